@@ -1,0 +1,108 @@
+/*
+ * schema.c - the schema of each module store, as forward migrations.
+ *
+ * migration[k] takes user_version k to k+1. Never edit a released
+ * migration; add the next one. Every table is STRICT. The outbox table is
+ * the same in every module (see journal.h): AUTOINCREMENT so an id is never
+ * reused after the journal prunes journaled rows.
+ */
+#include <string.h>
+
+#include "store.h"
+
+#define OUTBOX_DDL                                                                        \
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,"   \
+    " event_type TEXT NOT NULL, version INTEGER NOT NULL, aggregate_type TEXT NOT NULL,"  \
+    " aggregate_id TEXT NOT NULL, occurred_at TEXT NOT NULL, actor TEXT NOT NULL,"        \
+    " payload TEXT NOT NULL) STRICT;"
+
+static const char *const hr_migrations[] = {
+    OUTBOX_DDL
+    "CREATE TABLE position(position_id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;"
+    "CREATE TABLE detachment(detachment_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " client TEXT NOT NULL, region TEXT, address TEXT) STRICT;"
+    "CREATE TABLE shift(shift_id TEXT PRIMARY KEY, start TEXT NOT NULL, end TEXT NOT NULL,"
+    " break_min INTEGER NOT NULL DEFAULT 0, name TEXT) STRICT;"
+    "CREATE TABLE guard(guard_id TEXT PRIMARY KEY, employee_no TEXT NOT NULL UNIQUE,"
+    " last_name TEXT NOT NULL, first_name TEXT NOT NULL,"
+    " position_id TEXT NOT NULL REFERENCES position(position_id),"
+    " rest_days TEXT NOT NULL, bank_code TEXT, bank_account TEXT, tin TEXT, sss_no TEXT,"
+    " philhealth_no TEXT, hdmf_no TEXT, status TEXT NOT NULL) STRICT;"
+    "CREATE TABLE assignment(assignment_id TEXT PRIMARY KEY,"
+    " guard_id TEXT NOT NULL REFERENCES guard(guard_id),"
+    " detachment_id TEXT NOT NULL REFERENCES detachment(detachment_id),"
+    " shift_id TEXT NOT NULL REFERENCES shift(shift_id),"
+    " valid_from TEXT NOT NULL, valid_to TEXT, kind TEXT NOT NULL"
+    " CHECK (kind IN ('regular','reliever')),"
+    " relieves_guard_id TEXT REFERENCES guard(guard_id)) STRICT;"
+    "CREATE INDEX assignment_guard ON assignment(guard_id, valid_from);"
+    "CREATE INDEX assignment_relieved ON assignment(relieves_guard_id, valid_from)"
+    " WHERE relieves_guard_id IS NOT NULL;",
+};
+
+static const char *const tk_migrations[] = {
+    OUTBOX_DDL
+    "CREATE TABLE clock_event(clock_event_id TEXT NOT NULL UNIQUE,"
+    " dedupe_key TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL, event_id TEXT,"
+    " guard_id TEXT NOT NULL, ts TEXT NOT NULL, ts_offset INTEGER NOT NULL,"
+    " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT,"
+    " received_at TEXT NOT NULL) STRICT;",
+};
+
+static const char *const pay_migrations[] = {
+    OUTBOX_DDL
+    "CREATE TABLE rate(rate_id TEXT PRIMARY KEY, detachment_id TEXT NOT NULL,"
+    " shift_id TEXT NOT NULL, position_id TEXT NOT NULL, daily_rate INTEGER NOT NULL"
+    " CHECK (daily_rate > 0), valid_from TEXT NOT NULL, valid_to TEXT) STRICT;"
+    "CREATE INDEX rate_key ON rate(detachment_id, shift_id, position_id, valid_from);"
+    "CREATE TABLE holiday(date TEXT NOT NULL, region TEXT NOT NULL DEFAULT '',"
+    " name TEXT NOT NULL, kind TEXT NOT NULL"
+    " CHECK (kind IN ('regular','special','special_working')),"
+    " PRIMARY KEY (date, region)) STRICT;"
+    "CREATE TABLE period(period_id TEXT PRIMARY KEY, from_date TEXT NOT NULL,"
+    " to_date TEXT NOT NULL, pay_date TEXT, status TEXT NOT NULL DEFAULT 'OPEN') STRICT;"
+    "CREATE TABLE obligation(obligation_id TEXT PRIMARY KEY, guard_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('loan','deduction','allowance','reward')),"
+    " code TEXT NOT NULL, label TEXT NOT NULL, principal INTEGER,"
+    " installment INTEGER NOT NULL CHECK (installment > 0), installments INTEGER,"
+    " start_period TEXT NOT NULL, frequency TEXT NOT NULL, taxable INTEGER NOT NULL,"
+    " status TEXT NOT NULL) STRICT;"
+    "CREATE TABLE obligation_schedule(obligation_id TEXT NOT NULL"
+    " REFERENCES obligation(obligation_id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    " period_id TEXT NOT NULL, amount INTEGER NOT NULL, status TEXT NOT NULL,"
+    " PRIMARY KEY (obligation_id, seq)) STRICT;"
+    "CREATE INDEX obligation_schedule_period ON obligation_schedule(period_id);",
+};
+
+static const char *const iam_migrations[] = {
+    OUTBOX_DDL
+    "CREATE TABLE user(user_id TEXT PRIMARY KEY, name TEXT NOT NULL, roles TEXT NOT NULL,"
+    " status TEXT NOT NULL) STRICT;",
+};
+
+static const struct {
+    const char *module;
+    const char *const *m;
+    int n;
+} modules[] = {
+    {"hr", hr_migrations, sizeof hr_migrations / sizeof *hr_migrations},
+    {"tk", tk_migrations, sizeof tk_migrations / sizeof *tk_migrations},
+    {"pay", pay_migrations, sizeof pay_migrations / sizeof *pay_migrations},
+    {"iam", iam_migrations, sizeof iam_migrations / sizeof *iam_migrations},
+};
+
+int schema_latest(const char *module)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
+        if (strcmp(modules[i].module, module) == 0)
+            return modules[i].n;
+    return -1;
+}
+
+const char *schema_migration(const char *module, int k)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
+        if (strcmp(modules[i].module, module) == 0)
+            return k >= 0 && k < modules[i].n ? modules[i].m[k] : NULL;
+    return NULL;
+}

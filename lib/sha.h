@@ -1,0 +1,14 @@
+/*
+ * sha.h - SHA-256 through OpenSSL's libcrypto, as lowercase hex.
+ */
+#ifndef ARMMS_SHA_H
+#define ARMMS_SHA_H
+
+#include <stddef.h>
+
+/* hex must hold 65 bytes. */
+void sha256_hex(const void *data, size_t n, char *hex);
+/* sha256 of a || b, for the journal's hash chain. */
+void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char *hex);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * store.c - see store.h.
+ */
+#define _GNU_SOURCE
+#include "store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "ulid.h"
+
+void now_iso(char *buf)
+{
+    const char *fixed = getenv("ARMMS_NOW"); /* tests pin the clock */
+    instant_t t;
+    if (fixed && *fixed && iso_parse(fixed, &t, NULL) == 0) {
+        iso_format_utc(t, buf);
+        return;
+    }
+    iso_format_utc((instant_t)time(NULL), buf);
+}
+
+int store_fail(store_t *s, int rc, const char *what, armms_err *err)
+{
+    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? EXIT_TEMPFAIL
+               : (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ? EXIT_IOERR
+                                                                          : EXIT_SOFTWARE;
+    if (code == EXIT_TEMPFAIL)
+        return err_set(err, code, "tenant %s: %s.db busy (lock held past --wait) during %s",
+                       s->tenant->id, s->module, what);
+    return err_set(err, code, "tenant %s: %s.db: %s: %s", s->tenant->id, s->module, what,
+                   sqlite3_errmsg(s->db));
+}
+
+int store_prepare(store_t *s, sqlite3_stmt **st, const char *sql, armms_err *err)
+{
+    if (*st)
+        return 0;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    return rc == SQLITE_OK ? 0 : store_fail(s, rc, "prepare", err);
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int migrate(store_t *s, int from, int to, armms_err *err)
+{
+    char sql[96];
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "migration", err);
+    for (int k = from; k < to; k++) {
+        char *msg = NULL;
+        rc = sqlite3_exec(s->db, schema_migration(s->module, k), NULL, NULL, &msg);
+        if (rc != SQLITE_OK) {
+            err_set(err, EXIT_SOFTWARE, "tenant %s: %s.db: migration %d failed: %s",
+                    s->tenant->id, s->module, k + 1, msg ? msg : "?");
+            sqlite3_free(msg);
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return err->code;
+        }
+    }
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;", ARMMS_APP_ID,
+             to);
+    rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return store_fail(s, rc, "migration", err);
+    }
+    return 0;
+}
+
+/* A path as an SQLite URI (escape the characters URIs reserve). */
+static char *uri_of(const char *path, const char *query)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            sb_addf(&b, "%%%02X", (unsigned char)*p);
+        else
+            sb_addc(&b, *p);
+    }
+    if (query)
+        sb_addf(&b, "?%s", query);
+    return b.s;
+}
+
+static int check_version(store_t *s, const char *schema, const char *module, int flags,
+                         int *version, armms_err *err)
+{
+    char sql[96];
+    int app = 0, ver = 0, latest = schema_latest(module);
+    snprintf(sql, sizeof sql, "PRAGMA %s.application_id", schema);
+    if (pragma_int(s->db, sql, &app) != 0)
+        return err_set(err, EXIT_CONFIG, "tenant %s: %s.db is not readable: %s", s->tenant->id,
+                       module, sqlite3_errmsg(s->db));
+    snprintf(sql, sizeof sql, "PRAGMA %s.user_version", schema);
+    pragma_int(s->db, sql, &ver);
+    if (app != 0 && app != ARMMS_APP_ID)
+        return err_set(err, EXIT_CONFIG, "tenant %s: %s.db is not an ARMMS store", s->tenant->id,
+                       module);
+    if (ver > latest)
+        return err_set(err, EXIT_CONFIG,
+                       "tenant %s: %s.db has schema version %d, newer than this ARMMS (%d); "
+                       "upgrade ARMMS",
+                       s->tenant->id, module, ver, latest);
+    if (ver < latest && !(flags & STORE_MIGRATE))
+        return err_set(err, EXIT_CONFIG,
+                       "tenant %s: %s.db has schema version %d, older than this ARMMS (%d); "
+                       "run armms-init -t %s to migrate",
+                       s->tenant->id, module, ver, latest, s->tenant->id);
+    *version = ver;
+    return 0;
+}
+
+int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->tenant = t;
+    snprintf(s->module, sizeof s->module, "%s", module);
+    int latest = schema_latest(module);
+    if (latest < 0)
+        return err_set(err, EXIT_SOFTWARE, "unknown module %s", module);
+    char *name = xasprintf("%s.db", module), *path = tenant_path(t, name);
+    free(name);
+    if (!(flags & STORE_CREATE) && access(path, F_OK) != 0) {
+        err_set(err, EXIT_CONFIG, "tenant %s: %s.db is missing (run armms-init -t %s)", t->id,
+                module, t->id);
+        free(path);
+        return err->code;
+    }
+    int rc = sqlite3_open_v2(path, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+                                 SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        err_set(err, EXIT_CANTCREAT, "tenant %s: cannot open %s: %s", t->id, path,
+                s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        free(path);
+        sqlite3_close(s->db);
+        s->db = NULL;
+        return err->code;
+    }
+    chmod(path, 0600);
+    free(path);
+    sqlite3_busy_timeout(s->db, t->wait_ms);
+    rc = sqlite3_exec(s->db,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                      " PRAGMA foreign_keys=ON;",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(s, rc, "open", err);
+        store_close(s);
+        return err->code;
+    }
+    int ver;
+    if (check_version(s, "main", module, flags, &ver, err) ||
+        (ver < latest && migrate(s, ver, latest, err))) {
+        store_close(s);
+        return err->code;
+    }
+    /* Heal: journal whatever a crashed run committed but did not append. */
+    if (journal_flush(t, s->db, module, NULL, err)) {
+        store_close(s);
+        return err->code;
+    }
+    return 0;
+}
+
+void store_close(store_t *s)
+{
+    if (!s->db)
+        return;
+    if (s->in_tx)
+        store_rollback(s);
+    sqlite3_finalize(s->outbox_ins);
+    sqlite3_stmt *st;
+    while ((st = sqlite3_next_stmt(s->db, NULL)))
+        sqlite3_finalize(st);
+    sqlite3_close(s->db);
+    s->db = NULL;
+    s->outbox_ins = NULL;
+}
+
+int store_attach_ro(store_t *s, const char *module, armms_err *err)
+{
+    char *name = xasprintf("%s.db", module), *path = tenant_path(s->tenant, name);
+    free(name);
+    if (access(path, F_OK) != 0) {
+        err_set(err, EXIT_CONFIG, "tenant %s: %s.db is missing (run armms-init -t %s)",
+                s->tenant->id, module, s->tenant->id);
+        free(path);
+        return err->code;
+    }
+    char *uri = uri_of(path, "mode=ro");
+    free(path);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "ATTACH DATABASE ? AS ?", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, uri, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    free(uri);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "attach", err);
+    int ver;
+    return check_version(s, module, module, 0, &ver, err);
+}
+
+int store_begin(store_t *s, armms_err *err)
+{
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "begin", err);
+    s->in_tx = 1;
+    s->emitted = 0;
+    return 0;
+}
+
+int store_commit(store_t *s, armms_err *err)
+{
+    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(s, rc, "commit", err);
+        store_rollback(s);
+        return err->code;
+    }
+    s->in_tx = 0;
+    if (s->emitted == 0)
+        return 0;
+    s->emitted = 0;
+    return journal_flush(s->tenant, s->db, s->module, NULL, err);
+}
+
+void store_rollback(store_t *s)
+{
+    if (sqlite3_get_autocommit(s->db) == 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = 0;
+    s->emitted = 0;
+}
+
+static const char outbox_insert[] =
+    "INSERT INTO outbox(event_id, event_type, version, aggregate_type, aggregate_id,"
+    " occurred_at, actor, payload) VALUES (?,?,1,?,?,?,?,?)";
+
+int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
+               const char *aggregate_id, const char *payload, size_t payload_len,
+               armms_err *err)
+{
+    char id[27], now[24];
+    if (store_prepare(s, &s->outbox_ins, outbox_insert, err))
+        return err->code;
+    ulid_new(id);
+    now_iso(now);
+    sqlite3_stmt *st = s->outbox_ins;
+    sqlite3_bind_text(st, 1, id, 26, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, event_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, aggregate_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, aggregate_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, s->tenant->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, payload, (int)payload_len, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, rc, "outbox insert", err);
+    s->emitted++;
+    return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * tenant.h - where a tenant lives and who is acting.
+ *
+ * ARMMS_HOME (default $XDG_DATA_HOME/armms, else ~/.local/share/armms) holds
+ * tenants/<id>/. The tenant comes from -t/--tenant or ARMMS_TENANT; ids match
+ * ^[a-z0-9][a-z0-9_-]{0,62}$ so no id can name a path outside the home.
+ * Tenant directories are 0700 and every file in them 0600 (umask 077 is set
+ * by tenant_resolve for the whole process).
+ *
+ * tenant.conf (key=value lines) holds tenant settings: tz (default
+ * Asia/Manila).
+ */
+#ifndef ARMMS_TENANT_H
+#define ARMMS_TENANT_H
+
+#include "clock.h"
+#include "util.h"
+
+typedef struct tenant {
+    char id[64];
+    char *home; /* ARMMS_HOME */
+    char *dir;  /* ARMMS_HOME/tenants/<id> */
+    tz_t tz;
+    char actor[128]; /* --as, ARMMS_USER, or the login name */
+    int wait_ms;     /* how long to wait for a busy store or journal */
+} tenant_t;
+
+int tenant_id_valid(const char *id);
+/* The home directory (malloc'd). */
+char *armms_home(void);
+/* Fill t from opt_tenant (or ARMMS_TENANT) and opt_actor (or ARMMS_USER or
+ * the login name). Usage errors (no tenant, bad id) are EXIT_USAGE. Does not
+ * touch the disk beyond setting the umask. */
+int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, armms_err *err);
+/* 0 when the tenant exists (and loads its settings), else EXIT_CONFIG. */
+int tenant_require(tenant_t *t, armms_err *err);
+/* Create the directories (0700) and tenant.conf if missing. */
+int tenant_create(tenant_t *t, const char *tzname, armms_err *err);
+/* Path of a file inside the tenant (malloc'd). */
+char *tenant_path(const tenant_t *t, const char *name);
+void tenant_free(tenant_t *t);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * util.h - errors, allocation and growable buffers shared by every tool.
+ *
+ * Contract: library functions never print and never exit. They return 0 on
+ * success or a sysexits code, and fill an armms_err with a lowercase message
+ * without a full stop. Only main() prints (armms_die / armms_warn) and picks
+ * the exit code. Allocation failure is the one exception: xmalloc and friends
+ * print "PROG: fatal: out of memory" and exit 70, because no caller can do
+ * better.
+ */
+#ifndef ARMMS_UTIL_H
+#define ARMMS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* sysexits(3) codes, as fixed by the design contract. */
+enum {
+    EX_OK_ = 0,
+    EXIT_USAGE = 64,
+    EXIT_DATAERR = 65,
+    EXIT_NOINPUT = 66,
+    EXIT_UNAVAILABLE = 69,
+    EXIT_SOFTWARE = 70,
+    EXIT_CANTCREAT = 73,
+    EXIT_IOERR = 74,
+    EXIT_TEMPFAIL = 75, /* tenant busy: lock held past --wait */
+    EXIT_NOPERM = 77,   /* not permitted (RBAC) */
+    EXIT_CONFIG = 78,   /* tenant missing or schema mismatch */
+};
+
+typedef struct armms_err {
+    int code;       /* sysexits code, 0 when no error */
+    char msg[1024]; /* lowercase, no trailing full stop */
+} armms_err;
+
+/* Set err and return its code, so callers can write `return err_set(...)`. */
+int err_set(armms_err *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prefix an existing message: "context: old message". */
+int err_wrap(armms_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+extern const char *armms_prog; /* "armms-ingest"; set by main */
+void armms_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void armms_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print err (prefixed by the tool name) and exit with its code. */
+_Noreturn void armms_die_err(const armms_err *err);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated. */
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+} strbuf;
+void sb_init(strbuf *b);
+void sb_free(strbuf *b);
+void sb_reset(strbuf *b);
+void sb_grow(strbuf *b, size_t extra);
+void sb_add(strbuf *b, const char *s, size_t n);
+void sb_adds(strbuf *b, const char *s);
+void sb_addc(strbuf *b, char c);
+void sb_addf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal (quoted, escaped). s must be UTF-8. */
+void sb_add_json_str(strbuf *b, const char *s, size_t n);
+
+/* Write all of buf to fd, retrying short writes. 0 or -1 with errno. */
+int write_all(int fd, const void *buf, size_t n);
+/* Flush and check a stdio stream at exit; sbase habit: `> /dev/full` fails. */
+int stream_close_check(FILE *f);
+
+/* True when s is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+int utf8_valid(const char *s, size_t n);
+
+#endif
