@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 CC      ?= cc
 
 VERSION = 0.1.0
-WARN    = -Wall -Wextra -Werror -Wno-unused-parameter
+WARN    = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 OPT     = -O2 -g
 ifeq ($(SAN),1)
 OPT     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
