@@ -4,6 +4,7 @@
 #include "ndjson.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +37,11 @@ static int fill(line_reader *r)
     size_t room = r->cap - r->end;
     if (room > READ_CHUNK)
         room = READ_CHUNK;
+    if (r->idle) {
+        struct pollfd p = {r->fd, POLLIN, 0};
+        if (poll(&p, 1, 0) == 0)
+            r->idle(r->idle_ctx);
+    }
     for (;;) {
         ssize_t n = read(r->fd, r->buf + r->end, room);
         if (n < 0 && errno == EINTR)

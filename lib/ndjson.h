@@ -27,6 +27,10 @@ typedef struct line_reader {
     char *buf;
     size_t cap, pos, end;
     int eof, err;
+    /* Called before a read that would block (no input ready), so a tool fed
+     * a trickle commits and reports what it has instead of waiting. */
+    void (*idle)(void *ctx);
+    void *idle_ctx;
 } line_reader;
 
 enum { LINE_OK = 0, LINE_EOF = 1, LINE_TOO_LONG = 2, LINE_IOERR = 3 };

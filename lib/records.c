@@ -4,6 +4,7 @@
 #include "records.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,6 +123,11 @@ static int csv_next(rec_source *r, jv *out, rec_item *it, armms_err *err)
         jv_free(r->queue);
         r->queue = jv_array();
         r->qpos = 0;
+        if (r->lr.idle) {
+            struct pollfd p = {r->lr.fd, POLLIN, 0};
+            if (poll(&p, 1, 0) == 0)
+                r->lr.idle(r->lr.idle_ctx);
+        }
         ssize_t n = read(r->lr.fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;

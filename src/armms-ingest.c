@@ -1,0 +1,150 @@
+/*
+ * armms-ingest - record clock events from device exports. Rules live in
+ * lib/ingest.c; this is options, a loop over inputs and the summary.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ingest.h"
+#include "records.h"
+
+static const char usage[] =
+    "usage: armms-ingest [-t TENANT] [--format ndjson|csv|zk|zk-push] [--device ID]\n"
+    "                    [--tz ZONE] [--map FILTER] [--rejects FILE] [FILE...]\n"
+    "\n"
+    "Validate clock events, drop replays, append the new ones to the tenant's\n"
+    "clock events and journal them. Accepted events (with their clock_event_id)\n"
+    "go to standard output; a summary and any Reject records go to standard error.\n"
+    "\n"
+    "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
+    "      --format FMT      ndjson (default), csv (header row), zk (ZKTeco USB\n"
+    "                        1_attlog.dat: PIN, time, device, state, ...), or zk-push\n"
+    "                        (the push protocol's ATTLOG: PIN, time, state, ...)\n"
+    "      --device ID       device id for records without one (required for zk-push;\n"
+    "                        with zk it replaces the log's machine number)\n"
+    "      --tz ZONE         zone of the device clock for zk formats (default: the\n"
+    "                        tenant's zone)\n"
+    "      --map FILTER      a jq program run on each input record first; it may\n"
+    "                        emit zero or more ClockEvent objects\n"
+    "      --max-future H    reject events more than H hours ahead of now (default 24)\n"
+    "      --batch N         events per transaction (default 20000)\n"
+    "      --rejects FILE    append Reject records to FILE instead of stderr\n"
+    "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
+    "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"
+    "  -q, --quiet           no summary on stderr\n"
+    "  -h, --help            this text\n"
+    "      --version         print the version\n"
+    "\n"
+    "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"
+    "66 a file cannot be read, 74 output error, 75 tenant busy, 78 tenant missing.\n";
+
+enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
+enum { F_NDJSON, F_CSV, F_ZK, F_ZK_PUSH };
+
+static int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
+{
+    rec_source rs;
+    rec_format rf = fmt == F_CSV ? RECFMT_CSV : fmt == F_NDJSON ? RECFMT_NDJSON : RECFMT_LINES;
+    if (rec_open(&rs, fd, name, rf, err))
+        return err->code;
+    rs.lr.idle = ingest_idle;
+    rs.lr.idle_ctx = in;
+    int rc = 0, st;
+    jv rec;
+    rec_item it;
+    while (!rc && (st = rec_next(&rs, &rec, &it, err)) != REC_EOF) {
+        if (st < 0) {
+            rc = err->code;
+        } else if (st == REC_BAD) {
+            ingest_reject(in, it.code, it.msg, name, it.line, it.raw, it.raw_len);
+        } else if (rf == RECFMT_LINES) {
+            rc = ingest_zk_line(in, it.raw, it.raw_len, fmt == F_ZK_PUSH, name, it.line, err);
+            jv_free(rec);
+        } else {
+            rc = ingest_record(in, rec, name, it.line, it.raw, it.raw_len, err);
+        }
+    }
+    rec_close(&rs);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONGOPTS,
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"device", required_argument, NULL, OPT_DEVICE},
+        {"tz", required_argument, NULL, OPT_TZ},
+        {"map", required_argument, NULL, OPT_MAP},
+        {"max-future", required_argument, NULL, OPT_MAX_FUTURE},
+        {"batch", required_argument, NULL, OPT_BATCH},
+        {0, 0, 0, 0}};
+    static const char *const formats[] = {"ndjson", "csv", "zk", "zk-push"};
+    cli_t c;
+    ingest_opts o = {.max_future_s = 24 * 3600, .batch = 20000};
+    int fmt = F_NDJSON, opt;
+    cli_init(&c, "armms-ingest", usage);
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (cli_common(&c, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_FORMAT:
+            fmt = -1;
+            for (int i = 0; i < 4; i++)
+                if (!strcmp(optarg, formats[i]))
+                    fmt = i;
+            if (fmt < 0)
+                cli_usage_error(&c, "unknown format '%s' (ndjson, csv, zk or zk-push)", optarg);
+            break;
+        case OPT_DEVICE: o.device = optarg; break;
+        case OPT_TZ: o.zone = optarg; break;
+        case OPT_MAP: o.map = optarg; break;
+        case OPT_MAX_FUTURE: o.max_future_s = cli_long(&c, "--max-future", optarg, 0, 876000) * 3600; break;
+        case OPT_BATCH: o.batch = cli_long(&c, "--batch", optarg, 1, 10000000); break;
+        }
+    }
+    if (fmt == F_ZK_PUSH && !o.device)
+        cli_usage_error(&c, "--format zk-push needs --device (the push log names no device)");
+
+    tenant_t t;
+    reject_sink rej;
+    armms_err err = {0};
+    ingest_t *in = NULL;
+    cli_tenant(&c, &t);
+    cli_rejects(&c, &rej);
+    if (ingest_open(&in, &t, &o, stdout, &rej, &err))
+        armms_die_err(&err);
+    int rc = 0;
+    if (optind >= argc)
+        rc = ingest_fd(in, 0, "<stdin>", fmt, &err);
+    for (int i = optind; !rc && i < argc; i++) {
+        int fd = strcmp(argv[i], "-") == 0 ? 0 : open(argv[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            armms_warn("cannot open %s: %m", argv[i]);
+            rc = EXIT_NOINPUT;
+            break;
+        }
+        rc = ingest_fd(in, fd, argv[i], fmt, &err);
+        if (fd > 0)
+            close(fd);
+    }
+    if (rc == EXIT_NOINPUT)
+        err.code = 0;
+    if (!rc || rc == EXIT_NOINPUT) {
+        int frc = ingest_flush(in, &err);
+        if (frc)
+            rc = frc;
+    }
+    ingest_counts n = *ingest_counts_of(in);
+    ingest_close(in, &err);
+    reject_close(&rej);
+    if (!c.quiet)
+        armms_warn("%ld read, %ld accepted, %ld duplicates, %ld rejected", n.read, n.accepted,
+                   n.duplicates, n.rejected);
+    if (rc && err.code)
+        armms_die_err(&err);
+    tenant_free(&t);
+    return cli_finish(rc ? rc : n.rejected ? EXIT_DATAERR : 0);
+}

@@ -1,0 +1,410 @@
+/*
+ * test_text.c - text handling shared by every tool: UTF-8 validation, JSON
+ * string escaping (util.h), ULIDs (ulid.h), SHA-256 (sha.h), canonical JSON,
+ * the NDJSON line reader and record parsing (ndjson.h).
+ *
+ * Digests are the published FIPS 180-2 test vectors; everything else is
+ * worked out by hand.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ndjson.h"
+#include "sha.h"
+#include "t.h"
+#include "ulid.h"
+#include "util.h"
+
+#define UTF8_OK(lit, want, ...) T_EQ_INT(utf8_valid(lit, sizeof lit - 1), want, __VA_ARGS__)
+
+static void test_utf8(void)
+{
+    UTF8_OK("", 1, "the empty string is valid UTF-8");
+    UTF8_OK("DET07 night shift", 1, "plain ASCII is valid UTF-8");
+    UTF8_OK("Para\xc3\xb1"
+            "aque",
+            1, "\"Parañaque\" (n-tilde, 2 bytes) is valid UTF-8");
+    UTF8_OK("\xe2\x82\xb1"
+            "695.00",
+            1, "the peso sign U+20B1 (3 bytes) is valid UTF-8");
+    UTF8_OK("\xf0\x9f\x98\x80", 1, "an emoji U+1F600 (4 bytes) is valid UTF-8");
+    UTF8_OK("\xef\xbf\xbf", 1, "U+FFFF is valid UTF-8");
+    UTF8_OK("\xf4\x8f\xbf\xbf", 1, "U+10FFFF, the last code point, is valid UTF-8");
+    UTF8_OK("a\0b", 1, "an embedded NUL is valid UTF-8 (length, not NUL, ends the text)");
+
+    UTF8_OK("\xc0\xaf", 0, "the overlong 2-byte '/' C0 AF is rejected");
+    UTF8_OK("\xc1\xbf", 0, "the overlong 2-byte C1 BF is rejected");
+    UTF8_OK("\xe0\x80\xaf", 0, "the overlong 3-byte '/' E0 80 AF is rejected");
+    UTF8_OK("\xf0\x80\x80\xaf", 0, "the overlong 4-byte '/' F0 80 80 AF is rejected");
+    UTF8_OK("\xed\xa0\x80", 0, "the UTF-16 surrogate U+D800 (ED A0 80) is rejected");
+    UTF8_OK("\xed\xbf\xbf", 0, "the UTF-16 surrogate U+DFFF (ED BF BF) is rejected");
+    UTF8_OK("Para\xc3", 0, "a 2-byte sequence cut off at the end is rejected");
+    UTF8_OK("\xe2\x82", 0, "a 3-byte sequence cut off after 2 bytes is rejected");
+    UTF8_OK("\xe2\x82x", 0, "a 3-byte sequence whose third byte is ASCII is rejected");
+    UTF8_OK("\xff", 0, "the byte FF is rejected");
+    UTF8_OK("\xfe", 0, "the byte FE is rejected");
+    UTF8_OK("\x80", 0, "a lone continuation byte is rejected");
+    UTF8_OK("\xf4\x90\x80\x80", 0, "F4 90 80 80 (U+110000, past U+10FFFF) is rejected");
+    UTF8_OK("\xf5\x80\x80\x80", 0, "F5 80 80 80 (past U+10FFFF) is rejected");
+    T_EQ_INT(utf8_valid("\xc3\xb1", 1), 0, "a valid sequence cut short by the length is rejected");
+}
+
+static void test_json_str(void)
+{
+    strbuf b;
+    sb_init(&b);
+
+    sb_add_json_str(&b, "Dela Cruz", 9);
+    T_EQ_STR(b.s, "\"Dela Cruz\"", "plain text is quoted and left alone");
+    sb_reset(&b);
+    sb_add_json_str(&b, "", 0);
+    T_EQ_STR(b.s, "\"\"", "the empty string becomes \"\"");
+    sb_reset(&b);
+    sb_add_json_str(&b, "say \"hi\"", 8);
+    T_EQ_STR(b.s, "\"say \\\"hi\\\"\"", "double quotes are escaped as \\\"");
+    sb_reset(&b);
+    sb_add_json_str(&b, "C:\\armms", 8);
+    T_EQ_STR(b.s, "\"C:\\\\armms\"", "a backslash is escaped as \\\\");
+    sb_reset(&b);
+    sb_add_json_str(&b, "a\nb\rc\td", 7);
+    T_EQ_STR(b.s, "\"a\\nb\\rc\\td\"", "newline, CR and tab use their short escapes");
+    sb_reset(&b);
+    sb_add_json_str(&b, "x\x01y\x1fz", 5);
+    T_EQ_STR(b.s, "\"x\\u0001y\\u001fz\"", "other control characters become \\u00XX");
+    sb_reset(&b);
+    sb_add_json_str(&b, "a\0b", 3);
+    T_EQ_STR(b.s, "\"a\\u0000b\"", "an embedded NUL becomes \\u0000");
+    T_EQ_INT(b.len, 10, "the buffer length counts the escaped bytes");
+    sb_reset(&b);
+    sb_add_json_str(&b, "Para\xc3\xb1"
+                        "aque",
+                    10);
+    T_EQ_STR(b.s,
+             "\"Para\xc3\xb1"
+             "aque\"",
+             "UTF-8 text passes through unescaped");
+    sb_reset(&b);
+    sb_adds(&b, "{\"name\":");
+    sb_add_json_str(&b, "\"", 1);
+    sb_addc(&b, '}');
+    T_EQ_STR(b.s, "{\"name\":\"\\\"\"}", "the escaped string appends after what is there");
+
+    /* Whatever is escaped must parse back, through jq, to the same bytes. */
+    static const char nasty[] = "q\"b\\n\nr\rt\tc\x01\x1f\x7f end";
+    sb_reset(&b);
+    sb_add_json_str(&b, nasty, sizeof nasty - 1);
+    jv v = jv_parse_sized(b.s, (int)b.len);
+    T_OK(jv_get_kind(v) == JV_KIND_STRING &&
+             (size_t)jv_string_length_bytes(jv_copy(v)) == sizeof nasty - 1 &&
+             memcmp(jv_string_value(v), nasty, sizeof nasty - 1) == 0,
+         "an escaped string with every special character parses back unchanged");
+    jv_free(v);
+    sb_free(&b);
+}
+
+static int crockford_ok(const char *s)
+{
+    for (; *s; s++)
+        if (!strchr("0123456789ABCDEFGHJKMNPQRSTVWXYZ", *s))
+            return 0;
+    return 1;
+}
+
+static void test_ulid(void)
+{
+    char id[27], prev[27];
+    memset(id, '#', sizeof id);
+    ulid_new(id);
+    T_EQ_INT(strlen(id), 26, "a ULID is 26 characters");
+    T_OK(crockford_ok(id), "a ULID uses only Crockford base32 (no I, L, O, U): %s", id);
+    T_OK(id[0] >= '0' && id[0] <= '7', "the first character holds only 3 bits (0..7): %s", id);
+
+    /* The first 10 characters are the millisecond time. */
+    static const char alpha[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    unsigned long long ms = 0;
+    for (int i = 0; i < 10; i++)
+        ms = ms * 32 + (unsigned long long)(strchr(alpha, id[i]) - alpha);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long now_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    T_OK(llabs(now_ms - (long long)ms) < 5000, "a ULID's time part is now (%llu ms vs %lld ms)",
+         ms, now_ms);
+
+    int bad_order = 0, bad_alpha = 0, bad_len = 0;
+    memcpy(prev, id, sizeof prev);
+    for (int i = 0; i < 10000; i++) {
+        ulid_new(id);
+        bad_len += strlen(id) != 26;
+        bad_alpha += !crockford_ok(id);
+        bad_order += strcmp(prev, id) >= 0;
+        memcpy(prev, id, sizeof prev);
+    }
+    T_EQ_INT(bad_order, 0, "10,000 successive ULIDs are strictly increasing");
+    T_EQ_INT(bad_alpha, 0, "10,000 successive ULIDs are all Crockford base32");
+    T_EQ_INT(bad_len, 0, "10,000 successive ULIDs are all 26 characters");
+}
+
+static void test_sha256(void)
+{
+    char hex[65];
+    sha256_hex("abc", 3, hex);
+    T_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+             "sha256(\"abc\") is the FIPS 180-2 value");
+    sha256_hex("", 0, hex);
+    T_EQ_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+             "sha256 of nothing is e3b0c442...b855");
+    sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+    T_EQ_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+             "sha256 of the 448-bit FIPS message is 248d6a61...06c1");
+    sha256_hex2("ab", 2, "c", 1, hex);
+    T_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+             "sha256 of \"ab\" || \"c\" equals sha256(\"abc\")");
+    sha256_hex2("", 0, "abc", 3, hex);
+    T_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+             "sha256 of \"\" || \"abc\" equals sha256(\"abc\")");
+    T_EQ_INT(strlen(hex), 64, "the digest is 64 lowercase hex characters");
+}
+
+static void test_canonical(void)
+{
+    char *s;
+    s = json_canonical(jv_parse("{\"b\":1,\"a\":{\"d\":2,\"c\":3},\"c\":[3,1]}"));
+    T_EQ_STR(s, "{\"a\":{\"c\":3,\"d\":2},\"b\":1,\"c\":[3,1]}",
+             "canonical JSON sorts keys at every depth and keeps array order");
+    free(s);
+    s = json_canonical(jv_parse("{ \"guard_id\" : \"G-001\" ,\n \"daily_rate\" : 69500 }"));
+    T_EQ_STR(s, "{\"daily_rate\":69500,\"guard_id\":\"G-001\"}",
+             "canonical JSON is compact (no spaces or newlines)");
+    free(s);
+    s = json_canonical(jv_parse("{\"z\":null,\"Z\":true,\"a\":\"x\"}"));
+    T_EQ_STR(s, "{\"Z\":true,\"a\":\"x\",\"z\":null}", "keys sort by bytes: upper case first");
+    free(s);
+}
+
+/* A temp file holding exactly the given bytes, opened for reading. */
+static int temp_input(const char *bytes, size_t n)
+{
+    char path[] = "/tmp/armms-test-text-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    unlink(path);
+    if (write_all(fd, bytes, n) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* A pipe fed by a child process, so the reader sees pipe-sized reads. */
+static int piped_input(const char *bytes, size_t n, pid_t *pid)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    *pid = fork();
+    if (*pid == 0) {
+        close(p[0]);
+        _exit(write_all(p[1], bytes, n) == 0 ? 0 : 1);
+    }
+    close(p[1]);
+    return p[0];
+}
+
+static void test_line_reader_small(void)
+{
+    static const char in[] = "{\"a\":1}\r\n"
+                             "\n"
+                             "   \r\n"
+                             "{\"b\":2}\n"
+                             "{\"c\":3}";
+    pid_t pid;
+    int fd = piped_input(in, sizeof in - 1, &pid);
+    line_reader r;
+    char *line = NULL;
+    size_t len = 0;
+
+    line_reader_init(&r, fd, "<pipe>");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_OK, "the first line is read");
+    T_EQ_STR(line, "{\"a\":1}", "a CRLF line loses its CR");
+    T_EQ_INT(len, 7, "and its length counts neither CR nor LF");
+    T_EQ_INT(r.lineno, 1, "it is line 1");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_OK, "the next non-blank line is read");
+    T_EQ_STR(line, "{\"b\":2}", "an empty line and a line of spaces and CR are skipped");
+    T_EQ_INT(r.lineno, 4, "the skipped blank lines still count: it is line 4");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_OK, "a last line without a newline is read");
+    T_EQ_STR(line, "{\"c\":3}", "the last line is whole");
+    T_EQ_INT(len, 7, "the last line has its full length");
+    T_EQ_INT(r.lineno, 5, "the last line is line 5");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_EOF, "then the input is at its end");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_EOF, "and stays at its end");
+    line_reader_free(&r);
+    close(fd);
+    int st;
+    waitpid(pid, &st, 0);
+
+    fd = temp_input("", 0);
+    line_reader_init(&r, fd, "empty");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_EOF, "an empty input has no lines");
+    T_EQ_INT(r.lineno, 0, "and no line number");
+    line_reader_free(&r);
+    close(fd);
+
+    fd = temp_input("\n\n \n", 4);
+    line_reader_init(&r, fd, "blank");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_EOF, "an input of blank lines has no records");
+    line_reader_free(&r);
+    close(fd);
+}
+
+/* "{"first":1}\n" + (1 MiB + 10) x "x" + "\n" + "{"after":3}\n" */
+static char *long_line_input(size_t *n)
+{
+    static const char first[] = "{\"first\":1}\n", after[] = "{\"after\":3}\n";
+    size_t big = NDJSON_MAX_LINE + 10;
+    *n = (sizeof first - 1) + big + 1 + (sizeof after - 1);
+    char *buf = xmalloc(*n);
+    char *p = buf;
+    memcpy(p, first, sizeof first - 1);
+    p += sizeof first - 1;
+    memset(p, 'x', big);
+    p += big;
+    *p++ = '\n';
+    memcpy(p, after, sizeof after - 1);
+    return buf;
+}
+
+static void check_long_line(int fd, const char *how)
+{
+    line_reader r;
+    char *line = NULL;
+    size_t len = 0;
+    line_reader_init(&r, fd, how);
+    T_EQ_INT(line_next(&r, &line, &len), LINE_OK, "%s: the line before a huge line is read", how);
+    T_EQ_STR(line, "{\"first\":1}", "%s: and is whole", how);
+    int rc = line_next(&r, &line, &len);
+    T_EQ_INT(rc, LINE_TOO_LONG, "%s: a line of 1 MiB + 10 bytes is reported LINE_TOO_LONG", how);
+    T_EQ_INT(r.lineno, 2, "%s: the too-long line is line 2", how);
+    T_OK(rc == LINE_TOO_LONG && len > 0 && len <= 4096 && line[0] == 'x' && line[len - 1] == 'x',
+         "%s: the report carries the first bytes of the line (%zu of them)", how, len);
+    T_EQ_INT(line_next(&r, &line, &len), LINE_OK, "%s: the line after the huge one is read", how);
+    T_EQ_STR(line, "{\"after\":3}", "%s: and is whole, not a leftover of the huge line", how);
+    T_EQ_INT(r.lineno, 3, "%s: it is line 3", how);
+    T_EQ_INT(line_next(&r, &line, &len), LINE_EOF, "%s: then the input ends", how);
+    line_reader_free(&r);
+}
+
+static void test_line_reader_long(void)
+{
+    size_t n;
+    char *in = long_line_input(&n);
+
+    int fd = temp_input(in, n);
+    check_long_line(fd, "file");
+    close(fd);
+
+    pid_t pid;
+    int st;
+    fd = piped_input(in, n, &pid);
+    check_long_line(fd, "pipe");
+    close(fd);
+    waitpid(pid, &st, 0);
+
+    /* Exactly NDJSON_MAX_LINE bytes is still a line. */
+    size_t max = NDJSON_MAX_LINE;
+    char *edge = xmalloc(max + 1 + 8);
+    memset(edge, 'y', max);
+    edge[max] = '\n';
+    memcpy(edge + max + 1, "{\"z\":1}", 7);
+    fd = temp_input(edge, max + 1 + 7);
+    line_reader r;
+    char *line = NULL;
+    size_t len = 0;
+    line_reader_init(&r, fd, "edge");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_OK, "a line of exactly 1 MiB is not too long");
+    T_EQ_INT(len, max, "and is returned whole (1048576 bytes)");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_OK, "the line after it is read");
+    T_EQ_STR(line, "{\"z\":1}", "the line after a 1 MiB line is whole");
+    T_EQ_INT(r.lineno, 2, "and is line 2");
+    line_reader_free(&r);
+    close(fd);
+
+    /* A huge last line without a newline. */
+    memset(edge, 'y', max + 8);
+    fd = temp_input(edge, max + 8);
+    line_reader_init(&r, fd, "tail");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_TOO_LONG,
+             "a huge last line without a newline is LINE_TOO_LONG");
+    T_EQ_INT(r.lineno, 1, "and is line 1");
+    T_EQ_INT(line_next(&r, &line, &len), LINE_EOF, "then the input ends");
+    line_reader_free(&r);
+    close(fd);
+    free(edge);
+    free(in);
+}
+
+#define PARSE_AS(lit, want, ...)                                                             \
+    do {                                                                                     \
+        parse_fail f_;                                                                       \
+        jv v_ = ndjson_parse_object(lit, sizeof lit - 1, &f_);                               \
+        const char *w_ = (want);                                                             \
+        T_OK(!jv_is_valid(v_) && f_.code && strcmp(f_.code, w_) == 0 && f_.msg[0],           \
+             __VA_ARGS__);                                                                   \
+        if (f_.code && strcmp(f_.code, w_) != 0)                                             \
+            printf("#   got code %s (%s)\n", f_.code, f_.msg);                               \
+        jv_free(v_);                                                                         \
+    } while (0)
+
+static void test_parse_object(void)
+{
+    parse_fail f;
+    static const char rec[] = "{\"guard_id\":\"G-001\",\"name\":\"Para\xc3\xb1"
+                              "aque\"}";
+    jv v = ndjson_parse_object(rec, sizeof rec - 1, &f);
+    T_OK(jv_get_kind(v) == JV_KIND_OBJECT, "a JSON object line is a record");
+    T_OK(f.code == NULL, "a good record has no failure code");
+    int bad = 0;
+    T_EQ_STR(json_str(v, "guard_id", &bad), "G-001", "json_str reads a string field");
+    T_OK(json_str(v, "missing", &bad) == NULL && !bad, "a missing field is NULL, not bad");
+    T_OK(json_has(v, "name") && !json_has(v, "missing"), "json_has tells present from absent");
+    jv_free(v);
+
+    static const char numrec[] = "{\"guard_id\":7,\"x\":null}";
+    v = ndjson_parse_object(numrec, sizeof numrec - 1, &f);
+    bad = 0;
+    T_OK(json_str(v, "guard_id", &bad) == NULL && bad, "a number where a string belongs is bad");
+    bad = 0;
+    T_OK(json_str(v, "x", &bad) == NULL && !bad, "a null field reads as absent, not bad");
+    T_OK(!json_has(v, "x"), "json_has treats a null field as absent");
+    jv_free(v);
+
+    PARSE_AS("{\"guard_id\":", "PARSE", "a cut-off object is PARSE");
+    PARSE_AS("{guard_id:1}", "PARSE", "unquoted keys are PARSE");
+    PARSE_AS("{\"a\":1} {\"b\":2}", "PARSE", "two objects on one line are PARSE");
+    PARSE_AS("[1,2]", "NOT_OBJECT", "an array is NOT_OBJECT");
+    PARSE_AS("42", "NOT_OBJECT", "a number is NOT_OBJECT");
+    PARSE_AS("\"G-001\"", "NOT_OBJECT", "a string is NOT_OBJECT");
+    PARSE_AS("null", "NOT_OBJECT", "null is NOT_OBJECT");
+    PARSE_AS("{\"name\":\"Para\xf1"
+             "aque\"}",
+             "BAD_UTF8", "Latin-1 text (F1 for n-tilde) is BAD_UTF8");
+    PARSE_AS("{\"a\":\"\xed\xa0\x80\"}", "BAD_UTF8", "an encoded surrogate is BAD_UTF8");
+    PARSE_AS("\xff{", "BAD_UTF8", "bad UTF-8 is reported before a syntax error");
+}
+
+int main(void)
+{
+    test_utf8();
+    test_json_str();
+    test_ulid();
+    test_sha256();
+    test_canonical();
+    test_line_reader_small();
+    test_line_reader_long();
+    test_parse_object();
+    return t_done();
+}
