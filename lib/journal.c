@@ -641,3 +641,15 @@ int journal_seal(tenant_t *t, int *sealed, armms_err *err)
     close(lfd);
     return rc;
 }
+
+int journal_last_seq(tenant_t *t, long long *seq, armms_err *err)
+{
+    int lfd = lock_journal(t, err);
+    if (lfd < 0)
+        return err->code;
+    head_t h;
+    int rc = head_load(t, &h, err);
+    *seq = rc ? 0 : h.seq;
+    close(lfd);
+    return rc;
+}

@@ -49,6 +49,10 @@ typedef struct journal_report {
  * error code when the journal cannot be read at all. */
 int journal_verify(tenant_t *t, journal_report *rep, armms_err *err);
 
+/* The last seq the head records (0 for an empty journal). Takes the lock,
+ * so it also heals a torn tail. */
+int journal_last_seq(tenant_t *t, long long *seq, armms_err *err);
+
 /* gzip every closed segment. *sealed counts the segments compressed. */
 int journal_seal(tenant_t *t, int *sealed, armms_err *err);
 
