@@ -143,6 +143,8 @@ int iso_parse(const char *s, instant_t *t, int *offset_min)
         if (digits(p, 2, &oh))
             return -1;
         p += 2;
+        if (*p == ':' && !p[1])
+            return -1; /* "+08:" */
         if (*p == ':')
             p++;
         if (*p) {
@@ -162,16 +164,37 @@ int iso_parse(const char *s, instant_t *t, int *offset_min)
     return 0;
 }
 
+static char *put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" + tail; hot in ingest, so no printf. */
 static void fmt_fields(instant_t t, char *buf, size_t n, const char *tail)
 {
     instant_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int secs = (int)(t - days * 86400);
     int y, m, d;
-    char tmp[80];
+    char tmp[40], *p = tmp;
     civil_from_days((day_t)days, &y, &m, &d);
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%s", y % 10000, m, d, secs / 3600,
-             secs / 60 % 60, secs % 60, tail);
-    size_t len = strlen(tmp);
+    y = ((y % 10000) + 10000) % 10000;
+    p = put2(p, y / 100);
+    p = put2(p, y % 100);
+    *p++ = '-';
+    p = put2(p, m);
+    *p++ = '-';
+    p = put2(p, d);
+    *p++ = 'T';
+    p = put2(p, secs / 3600);
+    *p++ = ':';
+    p = put2(p, secs / 60 % 60);
+    *p++ = ':';
+    p = put2(p, secs % 60);
+    size_t tl = strlen(tail);
+    memcpy(p, tail, tl + 1);
+    size_t len = (size_t)(p - tmp) + tl;
     if (len >= n)
         len = n - 1;
     memcpy(buf, tmp, len);
@@ -207,7 +230,13 @@ int tz_load(tz_t *tz, const char *name)
         char path[256];
         const char *dir = getenv("TZDIR");
         snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
-        if (access(path, R_OK) != 0)
+        /* A zone is a TZif file; a directory ("Asia") or zone.tab is not. */
+        FILE *f = fopen(path, "rb");
+        char magic[4] = {0};
+        int ok = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+        if (f)
+            fclose(f);
+        if (!ok)
             return -1;
     }
     snprintf(tz->name, sizeof tz->name, "%s", name);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "idset.h"
 #include "ndjson.h"
 #include "ulid.h"
 
@@ -21,6 +22,7 @@ struct ingest {
     jq_state *jq;
     char *jq_error;
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
+    idset known_guards, known_dets; /* ids already found in hr.db */
     strbuf pending; /* accepted records of the open batch */
     strbuf payload, key;
     long in_batch;
@@ -64,6 +66,8 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
     sb_init(&in->pending);
     sb_init(&in->payload);
     sb_init(&in->key);
+    idset_init(&in->known_guards, 1u << 20);
+    idset_init(&in->known_dets, 1u << 16);
     in->zone = t->tz;
     if (o->zone && tz_load(&in->zone, o->zone) != 0)
         return err_set(err, EXIT_USAGE, "unknown time zone '%s'", o->zone);
@@ -109,11 +113,17 @@ void ingest_reject(ingest_t *in, const char *code, const char *msg, const char *
     reject(in, code, msg, source, line, raw, raw_len);
 }
 
-static int exists(sqlite3_stmt *st, const char *v)
+/* Master data only grows during a run (ingest reads hr.db read-only), so a
+ * positive answer can be remembered. */
+static int exists(sqlite3_stmt *st, idset *known, const char *v)
 {
+    if (idset_has(known, v))
+        return 1;
     sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
     int found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_reset(st);
+    if (found)
+        idset_add(known, v);
     return found;
 }
 
@@ -137,32 +147,47 @@ static const char *const known_fields[] = {"event_id", "device_id", "guard_id", 
  * code (msg filled), or NULL when recorded or counted as a duplicate. */
 static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_err *err)
 {
+    /* One pass over the object: pick the known fields, refuse others. */
+    enum { K_EVENT_ID, K_DEVICE, K_GUARD, K_TS, K_TYPE, K_DET, K_KIND, K_V, K_OTHER };
+    const char *f[K_OTHER] = {0};
+    int bad = 0;
     jv_object_foreach(rec, key, val)
     {
-        int known = 0;
-        for (size_t i = 0; i < sizeof known_fields / sizeof *known_fields; i++)
-            known |= strcmp(jv_string_value(key), known_fields[i]) == 0;
-        if (!known)
-            snprintf(msg, n, "ClockEvent has no field '%s'", jv_string_value(key));
+        const char *name = jv_string_value(key);
+        int i = 0;
+        while (i < (int)(sizeof known_fields / sizeof *known_fields) &&
+               strcmp(name, known_fields[i]) != 0)
+            i++;
+        if (i == (int)(sizeof known_fields / sizeof *known_fields)) {
+            snprintf(msg, n, "ClockEvent has no field '%s'", name);
+            jv_free(key);
+            jv_free(val);
+            return "UNKNOWN_FIELD";
+        }
+        jv_kind vk = jv_get_kind(val);
+        if (i < K_OTHER && i != K_V) {
+            if (vk == JV_KIND_STRING)
+                f[i] = jv_string_value(val); /* rec keeps it alive */
+            else if (vk != JV_KIND_NULL)
+                bad = 1;
+        } else if (i == K_V && !(vk == JV_KIND_NUMBER && jv_number_value(val) == 1)) {
+            bad = 2;
+        }
         jv_free(key);
         jv_free(val);
-        if (!known)
-            return "UNKNOWN_FIELD";
     }
-    int bad = 0;
-    const char *kind = json_str(rec, "kind", &bad);
-    if (bad || (kind && strcmp(kind, "ClockEvent") != 0)) {
+    if (bad == 2) {
+        snprintf(msg, n, "v must be 1");
+        return "BAD_FIELD";
+    }
+    const char *kind = f[K_KIND];
+    if (kind && strcmp(kind, "ClockEvent") != 0) {
         snprintf(msg, n, "kind must be ClockEvent");
         return "BAD_FIELD";
     }
-    const char *device = json_str(rec, "device_id", &bad);
-    if (in->o.device && !device)
-        device = in->o.device;
-    const char *guard = json_str(rec, "guard_id", &bad);
-    const char *ts = json_str(rec, "ts", &bad);
-    const char *type = json_str(rec, "type", &bad);
-    const char *event_id = json_str(rec, "event_id", &bad);
-    const char *det = json_str(rec, "detachment_id", &bad);
+    const char *device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
+    const char *guard = f[K_GUARD], *ts = f[K_TS], *type = f[K_TYPE];
+    const char *event_id = f[K_EVENT_ID], *det = f[K_DET];
     if (bad) {
         snprintf(msg, n, "ids, ts and type must be strings");
         return "BAD_FIELD";
@@ -197,11 +222,11 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
         snprintf(msg, n, "ts %s is more than %ld hours ahead of now", ts, in->o.max_future_s / 3600);
         return "FUTURE_TS";
     }
-    if (!exists(in->guard, guard)) {
+    if (!exists(in->guard, &in->known_guards, guard)) {
         snprintf(msg, n, "guard %s does not exist", guard);
         return "UNKNOWN_GUARD";
     }
-    if (det && !exists(in->det, det)) {
+    if (det && !exists(in->det, &in->known_dets, det)) {
         snprintf(msg, n, "detachment %s does not exist", det);
         return "UNKNOWN_DETACHMENT";
     }
@@ -210,10 +235,19 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
     iso_format_offset(at, off, local);
     strbuf *k = &in->key;
     sb_reset(k);
-    if (event_id)
-        sb_addf(k, "E\x1f%s\x1f%s", device, event_id);
-    else
-        sb_addf(k, "K\x1f%s\x1f%s\x1f%s\x1f%s", device, guard, utc, utype);
+    /* Fields are joined by US (0x1f), which no id may contain. */
+    sb_adds(k, event_id ? "E\x1f" : "K\x1f");
+    sb_adds(k, device);
+    sb_addc(k, 0x1f);
+    if (event_id) {
+        sb_adds(k, event_id);
+    } else {
+        sb_adds(k, guard);
+        sb_addc(k, 0x1f);
+        sb_adds(k, utc);
+        sb_addc(k, 0x1f);
+        sb_adds(k, utype);
+    }
     ulid_new(id);
     sqlite3_stmt *st = in->ins;
     sqlite3_bind_text(st, 1, id, 26, SQLITE_STATIC);
@@ -263,7 +297,9 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
     }
     strbuf *p = &in->payload;
     sb_reset(p);
-    sb_addf(p, "{\"kind\":\"ClockEvent\",\"v\":1,\"clock_event_id\":\"%s\"", id);
+    sb_adds(p, "{\"kind\":\"ClockEvent\",\"v\":1,\"clock_event_id\":\"");
+    sb_add(p, id, 26);
+    sb_addc(p, '"');
     if (event_id) {
         sb_adds(p, ",\"event_id\":");
         sb_add_json_str(p, event_id, strlen(event_id));
@@ -272,12 +308,20 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
     sb_add_json_str(p, device, strlen(device));
     sb_adds(p, ",\"guard_id\":");
     sb_add_json_str(p, guard, strlen(guard));
-    sb_addf(p, ",\"ts\":\"%s\",\"ts_local\":\"%s\",\"type\":\"%s\"", utc, local, utype);
+    sb_adds(p, ",\"ts\":\"");
+    sb_adds(p, utc);
+    sb_adds(p, "\",\"ts_local\":\"");
+    sb_adds(p, local);
+    sb_adds(p, "\",\"type\":\"");
+    sb_adds(p, utype);
+    sb_addc(p, '"');
     if (det) {
         sb_adds(p, ",\"detachment_id\":");
         sb_add_json_str(p, det, strlen(det));
     }
-    sb_addf(p, ",\"received_at\":\"%s\"}", in->received_at);
+    sb_adds(p, ",\"received_at\":\"");
+    sb_adds(p, in->received_at);
+    sb_adds(p, "\"}");
     if (store_emit(&in->s, "ClockEventRecorded", "clock_event", id, p->s, p->len, err))
         return NULL;
     sb_add(&in->pending, p->s, p->len);
@@ -462,6 +506,8 @@ int ingest_close(ingest_t *in, armms_err *err)
     sb_free(&in->pending);
     sb_free(&in->payload);
     sb_free(&in->key);
+    idset_free(&in->known_guards);
+    idset_free(&in->known_dets);
     free(in);
     return rc;
 }

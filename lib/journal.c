@@ -28,6 +28,7 @@ typedef struct head {
     long long offset, seq;
     char hash[65];
     long long mark[NMOD];
+    char store_id[NMOD][33]; /* which store file each mark belongs to */
 } head_t;
 
 static long long segment_max(void)
@@ -141,7 +142,7 @@ static int segment_each(tenant_t *t, int seg, journal_cb cb, void *ctx, long lon
 
 /* Fields of one envelope needed to continue the chain. */
 typedef struct envelope {
-    long long seq, src_id;
+    long long seq, src_id, src_i, src_n;
     char src[8];
     char hash[65], prev[65];
 } envelope;
@@ -162,39 +163,61 @@ static int envelope_read(const char *line, size_t len, envelope *e)
     jv seq = jv_object_get(jv_copy(v), jv_string("seq"));
     jv src = jv_object_get(jv_copy(v), jv_string("src"));
     jv sid = jv_object_get(jv_copy(v), jv_string("src_id"));
+    jv si = jv_object_get(jv_copy(v), jv_string("src_i"));
+    jv sn = jv_object_get(jv_copy(v), jv_string("src_n"));
     jv prev = jv_object_get(jv_copy(v), jv_string("prev"));
     int ok = jv_get_kind(seq) == JV_KIND_NUMBER && jv_get_kind(src) == JV_KIND_STRING &&
-             jv_get_kind(sid) == JV_KIND_NUMBER && jv_get_kind(prev) == JV_KIND_STRING &&
+             jv_get_kind(sid) == JV_KIND_NUMBER && jv_get_kind(si) == JV_KIND_NUMBER &&
+             jv_get_kind(sn) == JV_KIND_NUMBER && jv_get_kind(prev) == JV_KIND_STRING &&
              jv_string_length_bytes(jv_copy(prev)) == 64;
     if (ok) {
         e->seq = (long long)jv_number_value(seq);
         e->src_id = (long long)jv_number_value(sid);
+        e->src_i = (long long)jv_number_value(si);
+        e->src_n = (long long)jv_number_value(sn);
         snprintf(e->src, sizeof e->src, "%s", jv_string_value(src));
         memcpy(e->prev, jv_string_value(prev), 65);
     }
     jv_free(seq);
     jv_free(src);
     jv_free(sid);
+    jv_free(si);
+    jv_free(sn);
     jv_free(prev);
     jv_free(v);
     return ok ? 0 : -1;
 }
 
-static void head_apply(head_t *h, const envelope *e)
+/* Apply one line to the head. Returns 1 when the line completes its outbox
+ * row: only then may the head (and the module's mark) move past it. */
+static int head_apply(head_t *h, const envelope *e)
 {
     h->seq = e->seq;
     memcpy(h->hash, e->hash, 65);
+    if (e->src_i != e->src_n)
+        return 0;
     int m = mod_index(e->src);
     if (m >= 0 && e->src_id > h->mark[m])
         h->mark[m] = e->src_id;
+    return 1;
 }
 
-static int rebuild_cb(const char *line, size_t len, void *ctx)
+typedef struct rebuild_ctx {
+    head_t *h, done; /* done: the head as of the last complete row */
+    long long seg_bytes, done_bytes; /* in the segment being read */
+} rebuild_ctx;
+
+static int rebuild_cb(const char *line, size_t len, void *vctx)
 {
+    rebuild_ctx *c = vctx;
     envelope e;
     if (envelope_read(line, len, &e) != 0)
         return -1;
-    head_apply(ctx, &e);
+    c->seg_bytes += (long long)len + 1;
+    if (head_apply(c->h, &e)) {
+        c->done = *c->h;
+        c->done_bytes = c->seg_bytes;
+    }
     return 0;
 }
 
@@ -208,7 +231,8 @@ static int head_write(tenant_t *t, const head_t *h, armms_err *err)
     } else {
         fprintf(f, "v1 seg=%d off=%lld seq=%lld hash=%s", h->segment, h->offset, h->seq, h->hash);
         for (int i = 0; i < NMOD; i++)
-            fprintf(f, " %s=%lld", journal_modules[i], h->mark[i]);
+            fprintf(f, " %s=%lld:%s", journal_modules[i], h->mark[i],
+                    h->store_id[i][0] ? h->store_id[i] : "-");
         fputc('\n', f);
         if (fclose(f) != 0 || rename(tmp, p) != 0)
             rc = err_set(err, EXIT_IOERR, "cannot write journal head: %s", strerror(errno));
@@ -230,7 +254,10 @@ static int head_parse(const char *s, head_t *h)
         const char *q = strstr(s, key);
         if (!q)
             return -1;
-        h->mark[i] = atoll(q + strlen(key));
+        char *end;
+        h->mark[i] = strtoll(q + strlen(key), &end, 10);
+        if (*end == ':' && end[1] != '-')
+            sscanf(end + 1, "%32[0-9a-f]", h->store_id[i]);
     }
     return 0;
 }
@@ -258,9 +285,11 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
             return err->code;
         h->segment = n ? segs[n - 1] : 1;
         long long torn = 0;
+        rebuild_ctx rc_ctx = {h, *h, 0, 0};
         for (int i = 0; i < n; i++) {
             torn = 0;
-            int rc = segment_each(t, segs[i], rebuild_cb, h, &torn, err);
+            rc_ctx.seg_bytes = rc_ctx.done_bytes = 0;
+            int rc = segment_each(t, segs[i], rebuild_cb, &rc_ctx, &torn, err);
             if (rc) {
                 free(segs);
                 return rc > 0 ? rc
@@ -269,22 +298,17 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
                                         "armms-journal verify",
                                         segs[i]);
             }
-            if (torn && i < n - 1) {
+            if ((torn || rc_ctx.done_bytes != rc_ctx.seg_bytes) && i < n - 1) {
                 free(segs);
                 return err_set(err, EXIT_SOFTWARE, "sealed journal segment %06d is torn",
                                segs[i]);
             }
         }
         free(segs);
-        h->offset = 0; /* re-read the open segment below */
-        if (n) {
-            /* Marks and seq now reflect everything; set offset to the end. */
-            char *sp = seg_path(t, h->segment, 0);
-            struct stat st;
-            if (stat(sp, &st) == 0)
-                h->offset = st.st_size - torn; /* a torn tail is cut below */
-            free(sp);
-        }
+        /* Trust complete outbox rows only; the tail check below cuts the rest
+         * (a torn line, or part of a row) so the row is appended again. */
+        *h = rc_ctx.done;
+        h->offset = rc_ctx.done_bytes;
     }
     char *sp = seg_path(t, h->segment, 0);
     struct stat st;
@@ -316,16 +340,23 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
             free(sp);
             return err_set(err, EXIT_IOERR, "cannot read journal tail");
         }
-        size_t start = 0;
+        size_t start = 0, good = 0;
+        head_t cur = *h;
         char *nl;
         while ((nl = memchr(buf + start, '\n', n - start))) {
             envelope e;
             if (envelope_read(buf + start, (size_t)(nl - buf - start), &e) != 0 ||
-                e.seq != h->seq + 1 || strcmp(e.prev, h->hash) != 0)
+                e.seq != cur.seq + 1 || strcmp(e.prev, cur.hash) != 0)
                 break;
-            head_apply(h, &e);
             start = (size_t)(nl - buf) + 1;
+            if (head_apply(&cur, &e)) {
+                long long off = h->offset;
+                *h = cur;
+                h->offset = off;
+                good = start;
+            }
         }
+        start = good; /* lines of an incomplete row are re-appended */
         if (start < n) {
             /* A torn or foreign tail: cut back to the last good line. */
             if (ftruncate(fd, h->offset + (off_t)start) != 0 || fsync(fd) != 0) {
@@ -363,9 +394,7 @@ static int lock_journal(tenant_t *t, armms_err *err)
     }
 }
 
-static const char select_pending[] =
-    "SELECT id, event_id, event_type, version, aggregate_type, aggregate_id, occurred_at,"
-    " actor, payload FROM outbox WHERE id > ? ORDER BY id";
+static const char select_pending[] = "SELECT id, events, body FROM outbox WHERE id > ? ORDER BY id";
 
 int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err)
 {
@@ -386,6 +415,31 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
     long count = 0;
     if (rc)
         goto out;
+    /* Whose outbox is this? A different file under the same module name
+     * (restored, recreated) would have its ids misread against our mark. */
+    char sid[33] = "";
+    if (sqlite3_prepare_v2(db, "SELECT value FROM store_meta WHERE key='store_id'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        snprintf(sid, sizeof sid, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!sid[0]) {
+        rc = err_set(err, EXIT_CONFIG, "tenant %s: %s.db has no store id", t->id, module);
+        goto out;
+    }
+    if (h.store_id[mi][0] && strcmp(h.store_id[mi], sid) != 0) {
+        rc = err_set(err, EXIT_CONFIG,
+                     "tenant %s: %s.db is not the store this journal was written from "
+                     "(store %s, journal expects %s); restore that file or start a new tenant",
+                     t->id, module, sid, h.store_id[mi]);
+        goto out;
+    }
+    if (!h.store_id[mi][0]) {
+        memcpy(h.store_id[mi], sid, 33);
+        if ((rc = head_write(t, &h, err)))
+            goto out;
+    }
     if (sqlite3_prepare_v2(db, select_pending, -1, &st, NULL) != SQLITE_OK) {
         rc = err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
         goto out;
@@ -405,39 +459,51 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
         rc = err_set(err, EXIT_IOERR, "cannot open journal segment: %s", strerror(errno));
         goto out;
     }
-    long long last_id = h.mark[mi];
-    for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
-        size_t line_start = b.len;
-        h.seq++;
-        sb_addf(&b, "{\"seq\":%lld,\"event_id\":\"%s\",\"event_type\":", h.seq,
-                (const char *)sqlite3_column_text(st, 1));
-        const char *s = (const char *)sqlite3_column_text(st, 2);
-        sb_add_json_str(&b, s, strlen(s));
-        sb_addf(&b, ",\"version\":%d,\"tenant_id\":\"%s\",\"aggregate_type\":",
-                sqlite3_column_int(st, 3), t->id);
-        s = (const char *)sqlite3_column_text(st, 4);
-        sb_add_json_str(&b, s, strlen(s));
-        sb_adds(&b, ",\"aggregate_id\":");
-        s = (const char *)sqlite3_column_text(st, 5);
-        sb_add_json_str(&b, s, strlen(s));
-        sb_addf(&b, ",\"occurred_at\":\"%s\",\"actor\":", (const char *)sqlite3_column_text(st, 6));
-        s = (const char *)sqlite3_column_text(st, 7);
-        sb_add_json_str(&b, s, strlen(s));
+    long long last_id = h.mark[mi], written = 0;
+    for (; !rc && step == SQLITE_ROW; step = sqlite3_step(st)) {
         last_id = sqlite3_column_int64(st, 0);
-        sb_addf(&b, ",\"src\":\"%s\",\"src_id\":%lld,\"payload\":", module, last_id);
-        sb_add(&b, (const char *)sqlite3_column_text(st, 8), (size_t)sqlite3_column_bytes(st, 8));
-        sb_addf(&b, ",\"prev\":\"%s\"", h.hash);
-        sha256_hex(b.s + line_start, b.len - line_start, h.hash);
-        sb_addf(&b, ",\"hash\":\"%s\"}\n", h.hash);
-        count++;
-        if (b.len >= (4u << 20)) {
-            if (write_all(fd, b.s, b.len) != 0) {
-                rc = err_set(err, EXIT_IOERR, "journal write failed: %s", strerror(errno));
-                break;
+        long long nev = sqlite3_column_int64(st, 1), k = 0;
+        const char *body = (const char *)sqlite3_column_text(st, 2);
+        size_t blen = (size_t)sqlite3_column_bytes(st, 2);
+        char tail[96];
+        for (size_t pos = 0; pos < blen;) {
+            const char *ev = body + pos, *nl = memchr(ev, '\n', blen - pos);
+            size_t elen = nl ? (size_t)(nl - ev) : blen - pos;
+            pos += elen + 1;
+            if (elen < 2 || ev[0] != '{' || ev[elen - 1] != '}')
+                continue;
+            size_t line_start = b.len;
+            char num[24];
+            h.seq++;
+            k++;
+            snprintf(num, sizeof num, "%lld", h.seq);
+            sb_adds(&b, "{\"seq\":");
+            sb_adds(&b, num);
+            sb_addc(&b, ',');
+            sb_add(&b, ev + 1, elen - 2);
+            snprintf(tail, sizeof tail, ",\"src\":\"%s\",\"src_id\":%lld,\"src_i\":%lld,\"src_n\":%lld",
+                     module, last_id, k, nev);
+            sb_adds(&b, tail);
+            sb_adds(&b, ",\"prev\":\"");
+            sb_add(&b, h.hash, 64);
+            sb_addc(&b, '"');
+            sha256_hex(b.s + line_start, b.len - line_start, h.hash);
+            sb_adds(&b, ",\"hash\":\"");
+            sb_add(&b, h.hash, 64);
+            sb_adds(&b, "\"}\n");
+            count++;
+            if (b.len >= (4u << 20)) {
+                if (write_all(fd, b.s, b.len) != 0) {
+                    rc = err_set(err, EXIT_IOERR, "journal write failed: %s", strerror(errno));
+                    break;
+                }
+                written += (long long)b.len;
+                sb_reset(&b);
             }
-            h.offset += (long long)b.len;
-            sb_reset(&b);
         }
+        if (!rc && k != nev)
+            rc = err_set(err, EXIT_SOFTWARE, "%s.db outbox row %lld holds %lld events, not %lld",
+                         module, last_id, k, nev);
     }
     if (!rc && step != SQLITE_DONE)
         rc = err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
@@ -450,7 +516,7 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
             err_wrap(err, "and the torn tail could not be cut");
         goto out;
     }
-    h.offset += (long long)b.len;
+    h.offset += written + (long long)b.len;
     if (fdatasync(fd) != 0) {
         rc = err_set(err, EXIT_IOERR, "journal fsync failed: %s", strerror(errno));
         goto out;

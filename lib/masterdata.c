@@ -1034,17 +1034,19 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
     int rc = 0;
     if (!code) {
         /* A savepoint per record: a record rejected half-way leaves nothing. */
-        sqlite3_exec(mi->s.db, "SAVEPOINT rec", NULL, NULL, NULL);
+        if ((rc = store_savepoint(&mi->s, err)))
+            goto done;
         rc = k->id_column ? upsert_dated(mi, &r, cnt, &code, msg, sizeof msg, err)
                           : upsert_plain(mi, &r, cnt, &code, msg, sizeof msg, err);
         if (code || rc)
-            sqlite3_exec(mi->s.db, "ROLLBACK TO rec", NULL, NULL, NULL);
-        sqlite3_exec(mi->s.db, "RELEASE rec", NULL, NULL, NULL);
+            store_rollback_to(&mi->s);
+        store_release(&mi->s);
     }
     if (code && !rc) {
         reject_emit(rej, code, msg, source, line, raw, raw_len);
         cnt->rejected++;
     }
+done:
     rec_free(&r);
     return rc;
 }

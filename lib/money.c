@@ -19,7 +19,8 @@ int money_parse(const char *s, money_t *c)
         neg = *s++ == '-';
     for (; *s && *s != '.'; s++) {
         if (*s == ',') {
-            if (ndig == 0 || (seen_comma && since_comma != 3))
+            /* 1,250.00: the first group has 1-3 digits, later ones 3 */
+            if (ndig == 0 || (seen_comma ? since_comma != 3 : since_comma > 3))
                 return -1;
             seen_comma = 1;
             since_comma = 0;

@@ -4,17 +4,22 @@
  * migration[k] takes user_version k to k+1. Never edit a released
  * migration; add the next one. Every table is STRICT. The outbox table is
  * the same in every module (see journal.h): AUTOINCREMENT so an id is never
- * reused after the journal prunes journaled rows.
+ * reused after the journal prunes journaled rows. store_meta.store_id is a
+ * random identity given at creation: the journal remembers which store its
+ * outbox marks belong to, so a replaced or restored file cannot make it skip
+ * (or repeat) events silently.
  */
 #include <string.h>
 
 #include "store.h"
 
+/* One outbox row per committed transaction: `events` event envelopes (all
+ * but seq, src*, prev and hash) as NDJSON lines in `body`. */
 #define OUTBOX_DDL                                                                        \
-    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,"   \
-    " event_type TEXT NOT NULL, version INTEGER NOT NULL, aggregate_type TEXT NOT NULL,"  \
-    " aggregate_id TEXT NOT NULL, occurred_at TEXT NOT NULL, actor TEXT NOT NULL,"        \
-    " payload TEXT NOT NULL) STRICT;"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT,"                           \
+    " events INTEGER NOT NULL CHECK (events > 0), body TEXT NOT NULL) STRICT;"             \
+    "CREATE TABLE store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"          \
+    "INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(16))));"
 
 static const char *const hr_migrations[] = {
     OUTBOX_DDL

@@ -16,13 +16,23 @@
 
 void now_iso(char *buf)
 {
-    const char *fixed = getenv("ARMMS_NOW"); /* tests pin the clock */
-    instant_t t;
-    if (fixed && *fixed && iso_parse(fixed, &t, NULL) == 0) {
-        iso_format_utc(t, buf);
-        return;
+    /* Called per event: read ARMMS_NOW (tests pin the clock) once, and
+     * format only when the second changes. */
+    static int init;
+    static instant_t fixed, last = -1;
+    static char text[24];
+    if (!init) {
+        const char *e = getenv("ARMMS_NOW");
+        if (!(e && *e && iso_parse(e, &fixed, NULL) == 0))
+            fixed = -1;
+        init = 1;
     }
-    iso_format_utc((instant_t)time(NULL), buf);
+    instant_t t = fixed >= 0 ? fixed : (instant_t)time(NULL);
+    if (t != last) {
+        iso_format_utc(t, text);
+        last = t;
+    }
+    memcpy(buf, text, sizeof text);
 }
 
 int store_fail(store_t *s, int rc, const char *what, armms_err *err)
@@ -114,7 +124,12 @@ static int check_version(store_t *s, const char *schema, const char *module, int
                        module, sqlite3_errmsg(s->db));
     snprintf(sql, sizeof sql, "PRAGMA %s.user_version", schema);
     pragma_int(s->db, sql, &ver);
-    if (app != 0 && app != ARMMS_APP_ID)
+    int tables = 0;
+    if (app == 0) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.sqlite_master", schema);
+        pragma_int(s->db, sql, &tables);
+    }
+    if ((app != 0 && app != ARMMS_APP_ID) || (app == 0 && tables > 0))
         return err_set(err, EXIT_CONFIG, "tenant %s: %s.db is not an ARMMS store", s->tenant->id,
                        module);
     if (ver > latest)
@@ -134,6 +149,7 @@ static int check_version(store_t *s, const char *schema, const char *module, int
 int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err *err)
 {
     memset(s, 0, sizeof *s);
+    sb_init(&s->pending);
     s->tenant = t;
     snprintf(s->module, sizeof s->module, "%s", module);
     int latest = schema_latest(module);
@@ -164,7 +180,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
     sqlite3_busy_timeout(s->db, t->wait_ms);
     rc = sqlite3_exec(s->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                      " PRAGMA foreign_keys=ON;",
+                      " PRAGMA foreign_keys=ON; PRAGMA cache_size=-24576;",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, "open", err);
@@ -198,6 +214,7 @@ void store_close(store_t *s)
     sqlite3_close(s->db);
     s->db = NULL;
     s->outbox_ins = NULL;
+    sb_free(&s->pending);
 }
 
 int store_attach_ro(store_t *s, const char *module, armms_err *err)
@@ -235,21 +252,40 @@ int store_begin(store_t *s, armms_err *err)
         return store_fail(s, rc, "begin", err);
     s->in_tx = 1;
     s->emitted = 0;
+    sb_reset(&s->pending);
     return 0;
 }
 
+static const char outbox_insert[] = "INSERT INTO outbox(events, body) VALUES (?,?)";
+
 int store_commit(store_t *s, armms_err *err)
 {
-    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    int rc = SQLITE_OK;
+    long emitted = s->emitted;
+    if (emitted) {
+        if (store_prepare(s, &s->outbox_ins, outbox_insert, err)) {
+            store_rollback(s);
+            return err->code;
+        }
+        sqlite3_bind_int64(s->outbox_ins, 1, emitted);
+        sqlite3_bind_text(s->outbox_ins, 2, s->pending.s, (int)s->pending.len, SQLITE_STATIC);
+        rc = sqlite3_step(s->outbox_ins);
+        sqlite3_reset(s->outbox_ins);
+        sqlite3_clear_bindings(s->outbox_ins);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, "commit", err);
         store_rollback(s);
         return err->code;
     }
     s->in_tx = 0;
-    if (s->emitted == 0)
-        return 0;
     s->emitted = 0;
+    sb_reset(&s->pending);
+    if (!emitted)
+        return 0;
     return journal_flush(s->tenant, s->db, s->module, NULL, err);
 }
 
@@ -259,33 +295,57 @@ void store_rollback(store_t *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = 0;
     s->emitted = 0;
+    sb_reset(&s->pending);
 }
 
-static const char outbox_insert[] =
-    "INSERT INTO outbox(event_id, event_type, version, aggregate_type, aggregate_id,"
-    " occurred_at, actor, payload) VALUES (?,?,1,?,?,?,?,?)";
+int store_savepoint(store_t *s, armms_err *err)
+{
+    int rc = sqlite3_exec(s->db, "SAVEPOINT armms_sp", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "savepoint", err);
+    s->sp_len = s->pending.len;
+    s->sp_emitted = s->emitted;
+    return 0;
+}
+
+void store_rollback_to(store_t *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK TO armms_sp", NULL, NULL, NULL);
+    s->pending.len = s->sp_len;
+    if (s->pending.s)
+        s->pending.s[s->pending.len] = 0;
+    s->emitted = s->sp_emitted;
+}
+
+void store_release(store_t *s) { sqlite3_exec(s->db, "RELEASE armms_sp", NULL, NULL, NULL); }
 
 int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
                const char *aggregate_id, const char *payload, size_t payload_len,
                armms_err *err)
 {
     char id[27], now[24];
-    if (store_prepare(s, &s->outbox_ins, outbox_insert, err))
-        return err->code;
+    if (!s->in_tx)
+        return err_set(err, EXIT_SOFTWARE, "event %s emitted outside a transaction", event_type);
     ulid_new(id);
     now_iso(now);
-    sqlite3_stmt *st = s->outbox_ins;
-    sqlite3_bind_text(st, 1, id, 26, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, event_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, aggregate_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, aggregate_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, s->tenant->actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, payload, (int)payload_len, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return store_fail(s, rc, "outbox insert", err);
+    strbuf *b = &s->pending;
+    sb_adds(b, "{\"event_id\":\"");
+    sb_add(b, id, 26);
+    sb_adds(b, "\",\"event_type\":");
+    sb_add_json_str(b, event_type, strlen(event_type));
+    sb_adds(b, ",\"version\":1,\"tenant_id\":\"");
+    sb_adds(b, s->tenant->id);
+    sb_adds(b, "\",\"aggregate_type\":");
+    sb_add_json_str(b, aggregate_type, strlen(aggregate_type));
+    sb_adds(b, ",\"aggregate_id\":");
+    sb_add_json_str(b, aggregate_id, strlen(aggregate_id));
+    sb_adds(b, ",\"occurred_at\":\"");
+    sb_adds(b, now);
+    sb_adds(b, "\",\"actor\":");
+    sb_add_json_str(b, s->tenant->actor, strlen(s->tenant->actor));
+    sb_adds(b, ",\"payload\":");
+    sb_add(b, payload, payload_len);
+    sb_adds(b, "}\n");
     s->emitted++;
     return 0;
 }

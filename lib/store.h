@@ -10,8 +10,9 @@
  *    version. Only armms-init migrates (STORE_MIGRATE); other tools refuse a
  *    store older or newer than themselves with EXIT_CONFIG.
  *  - A domain change and its events commit in one transaction: store_emit()
- *    adds an outbox row inside the open transaction, and store_commit()
- *    appends the new outbox rows to the journal once the commit is durable.
+ *    queues an event, store_commit() writes the transaction's events as one
+ *    outbox row inside the transaction, commits, and then appends the new
+ *    outbox rows to the journal once the commit is durable.
  *    Opening a store first journals anything a crashed run left behind.
  *  - Writes start with BEGIN IMMEDIATE (a read-then-write BEGIN fails at once
  *    under concurrency); a lock held past the tenant's wait is EXIT_TEMPFAIL.
@@ -34,7 +35,10 @@ typedef struct store {
     tenant_t *tenant;
     sqlite3_stmt *outbox_ins;
     int in_tx;
-    long emitted; /* outbox rows added in the open transaction */
+    long emitted;    /* events queued in the open transaction */
+    strbuf pending;  /* their envelopes, one NDJSON line each */
+    size_t sp_len;   /* pending length at the open savepoint */
+    long sp_emitted;
 } store_t;
 
 /* The schema version this build knows for a module; -1 if no such module. */
@@ -50,7 +54,11 @@ int store_begin(store_t *s, armms_err *err);
 /* Commit, then journal the transaction's events. */
 int store_commit(store_t *s, armms_err *err);
 void store_rollback(store_t *s);
-/* Queue one event in the outbox of the open transaction. payload is JSON. */
+/* A single-level savepoint covering both the SQL and the queued events. */
+int store_savepoint(store_t *s, armms_err *err);
+void store_rollback_to(store_t *s);
+void store_release(store_t *s);
+/* Queue one event for the outbox of the open transaction. payload is JSON. */
 int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
                const char *aggregate_id, const char *payload, size_t payload_len,
                armms_err *err);

@@ -229,9 +229,21 @@ static void test_date_parse(void)
     T_EQ_STR(buf, "2025-12-31", "the day before 2026-01-01 formats as 2025-12-31");
 
     static const char *const bad[] = {
-        "2026-02-29", "2026-02-30", "2026-04-31", "2026-13-01", "2026-00-10",
-        "2026-01-00", "2026-1-05",  "2026-01-5",  "2026/01/05", "20260105",
-        "2026-01-05 ", " 2026-01-05", "2026-01-05T00:00:00Z", "2026-0a-05", "",
+        "2026-02-29",
+        "2026-02-30",
+        "2026-04-31",
+        "2026-13-01",
+        "2026-00-10",
+        "2026-01-00",
+        "2026-1-05",
+        "2026-01-5",
+        "2026/01/05",
+        "20260105",
+        "2026-01-05 ",
+        " 2026-01-05",
+        "2026-01-05T00:00:00Z",
+        "2026-0a-05",
+        "",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         T_EQ_INT(date_parse(bad[i], &d), -1, "date_parse rejects \"%s\"", bad[i]);
@@ -280,7 +292,8 @@ static void test_zones(void)
     T_EQ_INT(tz_load(&utc, "UTC"), 0, "UTC is a known zone");
     T_EQ_INT(tz_load(&z, "Nowhere/Atlantis"), -1, "Nowhere/Atlantis is not a zone");
     T_EQ_INT(tz_load(&z, "../etc/passwd"), -1, "../etc/passwd is refused");
-    T_EQ_INT(tz_load(&z, "Asia/../../../etc/passwd"), -1, "a path climbing out of tzdata is refused");
+    T_EQ_INT(tz_load(&z, "Asia/../../../etc/passwd"), -1,
+             "a path climbing out of tzdata is refused");
     T_EQ_INT(tz_load(&z, ""), -1, "the empty zone name is refused");
     T_EQ_INT(tz_load(&z, "Asia"), -1, "Asia (a tzdata directory, not a zone) is refused");
 
@@ -356,8 +369,9 @@ static void test_periods(void)
     T_EQ_INT(from, D2026_01_01 + 334 + 15, "2026-12-B starts on 2026-12-16");
     T_EQ_INT(to, D2026_01_01 + 364, "2026-12-B ends on 2026-12-31");
 
-    static const char *const bad[] = {"2026-13-A", "2026-00-A", "2026-01-C", "26-01-A",
-                                      "2026-1-A",  "2026-01-",  "2026-01-AB", "2026_01_A", ""};
+    static const char *const bad[] = {"2026-13-A",  "2026-00-A", "2026-01-C",
+                                      "26-01-A",    "2026-1-A",  "2026-01-",
+                                      "2026-01-AB", "2026_01_A", ""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         T_EQ_INT(period_parse(bad[i], &from, &to), -1, "\"%s\" is not a pay period id", bad[i]);
 

@@ -80,8 +80,9 @@ static void test_json_str(void)
     T_EQ_STR(b.s, "\"a\\u0000b\"", "an embedded NUL becomes \\u0000");
     T_EQ_INT(b.len, 10, "the buffer length counts the escaped bytes");
     sb_reset(&b);
-    sb_add_json_str(&b, "Para\xc3\xb1"
-                        "aque",
+    sb_add_json_str(&b,
+                    "Para\xc3\xb1"
+                    "aque",
                     10);
     T_EQ_STR(b.s,
              "\"Para\xc3\xb1"
@@ -347,16 +348,15 @@ static void test_line_reader_long(void)
     free(in);
 }
 
-#define PARSE_AS(lit, want, ...)                                                             \
-    do {                                                                                     \
-        parse_fail f_;                                                                       \
-        jv v_ = ndjson_parse_object(lit, sizeof lit - 1, &f_);                               \
-        const char *w_ = (want);                                                             \
-        T_OK(!jv_is_valid(v_) && f_.code && strcmp(f_.code, w_) == 0 && f_.msg[0],           \
-             __VA_ARGS__);                                                                   \
-        if (f_.code && strcmp(f_.code, w_) != 0)                                             \
-            printf("#   got code %s (%s)\n", f_.code, f_.msg);                               \
-        jv_free(v_);                                                                         \
+#define PARSE_AS(lit, want, ...)                                                                  \
+    do {                                                                                          \
+        parse_fail f_;                                                                            \
+        jv v_ = ndjson_parse_object(lit, sizeof lit - 1, &f_);                                    \
+        const char *w_ = (want);                                                                  \
+        T_OK(!jv_is_valid(v_) && f_.code && strcmp(f_.code, w_) == 0 && f_.msg[0], __VA_ARGS__);  \
+        if (f_.code && strcmp(f_.code, w_) != 0)                                                  \
+            printf("#   got code %s (%s)\n", f_.code, f_.msg);                                    \
+        jv_free(v_);                                                                              \
     } while (0)
 
 static void test_parse_object(void)

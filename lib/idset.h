@@ -1,0 +1,23 @@
+/*
+ * idset.h - a set of short strings (open addressing, FNV-1a), used to
+ * remember ids already looked up in a store so a hot loop asks SQLite once
+ * per id. Bounded: past `limit` entries it stops growing (lookups then fall
+ * back to the store), so memory stays flat in input size.
+ */
+#ifndef ARMMS_IDSET_H
+#define ARMMS_IDSET_H
+
+#include <stddef.h>
+
+typedef struct idset {
+    char **slot;
+    size_t cap, n, limit;
+} idset;
+
+void idset_init(idset *s, size_t limit);
+void idset_free(idset *s);
+int idset_has(const idset *s, const char *id);
+/* Add id (copied); does nothing when full or present. */
+void idset_add(idset *s, const char *id);
+
+#endif
