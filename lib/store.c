@@ -180,7 +180,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
     sqlite3_busy_timeout(s->db, t->wait_ms);
     rc = sqlite3_exec(s->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                      " PRAGMA foreign_keys=ON; PRAGMA cache_size=-24576;",
+                      " PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, "open", err);

@@ -29,7 +29,7 @@ static const char usage[] =
     "      --map FILTER      a jq program run on each input record first; it may\n"
     "                        emit zero or more ClockEvent objects\n"
     "      --max-future H    reject events more than H hours ahead of now (default 24)\n"
-    "      --batch N         events per transaction (default 20000)\n"
+    "      --batch N         events per transaction (default 10000)\n"
     "      --rejects FILE    append Reject records to FILE instead of stderr\n"
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
     "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
         {0, 0, 0, 0}};
     static const char *const formats[] = {"ndjson", "csv", "zk", "zk-push"};
     cli_t c;
-    ingest_opts o = {.max_future_s = 24 * 3600, .batch = 20000};
+    ingest_opts o = {.max_future_s = 24 * 3600, .batch = 10000};
     int fmt = F_NDJSON, opt;
     cli_init(&c, "armms-ingest", usage);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
