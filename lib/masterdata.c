@@ -896,7 +896,7 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, const char **c
     sqlite3_reset(mi->sel);
     sqlite3_clear_bindings(mi->sel);
     const char *from = r->v[fi].s;
-    const md_val *to = &r->v[ti];
+    md_val *to = &r->v[ti];
     int same = -1, prev = -1, next = -1;
     for (int i = 0; i < nv; i++) {
         int c = strcmp(vs[i].r.v[fi].s, from);
@@ -910,6 +910,18 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, const char **c
     if (same >= 0) {
         prev = same > 0 ? same - 1 : -1;
         next = same + 1 < nv ? same + 1 : -1;
+        /* An open-ended version that a later one closed: the import that
+         * closed it said the same thing, so it reads as closed there. */
+        if (next >= 0 && r->v[ti].null && !vs[same].r.v[ti].null) {
+            day_t d;
+            date_parse(vs[next].r.v[fi].s, &d);
+            char buf[11];
+            date_format(d - 1, buf);
+            if (strcmp(buf, vs[same].r.v[ti].s) == 0) {
+                r->v[ti].null = 0;
+                r->v[ti].s = xstrdup(buf);
+            }
+        }
     }
     if (next >= 0 && (to->null || strcmp(to->s, vs[next].r.v[fi].s) >= 0)) {
         *code = "OVERLAP";

@@ -15,6 +15,7 @@ int rec_open(rec_source *r, int fd, const char *name, rec_format fmt, armms_err 
     r->fmt = fmt;
     line_reader_init(&r->lr, fd, name);
     sb_init(&r->raw);
+    sb_init(&r->rowraw);
     r->header = jv_null();
     r->row = jv_array();
     r->queue = jv_array();
@@ -33,14 +34,38 @@ void rec_close(rec_source *r)
     jv_free(r->queue);
     free(r->header_error);
     sb_free(&r->raw);
+    sb_free(&r->rowraw);
     line_reader_free(&r->lr);
 }
 
 jv rec_header(rec_source *r) { return r->header; }
 
+/* Append a field to a row's text as CSV, quoting only when needed. */
+static void raw_field(strbuf *b, const char *s, size_t n)
+{
+    int quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        sb_add(b, s, n);
+        return;
+    }
+    sb_addc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            sb_addc(b, '"');
+        sb_addc(b, s[i]);
+    }
+    sb_addc(b, '"');
+}
+
 static void csv_field(void *s, size_t n, void *ctx)
 {
     rec_source *r = ctx;
+    if (jv_array_length(jv_copy(r->row)) > 0)
+        sb_addc(&r->rowraw, ',');
+    if (s)
+        raw_field(&r->rowraw, s, n);
     if (!s) {
         r->row = jv_array_append(r->row, jv_null());
         return;
@@ -57,6 +82,9 @@ static void csv_row_end(int c, void *ctx)
 {
     rec_source *r = ctx;
     jv row = r->row;
+    /* jv_string_sized turns bytes that are not UTF-8 into U+FFFD. */
+    jv raw = jv_string_sized(r->rowraw.s, (int)r->rowraw.len);
+    sb_reset(&r->rowraw);
     r->row = jv_array();
     r->rowno++;
     int n = jv_array_length(jv_copy(row));
@@ -66,6 +94,7 @@ static void csv_row_end(int c, void *ctx)
         jv_free(f);
         if (blank) {
             jv_free(row);
+            jv_free(raw);
             return;
         }
     }
@@ -92,26 +121,11 @@ static void csv_row_end(int c, void *ctx)
             r->header = jv_array_append(r->header, f);
         }
         jv_free(row);
+        jv_free(raw);
         return;
     }
-    r->queue = jv_array_append(r->queue, jv_array_append(jv_array_append(jv_array(),
-                                                                         jv_number(r->rowno)),
-                                                         row));
-}
-
-/* Rebuild a row's text for a Reject (fields joined by commas). */
-static void row_text(strbuf *b, jv row)
-{
-    sb_reset(b);
-    int n = jv_array_length(jv_copy(row));
-    for (int i = 0; i < n; i++) {
-        jv f = jv_array_get(jv_copy(row), i);
-        if (i)
-            sb_addc(b, ',');
-        if (jv_get_kind(f) == JV_KIND_STRING)
-            sb_adds(b, jv_string_value(f));
-        jv_free(f);
-    }
+    jv item = jv_array_append(jv_array_append(jv_array(), jv_number(r->rowno)), row);
+    r->queue = jv_array_append(r->queue, jv_array_append(item, raw));
 }
 
 static int csv_next(rec_source *r, jv *out, rec_item *it, armms_err *err)
@@ -147,8 +161,11 @@ static int csv_next(rec_source *r, jv *out, rec_item *it, armms_err *err)
     }
     jv item = jv_array_get(jv_copy(r->queue), r->qpos++);
     it->line = (long)jv_number_value(jv_array_get(jv_copy(item), 0));
-    jv row = jv_array_get(item, 1);
-    row_text(&r->raw, row);
+    jv row = jv_array_get(jv_copy(item), 1);
+    jv raw = jv_array_get(item, 2);
+    sb_reset(&r->raw);
+    sb_adds(&r->raw, jv_string_value(raw));
+    jv_free(raw);
     it->raw = r->raw.s;
     it->raw_len = r->raw.len;
     int n = jv_array_length(jv_copy(row)), nh = jv_array_length(jv_copy(r->header));

@@ -40,6 +40,7 @@ typedef struct rec_source {
     struct csv_parser csv;
     jv header;  /* array of column names */
     jv row;     /* fields of the row being parsed */
+    strbuf rowraw; /* the row being parsed, re-quoted, for Rejects */
     jv queue;   /* parsed rows not yet returned: array of [rowno, object, raw] */
     int qpos;
     long rowno;

@@ -128,6 +128,20 @@ static int mkdir_p(const char *path, armms_err *err)
 
 int tenant_create(tenant_t *t, const char *tzname, armms_err *err)
 {
+    tz_t want;
+    if (tzname && tz_load(&want, tzname) != 0)
+        return err_set(err, EXIT_USAGE, "unknown time zone '%s'", tzname);
+    struct stat st;
+    if (tzname && stat(t->dir, &st) == 0) {
+        /* Business dates already recorded depend on the zone. */
+        int rc = load_conf(t, err);
+        if (rc)
+            return rc;
+        if (strcmp(t->tz.name, want.name) != 0)
+            return err_set(err, EXIT_USAGE,
+                           "tenant %s already uses time zone %s; a tenant's zone cannot change",
+                           t->id, t->tz.name);
+    }
     if (mkdir_p(t->dir, err))
         return err->code;
     chmod(t->dir, 0700);
@@ -138,10 +152,8 @@ int tenant_create(tenant_t *t, const char *tzname, armms_err *err)
         return rc;
     char *p = tenant_path(t, "tenant.conf");
     if (access(p, F_OK) != 0) {
-        if (tzname && tz_load(&t->tz, tzname) != 0) {
-            free(p);
-            return err_set(err, EXIT_USAGE, "unknown time zone '%s'", tzname);
-        }
+        if (tzname)
+            t->tz = want;
         FILE *f = fopen(p, "w");
         if (!f) {
             int e = errno;

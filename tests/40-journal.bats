@@ -1,0 +1,323 @@
+#!/usr/bin/env bats
+# armms-journal: the tenant's append-only, SHA-256-chained event journal —
+# verify, sync (heal a crashed run's outbox), cat (filters, consumer
+# cursors) and seal (gzip closed segments).
+load test_helper
+bats_require_minimum_version 1.5.0
+
+jdir() { echo "$ARMMS_HOME/tenants/${1:-acme}/journal"; }
+nlines() { journal_lines "${1:-acme}" | wc -l; }
+
+# One more master-data change, so the journal grows by one event.
+add_position() {
+    printf '%s\n' 'position_id,name' "${2:-SUPERVISOR},${3:-Supervisor}" |
+        armms-import -q -t "${1:-acme}" --format csv position
+}
+
+@test "after the sample imports verify counts every event and finds the chain intact" {
+    sample_tenant acme
+    local n
+    n=$(nlines acme)
+    [ "$n" -gt 2900 ]
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_output ""
+    assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact"
+}
+
+@test "a new tenant's journal verifies with zero events" {
+    armms-init -q -t acme
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: 0 events, chain intact"
+}
+
+@test "every event has the next seq, links to the previous hash and hashes its own bytes" {
+    sample_tenant acme
+    local n
+    n=$(nlines acme)
+    # seq 1..N with no gap, in file order
+    assert_equal "$(journal_lines acme | jq -s '[.[].seq] == [range(1; length + 1)]')" true
+    assert_equal "$(journal_lines acme | jq -s 'length')" "$n"
+    # each prev is the hash before it; the first links to 64 zeros
+    assert_equal "$(journal_lines acme | jq -s '.[0].prev == ("0" * 64) and
+        ([range(1; length) as $i | .[$i].prev == .[$i - 1].hash] | all)')" true
+    # envelope fields the design fixes are on every line
+    assert_equal "$(journal_lines acme | jq -s 'map(has("event_id") and has("event_type") and
+        has("version") and .tenant_id == "acme" and has("aggregate_type") and
+        has("aggregate_id") and .occurred_at == "2026-11-25T00:00:00Z" and .actor == "tester" and
+        has("payload")) | all')" true
+    # event ids are unique ULIDs
+    assert_equal "$(journal_lines acme | jq -r .event_id | sort -u | grep -cE '^[0-9A-HJKMNP-TV-Z]{26}$')" "$n"
+    # hash = SHA-256 of the line's bytes before ,"hash":
+    run python3 -c '
+import hashlib, sys
+bad = 0
+for raw in sys.stdin.buffer:
+    line = raw.rstrip(b"\n")
+    i = line.rindex(b",\"hash\":\"")
+    if hashlib.sha256(line[:i]).hexdigest().encode() != line[i + 9:i + 73]:
+        bad += 1
+print(bad)' < <(journal_lines acme)
+    assert_success
+    assert_output 0
+}
+
+@test "editing one byte of an old event's payload is caught and the seq is named" {
+    small_tenant acme
+    add_position acme
+    local n k seg
+    n=$(nlines acme)
+    k=$((n / 2))
+    seg=$(jdir)/000001.ndjson
+    assert_equal "$(sed -n "${k}p" "$seg" | jq -r .payload.op)" insert
+    sed -i "${k}s/\"op\":\"insert\"/\"op\":\"insers\"/" "$seg"
+    assert_equal "$(sed -n "${k}p" "$seg" | jq -r .payload.op)" insers
+
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    assert_output ""
+    [[ "$stderr" == *"journal broken"*"seq $k"* ]] || fail "$stderr"
+    [[ "$stderr" == *"$((k - 1)) events verified"* ]] || fail "$stderr"
+}
+
+@test "cutting the last event off the journal is reported as truncation" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    sed -i '$d' "$(jdir)/000001.ndjson"
+    assert_equal "$(nlines acme)" $((n - 1))
+
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    [[ "$stderr" == *"truncated"* ]] || fail "$stderr"
+    [[ "$stderr" == *"seq $((n - 1))"* ]] || fail "$stderr"
+}
+
+@test "a torn last line left by a crash is cut away by the next import and the chain verifies" {
+    small_tenant acme
+    local n seg
+    n=$(nlines acme)
+    seg=$(jdir)/000001.ndjson
+    printf '{"seq":%d,"event_id":"01KTORN0000000000000000000","event_type":"Guard' $((n + 1)) >>"$seg"
+
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    [[ "$stderr" == *"torn"* ]] || fail "$stderr"
+
+    run --separate-stderr armms-import -t acme --format csv position < <(printf '%s\n' 'position_id,name' 'SUPERVISOR,Supervisor')
+    assert_success
+    assert_equal "$(q acme hr "SELECT name FROM position WHERE position_id='SUPERVISOR'")" Supervisor
+
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $((n + 1)) events, chain intact"
+    run grep -c 01KTORN "$seg"
+    assert_output 0
+    assert_equal "$(tail -c 1 "$seg" | od -An -c | tr -d ' ')" '\n'
+    assert_equal "$(tail -n 1 "$seg" | jq -r '[.seq, .event_type, .aggregate_id] | join(" ")')" \
+        "$((n + 1)) PositionUpserted SUPERVISOR"
+}
+
+@test "cat --type GuardUpserted prints only guard events, in seq order" {
+    small_tenant acme
+    run --separate-stderr armms-journal -t acme cat --type GuardUpserted
+    assert_success
+    assert_equal "$(jq -r '.event_type' <<<"$output" | sort -u)" GuardUpserted
+    assert_equal "$(jq -r '.aggregate_id' <<<"$output" | paste -sd,)" "G1,G2,G3"
+    assert_equal "$(jq -s '[.[].seq] | . == sort' <<<"$output")" true
+    assert_equal "$(grep -c . <<<"$output")" "$(q acme hr 'SELECT count(*) FROM guard')"
+}
+
+@test "cat --aggregate G00001 shows one guard's history" {
+    sample_tenant acme
+    local row
+    row=$(grep '^G00001,' "$ARMMS_ROOT/samples/guard.csv")
+    printf '%s\n' "$(head -n 1 "$ARMMS_ROOT/samples/guard.csv")" "${row/,Evangelista,/,Evangelista-Cruz,}" |
+        armms-import -q -t acme --format csv guard
+    run --separate-stderr armms-journal -t acme cat --aggregate G00001
+    assert_success
+    assert_equal "$(jq -r '[.aggregate_id, .event_type, .payload.op, .payload.record.last_name] | join(" ")' <<<"$output")" \
+        "$(printf '%s\n' 'G00001 GuardUpserted insert Evangelista' 'G00001 GuardUpserted update Evangelista-Cruz')"
+}
+
+@test "cat --since N prints only the events after seq N" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    run --separate-stderr armms-journal -t acme cat --since 5
+    assert_success
+    assert_equal "$(jq -r .seq <<<"$output" | paste -sd,)" "$(seq 6 "$n" | paste -sd,)"
+    run --separate-stderr armms-journal -t acme cat --since "$n"
+    assert_success
+    assert_output ""
+}
+
+@test "a consumer gets every event once, then nothing, then only what is new" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    run --separate-stderr armms-journal -t acme cat --consumer pub
+    assert_success
+    assert_equal "$(jq -r .seq <<<"$output" | paste -sd,)" "$(seq 1 "$n" | paste -sd,)"
+    assert_equal "$(cat "$(jdir)/cursors/pub")" "$n"
+
+    run --separate-stderr armms-journal -t acme cat --consumer pub
+    assert_success
+    assert_output ""
+    assert_equal "$(cat "$(jdir)/cursors/pub")" "$n"
+
+    add_position acme
+    run --separate-stderr armms-journal -t acme cat --consumer pub
+    assert_success
+    assert_equal "$(jq -r '[.seq, .event_type, .aggregate_id] | join(" ")' <<<"$output")" \
+        "$((n + 1)) PositionUpserted SUPERVISOR"
+    assert_equal "$(cat "$(jdir)/cursors/pub")" $((n + 1))
+    # another consumer has its own cursor
+    run --separate-stderr armms-journal -t acme cat --consumer audit
+    assert_success
+    assert_equal "$(grep -c . <<<"$output")" $((n + 1))
+}
+
+@test "a consumer whose output cannot be written keeps its cursor" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    run --separate-stderr bash -c 'armms-journal -t acme cat --consumer pub > /dev/full'
+    assert_failure 74
+    [[ "$stderr" == *"write error"* ]] || fail "$stderr"
+    assert_not_exists "$(jdir)/cursors/pub"
+    run --separate-stderr armms-journal -t acme cat --consumer pub
+    assert_success
+    assert_equal "$(grep -c . <<<"$output")" "$n"
+}
+
+@test "sync journals an outbox row a crashed run left behind, exactly once" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    sqlite3 "$ARMMS_HOME/tenants/acme/hr.db" "INSERT INTO outbox(events, body) VALUES(1, '{\"event_id\":\"01KTEST00000000000000000000\",\"event_type\":\"GuardUpserted\",\"version\":1,\"tenant_id\":\"acme\",\"aggregate_type\":\"guard\",\"aggregate_id\":\"G1\",\"occurred_at\":\"2026-11-25T00:00:00Z\",\"actor\":\"tester\",\"payload\":{}}
+')"
+    run --separate-stderr armms-journal -t acme sync
+    assert_success
+    [[ "$stderr" =~ "tenant acme: 1 event"s?" appended, journal at seq $((n + 1))" ]] || fail "$stderr"
+    assert_equal "$(nlines acme)" $((n + 1))
+    assert_equal "$(journal_lines acme | tail -n 1 | jq -r '[.seq, .event_id, .event_type, .aggregate_id, .src] | join(" ")')" \
+        "$((n + 1)) 01KTEST00000000000000000000 GuardUpserted G1 hr"
+    assert_equal "$(q acme hr 'SELECT count(*) FROM outbox')" 0
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $((n + 1)) events, chain intact"
+
+    run --separate-stderr armms-journal -t acme sync
+    assert_success
+    [[ "$stderr" =~ "tenant acme: 0 events appended, journal at seq $((n + 1))" ]] || fail "$stderr"
+    assert_equal "$(nlines acme)" $((n + 1))
+    assert_equal "$(journal_lines acme | grep -c 01KTEST00000000000000000000)" 1
+}
+
+@test "any tool heals a crashed run's outbox before its own change" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    sqlite3 "$ARMMS_HOME/tenants/acme/hr.db" "INSERT INTO outbox(events, body) VALUES(1, '{\"event_id\":\"01KTEST00000000000000000000\",\"event_type\":\"GuardUpserted\",\"version\":1,\"tenant_id\":\"acme\",\"aggregate_type\":\"guard\",\"aggregate_id\":\"G1\",\"occurred_at\":\"2026-11-25T00:00:00Z\",\"actor\":\"tester\",\"payload\":{}}')"
+    add_position acme
+    assert_equal "$(journal_lines acme | tail -n 2 | jq -r '[.seq, .event_type] | join(" ")')" \
+        "$(printf '%s\n' "$((n + 1)) GuardUpserted" "$((n + 2)) PositionUpserted")"
+    run armms-journal -q -t acme verify
+    assert_success
+}
+
+@test "seal gzips the closed segments and verify and cat still read every event" {
+    export ARMMS_JOURNAL_SEGMENT_BYTES=2000
+    small_tenant acme
+    add_position acme
+    add_position acme HEADGUARD "Head Guard"
+    local dir n before
+    dir=$(jdir)
+    n=$(cat "$dir"/*.ndjson | wc -l)
+    before=$(cat "$dir"/*.ndjson | sha256sum)
+    local segs
+    segs=$(ls "$dir" | grep -c '\.ndjson$')
+    [ "$segs" -ge 3 ] || fail "only $segs segments"
+
+    run --separate-stderr armms-journal -t acme seal
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $((segs - 1)) segments sealed"
+    assert_equal "$(ls "$dir" | grep -c '\.ndjson\.gz$')" $((segs - 1))
+    assert_equal "$(ls "$dir" | grep '\.ndjson$')" "$(printf '%06d.ndjson' "$segs")"
+    # the sealed segments hold exactly the bytes they held before
+    assert_equal "$( (zcat "$dir"/*.ndjson.gz; cat "$dir"/*.ndjson) | sha256sum)" "$before"
+
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact"
+    run --separate-stderr armms-journal -t acme cat
+    assert_success
+    assert_equal "$(jq -r .seq <<<"$output" | paste -sd,)" "$(seq 1 "$n" | paste -sd,)"
+
+    # the journal goes on after sealing
+    add_position acme GUARD2 "Lady Guard"
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $((n + 1)) events, chain intact"
+    assert_equal "$(armms-journal -t acme cat --since "$n" | jq -r .aggregate_id)" GUARD2
+}
+
+@test "a recreated tk.db is refused as not the store this journal was written from" {
+    small_tenant acme
+    local n head
+    n=$(nlines acme)
+    head=$(cat "$(jdir)/head")
+    rm -f "$ARMMS_HOME/tenants/acme/tk.db"*
+
+    run --separate-stderr armms-init -t acme
+    assert_failure 78
+    [[ "$stderr" == *"tk.db is not the store this journal was written from"* ]] || fail "$stderr"
+
+    run --separate-stderr armms-journal -t acme sync
+    assert_failure 78
+    [[ "$stderr" == *"tk.db is not the store this journal was written from"* ]] || fail "$stderr"
+    assert_equal "$(nlines acme)" "$n"
+    assert_equal "$(cat "$(jdir)/head")" "$head"
+}
+
+@test "two tenants never see each other's events" {
+    small_tenant acme
+    small_tenant bravo
+    printf '%s\n' 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status' \
+        'G4,100004,Lim,Ed,GUARD,SUN,ACTIVE' | armms-import -q -t bravo --format csv guard
+    assert_not_equal "$(jdir acme)" "$(jdir bravo)"
+    assert_equal "$(journal_lines acme | jq -r .tenant_id | sort -u)" acme
+    assert_equal "$(journal_lines bravo | jq -r .tenant_id | sort -u)" bravo
+    assert_equal "$(journal_lines bravo | wc -l)" $(($(nlines acme) + 1))
+    # each tenant's chain starts at seq 1 of its own
+    assert_equal "$(journal_lines acme | head -n 1 | jq .seq)" 1
+    assert_equal "$(journal_lines bravo | head -n 1 | jq .seq)" 1
+    run --separate-stderr armms-journal -t acme cat --aggregate G4
+    assert_success
+    assert_output ""
+    run --separate-stderr armms-journal -t bravo cat --aggregate G4
+    assert_equal "$(jq -r .tenant_id <<<"$output")" bravo
+    assert_equal "$(q acme hr "SELECT count(*) FROM guard WHERE guard_id='G4'")" 0
+    run armms-journal -q -t acme verify
+    assert_success
+    run armms-journal -q -t bravo verify
+    assert_success
+}
+
+@test "armms-journal --help prints the usage on stdout" {
+    run --separate-stderr armms-journal --help
+    assert_success
+    assert_line --index 0 --partial 'usage: armms-journal'
+    assert_output --partial '--consumer NAME'
+    assert_equal "$stderr" ""
+}
+
+@test "armms-journal with an unknown command is a usage error" {
+    armms-init -q -t acme
+    run --separate-stderr armms-journal -t acme rewind
+    assert_failure 64
+    assert_output ""
+    [[ "$stderr" == *"unknown command 'rewind'"* ]] || fail "$stderr"
+}
