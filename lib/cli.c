@@ -73,11 +73,21 @@ void cli_rejects(const cli_t *c, reject_sink *r)
                   strerror(errno));
 }
 
+int cli_rejects_close(reject_sink *r, int code)
+{
+    if (reject_close(r) != 0) {
+        fprintf(stderr, "%s: write error on Reject records: %s\n", armms_prog, strerror(errno));
+        return EXIT_IOERR;
+    }
+    return code;
+}
+
 int cli_finish(int code)
 {
+    errno = 0;
     if (stream_close_check(stdout) != 0) {
-        fprintf(stderr, "%s: write error on standard output: %s\n", armms_prog,
-                strerror(errno ? errno : EIO));
+        int e = errno ? errno : EIO;
+        fprintf(stderr, "%s: write error on standard output: %s\n", armms_prog, strerror(e));
         return code ? code : EXIT_IOERR;
     }
     return code;

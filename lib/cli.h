@@ -49,6 +49,9 @@ void cli_tenant(const cli_t *c, tenant_t *t);
 void cli_rejects(const cli_t *c, reject_sink *r);
 /* Parse a positive integer option value or die with 64. */
 long cli_long(const cli_t *c, const char *name, const char *arg, long min, long max);
+/* Close the reject sink; returns code, or 74 (with a message) when any
+ * Reject could not be written. */
+int cli_rejects_close(reject_sink *r, int code);
 /* End of main: check stdout was fully written; returns code or 74. */
 int cli_finish(int code);
 

@@ -151,7 +151,7 @@ int iso_parse(const char *s, instant_t *t, int *offset_min)
             if (digits(p, 2, &om) || p[2] != 0)
                 return -1;
         }
-        if (oh > 18 || om > 59)
+        if (oh > 14 || om > 59 || (oh == 14 && om > 0)) /* real offsets: -12:00..+14:00 */
             return -1;
         off = sign * (oh * 60 + om);
     } else {

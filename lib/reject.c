@@ -3,6 +3,7 @@
  */
 #include "reject.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "util.h"
@@ -12,6 +13,7 @@
 int reject_open(reject_sink *r, const char *path)
 {
     r->count = 0;
+    r->err = 0;
     if (!path || strcmp(path, "-") == 0) {
         r->f = stderr;
         return 0;
@@ -20,11 +22,16 @@ int reject_open(reject_sink *r, const char *path)
     return r->f ? 0 : -1;
 }
 
-void reject_close(reject_sink *r)
+int reject_close(reject_sink *r)
 {
-    if (r->f && r->f != stderr)
-        fclose(r->f);
+    if (r->f && r->f != stderr && fclose(r->f) != 0 && !r->err)
+        r->err = errno;
     r->f = NULL;
+    if (r->err) {
+        errno = r->err;
+        return -1;
+    }
+    return 0;
 }
 
 /* Copy s into b replacing each invalid UTF-8 byte with U+FFFD. */
@@ -69,8 +76,8 @@ void reject_emit(reject_sink *r, const char *code, const char *message, const ch
     else
         sb_adds(&b, "null");
     sb_adds(&b, "}\n");
-    fwrite(b.s, 1, b.len, r->f);
-    fflush(r->f);
+    if ((fwrite(b.s, 1, b.len, r->f) != b.len || fflush(r->f) != 0) && !r->err)
+        r->err = errno ? errno : EIO;
     r->count++;
     sb_free(&b);
     sb_free(&in);

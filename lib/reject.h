@@ -13,11 +13,14 @@
 typedef struct reject_sink {
     FILE *f;
     long count;
+    int err; /* errno of the first failed write, 0 if none */
 } reject_sink;
 
 /* path NULL or "-" = stderr. 0, or -1 with errno. */
 int reject_open(reject_sink *r, const char *path);
-void reject_close(reject_sink *r);
+/* 0, or -1 with errno when any Reject could not be written: a tool must
+ * then fail (74), since a lost Reject is a silently dropped record. */
+int reject_close(reject_sink *r);
 void reject_emit(reject_sink *r, const char *code, const char *message, const char *source,
                  long line, const char *input, size_t input_len);
 

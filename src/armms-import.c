@@ -124,7 +124,7 @@ int main(int argc, char **argv)
     cli_rejects(&c, &rej);
     if (md_import_open(&mi, k, &t, &err))
         armms_die_err(&err);
-    int rc = 0;
+    int rc = 0, missing = 0;
     if (year) {
         jv ps = md_year_periods((int)year);
         rc = md_begin(mi, &err);
@@ -147,21 +147,20 @@ int main(int argc, char **argv)
         int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             armms_warn("cannot open %s: %m", path);
-            rc = EXIT_NOINPUT;
-            err.code = 0;
-            break;
+            missing = 1; /* the other files still land */
+            continue;
         }
         rc = import_fd(mi, k, fd, path, fmt, &rej, &n, &err);
         if (fd > 0)
             close(fd);
     }
     md_import_close(mi);
-    reject_close(&rej);
+    int code = cli_rejects_close(&rej, missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0);
     if (!c.quiet)
         armms_warn("%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected",
                    argv[optind], n.read, n.inserted, n.updated, n.unchanged, n.rejected);
-    if (rc && err.code)
+    if (rc)
         armms_die_err(&err);
     tenant_free(&t);
-    return cli_finish(rc ? rc : n.rejected ? EXIT_DATAERR : 0);
+    return cli_finish(code);
 }

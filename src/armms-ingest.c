@@ -116,35 +116,30 @@ int main(int argc, char **argv)
     cli_rejects(&c, &rej);
     if (ingest_open(&in, &t, &o, stdout, &rej, &err))
         armms_die_err(&err);
-    int rc = 0;
+    int rc = 0, missing = 0;
     if (optind >= argc)
         rc = ingest_fd(in, 0, "<stdin>", fmt, &err);
     for (int i = optind; !rc && i < argc; i++) {
         int fd = strcmp(argv[i], "-") == 0 ? 0 : open(argv[i], O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             armms_warn("cannot open %s: %m", argv[i]);
-            rc = EXIT_NOINPUT;
-            break;
+            missing = 1; /* the other files still land */
+            continue;
         }
         rc = ingest_fd(in, fd, argv[i], fmt, &err);
         if (fd > 0)
             close(fd);
     }
-    if (rc == EXIT_NOINPUT)
-        err.code = 0;
-    if (!rc || rc == EXIT_NOINPUT) {
-        int frc = ingest_flush(in, &err);
-        if (frc)
-            rc = frc;
-    }
+    if (!rc)
+        rc = ingest_flush(in, &err);
     ingest_counts n = *ingest_counts_of(in);
     ingest_close(in, &err);
-    reject_close(&rej);
+    int code = cli_rejects_close(&rej, missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0);
     if (!c.quiet)
         armms_warn("%ld read, %ld accepted, %ld duplicates, %ld rejected", n.read, n.accepted,
                    n.duplicates, n.rejected);
-    if (rc && err.code)
+    if (rc)
         armms_die_err(&err);
     tenant_free(&t);
-    return cli_finish(rc ? rc : n.rejected ? EXIT_DATAERR : 0);
+    return cli_finish(code);
 }
