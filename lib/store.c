@@ -149,7 +149,6 @@ static int check_version(store_t *s, const char *schema, const char *module, int
 int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err *err)
 {
     memset(s, 0, sizeof *s);
-    sb_init(&s->pending);
     s->tenant = t;
     snprintf(s->module, sizeof s->module, "%s", module);
     int latest = schema_latest(module);
@@ -163,6 +162,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
         free(path);
         return err->code;
     }
+    sb_init(&s->pending);
     int rc = sqlite3_open_v2(path, &s->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
                                  SQLITE_OPEN_NOMUTEX,
@@ -203,8 +203,10 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
 
 void store_close(store_t *s)
 {
-    if (!s->db)
+    if (!s->db) {
+        sb_free(&s->pending);
         return;
+    }
     if (s->in_tx)
         store_rollback(s);
     sqlite3_finalize(s->outbox_ins);

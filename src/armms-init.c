@@ -47,7 +47,8 @@ static int list_tenants(void)
             }
         closedir(d);
     }
-    qsort(names, n, sizeof *names, cmp);
+    if (n)
+        qsort(names, n, sizeof *names, cmp);
     for (size_t i = 0; i < n; i++) {
         puts(names[i]);
         free(names[i]);

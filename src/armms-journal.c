@@ -179,8 +179,12 @@ int main(int argc, char **argv)
             cc.since = cursor_read(&t, consumer);
         long long start = cc.since;
         rc = journal_each(&t, cat_cb, &cc, &err);
-        if (rc == 2 || cli_finish(0) != 0)
-            return cli_finish(EXIT_IOERR);
+        int out_failed = cli_finish(0) != 0; /* says why when it fails */
+        if (rc == 2 || out_failed) {
+            /* Not delivered, so the cursor stays where it was. */
+            tenant_free(&t);
+            return EXIT_IOERR; /* cli_finish said why */
+        }
         if (rc)
             armms_die_err(&err);
         if (consumer && cc.last > start && cursor_write(&t, consumer, cc.last) != 0)
