@@ -25,8 +25,9 @@ struct ingest {
     idset known_guards, known_dets; /* ids already found in hr.db */
     strbuf pending; /* accepted records of the open batch */
     strbuf payload, key;
-    long in_batch;
+    long in_batch, batch_accepted;
     int in_tx;
+    armms_err failed; /* sticky: a commit failed; nothing more lands */
     instant_t now;
     char received_at[24];
     ingest_counts n;
@@ -327,11 +328,16 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
     sb_add(&in->pending, p->s, p->len);
     sb_addc(&in->pending, '\n');
     in->n.accepted++;
+    in->batch_accepted++;
     return NULL;
 }
 
 static int ensure_tx(ingest_t *in, armms_err *err)
 {
+    if (in->failed.code) {
+        *err = in->failed;
+        return err->code;
+    }
     if (in->in_tx)
         return 0;
     if (store_begin(&in->s, err))
@@ -343,11 +349,23 @@ static int ensure_tx(ingest_t *in, armms_err *err)
 
 int ingest_flush(ingest_t *in, armms_err *err)
 {
+    if (in->failed.code) {
+        *err = in->failed;
+        return err->code;
+    }
     if (!in->in_tx)
         return 0;
     in->in_tx = 0;
-    if (store_commit(&in->s, err))
+    if (store_commit(&in->s, err)) {
+        /* Rolled back: its events were never recorded, so never report
+         * them, and stop here rather than guess. */
+        sb_reset(&in->pending);
+        in->n.accepted -= in->batch_accepted;
+        in->batch_accepted = 0;
+        in->failed = *err;
         return err->code;
+    }
+    in->batch_accepted = 0;
     /* Only now, with the batch durable, report its events. */
     if (in->pending.len) {
         fwrite(in->pending.s, 1, in->pending.len, in->out);
@@ -516,5 +534,5 @@ void ingest_idle(void *ctx)
 {
     ingest_t *in = ctx;
     armms_err e = {0};
-    ingest_flush(in, &e); /* an error here recurs on the next flush */
+    ingest_flush(in, &e); /* a failure is sticky: the next record reports it */
 }

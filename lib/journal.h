@@ -10,8 +10,10 @@
  *
  * A line is one event envelope with fields in this fixed order:
  *   seq, event_id, event_type, version, tenant_id, aggregate_type,
- *   aggregate_id, occurred_at, actor, src, src_id, payload, prev, hash
- * where src/src_id name the module and outbox row it came from, prev is the
+ *   aggregate_id, occurred_at, actor, payload, src, src_id, src_i, src_n,
+ *   prev, hash
+ * where src/src_id name the module and outbox row it came from (one row per
+ * committed transaction) and src_i/src_n its place in that row, prev is the
  * previous line's hash (64 zeros for seq 1) and hash is the SHA-256 (hex) of
  * the line's bytes before ',"hash":'. So every line ends in exactly
  * ',"hash":"<64 hex>"}' and any edit, reorder or truncation is detectable.

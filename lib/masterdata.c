@@ -55,6 +55,7 @@ struct md_kind {
 
 struct md_import {
     const md_kind *k;
+    int insert_only;
     store_t s;
     sqlite3_stmt *ref[MD_MAXF];
     sqlite3_stmt *sel, *ins, *upd;
@@ -522,6 +523,12 @@ static const char *rec_from_json(const md_kind *k, jv obj, int from_csv, md_rec 
             snprintf(msg, n, "%s has no field '%s'", k->name, name);
             code = "UNKNOWN_FIELD";
         }
+        if (!code && strcmp(name, "v") == 0 && jv_get_kind(val) != JV_KIND_NULL &&
+            !(jv_get_kind(val) == JV_KIND_NUMBER && jv_number_value(val) == 1) &&
+            !(jv_get_kind(val) == JV_KIND_STRING && !strcmp(jv_string_value(val), "1"))) {
+            snprintf(msg, n, "v must be 1 (this ARMMS reads version 1 records)");
+            code = "BAD_FIELD";
+        }
         jv_free(key);
         jv_free(val);
     }
@@ -746,6 +753,8 @@ void md_import_close(md_import *mi)
     store_close(&mi->s); /* finalizes every statement */
     free(mi);
 }
+
+void md_insert_only(md_import *mi, int on) { mi->insert_only = on; }
 
 int md_begin(md_import *mi, armms_err *err) { return store_begin(&mi->s, err); }
 int md_commit(md_import *mi, armms_err *err) { return store_commit(&mi->s, err); }
@@ -1003,7 +1012,7 @@ static int upsert_plain(md_import *mi, md_rec *r, md_counts *cnt, const char **c
     sqlite3_reset(mi->sel);
     sqlite3_clear_bindings(mi->sel);
     int rc = 0;
-    if (found && rec_equal(r, &old)) {
+    if (found && (mi->insert_only || rec_equal(r, &old))) {
         cnt->unchanged++;
         rec_free(&old);
         return 0;

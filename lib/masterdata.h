@@ -41,6 +41,9 @@ typedef struct md_import md_import; /* per-run state: prepared statements */
 /* Open the kind's module store (and attach what its references need). */
 int md_import_open(md_import **mi, const md_kind *k, tenant_t *t, armms_err *err);
 void md_import_close(md_import *mi);
+/* Only add records whose key is new; existing ones count as unchanged
+ * (period --generate must not undo a tenant's pay dates or closures). */
+void md_insert_only(md_import *mi, int on);
 int md_begin(md_import *mi, armms_err *err);
 int md_commit(md_import *mi, armms_err *err);
 /* Check a CSV header against the kind's fields; EXIT_DATAERR on a column

@@ -23,7 +23,8 @@ static const char usage[] =
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
     "      --format FMT      ndjson (default) or csv\n"
-    "      --generate YEAR   with KIND period: the 24 semi-monthly periods of YEAR\n"
+    "      --generate YEAR   with KIND period: add the 24 semi-monthly periods of\n"
+    "                        YEAR that are not defined yet\n"
     "      --rejects FILE    append Reject records to FILE instead of stderr\n"
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
     "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
     long year = 0;
     int opt;
     cli_init(&c, "armms-import", usage);
+    argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
             continue;
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
     int rc = 0, missing = 0;
     if (year) {
         jv ps = md_year_periods((int)year);
+        md_insert_only(mi, 1);
         rc = md_begin(mi, &err);
         for (int i = 0; !rc && i < jv_array_length(jv_copy(ps)); i++)
             rc = md_upsert(mi, jv_array_get(jv_copy(ps), i), 0, &rej, "--generate", i + 1, NULL,

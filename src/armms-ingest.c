@@ -19,7 +19,8 @@ static const char usage[] =
     "go to standard output; a summary and any Reject records go to standard error.\n"
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
-    "      --format FMT      ndjson (default), csv (header row), zk (ZKTeco USB\n"
+    "      --format FMT      ndjson (default; a FILE ending in .csv is csv), csv\n"
+    "                        (header row), zk (ZKTeco USB\n"
     "                        1_attlog.dat: PIN, time, device, state, ...), or zk-push\n"
     "                        (the push protocol's ATTLOG: PIN, time, state, ...)\n"
     "      --device ID       device id for records without one (required for zk-push;\n"
@@ -84,13 +85,15 @@ int main(int argc, char **argv)
     static const char *const formats[] = {"ndjson", "csv", "zk", "zk-push"};
     cli_t c;
     ingest_opts o = {.max_future_s = 24 * 3600, .batch = 10000};
-    int fmt = F_NDJSON, opt;
+    int fmt = F_NDJSON, fmt_given = 0, opt;
     cli_init(&c, "armms-ingest", usage);
+    argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
             continue;
         switch (opt) {
         case OPT_FORMAT:
+            fmt_given = 1;
             fmt = -1;
             for (int i = 0; i < 4; i++)
                 if (!strcmp(optarg, formats[i]))
@@ -126,7 +129,9 @@ int main(int argc, char **argv)
             missing = 1; /* the other files still land */
             continue;
         }
-        rc = ingest_fd(in, fd, argv[i], fmt, &err);
+        size_t len = strlen(argv[i]);
+        int ffmt = fmt_given || len < 5 || strcmp(argv[i] + len - 4, ".csv") ? fmt : F_CSV;
+        rc = ingest_fd(in, fd, argv[i], ffmt, &err);
         if (fd > 0)
             close(fd);
     }

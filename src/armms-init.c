@@ -21,6 +21,8 @@ static const char usage[] =
     "  -t, --tenant ID   tenant id ([a-z0-9][a-z0-9_-]{0,62})\n"
     "      --tz ZONE     the tenant's business time zone (default Asia/Manila)\n"
     "      --list        list the tenants under ARMMS_HOME, one per line\n"
+    "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
+    "      --wait SECS   wait this long for a busy tenant (default 30)\n"
     "  -q, --quiet       no summary on stderr\n"
     "  -h, --help        this text\n"
     "      --version     print the version\n";
@@ -69,6 +71,7 @@ int main(int argc, char **argv)
     const char *tz = NULL;
     int list = 0, opt;
     cli_init(&c, "armms-init", usage);
+    argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
             continue;

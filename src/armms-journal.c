@@ -124,6 +124,7 @@ int main(int argc, char **argv)
     const char *consumer = NULL;
     int opt;
     cli_init(&c, "armms-journal", usage);
+    argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
             continue;

@@ -36,7 +36,7 @@ static const char usage[] =
     "\n"
     "Generate the demo tenant, a fictional Metro Manila security agency. Output\n"
     "depends only on the options, so master data and events made in separate\n"
-    "runs with the same --guards and --seed always agree.\n"
+    "runs with the same --guards, --seed and --period always agree.\n"
     "\n"
     "  masterdata        write position, shift, detachment, guard, assignment,\n"
     "                    rate, obligation and user CSV files into DIR\n"

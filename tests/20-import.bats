@@ -646,3 +646,32 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_equal "$(rejects | jq -r .code)" BAD_UTF8
     assert_equal "$(state acme)" "$before"
 }
+
+@test "a master-data record of another record version is rejected and the others land" {
+    small_tenant acme
+    run --separate-stderr armms-import -t acme position <<'EOF2'
+{"position_id":"HG","name":"Head Guard","v":1}
+{"position_id":"SUP","name":"Supervisor","v":2}
+EOF2
+    assert_failure 65
+    assert_equal "$(jq -r '[.code, .line] | join(" ")' <<<"$stderr" | head -1)" "BAD_FIELD 2"
+    assert_equal "$(q acme hr "SELECT group_concat(position_id) FROM position WHERE position_id IN ('HG','SUP')")" HG
+}
+
+@test "generating a year's periods again keeps the pay dates and closures the tenant set" {
+    armms-init -q -t acme
+    armms-import -q -t acme period --generate 2026
+    printf '%s\n' '{"period_id":"2026-01-A","from":"2026-01-01","to":"2026-01-15","pay_date":"2026-01-19","status":"CLOSED"}' |
+        armms-import -q -t acme period
+    run --separate-stderr armms-import -t acme period --generate 2026
+    assert_success
+    assert_equal "$stderr" "armms-import: period: 24 read, 0 inserted, 0 updated, 24 unchanged, 0 rejected"
+    assert_equal "$(q acme pay "SELECT pay_date || ' ' || status FROM period WHERE period_id='2026-01-A'")" "2026-01-19 CLOSED"
+    assert_equal "$(q acme pay 'SELECT count(*) FROM period')" 24
+}
+
+@test "usage errors name the tool, not the path it was run by" {
+    run --separate-stderr "$ARMMS_ROOT/bin/armms-import" --bogus
+    assert_failure 64
+    [[ "$stderr" == "armms-import: "* ]] || fail "$stderr"
+}

@@ -741,3 +741,14 @@ check_rejected_between_good_punches() {
     assert_equal "$(jq -r .event_id "$BATS_TEST_TMPDIR/out" | paste -sd,)" A,B
     assert_equal "$(punches acme)" 2
 }
+
+@test "a file ending in .csv is read as CSV without --format" {
+    small_tenant acme
+    printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' \
+        '1,D1,G1,2026-11-03T05:52:13+08:00,IN,DET1' '2,D1,G1,2026-11-03T18:01:00+08:00,OUT,DET1' \
+        >"$BATS_TEST_TMPDIR/gate.csv"
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/gate.csv"
+    assert_success
+    assert_equal "$(jq -r .type <<<"$output" | paste -sd' ')" "IN OUT"
+    assert_equal "$(q acme tk 'SELECT count(*) FROM clock_event')" 2
+}
