@@ -25,15 +25,7 @@ static const char usage[] =
     "      --format FMT      ndjson (default) or csv\n"
     "      --generate YEAR   with KIND period: add the 24 semi-monthly periods of\n"
     "                        YEAR that are not defined yet\n"
-    "      --rejects FILE    append Reject records to FILE instead of stderr\n"
-    "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
-    "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"
-    "  -q, --quiet           no summary on stderr\n"
-    "  -h, --help            this text\n"
-    "      --version         print the version\n"
-    "\n"
-    "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"
-    "66 a file cannot be read, 75 tenant busy, 78 tenant missing.\n";
+    CLI_COMMON_HELP;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_GENERATE };
 

@@ -31,15 +31,7 @@ static const char usage[] =
     "                        emit zero or more ClockEvent objects\n"
     "      --max-future H    reject events more than H hours ahead of now (default 24)\n"
     "      --batch N         events per transaction (default 10000)\n"
-    "      --rejects FILE    append Reject records to FILE instead of stderr\n"
-    "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
-    "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"
-    "  -q, --quiet           no summary on stderr\n"
-    "  -h, --help            this text\n"
-    "      --version         print the version\n"
-    "\n"
-    "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"
-    "66 a file cannot be read, 74 output error, 75 tenant busy, 78 tenant missing.\n";
+    CLI_COMMON_HELP;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
 enum { F_NDJSON, F_CSV, F_ZK, F_ZK_PUSH };
