@@ -3,6 +3,7 @@
 ARMMS_ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME}")/.." && pwd)"
 export PATH="$ARMMS_ROOT/bin:$PATH"
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
