@@ -35,7 +35,7 @@ enum {
     "      --rejects FILE    append Reject records to FILE instead of stderr\n"              \
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"             \
     "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"                \
-    "  -q, --quiet           no summary on stderr\n"                                         \
+    "  -q, --quiet           no summary (or progress, on a terminal) on stderr\n"                                         \
     "  -h, --help            this text\n"                                                    \
     "      --version         print the version\n"                                            \
     "\n"                                                                                     \

@@ -366,6 +366,8 @@ int ingest_flush(ingest_t *in, armms_err *err)
         return err->code;
     }
     in->batch_accepted = 0;
+    if (in->o.progress)
+        in->o.progress(&in->n, in->o.progress_ctx);
     /* Only now, with the batch durable, report its events. */
     if (in->pending.len) {
         fwrite(in->pending.s, 1, in->pending.len, in->out);

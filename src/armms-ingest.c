@@ -36,6 +36,14 @@ static const char usage[] =
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
 enum { F_NDJSON, F_CSV, F_ZK, F_ZK_PUSH };
 
+/* Long runs show progress on stderr, only when it is a terminal. */
+static void show_progress(const ingest_counts *n, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "\r%s: %ld read, %ld accepted, %ld duplicates, %ld rejected", armms_prog,
+            n->read, n->accepted, n->duplicates, n->rejected);
+}
+
 static int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
 {
     rec_source rs;
@@ -109,6 +117,9 @@ int main(int argc, char **argv)
     ingest_t *in = NULL;
     cli_tenant(&c, &t);
     cli_rejects(&c, &rej);
+    int tty = !c.quiet && isatty(2);
+    if (tty)
+        o.progress = show_progress;
     if (ingest_open(&in, &t, &o, stdout, &rej, &err))
         armms_die_err(&err);
     int rc = 0, missing = 0;
@@ -132,6 +143,8 @@ int main(int argc, char **argv)
     ingest_counts n = *ingest_counts_of(in);
     ingest_close(in, &err);
     int code = cli_rejects_close(&rej, missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0);
+    if (tty)
+        fputc('\r', stderr); /* the summary overwrites the progress line */
     if (!c.quiet)
         armms_warn("%ld read, %ld accepted, %ld duplicates, %ld rejected", n.read, n.accepted,
                    n.duplicates, n.rejected);
