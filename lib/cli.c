@@ -4,6 +4,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +73,30 @@ void cli_rejects(const cli_t *c, reject_sink *r)
     if (reject_open(r, c->rejects) != 0)
         armms_die(EXIT_CANTCREAT, "cannot open rejects file %s: %s", c->rejects,
                   strerror(errno));
+}
+
+int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing)
+{
+    *missing = 0;
+    if (n == 0)
+        return fn(0, "<stdin>", 0, ctx);
+    for (int i = 0; i < n; i++) {
+        const char *path = paths[i];
+        int std = strcmp(path, "-") == 0;
+        int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            armms_warn("cannot open %s: %s", path, strerror(errno));
+            *missing = 1;
+            continue;
+        }
+        size_t len = strlen(path);
+        int rc = fn(fd, std ? "<stdin>" : path, len > 4 && !strcmp(path + len - 4, ".csv"), ctx);
+        if (!std)
+            close(fd);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 int cli_rejects_close(reject_sink *r, int code)

@@ -61,6 +61,13 @@ void cli_tenant(const cli_t *c, tenant_t *t);
 void cli_rejects(const cli_t *c, reject_sink *r);
 /* Parse a positive integer option value or die with 64. */
 long cli_long(const cli_t *c, const char *name, const char *arg, long min, long max);
+/* The inputs named on the command line, or standard input when n is 0
+ * ("-" also names it). fn gets each open input with its name and whether
+ * the name ends in .csv. An input that cannot be opened is reported, sets
+ * *missing and is skipped, so the others still land. Stops at fn's first
+ * nonzero return and returns it. */
+typedef int (*cli_input_fn)(int fd, const char *name, int csv_name, void *ctx);
+int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing);
 /* Close the reject sink; returns code, or 74 (with a message) when any
  * Reject could not be written. */
 int cli_rejects_close(reject_sink *r, int code);

@@ -301,28 +301,17 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
     sb_adds(p, "{\"kind\":\"ClockEvent\",\"v\":1,\"clock_event_id\":\"");
     sb_add(p, id, 26);
     sb_addc(p, '"');
-    if (event_id) {
-        sb_adds(p, ",\"event_id\":");
-        sb_add_json_str(p, event_id, strlen(event_id));
-    }
-    sb_adds(p, ",\"device_id\":");
-    sb_add_json_str(p, device, strlen(device));
-    sb_adds(p, ",\"guard_id\":");
-    sb_add_json_str(p, guard, strlen(guard));
-    sb_adds(p, ",\"ts\":\"");
-    sb_adds(p, utc);
-    sb_adds(p, "\",\"ts_local\":\"");
-    sb_adds(p, local);
-    sb_adds(p, "\",\"type\":\"");
-    sb_adds(p, utype);
-    sb_addc(p, '"');
-    if (det) {
-        sb_adds(p, ",\"detachment_id\":");
-        sb_add_json_str(p, det, strlen(det));
-    }
-    sb_adds(p, ",\"received_at\":\"");
-    sb_adds(p, in->received_at);
-    sb_adds(p, "\"}");
+    if (event_id)
+        sb_add_json_kv(p, "event_id", event_id);
+    sb_add_json_kv(p, "device_id", device);
+    sb_add_json_kv(p, "guard_id", guard);
+    sb_add_json_kv(p, "ts", utc);
+    sb_add_json_kv(p, "ts_local", local);
+    sb_add_json_kv(p, "type", utype);
+    if (det)
+        sb_add_json_kv(p, "detachment_id", det);
+    sb_add_json_kv(p, "received_at", in->received_at);
+    sb_addc(p, '}');
     if (store_emit(&in->s, "ClockEventRecorded", "clock_event", id, p->s, p->len, err))
         return NULL;
     sb_add(&in->pending, p->s, p->len);

@@ -719,3 +719,60 @@ int journal_last_seq(tenant_t *t, long long *seq, armms_err *err)
     close(lfd);
     return rc;
 }
+
+int journal_consumer_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+int journal_cursor_get(tenant_t *t, const char *name, long long *seq, armms_err *err)
+{
+    *seq = 0;
+    if (!journal_consumer_valid(name))
+        return err_set(err, EXIT_USAGE, "invalid consumer name '%s'", name);
+    char *p = xasprintf("%s/journal/cursors/%s", t->dir, name);
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (!f)
+        return errno == ENOENT ? 0
+                               : err_set(err, EXIT_IOERR, "cannot read cursor %s: %s", name,
+                                         strerror(errno));
+    int ok = fscanf(f, "%lld", seq) == 1 && *seq >= 0;
+    fclose(f);
+    if (!ok)
+        return err_set(err, EXIT_SOFTWARE, "tenant %s: cursor %s is damaged", t->id, name);
+    return 0;
+}
+
+int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *err)
+{
+    if (!journal_consumer_valid(name))
+        return err_set(err, EXIT_USAGE, "invalid consumer name '%s'", name);
+    char *dir = xasprintf("%s/journal/cursors", t->dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", dir, strerror(errno));
+        free(dir);
+        return err->code;
+    }
+    char *p = xasprintf("%s/%s", dir, name), *tmp = xasprintf("%s.lock", p);
+    FILE *f = fopen(tmp, "w");
+    int bad = !f || fprintf(f, "%lld\n", seq) < 0;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    if (!bad && rename(tmp, p) != 0)
+        bad = 1;
+    int rc = bad ? err_set(err, EXIT_IOERR, "cannot move cursor %s: %s", name, strerror(errno))
+                 : 0;
+    if (bad)
+        unlink(tmp);
+    free(dir);
+    free(p);
+    free(tmp);
+    return rc;
+}

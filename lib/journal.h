@@ -55,6 +55,15 @@ int journal_verify(tenant_t *t, journal_report *rep, armms_err *err);
  * so it also heals a torn tail. */
 int journal_last_seq(tenant_t *t, long long *seq, armms_err *err);
 
+/* Consumer cursors: journal/cursors/NAME holds the last seq a consumer
+ * has been given. Names match [a-z0-9_-]{1,64}. A consumer moves its cursor
+ * only after it has delivered, so delivery is at-least-once. */
+int journal_consumer_valid(const char *name);
+/* *seq = the cursor (0 for a new consumer). */
+int journal_cursor_get(tenant_t *t, const char *name, long long *seq, armms_err *err);
+/* Move the cursor atomically (write NAME.lock, rename). */
+int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *err);
+
 /* gzip every closed segment. *sealed counts the segments compressed. */
 int journal_seal(tenant_t *t, int *sealed, armms_err *err);
 

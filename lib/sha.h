@@ -1,5 +1,8 @@
 /*
  * sha.h - SHA-256 through OpenSSL's libcrypto, as lowercase hex.
+ *
+ * Like xmalloc, these never return an error: libcrypto fails a digest only
+ * when it cannot allocate, and then the process exits 70 with a message.
  */
 #ifndef ARMMS_SHA_H
 #define ARMMS_SHA_H

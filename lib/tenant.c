@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "tenant.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -175,4 +176,31 @@ void tenant_free(tenant_t *t)
     free(t->home);
     free(t->dir);
     t->home = t->dir = NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **tenant_list(size_t *n)
+{
+    char *home = armms_home(), *dir = xasprintf("%s/tenants", home);
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    *n = 0;
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d)))
+            if (tenant_id_valid(de->d_name)) {
+                names = xrealloc(names, sizeof *names * (*n + 1));
+                names[(*n)++] = xstrdup(de->d_name);
+            }
+        closedir(d);
+    }
+    if (*n)
+        qsort(names, *n, sizeof *names, cmp_str);
+    free(home);
+    free(dir);
+    return names;
 }

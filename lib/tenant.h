@@ -13,6 +13,8 @@
 #ifndef ARMMS_TENANT_H
 #define ARMMS_TENANT_H
 
+#include <stddef.h>
+
 #include "clock.h"
 #include "util.h"
 
@@ -36,6 +38,9 @@ int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, a
 int tenant_require(tenant_t *t, armms_err *err);
 /* Create the directories (0700) and tenant.conf if missing. */
 int tenant_create(tenant_t *t, const char *tzname, armms_err *err);
+/* The tenant ids under ARMMS_HOME, sorted (malloc'd array of malloc'd
+ * strings; *n set). Entries that are not valid ids are not tenants. */
+char **tenant_list(size_t *n);
 /* Path of a file inside the tenant (malloc'd). */
 char *tenant_path(const tenant_t *t, const char *name);
 void tenant_free(tenant_t *t);

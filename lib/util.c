@@ -215,6 +215,17 @@ void sb_add_json_str(strbuf *b, const char *s, size_t n)
     sb_addc(b, '"');
 }
 
+void sb_add_json_kv(strbuf *b, const char *key, const char *value)
+{
+    sb_addc(b, ',');
+    sb_add_json_str(b, key, strlen(key));
+    sb_addc(b, ':');
+    if (value)
+        sb_add_json_str(b, value, strlen(value));
+    else
+        sb_adds(b, "null");
+}
+
 int write_all(int fd, const void *buf, size_t n)
 {
     const char *p = buf;

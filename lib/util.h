@@ -70,6 +70,10 @@ void sb_addf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Append s as a JSON string literal (quoted, escaped). s must be UTF-8. */
 void sb_add_json_str(strbuf *b, const char *s, size_t n);
 
+/* Append ,"key":"value" (value escaped; NULL writes null). For writers that
+ * build records in a fixed field order without a jv round trip. */
+void sb_add_json_kv(strbuf *b, const char *key, const char *value);
+
 /* Write all of buf to fd, retrying short writes. 0 or -1 with errno. */
 int write_all(int fd, const void *buf, size_t n);
 /* Flush and check a stdio stream at exit; sbase habit: `> /dev/full` fails. */

@@ -2,10 +2,8 @@
  * armms-import - load master data of one kind from NDJSON or CSV files.
  * Every rule lives in lib/masterdata.c; this is options and a loop.
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "masterdata.h"
@@ -75,6 +73,23 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
     return rc;
 }
 
+struct run {
+    md_import *mi;
+    const md_kind *k;
+    const char *format;
+    reject_sink *rej;
+    md_counts *n;
+    armms_err *err;
+};
+
+static int import_input(int fd, const char *name, int csv_name, void *ctx)
+{
+    struct run *r = ctx;
+    int csv = r->format ? !strcmp(r->format, "csv") : csv_name;
+    return import_fd(r->mi, r->k, fd, name, csv ? RECFMT_CSV : RECFMT_NDJSON, r->rej, r->n,
+                     r->err);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_COMMON_LONGOPTS,
@@ -129,25 +144,9 @@ int main(int argc, char **argv)
         if (!rc)
             rc = md_commit(mi, &err);
         jv_free(ps);
-    } else if (optind + 1 >= argc) {
-        rec_format fmt = format && !strcmp(format, "csv") ? RECFMT_CSV : RECFMT_NDJSON;
-        rc = import_fd(mi, k, 0, "<stdin>", fmt, &rej, &n, &err);
-    }
-    for (int i = optind + 1; !year && !rc && i < argc; i++) {
-        const char *path = argv[i];
-        size_t len = strlen(path);
-        rec_format fmt = format ? (!strcmp(format, "csv") ? RECFMT_CSV : RECFMT_NDJSON)
-                         : len > 4 && !strcmp(path + len - 4, ".csv") ? RECFMT_CSV
-                                                                     : RECFMT_NDJSON;
-        int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            armms_warn("cannot open %s: %m", path);
-            missing = 1; /* the other files still land */
-            continue;
-        }
-        rc = import_fd(mi, k, fd, path, fmt, &rej, &n, &err);
-        if (fd > 0)
-            close(fd);
+    } else {
+        struct run r = {mi, k, format, &rej, &n, &err};
+        rc = cli_each_input(argc - optind - 1, argv + optind + 1, import_input, &r, &missing);
     }
     md_import_close(mi);
     int code = cli_rejects_close(&rej, missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0);

@@ -2,7 +2,6 @@
  * armms-ingest - record clock events from device exports. Rules live in
  * lib/ingest.c; this is options, a loop over inputs and the summary.
  */
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,6 +70,18 @@ static int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err 
     return rc;
 }
 
+struct run {
+    ingest_t *in;
+    int fmt, fmt_given;
+    armms_err *err;
+};
+
+static int ingest_input(int fd, const char *name, int csv_name, void *ctx)
+{
+    struct run *r = ctx;
+    return ingest_fd(r->in, fd, name, csv_name && !r->fmt_given ? F_CSV : r->fmt, r->err);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -122,22 +133,9 @@ int main(int argc, char **argv)
         o.progress = show_progress;
     if (ingest_open(&in, &t, &o, stdout, &rej, &err))
         armms_die_err(&err);
-    int rc = 0, missing = 0;
-    if (optind >= argc)
-        rc = ingest_fd(in, 0, "<stdin>", fmt, &err);
-    for (int i = optind; !rc && i < argc; i++) {
-        int fd = strcmp(argv[i], "-") == 0 ? 0 : open(argv[i], O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            armms_warn("cannot open %s: %m", argv[i]);
-            missing = 1; /* the other files still land */
-            continue;
-        }
-        size_t len = strlen(argv[i]);
-        int ffmt = fmt_given || len < 5 || strcmp(argv[i] + len - 4, ".csv") ? fmt : F_CSV;
-        rc = ingest_fd(in, fd, argv[i], ffmt, &err);
-        if (fd > 0)
-            close(fd);
-    }
+    int missing;
+    struct run r = {in, fmt, fmt_given, &err};
+    int rc = cli_each_input(argc - optind, argv + optind, ingest_input, &r, &missing);
     if (!rc)
         rc = ingest_flush(in, &err);
     ingest_counts n = *ingest_counts_of(in);

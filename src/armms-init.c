@@ -2,7 +2,6 @@
  * armms-init - create a tenant, or migrate its stores to this version.
  * Idempotent: running it again on a current tenant changes nothing.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,35 +28,15 @@ static const char usage[] =
 
 enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST };
 
-static int cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int list_tenants(void)
 {
-    char *home = armms_home(), *dir = xasprintf("%s/tenants", home);
-    DIR *d = opendir(dir);
-    char **names = NULL;
-    size_t n = 0;
-    if (d) {
-        struct dirent *de;
-        while ((de = readdir(d)))
-            if (tenant_id_valid(de->d_name)) {
-                names = xrealloc(names, sizeof *names * (n + 1));
-                names[n++] = xstrdup(de->d_name);
-            }
-        closedir(d);
-    }
-    if (n)
-        qsort(names, n, sizeof *names, cmp);
+    size_t n;
+    char **names = tenant_list(&n);
     for (size_t i = 0; i < n; i++) {
         puts(names[i]);
         free(names[i]);
     }
     free(names);
-    free(home);
-    free(dir);
     return cli_finish(0);
 }
 

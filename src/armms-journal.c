@@ -1,14 +1,10 @@
 /*
  * armms-journal - read, verify, heal and seal the tenant's event journal.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <jv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "journal.h"
@@ -74,43 +70,6 @@ static int cat_cb(const char *line, size_t len, void *vctx)
     return ferror(stdout) ? 2 : 0;
 }
 
-static int valid_name(const char *s)
-{
-    if (!*s || strlen(s) > 64)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-            return 0;
-    return 1;
-}
-
-static long long cursor_read(tenant_t *t, const char *name)
-{
-    char *p = xasprintf("%s/journal/cursors/%s", t->dir, name);
-    FILE *f = fopen(p, "r");
-    long long v = 0;
-    if (f) {
-        if (fscanf(f, "%lld", &v) != 1)
-            v = 0;
-        fclose(f);
-    }
-    free(p);
-    return v;
-}
-
-static int cursor_write(tenant_t *t, const char *name, long long seq)
-{
-    char *dir = xasprintf("%s/journal/cursors", t->dir);
-    mkdir(dir, 0700);
-    char *p = xasprintf("%s/%s", dir, name), *tmp = xasprintf("%s.lock", p);
-    FILE *f = fopen(tmp, "w");
-    int rc = !f || fprintf(f, "%lld\n", seq) < 0 || fclose(f) != 0 || rename(tmp, p) != 0;
-    free(dir);
-    free(p);
-    free(tmp);
-    return rc ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_COMMON_LONGOPTS,
@@ -133,7 +92,7 @@ int main(int argc, char **argv)
         case OPT_TYPE: cc.type = optarg; break;
         case OPT_AGGREGATE: cc.aggregate = optarg; break;
         case OPT_CONSUMER:
-            if (!valid_name(optarg))
+            if (!journal_consumer_valid(optarg))
                 cli_usage_error(&c, "invalid consumer name '%s' ([a-z0-9_-]{1,64})", optarg);
             consumer = optarg;
             break;
@@ -177,7 +136,8 @@ int main(int argc, char **argv)
                        after - before, after);
     } else if (!strcmp(cmd, "cat")) {
         if (consumer)
-            cc.since = cursor_read(&t, consumer);
+            if (journal_cursor_get(&t, consumer, &cc.since, &err))
+                armms_die_err(&err);
         long long start = cc.since;
         rc = journal_each(&t, cat_cb, &cc, &err);
         int out_failed = cli_finish(0) != 0; /* says why when it fails */
@@ -188,8 +148,8 @@ int main(int argc, char **argv)
         }
         if (rc)
             armms_die_err(&err);
-        if (consumer && cc.last > start && cursor_write(&t, consumer, cc.last) != 0)
-            armms_die(EXIT_IOERR, "cannot move cursor %s: %s", consumer, strerror(errno));
+        if (consumer && cc.last > start && journal_cursor_set(&t, consumer, cc.last, &err))
+            armms_die_err(&err);
     } else if (!strcmp(cmd, "seal")) {
         int sealed;
         if (journal_seal(&t, &sealed, &err))
