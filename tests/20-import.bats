@@ -675,3 +675,28 @@ EOF2
     assert_failure 64
     [[ "$stderr" == "armms-import: "* ]] || fail "$stderr"
 }
+
+@test "a CSV row with more or fewer fields than the header is rejected and the others land" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    printf '%s\n' 'position_id,name' 'HG,Head Guard' 'SUP,Supervisor,extra' 'OIC' 'INS,Inspector' >pos.csv
+    run --separate-stderr armms-import -t acme position pos.csv
+    assert_failure 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv' | paste -sd' ')" "$(printf 'BAD_FIELD\t3 BAD_FIELD\t4')"
+    assert_equal "$(q acme hr "SELECT group_concat(position_id) FROM (SELECT position_id FROM position WHERE position_id IN ('HG','SUP','OIC','INS') ORDER BY 1)")" HG,INS
+}
+
+@test "an NDJSON line that is not an object or is over 1 MiB is rejected and the next one lands" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    {
+        echo '["HG","Head Guard"]'
+        printf '{"position_id":"X","name":"'; head -c 1100000 /dev/zero | tr '\0' a; echo '"}'
+        echo '{"position_id":"INS","name":"Inspector"}'
+    } >pos.ndjson
+    run --separate-stderr armms-import -t acme position pos.ndjson
+    assert_failure 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv' | paste -sd' ')" "$(printf 'NOT_OBJECT\t1 TOO_LONG\t2')"
+    assert_equal "$(q acme hr "SELECT count(*) FROM position WHERE position_id IN ('X','INS')")" 1
+    assert_equal "$(q acme hr "SELECT name FROM position WHERE position_id='INS'")" Inspector
+}

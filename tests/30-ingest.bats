@@ -761,3 +761,24 @@ check_rejected_between_good_punches() {
     run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/ev"
     assert_equal "$stderr" "armms-ingest: 29910 read, 0 accepted, 29910 duplicates, 0 rejected"
 }
+
+@test "a CSV row with the wrong number of fields is rejected and the punches around it land" {
+    small_tenant acme
+    printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' \
+        '1,D1,G1,2026-11-03T05:52:13+08:00,IN,DET1' '2,D1,G1,2026-11-03T18:01:00+08:00' \
+        '3,D1,G2,2026-11-03T05:50:00+08:00,IN,DET1' >"$BATS_TEST_TMPDIR/gate.csv"
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/gate.csv"
+    assert_failure 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'BAD_FIELD\t3')"
+    assert_equal "$(punches acme)" 2
+}
+
+@test "a --map that emits something other than an object is a MAP_ERROR for that line" {
+    small_tenant acme
+    printf '%s\n' '{"emp":"G1","when":"2026-11-03T05:52:13+08:00"}' '{"emp":"G2","when":"2026-11-03T05:53:13+08:00"}' >"$BATS_TEST_TMPDIR/v"
+    run --separate-stderr armms-ingest -t acme \
+        --map 'if .emp == "G1" then "G1" else {guard_id:.emp, ts:.when, type:"IN", device_id:"V"} end' "$BATS_TEST_TMPDIR/v"
+    assert_failure 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'MAP_ERROR\t1')"
+    assert_equal "$(q acme tk 'select guard_id from clock_event')" G2
+}

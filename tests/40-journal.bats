@@ -321,3 +321,26 @@ print(bad)' < <(journal_lines acme)
     assert_output ""
     [[ "$stderr" == *"unknown command 'rewind'"* ]] || fail "$stderr"
 }
+
+@test "a consumer name that could be a path, or a bad --since, is a usage error" {
+    small_tenant acme
+    run --separate-stderr armms-journal -t acme cat --consumer ../x
+    assert_failure 64
+    [[ "$stderr" == *"invalid consumer name"* ]] || fail "$stderr"
+    assert_not_exists "$ARMMS_HOME/tenants/acme/journal/x"
+    run --separate-stderr armms-journal -t acme cat --since -1
+    assert_failure 64
+    run --separate-stderr armms-journal -t acme cat --since ten
+    assert_failure 64
+    assert_equal "$output" ""
+}
+
+@test "a damaged consumer cursor is reported, not silently reset" {
+    small_tenant acme
+    armms-journal -t acme cat --consumer pub >/dev/null
+    echo garbage >"$ARMMS_HOME/tenants/acme/journal/cursors/pub"
+    run --separate-stderr armms-journal -t acme cat --consumer pub
+    assert_failure 70
+    [[ "$stderr" == *"cursor pub is damaged"* ]] || fail "$stderr"
+    assert_equal "$output" ""
+}
