@@ -5,9 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_init(cli_t *c, const char *prog, const char *usage)
 {
@@ -41,11 +41,21 @@ long cli_long(const cli_t *c, const char *name, const char *arg, long min, long 
 int cli_common(cli_t *c, int opt, const char *arg)
 {
     switch (opt) {
-    case 't': c->tenant = arg; return 1;
-    case OPT_AS: c->actor = arg; return 1;
-    case OPT_WAIT: c->wait_s = (int)cli_long(c, "--wait", arg, 0, 86400); return 1;
-    case OPT_REJECTS: c->rejects = arg; return 1;
-    case 'q': c->quiet = 1; return 1;
+    case 't':
+        c->tenant = arg;
+        return 1;
+    case OPT_AS:
+        c->actor = arg;
+        return 1;
+    case OPT_WAIT:
+        c->wait_s = (int)cli_long(c, "--wait", arg, 0, 86400);
+        return 1;
+    case OPT_REJECTS:
+        c->rejects = arg;
+        return 1;
+    case 'q':
+        c->quiet = 1;
+        return 1;
     case 'h':
         fputs(c->usage, stdout);
         exit(cli_finish(0));
@@ -71,8 +81,7 @@ void cli_tenant(const cli_t *c, tenant_t *t)
 void cli_rejects(const cli_t *c, reject_sink *r)
 {
     if (reject_open(r, c->rejects) != 0)
-        armms_die(EXIT_CANTCREAT, "cannot open rejects file %s: %s", c->rejects,
-                  strerror(errno));
+        armms_die(EXIT_CANTCREAT, "cannot open rejects file %s: %s", c->rejects, strerror(errno));
 }
 
 int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing)

@@ -23,23 +23,25 @@ enum {
 };
 
 #define CLI_COMMON_SHORTOPTS "t:qh"
-#define CLI_COMMON_LONGOPTS                                                                  \
-    {"tenant", required_argument, NULL, 't'}, {"as", required_argument, NULL, OPT_AS},       \
-        {"wait", required_argument, NULL, OPT_WAIT},                                          \
-        {"rejects", required_argument, NULL, OPT_REJECTS},                                    \
-        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},                  \
-        {"version", no_argument, NULL, OPT_VERSION}
+#define CLI_COMMON_LONGOPTS                                                                       \
+    {"tenant", required_argument, NULL, 't'}, {"as", required_argument, NULL, OPT_AS},            \
+        {"wait", required_argument, NULL, OPT_WAIT},                                              \
+        {"rejects", required_argument, NULL, OPT_REJECTS}, {"quiet", no_argument, NULL, 'q'},     \
+        {"help", no_argument, NULL, 'h'},                                                         \
+    {                                                                                             \
+        "version", no_argument, NULL, OPT_VERSION                                                 \
+    }
 
 /* The help lines for the common options of a tool that reads records. */
-#define CLI_COMMON_HELP                                                                      \
-    "      --rejects FILE    append Reject records to FILE instead of stderr\n"              \
-    "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"             \
-    "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"                \
-    "  -q, --quiet           no summary (or progress, on a terminal) on stderr\n"                                         \
-    "  -h, --help            this text\n"                                                    \
-    "      --version         print the version\n"                                            \
-    "\n"                                                                                     \
-    "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"          \
+#define CLI_COMMON_HELP                                                                           \
+    "      --rejects FILE    append Reject records to FILE instead of stderr\n"                   \
+    "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"                  \
+    "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"                     \
+    "  -q, --quiet           no summary (or progress, on a terminal) on stderr\n"                 \
+    "  -h, --help            this text\n"                                                         \
+    "      --version         print the version\n"                                                 \
+    "\n"                                                                                          \
+    "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"                 \
     "66 a file cannot be read, 74 output error, 75 tenant busy, 78 tenant missing.\n"
 
 typedef struct cli {

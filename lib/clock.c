@@ -39,7 +39,10 @@ void civil_from_days(day_t z, int *y, int *m, int *d)
     *y = yy + (*m <= 2);
 }
 
-int is_leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+int is_leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m)
 {
@@ -130,8 +133,8 @@ int iso_parse(const char *s, instant_t *t, int *offset_min)
                 p++;
         }
     }
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-        mi > 59 || sec > 59)
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+        sec > 59)
         return -1;
     int off;
     if ((*p == 'Z' || *p == 'z') && p[1] == 0) {
@@ -201,7 +204,10 @@ static void fmt_fields(instant_t t, char *buf, size_t n, const char *tail)
     buf[len] = 0;
 }
 
-void iso_format_utc(instant_t t, char *buf) { fmt_fields(t, buf, 21, "Z"); }
+void iso_format_utc(instant_t t, char *buf)
+{
+    fmt_fields(t, buf, 21, "Z");
+}
 
 void iso_format_offset(instant_t t, int off, char *buf)
 {

@@ -8,14 +8,17 @@
 
 #include <string.h>
 
-const char *const day_type_names[DT_COUNT] = {
-    "ordinary", "rest", "special", "special_rest",
-    "regular_holiday", "regular_holiday_rest", "double_holiday", "double_holiday_rest"};
+const char *const day_type_names[DT_COUNT] = {"ordinary",        "rest",
+                                              "special",         "special_rest",
+                                              "regular_holiday", "regular_holiday_rest",
+                                              "double_holiday",  "double_holiday_rest"};
 
 day_type day_type_of(int regular, int special, int rest)
 {
-    day_type t = regular >= 2 ? DT_DOUBLE : regular == 1 ? DT_REGULAR
-                 : special   ? DT_SPECIAL : DT_ORDINARY;
+    day_type t = regular >= 2   ? DT_DOUBLE
+                 : regular == 1 ? DT_REGULAR
+                 : special      ? DT_SPECIAL
+                                : DT_ORDINARY;
     return rest ? (day_type)(t + 1) : t;
 }
 
@@ -23,16 +26,15 @@ void dtr_policy_default(dtr_policy *p)
 {
     memset(p, 0, sizeof *p);
     p->grace_min = 5;
-    p->regular_min = 480; /* Labor Code art. 83: eight hours */
+    p->regular_min = 480;  /* Labor Code art. 83: eight hours */
     p->nd_start = 22 * 60; /* art. 86: 10 pm to 6 am */
     p->nd_end = 6 * 60;
 }
 
 static int in_nd(const dtr_policy *p, int minute_of_day)
 {
-    return p->nd_start > p->nd_end
-               ? minute_of_day >= p->nd_start || minute_of_day < p->nd_end
-               : minute_of_day >= p->nd_start && minute_of_day < p->nd_end;
+    return p->nd_start > p->nd_end ? minute_of_day >= p->nd_start || minute_of_day < p->nd_end
+                                   : minute_of_day >= p->nd_start && minute_of_day < p->nd_end;
 }
 
 /* Minutes from local minute-of-day m to the next ND or midnight boundary. */

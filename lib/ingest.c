@@ -23,7 +23,7 @@ struct ingest {
     char *jq_error;
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
     idset known_guards, known_dets; /* ids already found in hr.db */
-    strbuf pending; /* accepted records of the open batch */
+    strbuf pending;                 /* accepted records of the open batch */
     strbuf payload, key;
     long in_batch, batch_accepted;
     int in_tx;
@@ -98,7 +98,10 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
     return 0;
 }
 
-const ingest_counts *ingest_counts_of(const ingest_t *in) { return &in->n; }
+const ingest_counts *ingest_counts_of(const ingest_t *in)
+{
+    return &in->n;
+}
 
 static void reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
                    const char *raw, size_t raw_len)
@@ -140,9 +143,9 @@ static int id_ok(const char *s, size_t max)
     return 1;
 }
 
-static const char *const known_fields[] = {"event_id", "device_id", "guard_id", "ts", "type",
-                                           "detachment_id", "kind", "v", "clock_event_id",
-                                           "ts_local", "received_at"};
+static const char *const known_fields[] = {"event_id",       "device_id",     "guard_id",   "ts",
+                                           "type",           "detachment_id", "kind",       "v",
+                                           "clock_event_id", "ts_local",      "received_at"};
 
 /* Validate and record one ClockEvent object (borrowed). Returns a reject
  * code (msg filled), or NULL when recorded or counted as a duplicate. */
@@ -202,8 +205,9 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
         }
     if (!id_ok(device, 64) || !id_ok(guard, 64) || (det && !id_ok(det, 64)) ||
         (event_id && !id_ok(event_id, 128))) {
-        snprintf(msg, n, "ids must be 1 to 64 characters (event_id 128) without control "
-                         "characters");
+        snprintf(msg, n,
+                 "ids must be 1 to 64 characters (event_id 128) without control "
+                 "characters");
         return "BAD_FIELD";
     }
     char utype[4];
@@ -220,7 +224,8 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
         return "BAD_TS";
     }
     if (at > in->now + in->o.max_future_s) {
-        snprintf(msg, n, "ts %s is more than %ld hours ahead of now", ts, in->o.max_future_s / 3600);
+        snprintf(msg, n, "ts %s is more than %ld hours ahead of now", ts,
+                 in->o.max_future_s / 3600);
         return "FUTURE_TS";
     }
     if (!exists(in->guard, &in->known_guards, guard)) {
@@ -283,8 +288,8 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
             const char *t = (const char *)sqlite3_column_text(st, 1);
             const char *ty = (const char *)sqlite3_column_text(st, 2);
             const char *d = (const char *)sqlite3_column_text(st, 3);
-            if (strcmp(g, guard) || strcmp(t, utc) || strcmp(ty, utype) ||
-                (!d) != (!det) || (d && strcmp(d, det)))
+            if (strcmp(g, guard) || strcmp(t, utc) || strcmp(ty, utype) || (!d) != (!det) ||
+                (d && strcmp(d, det)))
                 why = "CONFLICT";
             if (why)
                 snprintf(msg, n, "device %s already recorded this key for %s %s %s at %s%s%s",
@@ -419,8 +424,7 @@ int ingest_record(ingest_t *in, jv rec, const char *source, long line, const cha
     } else {
         jv_free(r);
         if (outputs == 0)
-            reject(in, "MAP_EMPTY", "--map produced no record", source, line, raw,
-                          raw_len);
+            reject(in, "MAP_EMPTY", "--map produced no record", source, line, raw, raw_len);
     }
     return 0;
 }

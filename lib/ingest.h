@@ -28,18 +28,16 @@ typedef struct ingest_counts {
 } ingest_counts;
 
 typedef struct ingest_opts {
-    const char *device;  /* --device: default / override device id */
-    const char *zone;    /* --tz: zone of device wall clocks (zk formats) */
-    long max_future_s;   /* ts further ahead of now than this is FUTURE_TS */
-    long batch;          /* records per transaction */
-    const char *map;     /* --map jq program, or NULL */
+    const char *device; /* --device: default / override device id */
+    const char *zone;   /* --tz: zone of device wall clocks (zk formats) */
+    long max_future_s;  /* ts further ahead of now than this is FUTURE_TS */
+    long batch;         /* records per transaction */
+    const char *map;    /* --map jq program, or NULL */
     /* Called after each committed batch (the tool shows progress on a
      * terminal); NULL for none. */
     void (*progress)(const struct ingest_counts *n, void *ctx);
     void *progress_ctx;
 } ingest_opts;
-
-
 
 typedef struct ingest ingest_t;
 

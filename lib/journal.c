@@ -46,7 +46,10 @@ static int mod_index(const char *m)
     return -1;
 }
 
-static char *jpath(tenant_t *t, const char *name) { return xasprintf("%s/journal/%s", t->dir, name); }
+static char *jpath(tenant_t *t, const char *name)
+{
+    return xasprintf("%s/journal/%s", t->dir, name);
+}
 
 static char *seg_path(tenant_t *t, int seg, int gz)
 {
@@ -203,7 +206,7 @@ static int head_apply(head_t *h, const envelope *e)
 }
 
 typedef struct rebuild_ctx {
-    head_t *h, done; /* done: the head as of the last complete row */
+    head_t *h, done;                 /* done: the head as of the last complete row */
     long long seg_bytes, done_bytes; /* in the segment being read */
 } rebuild_ctx;
 
@@ -300,8 +303,7 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
             }
             if ((torn || rc_ctx.done_bytes != rc_ctx.seg_bytes) && i < n - 1) {
                 free(segs);
-                return err_set(err, EXIT_SOFTWARE, "sealed journal segment %06d is torn",
-                               segs[i]);
+                return err_set(err, EXIT_SOFTWARE, "sealed journal segment %06d is torn", segs[i]);
             }
         }
         free(segs);
@@ -394,7 +396,8 @@ static int lock_journal(tenant_t *t, armms_err *err)
     }
 }
 
-static const char select_pending[] = "SELECT id, events, body FROM outbox WHERE id > ? ORDER BY id";
+static const char select_pending[] =
+    "SELECT id, events, body FROM outbox WHERE id > ? ORDER BY id";
 
 int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err)
 {
@@ -481,8 +484,9 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
             sb_adds(&b, num);
             sb_addc(&b, ',');
             sb_add(&b, ev + 1, elen - 2);
-            snprintf(tail, sizeof tail, ",\"src\":\"%s\",\"src_id\":%lld,\"src_i\":%lld,\"src_n\":%lld",
-                     module, last_id, k, nev);
+            snprintf(tail, sizeof tail,
+                     ",\"src\":\"%s\",\"src_id\":%lld,\"src_i\":%lld,\"src_n\":%lld", module,
+                     last_id, k, nev);
             sb_adds(&b, tail);
             sb_adds(&b, ",\"prev\":\"");
             sb_add(&b, h.hash, 64);
@@ -740,9 +744,9 @@ int journal_cursor_get(tenant_t *t, const char *name, long long *seq, armms_err 
     FILE *f = fopen(p, "r");
     free(p);
     if (!f)
-        return errno == ENOENT ? 0
-                               : err_set(err, EXIT_IOERR, "cannot read cursor %s: %s", name,
-                                         strerror(errno));
+        return errno == ENOENT
+                   ? 0
+                   : err_set(err, EXIT_IOERR, "cannot read cursor %s: %s", name, strerror(errno));
     int ok = fscanf(f, "%lld", seq) == 1 && *seq >= 0;
     fclose(f);
     if (!ok)
@@ -767,8 +771,8 @@ int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *
         bad = 1;
     if (!bad && rename(tmp, p) != 0)
         bad = 1;
-    int rc = bad ? err_set(err, EXIT_IOERR, "cannot move cursor %s: %s", name, strerror(errno))
-                 : 0;
+    int rc =
+        bad ? err_set(err, EXIT_IOERR, "cannot move cursor %s: %s", name, strerror(errno)) : 0;
     if (bad)
         unlink(tmp);
     free(dir);

@@ -42,10 +42,10 @@ typedef int (*journal_cb)(const char *line, size_t len, void *ctx);
 int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err);
 
 typedef struct journal_report {
-    long long events;    /* lines read and verified */
-    long long head_seq;  /* what the head says */
-    long long bad_seq;   /* first bad line's seq (or position), 0 if none */
-    char problem[512];   /* empty when the chain verifies */
+    long long events;   /* lines read and verified */
+    long long head_seq; /* what the head says */
+    long long bad_seq;  /* first bad line's seq (or position), 0 if none */
+    char problem[512];  /* empty when the chain verifies */
 } journal_report;
 /* Walk the whole chain. Returns 0 (see rep->problem for the verdict) or an
  * error code when the journal cannot be read at all. */

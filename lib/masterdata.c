@@ -12,8 +12,19 @@
 #include "money.h"
 #include "ulid.h"
 
-typedef enum { FT_ID, FT_TEXT, FT_DATE, FT_TIME, FT_MONEY, FT_INT, FT_BOOL, FT_ENUM, FT_DAYS,
-               FT_ROLES, FT_PERIOD } ftype;
+typedef enum {
+    FT_ID,
+    FT_TEXT,
+    FT_DATE,
+    FT_TIME,
+    FT_MONEY,
+    FT_INT,
+    FT_BOOL,
+    FT_ENUM,
+    FT_DAYS,
+    FT_ROLES,
+    FT_PERIOD
+} ftype;
 
 enum { MD_REQ = 1, MD_KEY = 2, MD_FROM = 4, MD_TO = 8 };
 
@@ -64,9 +75,9 @@ struct md_import {
 
 /* ---- the kinds -------------------------------------------------------- */
 
-static const char *const role_names[] = {"admin", "ops", "timekeeper", "hr_officer",
-                                         "payroll_officer", "controller", "hr_manager",
-                                         "finance_officer"};
+static const char *const role_names[] = {
+    "admin",           "ops",        "timekeeper", "hr_officer",
+    "payroll_officer", "controller", "hr_manager", "finance_officer"};
 
 static const md_field position_f[] = {
     {"position_id", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
@@ -232,18 +243,17 @@ static const char *assignment_event(md_rec *r)
 #define F(a) a, (int)(sizeof a / sizeof *a)
 static const md_kind kinds[] = {
     {"position", "hr", "position", NULL, "PositionUpserted", "position", F(position_f), 0, 0},
-    {"detachment", "hr", "detachment", NULL, "DetachmentUpserted", "detachment",
-     F(detachment_f), 0, 0},
+    {"detachment", "hr", "detachment", NULL, "DetachmentUpserted", "detachment", F(detachment_f),
+     0, 0},
     {"shift", "hr", "shift", NULL, "ShiftUpserted", "shift", F(shift_f), check_shift, 0},
     {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), 0, 0},
     {"assignment", "hr", "assignment", "assignment_id", "AssignmentPlanned", "assignment",
      F(assignment_f), check_assignment, assignment_event},
     {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0},
     {"holiday", "pay", "holiday", NULL, "HolidayUpserted", "holiday", F(holiday_f), 0, 0},
-    {"period", "pay", "period", NULL, "PayPeriodDefined", "period", F(period_f), check_period,
-     0},
-    {"obligation", "pay", "obligation", NULL, "ObligationUpserted", "obligation",
-     F(obligation_f), check_obligation, 0},
+    {"period", "pay", "period", NULL, "PayPeriodDefined", "period", F(period_f), check_period, 0},
+    {"obligation", "pay", "obligation", NULL, "ObligationUpserted", "obligation", F(obligation_f),
+     check_obligation, 0},
     {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0},
 };
 #define NKINDS (int)(sizeof kinds / sizeof *kinds)
@@ -266,9 +276,15 @@ const char *md_kind_names(void)
     return buf;
 }
 
-const char *md_kind_module(const md_kind *k) { return k->module; }
+const char *md_kind_module(const md_kind *k)
+{
+    return k->module;
+}
 
-static const char *col(const md_field *f) { return f->column ? f->column : f->name; }
+static const char *col(const md_field *f)
+{
+    return f->column ? f->column : f->name;
+}
 
 /* ---- values ----------------------------------------------------------- */
 
@@ -288,8 +304,7 @@ static int list_norm(const md_field *f, jv v, strbuf *out, char *msg, size_t n)
         int len = jv_array_length(jv_copy(v));
         for (int i = 0; i < len; i++) {
             jv e = jv_array_get(jv_copy(v), i);
-            if (jv_get_kind(e) != JV_KIND_STRING || ni == 32 ||
-                strlen(jv_string_value(e)) >= 32) {
+            if (jv_get_kind(e) != JV_KIND_STRING || ni == 32 || strlen(jv_string_value(e)) >= 32) {
                 jv_free(e);
                 snprintf(msg, n, "%s must be a list of names", f->name);
                 return -1;
@@ -560,8 +575,9 @@ static const char *rec_from_json(const md_kind *k, jv obj, int from_csv, md_rec 
                 code = "MISSING_FIELD";
             }
         } else {
-            code = field_value(f, v, from_csv || (f->dflt && jv_get_kind(v) == JV_KIND_STRING &&
-                                                   !strcmp(jv_string_value(v), f->dflt)),
+            code = field_value(f, v,
+                               from_csv || (f->dflt && jv_get_kind(v) == JV_KIND_STRING &&
+                                            !strcmp(jv_string_value(v), f->dflt)),
                                &r->v[i], msg, n);
         }
         jv_free(v);
@@ -685,8 +701,8 @@ static int prepare_all(md_import *mi, armms_err *err)
         if (!rc)
             rc = store_prepare(&mi->s, &mi->ins, sql, err);
         free(sql);
-        sql = xasprintf("UPDATE %s SET %s WHERE %s=?%d", k->table, sets.s, k->id_column,
-                        k->nf + 1);
+        sql =
+            xasprintf("UPDATE %s SET %s WHERE %s=?%d", k->table, sets.s, k->id_column, k->nf + 1);
     } else {
         sql = xasprintf("SELECT NULL,%s FROM %s WHERE %s", cols.s, k->table, keyw.s);
         rc = store_prepare(&mi->s, &mi->sel, sql, err);
@@ -754,10 +770,19 @@ void md_import_close(md_import *mi)
     free(mi);
 }
 
-void md_insert_only(md_import *mi, int on) { mi->insert_only = on; }
+void md_insert_only(md_import *mi, int on)
+{
+    mi->insert_only = on;
+}
 
-int md_begin(md_import *mi, armms_err *err) { return store_begin(&mi->s, err); }
-int md_commit(md_import *mi, armms_err *err) { return store_commit(&mi->s, err); }
+int md_begin(md_import *mi, armms_err *err)
+{
+    return store_begin(&mi->s, err);
+}
+int md_commit(md_import *mi, armms_err *err)
+{
+    return store_commit(&mi->s, err);
+}
 
 int md_check_header(const md_kind *k, jv header, armms_err *err)
 {
@@ -766,7 +791,8 @@ int md_check_header(const md_kind *k, jv header, armms_err *err)
         jv h = jv_array_get(jv_copy(header), i);
         int known = fidx(k, jv_string_value(h)) >= 0 || !strcmp(jv_string_value(h), "v");
         if (!known) {
-            err_set(err, EXIT_DATAERR, "column '%s' is not a %s field (fields: see armms-import(1))",
+            err_set(err, EXIT_DATAERR,
+                    "column '%s' is not a %s field (fields: see armms-import(1))",
                     jv_string_value(h), k->name);
             jv_free(h);
             return err->code;
@@ -845,12 +871,15 @@ static int obligation_schedule(md_import *mi, md_rec *r, const char **code, char
         return err->code;
     const char *id = V(r, "obligation_id")->s;
     sqlite3_bind_text(mi->sched_sel, 1, id, -1, SQLITE_STATIC);
-    int used = sqlite3_step(mi->sched_sel) == SQLITE_ROW ? sqlite3_column_int(mi->sched_sel, 0) : 0;
+    int used =
+        sqlite3_step(mi->sched_sel) == SQLITE_ROW ? sqlite3_column_int(mi->sched_sel, 0) : 0;
     sqlite3_reset(mi->sched_sel);
     if (used) {
         *code = "CONFLICT";
-        snprintf(msg, n, "obligation %s already has %d applied installments; change it by a "
-                 "waiver or adjustment", id, used);
+        snprintf(msg, n,
+                 "obligation %s already has %d applied installments; change it by a "
+                 "waiver or adjustment",
+                 id, used);
         return 0;
     }
     sqlite3_bind_text(mi->sched_del, 1, id, -1, SQLITE_STATIC);
@@ -1020,7 +1049,8 @@ static int upsert_plain(md_import *mi, md_rec *r, md_counts *cnt, const char **c
     sqlite3_stmt *st = found ? mi->upd : mi->ins;
     for (int i = 0; i < k->nf; i++)
         bind_val(st, i + 1, &k->f[i], &r->v[i]);
-    if (!(rc = step_done(mi, st, code, msg, n, err)) && !*code && strcmp(k->name, "obligation") == 0)
+    if (!(rc = step_done(mi, st, code, msg, n, err)) && !*code &&
+        strcmp(k->name, "obligation") == 0)
         rc = obligation_schedule(mi, r, code, msg, n, err);
     if (!rc && !*code)
         rc = emit(mi, r, found ? "update" : "insert", found ? &old : NULL, NULL, NULL, err);

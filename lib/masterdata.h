@@ -52,8 +52,8 @@ int md_check_header(const md_kind *k, jv header, armms_err *err);
 /* Validate and upsert one record (consumed). from_csv: money in pesos and
  * numbers as text. A bad record is written to rej and counted; the return
  * is nonzero only for a failure that must stop the run (err filled). */
-int md_upsert(md_import *mi, jv rec, int from_csv, reject_sink *rej, const char *source,
-              long line, const char *raw, size_t raw_len, md_counts *n, armms_err *err);
+int md_upsert(md_import *mi, jv rec, int from_csv, reject_sink *rej, const char *source, long line,
+              const char *raw, size_t raw_len, md_counts *n, armms_err *err);
 /* The semi-monthly periods of a year as period records (an array). Pay day
  * is five days after the period ends (tenant data may override). */
 jv md_year_periods(int year);

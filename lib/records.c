@@ -19,8 +19,7 @@ int rec_open(rec_source *r, int fd, const char *name, rec_format fmt, armms_err 
     r->header = jv_null();
     r->row = jv_array();
     r->queue = jv_array();
-    if (fmt == RECFMT_CSV &&
-        csv_init(&r->csv, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+    if (fmt == RECFMT_CSV && csv_init(&r->csv, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
         return err_set(err, EXIT_SOFTWARE, "libcsv: cannot initialise");
     return 0;
 }
@@ -38,7 +37,10 @@ void rec_close(rec_source *r)
     line_reader_free(&r->lr);
 }
 
-jv rec_header(rec_source *r) { return r->header; }
+jv rec_header(rec_source *r)
+{
+    return r->header;
+}
 
 /* Append a field to a row's text as CSV, quoting only when needed. */
 static void raw_field(strbuf *b, const char *s, size_t n)
@@ -114,8 +116,8 @@ static void csv_row_end(int c, void *ctx)
                 jv h = jv_array_get(jv_copy(r->header), k);
                 if (jv_get_kind(h) == JV_KIND_STRING &&
                     strcmp(jv_string_value(h), jv_string_value(f)) == 0)
-                    r->header_error = xasprintf("header names column '%s' twice",
-                                                jv_string_value(f));
+                    r->header_error =
+                        xasprintf("header names column '%s' twice", jv_string_value(f));
                 jv_free(h);
             }
             r->header = jv_array_append(r->header, f);
@@ -146,8 +148,7 @@ static int csv_next(rec_source *r, jv *out, rec_item *it, armms_err *err)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return err_set(err, EXIT_IOERR, "%s: read error: %s", r->lr.name, strerror(errno)),
-                   -1;
+            return err_set(err, EXIT_IOERR, "%s: read error: %s", r->lr.name, strerror(errno)), -1;
         if (n == 0) {
             csv_fini(&r->csv, csv_field, csv_row_end, r);
             r->eof = 1;
@@ -204,8 +205,7 @@ int rec_next(rec_source *r, jv *out, rec_item *it, armms_err *err)
     if (st == LINE_EOF)
         return REC_EOF;
     if (st == LINE_IOERR)
-        return err_set(err, EXIT_IOERR, "%s: read error: %s", r->lr.name, strerror(r->lr.err)),
-               -1;
+        return err_set(err, EXIT_IOERR, "%s: read error: %s", r->lr.name, strerror(r->lr.err)), -1;
     it->raw = line;
     it->raw_len = len;
     if (st == LINE_TOO_LONG) {

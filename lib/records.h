@@ -38,10 +38,10 @@ typedef struct rec_source {
     line_reader lr;
     /* CSV */
     struct csv_parser csv;
-    jv header;  /* array of column names */
-    jv row;     /* fields of the row being parsed */
+    jv header;     /* array of column names */
+    jv row;        /* fields of the row being parsed */
     strbuf rowraw; /* the row being parsed, re-quoted, for Rejects */
-    jv queue;   /* parsed rows not yet returned: array of [rowno, object, raw] */
+    jv queue;      /* parsed rows not yet returned: array of [rowno, object, raw] */
     int qpos;
     long rowno;
     int header_done, eof;

@@ -31,4 +31,7 @@ void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char *hex)
     to_hex(md, n, hex);
 }
 
-void sha256_hex(const void *data, size_t n, char *hex) { sha256_hex2(data, n, NULL, 0, hex); }
+void sha256_hex(const void *data, size_t n, char *hex)
+{
+    sha256_hex2(data, n, NULL, 0, hex);
+}

@@ -11,8 +11,7 @@ void shift_windows_default(shift_windows *w)
     w->out_after = 240;
 }
 
-void shift_instance(const tz_t *tz, const shift_def *s, day_t d, instant_t *start,
-                    instant_t *end)
+void shift_instance(const tz_t *tz, const shift_def *s, day_t d, instant_t *start, instant_t *end)
 {
     *start = tz_instant_of(tz, d, s->start_min);
     *end = tz_instant_of(tz, s->end_min <= s->start_min ? d + 1 : d, s->end_min);

@@ -26,8 +26,7 @@ typedef struct shift_windows {
 
 void shift_windows_default(shift_windows *w);
 /* The instance of date d: its start and end instants. */
-void shift_instance(const tz_t *tz, const shift_def *s, day_t d, instant_t *start,
-                    instant_t *end);
+void shift_instance(const tz_t *tz, const shift_def *s, day_t d, instant_t *start, instant_t *end);
 /* The date of the instance a punch (is_in: IN, else OUT) at t belongs to,
  * or 0 with *found = 0 when it falls in no window. */
 day_t shift_match(const tz_t *tz, const shift_def *s, const shift_windows *w, instant_t t,

@@ -37,9 +37,9 @@ void now_iso(char *buf)
 
 int store_fail(store_t *s, int rc, const char *what, armms_err *err)
 {
-    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? EXIT_TEMPFAIL
+    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED  ? EXIT_TEMPFAIL
                : (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ? EXIT_IOERR
-                                                                          : EXIT_SOFTWARE;
+                                                                           : EXIT_SOFTWARE;
     if (code == EXIT_TEMPFAIL)
         return err_set(err, code, "tenant %s: %s.db busy (lock held past --wait) during %s",
                        s->tenant->id, s->module, what);
@@ -77,8 +77,8 @@ static int migrate(store_t *s, int from, int to, armms_err *err)
         char *msg = NULL;
         rc = sqlite3_exec(s->db, schema_migration(s->module, k), NULL, NULL, &msg);
         if (rc != SQLITE_OK) {
-            err_set(err, EXIT_SOFTWARE, "tenant %s: %s.db: migration %d failed: %s",
-                    s->tenant->id, s->module, k + 1, msg ? msg : "?");
+            err_set(err, EXIT_SOFTWARE, "tenant %s: %s.db: migration %d failed: %s", s->tenant->id,
+                    s->module, k + 1, msg ? msg : "?");
             sqlite3_free(msg);
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return err->code;
@@ -163,10 +163,9 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
         return err->code;
     }
     sb_init(&s->pending);
-    int rc = sqlite3_open_v2(path, &s->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
-                                 SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &s->db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         err_set(err, EXIT_CANTCREAT, "tenant %s: cannot open %s: %s", t->id, path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -319,11 +318,13 @@ void store_rollback_to(store_t *s)
     s->emitted = s->sp_emitted;
 }
 
-void store_release(store_t *s) { sqlite3_exec(s->db, "RELEASE armms_sp", NULL, NULL, NULL); }
+void store_release(store_t *s)
+{
+    sqlite3_exec(s->db, "RELEASE armms_sp", NULL, NULL, NULL);
+}
 
 int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
-               const char *aggregate_id, const char *payload, size_t payload_len,
-               armms_err *err)
+               const char *aggregate_id, const char *payload, size_t payload_len, armms_err *err)
 {
     char id[27], now[24];
     if (!s->in_tx)

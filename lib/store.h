@@ -35,9 +35,9 @@ typedef struct store {
     tenant_t *tenant;
     sqlite3_stmt *outbox_ins;
     int in_tx;
-    long emitted;    /* events queued in the open transaction */
-    strbuf pending;  /* their envelopes, one NDJSON line each */
-    size_t sp_len;   /* pending length at the open savepoint */
+    long emitted;   /* events queued in the open transaction */
+    strbuf pending; /* their envelopes, one NDJSON line each */
+    size_t sp_len;  /* pending length at the open savepoint */
     long sp_emitted;
 } store_t;
 
@@ -60,8 +60,7 @@ void store_rollback_to(store_t *s);
 void store_release(store_t *s);
 /* Queue one event for the outbox of the open transaction. payload is JSON. */
 int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
-               const char *aggregate_id, const char *payload, size_t payload_len,
-               armms_err *err);
+               const char *aggregate_id, const char *payload, size_t payload_len, armms_err *err);
 /* Prepare once; die-free: EXIT_SOFTWARE with the SQLite message on error. */
 int store_prepare(store_t *s, sqlite3_stmt **st, const char *sql, armms_err *err);
 /* Map the last SQLite error on s to an armms_err (BUSY -> EXIT_TEMPFAIL). */

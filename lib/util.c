@@ -163,7 +163,10 @@ void sb_add(strbuf *b, const char *s, size_t n)
     b->s[b->len] = 0;
 }
 
-void sb_adds(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+void sb_adds(strbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
 
 void sb_addc(strbuf *b, char c)
 {
@@ -200,11 +203,21 @@ void sb_add_json_str(strbuf *b, const char *s, size_t n)
         sb_add(b, s + run, i - run);
         run = i + 1;
         switch (c) {
-        case '"': sb_add(b, "\\\"", 2); break;
-        case '\\': sb_add(b, "\\\\", 2); break;
-        case '\n': sb_add(b, "\\n", 2); break;
-        case '\r': sb_add(b, "\\r", 2); break;
-        case '\t': sb_add(b, "\\t", 2); break;
+        case '"':
+            sb_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            sb_add(b, "\\\\", 2);
+            break;
+        case '\n':
+            sb_add(b, "\\n", 2);
+            break;
+        case '\r':
+            sb_add(b, "\\r", 2);
+            break;
+        case '\t':
+            sb_add(b, "\\t", 2);
+            break;
         default: {
             char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             sb_add(b, e, 6);

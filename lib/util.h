@@ -37,8 +37,7 @@ typedef struct armms_err {
 } armms_err;
 
 /* Set err and return its code, so callers can write `return err_set(...)`. */
-int err_set(armms_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int err_set(armms_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prefix an existing message: "context: old message". */
 int err_wrap(armms_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

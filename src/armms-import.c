@@ -22,8 +22,7 @@ static const char usage[] =
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
     "      --format FMT      ndjson (default) or csv\n"
     "      --generate YEAR   with KIND period: add the 24 semi-monthly periods of\n"
-    "                        YEAR that are not defined yet\n"
-    CLI_COMMON_HELP;
+    "                        YEAR that are not defined yet\n" CLI_COMMON_HELP;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_GENERATE };
 
@@ -56,8 +55,7 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
             n->rejected++;
             continue;
         }
-        rc = md_upsert(mi, rec, fmt == RECFMT_CSV, rej, name, it.line, it.raw, it.raw_len, n,
-                       err);
+        rc = md_upsert(mi, rec, fmt == RECFMT_CSV, rej, name, it.line, it.raw, it.raw_len, n, err);
         if (!rc && ++since_commit == 5000) {
             since_commit = 0;
             rc = md_commit(mi, err);
@@ -111,7 +109,9 @@ int main(int argc, char **argv)
                 cli_usage_error(&c, "unknown format '%s' (ndjson or csv)", optarg);
             format = optarg;
             break;
-        case OPT_GENERATE: year = cli_long(&c, "--generate", optarg, 1900, 9999); break;
+        case OPT_GENERATE:
+            year = cli_long(&c, "--generate", optarg, 1900, 9999);
+            break;
         }
     }
     if (optind >= argc)
@@ -139,8 +139,8 @@ int main(int argc, char **argv)
         md_insert_only(mi, 1);
         rc = md_begin(mi, &err);
         for (int i = 0; !rc && i < jv_array_length(jv_copy(ps)); i++)
-            rc = md_upsert(mi, jv_array_get(jv_copy(ps), i), 0, &rej, "--generate", i + 1, NULL,
-                           0, &n, &err);
+            rc = md_upsert(mi, jv_array_get(jv_copy(ps), i), 0, &rej, "--generate", i + 1, NULL, 0,
+                           &n, &err);
         if (!rc)
             rc = md_commit(mi, &err);
         jv_free(ps);

@@ -29,8 +29,7 @@ static const char usage[] =
     "      --map FILTER      a jq program run on each input record first; it may\n"
     "                        emit zero or more ClockEvent objects\n"
     "      --max-future H    reject events more than H hours ahead of now (default 24)\n"
-    "      --batch N         events per transaction (default 10000)\n"
-    CLI_COMMON_HELP;
+    "      --batch N         events per transaction (default 10000)\n" CLI_COMMON_HELP;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
 enum { F_NDJSON, F_CSV, F_ZK, F_ZK_PUSH };
@@ -112,11 +111,21 @@ int main(int argc, char **argv)
             if (fmt < 0)
                 cli_usage_error(&c, "unknown format '%s' (ndjson, csv, zk or zk-push)", optarg);
             break;
-        case OPT_DEVICE: o.device = optarg; break;
-        case OPT_TZ: o.zone = optarg; break;
-        case OPT_MAP: o.map = optarg; break;
-        case OPT_MAX_FUTURE: o.max_future_s = cli_long(&c, "--max-future", optarg, 0, 876000) * 3600; break;
-        case OPT_BATCH: o.batch = cli_long(&c, "--batch", optarg, 1, 10000000); break;
+        case OPT_DEVICE:
+            o.device = optarg;
+            break;
+        case OPT_TZ:
+            o.zone = optarg;
+            break;
+        case OPT_MAP:
+            o.map = optarg;
+            break;
+        case OPT_MAX_FUTURE:
+            o.max_future_s = cli_long(&c, "--max-future", optarg, 0, 876000) * 3600;
+            break;
+        case OPT_BATCH:
+            o.batch = cli_long(&c, "--batch", optarg, 1, 10000000);
+            break;
         }
     }
     if (fmt == F_ZK_PUSH && !o.device)

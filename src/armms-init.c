@@ -55,8 +55,12 @@ int main(int argc, char **argv)
         if (cli_common(&c, opt, optarg))
             continue;
         switch (opt) {
-        case OPT_TZ: tz = optarg; break;
-        case OPT_LIST: list = 1; break;
+        case OPT_TZ:
+            tz = optarg;
+            break;
+        case OPT_LIST:
+            list = 1;
+            break;
         }
     }
     if (optind < argc)

@@ -88,9 +88,15 @@ int main(int argc, char **argv)
         if (cli_common(&c, opt, optarg))
             continue;
         switch (opt) {
-        case OPT_SINCE: cc.since = cli_long(&c, "--since", optarg, 0, 0x7fffffffffffffffL); break;
-        case OPT_TYPE: cc.type = optarg; break;
-        case OPT_AGGREGATE: cc.aggregate = optarg; break;
+        case OPT_SINCE:
+            cc.since = cli_long(&c, "--since", optarg, 0, 0x7fffffffffffffffL);
+            break;
+        case OPT_TYPE:
+            cc.type = optarg;
+            break;
+        case OPT_AGGREGATE:
+            cc.aggregate = optarg;
+            break;
         case OPT_CONSUMER:
             if (!journal_consumer_valid(optarg))
                 cli_usage_error(&c, "invalid consumer name '%s' ([a-z0-9_-]{1,64})", optarg);

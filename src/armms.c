@@ -11,17 +11,16 @@
 
 #include "util.h"
 
-static const char usage[] =
-    "usage: armms VERB [ARGS...]\n"
-    "\n"
-    "Runs armms-VERB with ARGS. Verbs:\n"
-    "  init      create or migrate a tenant\n"
-    "  import    load master data (guards, assignments, rates, ...)\n"
-    "  ingest    record clock events\n"
-    "  journal   read, verify and seal the event journal\n"
-    "  sample    generate the demo tenant and clock events\n"
-    "\n"
-    "See armms(7) for the pipeline and armms-VERB(1) for each tool.\n";
+static const char usage[] = "usage: armms VERB [ARGS...]\n"
+                            "\n"
+                            "Runs armms-VERB with ARGS. Verbs:\n"
+                            "  init      create or migrate a tenant\n"
+                            "  import    load master data (guards, assignments, rates, ...)\n"
+                            "  ingest    record clock events\n"
+                            "  journal   read, verify and seal the event journal\n"
+                            "  sample    generate the demo tenant and clock events\n"
+                            "\n"
+                            "See armms(7) for the pipeline and armms-VERB(1) for each tool.\n";
 
 int main(int argc, char **argv)
 {

@@ -97,9 +97,11 @@ int main(void)
             "2026-12-25T06:00", NULL);
     T_EQ_INT(m.by_type[DT_SPECIAL][B_REG], 360, "24 Dec 18:00-24:00 is 6 hours on a special day");
     T_EQ_INT(m.by_type[DT_SPECIAL][B_ND], 120, "22:00-24:00 of it is night differential");
-    T_EQ_INT(m.by_type[DT_REGULAR][B_REG], 120, "25 Dec 00:00-02:00 is regular time on the holiday");
-    T_EQ_INT(m.by_type[DT_REGULAR][B_OT], 240,
-             "25 Dec 02:00-06:00 is overtime on the holiday (the shift decides OT, the date the rate)");
+    T_EQ_INT(m.by_type[DT_REGULAR][B_REG], 120,
+             "25 Dec 00:00-02:00 is regular time on the holiday");
+    T_EQ_INT(
+        m.by_type[DT_REGULAR][B_OT], 240,
+        "25 Dec 02:00-06:00 is overtime on the holiday (the shift decides OT, the date the rate)");
     T_EQ_INT(m.by_type[DT_REGULAR][B_ND], 120, "00:00-02:00 on the holiday is night differential");
     T_EQ_INT(m.by_type[DT_REGULAR][B_ND_OT], 240, "02:00-06:00 on the holiday is ND on overtime");
     T_EQ_INT(m.by_type[DT_REGULAR][B_REG] + m.by_type[DT_REGULAR][B_OT], 360,
@@ -108,25 +110,29 @@ int main(void)
     /* 2026-11-08 is a Sunday, the guard's rest day. */
     m = run(&plain, "2026-11-08T06:00", "2026-11-08T18:00", 0, "2026-11-08T06:00",
             "2026-11-08T18:00", NULL);
-    T_EQ_INT(m.by_type[DT_REST][B_REG], 480, "work on the rest day: 8 regular hours at rest-day rate");
+    T_EQ_INT(m.by_type[DT_REST][B_REG], 480,
+             "work on the rest day: 8 regular hours at rest-day rate");
     T_EQ_INT(m.by_type[DT_REST][B_OT], 240, "and 4 overtime hours at rest-day rate");
 
     /* 2026-11-30 (a Monday) is Bonifacio Day; this guard rests on Mondays. */
     cal bonifacio = {{"2026-11-30"}, {0}, 0};
     m = run(&bonifacio, "2026-11-30T06:00", "2026-11-30T18:00", 0, "2026-11-30T06:00",
             "2026-11-30T18:00", NULL);
-    T_EQ_INT(m.by_type[DT_REGULAR_REST][B_REG], 480, "a regular holiday on the rest day is its own day type");
+    T_EQ_INT(m.by_type[DT_REGULAR_REST][B_REG], 480,
+             "a regular holiday on the rest day is its own day type");
 
     cal allsouls = {{0}, {"2026-11-02"}, 6};
     m = run(&allsouls, "2026-11-02T06:00", "2026-11-02T18:00", 0, "2026-11-02T06:00",
             "2026-11-02T18:00", NULL);
-    T_EQ_INT(m.by_type[DT_SPECIAL][B_REG], 480, "2 Nov 2026 is a special day: 8 special regular hours");
+    T_EQ_INT(m.by_type[DT_SPECIAL][B_REG], 480,
+             "2 Nov 2026 is a special day: 8 special regular hours");
     T_EQ_INT(m.by_type[DT_SPECIAL][B_OT], 240, "and 4 special overtime hours");
 
     cal dbl = {{"2026-04-09", "2026-04-09"}, {0}, 6};
     m = run(&dbl, "2026-04-09T06:00", "2026-04-09T18:00", 0, "2026-04-09T06:00",
             "2026-04-09T18:00", NULL);
-    T_EQ_INT(m.by_type[DT_DOUBLE][B_REG], 480, "two regular holidays on one date make a double holiday");
+    T_EQ_INT(m.by_type[DT_DOUBLE][B_REG], 480,
+             "two regular holidays on one date make a double holiday");
 
     /* Leap year: the night of 28 Feb 2028 ends on the 29th; 2026's on 1 Mar. */
     cal leap = {{0}, {"2028-02-29"}, 6};

@@ -129,12 +129,10 @@ static long long num(const char *line, const char *key)
 static int fields_in_order(const char *line)
 {
     static const char *const keys[] = {
-        "{\"seq\":",          ",\"event_id\":",    ",\"event_type\":",
-        ",\"version\":",      ",\"tenant_id\":",   ",\"aggregate_type\":",
-        ",\"aggregate_id\":", ",\"occurred_at\":", ",\"actor\":",
-        ",\"payload\":",      ",\"src\":",         ",\"src_id\":",
-        ",\"src_i\":",        ",\"src_n\":",       ",\"prev\":",
-        ",\"hash\":",
+        "{\"seq\":",       ",\"event_id\":",       ",\"event_type\":",   ",\"version\":",
+        ",\"tenant_id\":", ",\"aggregate_type\":", ",\"aggregate_id\":", ",\"occurred_at\":",
+        ",\"actor\":",     ",\"payload\":",        ",\"src\":",          ",\"src_id\":",
+        ",\"src_i\":",     ",\"src_n\":",          ",\"prev\":",         ",\"hash\":",
     };
     const char *p = line;
     if (strncmp(line, keys[0], strlen(keys[0])) != 0)
@@ -218,8 +216,8 @@ static void test_emit_and_verify(tenant_t *t, const char *seg)
         T_EQ_INT(l.len[i] > 77 && memcmp(l.line[i] + l.len[i] - 2, "\"}", 2) == 0 &&
                      memcmp(l.line[i] + l.len[i] - 75, ",\"hash\":\"", 9) == 0,
                  1, "line %d ends in ,\"hash\":\"<64 hex>\"}", i + 1);
-        T_EQ_INT(num(l.line[i], "src_id"), 1, "line %d came from hr outbox row 1 (the transaction)",
-                 i + 1);
+        T_EQ_INT(num(l.line[i], "src_id"), 1,
+                 "line %d came from hr outbox row 1 (the transaction)", i + 1);
         T_EQ_INT(num(l.line[i], "src_i"), i + 1, "line %d is event %d of that row", i + 1, i + 1);
         T_EQ_INT(num(l.line[i], "src_n"), 3, "line %d says the row holds 3 events", i + 1);
     }
