@@ -23,7 +23,8 @@ ALL_CFLAGS  = -std=gnu11 $(WARN) $(OPT) -Ilib -DARMMS_VERSION='"$(VERSION)"' $(D
 ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
 LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lm
 
-TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample
+TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
+        armms-timelog armms-dtr armms-timesheet
 BINS  = $(addprefix bin/,$(TOOLS))
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)

@@ -68,3 +68,61 @@ void idset_add(idset *s, const char *id)
     put(s->slot, s->cap, xstrdup(id));
     s->n++;
 }
+
+void idmap_init(idmap *m)
+{
+    m->cap = 1024;
+    m->n = 0;
+    m->key = xcalloc(m->cap, sizeof *m->key);
+    m->val = xcalloc(m->cap, sizeof *m->val);
+}
+
+void idmap_free(idmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->key[i]);
+    free(m->key);
+    free(m->val);
+    m->key = NULL;
+    m->val = NULL;
+}
+
+static size_t map_slot(char **key, size_t cap, const char *k)
+{
+    size_t i = fnv1a(k) & (cap - 1);
+    while (key[i] && strcmp(key[i], k) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+int idmap_get(const idmap *m, const char *key)
+{
+    size_t i = map_slot(m->key, m->cap, key);
+    return m->key[i] ? m->val[i] : -1;
+}
+
+void idmap_put(idmap *m, const char *key, int val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap * 2;
+        char **nk = xcalloc(cap, sizeof *nk);
+        int *nv = xcalloc(cap, sizeof *nv);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->key[i]) {
+                size_t j = map_slot(nk, cap, m->key[i]);
+                nk[j] = m->key[i];
+                nv[j] = m->val[i];
+            }
+        free(m->key);
+        free(m->val);
+        m->key = nk;
+        m->val = nv;
+        m->cap = cap;
+    }
+    size_t i = map_slot(m->key, m->cap, key);
+    if (!m->key[i]) {
+        m->key[i] = xstrdup(key);
+        m->n++;
+    }
+    m->val[i] = val;
+}

@@ -15,10 +15,10 @@
 
 /* One outbox row per committed transaction: `events` event envelopes (all
  * but seq, src*, prev and hash) as NDJSON lines in `body`. */
-#define OUTBOX_DDL                                                                        \
-    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT,"                           \
-    " events INTEGER NOT NULL CHECK (events > 0), body TEXT NOT NULL) STRICT;"             \
-    "CREATE TABLE store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"          \
+#define OUTBOX_DDL                                                                                \
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT,"                                   \
+    " events INTEGER NOT NULL CHECK (events > 0), body TEXT NOT NULL) STRICT;"                    \
+    "CREATE TABLE store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"                  \
     "INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(16))));"
 
 static const char *const hr_migrations[] = {
@@ -46,12 +46,47 @@ static const char *const hr_migrations[] = {
 };
 
 static const char *const tk_migrations[] = {
-    OUTBOX_DDL
-    "CREATE TABLE clock_event(clock_event_id TEXT NOT NULL UNIQUE,"
-    " dedupe_key TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL, event_id TEXT,"
-    " guard_id TEXT NOT NULL, ts TEXT NOT NULL, ts_offset INTEGER NOT NULL,"
-    " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT,"
-    " received_at TEXT NOT NULL) STRICT;",
+    OUTBOX_DDL "CREATE TABLE clock_event(clock_event_id TEXT NOT NULL UNIQUE,"
+               " dedupe_key TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL, event_id TEXT,"
+               " guard_id TEXT NOT NULL, ts TEXT NOT NULL, ts_offset INTEGER NOT NULL,"
+               " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT,"
+               " received_at TEXT NOT NULL) STRICT;",
+    /* 2: timekeeping. time_log is derived from clock_event and
+     * time_log_adjustment (both immutable) and can always be rebuilt; dtr from
+     * time_log and the roster; timesheet versions other than DRAFT are sealed
+     * snapshots and are never updated. */
+    "CREATE INDEX clock_event_guard_ts ON clock_event(guard_id, ts);"
+    "CREATE TABLE time_log_adjustment(adjustment_id TEXT PRIMARY KEY,"
+    " action TEXT NOT NULL CHECK (action IN ('add','void','move')),"
+    " target_id TEXT, guard_id TEXT NOT NULL, ts TEXT, type TEXT CHECK (type IN ('IN','OUT')),"
+    " detachment_id TEXT, shift_id TEXT, shift_date TEXT, reason TEXT NOT NULL,"
+    " actor TEXT NOT NULL, created_at TEXT NOT NULL) STRICT;"
+    "CREATE INDEX time_log_adjustment_guard ON time_log_adjustment(guard_id, ts);"
+    "CREATE INDEX time_log_adjustment_target ON time_log_adjustment(target_id)"
+    " WHERE target_id IS NOT NULL;"
+    "CREATE TABLE time_log(time_log_id TEXT PRIMARY KEY, source TEXT NOT NULL"
+    " CHECK (source IN ('device','adjustment')), guard_id TEXT NOT NULL, ts TEXT NOT NULL,"
+    " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT, shift_id TEXT,"
+    " shift_date TEXT, work_date TEXT NOT NULL, status TEXT NOT NULL"
+    " CHECK (status IN ('VALID','INVALID','DUPLICATE')), anomalies TEXT NOT NULL,"
+    " open INTEGER NOT NULL, device_detachment_id TEXT, relieves_guard_id TEXT,"
+    " adjustment_id TEXT) STRICT;"
+    "CREATE INDEX time_log_guard ON time_log(guard_id, ts);"
+    "CREATE INDEX time_log_open ON time_log(work_date) WHERE open = 1;"
+    "CREATE TABLE dtr(guard_id TEXT NOT NULL, date TEXT NOT NULL, shift_id TEXT NOT NULL,"
+    " detachment_id TEXT NOT NULL, time_in TEXT, time_out TEXT, day_type TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('COMPLETE','INCOMPLETE','ABSENT')),"
+    " anomalies TEXT NOT NULL, worked INTEGER NOT NULL, regular INTEGER NOT NULL,"
+    " ot INTEGER NOT NULL, nd INTEGER NOT NULL, nd_ot INTEGER NOT NULL, late INTEGER NOT NULL,"
+    " undertime INTEGER NOT NULL, buckets TEXT NOT NULL, relieves_guard_id TEXT,"
+    " relieved_by TEXT, PRIMARY KEY (guard_id, date, shift_id, detachment_id)) STRICT;"
+    "CREATE TABLE timesheet(timesheet_id TEXT NOT NULL, version INTEGER NOT NULL,"
+    " guard_id TEXT NOT NULL, detachment_id TEXT NOT NULL, shift_id TEXT NOT NULL,"
+    " period_id TEXT NOT NULL, status TEXT NOT NULL"
+    " CHECK (status IN ('DRAFT','FINALIZED','ADJUSTED')), record TEXT NOT NULL,"
+    " checksum TEXT, minutes TEXT NOT NULL, PRIMARY KEY (timesheet_id, version)) STRICT;"
+    "CREATE INDEX timesheet_guard ON timesheet(guard_id, period_id);"
+    "CREATE INDEX timesheet_period ON timesheet(period_id, status);",
 };
 
 static const char *const pay_migrations[] = {

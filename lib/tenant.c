@@ -19,8 +19,8 @@ int tenant_id_valid(const char *id)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = id[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                 (i > 0 && (c == '_' || c == '-'));
+        int ok =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
         if (!ok)
             return 0;
     }
@@ -67,13 +67,17 @@ int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, a
     return 0;
 }
 
-char *tenant_path(const tenant_t *t, const char *name) { return xasprintf("%s/%s", t->dir, name); }
+char *tenant_path(const tenant_t *t, const char *name)
+{
+    return xasprintf("%s/%s", t->dir, name);
+}
 
 static int load_conf(tenant_t *t, armms_err *err)
 {
     char *p = tenant_path(t, "tenant.conf");
     FILE *f = fopen(p, "r");
     free(p);
+    t->nconf = 0;
     if (!f)
         return 0; /* defaults */
     char line[512];
@@ -86,10 +90,16 @@ static int load_conf(tenant_t *t, armms_err *err)
         if (!eq)
             continue;
         *eq = 0;
-        if (strcmp(line, "tz") == 0 && tz_load(&t->tz, eq + 1) != 0) {
-            rc = err_set(err, EXIT_CONFIG, "tenant %s: unknown time zone '%s' in tenant.conf",
-                         t->id, eq + 1);
-            break;
+        if (strcmp(line, "tz") == 0) {
+            if (tz_load(&t->tz, eq + 1) != 0) {
+                rc = err_set(err, EXIT_CONFIG, "tenant %s: unknown time zone '%s' in tenant.conf",
+                             t->id, eq + 1);
+                break;
+            }
+        } else if (t->nconf < (int)(sizeof t->conf / sizeof *t->conf)) {
+            snprintf(t->conf[t->nconf].key, sizeof t->conf[0].key, "%s", line);
+            snprintf(t->conf[t->nconf].val, sizeof t->conf[0].val, "%s", eq + 1);
+            t->nconf++;
         }
     }
     fclose(f);
@@ -203,4 +213,24 @@ char **tenant_list(size_t *n)
     free(home);
     free(dir);
     return names;
+}
+
+int tenant_conf_long(const tenant_t *t, const char *key, long def, long min, long max, long *out,
+                     armms_err *err)
+{
+    *out = def;
+    for (int i = t->nconf - 1; i >= 0; i--) /* the last line wins */
+        if (strcmp(t->conf[i].key, key) == 0) {
+            char *end;
+            errno = 0;
+            long v = strtol(t->conf[i].val, &end, 10);
+            if (errno || end == t->conf[i].val || *end || v < min || v > max)
+                return err_set(err, EXIT_CONFIG,
+                               "tenant %s: %s=%s in tenant.conf is not a whole number from %ld "
+                               "to %ld",
+                               t->id, key, t->conf[i].val, min, max);
+            *out = v;
+            return 0;
+        }
+    return 0;
 }

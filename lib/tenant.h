@@ -8,7 +8,9 @@
  * by tenant_resolve for the whole process).
  *
  * tenant.conf (key=value lines) holds tenant settings: tz (default
- * Asia/Manila).
+ * Asia/Manila) and policy values the tools read by name (timekeeping:
+ * grace_min, credit_early, ...); an unknown key is kept, not an error, so an
+ * older tool can read a newer file.
  */
 #ifndef ARMMS_TENANT_H
 #define ARMMS_TENANT_H
@@ -25,6 +27,10 @@ typedef struct tenant {
     tz_t tz;
     char actor[128]; /* --as, ARMMS_USER, or the login name */
     int wait_ms;     /* how long to wait for a busy store or journal */
+    int nconf;       /* settings from tenant.conf other than tz */
+    struct {
+        char key[32], val[96];
+    } conf[32];
 } tenant_t;
 
 int tenant_id_valid(const char *id);
@@ -44,5 +50,9 @@ char **tenant_list(size_t *n);
 /* Path of a file inside the tenant (malloc'd). */
 char *tenant_path(const tenant_t *t, const char *name);
 void tenant_free(tenant_t *t);
+/* An integer setting: def when absent; EXIT_CONFIG naming the key when it is
+ * not an integer in [min, max]. */
+int tenant_conf_long(const tenant_t *t, const char *key, long def, long min, long max, long *out,
+                     armms_err *err);
 
 #endif

@@ -1,0 +1,52 @@
+/*
+ * tkcli.h - the command line the three timekeeping tools share: scope
+ * options (select mode), reading upstream records (stream mode) and the
+ * summary, so armms-timelog, armms-dtr and armms-timesheet stay thin.
+ *
+ * Input rule: records named as FILE arguments (or "-") are read; with no
+ * FILE, standard input is read when it is a pipe or socket, or when no
+ * scope is given and it is not a terminal. So `armms-timelog --period P |
+ * armms-dtr --period P` waits for its upstream, while a select run from
+ * cron or a `while read` loop never swallows an unrelated standard input.
+ */
+#ifndef ARMMS_TKCLI_H
+#define ARMMS_TKCLI_H
+
+#include "cli.h"
+#include "tkrun.h"
+
+enum { OPT_PERIOD = 1050, OPT_FROM, OPT_TO, OPT_GUARD, OPT_REPROCESS };
+
+#define TK_SCOPE_LONGOPTS                                                                         \
+    {"period", required_argument, NULL, OPT_PERIOD}, {"from", required_argument, NULL, OPT_FROM}, \
+        {"to", required_argument, NULL, OPT_TO}, {"guard", required_argument, NULL, OPT_GUARD},   \
+    {                                                                                             \
+        "reprocess", no_argument, NULL, OPT_REPROCESS                                             \
+    }
+
+#define TK_SCOPE_HELP                                                                             \
+    "      --period P        select mode: recompute pay period P (YYYY-MM-A|B)\n"                 \
+    "      --from D --to D   select mode: recompute dates D..D (YYYY-MM-DD)\n"                    \
+    "      --guard G         limit select mode to one guard\n"                                    \
+    "      --reprocess       with a scope: rebuild it and output only what changed\n"
+
+typedef struct tk_scope {
+    const char *guard, *period;
+    const char *from_s, *to_s;
+    day_t from, to;
+    int has; /* a scope was given */
+    int reprocess;
+} tk_scope;
+
+/* 1 when opt was a scope option. */
+int tk_scope_opt(tk_scope *s, int opt, const char *arg);
+/* Check the scope options together; dies with 64 on misuse. */
+void tk_scope_check(const cli_t *c, tk_scope *s);
+/* Read the inputs (see the input rule), touch the scope, recompute. */
+int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *missing,
+               armms_err *err);
+/* Exit code from the counts, after closing the Reject sink. */
+int tk_cli_code(tk_run *r, reject_sink *rej, int missing);
+void tk_cli_summary(const cli_t *c, const tk_run *r, const char *what);
+
+#endif
