@@ -249,13 +249,43 @@ int tz_load(tz_t *tz, const char *name)
     return 0;
 }
 
-int tz_offset_at(const tz_t *tz, instant_t t)
+static int offset_now(instant_t t)
 {
-    tz_apply(tz);
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
     return (int)(tm.tm_gmtoff / 60);
+}
+
+/* glibc re-parses the zone's POSIX rule string on every localtime_r past
+ * the last transition in the file, so offsets are remembered per hour. An
+ * hour is cached only when its first and last second agree, so an hour
+ * holding a transition is always asked afresh. */
+enum { TZ_MEMO = 4096 };
+static struct {
+    int64_t hour;
+    int off;
+} tz_memo[TZ_MEMO];
+static char tz_memo_zone[64];
+
+int tz_offset_at(const tz_t *tz, instant_t t)
+{
+    tz_apply(tz);
+    if (strcmp(tz_memo_zone, tz->name) != 0) {
+        for (int i = 0; i < TZ_MEMO; i++)
+            tz_memo[i].hour = INT64_MIN;
+        snprintf(tz_memo_zone, sizeof tz_memo_zone, "%s", tz->name);
+    }
+    int64_t h = t >= 0 ? t / 3600 : -((-t + 3599) / 3600);
+    size_t slot = (size_t)((uint64_t)h % TZ_MEMO);
+    if (tz_memo[slot].hour == h)
+        return tz_memo[slot].off;
+    int off = offset_now(t);
+    if (offset_now(h * 3600) == off && offset_now(h * 3600 + 3599) == off) {
+        tz_memo[slot].hour = h;
+        tz_memo[slot].off = off;
+    }
+    return off;
 }
 
 day_t tz_date_of(const tz_t *tz, instant_t t)

@@ -51,7 +51,9 @@ static const char *const tk_migrations[] = {
                " guard_id TEXT NOT NULL, ts TEXT NOT NULL, ts_offset INTEGER NOT NULL,"
                " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT,"
                " received_at TEXT NOT NULL) STRICT;",
-    /* 2: timekeeping. time_log is derived from clock_event and
+    /* 2: timekeeping. Derived rows are keyed the way they are read (one
+     * guard at a time, in time order), so a period's rebuild writes each
+     * B-tree in order. time_log is derived from clock_event and
      * time_log_adjustment (both immutable) and can always be rebuilt; dtr from
      * time_log and the roster; timesheet versions other than DRAFT are sealed
      * snapshots and are never updated. */
@@ -64,14 +66,13 @@ static const char *const tk_migrations[] = {
     "CREATE INDEX time_log_adjustment_guard ON time_log_adjustment(guard_id, ts);"
     "CREATE INDEX time_log_adjustment_target ON time_log_adjustment(target_id)"
     " WHERE target_id IS NOT NULL;"
-    "CREATE TABLE time_log(time_log_id TEXT PRIMARY KEY, source TEXT NOT NULL"
-    " CHECK (source IN ('device','adjustment')), guard_id TEXT NOT NULL, ts TEXT NOT NULL,"
+    "CREATE TABLE time_log(guard_id TEXT NOT NULL, ts TEXT NOT NULL, time_log_id TEXT NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('device','adjustment')),"
     " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT, shift_id TEXT,"
     " shift_date TEXT, work_date TEXT NOT NULL, status TEXT NOT NULL"
     " CHECK (status IN ('VALID','INVALID','DUPLICATE')), anomalies TEXT NOT NULL,"
     " open INTEGER NOT NULL, device_detachment_id TEXT, relieves_guard_id TEXT,"
-    " adjustment_id TEXT) STRICT;"
-    "CREATE INDEX time_log_guard ON time_log(guard_id, ts);"
+    " adjustment_id TEXT, PRIMARY KEY (guard_id, ts, time_log_id)) STRICT, WITHOUT ROWID;"
     "CREATE INDEX time_log_open ON time_log(work_date) WHERE open = 1;"
     "CREATE TABLE dtr(guard_id TEXT NOT NULL, date TEXT NOT NULL, shift_id TEXT NOT NULL,"
     " detachment_id TEXT NOT NULL, time_in TEXT, time_out TEXT, day_type TEXT NOT NULL,"
@@ -79,7 +80,8 @@ static const char *const tk_migrations[] = {
     " anomalies TEXT NOT NULL, worked INTEGER NOT NULL, regular INTEGER NOT NULL,"
     " ot INTEGER NOT NULL, nd INTEGER NOT NULL, nd_ot INTEGER NOT NULL, late INTEGER NOT NULL,"
     " undertime INTEGER NOT NULL, buckets TEXT NOT NULL, relieves_guard_id TEXT,"
-    " relieved_by TEXT, PRIMARY KEY (guard_id, date, shift_id, detachment_id)) STRICT;"
+    " relieved_by TEXT, PRIMARY KEY (guard_id, date, shift_id, detachment_id))"
+    " STRICT, WITHOUT ROWID;"
     "CREATE TABLE timesheet(timesheet_id TEXT NOT NULL, version INTEGER NOT NULL,"
     " guard_id TEXT NOT NULL, detachment_id TEXT NOT NULL, shift_id TEXT NOT NULL,"
     " period_id TEXT NOT NULL, status TEXT NOT NULL"

@@ -75,7 +75,7 @@ static const char sql_up[] =
     "INSERT INTO time_log(time_log_id, source, guard_id, ts, type, detachment_id, shift_id,"
     " shift_date, work_date, status, anomalies, open, device_detachment_id, relieves_guard_id,"
     " adjustment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-    " ON CONFLICT (time_log_id) DO UPDATE SET detachment_id = ?6, shift_id = ?7,"
+    " ON CONFLICT (guard_id, ts, time_log_id) DO UPDATE SET detachment_id = ?6, shift_id = ?7,"
     " shift_date = ?8, work_date = ?9, status = ?10, anomalies = ?11, open = ?12,"
     " device_detachment_id = ?13, relieves_guard_id = ?14, adjustment_id = ?15";
 static const char sql_known[] = "SELECT guard_id, ts FROM clock_event WHERE clock_event_id = ?1";
