@@ -39,7 +39,7 @@ static int fill(line_reader *r)
         room = READ_CHUNK;
     if (r->idle) {
         struct pollfd p = {r->fd, POLLIN, 0};
-        if (poll(&p, 1, 0) == 0)
+        if (poll(&p, 1, r->idle_ms) == 0)
             r->idle(r->idle_ctx);
     }
     for (;;) {

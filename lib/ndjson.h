@@ -31,6 +31,10 @@ typedef struct line_reader {
      * a trickle commits and reports what it has instead of waiting. */
     void (*idle)(void *ctx);
     void *idle_ctx;
+    /* How long input must stay quiet before idle is called: 0 calls it at
+     * once; a few milliseconds let a downstream stage take an upstream
+     * transaction's records, written in several pipe writes, as one batch. */
+    int idle_ms;
 } line_reader;
 
 enum { LINE_OK = 0, LINE_EOF = 1, LINE_TOO_LONG = 2, LINE_IOERR = 3 };

@@ -141,7 +141,7 @@ static int csv_next(rec_source *r, jv *out, rec_item *it, armms_err *err)
         r->qpos = 0;
         if (r->lr.idle) {
             struct pollfd p = {r->lr.fd, POLLIN, 0};
-            if (poll(&p, 1, 0) == 0)
+            if (poll(&p, 1, r->lr.idle_ms) == 0)
                 r->lr.idle(r->lr.idle_ctx);
         }
         ssize_t n = read(r->lr.fd, buf, sizeof buf);

@@ -94,7 +94,13 @@ static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
         snprintf(msg, n, "guard %s does not exist", guard);
         return "UNKNOWN_GUARD";
     }
-    tk_touch_add(r, guard, d, d);
+    /* A timesheet is a whole period: touching it all lets the DTRs of one
+     * period, rest days between them, recompute it once. */
+    char period[12];
+    day_t pf, pt;
+    period_of_date(d, period);
+    period_parse(period, &pf, &pt);
+    tk_touch_add(r, guard, pf, pt);
     return NULL;
 }
 

@@ -56,8 +56,12 @@ void tk_scope_check(const cli_t *c, tk_scope *s)
         cli_usage_error(c, "--reprocess needs --period or --from/--to");
 }
 
+/* Input quiet this long flushes what has been read (stream mode only). */
+enum { TK_IDLE_MS = 100 };
+
 struct input {
     tk_run *r;
+    const tk_scope *s;
     armms_err *err;
 };
 
@@ -68,8 +72,13 @@ static int read_input(int fd, const char *name, int csv_name, void *ctx)
     rec_source rs;
     if (rec_open(&rs, fd, name, RECFMT_NDJSON, in->err))
         return in->err->code;
-    rs.lr.idle = tk_run_idle;
-    rs.lr.idle_ctx = r;
+    /* A select run recomputes its scope once, after its input has ended;
+     * a stream run flushes whenever its input goes quiet. */
+    if (!in->s->has) {
+        rs.lr.idle = tk_run_idle;
+        rs.lr.idle_ctx = r;
+        rs.lr.idle_ms = TK_IDLE_MS;
+    }
     int rc = 0, st;
     jv rec;
     rec_item it;
@@ -103,7 +112,7 @@ static int stdin_wanted(const tk_scope *s)
 int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *missing,
                armms_err *err)
 {
-    struct input in = {r, err};
+    struct input in = {r, s, err};
     *missing = 0;
     r->changed_only = s->reprocess;
     int rc = 0;

@@ -43,13 +43,12 @@ int main(int argc, char **argv)
     cli_t c;
     tk_scope sc = {0};
     tl_adjust adj = {0};
-    int adjusting = argc > 1 && strcmp(argv[1], "adjust") == 0, opt;
+    const char *adjust_opt = NULL; /* the first adjust-only option seen */
+    int opt;
     cli_init(&c, "armms-timelog", usage);
-    if (adjusting) {
-        argv++;
-        argc--;
-    }
     argv[0] = (char *)armms_prog;
+    /* Options may come before or after the adjust verb (getopt_long moves
+     * operands last), as with every other tool's -t. */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
             continue;
@@ -57,8 +56,9 @@ int main(int argc, char **argv)
             adj.guard = optarg;
         if (tk_scope_opt(&sc, opt, optarg))
             continue;
-        if (!adjusting)
-            cli_usage_error(&c, "%s is an adjust option", argv[optind - 1]);
+        for (const struct option *o = longopts; !adjust_opt && o->name; o++)
+            if (o->val == opt)
+                adjust_opt = o->name;
         switch (opt) {
         case OPT_TS:
             adj.ts = optarg;
@@ -80,6 +80,11 @@ int main(int argc, char **argv)
             break;
         }
     }
+    int adjusting = optind < argc && strcmp(argv[optind], "adjust") == 0;
+    if (adjusting)
+        optind++;
+    else if (adjust_opt)
+        cli_usage_error(&c, "--%s is an adjust option", adjust_opt);
     if (adjusting) {
         if (sc.period || sc.from_s || sc.to_s || sc.reprocess)
             cli_usage_error(&c, "adjust takes no scope");

@@ -45,3 +45,68 @@ small_tenant() {
 
 # sqlite3 query against a tenant module store, e.g. q acme tk 'select count(*) ...'
 q() { sqlite3 "$ARMMS_HOME/tenants/$1/$2.db" "$3"; }
+
+# --- timekeeping (70-timelog, 71-dtr, 72-timesheet) ----------------------
+
+# One ClockEvent line: tk_punch EVENT_ID GUARD LOCAL_TS TYPE [DETACHMENT]
+# (the device id names the detachment it hangs at, D-NONE without one).
+tk_punch() {
+    local det=""
+    [ -n "${5:-}" ] && det=",\"detachment_id\":\"$5\""
+    printf '{"event_id":"%s","device_id":"D-%s","guard_id":"%s","ts":"%s","type":"%s"%s}\n' \
+        "$1" "${5:-NONE}" "$2" "$3" "$4" "$det"
+}
+
+# Master data from CSV rows: tk_import TENANT KIND HEADER ROW...
+tk_import() {
+    local t=$1 k=$2
+    shift 2
+    printf '%s\n' "$@" | armms-import -q -t "$t" --format csv "$k"
+}
+
+# Assignments: tk_assign TENANT 'G1,DET1,DAY,2026-10-16,,regular,' ...
+tk_assign() {
+    local t=$1
+    shift
+    tk_import "$t" assignment 'guard_id,detachment_id,shift_id,valid_from,valid_to,kind,relieves_guard_id' "$@"
+}
+
+# Holidays: tk_holiday TENANT '2025-12-25,Christmas Day,regular' ...
+tk_holiday() {
+    local t=$1
+    shift
+    tk_import "$t" holiday 'date,name,kind' "$@"
+}
+
+# Append key=value policy lines to the tenant's tenant.conf.
+tk_policy() {
+    local t=$1
+    shift
+    printf '%s\n' "$@" >>"$ARMMS_HOME/tenants/$t/tenant.conf"
+}
+
+# Clock events of FILE through the whole chain, as one pipe:
+#   armms-ingest FILE | armms-timelog | armms-dtr | armms-timesheet
+# Each stage's output is kept in $BATS_TEST_TMPDIR/{ce,tl,dtr,ts}.ndjson.
+tk_chain() {
+    local t=$1 f=$2 d=$BATS_TEST_TMPDIR
+    (
+        set -o pipefail
+        armms-ingest -q -t "$t" "$f" | tee "$d/ce.ndjson" |
+            armms-timelog -q -t "$t" | tee "$d/tl.ndjson" |
+            armms-dtr -q -t "$t" | tee "$d/dtr.ndjson" |
+            armms-timesheet -q -t "$t" >"$d/ts.ndjson"
+    )
+}
+
+# The timekeeping tables of a tenant, for before/after comparisons.
+tk_dump() {
+    local tbl
+    for tbl in clock_event time_log_adjustment time_log dtr timesheet; do
+        echo "-- $tbl"
+        q "$1" tk "select * from $tbl order by 1, 2"
+    done
+}
+
+# Reject records among $stderr lines (a summary line is not JSON).
+tk_rejects() { printf '%s\n' "$stderr" | grep '^{' || true; }
