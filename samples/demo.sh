@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: the sample agency's half-month, from master data to recorded
-# clock events, in a fresh ARMMS_HOME under ./demo-home (recreated each run).
+# make demo: the sample agency's half-month, from master data through clock
+# events to finalized timesheets, a timekeeper's correction and a late event
+# after finalization, in a fresh ARMMS_HOME under ./demo-home (recreated each run).
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -42,6 +43,72 @@ echo
 echo "one guard's punches (ts_local, from the accepted stream):"
 jq -r 'select(.guard_id == "G00001") | "\(.ts_local)  \(.type)  \(.detachment_id)"' \
     "$ARMMS_HOME/accepted.ndjson" | head -6
+
+say "timekeeping, as cron runs it: time logs, DTRs, timesheets for $PERIOD"
+out=$ARMMS_HOME/out
+mkdir -p "$out"
+armms-timelog --period "$PERIOD" >"$out/timelogs.ndjson"
+armms-dtr --period "$PERIOD" >"$out/dtr.ndjson"
+armms-timesheet --period "$PERIOD" >"$out/timesheets.ndjson"
+
+say "the half-month in hours"
+echo "guards with a DTR: $(jq -r .guard_id "$out/dtr.ndjson" | sort -u | wc -l)"
+echo "DTRs by status:"
+jq -r .status "$out/dtr.ndjson" | sort | uniq -c | sort -rn
+echo "anomalies by code (time logs, then DTRs):"
+jq -r '.anomalies[]' "$out/timelogs.ndjson" | sort | uniq -c | sort -rn
+jq -r '.anomalies[]' "$out/dtr.ndjson" | sort | uniq -c | sort -rn
+jq -rs 'map(.totals) | reduce .[] as $t ({}; reduce ($t | keys[]) as $k (.; .[$k] += $t[$k]))
+    | "hours: worked \(.worked / 60 | floor), regular \(.regular / 60 | floor), overtime \(.ot / 60 | floor), night differential \(.nd / 60 | floor) on regular hours and \(.nd_ot / 60 | floor) on overtime, late \(.late / 60 | floor), undertime \(.undertime / 60 | floor)"' \
+    "$out/timesheets.ndjson"
+echo "hours worked by day type (regular and overtime):"
+jq -rs '[.[].minutes | to_entries[]] | group_by(.key)[]
+    | {t: .[0].key, m: (map(.value.regular + .value.ot) | add)} | select(.m > 0)
+    | "  \(.t): \(.m / 60 | floor) h"' "$out/timesheets.ndjson"
+
+say "what blocks finalization"
+armms-timesheet --validate --period "$PERIOD" >"$out/blockers.ndjson" || [ $? = 65 ]
+jq -r .code "$out/blockers.ndjson" | sort | uniq -c
+
+say "the timekeeper adds a forgotten OUT (a reason is required) and the chain follows"
+b=$(jq -c 'select(.code == "INCOMPLETE_DTR" and (.anomalies | index("MISSING_OUT")))' \
+    "$out/blockers.ndjson" | head -1)
+g=$(jq -r .guard_id <<<"$b")
+d=$(jq -r .date <<<"$b")
+end=$(jq -r --arg g "$g" --arg d "$d" 'select(.guard_id == $g and .date == $d) | .shift_id' \
+    "$out/dtr.ndjson")
+[ "$end" = NIGHT ] && ts="$(date -d "$d + 1 day" +%F)T06:00:00+08:00" || ts="${d}T18:00:00+08:00"
+ARMMS_USER=tk1 armms-timelog adjust add --guard "$g" --ts "$ts" --type OUT \
+    --reason "guard signed the logbook out; reader offline" |
+    armms-dtr | tee "$out/fixed-dtr.ndjson" | armms-timesheet >"$out/fixed-ts.ndjson"
+jq -r --arg d "$d" 'select(.date == $d)
+    | "\(.guard_id) \(.date) \(.shift_id): \(.status), \(.minutes.worked) minutes worked"' \
+    "$out/fixed-dtr.ndjson"
+
+say "finalize $PERIOD: blocked timesheets are refused, the rest are sealed"
+armms-timesheet --finalize --period "$PERIOD" --rejects "$out/refused.ndjson" \
+    >"$out/finalized.ndjson" || [ $? = 65 ]
+echo "sealed: $(wc -l <"$out/finalized.ndjson"), refused (blocked): $(wc -l <"$out/refused.ndjson")"
+jq -r 'select(.guard_id == "'"$g"'") | "\(.timesheet_id) \(.status) v\(.version) \(.checksum)"' \
+    "$out/finalized.ndjson"
+
+say "a late OUT after finalization: version 2, ADJUSTED, with the delta for payroll"
+late=$(jq -c 'select(.status == "COMPLETE" and .minutes.undertime > 0 and .shift_id == "DAY")' \
+    "$out/dtr.ndjson" | while read -r r; do
+    id="$(jq -r '"\(.date[0:7])-\(if (.date[8:10] | tonumber) <= 15 then "A" else "B" end)/\(.guard_id)/\(.detachment_id)/\(.shift_id)"' <<<"$r")"
+    grep -q "\"timesheet_id\":\"$id\"" "$out/finalized.ndjson" && { echo "$r"; break; }
+done)
+lg=$(jq -r .guard_id <<<"$late")
+ld=$(jq -r .date <<<"$late")
+ldet=$(jq -r .detachment_id <<<"$late")
+printf '{"event_id":"LATE-1","device_id":"%s-1","guard_id":"%s","ts":"%sT18:00:40+08:00","type":"OUT","detachment_id":"%s"}\n' \
+    "$ldet" "$lg" "$ld" "$ldet" >"$out/late.ndjson"
+time_chain() { armms-ingest -q "$1" | armms-timelog -q | armms-dtr -q | armms-timesheet -q; }
+start=$(date +%s%N)
+time_chain "$out/late.ndjson" >"$out/late-ts.ndjson"
+echo "one late event through ingest | timelog | dtr | timesheet: $((($(date +%s%N) - start) / 1000000)) ms"
+jq -r '"\(.timesheet_id) \(.status) v\(.version): worked \(.totals.worked) minutes"' "$out/late-ts.ndjson"
+armms-journal cat --type TimesheetAdjusted | jq -c '.payload | {timesheet_id, version, delta}'
 
 say "the journal"
 armms-journal verify

@@ -2,7 +2,10 @@
 # make bench: ingest throughput and peak memory for 1,000,000 generated clock
 # events, next to sqlite3 .import of the same events as CSV into an
 # equivalent table (same columns, same idempotency key as a UNIQUE
-# constraint). Figures are printed, never asserted.
+# constraint); then the timekeeping chain (armms-timelog, armms-dtr,
+# armms-timesheet) over one pay period for 1,200 and 100,000 guards, and the
+# cost of one late event through the whole chain in each. Figures are
+# printed, never asserted. BENCH_SKIP_INGEST=1 runs the timekeeping part only.
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -14,6 +17,7 @@ export ARMMS_HOME="$work/home" ARMMS_USER=bench ARMMS_NOW=2026-11-25T00:00:00Z
 
 secs() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.2f", e - s }'; }
 now() { date +%s.%N; }
+if [ "${BENCH_SKIP_INGEST:-0}" != 1 ]; then
 echo "== ingest: $N events, $GUARDS guards (2 cores; figures, not assertions)"
 armms-sample masterdata --guards "$GUARDS" --out "$work/md" >/dev/null
 armms-init -q -t bench
@@ -63,3 +67,77 @@ echo "sqlite3 .import   $irows rows in ${ti} s = $(awk -v n="$irows" -v t="$ti" 
 echo "ratio             armms-ingest / sqlite3 .import = $(awk -v a="$t" -v b="$ti" 'BEGIN { printf "%.2f", a / b }')x"
 echo "journal           $(du -sh "$ARMMS_HOME/tenants/bench/journal" | cut -f1) for $rows events; tk.db $(du -sh "$ARMMS_HOME/tenants/bench/tk.db" | cut -f1)"
 echo "targets (issue #2): >= 250000 events/s, <= 1.5x sqlite3 .import, RSS flat and < 50 MiB"
+fi
+
+# --- timekeeping ------------------------------------------------------------
+P=2026-11-A
+timed() { # label cmd... -> prints label, seconds, peak RSS
+    local label=$1 t0 t1
+    shift
+    t0=$(now)
+    /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null || true
+    t1=$(now)
+    printf '%-34s %7s s  peak RSS %4d MiB\n' "$label" "$(secs "$t0" "$t1")" $(($(tail -1 "$work/rss") / 1024))
+}
+
+tk_tenant() { # tenant guards
+    armms-sample masterdata --guards "$2" --out "$work/md-$1" >/dev/null
+    armms-init -q -t "$1"
+    for k in position shift detachment guard assignment; do
+        armms-import -q -t "$1" "$k" "$work/md-$1/$k.csv"
+    done
+    armms-import -q -t "$1" holiday samples/holiday.csv
+    armms-sample events --guards "$2" --period $P >"$work/ev-$1.ndjson"
+    armms-ingest -q -t "$1" "$work/ev-$1.ndjson" >/dev/null
+}
+
+late_ms() { # tenant guard date -> median ms of 5 late OUTs through the whole chain
+    local i t0 t1 ms=()
+    for i in 1 2 3 4 5; do
+        printf '{"event_id":"LATE-%s","device_id":"LATE","guard_id":"%s","ts":"%sT18:0%s:00+08:00","type":"OUT"}\n' \
+            "$i" "$2" "$3" "$i" >"$work/late.ndjson"
+        t0=$(date +%s%N)
+        armms-ingest -q -t "$1" "$work/late.ndjson" | armms-timelog -q -t "$1" |
+            armms-dtr -q -t "$1" | armms-timesheet -q -t "$1" >"$work/late.out"
+        t1=$(date +%s%N)
+        ms+=($(((t1 - t0) / 1000000)))
+    done
+    printf '%s\n' "${ms[@]}" | sort -n | sed -n 3p
+}
+
+tk_bench() { # tenant guards
+    local t=$1 g=$2 ev lg ms
+    echo
+    echo "== timekeeping: $g guards x one period ($P)"
+    tk_tenant "$t" "$g"
+    ev=$(sqlite3 "$ARMMS_HOME/tenants/$t/tk.db" 'select count(*) from clock_event')
+    cp -a "$ARMMS_HOME/tenants/$t" "$ARMMS_HOME/tenants/$t-pipe"
+    echo "$ev clock events recorded"
+    local t0 t1
+    t0=$(now)
+    timed "armms-timelog --period (select)" armms-timelog -q -t "$t" --period $P
+    timed "armms-dtr --period (select)" armms-dtr -q -t "$t" --period $P
+    timed "armms-timesheet --period (select)" armms-timesheet -q -t "$t" --period $P
+    t1=$(now)
+    echo "chain as cron runs it (three select runs): $(secs "$t0" "$t1") s  (target for 100,000 guards: < 60 s)"
+    t0=$(now)
+    armms-timelog -q -t "$t-pipe" --period $P | armms-dtr -q -t "$t-pipe" |
+        armms-timesheet -q -t "$t-pipe" >/dev/null
+    t1=$(now)
+    echo "chain as one pipe (timelog --period | dtr | timesheet): $(secs "$t0" "$t1") s"
+    echo "rows: $(sqlite3 "$ARMMS_HOME/tenants/$t/tk.db" "select (select count(*) from time_log) || ' time logs, ' || (select count(*) from dtr) || ' DTRs, ' || (select count(*) from timesheet) || ' timesheets'")"
+    t0=$(now)
+    armms-dtr -q -t "$t" --period $P --reprocess >/dev/null
+    t1=$(now)
+    echo "armms-dtr --reprocess with nothing changed: $(secs "$t0" "$t1") s"
+    rm -rf "$ARMMS_HOME/tenants/$t-pipe"
+    # a day guard who came in on the 10th gets a later OUT that day
+    lg=$(grep -m1 '"ts":"2026-11-10T05:[0-9:]*+08:00","type":"IN"' "$work/ev-$t.ndjson" | jq -r .guard_id)
+    ms=$(late_ms "$t" "$lg" 2026-11-10)
+    echo "one late event, armms-ingest | armms-timelog | armms-dtr | armms-timesheet: ${ms} ms (median of 5; target < 50 ms)"
+}
+
+tk_bench tk1200 1200
+tk_bench tk100k "${BENCH_TK_GUARDS:-100000}"
+echo
+echo "late-event cost should not grow with tenant size: compare the two figures above"
