@@ -148,6 +148,7 @@ static const char *tl_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
     sqlite3_reset(e->q_known);
     day_t l = tz_date_of(&r->t->tz, t);
     tk_touch_add(r, guard, l - 1, l + 1);
+    tk_name(r, id);
     return NULL;
 }
 
@@ -581,7 +582,7 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
                     return rc;
             }
         }
-        if (changed || !r->changed_only)
+        if (changed || tk_wanted(r, w.id))
             row_json(r, &r->outbuf, g->id, &w, old);
     }
     return 0;

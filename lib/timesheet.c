@@ -96,11 +96,16 @@ static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
     }
     /* A timesheet is a whole period: touching it all lets the DTRs of one
      * period, rest days between them, recompute it once. */
-    char period[12];
+    char period[12], id[400];
     day_t pf, pt;
     period_of_date(d, period);
     period_parse(period, &pf, &pt);
     tk_touch_add(r, guard, pf, pt);
+    const char *det = tk_str(rec, "detachment_id"), *shift = tk_str(rec, "shift_id");
+    if (det && shift) {
+        snprintf(id, sizeof id, "%s/%s/%s/%s", period, guard, det, shift);
+        tk_name(r, id);
+    }
     return NULL;
 }
 
@@ -418,7 +423,7 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
         int changed = !x || strcmp(x->minutes, text.s) != 0;
         r->n.recomputed++;
         if (!changed) {
-            if (!r->changed_only) {
+            if (tk_wanted(r, id)) {
                 sb_adds(&r->outbuf, x->record);
                 sb_addc(&r->outbuf, '\n');
             }

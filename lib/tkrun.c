@@ -18,6 +18,7 @@ int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject
     r->rej = rej;
     sb_init(&r->outbuf);
     idmap_init(&r->touch_idx);
+    idmap_init(&r->named);
     long jd;
     if (tenant_conf_long(t, "journal_derived", 0, 0, 1, &jd, err))
         return err->code;
@@ -44,6 +45,7 @@ void tk_run_close(tk_run *r)
     free(r->touch);
     r->touch = NULL;
     idmap_free(&r->touch_idx);
+    idmap_free(&r->named);
 }
 
 void tk_run_reject(tk_run *r, const char *code, const char *msg, const char *source, long line,
@@ -107,8 +109,20 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
     return 0;
 }
 
+void tk_name(tk_run *r, const char *key)
+{
+    if (idmap_get(&r->named, key) < 0)
+        idmap_put(&r->named, key, 1);
+}
+
+int tk_wanted(const tk_run *r, const char *key)
+{
+    return !r->changed_only && (r->scoped || idmap_get(&r->named, key) >= 0);
+}
+
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
 {
+    r->scoped = 1;
     return r->stage->scope(r, guard, from, to, err);
 }
 
@@ -173,6 +187,8 @@ int tk_run_flush(tk_run *r, armms_err *err)
     r->ntouch = 0;
     idmap_free(&r->touch_idx);
     idmap_init(&r->touch_idx);
+    idmap_free(&r->named);
+    idmap_init(&r->named);
     return rc;
 }
 

@@ -63,6 +63,8 @@ struct tk_run {
     FILE *out;
     reject_sink *rej;
     int changed_only;    /* output only records whose stored row changed */
+    int scoped;          /* a select scope was given: write every record recomputed */
+    idmap named;         /* stream: keys of the records the input named */
     int quiet_output;    /* recompute without writing records (finalize) */
     int journal_derived; /* tenant.conf journal_derived: per-row events */
     tk_counts n;
@@ -82,6 +84,11 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
 void tk_run_reject(tk_run *r, const char *code, const char *msg, const char *source, long line,
                    const char *raw, size_t raw_len);
 void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1);
+/* Stream mode writes a recomputed record whose stored row did not change
+ * only when an input record named it (tk_name) or a scope covers it: a late
+ * event flows downstream as the records it changed, not its neighbours. */
+void tk_name(tk_run *r, const char *key);
+int tk_wanted(const tk_run *r, const char *key);
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err);
 /* Recompute everything touched, committing every few thousand guards and
  * writing each transaction's records after it commits. Inside a transaction
