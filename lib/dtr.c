@@ -69,9 +69,12 @@ int dtr_bucket(const tz_t *tz, instant_t sched_start, instant_t sched_end, int b
         outt = sched_end;
     if (outt <= in)
         return 0;
-    /* The unpaid break sits at the middle of the scheduled shift. */
+    /* The unpaid break sits at the middle of the scheduled shift, starting on
+     * a whole minute (an odd break or shift length would put it on a half
+     * minute, and every cut must be a whole minute for the loop to move). */
     instant_t mid = sched_start + (sched_end - sched_start) / 2;
-    instant_t b0 = mid - (instant_t)break_min * 30, b1 = b0 + (instant_t)break_min * 60;
+    instant_t b0 = (mid - (instant_t)break_min * 30) / 60 * 60;
+    instant_t b1 = b0 + (instant_t)break_min * 60;
     int done = 0; /* paid minutes so far: decides regular vs overtime */
     for (instant_t t = in; t < outt;) {
         int off = tz_offset_at(tz, t);

@@ -100,6 +100,13 @@ static int load_conf(tenant_t *t, armms_err *err)
             snprintf(t->conf[t->nconf].key, sizeof t->conf[0].key, "%s", line);
             snprintf(t->conf[t->nconf].val, sizeof t->conf[0].val, "%s", eq + 1);
             t->nconf++;
+        } else {
+            /* never drop a setting silently: a later line may override one */
+            rc = err_set(err, EXIT_CONFIG,
+                         "tenant %s: tenant.conf has more than %d settings; remove the "
+                         "duplicate lines",
+                         t->id, (int)(sizeof t->conf / sizeof *t->conf));
+            break;
         }
     }
     fclose(f);

@@ -152,6 +152,17 @@ int main(void)
     T_EQ_INT(m.worked, 480, "08:00-17:00 with a 60-minute unpaid break is 480 paid minutes");
     T_EQ_INT(m.ot, 0, "and no overtime");
 
+    /* A 45-minute break on 06:00-18:00 would start at 11:37:30: it starts
+     * at 11:37 and ends at 12:22, so 720 - 45 = 675 minutes are paid. */
+    m = run(&plain, "2026-11-03T06:00", "2026-11-03T18:00", 45, "2026-11-03T06:00",
+            "2026-11-03T18:00", NULL);
+    T_EQ_INT(m.worked, 675, "a 45-minute break leaves 675 paid minutes of a 12-hour shift");
+    T_EQ_INT(m.regular, 480, "480 of them regular");
+    T_EQ_INT(m.ot, 195, "and 195 overtime");
+    m = run(&plain, "2026-11-03T06:00", "2026-11-03T17:59", 30, "2026-11-03T06:00",
+            "2026-11-03T17:59", NULL);
+    T_EQ_INT(m.worked, 689, "a shift of 719 minutes with a 30-minute break pays 689");
+
     dtr_policy early;
     dtr_policy_default(&early);
     early.credit_early = 1;
