@@ -24,7 +24,7 @@ ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
 LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lm
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
-        armms-timelog armms-dtr armms-timesheet
+        armms-timelog armms-dtr armms-timesheet armms-approve
 BINS  = $(addprefix bin/,$(TOOLS))
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)

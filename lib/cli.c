@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rbac.h"
+
 void cli_init(cli_t *c, const char *prog, const char *usage)
 {
     memset(c, 0, sizeof *c);
@@ -76,6 +78,17 @@ void cli_tenant(const cli_t *c, tenant_t *t)
         armms_die_err(&err);
     if (c->wait_s >= 0)
         t->wait_ms = c->wait_s * 1000;
+}
+
+void cli_authorize(tenant_t *t, const char *scope)
+{
+    armms_err err = {0};
+    rbac_t who;
+    if (rbac_load(&who, t, &err) || rbac_require(&who, scope, &err)) {
+        rbac_free(&who);
+        armms_die_err(&err);
+    }
+    rbac_free(&who);
 }
 
 void cli_rejects(const cli_t *c, reject_sink *r)

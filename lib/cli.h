@@ -42,7 +42,8 @@ enum {
     "      --version         print the version\n"                                                 \
     "\n"                                                                                          \
     "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"                 \
-    "66 a file cannot be read, 74 output error, 75 tenant busy, 78 tenant missing.\n"
+    "66 a file cannot be read, 74 output error, 75 tenant busy, 77 not permitted,\n"              \
+    "78 tenant missing.\n"
 
 typedef struct cli {
     const char *tenant, *actor, *rejects;
@@ -59,6 +60,9 @@ _Noreturn void cli_usage_error(const cli_t *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Resolve and require the tenant; dies with the right exit code. */
 void cli_tenant(const cli_t *c, tenant_t *t);
+/* Die with 77 (a message naming the user, the tenant and the scope) unless
+ * the tenant's actor holds scope. */
+void cli_authorize(tenant_t *t, const char *scope);
 /* Open the reject sink (--rejects or stderr); dies on failure. */
 void cli_rejects(const cli_t *c, reject_sink *r);
 /* Parse a positive integer option value or die with 64. */

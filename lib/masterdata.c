@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
 #include "clock.h"
 #include "money.h"
+#include "ndjson.h"
 #include "ulid.h"
 
 typedef enum {
@@ -22,7 +24,7 @@ typedef enum {
     FT_BOOL,
     FT_ENUM,
     FT_DAYS,
-    FT_ROLES,
+    FT_LIST, /* ids, each of which must exist in ref ("*" too, for scopes) */
     FT_PERIOD
 } ftype;
 
@@ -67,6 +69,8 @@ struct md_kind {
 struct md_import {
     const md_kind *k;
     int insert_only;
+    strbuf accepted; /* capture: the accepted records, normalised, for the effect */
+    long naccepted;
     store_t s;
     sqlite3_stmt *ref[MD_MAXF];
     sqlite3_stmt *sel, *ins, *upd;
@@ -74,10 +78,6 @@ struct md_import {
 };
 
 /* ---- the kinds -------------------------------------------------------- */
-
-static const char *const role_names[] = {
-    "admin",           "ops",        "timekeeper", "hr_officer",
-    "payroll_officer", "controller", "hr_manager", "finance_officer"};
 
 static const md_field position_f[] = {
     {"position_id", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
@@ -159,8 +159,19 @@ static const md_field obligation_f[] = {
 static const md_field user_f[] = {
     {"user_id", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
     {"name", FT_TEXT, MD_REQ, 0, 0, 0, 0, 0, 0},
-    {"roles", FT_ROLES, MD_REQ, 0, 0, 0, 0, 0, 0},
+    {"roles", FT_LIST, MD_REQ, 0, "iam.role.role_id", 0, 0, 0, 0},
     {"status", FT_ENUM, 0, "ACTIVE|DISABLED", 0, 0, "ACTIVE", 0, 0},
+};
+static const md_field role_f[] = {
+    {"role_id", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"name", FT_TEXT, MD_REQ, 0, 0, 0, 0, 0, 0},
+    {"scopes", FT_LIST, MD_REQ, 0, "iam.scope.scope_id", 0, 0, 0, 0},
+};
+static const md_field route_f[] = {
+    {"action", FT_ID, MD_REQ | MD_KEY, 0, "iam.scope.scope_id", 0, 0, 0, 0},
+    {"requester_role", FT_ID, 0, 0, "iam.role.role_id", 0, 0, 0, 0},
+    {"verifier_role", FT_ID, 0, 0, "iam.role.role_id", 0, 0, 0, 0},
+    {"approver_role", FT_ID, 0, 0, "iam.role.role_id", 0, 0, 0, 0},
 };
 
 static int fidx(const md_kind *k, const char *name)
@@ -235,6 +246,15 @@ static const char *check_obligation(md_rec *r, char *msg, size_t n)
     return NULL;
 }
 
+static const char *check_route(md_rec *r, char *msg, size_t n)
+{
+    if (!V(r, "verifier_role")->null && V(r, "approver_role")->null) {
+        snprintf(msg, n, "a route with a verifier_role needs an approver_role");
+        return "MISSING_FIELD";
+    }
+    return NULL;
+}
+
 static const char *assignment_event(md_rec *r)
 {
     return strcmp(V(r, "kind")->s, "reliever") == 0 ? "RelieverAssigned" : "AssignmentPlanned";
@@ -255,6 +275,8 @@ static const md_kind kinds[] = {
     {"obligation", "pay", "obligation", NULL, "ObligationUpserted", "obligation", F(obligation_f),
      check_obligation, 0},
     {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0},
+    {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0},
+    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0},
 };
 #define NKINDS (int)(sizeof kinds / sizeof *kinds)
 
@@ -281,6 +303,64 @@ const char *md_kind_module(const md_kind *k)
     return k->module;
 }
 
+const char *md_kind_action(const md_kind *k)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "%s.update", k->name);
+    return buf;
+}
+
+store_t *md_store(md_import *mi)
+{
+    return &mi->s;
+}
+
+jv md_effect(md_import *mi)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_addf(&b, "{\"kind\":\"%s\",\"insert_only\":%s,\"records\":[", mi->k->name,
+            mi->insert_only ? "true" : "false");
+    if (mi->accepted.len)
+        sb_add(&b, mi->accepted.s, mi->accepted.len);
+    sb_adds(&b, "]}");
+    jv v = jv_parse_sized(b.s, (int)b.len);
+    sb_free(&b);
+    return v;
+}
+
+int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
+{
+    const char *kind = json_str(effect, "kind", NULL);
+    const md_kind *k = kind ? md_kind_find(kind) : NULL;
+    if (!k)
+        return err_set(err, EXIT_SOFTWARE, "change request: unknown kind %s", kind ? kind : "?");
+    md_import *mi = NULL;
+    md_counts n = {0};
+    int rc = md_import_open(&mi, k, ch->t, err);
+    if (!rc) {
+        jv io = jv_object_get(jv_copy(effect), jv_string("insert_only"));
+        md_insert_only(mi, jv_get_kind(io) == JV_KIND_TRUE);
+        jv_free(io);
+        rc = change_apply_begin(ch, &mi->s, err);
+    }
+    if (!rc) {
+        jv recs = jv_object_get(jv_copy(effect), jv_string("records"));
+        int len = jv_get_kind(recs) == JV_KIND_ARRAY ? jv_array_length(jv_copy(recs)) : 0;
+        for (int i = 0; !rc && i < len; i++)
+            rc = md_upsert(mi, jv_array_get(jv_copy(recs), i), 0, rej, ch->request_id, i + 1, NULL,
+                           0, &n, err);
+        jv_free(recs);
+        if (rc)
+            store_rollback(&mi->s);
+        else
+            rc = change_apply_end(ch, err);
+    }
+    md_import_close(mi);
+    (void)out;
+    return rc;
+}
+
 static const char *col(const md_field *f)
 {
     return f->column ? f->column : f->name;
@@ -294,33 +374,38 @@ static void rec_free(md_rec *r)
         free(r->v[i].s);
 }
 
+static int list_item_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int list_norm(const md_field *f, jv v, strbuf *out, char *msg, size_t n)
 {
     /* A list is a JSON array of strings or one string split on commas and
-     * spaces; rest days come out in week order, roles in table order. */
-    char items[32][32];
+     * spaces; rest days come out in week order, ids sorted and unique. */
+    char items[64][64];
     int ni = 0;
     if (jv_get_kind(v) == JV_KIND_ARRAY) {
         int len = jv_array_length(jv_copy(v));
         for (int i = 0; i < len; i++) {
             jv e = jv_array_get(jv_copy(v), i);
-            if (jv_get_kind(e) != JV_KIND_STRING || ni == 32 || strlen(jv_string_value(e)) >= 32) {
+            if (jv_get_kind(e) != JV_KIND_STRING || ni == 64 || strlen(jv_string_value(e)) >= 64) {
                 jv_free(e);
                 snprintf(msg, n, "%s must be a list of names", f->name);
                 return -1;
             }
-            snprintf(items[ni++], 32, "%s", jv_string_value(e));
+            snprintf(items[ni++], 64, "%s", jv_string_value(e));
             jv_free(e);
         }
     } else {
         char *dup = xstrdup(jv_string_value(v)), *save = NULL;
         for (char *tok = strtok_r(dup, ", ;", &save); tok; tok = strtok_r(NULL, ", ;", &save)) {
-            if (ni == 32 || strlen(tok) >= 32) {
+            if (ni == 64 || strlen(tok) >= 64) {
                 free(dup);
                 snprintf(msg, n, "%s has too many or too long names", f->name);
                 return -1;
             }
-            snprintf(items[ni++], 32, "%s", tok);
+            snprintf(items[ni++], 64, "%s", tok);
         }
         free(dup);
     }
@@ -328,27 +413,44 @@ static int list_norm(const md_field *f, jv v, strbuf *out, char *msg, size_t n)
         snprintf(msg, n, "%s is empty", f->name);
         return -1;
     }
-    int nnames = f->type == FT_DAYS ? 7 : (int)(sizeof role_names / sizeof *role_names);
-    int seen[16] = {0};
+    if (f->type == FT_LIST) {
+        char *ptr[64];
+        for (int i = 0; i < ni; i++) {
+            for (char *c = items[i]; *c; c++) {
+                *c = (char)tolower((unsigned char)*c);
+                if (!isalnum((unsigned char)*c) && !strchr("_.-*", *c)) {
+                    snprintf(msg, n, "%s: '%s' is not a name", f->name, items[i]);
+                    return -1;
+                }
+            }
+            ptr[i] = items[i];
+        }
+        qsort(ptr, (size_t)ni, sizeof *ptr, list_item_cmp);
+        for (int i = 0; i < ni; i++)
+            if (i == 0 || strcmp(ptr[i], ptr[i - 1]) != 0) {
+                if (out->len)
+                    sb_addc(out, ',');
+                sb_adds(out, ptr[i]);
+            }
+        return 0;
+    }
+    int seen[7] = {0};
     for (int i = 0; i < ni; i++) {
         int found = -1;
-        for (int k = 0; k < nnames; k++) {
-            const char *name = f->type == FT_DAYS ? weekday_names[k] : role_names[k];
-            if (strcasecmp(items[i], name) == 0)
+        for (int k = 0; k < 7; k++)
+            if (strcasecmp(items[i], weekday_names[k]) == 0)
                 found = k;
-        }
         if (found < 0) {
-            snprintf(msg, n, "%s: unknown %s '%s'", f->name,
-                     f->type == FT_DAYS ? "weekday (use MON..SUN)" : "role", items[i]);
+            snprintf(msg, n, "%s: unknown weekday '%s' (use MON..SUN)", f->name, items[i]);
             return -1;
         }
         seen[found] = 1;
     }
-    for (int k = 0; k < nnames; k++)
+    for (int k = 0; k < 7; k++)
         if (seen[k]) {
             if (out->len)
                 sb_addc(out, ',');
-            sb_adds(out, f->type == FT_DAYS ? weekday_names[k] : role_names[k]);
+            sb_adds(out, weekday_names[k]);
         }
     return 0;
 }
@@ -429,7 +531,7 @@ static const char *field_value(const md_field *f, jv v, int from_csv, md_val *ou
         return NULL;
     }
     case FT_DAYS:
-    case FT_ROLES: {
+    case FT_LIST: {
         if (kind != JV_KIND_ARRAY && !s) {
             snprintf(msg, n, "%s must be a list or a string", f->name);
             return "BAD_FIELD";
@@ -638,6 +740,34 @@ static void payload_rec(strbuf *b, const md_rec *r)
     sb_addc(b, '}');
 }
 
+/* A record as NDJSON input that imports to the same row: what a change
+ * request keeps as its effect (absent and empty values left out, money in
+ * centavos, lists as strings). */
+static void replay_rec(strbuf *b, const md_rec *r)
+{
+    const md_kind *k = r->k;
+    int first = 1;
+    sb_addc(b, '{');
+    for (int i = 0; i < k->nf; i++) {
+        const md_field *f = &k->f[i];
+        const md_val *v = &r->v[i];
+        if (v->null || (is_text(f) && !*v->s))
+            continue;
+        if (!first)
+            sb_addc(b, ',');
+        first = 0;
+        sb_add_json_str(b, f->name, strlen(f->name));
+        sb_addc(b, ':');
+        if (f->type == FT_BOOL)
+            sb_adds(b, v->i ? "true" : "false");
+        else if (!is_text(f))
+            sb_addf(b, "%lld", (long long)v->i);
+        else
+            sb_add_json_str(b, v->s, strlen(v->s));
+    }
+    sb_addc(b, '}');
+}
+
 /* Read a stored row (columns in field order starting at column c0) into r. */
 static void rec_from_row(const md_kind *k, sqlite3_stmt *st, int c0, md_rec *r)
 {
@@ -739,6 +869,7 @@ int md_import_open(md_import **out, const md_kind *k, tenant_t *t, armms_err *er
 {
     md_import *mi = xcalloc(1, sizeof *mi);
     mi->k = k;
+    sb_init(&mi->accepted);
     *out = mi;
     if (store_open(&mi->s, t, k->module, 0, err))
         return err->code;
@@ -767,6 +898,7 @@ void md_import_close(md_import *mi)
     if (!mi)
         return;
     store_close(&mi->s); /* finalizes every statement */
+    sb_free(&mi->accepted);
     free(mi);
 }
 
@@ -817,6 +949,9 @@ static int emit(md_import *mi, md_rec *r, const char *op, md_rec *before, const 
         sb_adds(&b, ",\"before\":");
         payload_rec(&b, before);
     }
+    /* What the change depends on: the record, what it replaces, and the
+     * version it closes by its dates (its id may be new in this change). */
+    size_t note_len = b.len;
     if (closed_id)
         sb_addf(&b, ",\"closes\":{\"%s\":\"%s\",\"valid_to\":\"%s\"}", k->id_column, closed_id,
                 closed_to);
@@ -834,6 +969,10 @@ static int emit(md_import *mi, md_rec *r, const char *op, md_rec *before, const 
     if (k->id_column) /* a dated version's aggregate includes its start */
         sb_addf(&agg, "@%s", V(r, "valid_from")->s);
     const char *event = k->event_for ? k->event_for(r) : k->event;
+    /* what this change found and does: a request is stale once it differs */
+    store_note(&mi->s, agg.s, b.s, note_len);
+    if (closed_id)
+        store_note(&mi->s, agg.s, closed_to, strlen(closed_to));
     int rc = store_emit(&mi->s, event, k->aggregate_type, agg.s, b.s, b.len, err);
     sb_free(&b);
     sb_free(&agg);
@@ -994,6 +1133,11 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, const char **c
                 goto out;
             }
             /* A new version closes the open (or overlapping) latest one. */
+            strbuf was;
+            sb_init(&was);
+            payload_rec(&was, &vs[prev].r);
+            store_note(&mi->s, "closes", was.s, was.len);
+            sb_free(&was);
             day_t d;
             date_parse(from, &d);
             date_format(d - 1, closed_to);
@@ -1061,6 +1205,28 @@ static int upsert_plain(md_import *mi, md_rec *r, md_counts *cnt, const char **c
     return rc;
 }
 
+/* Each item of a list field must exist where the field refers ("*", every
+ * scope, needs no row). */
+static const char *list_refs(sqlite3_stmt *st, const md_field *f, const char *list, char *msg,
+                             size_t n)
+{
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (!(len == 1 && *p == '*')) {
+            sqlite3_bind_text(st, 1, p, (int)len, SQLITE_STATIC);
+            int found = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_reset(st);
+            if (!found) {
+                snprintf(msg, n, "%s: unknown %.*s '%.*s'", f->name, (int)strlen(f->name) - 1,
+                         f->name, (int)len, p);
+                return "BAD_FIELD";
+            }
+        }
+        p += len + (p[len] == ',');
+    }
+    return NULL;
+}
+
 int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char *source, long line,
               const char *raw, size_t raw_len, md_counts *cnt, armms_err *err)
 {
@@ -1074,6 +1240,10 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
         sqlite3_stmt *st = mi->ref[i];
         if (!st || r.v[i].null)
             continue;
+        if (k->f[i].type == FT_LIST) {
+            code = list_refs(st, &k->f[i], r.v[i].s, msg, sizeof msg);
+            continue;
+        }
         sqlite3_bind_text(st, 1, r.v[i].s, -1, SQLITE_STATIC);
         int found = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_reset(st);
@@ -1096,6 +1266,10 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
     if (code && !rc) {
         reject_emit(rej, code, msg, source, line, raw, raw_len);
         cnt->rejected++;
+    } else if (!rc && mi->s.capture == CAPTURE_REQUEST) {
+        if (mi->naccepted++)
+            sb_addc(&mi->accepted, ',');
+        replay_rec(&mi->accepted, &r);
     }
 done:
     rec_free(&r);

@@ -21,6 +21,8 @@
 
 #include <jv.h>
 
+#include <stdio.h>
+
 #include "reject.h"
 #include "store.h"
 
@@ -31,6 +33,8 @@ const md_kind *md_kind_find(const char *name);
 /* "guard detachment ..." for usage text. */
 const char *md_kind_names(void);
 const char *md_kind_module(const md_kind *k);
+/* The action (and scope) that changes a kind: "<kind>.update". */
+const char *md_kind_action(const md_kind *k);
 
 typedef struct md_counts {
     long read, inserted, updated, unchanged, rejected;
@@ -54,6 +58,14 @@ int md_check_header(const md_kind *k, jv header, armms_err *err);
  * is nonzero only for a failure that must stop the run (err filled). */
 int md_upsert(md_import *mi, jv rec, int from_csv, reject_sink *rej, const char *source, long line,
               const char *raw, size_t raw_len, md_counts *n, armms_err *err);
+/* The store an import writes (for change.h). */
+store_t *md_store(md_import *mi);
+/* Requesting: the accepted records of this run as a change effect. */
+jv md_effect(md_import *mi);
+/* Apply a change request's effect (change.h executor). */
+struct change;
+int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
+
 /* The semi-monthly periods of a year as period records (an array). Pay day
  * is five days after the period ends (tenant data may override). */
 jv md_year_periods(int year);

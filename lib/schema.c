@@ -21,6 +21,24 @@
     "CREATE TABLE store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"                  \
     "INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(16))));"
 
+/* Changes awaiting approval live with the data they change, so approving one
+ * and applying it commit in one transaction of that store (see change.h).
+ * The audit trail is kept the same way: one row per change event, written
+ * in the transaction of the change. */
+#define CHANGE_DDL                                                                                \
+    "CREATE TABLE change_request(request_id TEXT PRIMARY KEY, action TEXT NOT NULL,"              \
+    " summary TEXT NOT NULL, effect TEXT NOT NULL, preview TEXT NOT NULL,"                        \
+    " fingerprint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN"                           \
+    " ('PENDING','VERIFIED','APPROVED','REJECTED','WITHDRAWN','STALE')),"                         \
+    " requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, verifier_role TEXT,"                \
+    " approver_role TEXT NOT NULL, verified_by TEXT, verified_at TEXT, decided_by TEXT,"          \
+    " decided_at TEXT, note TEXT) STRICT;"                                                        \
+    "CREATE INDEX change_request_status ON change_request(status, requested_at);"                 \
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"          \
+    " event_type TEXT NOT NULL, aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL,"        \
+    " request_id TEXT, payload TEXT NOT NULL) STRICT;"                                            \
+    "CREATE INDEX audit_aggregate ON audit(aggregate_id, seq);"
+
 static const char *const hr_migrations[] = {
     OUTBOX_DDL
     "CREATE TABLE position(position_id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;"
@@ -43,6 +61,8 @@ static const char *const hr_migrations[] = {
     "CREATE INDEX assignment_guard ON assignment(guard_id, valid_from);"
     "CREATE INDEX assignment_relieved ON assignment(relieves_guard_id, valid_from)"
     " WHERE relieves_guard_id IS NOT NULL;",
+    /* 2: change requests and the audit trail */
+    CHANGE_DDL,
 };
 
 static const char *const tk_migrations[] = {
@@ -89,6 +109,8 @@ static const char *const tk_migrations[] = {
     " checksum TEXT, minutes TEXT NOT NULL, PRIMARY KEY (timesheet_id, version)) STRICT;"
     "CREATE INDEX timesheet_guard ON timesheet(guard_id, period_id);"
     "CREATE INDEX timesheet_period ON timesheet(period_id, status);",
+    /* 3: change requests and the audit trail */
+    CHANGE_DDL,
 };
 
 static const char *const pay_migrations[] = {
@@ -114,12 +136,103 @@ static const char *const pay_migrations[] = {
     " period_id TEXT NOT NULL, amount INTEGER NOT NULL, status TEXT NOT NULL,"
     " PRIMARY KEY (obligation_id, seq)) STRICT;"
     "CREATE INDEX obligation_schedule_period ON obligation_schedule(period_id);",
+    /* 2: change requests and the audit trail */
+    CHANGE_DDL,
 };
 
 static const char *const iam_migrations[] = {
     OUTBOX_DDL
     "CREATE TABLE user(user_id TEXT PRIMARY KEY, name TEXT NOT NULL, roles TEXT NOT NULL,"
     " status TEXT NOT NULL) STRICT;",
+    /* 2: roles, scopes, routes; change requests and the audit trail. A
+     * role's `scopes` and a user's `roles` are the lists armms-import reads
+     * and writes; triggers keep the link tables (what rbac.c queries) equal
+     * to them. The defaults below are documented in armms(7); a tenant edits
+     * them with armms-import role and armms-import route. */
+    CHANGE_DDL
+    "CREATE TABLE scope(scope_id TEXT PRIMARY KEY, description TEXT NOT NULL) STRICT;"
+    "CREATE TABLE role(role_id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL) STRICT;"
+    "CREATE TABLE role_scope(role_id TEXT NOT NULL, scope_id TEXT NOT NULL,"
+    " PRIMARY KEY (role_id, scope_id)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE user_role(user_id TEXT NOT NULL, role_id TEXT NOT NULL,"
+    " PRIMARY KEY (user_id, role_id)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX user_role_role ON user_role(role_id);"
+    "CREATE TABLE route(action TEXT PRIMARY KEY, requester_role TEXT, verifier_role TEXT,"
+    " approver_role TEXT, CHECK (verifier_role IS NULL OR approver_role IS NOT NULL)) STRICT;"
+    "CREATE TRIGGER role_scopes_ins AFTER INSERT ON role BEGIN"
+    " INSERT INTO role_scope SELECT NEW.role_id, value FROM json_each("
+    "  '[\"' || replace(NEW.scopes, ',', '\",\"') || '\"]'); END;"
+    "CREATE TRIGGER role_scopes_upd AFTER UPDATE OF scopes ON role BEGIN"
+    " DELETE FROM role_scope WHERE role_id = OLD.role_id;"
+    " INSERT INTO role_scope SELECT NEW.role_id, value FROM json_each("
+    "  '[\"' || replace(NEW.scopes, ',', '\",\"') || '\"]'); END;"
+    "CREATE TRIGGER user_roles_ins AFTER INSERT ON user BEGIN"
+    " INSERT INTO user_role SELECT NEW.user_id, value FROM json_each("
+    "  '[\"' || replace(NEW.roles, ',', '\",\"') || '\"]'); END;"
+    "CREATE TRIGGER user_roles_upd AFTER UPDATE OF roles ON user BEGIN"
+    " DELETE FROM user_role WHERE user_id = OLD.user_id;"
+    " INSERT INTO user_role SELECT NEW.user_id, value FROM json_each("
+    "  '[\"' || replace(NEW.roles, ',', '\",\"') || '\"]'); END;"
+    "INSERT INTO user_role SELECT user_id, value FROM user, json_each("
+    " '[\"' || replace(roles, ',', '\",\"') || '\"]');"
+    "INSERT INTO scope VALUES"
+    " ('tenant.admin', 'migrate the tenant (armms-init) and seal the journal'),"
+    " ('user.update', 'add or change users and their roles'),"
+    " ('role.update', 'add or change roles and their scopes'),"
+    " ('route.update', 'change approval routes'),"
+    " ('position.update', 'positions'),"
+    " ('detachment.update', 'detachments (client sites)'),"
+    " ('shift.update', 'shifts'),"
+    " ('guard.update', 'guards'),"
+    " ('assignment.update', 'assignments and reliever assignments'),"
+    " ('rate.update', 'rate cards'),"
+    " ('holiday.update', 'the holiday calendar'),"
+    " ('period.update', 'pay periods'),"
+    " ('obligation.update', 'loans, deductions, allowances and rewards'),"
+    " ('clock.ingest', 'record clock events'),"
+    " ('timekeeping.run', 'recompute time logs, DTRs and timesheets'),"
+    " ('timelog.adjust', 'add, void or move punches'),"
+    " ('timesheet.read', 'read timesheets and what blocks them'),"
+    " ('timesheet.finalize', 'finalize timesheets'),"
+    " ('journal.read', 'read the journal and the audit trail'),"
+    " ('approval.read', 'list and show change requests'),"
+    " ('payrun.run', 'compute paysheets'),"
+    " ('payrun.close', 'close a payrun'),"
+    " ('paysheet.read', 'read paysheets'),"
+    " ('paysheet.reject', 'reject a paysheet or items of it'),"
+    " ('obligation.waive', 'waive or defer an obligation instance');"
+    "INSERT INTO role VALUES"
+    " ('admin', 'Tenant administrator', '*'),"
+    " ('ops', 'Operations', 'approval.read,assignment.update,clock.ingest,timekeeping.run,"
+    "timesheet.read'),"
+    " ('timekeeper', 'Timekeeper', 'approval.read,clock.ingest,timekeeping.run,timelog.adjust,"
+    "timesheet.finalize,timesheet.read'),"
+    " ('hr_officer', 'HR officer', 'approval.read,detachment.update,guard.update,holiday.update,"
+    "position.update,shift.update,timesheet.read'),"
+    " ('payroll_officer', 'Payroll officer', 'approval.read,obligation.update,obligation.waive,"
+    "paysheet.read,payrun.close,payrun.run,period.update,timesheet.read'),"
+    " ('controller', 'Controller', 'approval.read,journal.read,paysheet.read,timesheet.read'),"
+    " ('hr_manager', 'HR manager', 'approval.read,journal.read,paysheet.read,paysheet.reject,"
+    "timesheet.read'),"
+    " ('finance_officer', 'Finance officer', 'approval.read,paysheet.read,rate.update');"
+    "INSERT INTO route VALUES"
+    " ('user.update', 'admin', NULL, NULL),"
+    " ('role.update', 'admin', NULL, NULL),"
+    " ('route.update', 'admin', NULL, NULL),"
+    " ('position.update', 'hr_officer', NULL, NULL),"
+    " ('detachment.update', 'hr_officer', NULL, NULL),"
+    " ('shift.update', 'hr_officer', NULL, NULL),"
+    " ('guard.update', 'hr_officer', NULL, NULL),"
+    " ('holiday.update', 'hr_officer', NULL, NULL),"
+    " ('assignment.update', 'ops', NULL, NULL),"
+    " ('rate.update', 'finance_officer', 'controller', 'hr_manager'),"
+    " ('period.update', 'payroll_officer', NULL, NULL),"
+    " ('obligation.update', 'payroll_officer', NULL, NULL),"
+    " ('timelog.adjust', 'timekeeper', NULL, NULL),"
+    " ('timesheet.finalize', 'timekeeper', NULL, 'hr_manager'),"
+    " ('obligation.waive', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('payrun.close', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('paysheet.reject', 'controller', NULL, 'hr_manager');",
 };
 
 static const struct {

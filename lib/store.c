@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "sha.h"
 #include "ulid.h"
 
 void now_iso(char *buf)
@@ -163,6 +164,8 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
         return err->code;
     }
     sb_init(&s->pending);
+    sb_init(&s->notes);
+    sb_init(&s->preview);
     int rc = sqlite3_open_v2(
         path, &s->db,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
@@ -200,8 +203,45 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
     return 0;
 }
 
+int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->tenant = t;
+    snprintf(s->module, sizeof s->module, "%s", module);
+    sb_init(&s->pending);
+    sb_init(&s->notes);
+    sb_init(&s->preview);
+    char *name = xasprintf("%s.db", module), *path = tenant_path(t, name);
+    free(name);
+    if (access(path, F_OK) != 0) {
+        err_set(err, EXIT_CONFIG, "tenant %s: %s.db is missing (run armms-init -t %s)", t->id,
+                module, t->id);
+        free(path);
+        return err->code;
+    }
+    char *uri = uri_of(path, "mode=ro");
+    free(path);
+    int rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        err_set(err, EXIT_CONFIG, "tenant %s: cannot open %s.db: %s", t->id, module,
+                s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return err->code;
+    }
+    sqlite3_busy_timeout(s->db, t->wait_ms);
+    int ver;
+    if (check_version(s, "main", module, 0, &ver, err)) {
+        store_close(s);
+        return err->code;
+    }
+    return 0;
+}
+
 void store_close(store_t *s)
 {
+    sb_free(&s->notes);
+    sb_free(&s->preview);
     if (!s->db) {
         sb_free(&s->pending);
         return;
@@ -209,6 +249,8 @@ void store_close(store_t *s)
     if (s->in_tx)
         store_rollback(s);
     sqlite3_finalize(s->outbox_ins);
+    sqlite3_finalize(s->audit_ins);
+    s->audit_ins = NULL;
     sqlite3_stmt *st;
     while ((st = sqlite3_next_stmt(s->db, NULL)))
         sqlite3_finalize(st);
@@ -248,6 +290,8 @@ int store_attach_ro(store_t *s, const char *module, armms_err *err)
 
 int store_begin(store_t *s, armms_err *err)
 {
+    if (s->capture && s->in_tx)
+        return 0;
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return store_fail(s, rc, "begin", err);
@@ -261,6 +305,8 @@ static const char outbox_insert[] = "INSERT INTO outbox(events, body) VALUES (?,
 
 int store_commit(store_t *s, armms_err *err)
 {
+    if (s->capture)
+        return 0;
     int rc = SQLITE_OK;
     long emitted = s->emitted;
     if (emitted) {
@@ -294,6 +340,7 @@ void store_rollback(store_t *s)
 {
     if (sqlite3_get_autocommit(s->db) == 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->capture = CAPTURE_OFF;
     s->in_tx = 0;
     s->emitted = 0;
     sb_reset(&s->pending);
@@ -323,6 +370,41 @@ void store_release(store_t *s)
     sqlite3_exec(s->db, "RELEASE armms_sp", NULL, NULL, NULL);
 }
 
+/* Events that are not audit rows: device facts (the clock_event table
+ * keeps them with their arrival time) and rows derived from other rows,
+ * which can always be rebuilt. Every other event is a change someone made. */
+static const char *const not_audited[] = {"ClockEventRecorded", "TimeLogCreated", "TimeLogUpdated",
+                                          "DTRUpdated"};
+
+static const char audit_insert[] =
+    "INSERT INTO audit(at, actor, event_type, aggregate_type, aggregate_id, request_id, payload)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+static int audit(store_t *s, const char *at, const char *event_type, const char *aggregate_type,
+                 const char *aggregate_id, const char *payload, size_t payload_len, armms_err *err)
+{
+    if (s->audit_off)
+        return 0;
+    for (size_t i = 0; i < sizeof not_audited / sizeof *not_audited; i++)
+        if (strcmp(event_type, not_audited[i]) == 0)
+            return 0;
+    if (store_prepare(s, &s->audit_ins, audit_insert, err))
+        return err->code;
+    sqlite3_stmt *q = s->audit_ins;
+    const char *v[] = {at, s->tenant->actor, event_type, aggregate_type, aggregate_id};
+    for (int i = 0; i < 5; i++)
+        sqlite3_bind_text(q, i + 1, v[i], -1, SQLITE_STATIC);
+    if (s->request_id[0])
+        sqlite3_bind_text(q, 6, s->request_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 6);
+    sqlite3_bind_text(q, 7, payload, (int)payload_len, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "writing the audit trail", err);
+}
+
 int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
                const char *aggregate_id, const char *payload, size_t payload_len, armms_err *err)
 {
@@ -346,5 +428,54 @@ int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
     sb_add(b, payload, payload_len);
     sb_adds(b, "}\n");
     s->emitted++;
+    if (s->capture == CAPTURE_REQUEST) {
+        strbuf *p = &s->preview;
+        sb_adds(p, "{\"event_type\":");
+        sb_add_json_str(p, event_type, strlen(event_type));
+        sb_add_json_kv(p, "aggregate_type", aggregate_type);
+        sb_add_json_kv(p, "aggregate_id", aggregate_id);
+        sb_adds(p, ",\"payload\":");
+        sb_add(p, payload, payload_len);
+        sb_adds(p, "}\n");
+    }
+    return audit(s, now, event_type, aggregate_type, aggregate_id, payload, payload_len, err);
+}
+
+void store_note(store_t *s, const char *key, const char *text, size_t len)
+{
+    if (!s->capture)
+        return;
+    sb_adds(&s->notes, key);
+    sb_addc(&s->notes, '\t');
+    sb_add(&s->notes, text, len);
+    sb_addc(&s->notes, '\n');
+}
+
+int store_capture_begin(store_t *s, int mode, armms_err *err)
+{
+    if (s->in_tx)
+        return err_set(err, EXIT_SOFTWARE, "a change cannot start inside a transaction");
+    if (store_begin(s, err))
+        return err->code;
+    s->capture = mode;
+    sb_reset(&s->notes);
+    sb_reset(&s->preview);
     return 0;
+}
+
+void store_capture_fingerprint(const store_t *s, char *hex)
+{
+    sha256_hex(s->notes.s ? s->notes.s : "", s->notes.len, hex);
+}
+
+void store_capture_rollback(store_t *s)
+{
+    store_rollback(s);
+}
+
+int store_capture_commit(store_t *s, armms_err *err)
+{
+    s->capture = CAPTURE_OFF;
+    s->request_id[0] = 0;
+    return store_commit(s, err);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
+#include "ndjson.h"
 #include "ulid.h"
 
 enum { ST_VALID, ST_INVALID, ST_DUPLICATE };
@@ -694,6 +696,20 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
     now_iso(now);
     if (store_begin(&r->s, err))
         return err->code;
+    /* a routed adjustment is stale once the punch it changes has changed */
+    if (add) {
+        strbuf k;
+        sb_init(&k);
+        sb_addf(&k, "%s %s %s %s %s %s", guard, ts, type, det, shift ? shift : "", shift_date);
+        store_note(&r->s, "add", k.s, k.len);
+        sb_free(&k);
+    } else {
+        strbuf k;
+        sb_init(&k);
+        row_json(r, &k, guard, &before, NULL);
+        store_note(&r->s, a->target, k.s, k.len);
+        sb_free(&k);
+    }
     sqlite3_stmt *q = e->ins_adj;
     const char *v[] = {id,        a->action,   add ? NULL : a->target,
                        guard,     ts,          add ? type : NULL,
@@ -748,4 +764,51 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
         return err->code;
     }
     return tk_run_write(r, err);
+}
+
+tl_adjust tl_adjust_of(jv effect)
+{
+    tl_adjust a = {0};
+    const char **f[] = {&a.action, &a.target, &a.guard,      &a.ts,    &a.type,
+                        &a.shift,  &a.date,   &a.detachment, &a.reason};
+    static const char *const names[] = {"action", "target", "guard",      "ts",    "type",
+                                        "shift",  "date",   "detachment", "reason"};
+    for (int i = 0; i < 9; i++)
+        *f[i] = json_str(effect, names[i], NULL);
+    return a;
+}
+
+jv tl_adjust_effect(const tl_adjust *a)
+{
+    const char *v[] = {a->action, a->target, a->guard,      a->ts,    a->type,
+                       a->shift,  a->date,   a->detachment, a->reason};
+    static const char *const names[] = {"action", "target", "guard",      "ts",    "type",
+                                        "shift",  "date",   "detachment", "reason"};
+    jv e = jv_object();
+    for (int i = 0; i < 9; i++)
+        if (v[i])
+            e = jv_object_set(e, jv_string(names[i]), jv_string(v[i]));
+    return e;
+}
+
+int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
+{
+    tl_adjust a = tl_adjust_of(effect);
+    if (!a.action)
+        return err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment", ch->request_id);
+    tk_run r;
+    int rc = tk_run_open(&r, ch->t, &timelog_stage, out, rej, err);
+    if (!rc)
+        rc = change_apply_begin(ch, &r.s, err);
+    if (!rc) {
+        rc = timelog_adjust(&r, &a, err);
+        if (rc)
+            store_rollback(&r.s);
+        else
+            rc = change_apply_end(ch, err);
+        if (!rc)
+            rc = tk_run_write(&r, err);
+    }
+    tk_run_close(&r);
+    return rc;
 }

@@ -47,4 +47,12 @@ typedef struct tl_adjust {
  * err) when the adjustment is not possible. */
 int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err);
 
+/* An adjustment as a change request's effect, and back (strings borrowed
+ * from effect). */
+jv tl_adjust_effect(const tl_adjust *a);
+tl_adjust tl_adjust_of(jv effect);
+/* Apply a routed adjustment (change.h executor). */
+struct change;
+int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
 #include "dtrrun.h"
 #include "ndjson.h"
 #include "sha.h"
@@ -569,6 +570,7 @@ static int refresh(tk_run *r, const char *period, const char *guard, armms_err *
     r->quiet_output = 1;
     int rc = tk_run_select(r, guard, pf, pt, err) || tk_run_flush(r, err);
     r->quiet_output = 0;
+    sb_reset(&r->outbuf); /* inside a captured change, flush leaves its records */
     r->n.recomputed = r->n.changed = 0;
     return rc ? err->code : 0;
 }
@@ -670,6 +672,11 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
 {
     struct fin *fc = ctx;
     const char *id = tk_col(q, 0);
+    /* a finalization request is stale once a draft or its blockers change */
+    char blocked[32];
+    snprintf(blocked, sizeof blocked, "blockers %d", b->n);
+    store_note(&r->s, id, tk_col(q, 5), strlen(tk_col(q, 5)));
+    store_note(&r->s, id, blocked, strlen(blocked));
     if (b->n && !fc->override) {
         char msg[640];
         snprintf(msg, sizeof msg,
@@ -693,6 +700,8 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
     v = jv_object_set(v, jv_string("status"), jv_string("FINALIZED"));
     v = jv_object_set(v, jv_string("finalized_at"), jv_string(at));
     v = jv_object_set(v, jv_string("finalized_by"), jv_string(r->t->actor));
+    if (r->s.request_id[0])
+        v = jv_object_set(v, jv_string("request_id"), jv_string(r->s.request_id));
     if (b->n)
         v = jv_object_set(v, jv_string("override_reason"), jv_string(fc->override));
     v = jv_object_delete(v, jv_string("checksum"));
@@ -752,4 +761,29 @@ int timesheet_finalize(tk_run *r, const char *period, const char *guard, const c
         return rc;
     }
     return tk_run_write(r, err);
+}
+
+int timesheet_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
+{
+    const char *period = json_str(effect, "period", NULL);
+    const char *guard = json_str(effect, "guard", NULL);
+    const char *override = json_str(effect, "override", NULL);
+    if (!period)
+        return err_set(err, EXIT_SOFTWARE, "change request %s: no period", ch->request_id);
+    tk_run r;
+    ts_counts n;
+    int rc = tk_run_open(&r, ch->t, &timesheet_stage, out, rej, err);
+    if (!rc)
+        rc = change_apply_begin(ch, &r.s, err);
+    if (!rc) {
+        rc = timesheet_finalize(&r, period, guard, override, &n, err);
+        if (rc)
+            store_rollback(&r.s);
+        else
+            rc = change_apply_end(ch, err);
+        if (!rc)
+            rc = tk_run_write(&r, err);
+    }
+    tk_run_close(&r);
+    return rc;
 }

@@ -40,4 +40,9 @@ int timesheet_finalize(tk_run *r, const char *period, const char *guard, const c
 int timesheet_validate(tk_run *r, const char *period, const char *guard, ts_counts *n,
                        armms_err *err);
 
+/* Apply a finalization request's effect {period, guard, override}
+ * (change.h executor); the sealed records go to out. */
+struct change;
+int timesheet_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
+
 #endif

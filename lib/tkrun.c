@@ -155,6 +155,8 @@ static void coalesce(tk_run *r)
  * pieces it would flush one at a time. */
 int tk_run_write(tk_run *r, armms_err *err)
 {
+    if (r->s.capture) /* a change being requested or approved: not yet real */
+        return 0;
     if (r->outbuf.len && !r->quiet_output) {
         if (fflush(r->out) || write_all(fileno(r->out), r->outbuf.s, r->outbuf.len))
             return err_set(err, EXIT_IOERR, "cannot write to standard output");

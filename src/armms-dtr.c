@@ -34,6 +34,7 @@ int main(int argc, char **argv)
     armms_err err = {0};
     tk_run r;
     cli_tenant(&c, &t);
+    cli_authorize(&t, "timekeeping.run");
     cli_rejects(&c, &rej);
     int missing = 0, rc = tk_run_open(&r, &t, &dtr_stage, stdout, &rej, &err);
     if (!rc)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
 #include "cli.h"
 #include "masterdata.h"
 #include "records.h"
@@ -129,11 +130,14 @@ int main(int argc, char **argv)
     armms_err err = {0};
     md_import *mi = NULL;
     md_counts n = {0};
+    change_t ch;
     cli_tenant(&c, &t);
-    cli_rejects(&c, &rej);
-    if (md_import_open(&mi, k, &t, &err))
+    if (change_open(&ch, &t, md_kind_action(k), &err))
         armms_die_err(&err);
-    int rc = 0, missing = 0;
+    cli_rejects(&c, &rej);
+    if (md_import_open(&mi, k, &t, &err) || change_begin(&ch, md_store(mi), &err))
+        armms_die_err(&err);
+    int rc = 0, missing = 0, made = 0;
     if (year) {
         jv ps = md_year_periods((int)year);
         md_insert_only(mi, 1);
@@ -148,11 +152,23 @@ int main(int argc, char **argv)
         struct run r = {mi, k, format, &rej, &n, &err};
         rc = cli_each_input(argc - optind - 1, argv + optind + 1, import_input, &r, &missing);
     }
+    if (!rc && ch.requesting) {
+        /* Routed: nothing changed; the accepted records wait for approval. */
+        char summary[200];
+        snprintf(summary, sizeof summary, "%s: %ld records (%ld new, %ld changed, %ld unchanged)",
+                 argv[optind], n.read - n.rejected, n.inserted, n.updated, n.unchanged);
+        rc = change_submit(&ch, md_effect(mi), summary, stdout, &made, &err);
+    }
     md_import_close(mi);
     int code = cli_rejects_close(&rej, missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0);
     if (!c.quiet)
-        armms_warn("%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected",
-                   argv[optind], n.read, n.inserted, n.updated, n.unchanged, n.rejected);
+        armms_warn("%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected%s",
+                   argv[optind], n.read, n.inserted, n.updated, n.unchanged, n.rejected,
+                   ch.requesting ? " (requested, not applied)" : "");
+    char line[400];
+    if (!c.quiet && ch.requesting && !rc)
+        armms_warn("%s", change_outcome(&ch, made, line, sizeof line));
+    change_close(&ch);
     if (rc)
         armms_die_err(&err);
     tenant_free(&t);

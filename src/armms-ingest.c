@@ -136,6 +136,7 @@ int main(int argc, char **argv)
     armms_err err = {0};
     ingest_t *in = NULL;
     cli_tenant(&c, &t);
+    cli_authorize(&t, "clock.ingest");
     cli_rejects(&c, &rej);
     int tty = !c.quiet && isatty(2);
     if (tty)

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "masterdata.h"
+#include "rbac.h"
 #include "store.h"
 
 static const char usage[] =
@@ -27,6 +29,56 @@ static const char usage[] =
     "      --version     print the version\n";
 
 enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST };
+
+/* A tenant without an admin gets the acting user as its first one, through
+ * the same import path (journaled, audited) as any user. */
+static int count_admins(tenant_t *t, int *admins, armms_err *err)
+{
+    store_t s;
+    *admins = 0;
+    if (store_open_ro(&s, t, "iam", err))
+        return err->code;
+    sqlite3_stmt *q = NULL;
+    if (!store_prepare(&s, &q,
+                       "SELECT count(*) FROM user u JOIN user_role r ON r.user_id = u.user_id"
+                       " WHERE r.role_id = 'admin' AND u.status = 'ACTIVE'",
+                       err) &&
+        sqlite3_step(q) == SQLITE_ROW)
+        *admins = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    store_close(&s);
+    return err->code;
+}
+
+static int first_admin(tenant_t *t, int *made, armms_err *err)
+{
+    int admins;
+    *made = 0;
+    if (count_admins(t, &admins, err) || admins)
+        return err->code;
+    const md_kind *k = md_kind_find("user");
+    md_import *mi = NULL;
+    md_counts n = {0};
+    reject_sink rej;
+    if (reject_open(&rej, NULL))
+        return err_set(err, EXIT_SOFTWARE, "cannot write Rejects");
+    jv u = jv_object();
+    u = jv_object_set(u, jv_string("user_id"), jv_string(t->actor));
+    u = jv_object_set(u, jv_string("name"), jv_string(t->actor));
+    u = jv_object_set(u, jv_string("roles"), jv_string("admin"));
+    int rc = md_import_open(&mi, k, t, err) || md_begin(mi, err) ||
+             md_upsert(mi, u, 0, &rej, "armms-init", 1, t->actor, strlen(t->actor), &n, err) ||
+             md_commit(mi, err);
+    md_import_close(mi);
+    reject_close(&rej);
+    if (rc)
+        return err->code;
+    if (n.rejected)
+        return err_set(err, EXIT_USAGE,
+                       "'%s' cannot be a user id: name the first admin with --as USER", t->actor);
+    *made = 1;
+    return 0;
+}
 
 static int list_tenants(void)
 {
@@ -76,6 +128,22 @@ int main(int argc, char **argv)
         t.wait_ms = c.wait_s * 1000;
     struct stat st;
     int existed = stat(t.dir, &st) == 0;
+    if (existed && tenant_require(&t, &err) == 0) {
+        /* Migrating an existing tenant is an administrator's job; a tenant
+         * whose iam.db predates roles is migrated by whoever may open it. */
+        rbac_t who;
+        armms_err rerr = {0};
+        int admins = 0;
+        int rrc = rbac_load(&who, &t, &rerr) || count_admins(&t, &admins, &rerr);
+        if (!rrc && admins && rbac_require(&who, "tenant.admin", &rerr)) {
+            rbac_free(&who);
+            armms_die_err(&rerr);
+        }
+        rbac_free(&who);
+        if (rrc && rerr.code != EXIT_CONFIG)
+            armms_die_err(&rerr);
+    }
+    err.code = 0;
     if (tenant_create(&t, tz, &err))
         armms_die_err(&err);
     static const char *const modules[] = {"hr", "tk", "pay", "iam"};
@@ -85,7 +153,13 @@ int main(int argc, char **argv)
             armms_die_err(&err);
         store_close(&s);
     }
-    if (!c.quiet)
+    int admin_made = 0;
+    if (first_admin(&t, &admin_made, &err))
+        armms_die_err(&err);
+    if (!c.quiet && admin_made)
+        armms_warn("tenant %s %s at %s (tz %s), first admin %s", t.id,
+                   existed ? "is current" : "created", t.dir, t.tz.name, t.actor);
+    else if (!c.quiet)
         armms_warn("tenant %s %s at %s (tz %s)", t.id, existed ? "is current" : "created", t.dir,
                    t.tz.name);
     tenant_free(&t);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "journal.h"
 #include "store.h"
@@ -15,6 +16,7 @@ static const char usage[] =
     "       armms-journal [-t TENANT] sync\n"
     "       armms-journal [-t TENANT] cat [--since SEQ] [--type TYPE] [--aggregate ID]\n"
     "                                     [--consumer NAME]\n"
+    "       armms-journal [-t TENANT] history ID\n"
     "       armms-journal [-t TENANT] seal\n"
     "\n"
     "  verify     walk the SHA-256 chain from seq 1; exit 65 at the first bad line\n"
@@ -22,9 +24,12 @@ static const char usage[] =
     "  cat        print events (NDJSON) in seq order, optionally filtered;\n"
     "             --consumer NAME prints only events after NAME's cursor and moves\n"
     "             the cursor once they are written (at-least-once delivery)\n"
+    "  history    the audit trail of one record (a guard, a timesheet id, a\n"
+    "             change request...): who changed it, when, before and after\n"
     "  seal       gzip every closed segment\n"
     "\n"
     "  -t, --tenant ID   the tenant (or ARMMS_TENANT)\n"
+    "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
     "      --wait SECS   wait this long for a busy journal (default 30)\n"
     "  -q, --quiet       no summary on stderr\n"
     "  -h, --help        this text\n"
@@ -105,13 +110,21 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        cli_usage_error(&c, "missing command (verify, sync, cat or seal)");
-    const char *cmd = argv[optind];
+        cli_usage_error(&c, "missing command (verify, sync, cat, history or seal)");
+    const char *cmd = argv[optind], *id = NULL;
+    if (!strcmp(cmd, "history")) {
+        if (optind + 1 >= argc)
+            cli_usage_error(&c, "history needs the id of a record");
+        id = argv[++optind];
+    }
     if (optind + 1 < argc)
         cli_usage_error(&c, "unexpected argument '%s'", argv[optind + 1]);
     tenant_t t;
     armms_err err = {0};
     cli_tenant(&c, &t);
+    /* sealing rewrites files; everything else reads (sync only journals
+     * what was already committed) */
+    cli_authorize(&t, !strcmp(cmd, "seal") ? "tenant.admin" : "journal.read");
     int rc = 0;
     if (!strcmp(cmd, "verify")) {
         journal_report rep;
@@ -156,6 +169,12 @@ int main(int argc, char **argv)
             armms_die_err(&err);
         if (consumer && cc.last > start && journal_cursor_set(&t, consumer, cc.last, &err))
             armms_die_err(&err);
+    } else if (!strcmp(cmd, "history")) {
+        long n;
+        if (audit_history(&t, id, stdout, &n, &err))
+            armms_die_err(&err);
+        if (!c.quiet)
+            armms_warn("tenant %s: %ld changes to %s", t.id, n, id);
     } else if (!strcmp(cmd, "seal")) {
         int sealed;
         if (journal_seal(&t, &sealed, &err))
@@ -163,7 +182,7 @@ int main(int argc, char **argv)
         if (!c.quiet)
             armms_warn("tenant %s: %d segments sealed", t.id, sealed);
     } else {
-        cli_usage_error(&c, "unknown command '%s' (verify, sync, cat or seal)", cmd);
+        cli_usage_error(&c, "unknown command '%s' (verify, sync, cat, history or seal)", cmd);
     }
     tenant_free(&t);
     return cli_finish(rc);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "change.h"
 #include "timelog.h"
 #include "tkcli.h"
 
@@ -114,17 +115,33 @@ int main(int argc, char **argv)
     reject_sink rej;
     armms_err err = {0};
     tk_run r;
+    change_t ch = {0};
     cli_tenant(&c, &t);
+    if (!adjusting)
+        cli_authorize(&t, "timekeeping.run");
+    else if (change_open(&ch, &t, "timelog.adjust", &err))
+        armms_die_err(&err);
     cli_rejects(&c, &rej);
-    int rc = tk_run_open(&r, &t, &timelog_stage, stdout, &rej, &err), missing = 0;
-    if (!rc && adjusting)
-        rc = timelog_adjust(&r, &adj, &err);
-    else if (!rc)
+    int rc = tk_run_open(&r, &t, &timelog_stage, stdout, &rej, &err), missing = 0, made = 0;
+    if (!rc && adjusting) {
+        rc = change_begin(&ch, &r.s, &err) || timelog_adjust(&r, &adj, &err) ? err.code : 0;
+        if (!rc && ch.requesting) {
+            char summary[400];
+            snprintf(summary, sizeof summary, "%s %s: %s", adj.action,
+                     adj.target ? adj.target : adj.guard, adj.reason);
+            rc = change_submit(&ch, tl_adjust_effect(&adj), summary, stdout, &made, &err);
+        }
+    } else if (!rc) {
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
+    }
     tk_run_close(&r);
     int code = tk_cli_code(&r, &rej, missing);
+    char line[400];
     if (!adjusting)
         tk_cli_summary(&c, &r, "time logs");
+    else if (!c.quiet && ch.requesting && !rc)
+        armms_warn("%s", change_outcome(&ch, made, line, sizeof line));
+    change_close(&ch);
     if (rc)
         armms_die_err(&err);
     tenant_free(&t);

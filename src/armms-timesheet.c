@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "change.h"
 #include "timesheet.h"
 #include "tkcli.h"
 
@@ -74,15 +75,37 @@ int main(int argc, char **argv)
     armms_err err = {0};
     tk_run r;
     ts_counts n = {0};
+    change_t ch = {0};
     cli_tenant(&c, &t);
+    if (finalize && change_open(&ch, &t, "timesheet.finalize", &err))
+        armms_die_err(&err);
+    if (!finalize)
+        cli_authorize(&t, validate ? "timesheet.read" : "timekeeping.run");
     cli_rejects(&c, &rej);
-    int missing = 0, rc = tk_run_open(&r, &t, &timesheet_stage, stdout, &rej, &err);
-    if (!rc && validate)
+    int missing = 0, made = 0, rc = tk_run_open(&r, &t, &timesheet_stage, stdout, &rej, &err);
+    if (!rc && validate) {
         rc = timesheet_validate(&r, sc.period, sc.guard, &n, &err);
-    else if (!rc && finalize)
-        rc = timesheet_finalize(&r, sc.period, sc.guard, override, &n, &err);
-    else if (!rc)
+    } else if (!rc && finalize) {
+        rc = change_begin(&ch, &r.s, &err) ||
+                     timesheet_finalize(&r, sc.period, sc.guard, override, &n, &err)
+                 ? err.code
+                 : 0;
+        if (!rc && ch.requesting) {
+            char summary[300];
+            snprintf(summary, sizeof summary, "finalize %s%s%s: %ld timesheets (%ld blocked%s)",
+                     sc.period, sc.guard ? " for " : "", sc.guard ? sc.guard : "", n.finalized,
+                     n.blocked, override ? ", overridden" : "");
+            jv e = jv_object();
+            e = jv_object_set(e, jv_string("period"), jv_string(sc.period));
+            if (sc.guard)
+                e = jv_object_set(e, jv_string("guard"), jv_string(sc.guard));
+            if (override)
+                e = jv_object_set(e, jv_string("override"), jv_string(override));
+            rc = change_submit(&ch, e, summary, stdout, &made, &err);
+        }
+    } else if (!rc) {
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
+    }
     tk_run_close(&r);
     int code = tk_cli_code(&r, &rej, missing);
     if (validate && !code && n.blockers)
@@ -90,10 +113,15 @@ int main(int argc, char **argv)
     if (!c.quiet && validate)
         armms_warn("%s: %ld blockers on %ld timesheets", sc.period, n.blockers, n.blocked);
     else if (!c.quiet && finalize)
-        armms_warn("%s: %ld finalized, %ld blocked (%ld blockers)", sc.period, n.finalized,
-                   n.blocked, n.blockers);
+        armms_warn("%s: %ld %s, %ld blocked (%ld blockers)", sc.period, n.finalized,
+                   ch.requesting ? "to finalize once approved" : "finalized", n.blocked,
+                   n.blockers);
     else
         tk_cli_summary(&c, &r, "timesheets");
+    char line[400];
+    if (!c.quiet && ch.requesting && !rc)
+        armms_warn("%s", change_outcome(&ch, made, line, sizeof line));
+    change_close(&ch);
     if (rc)
         armms_die_err(&err);
     tenant_free(&t);

@@ -15,7 +15,7 @@ tenant_sums() {
     run --separate-stderr armms-init -t acme
     assert_success
     assert_equal "$output" ""
-    assert_equal "$stderr" "armms-init: tenant acme created at $(tdir acme) (tz Asia/Manila)"
+    assert_equal "$stderr" "armms-init: tenant acme created at $(tdir acme) (tz Asia/Manila), first admin tester"
 
     local d
     d=$(tdir acme)
@@ -36,8 +36,11 @@ tenant_sums() {
     assert_equal "$(q acme hr "SELECT count(*) FROM sqlite_master WHERE name IN ('guard','detachment','assignment')")" 3
     assert_equal "$(q acme pay "SELECT count(*) FROM sqlite_master WHERE name IN ('rate','period','obligation_schedule')")" 3
     assert_equal "$(q acme tk "SELECT count(*) FROM sqlite_master WHERE name='clock_event'")" 1
-    # nothing has happened yet, so nothing is journaled
-    assert_equal "$(journal_lines acme | wc -l)" 0
+    assert_equal "$(q acme iam "SELECT count(*) FROM sqlite_master WHERE name IN ('user','role','role_scope','user_role','route','scope')")" 6
+    # the one thing that happened: the acting user became the first admin
+    assert_equal "$(journal_lines acme | jq -r '[.event_type, .payload.record.user_id, .payload.record.roles] | join(" ")')" \
+        "UserUpserted tester admin"
+    assert_equal "$(q acme iam "SELECT user_id || ':' || role_id FROM user_role")" tester:admin
 }
 
 @test "running armms-init again on a current tenant says so and changes nothing" {
@@ -129,7 +132,7 @@ tenant_sums() {
 @test "ARMMS_TENANT chooses the tenant when -t is not given" {
     ARMMS_TENANT=viaenv run --separate-stderr armms-init
     assert_success
-    assert_equal "$stderr" "armms-init: tenant viaenv created at $(tdir viaenv) (tz Asia/Manila)"
+    assert_equal "$stderr" "armms-init: tenant viaenv created at $(tdir viaenv) (tz Asia/Manila), first admin tester"
     assert_file_exists "$(tdir viaenv)/hr.db"
     run armms-init --list
     assert_output viaenv
@@ -138,7 +141,7 @@ tenant_sums() {
 @test "--tz sets the tenant's business time zone in tenant.conf" {
     run --separate-stderr armms-init -t tokyo --tz Asia/Tokyo
     assert_success
-    [[ "$stderr" == *"(tz Asia/Tokyo)" ]]
+    [[ "$stderr" == *"(tz Asia/Tokyo), first admin tester" ]]
     run grep -x 'tz=Asia/Tokyo' "$(tdir tokyo)/tenant.conf"
     assert_success
 }

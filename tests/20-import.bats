@@ -54,6 +54,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
 
 @test "the whole sample agency imports with no rejects and every count right" {
     armms-init -q -t acme
+    direct_routes acme
     local k
     for k in position shift detachment guard assignment rate holiday obligation user; do
         run --separate-stderr armms-import -t acme "$k" "$S/$k.csv"
@@ -76,15 +77,17 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_equal "$(q acme pay "SELECT from_date, to_date FROM period WHERE period_id='2026-02-B'")" "2026-02-16|2026-02-28"
     assert_equal "$(q acme pay 'SELECT count(*) FROM holiday')" "$(($(wc -l <"$S/holiday.csv") - 1))"
     assert_equal "$(q acme pay 'SELECT count(*) FROM obligation')" 60
-    assert_equal "$(q acme iam 'SELECT count(*) FROM user')" 8
+    # the sample's eight users and tester, the first admin armms-init made
+    assert_equal "$(q acme iam 'SELECT count(*) FROM user')" 9
     # CSV pesos are stored as integer centavos
     assert_equal "$(q acme pay "SELECT daily_rate FROM rate WHERE detachment_id='DET001' AND shift_id='DAY' AND position_id='GUARD'")" 69500
     # every loan with a term has its installment schedule
     [ "$(q acme pay "SELECT count(*) FROM obligation_schedule s JOIN obligation o USING (obligation_id) WHERE o.kind='loan'")" -gt 0 ]
     assert_equal "$(q acme pay "SELECT count(*) FROM obligation o WHERE kind='loan' AND installments IS NOT NULL AND NOT EXISTS (SELECT 1 FROM obligation_schedule s WHERE s.obligation_id=o.obligation_id)")" 0
     assert_equal "$(q acme pay "SELECT count(*) FROM obligation o WHERE installments IS NOT NULL AND installments <> (SELECT count(*) FROM obligation_schedule s WHERE s.obligation_id=o.obligation_id)")" 0
-    # one journal event per record that landed
-    assert_equal "$(journal_lines acme | wc -l)" $((3 + 2 + 40 + 1200 + 1312 + 270 + 42 + 60 + 8 + 24))
+    # one journal event per record that landed, after the first admin and
+    # the five routes direct_routes changed
+    assert_equal "$(journal_lines acme | wc -l)" $((1 + 5 + 3 + 2 + 40 + 1200 + 1312 + 270 + 42 + 60 + 8 + 24))
     assert_equal "$(journal_lines acme | jq -c 'select(.event_type=="GuardUpserted")' | wc -l)" 1200
 }
 
@@ -136,6 +139,8 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
 
 @test "--as names the actor recorded in the journal" {
     small_tenant acme
+    printf '%s\n' '{"user_id":"hr1","name":"Ma. Theresa Lacson","roles":"hr_officer"}' |
+        armms-import -q -t acme user
     printf '%s\n' '{"position_id":"SUPERVISOR","name":"Supervisor"}' |
         armms-import -q -t acme --as hr1 position
     assert_equal "$(last_event | jq -r '[.event_type, .actor, .payload.op] | join(" ")')" \
@@ -245,7 +250,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_failure 65
     assert_reject BAD_FIELD 3 user.csv 'wiz1,Merlin,wizard,ACTIVE' wizard
     assert_equal "$(q acme iam 'SELECT group_concat(user_id || ":" || roles) FROM (SELECT * FROM user ORDER BY 1)')" \
-        "pay1:payroll_officer,tk1:timekeeper"
+        "pay1:payroll_officer,tester:admin,tk1:timekeeper"
     rerun_is_noop BAD_FIELD 3 user.csv 'wiz1,Merlin,wizard,ACTIVE' wizard -- armms-import -t acme user user.csv
 }
 
@@ -398,7 +403,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_failure 65
     # quoted where a field needs it, so it can be fixed and fed back
     assert_reject BAD_FIELD 2 user.csv 'ops2,"Cruz, Nilo","ops,wizard",ACTIVE' wizard
-    assert_equal "$(q acme iam 'SELECT count(*) FROM user')" 0
+    assert_equal "$(q acme iam "SELECT count(*) FROM user WHERE user_id = 'ops2'")" 0
 }
 
 @test "--rejects FILE collects the Reject records there instead of on stderr" {
@@ -575,7 +580,8 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     for k in guard detachment position shift assignment rate holiday period obligation user; do
         [[ "$stderr" == *" $k"* ]] || fail "kind $k not listed: $stderr"
     done
-    assert_equal "$(journal_lines acme | wc -l)" 0
+    # only what armms-init journaled: its first admin
+    assert_equal "$(journal_lines acme | jq -r .event_type)" UserUpserted
 }
 
 @test "a file that does not exist exits 66 and names the file" {

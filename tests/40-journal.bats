@@ -25,11 +25,13 @@ add_position() {
     assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact"
 }
 
-@test "a new tenant's journal verifies with zero events" {
+@test "a new tenant's journal holds one event, its first admin, and verifies" {
     armms-init -q -t acme
     run --separate-stderr armms-journal -t acme verify
     assert_success
-    assert_equal "$stderr" "armms-journal: tenant acme: 0 events, chain intact"
+    assert_equal "$stderr" "armms-journal: tenant acme: 1 events, chain intact"
+    assert_equal "$(journal_lines acme | jq -r '[.event_type, .aggregate_id, .actor] | join(" ")')" \
+        "UserUpserted tester tester"
 }
 
 @test "every event has the next seq, links to the previous hash and hashes its own bytes" {

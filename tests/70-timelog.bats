@@ -242,6 +242,8 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
 
 @test "the journal names the timekeeper given with --as" {
     roster
+    printf '%s\n' '{"user_id":"ana.timekeeper","name":"Ana Timekeeper","roles":"timekeeper"}' |
+        armms-import -q -t acme user
     armms-timelog adjust add -t acme --as ana.timekeeper --guard G1 --ts 2026-10-20T05:58:00+08:00 \
         --type IN --reason "biometric reader down" >/dev/null
 
