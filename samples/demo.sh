@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make demo: the sample agency's half-month, from master data through clock
-# events to finalized timesheets, a timekeeper's correction and a late event
-# after finalization, in a fresh ARMMS_HOME under ./demo-home (recreated each run).
+# events to finalized timesheets, each step by the role that owns it: rate
+# cards and finalization through their approval routes, a timekeeper's
+# correction, and a late event after finalization, in a fresh ARMMS_HOME
+# under ./demo-home (recreated each run).
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -11,18 +13,34 @@ PERIOD=${DEMO_PERIOD:-2026-11-A}
 rm -rf "$ARMMS_HOME"
 say() { printf '\n== %s\n' "$*"; }
 
-say "create the tenant"
+say "create the tenant: the acting user (admin) becomes its first admin"
 armms-init --tz Asia/Manila
 
-say "master data (samples/*.csv: a 1,200-guard agency)"
-for k in position shift detachment guard assignment rate holiday obligation user; do
-    armms-import "$k" "samples/$k.csv"
+say "users, one per role; then each role loads its own master data"
+armms-import user samples/user.csv
+armms-approve whoami --as hr1 | jq -c '{user_id, roles, scopes}'
+for k in position shift detachment guard holiday; do
+    armms-import --as hr1 "$k" "samples/$k.csv"
 done
-armms-import period --generate 2026
+armms-import --as ops1 assignment samples/assignment.csv
+armms-import --as pay1 obligation samples/obligation.csv
+armms-import --as pay1 period --generate 2026
+
+say "rate cards go through their route: finance requests, controller verifies, HR manager approves"
+armms-approve routes | jq -r 'select(.approver_role) | "  \(.action): requested by \(.requester_role), verified by \(.verifier_role // "-"), approved by \(.approver_role)"'
+rq=$(armms-import --as fin1 rate samples/rate.csv)
+jq -c '{request_id, action, status, summary}' <<<"$rq"
+id=$(jq -r .request_id <<<"$rq")
+echo "rates in force before approval: $(sqlite3 "$ARMMS_HOME/tenants/demo/pay.db" 'select count(*) from rate')"
+armms-approve --as fin1 approve "$id" || echo "(refused: nobody approves their own request)"
+armms-approve --as ctl1 verify "$id" --note "matches the client contracts" | jq -c '{status, verified_by}'
+armms-approve --as hrm1 approve "$id"
+echo "rates in force after approval: $(sqlite3 "$ARMMS_HOME/tenants/demo/pay.db" 'select count(*) from rate')"
 
 say "clock events for $PERIOD from the detachments' devices"
 armms-sample events --period "$PERIOD" >"$ARMMS_HOME/events.ndjson"
 echo "$(wc -l <"$ARMMS_HOME/events.ndjson") device lines (with double taps, replays, late arrivals)"
+export ARMMS_USER=tk1 # the timekeeper runs the devices' feed and the hours
 armms-ingest --rejects "$ARMMS_HOME/rejects.ndjson" "$ARMMS_HOME/events.ndjson" \
     >"$ARMMS_HOME/accepted.ndjson"
 
@@ -78,18 +96,25 @@ d=$(jq -r .date <<<"$b")
 end=$(jq -r --arg g "$g" --arg d "$d" 'select(.guard_id == $g and .date == $d) | .shift_id' \
     "$out/dtr.ndjson")
 [ "$end" = NIGHT ] && ts="$(date -d "$d + 1 day" +%F)T06:00:00+08:00" || ts="${d}T18:00:00+08:00"
-ARMMS_USER=tk1 armms-timelog adjust add --guard "$g" --ts "$ts" --type OUT \
+armms-timelog adjust add --guard "$g" --ts "$ts" --type OUT \
     --reason "guard signed the logbook out; reader offline" |
     armms-dtr | tee "$out/fixed-dtr.ndjson" | armms-timesheet >"$out/fixed-ts.ndjson"
 jq -r --arg d "$d" 'select(.date == $d)
     | "\(.guard_id) \(.date) \(.shift_id): \(.status), \(.minutes.worked) minutes worked"' \
     "$out/fixed-dtr.ndjson"
 
-say "finalize $PERIOD: blocked timesheets are refused, the rest are sealed"
+say "finalize $PERIOD: the timekeeper requests it, blocked timesheets are refused"
 armms-timesheet --finalize --period "$PERIOD" --rejects "$out/refused.ndjson" \
-    >"$out/finalized.ndjson" || [ $? = 65 ]
-echo "sealed: $(wc -l <"$out/finalized.ndjson"), refused (blocked): $(wc -l <"$out/refused.ndjson")"
-jq -r 'select(.guard_id == "'"$g"'") | "\(.timesheet_id) \(.status) v\(.version) \(.checksum)"' \
+    >"$out/finalize-request.ndjson" || [ $? = 65 ]
+jq -c '{request_id, action, status, summary, approver_role}' "$out/finalize-request.ndjson"
+echo "refused (blocked): $(wc -l <"$out/refused.ndjson")"
+
+say "the HR manager approves: the timesheets are sealed for payroll"
+armms-approve --as hrm1 list --actionable | jq -r '"  awaiting hrm1: \(.request_id) \(.summary)"'
+armms-approve --as hrm1 approve "$(jq -r .request_id "$out/finalize-request.ndjson")" \
+    --note "blocked posts to follow" >"$out/finalized.ndjson"
+echo "sealed: $(wc -l <"$out/finalized.ndjson")"
+jq -r 'select(.guard_id == "'"$g"'") | "\(.timesheet_id) \(.status) v\(.version) by \(.finalized_by) \(.checksum)"' \
     "$out/finalized.ndjson"
 
 say "a late OUT after finalization: version 2, ADJUSTED, with the delta for payroll"
@@ -108,9 +133,14 @@ start=$(date +%s%N)
 time_chain "$out/late.ndjson" >"$out/late-ts.ndjson"
 echo "one late event through ingest | timelog | dtr | timesheet: $((($(date +%s%N) - start) / 1000000)) ms"
 jq -r '"\(.timesheet_id) \(.status) v\(.version): worked \(.totals.worked) minutes"' "$out/late-ts.ndjson"
-armms-journal cat --type TimesheetAdjusted | jq -c '.payload | {timesheet_id, version, delta}'
+armms-journal --as ctl1 cat --type TimesheetAdjusted | jq -c '.payload | {timesheet_id, version, delta}'
+
+say "the audit trail of that timesheet: who did what, and through which request"
+armms-journal --as ctl1 history "$(jq -r .timesheet_id "$out/late-ts.ndjson")" |
+    jq -r '"  \(.at) \(.actor) \(.event_type)\(if .request_id then " (request \(.request_id))" else "" end)"'
 
 say "the journal"
+export ARMMS_USER=admin
 armms-journal verify
 armms-journal cat | jq -r .event_type | sort | uniq -c | sort -rn
 
