@@ -6,7 +6,9 @@
  */
 #include "timelog.h"
 
+#include <ctype.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 #include "change.h"
@@ -637,10 +639,10 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
         if (iso_parse(a->ts, &t, &off))
             return err_set(err, EXIT_USAGE, "--ts '%s' is not an ISO-8601 time with an offset",
                            a->ts);
-        if (strcmp(a->type, "IN") && strcmp(a->type, "OUT"))
+        if (strcasecmp(a->type, "IN") && strcasecmp(a->type, "OUT"))
             return err_set(err, EXIT_USAGE, "--type must be IN or OUT");
         snprintf(guard, sizeof guard, "%s", a->guard);
-        snprintf(type, sizeof type, "%s", a->type);
+        snprintf(type, sizeof type, "%s", toupper((unsigned char)a->type[0]) == 'I' ? "IN" : "OUT");
         iso_format_utc(t, ts);
     } else {
         if (!a->target)

@@ -6,8 +6,10 @@
  * Input rule: records named as FILE arguments (or "-") are read; with no
  * FILE, standard input is read when it is a pipe or socket, or when no
  * scope is given and it is not a terminal. So `armms-timelog --period P |
- * armms-dtr --period P` waits for its upstream, while a select run from
- * cron or a `while read` loop never swallows an unrelated standard input.
+ * armms-dtr --period P` waits for its upstream, and a select run from cron
+ * (standard input a terminal, a file or /dev/null) reads nothing. A select
+ * run inside a `... | while read` loop does read the loop's pipe: give it
+ * </dev/null there.
  */
 #ifndef ARMMS_TKCLI_H
 #define ARMMS_TKCLI_H

@@ -122,6 +122,9 @@ int tk_wanted(const tk_run *r, const char *key)
 
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
 {
+    if (guard && !roster_guard(r->ro, guard, err))
+        return err->code ? err->code
+                         : err_set(err, EXIT_DATAERR, "tenant %s has no guard %s", r->t->id, guard);
     r->scoped = 1;
     return r->stage->scope(r, guard, from, to, err);
 }

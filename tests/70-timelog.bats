@@ -493,3 +493,12 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
     assert_equal "$output" ""
     assert_equal "$(tk_dump acme)" "$before"
 }
+
+@test "an added punch may name its type in lower case, as devices do" {
+    roster
+    run --separate-stderr armms-timelog adjust add -t acme --guard G1 --ts 2026-10-20T05:58:00+08:00 \
+        --type in --reason "reader down at the gate"
+    assert_equal "$status" 0
+    assert_equal "$(jq -r '[.type, .status, .shift_id] | @tsv' <<<"$output")" "$(printf 'IN\tVALID\tDAY')"
+    assert_equal "$(q acme tk 'select type from time_log_adjustment')" IN
+}

@@ -486,3 +486,26 @@ stored() { q acme tk "select status, day_type, worked, regular, ot, nd, nd_ot, l
     assert_equal "$(tk_dump acme)" "$before"
     assert_equal "$(journal_lines acme | sha256sum)" "$journal"
 }
+
+@test "a select run for a guard the tenant does not have exits 65 naming the guard and changes nothing" {
+    roster
+    day G1 2026-10-20 05:55:00 18:00:00
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    local before
+    before=$(tk_dump acme)
+    run --separate-stderr armms-dtr -t acme --period 2026-10-B --guard G9
+    assert_equal "$status" 65
+    assert_equal "$output" ""
+    [[ "$stderr" == *"tenant acme has no guard G9"* ]] || fail "$stderr"
+    assert_equal "$(tk_dump acme)" "$before"
+}
+
+@test "a shift with a 45-minute break is paid 675 minutes and the run ends" {
+    small_tenant acme
+    tk_import acme shift 'shift_id,start,end,break_min' 'DAY,06:00,18:00,45'
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,'
+    day G1 2026-10-20 05:58:00 18:00:00
+    timeout 20 bash -c "$(declare -f tk_chain); tk_chain acme '$BATS_TEST_TMPDIR/in'"
+    # 06:00-18:00 less a break from 11:37 to 12:22: 675 paid, 480 regular
+    assert_equal "$(dtr G1 2026-10-20 | mins)" "675 480 195 0 0 0 0"
+}
