@@ -64,6 +64,9 @@ struct md_kind {
     int nf;
     md_check_fn check;
     const char *(*event_for)(md_rec *r);
+    /* An invariant over the whole table, checked after the upsert inside
+     * the record's savepoint: a Reject code undoes the record. */
+    const char *(*after)(md_import *mi, char *msg, size_t n);
 };
 
 struct md_import {
@@ -255,6 +258,27 @@ static const char *check_route(md_rec *r, char *msg, size_t n)
     return NULL;
 }
 
+/* A tenant keeps at least one ACTIVE admin: without one nobody could add
+ * users, change roles or routes, or migrate it. */
+static const char *keeps_an_admin(md_import *mi, char *msg, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    int admins = 1;
+    if (sqlite3_prepare_v2(
+            mi->s.db,
+            "SELECT count(*) FROM user u JOIN user_role r USING (user_id)"
+            " JOIN role_scope s ON s.role_id = r.role_id"
+            " WHERE u.status = 'ACTIVE' AND r.role_id = 'admin' AND s.scope_id = '*'",
+            -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        admins = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (admins > 0)
+        return NULL;
+    snprintf(msg, n, "the tenant would be left without an active admin holding every scope");
+    return "CONFLICT";
+}
+
 static const char *assignment_event(md_rec *r)
 {
     return strcmp(V(r, "kind")->s, "reliever") == 0 ? "RelieverAssigned" : "AssignmentPlanned";
@@ -262,21 +286,22 @@ static const char *assignment_event(md_rec *r)
 
 #define F(a) a, (int)(sizeof a / sizeof *a)
 static const md_kind kinds[] = {
-    {"position", "hr", "position", NULL, "PositionUpserted", "position", F(position_f), 0, 0},
+    {"position", "hr", "position", NULL, "PositionUpserted", "position", F(position_f), 0, 0, 0},
     {"detachment", "hr", "detachment", NULL, "DetachmentUpserted", "detachment", F(detachment_f),
-     0, 0},
-    {"shift", "hr", "shift", NULL, "ShiftUpserted", "shift", F(shift_f), check_shift, 0},
-    {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), 0, 0},
+     0, 0, 0},
+    {"shift", "hr", "shift", NULL, "ShiftUpserted", "shift", F(shift_f), check_shift, 0, 0},
+    {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), 0, 0, 0},
     {"assignment", "hr", "assignment", "assignment_id", "AssignmentPlanned", "assignment",
-     F(assignment_f), check_assignment, assignment_event},
-    {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0},
-    {"holiday", "pay", "holiday", NULL, "HolidayUpserted", "holiday", F(holiday_f), 0, 0},
-    {"period", "pay", "period", NULL, "PayPeriodDefined", "period", F(period_f), check_period, 0},
+     F(assignment_f), check_assignment, assignment_event, 0},
+    {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0, 0},
+    {"holiday", "pay", "holiday", NULL, "HolidayUpserted", "holiday", F(holiday_f), 0, 0, 0},
+    {"period", "pay", "period", NULL, "PayPeriodDefined", "period", F(period_f), check_period, 0,
+     0},
     {"obligation", "pay", "obligation", NULL, "ObligationUpserted", "obligation", F(obligation_f),
-     check_obligation, 0},
-    {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0},
-    {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0},
-    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0},
+     check_obligation, 0, 0},
+    {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin},
+    {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin},
+    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, 0},
 };
 #define NKINDS (int)(sizeof kinds / sizeof *kinds)
 
@@ -382,7 +407,8 @@ static int list_item_cmp(const void *a, const void *b)
 static int list_norm(const md_field *f, jv v, strbuf *out, char *msg, size_t n)
 {
     /* A list is a JSON array of strings or one string split on commas and
-     * spaces; rest days come out in week order, ids sorted and unique. */
+     * spaces; rest days come out in week order, ids sorted and unique (ids
+     * keep their case, as the ids they name do). */
     char items[64][64];
     int ni = 0;
     if (jv_get_kind(v) == JV_KIND_ARRAY) {
@@ -417,7 +443,6 @@ static int list_norm(const md_field *f, jv v, strbuf *out, char *msg, size_t n)
         char *ptr[64];
         for (int i = 0; i < ni; i++) {
             for (char *c = items[i]; *c; c++) {
-                *c = (char)tolower((unsigned char)*c);
                 if (!isalnum((unsigned char)*c) && !strchr("_.-*", *c)) {
                     snprintf(msg, n, "%s: '%s' is not a name", f->name, items[i]);
                     return -1;
@@ -1212,7 +1237,8 @@ static const char *list_refs(sqlite3_stmt *st, const md_field *f, const char *li
 {
     for (const char *p = list; *p;) {
         size_t len = strcspn(p, ",");
-        if (!(len == 1 && *p == '*')) {
+        /* "*" grants every scope; it is not a role */
+        if (!(len == 1 && *p == '*' && strstr(f->ref, ".scope."))) {
             sqlite3_bind_text(st, 1, p, (int)len, SQLITE_STATIC);
             int found = sqlite3_step(st) == SQLITE_ROW;
             sqlite3_reset(st);
@@ -1257,8 +1283,11 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
         /* A savepoint per record: a record rejected half-way leaves nothing. */
         if ((rc = store_savepoint(&mi->s, err)))
             goto done;
+        md_counts was = *cnt;
         rc = k->id_column ? upsert_dated(mi, &r, cnt, &code, msg, sizeof msg, err)
                           : upsert_plain(mi, &r, cnt, &code, msg, sizeof msg, err);
+        if (!code && !rc && k->after && (code = k->after(mi, msg, sizeof msg)))
+            *cnt = was;
         if (code || rc)
             store_rollback_to(&mi->s);
         store_release(&mi->s);

@@ -2,7 +2,7 @@
  * masterdata.h - master data kinds and their import, driven by one table.
  *
  * Each kind (guard, detachment, position, shift, assignment, rate, holiday,
- * period, obligation, user) is a row of a table in masterdata.c naming its
+ * period, obligation, user, role, route) is a row of a table in masterdata.c naming its
  * module store, table, fields (type, required, reference), natural key and
  * whether it is effective-dated. One code path validates, checks references
  * and upserts every kind; no tool switches over kinds.

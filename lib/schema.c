@@ -37,7 +37,8 @@
     "CREATE TABLE audit(seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"          \
     " event_type TEXT NOT NULL, aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL,"        \
     " request_id TEXT, payload TEXT NOT NULL) STRICT;"                                            \
-    "CREATE INDEX audit_aggregate ON audit(aggregate_id, seq);"
+    "CREATE INDEX audit_aggregate ON audit(aggregate_id, seq);"                                   \
+    "CREATE INDEX audit_event ON audit(event_type);"
 
 static const char *const hr_migrations[] = {
     OUTBOX_DDL

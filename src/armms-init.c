@@ -30,38 +30,50 @@ static const char usage[] =
 
 enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST };
 
-/* A tenant without an admin gets the acting user as its first one, through
- * the same import path (journaled, audited) as any user. */
-static int count_admins(tenant_t *t, int *admins, armms_err *err)
+static int count_users(tenant_t *t, int *users, armms_err *err)
 {
     store_t s;
-    *admins = 0;
+    *users = 0;
     if (store_open_ro(&s, t, "iam", err))
         return err->code;
     sqlite3_stmt *q = NULL;
-    if (!store_prepare(&s, &q,
-                       "SELECT count(*) FROM user u JOIN user_role r ON r.user_id = u.user_id"
-                       " WHERE r.role_id = 'admin' AND u.status = 'ACTIVE'",
-                       err) &&
+    if (!store_prepare(&s, &q, "SELECT count(*) FROM user", err) &&
         sqlite3_step(q) == SQLITE_ROW)
-        *admins = sqlite3_column_int(q, 0);
+        *users = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
     store_close(&s);
     return err->code;
 }
 
+/* What armms-import user accepts as an id (checked before a tenant is
+ * created, so a bad one leaves nothing behind). */
+static int user_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)id[i] <= ' ')
+            return 0;
+    return 1;
+}
+
+/* A tenant without users gets the acting user as its first admin, through
+ * the same import path (journaled, audited) as any user. A tenant that has
+ * users is never given one this way, even if none of them is an admin:
+ * otherwise whoever ran armms-init on it could make themselves one. */
 static int first_admin(tenant_t *t, int *made, armms_err *err)
 {
-    int admins;
+    int users;
     *made = 0;
-    if (count_admins(t, &admins, err) || admins)
+    if (count_users(t, &users, err) || users)
         return err->code;
     const md_kind *k = md_kind_find("user");
     md_import *mi = NULL;
     md_counts n = {0};
     reject_sink rej;
-    if (reject_open(&rej, NULL))
-        return err_set(err, EXIT_SOFTWARE, "cannot write Rejects");
+    if (reject_open(&rej, "/dev/null"))
+        return err_set(err, EXIT_SOFTWARE, "cannot open /dev/null");
     jv u = jv_object();
     u = jv_object_set(u, jv_string("user_id"), jv_string(t->actor));
     u = jv_object_set(u, jv_string("name"), jv_string(t->actor));
@@ -128,14 +140,18 @@ int main(int argc, char **argv)
         t.wait_ms = c.wait_s * 1000;
     struct stat st;
     int existed = stat(t.dir, &st) == 0;
+    if (!existed && !user_id_ok(t.actor))
+        armms_die(EXIT_USAGE, "'%s' cannot be a user id: name the first admin with --as USER",
+                  t.actor);
     if (existed && tenant_require(&t, &err) == 0) {
         /* Migrating an existing tenant is an administrator's job; a tenant
-         * whose iam.db predates roles is migrated by whoever may open it. */
+         * whose iam.db predates roles, or that has no users yet, is
+         * migrated by whoever may open its files. */
         rbac_t who;
         armms_err rerr = {0};
-        int admins = 0;
-        int rrc = rbac_load(&who, &t, &rerr) || count_admins(&t, &admins, &rerr);
-        if (!rrc && admins && rbac_require(&who, "tenant.admin", &rerr)) {
+        int users = 0;
+        int rrc = rbac_load(&who, &t, &rerr) || count_users(&t, &users, &rerr);
+        if (!rrc && users && rbac_require(&who, "tenant.admin", &rerr)) {
             rbac_free(&who);
             armms_die_err(&rerr);
         }

@@ -242,3 +242,23 @@ tenant_sums() {
     assert_failure 74
     [[ "$stderr" == *"write error"* ]]
 }
+
+@test "a first admin whose id cannot be a user id is refused before anything is created" {
+    run --separate-stderr armms-init -t acme --as "ana reyes"
+    assert_equal "$status" 64
+    [[ "$stderr" == *"'ana reyes' cannot be a user id"* ]] || fail "$stderr"
+    assert_not_exist "$(tdir acme)"
+}
+
+@test "armms-init on a tenant with users makes nobody an admin: it needs an admin itself" {
+    armms-init -q -t acme
+    printf '%s\n' 'user_id,name,roles' 'bob,Bob Cruz,ops' | armms-import -q -t acme --format csv user
+    # an admin lost to a hand edit of the store is not replaced by whoever comes
+    q acme iam "UPDATE user SET status = 'DISABLED' WHERE user_id = 'tester'"
+    run --separate-stderr armms-init -t acme --as eve
+    assert_equal "$status" 77
+    run --separate-stderr armms-init -t acme --as bob
+    assert_equal "$status" 77
+    [[ "$stderr" == *"needs scope tenant.admin"* ]] || fail "$stderr"
+    assert_equal "$(q acme iam 'SELECT group_concat(user_id) FROM (SELECT user_id FROM user ORDER BY 1)')" bob,tester
+}

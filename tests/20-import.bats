@@ -706,3 +706,38 @@ EOF2
     assert_equal "$(q acme hr "SELECT count(*) FROM position WHERE position_id IN ('X','INS')")" 1
     assert_equal "$(q acme hr "SELECT name FROM position WHERE position_id='INS'")" Inspector
 }
+
+@test "the last active admin can neither be disabled nor stripped of the admin role's scopes" {
+    armms-init -q -t acme
+    run --separate-stderr armms-import -t acme --format csv user <<<"$(printf '%s\n' \
+        'user_id,name,roles,status' 'tester,Tess Ramos,admin,DISABLED' 'bob,Bob Cruz,ops,ACTIVE')"
+    assert_failure 65
+    assert_reject CONFLICT 2 '<stdin>' 'tester,Tess Ramos,admin,DISABLED' 'without an active admin'
+    run --separate-stderr armms-import -t acme --format csv role <<<"$(printf '%s\n' \
+        'role_id,name,scopes' 'admin,Administrator,journal.read')"
+    assert_failure 65
+    assert_reject CONFLICT 2 '<stdin>' 'admin,Administrator,journal.read' 'without an active admin'
+    assert_equal "$(q acme iam "SELECT user_id || ':' || status FROM user ORDER BY 1")" \
+        "$(printf 'bob:ACTIVE\ntester:ACTIVE')"
+    assert_equal "$(q acme iam "SELECT scopes FROM role WHERE role_id = 'admin'")" '*'
+    # with a second admin, the first may go
+    printf '%s\n' 'user_id,name,roles' 'ana,Ana Reyes,admin' | armms-import -q -t acme --format csv user
+    printf '%s\n' 'user_id,name,roles,status' 'tester,Tess Ramos,admin,DISABLED' |
+        armms-import -q -t acme --as ana --format csv user
+    assert_equal "$(q acme iam "SELECT status FROM user WHERE user_id = 'tester'")" DISABLED
+}
+
+@test "a user's roles must be roles of the tenant, spelled as they are, and * is no role" {
+    armms-init -q -t acme
+    run --separate-stderr armms-import -t acme --format csv user <<<"$(printf '%s\n' \
+        'user_id,name,roles' 'bob,Bob Cruz,Timekeeper' 'ana,Ana Reyes,"ops,timekeeper"')"
+    assert_failure 65
+    assert_reject BAD_FIELD 2 '<stdin>' 'bob,Bob Cruz,Timekeeper' "unknown role 'Timekeeper'"
+    run --separate-stderr armms-import -t acme --format csv user <<<"$(printf '%s\n' \
+        'user_id,name,roles' 'eve,Eve Santos,*')"
+    assert_failure 65
+    assert_reject BAD_FIELD 2 '<stdin>' 'eve,Eve Santos,*' "unknown role '*'"
+    assert_equal "$(q acme iam "SELECT group_concat(role_id) FROM (SELECT role_id FROM user_role WHERE user_id = 'ana' ORDER BY 1)")" \
+        ops,timekeeper
+    assert_equal "$(q acme iam "SELECT count(*) FROM user WHERE user_id IN ('bob', 'eve')")" 0
+}
