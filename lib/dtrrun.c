@@ -386,7 +386,8 @@ static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms
             if (x->date >= g->cover[k].from && x->date <= g->cover[k].to)
                 snprintf(x->relieved_by, sizeof x->relieved_by, "%s", g->cover[k].by);
     }
-    qsort(e->x, (size_t)e->nx, sizeof *e->x, inst_cmp);
+    if (e->nx) /* qsort wants a non-null array, even an empty one */
+        qsort(e->x, (size_t)e->nx, sizeof *e->x, inst_cmp);
 
     /* the stored DTRs of the range, with their signatures */
     stored *old = NULL;

@@ -546,16 +546,19 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
     sqlite3_reset(e->q_rows);
     if (rc != SQLITE_DONE)
         return store_fail(&r->s, rc, "reading time logs", err);
-    qsort(e->rows, (size_t)e->nrows, sizeof *e->rows, row_cmp);
+    if (e->nrows) /* qsort and bsearch want a non-null array, even an empty one */
+        qsort(e->rows, (size_t)e->nrows, sizeof *e->rows, row_cmp);
 
-    qsort(e->p, (size_t)e->np, sizeof *e->p, time_cmp);
+    if (e->np)
+        qsort(e->p, (size_t)e->np, sizeof *e->p, time_cmp);
     for (int i = 0; i < e->np; i++) {
         const punch *p = &e->p[i];
         if (p->work_date < d0 || p->work_date > d1)
             continue;
         tl_row w;
         to_row(r, p, &w);
-        const tl_row *old = bsearch(&w, e->rows, (size_t)e->nrows, sizeof *e->rows, row_cmp);
+        const tl_row *old =
+            e->nrows ? bsearch(&w, e->rows, (size_t)e->nrows, sizeof *e->rows, row_cmp) : NULL;
         int changed = !old || !row_same(old, &w);
         r->n.recomputed++;
         if (changed) {

@@ -139,7 +139,8 @@ static int touch_cmp(const void *a, const void *b)
 /* Sort, then merge each guard's overlapping or adjacent ranges. */
 static void coalesce(tk_run *r)
 {
-    qsort(r->touch, (size_t)r->ntouch, sizeof *r->touch, touch_cmp);
+    if (r->ntouch) /* qsort wants a non-null array, even an empty one */
+        qsort(r->touch, (size_t)r->ntouch, sizeof *r->touch, touch_cmp);
     int n = 0;
     for (int i = 0; i < r->ntouch; i++) {
         tk_touch *last = n ? &r->touch[n - 1] : NULL;
