@@ -39,7 +39,8 @@ static int entry_cmp(const void *a, const void *b)
 
 /* One AuditEntry line: before and after lifted out of the payload when the
  * change carries them (master data: before/record; adjustments and
- * adjusted timesheets: before/after). */
+ * adjusted timesheets: before/after); a payload that is itself a record
+ * (it has a "kind", e.g. a TimesheetFinalized) is the after-state. */
 static char *entry_json(sqlite3_stmt *q, const char *module)
 {
     jv e = jv_object();
@@ -61,6 +62,11 @@ static char *entry_json(sqlite3_stmt *q, const char *module)
         if (!jv_is_valid(after) || jv_get_kind(after) == JV_KIND_NULL) {
             jv_free(after);
             after = jv_object_get(jv_copy(p), jv_string("record"));
+        }
+        if ((!jv_is_valid(after) || jv_get_kind(after) == JV_KIND_NULL) &&
+            jv_object_has(jv_copy(p), jv_string("kind"))) {
+            jv_free(after);
+            after = jv_copy(p);
         }
         e = jv_object_set(e, jv_string("before"), jv_is_valid(before) ? before : jv_null());
         e = jv_object_set(e, jv_string("after"), jv_is_valid(after) ? after : jv_null());

@@ -587,7 +587,17 @@ int change_reject(tenant_t *t, const rbac_t *who, const char *id, const char *re
     int rc = lock_row(&s, t, &w, "PENDING,VERIFIED", err);
     if (!rc)
         rc = may_decide(who, &w, "reject", err);
-    if (!rc && !step_for(who, &w)) {
+    /* The verifier rejects while the request is PENDING, the approver while
+     * it is undecided (armms-approve(1)), unless they verified it. */
+    int may = rc || step_for(who, &w) ||
+              (rbac_has_role(who, w.c[C_AROLE]) && strcmp(w.c[C_VER_BY], who->user) != 0);
+    if (!may && !strcmp(w.c[C_VER_BY], who->user)) {
+        char what[200];
+        snprintf(what, sizeof what,
+                 "reject change request %s they verified (it is for %s to decide now)", id,
+                 w.c[C_AROLE]);
+        rc = refuse(who, what, err);
+    } else if (!may) {
         char what[200];
         snprintf(what, sizeof what, "reject %s (its route: verified by %s, approved by %s)",
                  w.c[C_ACTION], w.c[C_VROLE][0] ? w.c[C_VROLE] : "nobody", w.c[C_AROLE]);

@@ -66,7 +66,7 @@ struct md_kind {
     const char *(*event_for)(md_rec *r);
     /* An invariant over the whole table, checked after the upsert inside
      * the record's savepoint: a Reject code undoes the record. */
-    const char *(*after)(md_import *mi, char *msg, size_t n);
+    const char *(*after)(md_import *mi, md_rec *r, char *msg, size_t n);
 };
 
 struct md_import {
@@ -260,7 +260,7 @@ static const char *check_route(md_rec *r, char *msg, size_t n)
 
 /* A tenant keeps at least one ACTIVE admin: without one nobody could add
  * users, change roles or routes, or migrate it. */
-static const char *keeps_an_admin(md_import *mi, char *msg, size_t n)
+static const char *keeps_an_admin(md_import *mi, md_rec *r, char *msg, size_t n)
 {
     sqlite3_stmt *q = NULL;
     int admins = 1;
@@ -277,6 +277,27 @@ static const char *keeps_an_admin(md_import *mi, char *msg, size_t n)
         return NULL;
     snprintf(msg, n, "the tenant would be left without an active admin holding every scope");
     return "CONFLICT";
+}
+
+/* Only actions whose tools can hold a change for approval take an
+ * approver; a route the tools would ignore is refused, never kept. */
+static const char *routable(md_import *mi, md_rec *r, char *msg, size_t n)
+{
+    if (V(r, "approver_role")->null)
+        return NULL;
+    sqlite3_stmt *q = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(mi->s.db, "SELECT routable FROM scope WHERE scope_id = ?1", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, V(r, "action")->s, -1, SQLITE_STATIC);
+        ok = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    }
+    sqlite3_finalize(q);
+    if (ok)
+        return NULL;
+    snprintf(msg, n, "%s is done at once by whoever holds its scope; it cannot wait for approval",
+             V(r, "action")->s);
+    return "BAD_FIELD";
 }
 
 static const char *assignment_event(md_rec *r)
@@ -301,7 +322,7 @@ static const md_kind kinds[] = {
      check_obligation, 0, 0},
     {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin},
     {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin},
-    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, 0},
+    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, routable},
 };
 #define NKINDS (int)(sizeof kinds / sizeof *kinds)
 
@@ -1004,6 +1025,34 @@ static int emit(md_import *mi, md_rec *r, const char *op, md_rec *before, const 
     return rc;
 }
 
+/* The event of a version closed by a later one (record: as closed; before:
+ * as it was; closed_by: the later version's start). */
+static int emit_close(md_import *mi, md_rec *r, const char *before, const char *by_from,
+                      armms_err *err)
+{
+    const md_kind *k = mi->k;
+    strbuf b, agg;
+    sb_init(&b);
+    sb_init(&agg);
+    sb_addf(&b, "{\"kind\":\"%s\",\"op\":\"close\",\"record\":", k->name);
+    payload_rec(&b, r);
+    sb_addf(&b, ",\"before\":%s,\"closed_by\":{\"valid_from\":\"%s\"}}", before, by_from);
+    for (int i = 0; i < k->nf; i++)
+        if (k->f[i].flags & MD_KEY) {
+            const md_val *v = &r->v[i];
+            if (agg.len)
+                sb_addc(&agg, '/');
+            sb_adds(&agg, is_text(&k->f[i]) ? (v->null ? "" : v->s) : "");
+        }
+    sb_addf(&agg, "@%s", V(r, "valid_from")->s);
+    store_note(&mi->s, agg.s, b.s, b.len);
+    const char *event = k->event_for ? k->event_for(r) : k->event;
+    int rc = store_emit(&mi->s, event, k->aggregate_type, agg.s, b.s, b.len, err);
+    sb_free(&b);
+    sb_free(&agg);
+    return rc;
+}
+
 static int step_done(md_import *mi, sqlite3_stmt *st, const char **code, char *msg, size_t n,
                      armms_err *err)
 {
@@ -1157,12 +1206,12 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, const char **c
                          pto->null ? "open end" : pto->s);
                 goto out;
             }
-            /* A new version closes the open (or overlapping) latest one. */
+            /* A new version closes the open (or overlapping) latest one:
+             * the closed version changes too, and says so in an event of
+             * its own ("op":"close"), so its history shows its end. */
             strbuf was;
             sb_init(&was);
             payload_rec(&was, &vs[prev].r);
-            store_note(&mi->s, "closes", was.s, was.len);
-            sb_free(&was);
             day_t d;
             date_parse(from, &d);
             date_format(d - 1, closed_to);
@@ -1172,7 +1221,10 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, const char **c
             for (int i = 0; i < k->nf; i++)
                 bind_val(mi->upd, i + 1, &k->f[i], &vs[prev].r.v[i]);
             sqlite3_bind_text(mi->upd, k->nf + 1, vs[prev].id, -1, SQLITE_STATIC);
-            if ((rc = step_done(mi, mi->upd, code, msg, n, err)) || *code)
+            if (!(rc = step_done(mi, mi->upd, code, msg, n, err)) && !*code)
+                rc = emit_close(mi, &vs[prev].r, was.s, from, err);
+            sb_free(&was);
+            if (rc || *code)
                 goto out;
             closed_id = vs[prev].id;
         }
@@ -1286,7 +1338,7 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
         md_counts was = *cnt;
         rc = k->id_column ? upsert_dated(mi, &r, cnt, &code, msg, sizeof msg, err)
                           : upsert_plain(mi, &r, cnt, &code, msg, sizeof msg, err);
-        if (!code && !rc && k->after && (code = k->after(mi, msg, sizeof msg)))
+        if (!code && !rc && k->after && (code = k->after(mi, &r, msg, sizeof msg)))
             *cnt = was;
         if (code || rc)
             store_rollback_to(&mi->s);

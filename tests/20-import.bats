@@ -86,8 +86,13 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_equal "$(q acme pay "SELECT count(*) FROM obligation o WHERE kind='loan' AND installments IS NOT NULL AND NOT EXISTS (SELECT 1 FROM obligation_schedule s WHERE s.obligation_id=o.obligation_id)")" 0
     assert_equal "$(q acme pay "SELECT count(*) FROM obligation o WHERE installments IS NOT NULL AND installments <> (SELECT count(*) FROM obligation_schedule s WHERE s.obligation_id=o.obligation_id)")" 0
     # one journal event per record that landed, after the first admin and
-    # the five routes direct_routes changed
-    assert_equal "$(journal_lines acme | wc -l)" $((1 + 5 + 3 + 2 + 40 + 1200 + 1312 + 270 + 42 + 60 + 8 + 24))
+    # the five routes direct_routes changed, and one per rate version a
+    # later one closed (the 30 rate cards of the five detachments whose rates
+    # rose on 16 July)
+    assert_equal "$(q acme pay "SELECT count(*) FROM rate WHERE valid_to IS NOT NULL")" 30
+    assert_equal "$(journal_lines acme | jq -r 'select(.payload.op == "close") | .event_type' | sort | uniq -c | awk '{print $1, $2}')" \
+        "30 RateCardUpdated"
+    assert_equal "$(journal_lines acme | wc -l)" $((1 + 5 + 3 + 2 + 40 + 1200 + 1312 + 270 + 30 + 42 + 60 + 8 + 24))
     assert_equal "$(journal_lines acme | jq -c 'select(.event_type=="GuardUpserted")' | wc -l)" 1200
 }
 
