@@ -304,13 +304,16 @@ done:
 
 /* ---- finding and listing requests ---- */
 
-/* Find request id in the tenant's stores: 1 found (w filled), 0 not. */
+static int not_found(tenant_t *t, const char *id, armms_err *err);
+
+/* Find request id in the tenant's stores and fill w; EXIT_DATAERR when the
+ * tenant has no such request. */
 static int find(tenant_t *t, const char *id, cr_row *w, armms_err *err)
 {
     for (int m = 0; m < NMODULES; m++) {
         store_t s;
         if (store_open_ro(&s, t, modules[m], err))
-            return -1;
+            return err->code;
         sqlite3_stmt *q = NULL;
         int found = 0;
         if (!store_prepare(&s, &q, sql_get, err)) {
@@ -325,12 +328,10 @@ static int find(tenant_t *t, const char *id, cr_row *w, armms_err *err)
             sqlite3_finalize(q);
         }
         store_close(&s);
-        if (err->code)
-            return -1;
-        if (found)
-            return 1;
+        if (err->code || found)
+            return err->code;
     }
-    return 0;
+    return not_found(t, id, err);
 }
 
 static int not_found(tenant_t *t, const char *id, armms_err *err)
@@ -416,12 +417,9 @@ int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *ou
 
 int change_show(tenant_t *t, const char *id, FILE *out, armms_err *err)
 {
-    cr_row w;
-    int found = find(t, id, &w, err);
-    if (found < 0)
+    cr_row w = {{0}, {0}};
+    if (find(t, id, &w, err))
         return err->code;
-    if (!found)
-        return not_found(t, id, err);
     strbuf b;
     sb_init(&b);
     row_json(&b, &w, 1);
@@ -504,6 +502,13 @@ static int lock_row(store_t *s, tenant_t *t, cr_row *w, const char *allowed, arm
     return 0;
 }
 
+/* Find request id and load it under its store's write lock (s), still
+ * undecided. */
+static int open_undecided(store_t *s, tenant_t *t, const char *id, cr_row *w, armms_err *err)
+{
+    return find(t, id, w, err) || lock_row(s, t, w, "PENDING,VERIFIED", err) ? err->code : 0;
+}
+
 static int refuse(const rbac_t *who, const char *what, armms_err *err)
 {
     return err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may not %s", who->user, who->tenant,
@@ -545,12 +550,9 @@ static int finish_step(store_t *s, cr_row *w, const char *event, const char *not
 int change_verify(tenant_t *t, const rbac_t *who, const char *id, const char *note, FILE *out,
                   armms_err *err)
 {
-    cr_row w;
-    int found = find(t, id, &w, err);
-    if (found <= 0)
-        return found < 0 ? err->code : not_found(t, id, err);
+    cr_row w = {{0}, {0}};
     store_t s = {0};
-    int rc = lock_row(&s, t, &w, "PENDING,VERIFIED", err);
+    int rc = open_undecided(&s, t, id, &w, err);
     if (!rc && !w.c[C_VROLE][0])
         rc = err_set(err, EXIT_DATAERR,
                      "change request %s needs no verification (route %s: approved by %s)", id,
@@ -579,12 +581,9 @@ int change_reject(tenant_t *t, const rbac_t *who, const char *id, const char *re
 {
     if (!reason || !*reason)
         return err_set(err, EXIT_USAGE, "a rejection needs --reason");
-    cr_row w;
-    int found = find(t, id, &w, err);
-    if (found <= 0)
-        return found < 0 ? err->code : not_found(t, id, err);
+    cr_row w = {{0}, {0}};
     store_t s = {0};
-    int rc = lock_row(&s, t, &w, "PENDING,VERIFIED", err);
+    int rc = open_undecided(&s, t, id, &w, err);
     if (!rc)
         rc = may_decide(who, &w, "reject", err);
     /* The verifier rejects while the request is PENDING, the approver while
@@ -614,12 +613,9 @@ int change_reject(tenant_t *t, const rbac_t *who, const char *id, const char *re
 
 int change_withdraw(tenant_t *t, const rbac_t *who, const char *id, FILE *out, armms_err *err)
 {
-    cr_row w;
-    int found = find(t, id, &w, err);
-    if (found <= 0)
-        return found < 0 ? err->code : not_found(t, id, err);
+    cr_row w = {{0}, {0}};
     store_t s = {0};
-    int rc = lock_row(&s, t, &w, "PENDING,VERIFIED", err);
+    int rc = open_undecided(&s, t, id, &w, err);
     if (!rc && strcmp(w.c[C_REQ_BY], who->user) != 0) {
         char what[160];
         snprintf(what, sizeof what, "withdraw %s's change request %s", w.c[C_REQ_BY], id);
@@ -665,10 +661,9 @@ static change_apply_fn executor_of(const char *action)
 int change_approve(tenant_t *t, const rbac_t *who, const char *id, const char *note, FILE *out,
                    armms_err *err)
 {
-    cr_row w;
-    int found = find(t, id, &w, err);
-    if (found <= 0)
-        return found < 0 ? err->code : not_found(t, id, err);
+    cr_row w = {{0}, {0}};
+    if (find(t, id, &w, err))
+        return err->code;
     int rc = may_decide(who, &w, "approve", err);
     const char *st = w.c[C_STATUS];
     if (!rc && strcmp(st, "PENDING") && strcmp(st, "VERIFIED"))

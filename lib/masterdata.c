@@ -322,7 +322,8 @@ static const md_kind kinds[] = {
      check_obligation, 0, 0},
     {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin},
     {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin},
-    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, routable},
+    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0,
+     routable},
 };
 #define NKINDS (int)(sizeof kinds / sizeof *kinds)
 

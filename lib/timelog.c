@@ -8,8 +8,8 @@
 
 #include <ctype.h>
 #include <stdlib.h>
-#include <strings.h>
 #include <string.h>
+#include <strings.h>
 
 #include "change.h"
 #include "ndjson.h"
@@ -645,7 +645,8 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
         if (strcasecmp(a->type, "IN") && strcasecmp(a->type, "OUT"))
             return err_set(err, EXIT_USAGE, "--type must be IN or OUT");
         snprintf(guard, sizeof guard, "%s", a->guard);
-        snprintf(type, sizeof type, "%s", toupper((unsigned char)a->type[0]) == 'I' ? "IN" : "OUT");
+        snprintf(type, sizeof type, "%s",
+                 toupper((unsigned char)a->type[0]) == 'I' ? "IN" : "OUT");
         iso_format_utc(t, ts);
     } else {
         if (!a->target)
@@ -796,24 +797,15 @@ jv tl_adjust_effect(const tl_adjust *a)
     return e;
 }
 
+static int adjust_fn(tk_run *r, void *ctx, armms_err *err)
+{
+    return timelog_adjust(r, ctx, err);
+}
+
 int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
     tl_adjust a = tl_adjust_of(effect);
     if (!a.action)
         return err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment", ch->request_id);
-    tk_run r;
-    int rc = tk_run_open(&r, ch->t, &timelog_stage, out, rej, err);
-    if (!rc)
-        rc = change_apply_begin(ch, &r.s, err);
-    if (!rc) {
-        rc = timelog_adjust(&r, &a, err);
-        if (rc)
-            store_rollback(&r.s);
-        else
-            rc = change_apply_end(ch, err);
-        if (!rc)
-            rc = tk_run_write(&r, err);
-    }
-    tk_run_close(&r);
-    return rc;
+    return tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err);
 }

@@ -763,27 +763,22 @@ int timesheet_finalize(tk_run *r, const char *period, const char *guard, const c
     return tk_run_write(r, err);
 }
 
+struct fin_effect {
+    const char *period, *guard, *override;
+};
+
+static int finalize_fn(tk_run *r, void *ctx, armms_err *err)
+{
+    struct fin_effect *f = ctx;
+    ts_counts n;
+    return timesheet_finalize(r, f->period, f->guard, f->override, &n, err);
+}
+
 int timesheet_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
-    const char *period = json_str(effect, "period", NULL);
-    const char *guard = json_str(effect, "guard", NULL);
-    const char *override = json_str(effect, "override", NULL);
-    if (!period)
+    struct fin_effect f = {json_str(effect, "period", NULL), json_str(effect, "guard", NULL),
+                           json_str(effect, "override", NULL)};
+    if (!f.period)
         return err_set(err, EXIT_SOFTWARE, "change request %s: no period", ch->request_id);
-    tk_run r;
-    ts_counts n;
-    int rc = tk_run_open(&r, ch->t, &timesheet_stage, out, rej, err);
-    if (!rc)
-        rc = change_apply_begin(ch, &r.s, err);
-    if (!rc) {
-        rc = timesheet_finalize(&r, period, guard, override, &n, err);
-        if (rc)
-            store_rollback(&r.s);
-        else
-            rc = change_apply_end(ch, err);
-        if (!rc)
-            rc = tk_run_write(&r, err);
-    }
-    tk_run_close(&r);
-    return rc;
+    return tk_run_apply(ch, &timesheet_stage, out, rej, finalize_fn, &f, err);
 }

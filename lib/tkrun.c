@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
+
 enum { GUARDS_PER_TX = 2000 };
 
 int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,
@@ -123,8 +125,9 @@ int tk_wanted(const tk_run *r, const char *key)
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
 {
     if (guard && !roster_guard(r->ro, guard, err))
-        return err->code ? err->code
-                         : err_set(err, EXIT_DATAERR, "tenant %s has no guard %s", r->t->id, guard);
+        return err->code
+                   ? err->code
+                   : err_set(err, EXIT_DATAERR, "tenant %s has no guard %s", r->t->id, guard);
     r->scoped = 1;
     return r->stage->scope(r, guard, from, to, err);
 }
@@ -195,6 +198,26 @@ int tk_run_flush(tk_run *r, armms_err *err)
     idmap_init(&r->touch_idx);
     idmap_free(&r->named);
     idmap_init(&r->named);
+    return rc;
+}
+
+int tk_run_apply(struct change *ch, const tk_stage *stage, FILE *out, reject_sink *rej,
+                 int (*fn)(tk_run *r, void *ctx, armms_err *err), void *ctx, armms_err *err)
+{
+    tk_run r;
+    int rc = tk_run_open(&r, ch->t, stage, out, rej, err);
+    if (!rc)
+        rc = change_apply_begin(ch, &r.s, err);
+    if (!rc) {
+        rc = fn(&r, ctx, err);
+        if (rc)
+            store_rollback(&r.s);
+        else
+            rc = change_apply_end(ch, err);
+        if (!rc)
+            rc = tk_run_write(&r, err); /* only now are its records real */
+    }
+    tk_run_close(&r);
     return rc;
 }
 

@@ -101,6 +101,13 @@ void tk_run_idle(void *ctx);
 /* Write r->outbuf to the output (after a commit). */
 int tk_run_write(tk_run *r, armms_err *err);
 
+/* Apply a change request through a stage's own code (change.h): open a run
+ * of stage, run fn(r, ctx) inside the approval's transaction, commit it
+ * with the decision, then write the run's records to out. */
+struct change;
+int tk_run_apply(struct change *ch, const tk_stage *stage, FILE *out, reject_sink *rej,
+                 int (*fn)(tk_run *r, void *ctx, armms_err *err), void *ctx, armms_err *err);
+
 /* Helpers shared by the stages. */
 const char *tk_str(jv obj, const char *key);          /* borrowed string field or NULL */
 int tk_date_field(jv obj, const char *key, day_t *d); /* 0 when a valid date */

@@ -37,8 +37,7 @@ static int count_users(tenant_t *t, int *users, armms_err *err)
     if (store_open_ro(&s, t, "iam", err))
         return err->code;
     sqlite3_stmt *q = NULL;
-    if (!store_prepare(&s, &q, "SELECT count(*) FROM user", err) &&
-        sqlite3_step(q) == SQLITE_ROW)
+    if (!store_prepare(&s, &q, "SELECT count(*) FROM user", err) && sqlite3_step(q) == SQLITE_ROW)
         *users = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
     store_close(&s);
