@@ -764,15 +764,23 @@ static void bind_val(sqlite3_stmt *st, int idx, const md_field *f, const md_val 
         sqlite3_bind_int64(st, idx, v->i);
 }
 
-static void payload_rec(strbuf *b, const md_rec *r)
+/* A record as JSON: every field, null when absent (event payloads); or,
+ * with replay set, as NDJSON input that imports to the same row, absent
+ * and empty values left out (a change request's effect). Money is in
+ * centavos, lists are strings. */
+static void rec_json(strbuf *b, const md_rec *r, int replay)
 {
     const md_kind *k = r->k;
+    int first = 1;
     sb_addc(b, '{');
     for (int i = 0; i < k->nf; i++) {
         const md_field *f = &k->f[i];
         const md_val *v = &r->v[i];
-        if (i)
+        if (replay && (v->null || (is_text(f) && !*v->s)))
+            continue;
+        if (!first)
             sb_addc(b, ',');
+        first = 0;
         sb_add_json_str(b, f->name, strlen(f->name));
         sb_addc(b, ':');
         if (v->null)
@@ -787,32 +795,14 @@ static void payload_rec(strbuf *b, const md_rec *r)
     sb_addc(b, '}');
 }
 
-/* A record as NDJSON input that imports to the same row: what a change
- * request keeps as its effect (absent and empty values left out, money in
- * centavos, lists as strings). */
+static void payload_rec(strbuf *b, const md_rec *r)
+{
+    rec_json(b, r, 0);
+}
+
 static void replay_rec(strbuf *b, const md_rec *r)
 {
-    const md_kind *k = r->k;
-    int first = 1;
-    sb_addc(b, '{');
-    for (int i = 0; i < k->nf; i++) {
-        const md_field *f = &k->f[i];
-        const md_val *v = &r->v[i];
-        if (v->null || (is_text(f) && !*v->s))
-            continue;
-        if (!first)
-            sb_addc(b, ',');
-        first = 0;
-        sb_add_json_str(b, f->name, strlen(f->name));
-        sb_addc(b, ':');
-        if (f->type == FT_BOOL)
-            sb_adds(b, v->i ? "true" : "false");
-        else if (!is_text(f))
-            sb_addf(b, "%lld", (long long)v->i);
-        else
-            sb_add_json_str(b, v->s, strlen(v->s));
-    }
-    sb_addc(b, '}');
+    rec_json(b, r, 1);
 }
 
 /* Read a stored row (columns in field order starting at column c0) into r. */
@@ -983,6 +973,25 @@ int md_check_header(const md_kind *k, jv header, armms_err *err)
 
 /* ---- upsert ------------------------------------------------------------- */
 
+/* The aggregate id of a record's events: its key parts joined by '/', and
+ * for a dated version '@' and its start. */
+static void aggregate_id(strbuf *agg, md_rec *r)
+{
+    const md_kind *k = r->k;
+    for (int i = 0; i < k->nf; i++)
+        if (k->f[i].flags & MD_KEY) {
+            const md_val *v = &r->v[i];
+            if (agg->len)
+                sb_addc(agg, '/');
+            if (is_text(&k->f[i]))
+                sb_adds(agg, v->null ? "" : v->s);
+            else
+                sb_addf(agg, "%lld", (long long)v->i);
+        }
+    if (k->id_column)
+        sb_addf(agg, "@%s", V(r, "valid_from")->s);
+}
+
 static int emit(md_import *mi, md_rec *r, const char *op, md_rec *before, const char *closed_id,
                 const char *closed_to, armms_err *err)
 {
@@ -1003,18 +1012,7 @@ static int emit(md_import *mi, md_rec *r, const char *op, md_rec *before, const 
         sb_addf(&b, ",\"closes\":{\"%s\":\"%s\",\"valid_to\":\"%s\"}", k->id_column, closed_id,
                 closed_to);
     sb_addc(&b, '}');
-    for (int i = 0; i < k->nf; i++)
-        if (k->f[i].flags & MD_KEY) {
-            const md_val *v = &r->v[i];
-            if (agg.len)
-                sb_addc(&agg, '/');
-            if (is_text(&k->f[i]))
-                sb_adds(&agg, v->null ? "" : v->s);
-            else
-                sb_addf(&agg, "%lld", (long long)v->i);
-        }
-    if (k->id_column) /* a dated version's aggregate includes its start */
-        sb_addf(&agg, "@%s", V(r, "valid_from")->s);
+    aggregate_id(&agg, r);
     const char *event = k->event_for ? k->event_for(r) : k->event;
     /* what this change found and does: a request is stale once it differs */
     store_note(&mi->s, agg.s, b.s, note_len);
@@ -1038,14 +1036,7 @@ static int emit_close(md_import *mi, md_rec *r, const char *before, const char *
     sb_addf(&b, "{\"kind\":\"%s\",\"op\":\"close\",\"record\":", k->name);
     payload_rec(&b, r);
     sb_addf(&b, ",\"before\":%s,\"closed_by\":{\"valid_from\":\"%s\"}}", before, by_from);
-    for (int i = 0; i < k->nf; i++)
-        if (k->f[i].flags & MD_KEY) {
-            const md_val *v = &r->v[i];
-            if (agg.len)
-                sb_addc(&agg, '/');
-            sb_adds(&agg, is_text(&k->f[i]) ? (v->null ? "" : v->s) : "");
-        }
-    sb_addf(&agg, "@%s", V(r, "valid_from")->s);
+    aggregate_id(&agg, r);
     store_note(&mi->s, agg.s, b.s, b.len);
     const char *event = k->event_for ? k->event_for(r) : k->event;
     int rc = store_emit(&mi->s, event, k->aggregate_type, agg.s, b.s, b.len, err);
