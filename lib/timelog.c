@@ -797,6 +797,20 @@ jv tl_adjust_effect(const tl_adjust *a)
     return e;
 }
 
+int timelog_adjust_change(tk_run *r, struct change *ch, const tl_adjust *a, FILE *out, int *made,
+                          armms_err *err)
+{
+    *made = 0;
+    if (change_begin(ch, &r->s, err) || timelog_adjust(r, a, err))
+        return err->code;
+    if (!ch->requesting)
+        return 0;
+    char summary[400];
+    snprintf(summary, sizeof summary, "%s %s: %s", a->action, a->target ? a->target : a->guard,
+             a->reason);
+    return change_submit(ch, tl_adjust_effect(a), summary, out, made, err);
+}
+
 static int adjust_fn(tk_run *r, void *ctx, armms_err *err)
 {
     return timelog_adjust(r, ctx, err);

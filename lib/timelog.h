@@ -47,12 +47,17 @@ typedef struct tl_adjust {
  * err) when the adjustment is not possible. */
 int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err);
 
+/* Adjust through ch (change.h): when its route needs approval, make a
+ * change request of the adjustment (the ChangeRequest goes to out; *made
+ * says whether one was made) instead of recording it. */
+struct change;
+int timelog_adjust_change(tk_run *r, struct change *ch, const tl_adjust *a, FILE *out, int *made,
+                          armms_err *err);
 /* An adjustment as a change request's effect, and back (strings borrowed
  * from effect). */
 jv tl_adjust_effect(const tl_adjust *a);
 tl_adjust tl_adjust_of(jv effect);
 /* Apply a routed adjustment (change.h executor). */
-struct change;
 int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
 #endif

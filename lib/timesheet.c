@@ -763,6 +763,29 @@ int timesheet_finalize(tk_run *r, const char *period, const char *guard, const c
     return tk_run_write(r, err);
 }
 
+int timesheet_finalize_change(tk_run *r, struct change *ch, const char *period, const char *guard,
+                              const char *override, ts_counts *n, FILE *out, int *made,
+                              armms_err *err)
+{
+    *made = 0;
+    if (change_begin(ch, &r->s, err) || timesheet_finalize(r, period, guard, override, n, err))
+        return err->code;
+    if (!ch->requesting)
+        return 0;
+    /* the effect is what timesheet_apply reads back */
+    char summary[300];
+    snprintf(summary, sizeof summary, "finalize %s%s%s: %ld timesheets (%ld blocked%s)", period,
+             guard ? " for " : "", guard ? guard : "", n->finalized, n->blocked,
+             override ? ", overridden" : "");
+    jv e = jv_object();
+    e = jv_object_set(e, jv_string("period"), jv_string(period));
+    if (guard)
+        e = jv_object_set(e, jv_string("guard"), jv_string(guard));
+    if (override)
+        e = jv_object_set(e, jv_string("override"), jv_string(override));
+    return change_submit(ch, e, summary, out, made, err);
+}
+
 struct fin_effect {
     const char *period, *guard, *override;
 };

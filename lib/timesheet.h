@@ -40,9 +40,15 @@ int timesheet_finalize(tk_run *r, const char *period, const char *guard, const c
 int timesheet_validate(tk_run *r, const char *period, const char *guard, ts_counts *n,
                        armms_err *err);
 
+/* Finalize through ch (change.h): when its route needs approval, make a
+ * change request of the finalization (the ChangeRequest goes to out; *made
+ * says whether one was made) instead of sealing; otherwise finalize. */
+struct change;
+int timesheet_finalize_change(tk_run *r, struct change *ch, const char *period, const char *guard,
+                              const char *override, ts_counts *n, FILE *out, int *made,
+                              armms_err *err);
 /* Apply a finalization request's effect {period, guard, override}
  * (change.h executor); the sealed records go to out. */
-struct change;
 int timesheet_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
 #endif

@@ -124,13 +124,7 @@ int main(int argc, char **argv)
     cli_rejects(&c, &rej);
     int rc = tk_run_open(&r, &t, &timelog_stage, stdout, &rej, &err), missing = 0, made = 0;
     if (!rc && adjusting) {
-        rc = change_begin(&ch, &r.s, &err) || timelog_adjust(&r, &adj, &err) ? err.code : 0;
-        if (!rc && ch.requesting) {
-            char summary[400];
-            snprintf(summary, sizeof summary, "%s %s: %s", adj.action,
-                     adj.target ? adj.target : adj.guard, adj.reason);
-            rc = change_submit(&ch, tl_adjust_effect(&adj), summary, stdout, &made, &err);
-        }
+        rc = timelog_adjust_change(&r, &ch, &adj, stdout, &made, &err);
     } else if (!rc) {
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
     }

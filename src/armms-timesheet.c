@@ -86,23 +86,8 @@ int main(int argc, char **argv)
     if (!rc && validate) {
         rc = timesheet_validate(&r, sc.period, sc.guard, &n, &err);
     } else if (!rc && finalize) {
-        rc = change_begin(&ch, &r.s, &err) ||
-                     timesheet_finalize(&r, sc.period, sc.guard, override, &n, &err)
-                 ? err.code
-                 : 0;
-        if (!rc && ch.requesting) {
-            char summary[300];
-            snprintf(summary, sizeof summary, "finalize %s%s%s: %ld timesheets (%ld blocked%s)",
-                     sc.period, sc.guard ? " for " : "", sc.guard ? sc.guard : "", n.finalized,
-                     n.blocked, override ? ", overridden" : "");
-            jv e = jv_object();
-            e = jv_object_set(e, jv_string("period"), jv_string(sc.period));
-            if (sc.guard)
-                e = jv_object_set(e, jv_string("guard"), jv_string(sc.guard));
-            if (override)
-                e = jv_object_set(e, jv_string("override"), jv_string(override));
-            rc = change_submit(&ch, e, summary, stdout, &made, &err);
-        }
+        rc = timesheet_finalize_change(&r, &ch, sc.period, sc.guard, override, &n, stdout, &made,
+                                       &err);
     } else if (!rc) {
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
     }

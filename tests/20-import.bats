@@ -746,3 +746,33 @@ EOF2
         ops,timekeeper
     assert_equal "$(q acme iam "SELECT count(*) FROM user WHERE user_id IN ('bob', 'eve')")" 0
 }
+
+@test "a role or route naming what the tenant does not have is rejected, the good ones land, a rerun changes nothing" {
+    armms-init -q -t acme
+    cd "$BATS_TEST_TMPDIR"
+    printf '%s\n' 'role_id,name,scopes' 'area_lead,Area lead,"timesheet.read,approval.read"' \
+        'wizard,Wizard,"timesheet.read,magic.cast"' >role.csv
+    run --separate-stderr armms-import -t acme role role.csv
+    assert_failure 65
+    assert_reject BAD_FIELD 3 role.csv 'wizard,Wizard,"timesheet.read,magic.cast"' "unknown scope 'magic.cast'"
+    assert_equal "$(q acme iam "SELECT group_concat(scope_id) FROM (SELECT scope_id FROM role_scope WHERE role_id = 'area_lead' ORDER BY 1)")" \
+        approval.read,timesheet.read
+    rerun_is_noop BAD_FIELD 3 role.csv 'wizard,Wizard,"timesheet.read,magic.cast"' "unknown scope 'magic.cast'" -- \
+        armms-import -t acme role role.csv
+
+    printf '%s\n' 'action,requester_role,verifier_role,approver_role' \
+        'guard.update,hr_officer,,area_lead' 'teleport.update,ops,,hr_manager' \
+        'holiday.update,hr_officer,,chief_wizard' >route.csv
+    run --separate-stderr armms-import -t acme route route.csv
+    assert_failure 65
+    assert_equal "$(rejects | jq -r '[.line, .code, .message] | join(" ")')" \
+        "$(printf '%s\n' "3 UNKNOWN_REF action 'teleport.update' does not exist" \
+            "4 UNKNOWN_REF approver_role 'chief_wizard' does not exist")"
+    assert_equal "$(q acme iam "SELECT action || ':' || ifnull(approver_role, '-') FROM route WHERE action IN ('guard.update', 'holiday.update') ORDER BY 1")" \
+        "$(printf 'guard.update:area_lead\nholiday.update:-')"
+    local before
+    before=$(state acme)
+    run --separate-stderr armms-import -t acme route route.csv
+    assert_failure 65
+    assert_equal "$(state acme)" "$before"
+}
