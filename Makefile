@@ -26,10 +26,12 @@ LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lm
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
         armms-timelog armms-dtr armms-timesheet armms-approve
 BINS  = $(addprefix bin/,$(TOOLS))
-LIBSRC = $(wildcard lib/*.c)
+LAYERS = core store iam md tk pay cli
+LIBSRC = $(foreach l,$(LAYERS),$(wildcard lib/$(l)/*.c))
 LIBOBJ = $(LIBSRC:.c=.o)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITBIN = $(UNITSRC:.c=.t)
+FMTSRC = $(wildcard lib/*/*.c lib/*/*.h src/*.c tests/unit/*.c tests/unit/*.h)
 MAN1 = $(wildcard man/*.1)
 MAN7 = $(wildcard man/*.7)
 
@@ -97,7 +99,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 
 fmt:
-	clang-format -i lib/*.c lib/*.h src/*.c tests/unit/*.c tests/unit/*.h
+	clang-format -i $(FMTSRC)
 
 clean:
-	rm -rf bin lib/*.o lib/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t
+	rm -rf bin lib/*/*.o lib/*/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t

@@ -1,12 +1,13 @@
 /*
  * armms-approve - change requests: list, show, verify, approve, reject,
  * withdraw; and the roles and routes that decide who may. The rules live in
- * lib/change.c and lib/rbac.c; this is options and a dispatch.
+ * lib/iam/change.c and lib/iam/rbac.c; this is options and a dispatch.
  */
 #include <string.h>
 
-#include "change.h"
-#include "cli.h"
+#include "cli/actions.h"
+#include "cli/cli.h"
+#include "iam/change.h"
 
 static const char usage[] =
     "usage: armms-approve [-t TENANT] list [--all | --status S] [--action A] [--mine]\n"
@@ -80,6 +81,7 @@ int main(int argc, char **argv)
     const char *note = NULL, *reason = NULL;
     int opt;
     cli_init(&c, "armms-approve", usage);
+    cli_actions_register();
     argv[0] = (char *)armms_prog;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
@@ -154,7 +156,7 @@ int main(int argc, char **argv)
     if (rbac_load(&who, &t, &err))
         armms_die_err(&err);
     /* Reading requests and routes is scoped; deciding is checked against
-     * each request's route in lib/change.c. whoami answers anyone. */
+     * each request's route in lib/iam/change.c. whoami answers anyone. */
     if (strcmp(cmd, "whoami") && rbac_require(&who, "approval.read", &err))
         armms_die_err(&err);
     int rc = 0;

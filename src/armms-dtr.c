@@ -1,9 +1,9 @@
 /*
- * armms-dtr - daily time records from time logs (lib/dtrrun.c). Options,
+ * armms-dtr - daily time records from time logs (lib/tk/dtr.c). Options,
  * inputs and the summary only.
  */
-#include "dtrrun.h"
-#include "tkcli.h"
+#include "tk/dtr.h"
+#include "cli/scope.h"
 
 static const char usage[] =
     "usage: armms-dtr [-t TENANT] [--period P | --from D --to D] [--guard G]\n"

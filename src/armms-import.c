@@ -1,14 +1,14 @@
 /*
  * armms-import - load master data of one kind from NDJSON or CSV files.
- * Every rule lives in lib/masterdata.c; this is options and a loop.
+ * Every rule lives in lib/md/; this is options and a loop.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "change.h"
-#include "cli.h"
-#include "masterdata.h"
-#include "records.h"
+#include "iam/change.h"
+#include "cli/cli.h"
+#include "md/masterdata.h"
+#include "core/input.h"
 
 static const char usage[] =
     "usage: armms-import [-t TENANT] [--format ndjson|csv] [--rejects FILE] KIND [FILE...]\n"
@@ -29,36 +29,36 @@ static const char usage[] =
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_GENERATE };
 
-static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, rec_format fmt,
+static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, input_format fmt,
                      reject_sink *rej, md_counts *n, armms_err *err)
 {
-    rec_source rs;
-    if (rec_open(&rs, fd, name, fmt, err))
+    input_source rs;
+    if (input_open(&rs, fd, name, fmt, err))
         return err->code;
     int rc = md_begin(mi, err), st, header_checked = 0;
     long since_commit = 0;
     jv rec;
-    rec_item it;
-    while (!rc && (st = rec_next(&rs, &rec, &it, err)) != REC_EOF) {
+    input_item it;
+    while (!rc && (st = input_next(&rs, &rec, &it, err)) != INPUT_EOF) {
         if (st < 0) {
             rc = err->code;
             break;
         }
-        if (fmt == RECFMT_CSV && !header_checked) {
+        if (fmt == INPUT_CSV && !header_checked) {
             header_checked = 1;
-            if ((rc = md_check_header(k, rec_header(&rs), err))) {
-                if (st == REC_OK)
+            if ((rc = md_check_header(k, input_header(&rs), err))) {
+                if (st == INPUT_OK)
                     jv_free(rec);
                 break;
             }
         }
-        if (st == REC_BAD) {
+        if (st == INPUT_BAD) {
             reject_emit(rej, it.code, it.msg, name, it.line, it.raw, it.raw_len);
             n->read++;
             n->rejected++;
             continue;
         }
-        rc = md_upsert(mi, rec, fmt == RECFMT_CSV, rej, name, it.line, it.raw, it.raw_len, n, err);
+        rc = md_upsert(mi, rec, fmt == INPUT_CSV, rej, name, it.line, it.raw, it.raw_len, n, err);
         if (!rc && ++since_commit == 5000) {
             since_commit = 0;
             rc = md_commit(mi, err);
@@ -66,11 +66,11 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
                 rc = md_begin(mi, err);
         }
     }
-    if (!rc && fmt == RECFMT_CSV && !header_checked && jv_is_valid(rec_header(&rs)))
-        rc = md_check_header(k, rec_header(&rs), err);
+    if (!rc && fmt == INPUT_CSV && !header_checked && jv_is_valid(input_header(&rs)))
+        rc = md_check_header(k, input_header(&rs), err);
     if (!rc)
         rc = md_commit(mi, err);
-    rec_close(&rs);
+    input_close(&rs);
     return rc;
 }
 
@@ -87,7 +87,7 @@ static int import_input(int fd, const char *name, int csv_name, void *ctx)
 {
     struct run *r = ctx;
     int csv = r->format ? !strcmp(r->format, "csv") : csv_name;
-    return import_fd(r->mi, r->k, fd, name, csv ? RECFMT_CSV : RECFMT_NDJSON, r->rej, r->n,
+    return import_fd(r->mi, r->k, fd, name, csv ? INPUT_CSV : INPUT_NDJSON, r->rej, r->n,
                      r->err);
 }
 

@@ -1,13 +1,13 @@
 /*
  * armms-ingest - record clock events from device exports. Rules live in
- * lib/ingest.c; this is options, a loop over inputs and the summary.
+ * lib/tk/ingest.c; this is options, a loop over inputs and the summary.
  */
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "ingest.h"
-#include "records.h"
+#include "cli/cli.h"
+#include "tk/ingest.h"
+#include "core/input.h"
 
 static const char usage[] =
     "usage: armms-ingest [-t TENANT] [--format ndjson|csv|zk|zk-push] [--device ID]\n"
@@ -44,28 +44,28 @@ static void show_progress(const ingest_counts *n, void *ctx)
 
 static int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
 {
-    rec_source rs;
-    rec_format rf = fmt == F_CSV ? RECFMT_CSV : fmt == F_NDJSON ? RECFMT_NDJSON : RECFMT_LINES;
-    if (rec_open(&rs, fd, name, rf, err))
+    input_source rs;
+    input_format rf = fmt == F_CSV ? INPUT_CSV : fmt == F_NDJSON ? INPUT_NDJSON : INPUT_LINES;
+    if (input_open(&rs, fd, name, rf, err))
         return err->code;
     rs.lr.idle = ingest_idle;
     rs.lr.idle_ctx = in;
     int rc = 0, st;
     jv rec;
-    rec_item it;
-    while (!rc && (st = rec_next(&rs, &rec, &it, err)) != REC_EOF) {
+    input_item it;
+    while (!rc && (st = input_next(&rs, &rec, &it, err)) != INPUT_EOF) {
         if (st < 0) {
             rc = err->code;
-        } else if (st == REC_BAD) {
+        } else if (st == INPUT_BAD) {
             ingest_reject(in, it.code, it.msg, name, it.line, it.raw, it.raw_len);
-        } else if (rf == RECFMT_LINES) {
+        } else if (rf == INPUT_LINES) {
             rc = ingest_zk_line(in, it.raw, it.raw_len, fmt == F_ZK_PUSH, name, it.line, err);
             jv_free(rec);
         } else {
             rc = ingest_record(in, rec, name, it.line, it.raw, it.raw_len, err);
         }
     }
-    rec_close(&rs);
+    input_close(&rs);
     return rc;
 }
 

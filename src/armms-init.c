@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "masterdata.h"
-#include "rbac.h"
-#include "store.h"
+#include "cli/cli.h"
+#include "md/masterdata.h"
+#include "iam/rbac.h"
+#include "store/store.h"
 
 static const char usage[] =
     "usage: armms-init [-t TENANT] [--tz ZONE] [--as USER] [--wait SECONDS]\n"

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "journal.h"
-#include "store.h"
+#include "store/audit.h"
+#include "cli/cli.h"
+#include "store/journal.h"
+#include "store/store.h"
 
 static const char usage[] =
     "usage: armms-journal [-t TENANT] verify\n"

@@ -25,9 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "clock.h"
-#include "money.h"
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/money.h"
 
 static const char usage[] =
     "usage: armms-sample masterdata [--guards N] [--seed S] [--period P] [--out DIR]\n"

@@ -1,14 +1,14 @@
 /*
  * armms-timelog - match clock events to assignments and shift instances
- * (lib/timelog.c), and record timekeeper adjustments. Options, inputs and
+ * (lib/tk/timelog.c), and record timekeeper adjustments. Options, inputs and
  * the summary only.
  */
 #include <string.h>
 #include <unistd.h>
 
-#include "change.h"
-#include "timelog.h"
-#include "tkcli.h"
+#include "iam/change.h"
+#include "tk/timelog.h"
+#include "cli/scope.h"
 
 static const char usage[] =
     "usage: armms-timelog [-t TENANT] [--period P | --from D --to D] [--guard G]\n"

@@ -1,12 +1,12 @@
 /*
  * armms-timesheet - timesheets from DTRs, their validation and finalization
- * (lib/timesheet.c). Options, inputs and the summary only.
+ * (lib/tk/timesheet.c). Options, inputs and the summary only.
  */
 #include <string.h>
 
-#include "change.h"
-#include "timesheet.h"
-#include "tkcli.h"
+#include "iam/change.h"
+#include "tk/timesheet.h"
+#include "cli/scope.h"
 
 static const char usage[] =
     "usage: armms-timesheet [-t TENANT] [--period P | --from D --to D] [--guard G]\n"

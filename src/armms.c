@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "core/util.h"
 
 static const char usage[] = "usage: armms VERB [ARGS...]\n"
                             "\n"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Roles, scopes and approval routes (lib/rbac.c, lib/change.c,
+# Roles, scopes and approval routes (lib/iam/rbac.c, lib/iam/change.c,
 # armms-approve): who may do what in a tenant, and maker-checker on the
 # changes that need someone else's say. A routed change is not made by the
 # tool asked for it: the tool stores a change request; the route's verifier

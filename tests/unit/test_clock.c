@@ -9,7 +9,7 @@
  */
 #include <stdlib.h>
 
-#include "clock.h"
+#include "core/clock.h"
 #include "t.h"
 
 #define D2026_01_01 20454             /* day number of 2026-01-01 */

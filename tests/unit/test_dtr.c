@@ -1,10 +1,11 @@
 /*
  * test_dtr.c - DTR minute buckets against cases worked out by hand from
- * ../shared/ph-payroll-rules.md (Asia/Manila, +08:00, no DST).
+ * the Labor Code (arts. 83, 86, 87, 93, 94) and DOLE D.O. 150-16
+ * (Asia/Manila, +08:00, no DST).
  */
 #include <stdio.h>
 
-#include "dtr.h"
+#include "tk/bucket.h"
 #include "t.h"
 
 /* A holiday calendar and one rest weekday, as the caller supplies them. */

@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "store.h"
+#include "store/journal.h"
+#include "store/store.h"
 #include "t.h"
-#include "tenant.h"
+#include "store/tenant.h"
 
 static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
 

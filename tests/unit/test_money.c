@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "money.h"
+#include "core/money.h"
 #include "t.h"
 
 static void test_parse_accepts(void)

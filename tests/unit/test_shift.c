@@ -3,7 +3,7 @@
  */
 #include <stdio.h>
 
-#include "shift.h"
+#include "tk/shift.h"
 #include "t.h"
 
 static tz_t manila;

@@ -13,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ndjson.h"
-#include "sha.h"
+#include "core/ndjson.h"
+#include "core/sha.h"
 #include "t.h"
-#include "ulid.h"
-#include "util.h"
+#include "core/ulid.h"
+#include "core/util.h"
 
 #define UTF8_OK(lit, want, ...) T_EQ_INT(utf8_valid(lit, sizeof lit - 1), want, __VA_ARGS__)
 

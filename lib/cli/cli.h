@@ -1,0 +1,83 @@
+/*
+ * cli.h - the options every tool shares, so each main() stays thin.
+ *
+ * Common options: -t/--tenant, --as USER, --wait SECONDS, --rejects FILE,
+ * -q/--quiet, -h/--help, --version. A tool lists CLI_COMMON_LONGOPTS in its
+ * getopt_long table, adds CLI_COMMON_SHORTOPTS to its short options, and
+ * passes each option to cli_common() before its own switch.
+ */
+#ifndef ARMMS_CLI_H
+#define ARMMS_CLI_H
+
+#include <getopt.h>
+
+#include "core/reject.h"
+#include "store/tenant.h"
+
+enum {
+    OPT_AS = 1000,
+    OPT_WAIT,
+    OPT_REJECTS,
+    OPT_VERSION,
+    OPT_TOOL_BASE = 1100, /* tools number their own long options from here */
+};
+
+#define CLI_COMMON_SHORTOPTS "t:qh"
+#define CLI_COMMON_LONGOPTS                                                                       \
+    {"tenant", required_argument, NULL, 't'}, {"as", required_argument, NULL, OPT_AS},            \
+        {"wait", required_argument, NULL, OPT_WAIT},                                              \
+        {"rejects", required_argument, NULL, OPT_REJECTS}, {"quiet", no_argument, NULL, 'q'},     \
+        {"help", no_argument, NULL, 'h'},                                                         \
+    {                                                                                             \
+        "version", no_argument, NULL, OPT_VERSION                                                 \
+    }
+
+/* The help lines for the common options of a tool that reads records. */
+#define CLI_COMMON_HELP                                                                           \
+    "      --rejects FILE    append Reject records to FILE instead of stderr\n"                   \
+    "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"                  \
+    "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"                     \
+    "  -q, --quiet           no summary (or progress, on a terminal) on stderr\n"                 \
+    "  -h, --help            this text\n"                                                         \
+    "      --version         print the version\n"                                                 \
+    "\n"                                                                                          \
+    "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"                 \
+    "66 a file cannot be read, 74 output error, 75 tenant busy, 77 not permitted,\n"              \
+    "78 tenant missing.\n"
+
+typedef struct cli {
+    const char *tenant, *actor, *rejects;
+    int wait_s; /* -1 = default */
+    int quiet;
+    const char *usage; /* the tool's usage text, printed by -h */
+} cli_t;
+
+void cli_init(cli_t *c, const char *prog, const char *usage);
+/* 1 when opt was a common option (handled; may exit for -h/--version or a
+ * bad value), 0 when the tool must handle it. '?' prints usage and exits 64. */
+int cli_common(cli_t *c, int opt, const char *arg);
+_Noreturn void cli_usage_error(const cli_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Resolve and require the tenant; dies with the right exit code. */
+void cli_tenant(const cli_t *c, tenant_t *t);
+/* Die with 77 (a message naming the user, the tenant and the scope) unless
+ * the tenant's actor holds scope. */
+void cli_authorize(tenant_t *t, const char *scope);
+/* Open the reject sink (--rejects or stderr); dies on failure. */
+void cli_rejects(const cli_t *c, reject_sink *r);
+/* Parse a positive integer option value or die with 64. */
+long cli_long(const cli_t *c, const char *name, const char *arg, long min, long max);
+/* The inputs named on the command line, or standard input when n is 0
+ * ("-" also names it). fn gets each open input with its name and whether
+ * the name ends in .csv. An input that cannot be opened is reported, sets
+ * *missing and is skipped, so the others still land. Stops at fn's first
+ * nonzero return and returns it. */
+typedef int (*cli_input_fn)(int fd, const char *name, int csv_name, void *ctx);
+int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing);
+/* Close the reject sink; returns code, or 74 (with a message) when any
+ * Reject could not be written. */
+int cli_rejects_close(reject_sink *r, int code);
+/* End of main: check stdout was fully written; returns code or 74. */
+int cli_finish(int code);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * scope.c - see scope.h.
+ */
+#include "cli/scope.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/input.h"
+
+int tk_scope_opt(tk_scope *s, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_PERIOD:
+        s->period = arg;
+        return 1;
+    case OPT_FROM:
+        s->from_s = arg;
+        return 1;
+    case OPT_TO:
+        s->to_s = arg;
+        return 1;
+    case OPT_GUARD:
+        s->guard = arg;
+        return 1;
+    case OPT_REPROCESS:
+        s->reprocess = 1;
+        return 1;
+    }
+    return 0;
+}
+
+void tk_scope_check(const cli_t *c, tk_scope *s)
+{
+    if (s->period && (s->from_s || s->to_s))
+        cli_usage_error(c, "give --period or --from/--to, not both");
+    if (s->period) {
+        if (period_parse(s->period, &s->from, &s->to))
+            cli_usage_error(c, "--period '%s' is not YYYY-MM-A or YYYY-MM-B", s->period);
+        s->has = 1;
+    } else if (s->from_s || s->to_s) {
+        if (!s->from_s || !s->to_s)
+            cli_usage_error(c, "--from and --to go together");
+        if (date_parse(s->from_s, &s->from) || date_parse(s->to_s, &s->to))
+            cli_usage_error(c, "--from and --to take dates (YYYY-MM-DD)");
+        if (s->to < s->from)
+            cli_usage_error(c, "--to %s is before --from %s", s->to_s, s->from_s);
+        if (s->to - s->from > 366)
+            cli_usage_error(c, "a scope is at most a year; run one per period");
+        s->has = 1;
+    }
+    if (s->guard && !s->has)
+        cli_usage_error(c, "--guard needs --period or --from/--to");
+    if (s->reprocess && !s->has)
+        cli_usage_error(c, "--reprocess needs --period or --from/--to");
+}
+
+/* Input quiet this long flushes what has been read (stream mode only). */
+enum { TK_IDLE_MS = 100 };
+
+struct input {
+    tk_run *r;
+    const tk_scope *s;
+    armms_err *err;
+};
+
+static int read_input(int fd, const char *name, int csv_name, void *ctx)
+{
+    struct input *in = ctx;
+    tk_run *r = in->r;
+    input_source rs;
+    if (input_open(&rs, fd, name, INPUT_NDJSON, in->err))
+        return in->err->code;
+    /* A select run recomputes its scope once, after its input has ended;
+     * a stream run flushes whenever its input goes quiet. */
+    if (!in->s->has) {
+        rs.lr.idle = tk_run_idle;
+        rs.lr.idle_ctx = r;
+        rs.lr.idle_ms = TK_IDLE_MS;
+    }
+    int rc = 0, st;
+    jv rec;
+    input_item it;
+    while (!rc && (st = input_next(&rs, &rec, &it, in->err)) != INPUT_EOF) {
+        if (r->flush_err.code) {
+            *in->err = r->flush_err;
+            rc = in->err->code;
+        } else if (st < 0) {
+            rc = in->err->code;
+        } else if (st == INPUT_BAD) {
+            tk_run_reject(r, it.code, it.msg, name, it.line, it.raw, it.raw_len);
+        } else {
+            rc = tk_run_record(r, rec, name, it.line, it.raw, it.raw_len, in->err);
+        }
+    }
+    input_close(&rs);
+    (void)csv_name;
+    return rc;
+}
+
+static int stdin_wanted(const tk_scope *s)
+{
+    struct stat st;
+    if (fstat(0, &st) != 0)
+        return 0;
+    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+        return 1;
+    return !s->has && !isatty(0);
+}
+
+int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *missing,
+               armms_err *err)
+{
+    struct input in = {r, s, err};
+    *missing = 0;
+    r->changed_only = s->reprocess;
+    int rc = 0;
+    if (nfiles || stdin_wanted(s))
+        rc = cli_each_input(nfiles, files, read_input, &in, missing);
+    if (!rc && r->flush_err.code) {
+        *err = r->flush_err;
+        rc = err->code;
+    }
+    if (!rc && s->has)
+        rc = tk_run_select(r, s->guard, s->from, s->to, err);
+    if (!rc)
+        rc = tk_run_flush(r, err);
+    return rc;
+}
+
+int tk_cli_code(tk_run *r, reject_sink *rej, int missing)
+{
+    return cli_rejects_close(rej, missing ? EXIT_NOINPUT : r->n.rejected ? EXIT_DATAERR : 0);
+}
+
+void tk_cli_summary(const cli_t *c, const tk_run *r, const char *what)
+{
+    if (!c->quiet)
+        armms_warn("%ld read, %ld rejected, %ld %s recomputed, %ld changed", r->n.read,
+                   r->n.rejected, r->n.recomputed, what, r->n.changed);
+}

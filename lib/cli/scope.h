@@ -1,0 +1,54 @@
+/*
+ * scope.h - the command line the three timekeeping tools share: scope
+ * options (select mode), reading upstream records (stream mode) and the
+ * summary, so armms-timelog, armms-dtr and armms-timesheet stay thin.
+ *
+ * Input rule: records named as FILE arguments (or "-") are read; with no
+ * FILE, standard input is read when it is a pipe or socket, or when no
+ * scope is given and it is not a terminal. So `armms-timelog --period P |
+ * armms-dtr --period P` waits for its upstream, and a select run from cron
+ * (standard input a terminal, a file or /dev/null) reads nothing. A select
+ * run inside a `... | while read` loop does read the loop's pipe: give it
+ * </dev/null there.
+ */
+#ifndef ARMMS_SCOPE_H
+#define ARMMS_SCOPE_H
+
+#include "cli/cli.h"
+#include "tk/stage.h"
+
+enum { OPT_PERIOD = 1050, OPT_FROM, OPT_TO, OPT_GUARD, OPT_REPROCESS };
+
+#define TK_SCOPE_LONGOPTS                                                                         \
+    {"period", required_argument, NULL, OPT_PERIOD}, {"from", required_argument, NULL, OPT_FROM}, \
+        {"to", required_argument, NULL, OPT_TO}, {"guard", required_argument, NULL, OPT_GUARD},   \
+    {                                                                                             \
+        "reprocess", no_argument, NULL, OPT_REPROCESS                                             \
+    }
+
+#define TK_SCOPE_HELP                                                                             \
+    "      --period P        select mode: recompute pay period P (YYYY-MM-A|B)\n"                 \
+    "      --from D --to D   select mode: recompute dates D..D (YYYY-MM-DD)\n"                    \
+    "      --guard G         limit select mode to one guard\n"                                    \
+    "      --reprocess       with a scope: rebuild it and output only what changed\n"
+
+typedef struct tk_scope {
+    const char *guard, *period;
+    const char *from_s, *to_s;
+    day_t from, to;
+    int has; /* a scope was given */
+    int reprocess;
+} tk_scope;
+
+/* 1 when opt was a scope option. */
+int tk_scope_opt(tk_scope *s, int opt, const char *arg);
+/* Check the scope options together; dies with 64 on misuse. */
+void tk_scope_check(const cli_t *c, tk_scope *s);
+/* Read the inputs (see the input rule), touch the scope, recompute. */
+int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *missing,
+               armms_err *err);
+/* Exit code from the counts, after closing the Reject sink. */
+int tk_cli_code(tk_run *r, reject_sink *rej, int missing);
+void tk_cli_summary(const cli_t *c, const tk_run *r, const char *what);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * ndjson.c - see ndjson.h.
+ */
+#include "core/ndjson.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define READ_CHUNK (1 << 20)
+
+void line_reader_init(line_reader *r, int fd, const char *name)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = fd;
+    r->name = name;
+    r->cap = NDJSON_MAX_LINE + 2 * READ_CHUNK;
+    r->buf = xmalloc(r->cap + 1);
+}
+
+void line_reader_free(line_reader *r)
+{
+    free(r->buf);
+    r->buf = NULL;
+}
+
+/* Read more bytes after end; 0 on data, 1 on eof, -1 on error. */
+static int fill(line_reader *r)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+        r->end -= r->pos;
+        r->pos = 0;
+    }
+    size_t room = r->cap - r->end;
+    if (room > READ_CHUNK)
+        room = READ_CHUNK;
+    if (r->idle) {
+        struct pollfd p = {r->fd, POLLIN, 0};
+        if (poll(&p, 1, r->idle_ms) == 0)
+            r->idle(r->idle_ctx);
+    }
+    for (;;) {
+        ssize_t n = read(r->fd, r->buf + r->end, room);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r->err = errno;
+            return -1;
+        }
+        if (n == 0) {
+            r->eof = 1;
+            return 1;
+        }
+        r->end += (size_t)n;
+        return 0;
+    }
+}
+
+static int blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+int line_next(line_reader *r, char **line, size_t *len)
+{
+    for (;;) {
+        char *start = r->buf + r->pos;
+        char *nl = memchr(start, '\n', r->end - r->pos);
+        if (!nl && !r->eof && r->end - r->pos <= NDJSON_MAX_LINE) {
+            if (fill(r) < 0)
+                return LINE_IOERR;
+            continue;
+        }
+        if (!nl && r->end == r->pos && r->eof)
+            return LINE_EOF;
+        r->lineno++;
+        if (!nl && r->end - r->pos > NDJSON_MAX_LINE) {
+            /* Too long: report the head, then discard to the next newline. */
+            static char head[256];
+            memcpy(head, start, sizeof head - 1);
+            head[sizeof head - 1] = 0;
+            r->pos = r->end;
+            for (;;) {
+                int f = fill(r);
+                if (f < 0)
+                    return LINE_IOERR;
+                char *q = memchr(r->buf, '\n', r->end);
+                if (q) {
+                    r->pos = (size_t)(q - r->buf) + 1;
+                    break;
+                }
+                r->pos = r->end;
+                if (f == 1)
+                    break;
+            }
+            *line = head;
+            *len = sizeof head - 1;
+            return LINE_TOO_LONG;
+        }
+        size_t n = nl ? (size_t)(nl - start) : r->end - r->pos;
+        r->pos += n + (nl ? 1 : 0);
+        if (n > NDJSON_MAX_LINE) {
+            *line = start;
+            *len = 255;
+            return LINE_TOO_LONG;
+        }
+        if (n > 0 && start[n - 1] == '\r')
+            n--;
+        start[n] = 0;
+        if (blank(start, n))
+            continue;
+        *line = start;
+        *len = n;
+        return LINE_OK;
+    }
+}
+
+jv ndjson_parse_object(const char *line, size_t len, parse_fail *f)
+{
+    f->code = NULL;
+    f->msg[0] = 0;
+    if (!utf8_valid(line, len)) {
+        f->code = "BAD_UTF8";
+        snprintf(f->msg, sizeof f->msg, "line is not valid UTF-8");
+        return jv_invalid();
+    }
+    jv v = jv_parse_sized(line, (int)len);
+    if (!jv_is_valid(v)) {
+        jv m = jv_invalid_get_msg(v);
+        f->code = "PARSE";
+        snprintf(f->msg, sizeof f->msg, "invalid JSON: %s",
+                 jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "unknown error");
+        jv_free(m);
+        return jv_invalid();
+    }
+    if (jv_get_kind(v) != JV_KIND_OBJECT) {
+        f->code = "NOT_OBJECT";
+        snprintf(f->msg, sizeof f->msg, "record is a JSON %s, not an object",
+                 jv_kind_name(jv_get_kind(v)));
+        jv_free(v);
+        return jv_invalid();
+    }
+    return v;
+}
+
+void ndjson_write(FILE *out, jv v)
+{
+    jv s = jv_dump_string(v, 0);
+    fwrite(jv_string_value(s), 1, (size_t)jv_string_length_bytes(jv_copy(s)), out);
+    fputc('\n', out);
+    jv_free(s);
+}
+
+char *json_canonical(jv v)
+{
+    jv s = jv_dump_string(v, JV_PRINT_SORTED);
+    char *r = xstrdup(jv_string_value(s));
+    jv_free(s);
+    return r;
+}
+
+const char *json_str(jv obj, const char *key, int *bad)
+{
+    /* jv objects own their values; peeking without a copy is safe while obj
+     * lives, and avoids a refcount round trip per field. */
+    jv v = jv_object_get(jv_copy(obj), jv_string(key));
+    const char *s = NULL;
+    if (jv_get_kind(v) == JV_KIND_STRING)
+        s = jv_string_value(v);
+    else if (jv_get_kind(v) != JV_KIND_NULL && jv_get_kind(v) != JV_KIND_INVALID && bad)
+        *bad = 1;
+    jv_free(v); /* obj still holds a reference, so s stays valid */
+    return s;
+}
+
+int json_has(jv obj, const char *key)
+{
+    jv v = jv_object_get(jv_copy(obj), jv_string(key));
+    int has = jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL;
+    jv_free(v);
+    return has;
+}

@@ -1,0 +1,69 @@
+/*
+ * ndjson.h - line-oriented record input and compact record output.
+ *
+ * Reading: lines are split by the reader itself (a large read buffer and
+ * memchr), so one bad line never costs the lines after it; each line is then
+ * parsed alone with jv_parse_sized (libjq 1.6's streaming parser drops the
+ * rest of its buffer after a syntax error). A line longer than NDJSON_MAX_LINE
+ * is skipped to its end and reported, never truncated into a record.
+ * Blank lines are skipped. A trailing CR is dropped.
+ *
+ * Memory rule (jq's): every jv passed to a function here is consumed.
+ */
+#ifndef ARMMS_NDJSON_H
+#define ARMMS_NDJSON_H
+
+#include <jv.h>
+#include <stdio.h>
+
+#include "core/util.h"
+
+#define NDJSON_MAX_LINE (1024 * 1024)
+
+typedef struct line_reader {
+    int fd;
+    const char *name; /* "<stdin>" or a path, for messages */
+    long lineno;      /* number of the line last returned, 1-based */
+    char *buf;
+    size_t cap, pos, end;
+    int eof, err;
+    /* Called before a read that would block (no input ready), so a tool fed
+     * a trickle commits and reports what it has instead of waiting. */
+    void (*idle)(void *ctx);
+    void *idle_ctx;
+    /* How long input must stay quiet before idle is called: 0 calls it at
+     * once; a few milliseconds let a downstream stage take an upstream
+     * transaction's records, written in several pipe writes, as one batch. */
+    int idle_ms;
+} line_reader;
+
+enum { LINE_OK = 0, LINE_EOF = 1, LINE_TOO_LONG = 2, LINE_IOERR = 3 };
+
+void line_reader_init(line_reader *r, int fd, const char *name);
+void line_reader_free(line_reader *r);
+/* Next non-blank line. *line points into the reader's buffer, valid until
+ * the next call, NUL-terminated at *len. On LINE_TOO_LONG, *line holds the
+ * first bytes of the line (for the Reject) and *len their count. */
+int line_next(line_reader *r, char **line, size_t *len);
+
+/* Reasons a line is not a record; NULL code when it is. */
+typedef struct parse_fail {
+    const char *code; /* "BAD_UTF8", "PARSE", "NOT_OBJECT" */
+    char msg[256];
+} parse_fail;
+/* Parse one line into an object. Returns the object, or jv_invalid() with
+ * *f filled. */
+jv ndjson_parse_object(const char *line, size_t len, parse_fail *f);
+
+/* Write v compactly and a newline (consumes v). Keys keep insertion order. */
+void ndjson_write(FILE *out, jv v);
+/* Canonical form: sorted keys, compact; returned string is malloc'd. */
+char *json_canonical(jv v);
+
+/* Field access helpers (do not consume obj). */
+/* The string at key, or NULL when absent/null; *bad set when present but not
+ * a string. Returned pointer lives as long as obj does. */
+const char *json_str(jv obj, const char *key, int *bad);
+int json_has(jv obj, const char *key);
+
+#endif

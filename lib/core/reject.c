@@ -1,0 +1,84 @@
+/*
+ * reject.c - see reject.h.
+ */
+#include "core/reject.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define REJECT_INPUT_MAX 4096
+
+int reject_open(reject_sink *r, const char *path)
+{
+    r->count = 0;
+    r->err = 0;
+    if (!path || strcmp(path, "-") == 0) {
+        r->f = stderr;
+        return 0;
+    }
+    r->f = fopen(path, "a");
+    return r->f ? 0 : -1;
+}
+
+int reject_close(reject_sink *r)
+{
+    if (r->f && r->f != stderr && fclose(r->f) != 0 && !r->err)
+        r->err = errno;
+    r->f = NULL;
+    if (r->err) {
+        errno = r->err;
+        return -1;
+    }
+    return 0;
+}
+
+/* Copy s into b replacing each invalid UTF-8 byte with U+FFFD. */
+static void add_lossy(strbuf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t len = 1;
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0xC0)
+            len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (i + len <= n && utf8_valid(s + i, len) && (c < 0x80 || c >= 0xC0)) {
+            sb_add(b, s + i, len);
+            i += len;
+        } else {
+            sb_adds(b, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+}
+
+void reject_emit(reject_sink *r, const char *code, const char *message, const char *source,
+                 long line, const char *input, size_t input_len)
+{
+    strbuf b, in;
+    sb_init(&b);
+    sb_init(&in);
+    if (input) {
+        if (input_len > REJECT_INPUT_MAX)
+            input_len = REJECT_INPUT_MAX;
+        add_lossy(&in, input, input_len);
+    }
+    sb_adds(&b, "{\"kind\":\"Reject\",\"v\":1,\"code\":");
+    sb_add_json_str(&b, code, strlen(code));
+    sb_adds(&b, ",\"message\":");
+    sb_add_json_str(&b, message, strlen(message));
+    sb_adds(&b, ",\"source\":");
+    sb_add_json_str(&b, source ? source : "<stdin>", strlen(source ? source : "<stdin>"));
+    sb_addf(&b, ",\"line\":%ld,\"input\":", line);
+    if (input)
+        sb_add_json_str(&b, in.s, in.len);
+    else
+        sb_adds(&b, "null");
+    sb_adds(&b, "}\n");
+    if ((fwrite(b.s, 1, b.len, r->f) != b.len || fflush(r->f) != 0) && !r->err)
+        r->err = errno ? errno : EIO;
+    r->count++;
+    sb_free(&b);
+    sb_free(&in);
+}

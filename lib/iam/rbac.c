@@ -1,0 +1,249 @@
+/*
+ * rbac.c - see rbac.h. Reads iam.db through its own read-only connection,
+ * so any tool can check its actor without attaching another module.
+ */
+#include "iam/rbac.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+static const char sql_user[] = "SELECT status FROM user WHERE user_id = ?1";
+static const char sql_roles[] = "SELECT role_id FROM user_role WHERE user_id = ?1 ORDER BY 1";
+static const char sql_scopes[] =
+    "SELECT DISTINCT s.scope_id FROM user_role u JOIN role_scope s ON s.role_id = u.role_id"
+    " WHERE u.user_id = ?1 ORDER BY 1";
+static const char sql_route[] = "SELECT coalesce(requester_role, ''), coalesce(verifier_role, ''),"
+                                " coalesce(approver_role, '') FROM route WHERE action = ?1";
+
+static char **column_list(sqlite3_stmt *st, int *rc)
+{
+    char **v = NULL;
+    size_t n = 0;
+    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+        v = xrealloc(v, sizeof *v * (n + 2));
+        v[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    if (!v)
+        v = xcalloc(1, sizeof *v);
+    v[n] = NULL;
+    sqlite3_reset(st);
+    return v;
+}
+
+static void list_free(char **v)
+{
+    for (char **p = v; p && *p; p++)
+        free(*p);
+    free(v);
+}
+
+int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
+{
+    memset(who, 0, sizeof *who);
+    snprintf(who->user, sizeof who->user, "%s", t->actor);
+    snprintf(who->tenant, sizeof who->tenant, "%s", t->id);
+    store_t s;
+    if (store_open_ro(&s, t, "iam", err))
+        return err->code;
+    sqlite3_stmt *q = NULL;
+    int rc = 0;
+    if (store_prepare(&s, &q, sql_user, err))
+        goto out;
+    sqlite3_bind_text(q, 1, who->user, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        who->known = 1;
+        who->active = strcmp((const char *)sqlite3_column_text(q, 0), "ACTIVE") == 0;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_fail(&s, rc, "reading users", err);
+        goto out;
+    }
+    if (store_prepare(&s, &q, sql_roles, err))
+        goto out;
+    sqlite3_bind_text(q, 1, who->user, -1, SQLITE_STATIC);
+    who->roles = column_list(q, &rc);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc == SQLITE_DONE && !store_prepare(&s, &q, sql_scopes, err)) {
+        sqlite3_bind_text(q, 1, who->user, -1, SQLITE_STATIC);
+        who->scopes = column_list(q, &rc);
+        sqlite3_finalize(q);
+    }
+    if (!err->code && rc != SQLITE_DONE)
+        store_fail(&s, rc, "reading roles", err);
+    for (char **p = who->scopes; p && *p; p++)
+        if (strcmp(*p, "*") == 0)
+            who->all_scopes = 1;
+out:
+    store_close(&s);
+    return err->code;
+}
+
+void rbac_free(rbac_t *who)
+{
+    list_free(who->roles);
+    list_free(who->scopes);
+    who->roles = who->scopes = NULL;
+}
+
+static int in_list(char **v, const char *s)
+{
+    for (char **p = v; p && *p; p++)
+        if (strcmp(*p, s) == 0)
+            return 1;
+    return 0;
+}
+
+int rbac_has_role(const rbac_t *who, const char *role)
+{
+    return who->known && who->active && in_list(who->roles, role);
+}
+
+int rbac_has_scope(const rbac_t *who, const char *scope)
+{
+    return who->known && who->active && (who->all_scopes || in_list(who->scopes, scope));
+}
+
+static int refuse_unknown(const rbac_t *who, armms_err *err)
+{
+    if (!who->known)
+        return err_set(err, EXIT_NOPERM,
+                       "user '%s' is not a user of tenant %s (--as USER, ARMMS_USER; an admin "
+                       "adds users with armms-import user)",
+                       who->user, who->tenant);
+    return err_set(err, EXIT_NOPERM, "user '%s' of tenant %s is disabled", who->user, who->tenant);
+}
+
+int rbac_require(const rbac_t *who, const char *scope, armms_err *err)
+{
+    if (!who->known || !who->active)
+        return refuse_unknown(who, err);
+    if (rbac_has_scope(who, scope))
+        return 0;
+    return err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may not %s (needs scope %s)",
+                   who->user, who->tenant, scope, scope);
+}
+
+int rbac_route(tenant_t *t, const char *action, route_t *r, armms_err *err)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->action, sizeof r->action, "%s", action);
+    store_t s;
+    if (store_open_ro(&s, t, "iam", err))
+        return err->code;
+    sqlite3_stmt *q = NULL;
+    if (!store_prepare(&s, &q, sql_route, err)) {
+        sqlite3_bind_text(q, 1, action, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            snprintf(r->requester, sizeof r->requester, "%s", sqlite3_column_text(q, 0));
+            snprintf(r->verifier, sizeof r->verifier, "%s", sqlite3_column_text(q, 1));
+            snprintf(r->approver, sizeof r->approver, "%s", sqlite3_column_text(q, 2));
+        } else if (rc != SQLITE_DONE) {
+            store_fail(&s, rc, "reading routes", err);
+        }
+        sqlite3_finalize(q);
+    }
+    store_close(&s);
+    return err->code;
+}
+
+int rbac_may_request(const rbac_t *who, const route_t *r, armms_err *err)
+{
+    if (rbac_require(who, r->action, err))
+        return err->code;
+    if (!r->requester[0] || rbac_has_role(who, r->requester) || rbac_has_role(who, "admin"))
+        return 0;
+    return err_set(err, EXIT_NOPERM,
+                   "user '%s' of tenant %s may not request %s (its route is requested by %s)",
+                   who->user, who->tenant, r->action, r->requester);
+}
+
+int route_needs_approval(const route_t *r)
+{
+    return r->approver[0] != 0;
+}
+
+static int write_query(tenant_t *t, const char *sql, FILE *out, armms_err *err)
+{
+    store_t s;
+    if (store_open_ro(&s, t, "iam", err))
+        return err->code;
+    sqlite3_stmt *q = NULL;
+    if (!store_prepare(&s, &q, sql, err)) {
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+            if (fprintf(out, "%s\n", sqlite3_column_text(q, 0)) < 0) {
+                err_set(err, EXIT_IOERR, "cannot write to standard output");
+                break;
+            }
+        if (!err->code && rc != SQLITE_DONE)
+            store_fail(&s, rc, "reading roles", err);
+        sqlite3_finalize(q);
+    }
+    store_close(&s);
+    return err->code;
+}
+
+int rbac_write_routes(tenant_t *t, FILE *out, armms_err *err)
+{
+    return write_query(t,
+                       "SELECT json_object('kind', 'Route', 'v', 1, 'action', action,"
+                       " 'requester_role', requester_role, 'verifier_role', verifier_role,"
+                       " 'approver_role', approver_role) FROM route ORDER BY action",
+                       out, err);
+}
+
+int rbac_write_roles(tenant_t *t, FILE *out, armms_err *err)
+{
+    return write_query(
+        t,
+        "SELECT json_object('kind', 'Role', 'v', 1, 'role_id', r.role_id, 'name', r.name,"
+        " 'scopes', (SELECT json_group_array(scope_id) FROM (SELECT scope_id FROM role_scope"
+        "  WHERE role_id = r.role_id ORDER BY 1)),"
+        " 'users', (SELECT json_group_array(user_id) FROM (SELECT user_id FROM user_role"
+        "  WHERE role_id = r.role_id ORDER BY 1))) FROM role r ORDER BY r.role_id",
+        out, err);
+}
+
+static void add_list(strbuf *b, const char *key, char **v)
+{
+    sb_addf(b, ",\"%s\":[", key);
+    for (char **p = v; p && *p; p++) {
+        if (p != v)
+            sb_addc(b, ',');
+        sb_add_json_str(b, *p, strlen(*p));
+    }
+    sb_addc(b, ']');
+}
+
+int rbac_write_user(const rbac_t *who, FILE *out, armms_err *err)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "{\"kind\":\"User\",\"v\":1");
+    sb_add_json_kv(&b, "user_id", who->user);
+    sb_add_json_kv(&b, "tenant_id", who->tenant);
+    sb_add_json_kv(&b, "status", !who->known ? "UNKNOWN" : who->active ? "ACTIVE" : "DISABLED");
+    add_list(&b, "roles", who->roles);
+    add_list(&b, "scopes", who->scopes);
+    sb_adds(&b, "}\n");
+    int rc = fwrite(b.s, 1, b.len, out) == b.len
+                 ? 0
+                 : err_set(err, EXIT_IOERR, "cannot write to standard output");
+    sb_free(&b);
+    return rc;
+}
+
+const char *route_describe(const route_t *r, char *buf, size_t n)
+{
+    if (r->verifier[0])
+        snprintf(buf, n, "verification by %s, then approval by %s", r->verifier, r->approver);
+    else
+        snprintf(buf, n, "approval by %s", r->approver);
+    return buf;
+}

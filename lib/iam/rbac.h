@@ -1,0 +1,66 @@
+/*
+ * rbac.h - who is acting, what they may do, and which route a change takes.
+ *
+ * The model lives in the tenant's iam.db: users hold roles (user_role),
+ * roles hold scopes (role_scope; "*" is every scope), and a route per
+ * action names the role that requests it and, optionally, the roles that
+ * verify and approve it. Scope names are the action names ("rate.update",
+ * "timesheet.finalize", ...); armms(7) lists them with the default roles
+ * and routes, which armms-init installs and the tenant may edit
+ * (armms-import role, armms-import route).
+ *
+ * Rules kept here:
+ *  - an actor that is not an ACTIVE user of this tenant may do nothing;
+ *    users are per tenant, so a user of tenant A is unknown to tenant B;
+ *  - to do (or request) an action the actor needs its scope, and, when the
+ *    action's route names a requester role, that role or admin;
+ *  - only main() prints: these functions fill an armms_err with EXIT_NOPERM
+ *    and a message naming the user, the tenant and the scope.
+ */
+#ifndef ARMMS_RBAC_H
+#define ARMMS_RBAC_H
+
+#include <stdio.h>
+
+#include "store/tenant.h"
+#include "core/util.h"
+
+typedef struct rbac {
+    char user[128];
+    char tenant[64];
+    int known, active;
+    char **roles, **scopes; /* NULL-terminated, malloc'd */
+    int all_scopes;         /* a role holds "*" */
+} rbac_t;
+
+typedef struct route {
+    char action[64];
+    char requester[64], verifier[64], approver[64]; /* "" when not set */
+} route_t;
+
+/* Load t->actor's roles and scopes from iam.db (opened read-only). */
+int rbac_load(rbac_t *who, tenant_t *t, armms_err *err);
+void rbac_free(rbac_t *who);
+int rbac_has_role(const rbac_t *who, const char *role);
+int rbac_has_scope(const rbac_t *who, const char *scope);
+/* 0 when the actor holds scope, else EXIT_NOPERM ("user X of tenant T may
+ * not SCOPE ..."). */
+int rbac_require(const rbac_t *who, const char *scope, armms_err *err);
+/* The route of action (all fields "" when the tenant has none: the action
+ * is done at once by whoever holds its scope). */
+int rbac_route(tenant_t *t, const char *action, route_t *r, armms_err *err);
+/* 0 when the actor may do or request the action: its scope, and the
+ * route's requester role (or admin) when the route names one. */
+int rbac_may_request(const rbac_t *who, const route_t *r, armms_err *err);
+/* The route needs someone else's decision before the change applies. */
+int route_needs_approval(const route_t *r);
+/* Route records (every action with a route) or Role records (every role
+ * with its scopes and users), as NDJSON, to out. */
+int rbac_write_routes(tenant_t *t, FILE *out, armms_err *err);
+int rbac_write_roles(tenant_t *t, FILE *out, armms_err *err);
+/* The actor as a User record: roles and scopes. */
+int rbac_write_user(const rbac_t *who, FILE *out, armms_err *err);
+/* "verification by controller, then approval by hr_manager" (buf). */
+const char *route_describe(const route_t *r, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * masterdata.h - master data kinds and their import, driven by one table.
+ *
+ * Each kind (guard, detachment, position, shift, assignment, rate, holiday,
+ * period, obligation, user, role, route) is a row of a table in masterdata.c naming its
+ * module store, table, fields (type, required, reference), natural key and
+ * whether it is effective-dated. One code path validates, checks references
+ * and upserts every kind; no tool switches over kinds.
+ *
+ * Upsert rules:
+ *  - plain kinds: insert, update (the event carries before and after), or
+ *    leave unchanged (no event) by natural key;
+ *  - effective-dated kinds (assignment, rate) keep history per key: the same
+ *    valid_from updates that version; a later valid_from closes an open or
+ *    overlapping latest version the day before; a version that would overlap
+ *    any other is an OVERLAP Reject, never a silent overlap.
+ * Money is integer centavos in NDJSON and pesos ("695.00") in CSV.
+ */
+#ifndef ARMMS_MASTERDATA_H
+#define ARMMS_MASTERDATA_H
+
+#include <jv.h>
+
+#include <stdio.h>
+
+#include "core/reject.h"
+#include "store/store.h"
+
+typedef struct md_kind md_kind;
+
+/* The kind called name, or NULL. */
+const md_kind *md_kind_find(const char *name);
+/* "guard detachment ..." for usage text. */
+const char *md_kind_names(void);
+const char *md_kind_module(const md_kind *k);
+/* The action (and scope) that changes a kind: "<kind>.update". */
+const char *md_kind_action(const md_kind *k);
+
+typedef struct md_counts {
+    long read, inserted, updated, unchanged, rejected;
+} md_counts;
+
+typedef struct md_import md_import; /* per-run state: prepared statements */
+
+/* Open the kind's module store (and attach what its references need). */
+int md_import_open(md_import **mi, const md_kind *k, tenant_t *t, armms_err *err);
+void md_import_close(md_import *mi);
+/* Only add records whose key is new; existing ones count as unchanged
+ * (period --generate must not undo a tenant's pay dates or closures). */
+void md_insert_only(md_import *mi, int on);
+int md_begin(md_import *mi, armms_err *err);
+int md_commit(md_import *mi, armms_err *err);
+/* Check a CSV header against the kind's fields; EXIT_DATAERR on a column
+ * the kind does not have. */
+int md_check_header(const md_kind *k, jv header, armms_err *err);
+/* Validate and upsert one record (consumed). from_csv: money in pesos and
+ * numbers as text. A bad record is written to rej and counted; the return
+ * is nonzero only for a failure that must stop the run (err filled). */
+int md_upsert(md_import *mi, jv rec, int from_csv, reject_sink *rej, const char *source, long line,
+              const char *raw, size_t raw_len, md_counts *n, armms_err *err);
+/* The store an import writes (for change.h). */
+store_t *md_store(md_import *mi);
+/* Requesting: the accepted records of this run as a change effect. */
+jv md_effect(md_import *mi);
+/* Apply a change request's effect (change.h executor). */
+struct change;
+int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
+
+/* The semi-monthly periods of a year as period records (an array). Pay day
+ * is five days after the period ends (tenant data may override). */
+jv md_year_periods(int year);
+
+#endif

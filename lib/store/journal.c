@@ -1,0 +1,782 @@
+/*
+ * journal.c - see journal.h.
+ */
+#define _GNU_SOURCE
+#include "store/journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/sha.h"
+#include "store/store.h"
+
+static const char *const journal_modules[] = {"hr", "tk", "pay", "iam"};
+#define NMOD (int)(sizeof journal_modules / sizeof *journal_modules)
+static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+typedef struct head {
+    int segment;
+    long long offset, seq;
+    char hash[65];
+    long long mark[NMOD];
+    char store_id[NMOD][33]; /* which store file each mark belongs to */
+} head_t;
+
+static long long segment_max(void)
+{
+    const char *e = getenv("ARMMS_JOURNAL_SEGMENT_BYTES");
+    long long v = e ? atoll(e) : 0;
+    return v > 0 ? v : 64LL << 20;
+}
+
+static int mod_index(const char *m)
+{
+    for (int i = 0; i < NMOD; i++)
+        if (strcmp(journal_modules[i], m) == 0)
+            return i;
+    return -1;
+}
+
+static char *jpath(tenant_t *t, const char *name)
+{
+    return xasprintf("%s/journal/%s", t->dir, name);
+}
+
+static char *seg_path(tenant_t *t, int seg, int gz)
+{
+    return xasprintf("%s/journal/%06d.ndjson%s", t->dir, seg, gz ? ".gz" : "");
+}
+
+/* Segment numbers present, sorted. */
+static int list_segments(tenant_t *t, int **out, int *n, armms_err *err)
+{
+    char *dir = jpath(t, "");
+    DIR *d = opendir(dir);
+    *out = NULL;
+    *n = 0;
+    if (!d) {
+        int e = errno;
+        free(dir);
+        if (e == ENOENT)
+            return 0;
+        return err_set(err, EXIT_IOERR, "cannot read journal directory: %s", strerror(e));
+    }
+    free(dir);
+    int cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char *end;
+        long v = strtol(de->d_name, &end, 10);
+        if (end == de->d_name || v <= 0 ||
+            (strcmp(end, ".ndjson") != 0 && strcmp(end, ".ndjson.gz") != 0))
+            continue;
+        int dup = 0;
+        for (int i = 0; i < *n; i++)
+            dup |= (*out)[i] == v;
+        if (dup)
+            continue;
+        if (*n == cap)
+            *out = xrealloc(*out, sizeof **out * (size_t)(cap = cap ? cap * 2 : 16));
+        (*out)[(*n)++] = (int)v;
+    }
+    closedir(d);
+    for (int i = 1; i < *n; i++) /* insertion sort; segments are few */
+        for (int j = i; j > 0 && (*out)[j - 1] > (*out)[j]; j--) {
+            int x = (*out)[j];
+            (*out)[j] = (*out)[j - 1];
+            (*out)[j - 1] = x;
+        }
+    return 0;
+}
+
+/* Read every line of one segment (plain or gz) and call cb. */
+static int segment_each(tenant_t *t, int seg, journal_cb cb, void *ctx, long long *torn,
+                        armms_err *err)
+{
+    char *p = seg_path(t, seg, 0);
+    if (access(p, F_OK) != 0) {
+        free(p);
+        p = seg_path(t, seg, 1);
+    }
+    gzFile gz = gzopen(p, "rb");
+    if (!gz) {
+        err_set(err, EXIT_IOERR, "cannot open journal segment %s", p);
+        free(p);
+        return err->code;
+    }
+    free(p);
+    gzbuffer(gz, 1 << 17);
+    strbuf b;
+    sb_init(&b);
+    char chunk[1 << 16];
+    int rc = 0, n;
+    size_t start = 0;
+    while (!rc && (n = gzread(gz, chunk, sizeof chunk)) > 0) {
+        sb_add(&b, chunk, (size_t)n);
+        char *nl;
+        while (!rc && (nl = memchr(b.s + start, '\n', b.len - start))) {
+            *nl = 0;
+            rc = cb(b.s + start, (size_t)(nl - (b.s + start)), ctx);
+            start = (size_t)(nl - b.s) + 1;
+        }
+        if (start > (1 << 20)) {
+            memmove(b.s, b.s + start, b.len - start);
+            b.len -= start;
+            start = 0;
+        }
+    }
+    if (n < 0)
+        rc = err_set(err, EXIT_IOERR, "cannot read journal segment %06d", seg);
+    if (torn)
+        *torn = (long long)(b.len - start);
+    gzclose(gz);
+    sb_free(&b);
+    return rc;
+}
+
+/* Fields of one envelope needed to continue the chain. */
+typedef struct envelope {
+    long long seq, src_id, src_i, src_n;
+    char src[8];
+    char hash[65], prev[65];
+} envelope;
+
+static int envelope_read(const char *line, size_t len, envelope *e)
+{
+    static const char tag[] = ",\"hash\":\"";
+    if (len < 75 + 10 || memcmp(line + len - 75, tag, sizeof tag - 1) != 0 ||
+        memcmp(line + len - 2, "\"}", 2) != 0)
+        return -1;
+    memcpy(e->hash, line + len - 66, 64);
+    e->hash[64] = 0;
+    jv v = jv_parse_sized(line, (int)len);
+    if (jv_get_kind(v) != JV_KIND_OBJECT) {
+        jv_free(v);
+        return -1;
+    }
+    jv seq = jv_object_get(jv_copy(v), jv_string("seq"));
+    jv src = jv_object_get(jv_copy(v), jv_string("src"));
+    jv sid = jv_object_get(jv_copy(v), jv_string("src_id"));
+    jv si = jv_object_get(jv_copy(v), jv_string("src_i"));
+    jv sn = jv_object_get(jv_copy(v), jv_string("src_n"));
+    jv prev = jv_object_get(jv_copy(v), jv_string("prev"));
+    int ok = jv_get_kind(seq) == JV_KIND_NUMBER && jv_get_kind(src) == JV_KIND_STRING &&
+             jv_get_kind(sid) == JV_KIND_NUMBER && jv_get_kind(si) == JV_KIND_NUMBER &&
+             jv_get_kind(sn) == JV_KIND_NUMBER && jv_get_kind(prev) == JV_KIND_STRING &&
+             jv_string_length_bytes(jv_copy(prev)) == 64;
+    if (ok) {
+        e->seq = (long long)jv_number_value(seq);
+        e->src_id = (long long)jv_number_value(sid);
+        e->src_i = (long long)jv_number_value(si);
+        e->src_n = (long long)jv_number_value(sn);
+        snprintf(e->src, sizeof e->src, "%s", jv_string_value(src));
+        memcpy(e->prev, jv_string_value(prev), 65);
+    }
+    jv_free(seq);
+    jv_free(src);
+    jv_free(sid);
+    jv_free(si);
+    jv_free(sn);
+    jv_free(prev);
+    jv_free(v);
+    return ok ? 0 : -1;
+}
+
+/* Apply one line to the head. Returns 1 when the line completes its outbox
+ * row: only then may the head (and the module's mark) move past it. */
+static int head_apply(head_t *h, const envelope *e)
+{
+    h->seq = e->seq;
+    memcpy(h->hash, e->hash, 65);
+    if (e->src_i != e->src_n)
+        return 0;
+    int m = mod_index(e->src);
+    if (m >= 0 && e->src_id > h->mark[m])
+        h->mark[m] = e->src_id;
+    return 1;
+}
+
+typedef struct rebuild_ctx {
+    head_t *h, done;                 /* done: the head as of the last complete row */
+    long long seg_bytes, done_bytes; /* in the segment being read */
+} rebuild_ctx;
+
+static int rebuild_cb(const char *line, size_t len, void *vctx)
+{
+    rebuild_ctx *c = vctx;
+    envelope e;
+    if (envelope_read(line, len, &e) != 0)
+        return -1;
+    c->seg_bytes += (long long)len + 1;
+    if (head_apply(c->h, &e)) {
+        c->done = *c->h;
+        c->done_bytes = c->seg_bytes;
+    }
+    return 0;
+}
+
+static int head_write(tenant_t *t, const head_t *h, armms_err *err)
+{
+    char *p = jpath(t, "head"), *tmp = jpath(t, "head.lock");
+    FILE *f = fopen(tmp, "w");
+    int rc = 0;
+    if (!f) {
+        rc = err_set(err, EXIT_IOERR, "cannot write journal head: %s", strerror(errno));
+    } else {
+        fprintf(f, "v1 seg=%d off=%lld seq=%lld hash=%s", h->segment, h->offset, h->seq, h->hash);
+        for (int i = 0; i < NMOD; i++)
+            fprintf(f, " %s=%lld:%s", journal_modules[i], h->mark[i],
+                    h->store_id[i][0] ? h->store_id[i] : "-");
+        fputc('\n', f);
+        if (fclose(f) != 0 || rename(tmp, p) != 0)
+            rc = err_set(err, EXIT_IOERR, "cannot write journal head: %s", strerror(errno));
+    }
+    free(p);
+    free(tmp);
+    return rc;
+}
+
+static int head_parse(const char *s, head_t *h)
+{
+    memset(h, 0, sizeof *h);
+    if (sscanf(s, "v1 seg=%d off=%lld seq=%lld hash=%64s", &h->segment, &h->offset, &h->seq,
+               h->hash) != 4)
+        return -1;
+    for (int i = 0; i < NMOD; i++) {
+        char key[16];
+        snprintf(key, sizeof key, " %s=", journal_modules[i]);
+        const char *q = strstr(s, key);
+        if (!q)
+            return -1;
+        char *end;
+        h->mark[i] = strtoll(q + strlen(key), &end, 10);
+        if (*end == ':' && end[1] != '-')
+            sscanf(end + 1, "%32[0-9a-f]", h->store_id[i]);
+    }
+    return 0;
+}
+
+/* Bring the head up to date with the segment files. Called under the lock.
+ * Lines appended after the head was last written are read back in; a torn
+ * last line (no newline) is truncated away. */
+static int head_load(tenant_t *t, head_t *h, armms_err *err)
+{
+    char *p = jpath(t, "head");
+    FILE *f = fopen(p, "r");
+    free(p);
+    char line[1024];
+    int have = 0;
+    if (f) {
+        have = fgets(line, sizeof line, f) && head_parse(line, h) == 0;
+        fclose(f);
+    }
+    if (!have) {
+        /* No head (first use, or lost): rebuild from every segment. */
+        int *segs, n;
+        memset(h, 0, sizeof *h);
+        memcpy(h->hash, zero_hash, 65);
+        if (list_segments(t, &segs, &n, err))
+            return err->code;
+        h->segment = n ? segs[n - 1] : 1;
+        long long torn = 0;
+        rebuild_ctx rc_ctx = {h, *h, 0, 0};
+        for (int i = 0; i < n; i++) {
+            torn = 0;
+            rc_ctx.seg_bytes = rc_ctx.done_bytes = 0;
+            int rc = segment_each(t, segs[i], rebuild_cb, &rc_ctx, &torn, err);
+            if (rc) {
+                free(segs);
+                return rc > 0 ? rc
+                              : err_set(err, EXIT_SOFTWARE,
+                                        "journal segment %06d has a damaged line; run "
+                                        "armms-journal verify",
+                                        segs[i]);
+            }
+            if ((torn || rc_ctx.done_bytes != rc_ctx.seg_bytes) && i < n - 1) {
+                free(segs);
+                return err_set(err, EXIT_SOFTWARE, "sealed journal segment %06d is torn", segs[i]);
+            }
+        }
+        free(segs);
+        /* Trust complete outbox rows only; the tail check below cuts the rest
+         * (a torn line, or part of a row) so the row is appended again. */
+        *h = rc_ctx.done;
+        h->offset = rc_ctx.done_bytes;
+    }
+    char *sp = seg_path(t, h->segment, 0);
+    struct stat st;
+    if (stat(sp, &st) != 0) {
+        free(sp);
+        if (h->offset == 0)
+            return 0;
+        return err_set(err, EXIT_SOFTWARE,
+                       "journal segment %06d is missing; run armms-journal verify", h->segment);
+    }
+    if (st.st_size < h->offset) {
+        free(sp);
+        return err_set(err, EXIT_SOFTWARE,
+                       "journal segment %06d is shorter than its head records (truncated?); "
+                       "run armms-journal verify",
+                       h->segment);
+    }
+    if (st.st_size > h->offset) {
+        int fd = open(sp, O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+            free(sp);
+            return err_set(err, EXIT_IOERR, "cannot open journal: %s", strerror(errno));
+        }
+        size_t n = (size_t)(st.st_size - h->offset);
+        char *buf = xmalloc(n + 1);
+        if (pread(fd, buf, n, h->offset) != (ssize_t)n) {
+            free(buf);
+            close(fd);
+            free(sp);
+            return err_set(err, EXIT_IOERR, "cannot read journal tail");
+        }
+        size_t start = 0, good = 0;
+        head_t cur = *h;
+        char *nl;
+        while ((nl = memchr(buf + start, '\n', n - start))) {
+            envelope e;
+            if (envelope_read(buf + start, (size_t)(nl - buf - start), &e) != 0 ||
+                e.seq != cur.seq + 1 || strcmp(e.prev, cur.hash) != 0)
+                break;
+            start = (size_t)(nl - buf) + 1;
+            if (head_apply(&cur, &e)) {
+                long long off = h->offset;
+                *h = cur;
+                h->offset = off;
+                good = start;
+            }
+        }
+        start = good; /* lines of an incomplete row are re-appended */
+        if (start < n) {
+            /* A torn or foreign tail: cut back to the last good line. */
+            if (ftruncate(fd, h->offset + (off_t)start) != 0 || fsync(fd) != 0) {
+                free(buf);
+                close(fd);
+                free(sp);
+                return err_set(err, EXIT_IOERR, "cannot truncate torn journal tail");
+            }
+        }
+        h->offset += (long long)start;
+        free(buf);
+        close(fd);
+    }
+    free(sp);
+    return 0;
+}
+
+static int lock_journal(tenant_t *t, armms_err *err)
+{
+    char *p = jpath(t, "LOCK");
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    free(p);
+    if (fd < 0)
+        return -err_set(err, EXIT_IOERR, "cannot open journal lock: %s", strerror(errno));
+    for (int waited = 0;; waited += 10) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return fd;
+        if (errno != EWOULDBLOCK || waited >= t->wait_ms) {
+            close(fd);
+            return -err_set(err, EXIT_TEMPFAIL, "tenant %s: journal busy (lock held past --wait)",
+                            t->id);
+        }
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static const char select_pending[] =
+    "SELECT id, events, body FROM outbox WHERE id > ? ORDER BY id";
+
+int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err)
+{
+    int mi = mod_index(module);
+    if (appended)
+        *appended = 0;
+    if (mi < 0)
+        return err_set(err, EXIT_SOFTWARE, "unknown module %s", module);
+    int lfd = lock_journal(t, err);
+    if (lfd < 0)
+        return err->code;
+    head_t h;
+    int rc = head_load(t, &h, err);
+    sqlite3_stmt *st = NULL;
+    int fd = -1;
+    strbuf b;
+    sb_init(&b);
+    long count = 0;
+    if (rc)
+        goto out;
+    /* Whose outbox is this? A different file under the same module name
+     * (restored, recreated) would have its ids misread against our mark. */
+    char sid[33] = "";
+    if (sqlite3_prepare_v2(db, "SELECT value FROM store_meta WHERE key='store_id'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        snprintf(sid, sizeof sid, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!sid[0]) {
+        rc = err_set(err, EXIT_CONFIG, "tenant %s: %s.db has no store id", t->id, module);
+        goto out;
+    }
+    if (h.store_id[mi][0] && strcmp(h.store_id[mi], sid) != 0) {
+        rc = err_set(err, EXIT_CONFIG,
+                     "tenant %s: %s.db is not the store this journal was written from "
+                     "(store %s, journal expects %s); restore that file or start a new tenant",
+                     t->id, module, sid, h.store_id[mi]);
+        goto out;
+    }
+    if (!h.store_id[mi][0]) {
+        memcpy(h.store_id[mi], sid, 33);
+        if ((rc = head_write(t, &h, err)))
+            goto out;
+    }
+    if (sqlite3_prepare_v2(db, select_pending, -1, &st, NULL) != SQLITE_OK) {
+        rc = err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, h.mark[mi]);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        goto out; /* nothing pending: the common case on open */
+    if (h.offset >= segment_max()) {
+        h.segment++;
+        h.offset = 0;
+    }
+    char *sp = seg_path(t, h.segment, 0);
+    fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    free(sp);
+    if (fd < 0) {
+        rc = err_set(err, EXIT_IOERR, "cannot open journal segment: %s", strerror(errno));
+        goto out;
+    }
+    long long last_id = h.mark[mi], written = 0;
+    for (; !rc && step == SQLITE_ROW; step = sqlite3_step(st)) {
+        last_id = sqlite3_column_int64(st, 0);
+        long long nev = sqlite3_column_int64(st, 1), k = 0;
+        const char *body = (const char *)sqlite3_column_text(st, 2);
+        size_t blen = (size_t)sqlite3_column_bytes(st, 2);
+        char tail[96];
+        for (size_t pos = 0; pos < blen;) {
+            const char *ev = body + pos, *nl = memchr(ev, '\n', blen - pos);
+            size_t elen = nl ? (size_t)(nl - ev) : blen - pos;
+            pos += elen + 1;
+            if (elen < 2 || ev[0] != '{' || ev[elen - 1] != '}')
+                continue;
+            size_t line_start = b.len;
+            char num[24];
+            h.seq++;
+            k++;
+            snprintf(num, sizeof num, "%lld", h.seq);
+            sb_adds(&b, "{\"seq\":");
+            sb_adds(&b, num);
+            sb_addc(&b, ',');
+            sb_add(&b, ev + 1, elen - 2);
+            snprintf(tail, sizeof tail,
+                     ",\"src\":\"%s\",\"src_id\":%lld,\"src_i\":%lld,\"src_n\":%lld", module,
+                     last_id, k, nev);
+            sb_adds(&b, tail);
+            sb_adds(&b, ",\"prev\":\"");
+            sb_add(&b, h.hash, 64);
+            sb_addc(&b, '"');
+            sha256_hex(b.s + line_start, b.len - line_start, h.hash);
+            sb_adds(&b, ",\"hash\":\"");
+            sb_add(&b, h.hash, 64);
+            sb_adds(&b, "\"}\n");
+            count++;
+            if (b.len >= (4u << 20)) {
+                if (write_all(fd, b.s, b.len) != 0) {
+                    rc = err_set(err, EXIT_IOERR, "journal write failed: %s", strerror(errno));
+                    break;
+                }
+                written += (long long)b.len;
+                sb_reset(&b);
+            }
+        }
+        if (!rc && k != nev)
+            rc = err_set(err, EXIT_SOFTWARE, "%s.db outbox row %lld holds %lld events, not %lld",
+                         module, last_id, k, nev);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
+    if (!rc && b.len && write_all(fd, b.s, b.len) != 0)
+        rc = err_set(err, EXIT_IOERR, "journal write failed: %s", strerror(errno));
+    if (rc) {
+        /* redis habit: never leave a half-written line; the head's offset
+         * still marks the last good byte, so cut back to it. */
+        if (ftruncate(fd, h.offset) != 0)
+            err_wrap(err, "and the torn tail could not be cut");
+        goto out;
+    }
+    h.offset += written + (long long)b.len;
+    if (fdatasync(fd) != 0) {
+        rc = err_set(err, EXIT_IOERR, "journal fsync failed: %s", strerror(errno));
+        goto out;
+    }
+    h.mark[mi] = last_id;
+    if ((rc = head_write(t, &h, err)))
+        goto out;
+    sqlite3_finalize(st);
+    st = NULL;
+    /* Prune what is now safely journaled; a failure here is harmless (the
+     * rows are skipped by the mark and pruned next time). */
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", last_id);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
+out:
+    if (appended)
+        *appended = count;
+    sqlite3_finalize(st);
+    if (fd >= 0)
+        close(fd);
+    sb_free(&b);
+    close(lfd); /* releases the flock */
+    return rc;
+}
+
+typedef struct each_ctx {
+    journal_cb cb;
+    void *ctx;
+} each_ctx;
+
+int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err)
+{
+    int *segs, n, rc = 0;
+    if (list_segments(t, &segs, &n, err))
+        return err->code;
+    for (int i = 0; !rc && i < n; i++)
+        rc = segment_each(t, segs[i], cb, ctx, NULL, err);
+    free(segs);
+    return rc;
+}
+
+typedef struct verify_ctx {
+    tenant_t *t;
+    journal_report *rep;
+    char prev[65];
+    long long seq;
+} verify_ctx;
+
+static int verify_cb(const char *line, size_t len, void *vctx)
+{
+    verify_ctx *c = vctx;
+    envelope e;
+    long long at = c->seq + 1;
+    if (envelope_read(line, len, &e) != 0) {
+        snprintf(c->rep->problem, sizeof c->rep->problem,
+                 "line after seq %lld is not a journal envelope", c->seq);
+        c->rep->bad_seq = at;
+        return 1;
+    }
+    char h[65];
+    sha256_hex(line, len - 75, h);
+    if (strcmp(h, e.hash) != 0) {
+        snprintf(c->rep->problem, sizeof c->rep->problem,
+                 "seq %lld: hash does not match its content (edited)", e.seq);
+    } else if (e.seq != at) {
+        snprintf(c->rep->problem, sizeof c->rep->problem,
+                 "seq %lld found where %lld was expected (gap, reorder or deletion)", e.seq, at);
+    } else if (strcmp(e.prev, c->prev) != 0) {
+        snprintf(c->rep->problem, sizeof c->rep->problem,
+                 "seq %lld: prev does not match the hash of seq %lld (chain broken)", e.seq,
+                 c->seq);
+    } else {
+        memcpy(c->prev, e.hash, 65);
+        c->seq = e.seq;
+        c->rep->events++;
+        return 0;
+    }
+    c->rep->bad_seq = at;
+    return 1;
+}
+
+int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
+{
+    memset(rep, 0, sizeof *rep);
+    verify_ctx c = {t, rep, "", 0};
+    memcpy(c.prev, zero_hash, 65);
+    int *segs, n, rc = 0;
+    if (list_segments(t, &segs, &n, err))
+        return err->code;
+    for (int i = 0; !rc && i < n; i++) {
+        long long torn = 0;
+        rc = segment_each(t, segs[i], verify_cb, &c, &torn, err);
+        if (rc > 1)
+            break; /* I/O error */
+        if (!rc && torn) {
+            snprintf(rep->problem, sizeof rep->problem,
+                     "segment %06d ends in a torn line after seq %lld", segs[i], c.seq);
+            rep->bad_seq = c.seq + 1;
+            rc = 1;
+        }
+    }
+    free(segs);
+    if (rc > 1)
+        return rc;
+    char *p = jpath(t, "head");
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (f) {
+        char line[1024];
+        head_t h;
+        if (fgets(line, sizeof line, f) && head_parse(line, &h) == 0) {
+            rep->head_seq = h.seq;
+            if (!rep->problem[0] && h.seq > c.seq) {
+                snprintf(rep->problem, sizeof rep->problem,
+                         "journal ends at seq %lld but its head records seq %lld (truncated)",
+                         c.seq, h.seq);
+                rep->bad_seq = c.seq + 1;
+            }
+        }
+        fclose(f);
+    }
+    return 0;
+}
+
+static int gzip_file(const char *src, const char *dst, armms_err *err)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return err_set(err, EXIT_IOERR, "cannot open %s: %s", src, strerror(errno));
+    gzFile gz = gzopen(dst, "wb6");
+    if (!gz) {
+        close(in);
+        return err_set(err, EXIT_IOERR, "cannot create %s", dst);
+    }
+    char buf[1 << 16];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (gzwrite(gz, buf, (unsigned)n) != n) {
+            rc = err_set(err, EXIT_IOERR, "cannot compress %s", src);
+            break;
+        }
+    if (n < 0)
+        rc = err_set(err, EXIT_IOERR, "cannot read %s", src);
+    if (gzclose(gz) != Z_OK && !rc)
+        rc = err_set(err, EXIT_IOERR, "cannot finish %s", dst);
+    close(in);
+    if (!rc) {
+        int fd = open(dst, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            fsync(fd);
+            close(fd);
+        }
+    }
+    return rc;
+}
+
+int journal_seal(tenant_t *t, int *sealed, armms_err *err)
+{
+    *sealed = 0;
+    int lfd = lock_journal(t, err);
+    if (lfd < 0)
+        return err->code;
+    head_t h;
+    int rc = head_load(t, &h, err);
+    int *segs = NULL, n = 0;
+    if (!rc)
+        rc = list_segments(t, &segs, &n, err);
+    for (int i = 0; !rc && i < n; i++) {
+        if (segs[i] >= h.segment)
+            continue; /* the open segment stays plain */
+        char *plain = seg_path(t, segs[i], 0), *gz = seg_path(t, segs[i], 1);
+        char *tmp = xasprintf("%s.tmp", gz);
+        if (access(plain, F_OK) == 0) {
+            rc = gzip_file(plain, tmp, err);
+            if (!rc && rename(tmp, gz) != 0)
+                rc = err_set(err, EXIT_IOERR, "cannot rename %s", tmp);
+            if (!rc) {
+                unlink(plain);
+                (*sealed)++;
+            }
+        }
+        free(plain);
+        free(gz);
+        free(tmp);
+    }
+    free(segs);
+    close(lfd);
+    return rc;
+}
+
+int journal_last_seq(tenant_t *t, long long *seq, armms_err *err)
+{
+    int lfd = lock_journal(t, err);
+    if (lfd < 0)
+        return err->code;
+    head_t h;
+    int rc = head_load(t, &h, err);
+    *seq = rc ? 0 : h.seq;
+    close(lfd);
+    return rc;
+}
+
+int journal_consumer_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+int journal_cursor_get(tenant_t *t, const char *name, long long *seq, armms_err *err)
+{
+    *seq = 0;
+    if (!journal_consumer_valid(name))
+        return err_set(err, EXIT_USAGE, "invalid consumer name '%s'", name);
+    char *p = xasprintf("%s/journal/cursors/%s", t->dir, name);
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (!f)
+        return errno == ENOENT
+                   ? 0
+                   : err_set(err, EXIT_IOERR, "cannot read cursor %s: %s", name, strerror(errno));
+    int ok = fscanf(f, "%lld", seq) == 1 && *seq >= 0;
+    fclose(f);
+    if (!ok)
+        return err_set(err, EXIT_SOFTWARE, "tenant %s: cursor %s is damaged", t->id, name);
+    return 0;
+}
+
+int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *err)
+{
+    if (!journal_consumer_valid(name))
+        return err_set(err, EXIT_USAGE, "invalid consumer name '%s'", name);
+    char *dir = xasprintf("%s/journal/cursors", t->dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", dir, strerror(errno));
+        free(dir);
+        return err->code;
+    }
+    char *p = xasprintf("%s/%s", dir, name), *tmp = xasprintf("%s.lock", p);
+    FILE *f = fopen(tmp, "w");
+    int bad = !f || fprintf(f, "%lld\n", seq) < 0;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    if (!bad && rename(tmp, p) != 0)
+        bad = 1;
+    int rc =
+        bad ? err_set(err, EXIT_IOERR, "cannot move cursor %s: %s", name, strerror(errno)) : 0;
+    if (bad)
+        unlink(tmp);
+    free(dir);
+    free(p);
+    free(tmp);
+    return rc;
+}

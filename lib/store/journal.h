@@ -1,0 +1,70 @@
+/*
+ * journal.h - the tenant's append-only event journal (the outbox's sink).
+ *
+ * Layout: tenants/<t>/journal/
+ *   NNNNNN.ndjson      the open segment (appended to)
+ *   NNNNNN.ndjson.gz   sealed segments (armms-journal seal compresses them)
+ *   head               a cache of the tail: segment, byte offset, last seq,
+ *                      last hash, and per module the last outbox id journaled
+ *   LOCK               flock(2) target serialising every append
+ *
+ * A line is one event envelope with fields in this fixed order:
+ *   seq, event_id, event_type, version, tenant_id, aggregate_type,
+ *   aggregate_id, occurred_at, actor, payload, src, src_id, src_i, src_n,
+ *   prev, hash
+ * where src/src_id name the module and outbox row it came from (one row per
+ * committed transaction) and src_i/src_n its place in that row, prev is the
+ * previous line's hash (64 zeros for seq 1) and hash is the SHA-256 (hex) of
+ * the line's bytes before ',"hash":'. So every line ends in exactly
+ * ',"hash":"<64 hex>"}' and any edit, reorder or truncation is detectable.
+ *
+ * Invariants: seq is gap-free from 1 per tenant; an outbox row is appended
+ * exactly once (its module's mark in the head moves past it only after the
+ * segment is fsynced; lines past the head's offset are re-read on the next
+ * append, and a torn last line is truncated away); outbox rows are pruned
+ * only after they are journaled.
+ */
+#ifndef ARMMS_JOURNAL_H
+#define ARMMS_JOURNAL_H
+
+#include <sqlite3.h>
+
+#include "store/tenant.h"
+#include "core/util.h"
+
+/* Append the module's outbox rows that are not yet journaled, then prune
+ * them from the outbox. Takes the journal lock (waits up to t->wait_ms). */
+int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err);
+
+/* Call cb for each journal line in seq order (sealed segments included).
+ * cb returns nonzero to stop early; that value is returned. */
+typedef int (*journal_cb)(const char *line, size_t len, void *ctx);
+int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err);
+
+typedef struct journal_report {
+    long long events;   /* lines read and verified */
+    long long head_seq; /* what the head says */
+    long long bad_seq;  /* first bad line's seq (or position), 0 if none */
+    char problem[512];  /* empty when the chain verifies */
+} journal_report;
+/* Walk the whole chain. Returns 0 (see rep->problem for the verdict) or an
+ * error code when the journal cannot be read at all. */
+int journal_verify(tenant_t *t, journal_report *rep, armms_err *err);
+
+/* The last seq the head records (0 for an empty journal). Takes the lock,
+ * so it also heals a torn tail. */
+int journal_last_seq(tenant_t *t, long long *seq, armms_err *err);
+
+/* Consumer cursors: journal/cursors/NAME holds the last seq a consumer
+ * has been given. Names match [a-z0-9_-]{1,64}. A consumer moves its cursor
+ * only after it has delivered, so delivery is at-least-once. */
+int journal_consumer_valid(const char *name);
+/* *seq = the cursor (0 for a new consumer). */
+int journal_cursor_get(tenant_t *t, const char *name, long long *seq, armms_err *err);
+/* Move the cursor atomically (write NAME.lock, rename). */
+int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *err);
+
+/* gzip every closed segment. *sealed counts the segments compressed. */
+int journal_seal(tenant_t *t, int *sealed, armms_err *err);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * schema.c - the schema of each module store, as forward migrations.
+ *
+ * migration[k] takes user_version k to k+1. Never edit a released
+ * migration; add the next one. Every table is STRICT. The outbox table is
+ * the same in every module (see journal.h): AUTOINCREMENT so an id is never
+ * reused after the journal prunes journaled rows. store_meta.store_id is a
+ * random identity given at creation: the journal remembers which store its
+ * outbox marks belong to, so a replaced or restored file cannot make it skip
+ * (or repeat) events silently.
+ */
+#include <string.h>
+
+#include "store/store.h"
+
+/* One outbox row per committed transaction: `events` event envelopes (all
+ * but seq, src*, prev and hash) as NDJSON lines in `body`. */
+#define OUTBOX_DDL                                                                                \
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT,"                                   \
+    " events INTEGER NOT NULL CHECK (events > 0), body TEXT NOT NULL) STRICT;"                    \
+    "CREATE TABLE store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"                  \
+    "INSERT INTO store_meta VALUES ('store_id', lower(hex(randomblob(16))));"
+
+/* Changes awaiting approval live with the data they change, so approving one
+ * and applying it commit in one transaction of that store (see change.h).
+ * The audit trail is kept the same way: one row per change event, written
+ * in the transaction of the change. */
+#define CHANGE_DDL                                                                                \
+    "CREATE TABLE change_request(request_id TEXT PRIMARY KEY, action TEXT NOT NULL,"              \
+    " summary TEXT NOT NULL, effect TEXT NOT NULL, preview TEXT NOT NULL,"                        \
+    " fingerprint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN"                           \
+    " ('PENDING','VERIFIED','APPROVED','REJECTED','WITHDRAWN','STALE')),"                         \
+    " requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, verifier_role TEXT,"                \
+    " approver_role TEXT NOT NULL, verified_by TEXT, verified_at TEXT, decided_by TEXT,"          \
+    " decided_at TEXT, note TEXT) STRICT;"                                                        \
+    "CREATE INDEX change_request_status ON change_request(status, requested_at);"                 \
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"          \
+    " event_type TEXT NOT NULL, aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL,"        \
+    " request_id TEXT, payload TEXT NOT NULL) STRICT;"                                            \
+    "CREATE INDEX audit_aggregate ON audit(aggregate_id, seq);"                                   \
+    "CREATE INDEX audit_event ON audit(event_type);"
+
+static const char *const hr_migrations[] = {
+    OUTBOX_DDL
+    "CREATE TABLE position(position_id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;"
+    "CREATE TABLE detachment(detachment_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " client TEXT NOT NULL, region TEXT, address TEXT) STRICT;"
+    "CREATE TABLE shift(shift_id TEXT PRIMARY KEY, start TEXT NOT NULL, end TEXT NOT NULL,"
+    " break_min INTEGER NOT NULL DEFAULT 0, name TEXT) STRICT;"
+    "CREATE TABLE guard(guard_id TEXT PRIMARY KEY, employee_no TEXT NOT NULL UNIQUE,"
+    " last_name TEXT NOT NULL, first_name TEXT NOT NULL,"
+    " position_id TEXT NOT NULL REFERENCES position(position_id),"
+    " rest_days TEXT NOT NULL, bank_code TEXT, bank_account TEXT, tin TEXT, sss_no TEXT,"
+    " philhealth_no TEXT, hdmf_no TEXT, status TEXT NOT NULL) STRICT;"
+    "CREATE TABLE assignment(assignment_id TEXT PRIMARY KEY,"
+    " guard_id TEXT NOT NULL REFERENCES guard(guard_id),"
+    " detachment_id TEXT NOT NULL REFERENCES detachment(detachment_id),"
+    " shift_id TEXT NOT NULL REFERENCES shift(shift_id),"
+    " valid_from TEXT NOT NULL, valid_to TEXT, kind TEXT NOT NULL"
+    " CHECK (kind IN ('regular','reliever')),"
+    " relieves_guard_id TEXT REFERENCES guard(guard_id)) STRICT;"
+    "CREATE INDEX assignment_guard ON assignment(guard_id, valid_from);"
+    "CREATE INDEX assignment_relieved ON assignment(relieves_guard_id, valid_from)"
+    " WHERE relieves_guard_id IS NOT NULL;",
+    /* 2: change requests and the audit trail */
+    CHANGE_DDL,
+};
+
+static const char *const tk_migrations[] = {
+    OUTBOX_DDL "CREATE TABLE clock_event(clock_event_id TEXT NOT NULL UNIQUE,"
+               " dedupe_key TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL, event_id TEXT,"
+               " guard_id TEXT NOT NULL, ts TEXT NOT NULL, ts_offset INTEGER NOT NULL,"
+               " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT,"
+               " received_at TEXT NOT NULL) STRICT;",
+    /* 2: timekeeping. Derived rows are keyed the way they are read (one
+     * guard at a time, in time order), so a period's rebuild writes each
+     * B-tree in order. time_log is derived from clock_event and
+     * time_log_adjustment (both immutable) and can always be rebuilt; dtr from
+     * time_log and the roster; timesheet versions other than DRAFT are sealed
+     * snapshots and are never updated. */
+    "CREATE INDEX clock_event_guard_ts ON clock_event(guard_id, ts);"
+    "CREATE TABLE time_log_adjustment(adjustment_id TEXT PRIMARY KEY,"
+    " action TEXT NOT NULL CHECK (action IN ('add','void','move')),"
+    " target_id TEXT, guard_id TEXT NOT NULL, ts TEXT, type TEXT CHECK (type IN ('IN','OUT')),"
+    " detachment_id TEXT, shift_id TEXT, shift_date TEXT, reason TEXT NOT NULL,"
+    " actor TEXT NOT NULL, created_at TEXT NOT NULL) STRICT;"
+    "CREATE INDEX time_log_adjustment_guard ON time_log_adjustment(guard_id, ts);"
+    "CREATE INDEX time_log_adjustment_target ON time_log_adjustment(target_id)"
+    " WHERE target_id IS NOT NULL;"
+    "CREATE TABLE time_log(guard_id TEXT NOT NULL, ts TEXT NOT NULL, time_log_id TEXT NOT NULL,"
+    " source TEXT NOT NULL CHECK (source IN ('device','adjustment')),"
+    " type TEXT NOT NULL CHECK (type IN ('IN','OUT')), detachment_id TEXT, shift_id TEXT,"
+    " shift_date TEXT, work_date TEXT NOT NULL, status TEXT NOT NULL"
+    " CHECK (status IN ('VALID','INVALID','DUPLICATE')), anomalies TEXT NOT NULL,"
+    " open INTEGER NOT NULL, device_detachment_id TEXT, relieves_guard_id TEXT,"
+    " adjustment_id TEXT, PRIMARY KEY (guard_id, ts, time_log_id)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX time_log_open ON time_log(work_date) WHERE open = 1;"
+    "CREATE TABLE dtr(guard_id TEXT NOT NULL, date TEXT NOT NULL, shift_id TEXT NOT NULL,"
+    " detachment_id TEXT NOT NULL, time_in TEXT, time_out TEXT, day_type TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('COMPLETE','INCOMPLETE','ABSENT')),"
+    " anomalies TEXT NOT NULL, worked INTEGER NOT NULL, regular INTEGER NOT NULL,"
+    " ot INTEGER NOT NULL, nd INTEGER NOT NULL, nd_ot INTEGER NOT NULL, late INTEGER NOT NULL,"
+    " undertime INTEGER NOT NULL, buckets TEXT NOT NULL, relieves_guard_id TEXT,"
+    " relieved_by TEXT, PRIMARY KEY (guard_id, date, shift_id, detachment_id))"
+    " STRICT, WITHOUT ROWID;"
+    "CREATE TABLE timesheet(timesheet_id TEXT NOT NULL, version INTEGER NOT NULL,"
+    " guard_id TEXT NOT NULL, detachment_id TEXT NOT NULL, shift_id TEXT NOT NULL,"
+    " period_id TEXT NOT NULL, status TEXT NOT NULL"
+    " CHECK (status IN ('DRAFT','FINALIZED','ADJUSTED')), record TEXT NOT NULL,"
+    " checksum TEXT, minutes TEXT NOT NULL, PRIMARY KEY (timesheet_id, version)) STRICT;"
+    "CREATE INDEX timesheet_guard ON timesheet(guard_id, period_id);"
+    "CREATE INDEX timesheet_period ON timesheet(period_id, status);",
+    /* 3: change requests and the audit trail */
+    CHANGE_DDL,
+};
+
+static const char *const pay_migrations[] = {
+    OUTBOX_DDL
+    "CREATE TABLE rate(rate_id TEXT PRIMARY KEY, detachment_id TEXT NOT NULL,"
+    " shift_id TEXT NOT NULL, position_id TEXT NOT NULL, daily_rate INTEGER NOT NULL"
+    " CHECK (daily_rate > 0), valid_from TEXT NOT NULL, valid_to TEXT) STRICT;"
+    "CREATE INDEX rate_key ON rate(detachment_id, shift_id, position_id, valid_from);"
+    "CREATE TABLE holiday(date TEXT NOT NULL, region TEXT NOT NULL DEFAULT '',"
+    " name TEXT NOT NULL, kind TEXT NOT NULL"
+    " CHECK (kind IN ('regular','special','special_working')),"
+    " PRIMARY KEY (date, region)) STRICT;"
+    "CREATE TABLE period(period_id TEXT PRIMARY KEY, from_date TEXT NOT NULL,"
+    " to_date TEXT NOT NULL, pay_date TEXT, status TEXT NOT NULL DEFAULT 'OPEN') STRICT;"
+    "CREATE TABLE obligation(obligation_id TEXT PRIMARY KEY, guard_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('loan','deduction','allowance','reward')),"
+    " code TEXT NOT NULL, label TEXT NOT NULL, principal INTEGER,"
+    " installment INTEGER NOT NULL CHECK (installment > 0), installments INTEGER,"
+    " start_period TEXT NOT NULL, frequency TEXT NOT NULL, taxable INTEGER NOT NULL,"
+    " status TEXT NOT NULL) STRICT;"
+    "CREATE TABLE obligation_schedule(obligation_id TEXT NOT NULL"
+    " REFERENCES obligation(obligation_id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    " period_id TEXT NOT NULL, amount INTEGER NOT NULL, status TEXT NOT NULL,"
+    " PRIMARY KEY (obligation_id, seq)) STRICT;"
+    "CREATE INDEX obligation_schedule_period ON obligation_schedule(period_id);",
+    /* 2: change requests and the audit trail */
+    CHANGE_DDL,
+};
+
+static const char *const iam_migrations[] = {
+    OUTBOX_DDL
+    "CREATE TABLE user(user_id TEXT PRIMARY KEY, name TEXT NOT NULL, roles TEXT NOT NULL,"
+    " status TEXT NOT NULL) STRICT;",
+    /* 2: roles, scopes, routes; change requests and the audit trail. A
+     * role's `scopes` and a user's `roles` are the lists armms-import reads
+     * and writes; triggers keep the link tables (what rbac.c queries) equal
+     * to them. The defaults below are documented in armms(7); a tenant edits
+     * them with armms-import role and armms-import route. */
+    CHANGE_DDL
+    "CREATE TABLE scope(scope_id TEXT PRIMARY KEY, description TEXT NOT NULL,"
+    " routable INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "CREATE TABLE role(role_id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL) STRICT;"
+    "CREATE TABLE role_scope(role_id TEXT NOT NULL, scope_id TEXT NOT NULL,"
+    " PRIMARY KEY (role_id, scope_id)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE user_role(user_id TEXT NOT NULL, role_id TEXT NOT NULL,"
+    " PRIMARY KEY (user_id, role_id)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX user_role_role ON user_role(role_id);"
+    "CREATE TABLE route(action TEXT PRIMARY KEY, requester_role TEXT, verifier_role TEXT,"
+    " approver_role TEXT, CHECK (verifier_role IS NULL OR approver_role IS NOT NULL)) STRICT;"
+    "CREATE TRIGGER role_scopes_ins AFTER INSERT ON role BEGIN"
+    " INSERT INTO role_scope SELECT NEW.role_id, value FROM json_each("
+    "  '[\"' || replace(NEW.scopes, ',', '\",\"') || '\"]'); END;"
+    "CREATE TRIGGER role_scopes_upd AFTER UPDATE OF scopes ON role BEGIN"
+    " DELETE FROM role_scope WHERE role_id = OLD.role_id;"
+    " INSERT INTO role_scope SELECT NEW.role_id, value FROM json_each("
+    "  '[\"' || replace(NEW.scopes, ',', '\",\"') || '\"]'); END;"
+    "CREATE TRIGGER user_roles_ins AFTER INSERT ON user BEGIN"
+    " INSERT INTO user_role SELECT NEW.user_id, value FROM json_each("
+    "  '[\"' || replace(NEW.roles, ',', '\",\"') || '\"]'); END;"
+    "CREATE TRIGGER user_roles_upd AFTER UPDATE OF roles ON user BEGIN"
+    " DELETE FROM user_role WHERE user_id = OLD.user_id;"
+    " INSERT INTO user_role SELECT NEW.user_id, value FROM json_each("
+    "  '[\"' || replace(NEW.roles, ',', '\",\"') || '\"]'); END;"
+    "INSERT INTO user_role SELECT user_id, value FROM user, json_each("
+    " '[\"' || replace(roles, ',', '\",\"') || '\"]');"
+    "INSERT INTO scope VALUES"
+    " ('tenant.admin', 'migrate the tenant (armms-init) and seal the journal', 0),"
+    " ('user.update', 'add or change users and their roles', 1),"
+    " ('role.update', 'add or change roles and their scopes', 1),"
+    " ('route.update', 'change approval routes', 1),"
+    " ('position.update', 'positions', 1),"
+    " ('detachment.update', 'detachments (client sites)', 1),"
+    " ('shift.update', 'shifts', 1),"
+    " ('guard.update', 'guards', 1),"
+    " ('assignment.update', 'assignments and reliever assignments', 1),"
+    " ('rate.update', 'rate cards', 1),"
+    " ('holiday.update', 'the holiday calendar', 1),"
+    " ('period.update', 'pay periods', 1),"
+    " ('obligation.update', 'loans, deductions, allowances and rewards', 1),"
+    " ('clock.ingest', 'record clock events', 0),"
+    " ('timekeeping.run', 'recompute time logs, DTRs and timesheets', 0),"
+    " ('timelog.adjust', 'add, void or move punches', 1),"
+    " ('timesheet.read', 'read timesheets and what blocks them', 0),"
+    " ('timesheet.finalize', 'finalize timesheets', 1),"
+    " ('journal.read', 'read the journal and the audit trail', 0),"
+    " ('approval.read', 'list and show change requests', 0),"
+    " ('payrun.run', 'compute paysheets', 0),"
+    " ('payrun.close', 'close a payrun', 1),"
+    " ('paysheet.read', 'read paysheets', 0),"
+    " ('paysheet.reject', 'reject a paysheet or items of it', 1),"
+    " ('obligation.waive', 'waive or defer an obligation instance', 1);"
+    "INSERT INTO role VALUES"
+    " ('admin', 'Tenant administrator', '*'),"
+    " ('ops', 'Operations', 'approval.read,assignment.update,clock.ingest,timekeeping.run,"
+    "timesheet.read'),"
+    " ('timekeeper', 'Timekeeper', 'approval.read,clock.ingest,timekeeping.run,timelog.adjust,"
+    "timesheet.finalize,timesheet.read'),"
+    " ('hr_officer', 'HR officer', 'approval.read,detachment.update,guard.update,holiday.update,"
+    "position.update,shift.update,timesheet.read'),"
+    " ('payroll_officer', 'Payroll officer', 'approval.read,obligation.update,obligation.waive,"
+    "paysheet.read,payrun.close,payrun.run,period.update,timesheet.read'),"
+    " ('controller', 'Controller', 'approval.read,journal.read,paysheet.read,timesheet.read'),"
+    " ('hr_manager', 'HR manager', 'approval.read,journal.read,paysheet.read,paysheet.reject,"
+    "timesheet.read'),"
+    " ('finance_officer', 'Finance officer', 'approval.read,paysheet.read,rate.update');"
+    "INSERT INTO route VALUES"
+    " ('user.update', 'admin', NULL, NULL),"
+    " ('role.update', 'admin', NULL, NULL),"
+    " ('route.update', 'admin', NULL, NULL),"
+    " ('position.update', 'hr_officer', NULL, NULL),"
+    " ('detachment.update', 'hr_officer', NULL, NULL),"
+    " ('shift.update', 'hr_officer', NULL, NULL),"
+    " ('guard.update', 'hr_officer', NULL, NULL),"
+    " ('holiday.update', 'hr_officer', NULL, NULL),"
+    " ('assignment.update', 'ops', NULL, NULL),"
+    " ('rate.update', 'finance_officer', 'controller', 'hr_manager'),"
+    " ('period.update', 'payroll_officer', NULL, NULL),"
+    " ('obligation.update', 'payroll_officer', NULL, NULL),"
+    " ('timelog.adjust', 'timekeeper', NULL, NULL),"
+    " ('timesheet.finalize', 'timekeeper', NULL, 'hr_manager'),"
+    " ('obligation.waive', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('payrun.close', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('paysheet.reject', 'controller', NULL, 'hr_manager');",
+};
+
+static const struct {
+    const char *module;
+    const char *const *m;
+    int n;
+} modules[] = {
+    {"hr", hr_migrations, sizeof hr_migrations / sizeof *hr_migrations},
+    {"tk", tk_migrations, sizeof tk_migrations / sizeof *tk_migrations},
+    {"pay", pay_migrations, sizeof pay_migrations / sizeof *pay_migrations},
+    {"iam", iam_migrations, sizeof iam_migrations / sizeof *iam_migrations},
+};
+
+int schema_latest(const char *module)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
+        if (strcmp(modules[i].module, module) == 0)
+            return modules[i].n;
+    return -1;
+}
+
+const char *schema_migration(const char *module, int k)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
+        if (strcmp(modules[i].module, module) == 0)
+            return k >= 0 && k < modules[i].n ? modules[i].m[k] : NULL;
+    return NULL;
+}

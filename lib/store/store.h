@@ -1,0 +1,98 @@
+/*
+ * store.h - a tenant's module stores (hr.db, tk.db, pay.db, iam.db).
+ *
+ * Invariants kept here:
+ *  - A tool writes only its own module's file; other modules are ATTACHed
+ *    read-only (store_attach_ro).
+ *  - Every table is STRICT; money is integer centavos, durations integer
+ *    minutes, instants UTC text.
+ *  - PRAGMA application_id is ARMMS_APP_ID; user_version is the schema
+ *    version. Only armms-init migrates (STORE_MIGRATE); other tools refuse a
+ *    store older or newer than themselves with EXIT_CONFIG.
+ *  - A domain change and its events commit in one transaction: store_emit()
+ *    queues an event, store_commit() writes the transaction's events as one
+ *    outbox row inside the transaction, commits, and then appends the new
+ *    outbox rows to the journal once the commit is durable.
+ *    Opening a store first journals anything a crashed run left behind.
+ *  - Writes start with BEGIN IMMEDIATE (a read-then-write BEGIN fails at once
+ *    under concurrency); a lock held past the tenant's wait is EXIT_TEMPFAIL.
+ */
+#ifndef ARMMS_STORE_H
+#define ARMMS_STORE_H
+
+#include <sqlite3.h>
+
+#include "store/tenant.h"
+#include "core/util.h"
+
+#define ARMMS_APP_ID 0x41524D4D /* "ARMM" */
+
+enum { STORE_CREATE = 1, STORE_MIGRATE = 2 };
+
+/* Capture modes (see change.h). REQUEST: the change runs in one
+ * transaction that is rolled back, keeping what it would emit (preview) and
+ * the before-state it read (notes); APPLY: the change runs in one
+ * transaction committed only when its notes still match the request's. In
+ * both, store_begin and store_commit inside the change are no-ops. */
+enum { CAPTURE_OFF = 0, CAPTURE_REQUEST, CAPTURE_APPLY };
+
+typedef struct store {
+    sqlite3 *db;
+    char module[8]; /* "hr", "tk", "pay", "iam" */
+    tenant_t *tenant;
+    sqlite3_stmt *outbox_ins;
+    int in_tx;
+    long emitted;   /* events queued in the open transaction */
+    strbuf pending; /* their envelopes, one NDJSON line each */
+    size_t sp_len;  /* pending length at the open savepoint */
+    long sp_emitted;
+    int capture;         /* CAPTURE_* */
+    strbuf notes;        /* capture: the before-state the change read */
+    strbuf preview;      /* CAPTURE_REQUEST: {event_type, aggregate_*, payload} lines */
+    char request_id[40]; /* CAPTURE_APPLY: named in the audit rows */
+    int audit_off;       /* device facts (clock events) are not audit rows */
+    sqlite3_stmt *audit_ins;
+} store_t;
+
+/* The schema version this build knows for a module; -1 if no such module. */
+int schema_latest(const char *module);
+/* Migration k takes a store from version k to k+1 (k >= 0). */
+const char *schema_migration(const char *module, int k);
+
+int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err *err);
+void store_close(store_t *s);
+/* Open a module's file read-only (no migration, no healing): for readers
+ * of another module's data, such as the RBAC check of every tool. */
+int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err);
+/* ATTACH another module's file read-only under its module name. */
+int store_attach_ro(store_t *s, const char *module, armms_err *err);
+int store_begin(store_t *s, armms_err *err);
+/* Commit, then journal the transaction's events. */
+int store_commit(store_t *s, armms_err *err);
+void store_rollback(store_t *s);
+/* A single-level savepoint covering both the SQL and the queued events. */
+int store_savepoint(store_t *s, armms_err *err);
+void store_rollback_to(store_t *s);
+void store_release(store_t *s);
+/* Queue one event for the outbox of the open transaction. payload is JSON. */
+int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
+               const char *aggregate_id, const char *payload, size_t payload_len, armms_err *err);
+/* Record part of the before-state a change depends on (capture only): a
+ * request goes stale when what it read is no longer what it would read. */
+void store_note(store_t *s, const char *key, const char *text, size_t len);
+/* Start a captured change: BEGIN IMMEDIATE in the given mode. */
+int store_capture_begin(store_t *s, int mode, armms_err *err);
+/* sha256 (hex, 65 bytes) of the notes so far. */
+void store_capture_fingerprint(const store_t *s, char *hex);
+/* End a captured change: roll it back (notes and preview stay readable)... */
+void store_capture_rollback(store_t *s);
+/* ...or commit it for real, journaling its events. */
+int store_capture_commit(store_t *s, armms_err *err);
+/* Prepare once; die-free: EXIT_SOFTWARE with the SQLite message on error. */
+int store_prepare(store_t *s, sqlite3_stmt **st, const char *sql, armms_err *err);
+/* Map the last SQLite error on s to an armms_err (BUSY -> EXIT_TEMPFAIL). */
+int store_fail(store_t *s, int rc, const char *what, armms_err *err);
+/* Current UTC instant as ISO text (>= 21 bytes). */
+void now_iso(char *buf);
+
+#endif

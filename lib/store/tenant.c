@@ -1,0 +1,243 @@
+/*
+ * tenant.c - see tenant.h.
+ */
+#define _GNU_SOURCE
+#include "store/tenant.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int tenant_id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    if (n < 1 || n > 63)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        int ok =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+char *armms_home(void)
+{
+    const char *h = getenv("ARMMS_HOME");
+    if (h && *h)
+        return xstrdup(h);
+    const char *x = getenv("XDG_DATA_HOME");
+    if (x && *x)
+        return xasprintf("%s/armms", x);
+    const char *home = getenv("HOME");
+    if (!home || !*home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : "/";
+    }
+    return xasprintf("%s/.local/share/armms", home);
+}
+
+int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, armms_err *err)
+{
+    memset(t, 0, sizeof *t);
+    umask(077);
+    const char *id = opt_tenant ? opt_tenant : getenv("ARMMS_TENANT");
+    if (!id || !*id)
+        return err_set(err, EXIT_USAGE, "no tenant: use -t TENANT or set ARMMS_TENANT");
+    if (!tenant_id_valid(id))
+        return err_set(err, EXIT_USAGE,
+                       "invalid tenant id '%s': must match ^[a-z0-9][a-z0-9_-]{0,62}$", id);
+    snprintf(t->id, sizeof t->id, "%s", id);
+    t->home = armms_home();
+    t->dir = xasprintf("%s/tenants/%s", t->home, t->id);
+    const char *a = opt_actor ? opt_actor : getenv("ARMMS_USER");
+    if (!a || !*a) {
+        struct passwd *pw = getpwuid(getuid());
+        a = pw ? pw->pw_name : getenv("LOGNAME");
+    }
+    snprintf(t->actor, sizeof t->actor, "%s", a && *a ? a : "unknown");
+    t->wait_ms = 30000;
+    tz_load(&t->tz, "Asia/Manila");
+    return 0;
+}
+
+char *tenant_path(const tenant_t *t, const char *name)
+{
+    return xasprintf("%s/%s", t->dir, name);
+}
+
+static int load_conf(tenant_t *t, armms_err *err)
+{
+    char *p = tenant_path(t, "tenant.conf");
+    FILE *f = fopen(p, "r");
+    free(p);
+    t->nconf = 0;
+    if (!f)
+        return 0; /* defaults */
+    char line[512];
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *eq = strchr(line, '=');
+        if (!eq)
+            continue;
+        *eq = 0;
+        if (strcmp(line, "tz") == 0) {
+            if (tz_load(&t->tz, eq + 1) != 0) {
+                rc = err_set(err, EXIT_CONFIG, "tenant %s: unknown time zone '%s' in tenant.conf",
+                             t->id, eq + 1);
+                break;
+            }
+        } else if (t->nconf < (int)(sizeof t->conf / sizeof *t->conf)) {
+            snprintf(t->conf[t->nconf].key, sizeof t->conf[0].key, "%s", line);
+            snprintf(t->conf[t->nconf].val, sizeof t->conf[0].val, "%s", eq + 1);
+            t->nconf++;
+        } else {
+            /* never drop a setting silently: a later line may override one */
+            rc = err_set(err, EXIT_CONFIG,
+                         "tenant %s: tenant.conf has more than %d settings; remove the "
+                         "duplicate lines",
+                         t->id, (int)(sizeof t->conf / sizeof *t->conf));
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int tenant_require(tenant_t *t, armms_err *err)
+{
+    struct stat st;
+    if (stat(t->dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return err_set(err, EXIT_CONFIG, "tenant %s does not exist under %s (run armms-init)",
+                       t->id, t->home);
+    return load_conf(t, err);
+}
+
+static int mkdir_p(const char *path, armms_err *err)
+{
+    char *p = xstrdup(path);
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == 0) {
+            char c = *s;
+            *s = 0;
+            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+                int e = errno;
+                err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", p, strerror(e));
+                free(p);
+                return err->code;
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    free(p);
+    return 0;
+}
+
+int tenant_create(tenant_t *t, const char *tzname, armms_err *err)
+{
+    tz_t want;
+    if (tzname && tz_load(&want, tzname) != 0)
+        return err_set(err, EXIT_USAGE, "unknown time zone '%s'", tzname);
+    struct stat st;
+    if (tzname && stat(t->dir, &st) == 0) {
+        /* Business dates already recorded depend on the zone. */
+        int rc = load_conf(t, err);
+        if (rc)
+            return rc;
+        if (strcmp(t->tz.name, want.name) != 0)
+            return err_set(err, EXIT_USAGE,
+                           "tenant %s already uses time zone %s; a tenant's zone cannot change",
+                           t->id, t->tz.name);
+    }
+    if (mkdir_p(t->dir, err))
+        return err->code;
+    chmod(t->dir, 0700);
+    char *j = tenant_path(t, "journal");
+    int rc = mkdir_p(j, err);
+    free(j);
+    if (rc)
+        return rc;
+    char *p = tenant_path(t, "tenant.conf");
+    if (access(p, F_OK) != 0) {
+        if (tzname)
+            t->tz = want;
+        FILE *f = fopen(p, "w");
+        if (!f) {
+            int e = errno;
+            free(p);
+            return err_set(err, EXIT_CANTCREAT, "cannot create tenant.conf: %s", strerror(e));
+        }
+        fprintf(f, "# ARMMS tenant settings\ntz=%s\n", t->tz.name);
+        if (fclose(f) != 0) {
+            free(p);
+            return err_set(err, EXIT_IOERR, "cannot write tenant.conf");
+        }
+    }
+    free(p);
+    return load_conf(t, err);
+}
+
+void tenant_free(tenant_t *t)
+{
+    free(t->home);
+    free(t->dir);
+    t->home = t->dir = NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **tenant_list(size_t *n)
+{
+    char *home = armms_home(), *dir = xasprintf("%s/tenants", home);
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    *n = 0;
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d)))
+            if (tenant_id_valid(de->d_name)) {
+                names = xrealloc(names, sizeof *names * (*n + 1));
+                names[(*n)++] = xstrdup(de->d_name);
+            }
+        closedir(d);
+    }
+    if (*n)
+        qsort(names, *n, sizeof *names, cmp_str);
+    free(home);
+    free(dir);
+    return names;
+}
+
+int tenant_conf_long(const tenant_t *t, const char *key, long def, long min, long max, long *out,
+                     armms_err *err)
+{
+    *out = def;
+    for (int i = t->nconf - 1; i >= 0; i--) /* the last line wins */
+        if (strcmp(t->conf[i].key, key) == 0) {
+            char *end;
+            errno = 0;
+            long v = strtol(t->conf[i].val, &end, 10);
+            if (errno || end == t->conf[i].val || *end || v < min || v > max)
+                return err_set(err, EXIT_CONFIG,
+                               "tenant %s: %s=%s in tenant.conf is not a whole number from %ld "
+                               "to %ld",
+                               t->id, key, t->conf[i].val, min, max);
+            *out = v;
+            return 0;
+        }
+    return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * tenant.h - where a tenant lives and who is acting.
+ *
+ * ARMMS_HOME (default $XDG_DATA_HOME/armms, else ~/.local/share/armms) holds
+ * tenants/<id>/. The tenant comes from -t/--tenant or ARMMS_TENANT; ids match
+ * ^[a-z0-9][a-z0-9_-]{0,62}$ so no id can name a path outside the home.
+ * Tenant directories are 0700 and every file in them 0600 (umask 077 is set
+ * by tenant_resolve for the whole process).
+ *
+ * tenant.conf (key=value lines) holds tenant settings: tz (default
+ * Asia/Manila) and policy values the tools read by name (timekeeping:
+ * grace_min, credit_early, ...); an unknown key is kept, not an error, so an
+ * older tool can read a newer file.
+ */
+#ifndef ARMMS_TENANT_H
+#define ARMMS_TENANT_H
+
+#include <stddef.h>
+
+#include "core/clock.h"
+#include "core/util.h"
+
+typedef struct tenant {
+    char id[64];
+    char *home; /* ARMMS_HOME */
+    char *dir;  /* ARMMS_HOME/tenants/<id> */
+    tz_t tz;
+    char actor[128]; /* --as, ARMMS_USER, or the login name */
+    int wait_ms;     /* how long to wait for a busy store or journal */
+    int nconf;       /* settings from tenant.conf other than tz */
+    struct {
+        char key[32], val[96];
+    } conf[32];
+} tenant_t;
+
+int tenant_id_valid(const char *id);
+/* The home directory (malloc'd). */
+char *armms_home(void);
+/* Fill t from opt_tenant (or ARMMS_TENANT) and opt_actor (or ARMMS_USER or
+ * the login name). Usage errors (no tenant, bad id) are EXIT_USAGE. Does not
+ * touch the disk beyond setting the umask. */
+int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, armms_err *err);
+/* 0 when the tenant exists (and loads its settings), else EXIT_CONFIG. */
+int tenant_require(tenant_t *t, armms_err *err);
+/* Create the directories (0700) and tenant.conf if missing. */
+int tenant_create(tenant_t *t, const char *tzname, armms_err *err);
+/* The tenant ids under ARMMS_HOME, sorted (malloc'd array of malloc'd
+ * strings; *n set). Entries that are not valid ids are not tenants. */
+char **tenant_list(size_t *n);
+/* Path of a file inside the tenant (malloc'd). */
+char *tenant_path(const tenant_t *t, const char *name);
+void tenant_free(tenant_t *t);
+/* An integer setting: def when absent; EXIT_CONFIG naming the key when it is
+ * not an integer in [min, max]. */
+int tenant_conf_long(const tenant_t *t, const char *key, long def, long min, long max, long *out,
+                     armms_err *err);
+
+#endif

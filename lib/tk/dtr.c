@@ -1,0 +1,457 @@
+/*
+ * dtr.c - see dtr.h. A guard's DTRs for a date range are rebuilt from
+ * the time logs of a window two days wider on each side (every punch of an
+ * instance of those dates lies in it) and the guard's assignments.
+ */
+#include "tk/dtr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct inst {
+    day_t date;
+    int shift;
+    char det[65];
+    instant_t in, out;
+    int has_in, has_out, scheduled;
+    char relieves[65], relieved_by[65];
+} inst;
+
+typedef struct dtr_eng {
+    sqlite3_stmt *q_logs, *q_rows, *up, *del;
+    inst *x;
+    int nx, capx;
+    strbuf sig, old;
+} dtr_eng;
+
+static const char sql_logs[] =
+    "SELECT ts, type, detachment_id, shift_id, shift_date, coalesce(relieves_guard_id, '')"
+    " FROM time_log WHERE guard_id = ?1 AND ts >= ?2 AND ts < ?3 AND status = 'VALID'"
+    " AND shift_id IS NOT NULL";
+static const char sql_rows[] =
+    "SELECT date, shift_id, detachment_id, coalesce(time_in, ''), coalesce(time_out, ''),"
+    " day_type, status, anomalies, worked, regular, ot, nd, nd_ot, late, undertime, buckets,"
+    " coalesce(relieves_guard_id, ''), coalesce(relieved_by, '') FROM dtr"
+    " WHERE guard_id = ?1 AND date BETWEEN ?2 AND ?3";
+static const char sql_up[] =
+    "INSERT OR REPLACE INTO dtr(guard_id, date, shift_id, detachment_id, time_in, time_out,"
+    " day_type, status, anomalies, worked, regular, ot, nd, nd_ot, late, undertime, buckets,"
+    " relieves_guard_id, relieved_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+static const char sql_del[] =
+    "DELETE FROM dtr WHERE guard_id = ?1 AND date = ?2 AND shift_id = ?3 AND detachment_id = ?4";
+
+static int dtr_open(tk_run *r, armms_err *err)
+{
+    dtr_eng *e = xcalloc(1, sizeof *e);
+    r->eng = e;
+    sb_init(&e->sig);
+    sb_init(&e->old);
+    if (store_prepare(&r->s, &e->q_logs, sql_logs, err) ||
+        store_prepare(&r->s, &e->q_rows, sql_rows, err) ||
+        store_prepare(&r->s, &e->up, sql_up, err) || store_prepare(&r->s, &e->del, sql_del, err))
+        return err->code;
+    return 0;
+}
+
+static void dtr_close(tk_run *r)
+{
+    dtr_eng *e = r->eng;
+    sqlite3_finalize(e->q_logs);
+    sqlite3_finalize(e->q_rows);
+    sqlite3_finalize(e->up);
+    sqlite3_finalize(e->del);
+    sb_free(&e->sig);
+    sb_free(&e->old);
+    free(e->x);
+    free(e);
+    r->eng = NULL;
+}
+
+static const char *dtr_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
+{
+    const char *guard = tk_str(rec, "guard_id");
+    day_t d, lo, hi;
+    if (!guard || tk_date_field(rec, "work_date", &d)) {
+        snprintf(msg, n, "TimeLog needs guard_id and work_date (YYYY-MM-DD)");
+        return "MISSING_FIELD";
+    }
+    lo = hi = d;
+    if (tk_date_field(rec, "shift_date", &d) == 0) {
+        lo = d < lo ? d : lo;
+        hi = d > hi ? d : hi;
+    }
+    jv was = jv_object_get(jv_copy(rec), jv_string("was"));
+    if (jv_get_kind(was) == JV_KIND_OBJECT) {
+        const char *keys[] = {"work_date", "shift_date"};
+        for (int i = 0; i < 2; i++)
+            if (tk_date_field(was, keys[i], &d) == 0) {
+                lo = d < lo ? d : lo;
+                hi = d > hi ? d : hi;
+            }
+    }
+    jv_free(was);
+    if (!roster_guard(r->ro, guard, err)) {
+        if (err->code)
+            return NULL;
+        snprintf(msg, n, "guard %s does not exist", guard);
+        return "UNKNOWN_GUARD";
+    }
+    tk_touch_add(r, guard, lo, hi);
+    return NULL;
+}
+
+static const char sql_scope[] =
+    "SELECT guard_id FROM hr.assignment WHERE valid_from <= ?2"
+    " AND (valid_to IS NULL OR valid_to >= ?1)"
+    " UNION SELECT guard_id FROM time_log WHERE work_date BETWEEN ?1 AND ?2"
+    " UNION SELECT guard_id FROM dtr WHERE date BETWEEN ?1 AND ?2";
+
+static int scope_guards(tk_run *r, const char *sql, const char *guard, day_t from, day_t to,
+                        armms_err *err)
+{
+    if (guard) {
+        tk_touch_add(r, guard, from, to);
+        return 0;
+    }
+    char f[11], t[11];
+    date_format(from, f);
+    date_format(to, t);
+    sqlite3_stmt *st = NULL;
+    if (store_prepare(&r->s, &st, sql, err))
+        return err->code;
+    sqlite3_bind_text(st, 1, f, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, t, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        tk_touch_add(r, tk_col(st, 0), from, to);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "listing guards", err);
+}
+
+static int dtr_scope(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
+{
+    return scope_guards(r, sql_scope, guard, from, to, err);
+}
+
+static inst *find_inst(dtr_eng *e, day_t d, int shift, const char *det)
+{
+    for (int i = 0; i < e->nx; i++)
+        if (e->x[i].date == d && e->x[i].shift == shift && strcmp(e->x[i].det, det) == 0)
+            return &e->x[i];
+    if (e->nx == e->capx) {
+        e->capx = e->capx ? 2 * e->capx : 32;
+        e->x = xrealloc(e->x, sizeof *e->x * (size_t)e->capx);
+    }
+    inst *x = &e->x[e->nx++];
+    memset(x, 0, sizeof *x);
+    x->date = d;
+    x->shift = shift;
+    snprintf(x->det, sizeof x->det, "%s", det);
+    return x;
+}
+
+static int inst_cmp(const void *a, const void *b)
+{
+    const inst *x = a, *y = b;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    if (x->shift != y->shift)
+        return x->shift < y->shift ? -1 : 1;
+    return strcmp(x->det, y->det);
+}
+
+struct dt_ctx {
+    roster *ro;
+    const ro_guard *g;
+    const char *det;
+};
+
+static day_type dt_of(day_t d, void *ctx)
+{
+    struct dt_ctx *c = ctx;
+    return roster_day_type(c->ro, c->g, c->det, d);
+}
+
+/* The computed DTR as stored fields. */
+typedef struct dtr_row {
+    char time_in[24], time_out[24], anomalies[64];
+    const char *status;
+    day_type dt;
+    dtr_minutes m;
+} dtr_row;
+
+static void compute(tk_run *r, const ro_guard *g, const inst *x, dtr_row *w)
+{
+    const ro_shift *s = roster_shift(r->ro, x->shift);
+    const dtr_policy *pol = &roster_policy(r->ro)->dtr;
+    instant_t start, end;
+    shift_instance(&r->t->tz, &s->def, x->date, &start, &end);
+    memset(w, 0, sizeof *w);
+    w->dt = roster_day_type(r->ro, g, x->det, x->date);
+    if (x->has_in)
+        iso_format_utc(x->in, w->time_in);
+    if (x->has_out)
+        iso_format_utc(x->out, w->time_out);
+    if (!x->has_in && !x->has_out) {
+        w->status = "ABSENT";
+        return;
+    }
+    if (x->has_in) {
+        long late = (long)(((x->in + 59) / 60 * 60 - start) / 60);
+        if (late > pol->grace_min)
+            w->m.late = (int)late;
+    }
+    if (!x->has_in || !x->has_out) {
+        w->status = "INCOMPLETE";
+        snprintf(w->anomalies, sizeof w->anomalies, "%s",
+                 x->has_in ? "MISSING_OUT" : "MISSING_IN");
+        return;
+    }
+    struct dt_ctx c = {r->ro, g, x->det};
+    if (dtr_bucket(&r->t->tz, start, end, s->break_min, x->in, x->out, pol, dt_of, &c, &w->m)) {
+        memset(&w->m, 0, sizeof w->m);
+        w->status = "INCOMPLETE";
+        snprintf(w->anomalies, sizeof w->anomalies, "OUT_BEFORE_IN");
+        return;
+    }
+    w->status = "COMPLETE";
+}
+
+/* One line comparing equal exactly when the stored rows would. */
+static void signature(strbuf *b, const dtr_row *w, const inst *x)
+{
+    const dtr_minutes *m = &w->m;
+    sb_addf(b, "%s|%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%d|", w->time_in, w->time_out,
+            day_type_names[w->dt], w->status, w->anomalies, m->worked, m->regular, m->ot, m->nd,
+            m->nd_ot, m->late, m->undertime);
+    buckets_format(b, (int(*)[B_COUNT])m->by_type);
+    sb_addf(b, "|%s|%s", x->relieves, x->relieved_by);
+}
+
+static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, const dtr_row *w)
+{
+    char date[11], t[32];
+    date_format(x->date, date);
+    sb_adds(b, "{\"kind\":\"DTR\",\"v\":1");
+    sb_add_json_kv(b, "guard_id", guard);
+    sb_add_json_kv(b, "date", date);
+    sb_add_json_kv(b, "shift_id", roster_shift(r->ro, x->shift)->id);
+    sb_add_json_kv(b, "detachment_id", x->det);
+    const char *ts[2] = {w ? w->time_in : "", w ? w->time_out : ""};
+    const char *names[2] = {"time_in", "time_out"};
+    for (int i = 0; i < 2; i++) {
+        if (*ts[i]) {
+            instant_t at;
+            iso_parse(ts[i], &at, NULL);
+            iso_format_offset(at, tz_offset_at(&r->t->tz, at), t);
+            sb_add_json_kv(b, names[i], t);
+        } else {
+            sb_addf(b, ",\"%s\":null", names[i]);
+        }
+    }
+    if (!w) {
+        sb_adds(b, ",\"status\":\"REMOVED\"}\n");
+        return;
+    }
+    const dtr_minutes *m = &w->m;
+    sb_add_json_kv(b, "day_type", day_type_names[w->dt]);
+    sb_add_json_kv(b, "status", w->status);
+    sb_adds(b, ",\"anomalies\":");
+    tk_add_codes(b, w->anomalies);
+    sb_addf(b,
+            ",\"minutes\":{\"worked\":%d,\"regular\":%d,\"ot\":%d,\"nd\":%d,\"nd_ot\":%d,"
+            "\"late\":%d,\"undertime\":%d},\"by_day_type\":",
+            m->worked, m->regular, m->ot, m->nd, m->nd_ot, m->late, m->undertime);
+    buckets_json(b, (int(*)[B_COUNT])m->by_type, 0);
+    if (x->relieves[0])
+        sb_add_json_kv(b, "relieves_guard_id", x->relieves);
+    if (x->relieved_by[0])
+        sb_add_json_kv(b, "relieved_by", x->relieved_by);
+    sb_adds(b, "}\n");
+}
+
+typedef struct stored {
+    char date[11], shift[65], det[65];
+    char *sig;
+    int seen;
+} stored;
+
+static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err)
+{
+    dtr_eng *e = r->eng;
+    char lo[32], hi[32], f[11], t[11];
+    iso_format_utc(tz_instant_of(&r->t->tz, d0 - 2, 0), lo);
+    iso_format_utc(tz_instant_of(&r->t->tz, d1 + 3, 0), hi);
+    date_format(d0, f);
+    date_format(d1, t);
+    e->nx = 0;
+    int rc;
+    sqlite3_stmt *q = e->q_logs;
+    sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, hi, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        day_t d;
+        int si = roster_shift_index(r->ro, tk_col(q, 3));
+        if (si < 0 || date_parse(tk_col(q, 4), &d) || d < d0 || d > d1)
+            continue;
+        instant_t at;
+        iso_parse(tk_col(q, 0), &at, NULL);
+        inst *x = find_inst(e, d, si, tk_col(q, 2));
+        if (tk_col(q, 1)[0] == 'I') {
+            if (!x->has_in || at < x->in)
+                x->in = at;
+            x->has_in = 1;
+        } else {
+            if (!x->has_out || at > x->out)
+                x->out = at;
+            x->has_out = 1;
+        }
+        if (*tk_col(q, 5))
+            snprintf(x->relieves, sizeof x->relieves, "%s", tk_col(q, 5));
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return store_fail(&r->s, rc, "reading time logs", err);
+    for (day_t d = d0; d <= d1; d++)
+        for (int i = 0; i < g->na; i++) {
+            const ro_assignment *a = &g->a[i];
+            if (!ro_assignment_on(a, d) || (!a->reliever && (!g->active || ro_rest_day(g, d))))
+                continue;
+            inst *x = find_inst(e, d, a->shift, a->detachment_id);
+            x->scheduled = 1;
+            snprintf(x->relieves, sizeof x->relieves, "%s", a->relieves);
+        }
+    for (int i = 0; i < e->nx; i++) {
+        inst *x = &e->x[i];
+        if (x->has_in || x->has_out)
+            continue;
+        for (int k = 0; k < g->ncover; k++)
+            if (x->date >= g->cover[k].from && x->date <= g->cover[k].to)
+                snprintf(x->relieved_by, sizeof x->relieved_by, "%s", g->cover[k].by);
+    }
+    if (e->nx) /* qsort wants a non-null array, even an empty one */
+        qsort(e->x, (size_t)e->nx, sizeof *e->x, inst_cmp);
+
+    /* the stored DTRs of the range, with their signatures */
+    stored *old = NULL;
+    int nold = 0;
+    q = e->q_rows;
+    sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, f, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, t, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        old = xrealloc(old, sizeof *old * (size_t)(nold + 1));
+        stored *o = &old[nold++];
+        snprintf(o->date, sizeof o->date, "%s", tk_col(q, 0));
+        snprintf(o->shift, sizeof o->shift, "%s", tk_col(q, 1));
+        snprintf(o->det, sizeof o->det, "%s", tk_col(q, 2));
+        sb_reset(&e->old);
+        sb_addf(&e->old, "%s|%s|%s|%s|%s|", tk_col(q, 3), tk_col(q, 4), tk_col(q, 5), tk_col(q, 6),
+                tk_col(q, 7));
+        for (int k = 8; k < 15; k++)
+            sb_addf(&e->old, "%d|", sqlite3_column_int(q, k));
+        sb_addf(&e->old, "%s|%s|%s", tk_col(q, 15), tk_col(q, 16), tk_col(q, 17));
+        o->sig = xstrdup(e->old.s);
+        o->seen = 0;
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) {
+        for (int i = 0; i < nold; i++)
+            free(old[i].sig);
+        free(old);
+        return store_fail(&r->s, rc, "reading DTRs", err);
+    }
+
+    rc = 0;
+    for (int i = 0; i < e->nx && !rc; i++) {
+        const inst *x = &e->x[i];
+        dtr_row w;
+        compute(r, g, x, &w);
+        char date[11];
+        date_format(x->date, date);
+        const char *shift = roster_shift(r->ro, x->shift)->id;
+        sb_reset(&e->sig);
+        signature(&e->sig, &w, x);
+        stored *o = NULL;
+        for (int k = 0; k < nold; k++)
+            if (!strcmp(old[k].date, date) && !strcmp(old[k].shift, shift) &&
+                !strcmp(old[k].det, x->det))
+                o = &old[k];
+        if (o)
+            o->seen = 1;
+        int changed = !o || strcmp(o->sig, e->sig.s) != 0;
+        r->n.recomputed++;
+        if (changed) {
+            r->n.changed++;
+            sqlite3_stmt *u = e->up;
+            const char *v[] = {
+                g->id, date, shift, x->det, w.time_in, w.time_out, day_type_names[w.dt], w.status};
+            for (int k = 0; k < 8; k++)
+                tk_bind_text(u, k + 1, v[k]);
+            sqlite3_bind_text(u, 9, w.anomalies, -1, SQLITE_TRANSIENT);
+            int mv[] = {w.m.worked, w.m.regular, w.m.ot,       w.m.nd,
+                        w.m.nd_ot,  w.m.late,    w.m.undertime};
+            for (int k = 0; k < 7; k++)
+                sqlite3_bind_int(u, 10 + k, mv[k]);
+            sb_reset(&e->old);
+            buckets_format(&e->old, w.m.by_type);
+            sqlite3_bind_text(u, 17, e->old.len ? e->old.s : "", -1, SQLITE_TRANSIENT);
+            tk_bind_text(u, 18, x->relieves);
+            tk_bind_text(u, 19, x->relieved_by);
+            int src = sqlite3_step(u);
+            sqlite3_reset(u);
+            if (src != SQLITE_DONE)
+                rc = store_fail(&r->s, src, "writing a DTR", err);
+        }
+        if (!rc && (changed || !r->changed_only)) {
+            size_t at = r->outbuf.len;
+            dtr_json(r, &r->outbuf, g->id, x, &w);
+            if (changed && r->journal_derived) {
+                char agg[160];
+                snprintf(agg, sizeof agg, "%s/%s/%s/%s", g->id, date, shift, x->det);
+                rc = store_emit(&r->s, "DTRUpdated", "dtr", agg, r->outbuf.s + at,
+                                r->outbuf.len - at - 1, err);
+            }
+        }
+    }
+    for (int k = 0; k < nold && !rc; k++) {
+        if (old[k].seen)
+            continue;
+        /* neither scheduled nor punched any more */
+        sqlite3_stmt *dl = e->del;
+        const char *v[] = {g->id, old[k].date, old[k].shift, old[k].det};
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_text(dl, i + 1, v[i], -1, SQLITE_TRANSIENT);
+        int src = sqlite3_step(dl);
+        sqlite3_reset(dl);
+        if (src != SQLITE_DONE) {
+            rc = store_fail(&r->s, src, "removing a DTR", err);
+            break;
+        }
+        r->n.recomputed++;
+        r->n.changed++;
+        inst x = {0};
+        date_parse(old[k].date, &x.date);
+        x.shift = roster_shift_index(r->ro, old[k].shift);
+        snprintf(x.det, sizeof x.det, "%s", old[k].det);
+        if (x.shift < 0) { /* a shift since deleted from master data */
+            sb_adds(&r->outbuf, "{\"kind\":\"DTR\",\"v\":1");
+            sb_add_json_kv(&r->outbuf, "guard_id", g->id);
+            sb_add_json_kv(&r->outbuf, "date", old[k].date);
+            sb_add_json_kv(&r->outbuf, "shift_id", old[k].shift);
+            sb_add_json_kv(&r->outbuf, "detachment_id", old[k].det);
+            sb_adds(&r->outbuf, ",\"status\":\"REMOVED\"}\n");
+        } else {
+            dtr_json(r, &r->outbuf, g->id, &x, NULL);
+        }
+    }
+    for (int i = 0; i < nold; i++)
+        free(old[i].sig);
+    free(old);
+    return rc;
+}
+
+const tk_stage dtr_stage = {"dtr",        "TimeLog", dtr_open,     dtr_close,
+                            dtr_touch_of, dtr_scope, dtr_recompute};

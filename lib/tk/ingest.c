@@ -1,0 +1,533 @@
+/*
+ * ingest.c - see ingest.h.
+ */
+#include "tk/ingest.h"
+
+#include <jq.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/idset.h"
+#include "core/ndjson.h"
+#include "core/ulid.h"
+
+struct ingest {
+    tenant_t *t;
+    store_t s;
+    ingest_opts o;
+    tz_t zone;
+    FILE *out;
+    reject_sink *rej;
+    jq_state *jq;
+    char *jq_error;
+    sqlite3_stmt *ins, *dup, *guard, *pin, *det;
+    idset known_guards, known_dets; /* ids already found in hr.db */
+    strbuf pending;                 /* accepted records of the open batch */
+    strbuf payload, key;
+    long in_batch, batch_accepted;
+    int in_tx;
+    armms_err failed; /* sticky: a commit failed; nothing more lands */
+    instant_t now;
+    char received_at[24];
+    ingest_counts n;
+};
+
+static const char ins_sql[] =
+    "INSERT INTO clock_event(clock_event_id, dedupe_key, device_id, event_id, guard_id, ts,"
+    " ts_offset, type, detachment_id, received_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT(dedupe_key) DO NOTHING";
+static const char dup_sql[] =
+    "SELECT guard_id, ts, type, detachment_id FROM clock_event WHERE dedupe_key=?";
+static const char guard_sql[] = "SELECT 1 FROM hr.guard WHERE guard_id=?";
+static const char pin_sql[] = "SELECT guard_id FROM hr.guard WHERE employee_no=?";
+static const char det_sql[] = "SELECT 1 FROM hr.detachment WHERE detachment_id=?";
+
+static void jq_err_cb(void *ctx, jv msg)
+{
+    ingest_t *in = ctx;
+    if (!in->jq_error) {
+        jv s = jq_format_error(msg);
+        in->jq_error = xstrdup(jv_get_kind(s) == JV_KIND_STRING ? jv_string_value(s) : "error");
+        jv_free(s);
+    } else {
+        jv_free(msg);
+    }
+}
+
+int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reject_sink *rej,
+                armms_err *err)
+{
+    ingest_t *in = xcalloc(1, sizeof *in);
+    *out = in;
+    in->t = t;
+    in->o = *o;
+    in->out = f;
+    in->rej = rej;
+    sb_init(&in->pending);
+    sb_init(&in->payload);
+    sb_init(&in->key);
+    idset_init(&in->known_guards, 1u << 20);
+    idset_init(&in->known_dets, 1u << 16);
+    in->zone = t->tz;
+    if (o->zone && tz_load(&in->zone, o->zone) != 0)
+        return err_set(err, EXIT_USAGE, "unknown time zone '%s'", o->zone);
+    if (o->map) {
+        in->jq = jq_init();
+        if (!in->jq)
+            return err_set(err, EXIT_SOFTWARE, "cannot start jq");
+        jq_set_error_cb(in->jq, jq_err_cb, in);
+        if (!jq_compile(in->jq, o->map)) {
+            err_set(err, EXIT_USAGE, "--map does not compile: %s",
+                    in->jq_error ? in->jq_error : "syntax error");
+            return err->code;
+        }
+    }
+    if (store_open(&in->s, t, "tk", 0, err) || store_attach_ro(&in->s, "hr", err))
+        return err->code;
+    if (store_prepare(&in->s, &in->ins, ins_sql, err) ||
+        store_prepare(&in->s, &in->dup, dup_sql, err) ||
+        store_prepare(&in->s, &in->guard, guard_sql, err) ||
+        store_prepare(&in->s, &in->pin, pin_sql, err) ||
+        store_prepare(&in->s, &in->det, det_sql, err))
+        return err->code;
+    const char *fixed = getenv("ARMMS_NOW");
+    if (!(fixed && *fixed && iso_parse(fixed, &in->now, NULL) == 0))
+        in->now = (instant_t)time(NULL);
+    iso_format_utc(in->now, in->received_at);
+    return 0;
+}
+
+const ingest_counts *ingest_counts_of(const ingest_t *in)
+{
+    return &in->n;
+}
+
+static void reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
+                   const char *raw, size_t raw_len)
+{
+    reject_emit(in->rej, code, msg, source, line, raw, raw_len);
+    in->n.rejected++;
+}
+
+void ingest_reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
+                   const char *raw, size_t raw_len)
+{
+    in->n.read++;
+    reject(in, code, msg, source, line, raw, raw_len);
+}
+
+/* Master data only grows during a run (ingest reads hr.db read-only), so a
+ * positive answer can be remembered. */
+static int exists(sqlite3_stmt *st, idset *known, const char *v)
+{
+    if (idset_has(known, v))
+        return 1;
+    sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (found)
+        idset_add(known, v);
+    return found;
+}
+
+/* A short id-like string: 1..max bytes, no control characters. */
+static int id_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+static const char *const known_fields[] = {"event_id",       "device_id",     "guard_id",   "ts",
+                                           "type",           "detachment_id", "kind",       "v",
+                                           "clock_event_id", "ts_local",      "received_at"};
+
+/* Validate and record one ClockEvent object (borrowed). Returns a reject
+ * code (msg filled), or NULL when recorded or counted as a duplicate. */
+static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_err *err)
+{
+    /* One pass over the object: pick the known fields, refuse others. */
+    enum { K_EVENT_ID, K_DEVICE, K_GUARD, K_TS, K_TYPE, K_DET, K_KIND, K_V, K_OTHER };
+    const char *f[K_OTHER] = {0};
+    int bad = 0;
+    jv_object_foreach(rec, key, val)
+    {
+        const char *name = jv_string_value(key);
+        int i = 0;
+        while (i < (int)(sizeof known_fields / sizeof *known_fields) &&
+               strcmp(name, known_fields[i]) != 0)
+            i++;
+        if (i == (int)(sizeof known_fields / sizeof *known_fields)) {
+            snprintf(msg, n, "ClockEvent has no field '%s'", name);
+            jv_free(key);
+            jv_free(val);
+            return "UNKNOWN_FIELD";
+        }
+        jv_kind vk = jv_get_kind(val);
+        if (i < K_OTHER && i != K_V) {
+            if (vk == JV_KIND_STRING)
+                f[i] = jv_string_value(val); /* rec keeps it alive */
+            else if (vk != JV_KIND_NULL)
+                bad = 1;
+        } else if (i == K_V && !(vk == JV_KIND_NUMBER && jv_number_value(val) == 1)) {
+            bad = 2;
+        }
+        jv_free(key);
+        jv_free(val);
+    }
+    if (bad == 2) {
+        snprintf(msg, n, "v must be 1");
+        return "BAD_FIELD";
+    }
+    const char *kind = f[K_KIND];
+    if (kind && strcmp(kind, "ClockEvent") != 0) {
+        snprintf(msg, n, "kind must be ClockEvent");
+        return "BAD_FIELD";
+    }
+    const char *device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
+    const char *guard = f[K_GUARD], *ts = f[K_TS], *type = f[K_TYPE];
+    const char *event_id = f[K_EVENT_ID], *det = f[K_DET];
+    if (bad) {
+        snprintf(msg, n, "ids, ts and type must be strings");
+        return "BAD_FIELD";
+    }
+    static const char *const req[] = {"device_id", "guard_id", "ts", "type"};
+    const char *vals[] = {device, guard, ts, type};
+    for (int i = 0; i < 4; i++)
+        if (!vals[i]) {
+            snprintf(msg, n, "%s is required", req[i]);
+            return "MISSING_FIELD";
+        }
+    if (!id_ok(device, 64) || !id_ok(guard, 64) || (det && !id_ok(det, 64)) ||
+        (event_id && !id_ok(event_id, 128))) {
+        snprintf(msg, n,
+                 "ids must be 1 to 64 characters (event_id 128) without control "
+                 "characters");
+        return "BAD_FIELD";
+    }
+    char utype[4];
+    if (!strcasecmp(type, "IN") || !strcasecmp(type, "OUT")) {
+        snprintf(utype, sizeof utype, "%s", strlen(type) == 2 ? "IN" : "OUT");
+    } else {
+        snprintf(msg, n, "type '%s' is not IN or OUT", type);
+        return "BAD_FIELD";
+    }
+    instant_t at;
+    int off;
+    if (iso_parse(ts, &at, &off) != 0) {
+        snprintf(msg, n, "ts '%s' is not an ISO-8601 time with an offset", ts);
+        return "BAD_TS";
+    }
+    if (at > in->now + in->o.max_future_s) {
+        snprintf(msg, n, "ts %s is more than %ld hours ahead of now", ts,
+                 in->o.max_future_s / 3600);
+        return "FUTURE_TS";
+    }
+    if (!exists(in->guard, &in->known_guards, guard)) {
+        snprintf(msg, n, "guard %s does not exist", guard);
+        return "UNKNOWN_GUARD";
+    }
+    if (det && !exists(in->det, &in->known_dets, det)) {
+        snprintf(msg, n, "detachment %s does not exist", det);
+        return "UNKNOWN_DETACHMENT";
+    }
+    char utc[24], local[32], id[27];
+    iso_format_utc(at, utc);
+    iso_format_offset(at, off, local);
+    strbuf *k = &in->key;
+    sb_reset(k);
+    /* Fields are joined by US (0x1f), which no id may contain. */
+    sb_adds(k, event_id ? "E\x1f" : "K\x1f");
+    sb_adds(k, device);
+    sb_addc(k, 0x1f);
+    if (event_id) {
+        sb_adds(k, event_id);
+    } else {
+        sb_adds(k, guard);
+        sb_addc(k, 0x1f);
+        sb_adds(k, utc);
+        sb_addc(k, 0x1f);
+        sb_adds(k, utype);
+    }
+    ulid_new(id);
+    sqlite3_stmt *st = in->ins;
+    sqlite3_bind_text(st, 1, id, 26, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->s, (int)k->len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, device, -1, SQLITE_STATIC);
+    if (event_id)
+        sqlite3_bind_text(st, 4, event_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_text(st, 5, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, utc, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, off);
+    sqlite3_bind_text(st, 8, utype, -1, SQLITE_STATIC);
+    if (det)
+        sqlite3_bind_text(st, 9, det, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 9);
+    sqlite3_bind_text(st, 10, in->received_at, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_fail(&in->s, rc, "clock event insert", err);
+        return NULL;
+    }
+    if (sqlite3_changes(in->s.db) == 0) {
+        /* The key is known: a replay, or a different event under its key. */
+        st = in->dup;
+        sqlite3_bind_text(st, 1, k->s, (int)k->len, SQLITE_STATIC);
+        const char *why = NULL;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *g = (const char *)sqlite3_column_text(st, 0);
+            const char *t = (const char *)sqlite3_column_text(st, 1);
+            const char *ty = (const char *)sqlite3_column_text(st, 2);
+            const char *d = (const char *)sqlite3_column_text(st, 3);
+            if (strcmp(g, guard) || strcmp(t, utc) || strcmp(ty, utype) || (!d) != (!det) ||
+                (d && strcmp(d, det)))
+                why = "CONFLICT";
+            if (why)
+                snprintf(msg, n, "device %s already recorded this key for %s %s %s at %s%s%s",
+                         device, g, ty, d ? d : "-", t, event_id ? " event_id " : "",
+                         event_id ? event_id : "");
+        }
+        sqlite3_reset(st);
+        if (!why)
+            in->n.duplicates++;
+        return why;
+    }
+    strbuf *p = &in->payload;
+    sb_reset(p);
+    sb_adds(p, "{\"kind\":\"ClockEvent\",\"v\":1,\"clock_event_id\":\"");
+    sb_add(p, id, 26);
+    sb_addc(p, '"');
+    if (event_id)
+        sb_add_json_kv(p, "event_id", event_id);
+    sb_add_json_kv(p, "device_id", device);
+    sb_add_json_kv(p, "guard_id", guard);
+    sb_add_json_kv(p, "ts", utc);
+    sb_add_json_kv(p, "ts_local", local);
+    sb_add_json_kv(p, "type", utype);
+    if (det)
+        sb_add_json_kv(p, "detachment_id", det);
+    sb_add_json_kv(p, "received_at", in->received_at);
+    sb_addc(p, '}');
+    if (store_emit(&in->s, "ClockEventRecorded", "clock_event", id, p->s, p->len, err))
+        return NULL;
+    sb_add(&in->pending, p->s, p->len);
+    sb_addc(&in->pending, '\n');
+    in->n.accepted++;
+    in->batch_accepted++;
+    return NULL;
+}
+
+static int ensure_tx(ingest_t *in, armms_err *err)
+{
+    if (in->failed.code) {
+        *err = in->failed;
+        return err->code;
+    }
+    if (in->in_tx)
+        return 0;
+    if (store_begin(&in->s, err))
+        return err->code;
+    in->in_tx = 1;
+    in->in_batch = 0;
+    return 0;
+}
+
+int ingest_flush(ingest_t *in, armms_err *err)
+{
+    if (in->failed.code) {
+        *err = in->failed;
+        return err->code;
+    }
+    if (!in->in_tx)
+        return 0;
+    in->in_tx = 0;
+    if (store_commit(&in->s, err)) {
+        /* Rolled back: its events were never recorded, so never report
+         * them, and stop here rather than guess. */
+        sb_reset(&in->pending);
+        in->n.accepted -= in->batch_accepted;
+        in->batch_accepted = 0;
+        in->failed = *err;
+        return err->code;
+    }
+    in->batch_accepted = 0;
+    if (in->o.progress)
+        in->o.progress(&in->n, in->o.progress_ctx);
+    /* Only now, with the batch durable, report its events. */
+    if (in->pending.len) {
+        fwrite(in->pending.s, 1, in->pending.len, in->out);
+        fflush(in->out);
+        sb_reset(&in->pending);
+    }
+    return 0;
+}
+
+static int process(ingest_t *in, jv rec, const char *source, long line, const char *raw,
+                   size_t raw_len, armms_err *err)
+{
+    char msg[512] = "";
+    if (ensure_tx(in, err)) {
+        jv_free(rec);
+        return err->code;
+    }
+    err->code = 0;
+    const char *code = record_one(in, rec, msg, sizeof msg, err);
+    jv_free(rec);
+    if (err->code)
+        return err->code;
+    if (code)
+        reject(in, code, msg, source, line, raw, raw_len);
+    if (++in->in_batch >= in->o.batch)
+        return ingest_flush(in, err);
+    return 0;
+}
+
+int ingest_record(ingest_t *in, jv rec, const char *source, long line, const char *raw,
+                  size_t raw_len, armms_err *err)
+{
+    in->n.read++;
+    if (!in->jq)
+        return process(in, rec, source, line, raw, raw_len, err);
+    jq_start(in->jq, rec, 0);
+    int outputs = 0, rc = 0;
+    jv r;
+    while (!rc && jv_is_valid(r = jq_next(in->jq))) {
+        outputs++;
+        if (jv_get_kind(r) != JV_KIND_OBJECT) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "--map produced a %s, not an object",
+                     jv_kind_name(jv_get_kind(r)));
+            jv_free(r);
+            reject(in, "MAP_ERROR", msg, source, line, raw, raw_len);
+            continue;
+        }
+        rc = process(in, r, source, line, raw, raw_len, err);
+    }
+    if (rc)
+        return rc;
+    if (jv_invalid_has_msg(jv_copy(r))) {
+        jv m = jv_invalid_get_msg(r);
+        char msg[512];
+        snprintf(msg, sizeof msg, "--map failed: %s",
+                 jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "error");
+        jv_free(m);
+        reject(in, "MAP_ERROR", msg, source, line, raw, raw_len);
+    } else {
+        jv_free(r);
+        if (outputs == 0)
+            reject(in, "MAP_EMPTY", "--map produced no record", source, line, raw, raw_len);
+    }
+    return 0;
+}
+
+int ingest_zk_line(ingest_t *in, const char *line, size_t len, int push, const char *source,
+                   long lineno, armms_err *err)
+{
+    /* PIN, date time, [device,] status, verify, workcode ...; fields are
+     * tab-separated, and the date and time are split by a space. */
+    char buf[512], *tok[12], *save = NULL;
+    int nt = 0;
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);
+    for (char *t = strtok_r(buf, " \t", &save); t && nt < 12; t = strtok_r(NULL, " \t", &save))
+        tok[nt++] = t;
+    in->n.read++;
+    const char *code = NULL;
+    char msg[256] = "";
+    int si = push ? 3 : 4;
+    if (nt < si + 1) {
+        code = "BAD_FIELD";
+        snprintf(msg, sizeof msg, "ZKTeco line has %d fields; want PIN, date time,%s status, ...",
+                 nt, push ? "" : " device,");
+    }
+    day_t day;
+    int minute = 0, sec = 0;
+    if (!code) {
+        int h, m;
+        if (date_parse(tok[1], &day) || sscanf(tok[2], "%2d:%2d:%2d", &h, &m, &sec) != 3 ||
+            strlen(tok[2]) != 8 || h > 23 || m > 59 || sec > 59) {
+            code = "BAD_TS";
+            snprintf(msg, sizeof msg, "'%s %s' is not a time (YYYY-MM-DD HH:MM:SS)", tok[1],
+                     tok[2]);
+        } else {
+            minute = h * 60 + m;
+        }
+    }
+    const char *type = NULL;
+    if (!code) {
+        const char *st = tok[si];
+        if (!strcmp(st, "0") || !strcmp(st, "4"))
+            type = "IN"; /* check-in, overtime-in */
+        else if (!strcmp(st, "1") || !strcmp(st, "5"))
+            type = "OUT"; /* check-out, overtime-out */
+        else if (!strcmp(st, "2") || !strcmp(st, "3")) {
+            code = "UNSUPPORTED_PUNCH";
+            snprintf(msg, sizeof msg, "punch state %s is a break punch; ARMMS records IN and OUT",
+                     st);
+        } else {
+            code = "BAD_FIELD";
+            snprintf(msg, sizeof msg, "unknown punch state '%s'", st);
+        }
+    }
+    const char *device = in->o.device ? in->o.device : push ? NULL : tok[3];
+    char guard[80] = "";
+    if (!code) {
+        sqlite3_bind_text(in->pin, 1, tok[0], -1, SQLITE_STATIC);
+        if (sqlite3_step(in->pin) == SQLITE_ROW)
+            snprintf(guard, sizeof guard, "%s", (const char *)sqlite3_column_text(in->pin, 0));
+        sqlite3_reset(in->pin);
+        if (!guard[0]) {
+            code = "UNKNOWN_GUARD";
+            snprintf(msg, sizeof msg, "no guard has employee_no (PIN) %s", tok[0]);
+        }
+    }
+    if (code) {
+        reject(in, code, msg, source, lineno, line, len);
+        return 0;
+    }
+    instant_t at = tz_instant_of(&in->zone, day, minute) + sec;
+    char ts[32];
+    iso_format_offset(at, tz_offset_at(&in->zone, at), ts);
+    jv rec = jv_object();
+    rec = jv_object_set(rec, jv_string("device_id"), jv_string(device));
+    rec = jv_object_set(rec, jv_string("guard_id"), jv_string(guard));
+    rec = jv_object_set(rec, jv_string("ts"), jv_string(ts));
+    rec = jv_object_set(rec, jv_string("type"), jv_string(type));
+    in->n.read--; /* ingest_record counts it */
+    return ingest_record(in, rec, source, lineno, line, len, err);
+}
+
+int ingest_close(ingest_t *in, armms_err *err)
+{
+    if (!in)
+        return 0;
+    int rc = 0;
+    if (!err->code)
+        rc = ingest_flush(in, err);
+    store_close(&in->s);
+    if (in->jq)
+        jq_teardown(&in->jq);
+    free(in->jq_error);
+    sb_free(&in->pending);
+    sb_free(&in->payload);
+    sb_free(&in->key);
+    idset_free(&in->known_guards);
+    idset_free(&in->known_dets);
+    free(in);
+    return rc;
+}
+
+void ingest_idle(void *ctx)
+{
+    ingest_t *in = ctx;
+    armms_err e = {0};
+    ingest_flush(in, &e); /* a failure is sticky: the next record reports it */
+}

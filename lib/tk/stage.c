@@ -1,0 +1,270 @@
+/*
+ * stage.c - see stage.h.
+ */
+#include "tk/stage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "iam/change.h"
+
+enum { GUARDS_PER_TX = 2000 };
+
+int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,
+                armms_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->t = t;
+    r->stage = stage;
+    r->out = out;
+    r->rej = rej;
+    sb_init(&r->outbuf);
+    idmap_init(&r->touch_idx);
+    idmap_init(&r->named);
+    long jd;
+    if (tenant_conf_long(t, "journal_derived", 0, 0, 1, &jd, err))
+        return err->code;
+    r->journal_derived = (int)jd;
+    if (store_open(&r->s, t, "tk", 0, err) || store_attach_ro(&r->s, "hr", err) ||
+        store_attach_ro(&r->s, "pay", err) || roster_open(&r->ro, r->s.db, t, err))
+        return err->code;
+    /* A period's rebuild reads clock events one guard at a time, scattered
+     * over a table stored in arrival order: a larger page cache saves
+     * re-reading the same pages (measured: see README, performance). */
+    sqlite3_exec(r->s.db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+    return stage->open(r, err);
+}
+
+void tk_run_close(tk_run *r)
+{
+    if (r->stage && r->eng)
+        r->stage->close(r);
+    roster_close(r->ro);
+    r->ro = NULL;
+    if (r->s.db)
+        store_close(&r->s);
+    sb_free(&r->outbuf);
+    free(r->touch);
+    r->touch = NULL;
+    idmap_free(&r->touch_idx);
+    idmap_free(&r->named);
+}
+
+void tk_run_reject(tk_run *r, const char *code, const char *msg, const char *source, long line,
+                   const char *raw, size_t raw_len)
+{
+    r->n.rejected++;
+    reject_emit(r->rej, code, msg, source, line, raw, raw_len);
+}
+
+/* Touches keep exact date ranges (a guard may have several): merging two
+ * distant ranges into one would recompute, and create ABSENT rows for, days
+ * no input named, and the result would then depend on how input was split
+ * into batches. The map points at the guard's latest range, which absorbs
+ * an overlapping or adjacent touch; tk_run_flush coalesces the rest. */
+void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
+{
+    int i = idmap_get(&r->touch_idx, guard);
+    if (i >= 0 && d0 <= r->touch[i].d1 + 1 && d1 >= r->touch[i].d0 - 1) {
+        if (d0 < r->touch[i].d0)
+            r->touch[i].d0 = d0;
+        if (d1 > r->touch[i].d1)
+            r->touch[i].d1 = d1;
+        return;
+    }
+    if (r->ntouch == r->captouch) {
+        r->captouch = r->captouch ? 2 * r->captouch : 64;
+        r->touch = xrealloc(r->touch, sizeof *r->touch * (size_t)r->captouch);
+    }
+    tk_touch *t = &r->touch[r->ntouch];
+    snprintf(t->guard, sizeof t->guard, "%s", guard);
+    t->d0 = d0;
+    t->d1 = d1;
+    idmap_put(&r->touch_idx, guard, r->ntouch++);
+}
+
+int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
+                  size_t raw_len, armms_err *err)
+{
+    char msg[512];
+    const char *code = NULL;
+    r->n.read++;
+    const char *kind = tk_str(rec, "kind");
+    jv v = jv_object_get(jv_copy(rec), jv_string("v"));
+    int v_ok = jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == 1;
+    jv_free(v);
+    if (!kind || strcmp(kind, r->stage->in_kind) != 0) {
+        code = "BAD_KIND";
+        snprintf(msg, sizeof msg, "armms-%s reads %s records, not %s", r->stage->name,
+                 r->stage->in_kind, kind ? kind : "records without a kind");
+    } else if (!v_ok) {
+        code = "BAD_FIELD";
+        snprintf(msg, sizeof msg, "v must be 1");
+    } else {
+        code = r->stage->touch_of(r, rec, msg, sizeof msg, err);
+    }
+    jv_free(rec);
+    if (err->code)
+        return err->code;
+    if (code)
+        tk_run_reject(r, code, msg, source, line, raw, raw_len);
+    return 0;
+}
+
+void tk_name(tk_run *r, const char *key)
+{
+    if (idmap_get(&r->named, key) < 0)
+        idmap_put(&r->named, key, 1);
+}
+
+int tk_wanted(const tk_run *r, const char *key)
+{
+    return !r->changed_only && (r->scoped || idmap_get(&r->named, key) >= 0);
+}
+
+int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
+{
+    if (guard && !roster_guard(r->ro, guard, err))
+        return err->code
+                   ? err->code
+                   : err_set(err, EXIT_DATAERR, "tenant %s has no guard %s", r->t->id, guard);
+    r->scoped = 1;
+    return r->stage->scope(r, guard, from, to, err);
+}
+
+static int touch_cmp(const void *a, const void *b)
+{
+    const tk_touch *x = a, *y = b;
+    int c = strcmp(x->guard, y->guard);
+    return c ? c : x->d0 < y->d0 ? -1 : x->d0 > y->d0;
+}
+
+/* Sort, then merge each guard's overlapping or adjacent ranges. */
+static void coalesce(tk_run *r)
+{
+    if (r->ntouch) /* qsort wants a non-null array, even an empty one */
+        qsort(r->touch, (size_t)r->ntouch, sizeof *r->touch, touch_cmp);
+    int n = 0;
+    for (int i = 0; i < r->ntouch; i++) {
+        tk_touch *last = n ? &r->touch[n - 1] : NULL;
+        if (last && !strcmp(last->guard, r->touch[i].guard) && r->touch[i].d0 <= last->d1 + 1) {
+            if (r->touch[i].d1 > last->d1)
+                last->d1 = r->touch[i].d1;
+        } else {
+            r->touch[n++] = r->touch[i];
+        }
+    }
+    r->ntouch = n;
+}
+
+/* One write(2) for a transaction's records where the pipe has room, so a
+ * downstream stage reads them as one batch rather than in stdio-sized
+ * pieces it would flush one at a time. */
+int tk_run_write(tk_run *r, armms_err *err)
+{
+    if (r->s.capture) /* a change being requested or approved: not yet real */
+        return 0;
+    if (r->outbuf.len && !r->quiet_output) {
+        if (fflush(r->out) || write_all(fileno(r->out), r->outbuf.s, r->outbuf.len))
+            return err_set(err, EXIT_IOERR, "cannot write to standard output");
+    }
+    sb_reset(&r->outbuf);
+    return 0;
+}
+
+int tk_run_flush(tk_run *r, armms_err *err)
+{
+    int own_tx = !r->s.in_tx, rc = 0;
+    coalesce(r);
+    for (int i = 0; i < r->ntouch && !rc; i++) {
+        if (own_tx && !r->s.in_tx && (rc = store_begin(&r->s, err)))
+            break;
+        const ro_guard *g = roster_guard(r->ro, r->touch[i].guard, err);
+        if (err->code) {
+            rc = err->code;
+            break;
+        }
+        if (g)
+            rc = r->stage->recompute(r, g, r->touch[i].d0, r->touch[i].d1, err);
+        if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch))
+            rc = store_commit(&r->s, err) || tk_run_write(r, err) ? err->code : 0;
+    }
+    if (rc && own_tx && r->s.in_tx) {
+        store_rollback(&r->s);
+        sb_reset(&r->outbuf);
+    }
+    r->ntouch = 0;
+    idmap_free(&r->touch_idx);
+    idmap_init(&r->touch_idx);
+    idmap_free(&r->named);
+    idmap_init(&r->named);
+    return rc;
+}
+
+int tk_run_apply(struct change *ch, const tk_stage *stage, FILE *out, reject_sink *rej,
+                 int (*fn)(tk_run *r, void *ctx, armms_err *err), void *ctx, armms_err *err)
+{
+    tk_run r;
+    int rc = tk_run_open(&r, ch->t, stage, out, rej, err);
+    if (!rc)
+        rc = change_apply_begin(ch, &r.s, err);
+    if (!rc) {
+        rc = fn(&r, ctx, err);
+        if (rc)
+            store_rollback(&r.s);
+        else
+            rc = change_apply_end(ch, err);
+        if (!rc)
+            rc = tk_run_write(&r, err); /* only now are its records real */
+    }
+    tk_run_close(&r);
+    return rc;
+}
+
+void tk_run_idle(void *ctx)
+{
+    tk_run *r = ctx;
+    if (r->ntouch && !r->flush_err.code)
+        tk_run_flush(r, &r->flush_err);
+}
+
+const char *tk_str(jv obj, const char *key)
+{
+    jv v = jv_object_get(jv_copy(obj), jv_string(key));
+    const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+    jv_free(v); /* the string lives on inside obj */
+    return s;
+}
+
+int tk_date_field(jv obj, const char *key, day_t *d)
+{
+    const char *s = tk_str(obj, key);
+    return s && date_parse(s, d) == 0 ? 0 : -1;
+}
+
+void tk_add_codes(strbuf *b, const char *csv)
+{
+    sb_addc(b, '[');
+    for (const char *p = csv; *p;) {
+        size_t n = strcspn(p, ",");
+        if (p != csv)
+            sb_addc(b, ',');
+        sb_add_json_str(b, p, n);
+        p += n + (p[n] == ',');
+    }
+    sb_addc(b, ']');
+}
+
+void tk_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s && *s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+const char *tk_col(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return s ? s : "";
+}

@@ -1,0 +1,120 @@
+/*
+ * stage.h - the one driver under the three timekeeping tools (armms-timelog,
+ * armms-dtr, armms-timesheet), so stream and select mode share a code path.
+ *
+ * A stage recomputes derived rows for one guard over a range of dates from
+ * the tenant store. The driver collects what to recompute ("touches": guard
+ * x date range) from two places and recomputes each guard once:
+ *  - stream: every input record (the upstream stage's output) touches the
+ *    guard and dates it names; nothing else is recomputed;
+ *  - select: a scope (--period / --from --to, optionally --guard) touches
+ *    every guard with data in it.
+ * Both may be combined: a select-mode stage in a pipe first drains its
+ * input, so it never recomputes before its upstream has finished.
+ *
+ * Invariants: recomputation is a pure function of the store (clock events,
+ * adjustments, master data, policy), so the same events in any order or
+ * batch split give the same rows. Output records are written only after the
+ * transaction that stored them has committed (as armms-ingest does).
+ */
+#ifndef ARMMS_STAGE_H
+#define ARMMS_STAGE_H
+
+#include <jv.h>
+#include <stdio.h>
+
+#include "core/idset.h"
+#include "core/reject.h"
+#include "tk/roster.h"
+#include "store/store.h"
+
+typedef struct tk_run tk_run;
+
+typedef struct tk_stage {
+    const char *name;    /* "timelog" */
+    const char *in_kind; /* the record kind read in stream mode */
+    int (*open)(tk_run *r, armms_err *err);
+    void (*close)(tk_run *r);
+    /* Touch what one input record names; a Reject code (message in msg) or
+     * NULL. rec is borrowed. */
+    const char *(*touch_of)(tk_run *r, jv rec, char *msg, size_t n, armms_err *err);
+    /* Touch every guard with data in [from, to] (guard NULL: all). */
+    int (*scope)(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err);
+    /* Recompute one guard's rows for dates [d0, d1] inside the open
+     * transaction, appending output records to r->outbuf. */
+    int (*recompute)(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err);
+} tk_stage;
+
+typedef struct tk_counts {
+    long read, rejected, recomputed, changed;
+} tk_counts;
+
+typedef struct tk_touch {
+    char guard[65];
+    day_t d0, d1;
+} tk_touch;
+
+struct tk_run {
+    tenant_t *t;
+    store_t s;
+    roster *ro;
+    const tk_stage *stage;
+    void *eng; /* the stage's own state */
+    FILE *out;
+    reject_sink *rej;
+    int changed_only;    /* output only records whose stored row changed */
+    int scoped;          /* a select scope was given: write every record recomputed */
+    idmap named;         /* stream: keys of the records the input named */
+    int quiet_output;    /* recompute without writing records (finalize) */
+    int journal_derived; /* tenant.conf journal_derived: per-row events */
+    tk_counts n;
+    strbuf outbuf; /* records of the open transaction */
+    tk_touch *touch;
+    int ntouch, captouch;
+    idmap touch_idx;
+    armms_err flush_err; /* a failed flush from the idle hook */
+};
+
+int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,
+                armms_err *err);
+void tk_run_close(tk_run *r);
+/* One input record (consumed): checks kind and v, then the stage's touch. */
+int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
+                  size_t raw_len, armms_err *err);
+void tk_run_reject(tk_run *r, const char *code, const char *msg, const char *source, long line,
+                   const char *raw, size_t raw_len);
+void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1);
+/* Stream mode writes a recomputed record whose stored row did not change
+ * only when an input record named it (tk_name) or a scope covers it: a late
+ * event flows downstream as the records it changed, not its neighbours. */
+void tk_name(tk_run *r, const char *key);
+int tk_wanted(const tk_run *r, const char *key);
+int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err);
+/* Recompute everything touched, committing every few thousand guards and
+ * writing each transaction's records after it commits. Inside a transaction
+ * the caller opened, recomputes without committing and leaves the records
+ * in r->outbuf for the caller to write after its commit. */
+int tk_run_flush(tk_run *r, armms_err *err);
+/* Line-reader idle hook: flush before a read that would block, so a
+ * trickling feed is processed as it arrives. */
+void tk_run_idle(void *ctx);
+/* Write r->outbuf to the output (after a commit). */
+int tk_run_write(tk_run *r, armms_err *err);
+
+/* Apply a change request through a stage's own code (change.h): open a run
+ * of stage, run fn(r, ctx) inside the approval's transaction, commit it
+ * with the decision, then write the run's records to out. */
+struct change;
+int tk_run_apply(struct change *ch, const tk_stage *stage, FILE *out, reject_sink *rej,
+                 int (*fn)(tk_run *r, void *ctx, armms_err *err), void *ctx, armms_err *err);
+
+/* Helpers shared by the stages. */
+const char *tk_str(jv obj, const char *key);          /* borrowed string field or NULL */
+int tk_date_field(jv obj, const char *key, day_t *d); /* 0 when a valid date */
+/* Add a JSON array of the comma-separated codes in csv. */
+void tk_add_codes(strbuf *b, const char *csv);
+/* Bind text, or NULL for an empty string. */
+void tk_bind_text(sqlite3_stmt *st, int i, const char *s);
+const char *tk_col(sqlite3_stmt *st, int i); /* "" for NULL */
+
+#endif
