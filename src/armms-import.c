@@ -46,14 +46,14 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
         }
         if (fmt == INPUT_CSV && !header_checked) {
             header_checked = 1;
-            if ((rc = md_check_header(k, input_header(&rs), err))) {
+            if ((rc = md_check_header_peek(k, input_header_peek(&rs), err))) {
                 if (st == INPUT_OK)
                     jv_free(rec);
                 break;
             }
         }
         if (st == INPUT_BAD) {
-            reject_emit(rej, it.code, it.msg, name, it.line, it.raw, it.raw_len);
+            reject_emit(rej, &it.why, name, it.line, it.raw, it.raw_len);
             n->read++;
             n->rejected++;
             continue;
@@ -66,8 +66,8 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
                 rc = md_begin(mi, err);
         }
     }
-    if (!rc && fmt == INPUT_CSV && !header_checked && jv_is_valid(input_header(&rs)))
-        rc = md_check_header(k, input_header(&rs), err);
+    if (!rc && fmt == INPUT_CSV && !header_checked && jv_is_valid(input_header_peek(&rs)))
+        rc = md_check_header_peek(k, input_header_peek(&rs), err);
     if (!rc)
         rc = md_commit(mi, err);
     input_close(&rs);

@@ -57,7 +57,7 @@ static int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err 
         if (st < 0) {
             rc = err->code;
         } else if (st == INPUT_BAD) {
-            ingest_reject(in, it.code, it.msg, name, it.line, it.raw, it.raw_len);
+            ingest_reject(in, &it.why, name, it.line, it.raw, it.raw_len);
         } else if (rf == INPUT_LINES) {
             rc = ingest_zk_line(in, it.raw, it.raw_len, fmt == F_ZK_PUSH, name, it.line, err);
             jv_free(rec);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "cli/cli.h"
 
 static const char usage[] = "usage: armms VERB [ARGS...]\n"
                             "\n"
@@ -29,7 +29,7 @@ static const char usage[] = "usage: armms VERB [ARGS...]\n"
 
 int main(int argc, char **argv)
 {
-    armms_prog = "armms";
+    cli_prog("armms");
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;

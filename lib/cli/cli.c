@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,58 @@
 
 #include "iam/rbac.h"
 
+const char *armms_prog = "armms";
+
+/* Core's fatal failures: async-signal-safe writes, then exit 70. */
+static _Noreturn void fatal(const char *what)
+{
+    static const char sep[] = ": fatal: ";
+    (void)!write(2, armms_prog, strlen(armms_prog));
+    (void)!write(2, sep, sizeof sep - 1);
+    (void)!write(2, what, strlen(what));
+    (void)!write(2, "\n", 1);
+    _exit(EXIT_SOFTWARE);
+}
+
+void cli_prog(const char *prog)
+{
+    armms_prog = prog;
+    armms_fatal_handler = fatal;
+}
+
+void armms_warn(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", armms_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void armms_die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "%s: ", armms_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(code);
+}
+
+void armms_die_err(const armms_err *err)
+{
+    armms_die(err->code ? err->code : EXIT_SOFTWARE, "%s", err->msg);
+}
+
 void cli_init(cli_t *c, const char *prog, const char *usage)
 {
     memset(c, 0, sizeof *c);
     c->wait_s = -1;
     c->usage = usage;
-    armms_prog = prog;
+    cli_prog(prog);
 }
 
 void cli_usage_error(const cli_t *c, const char *fmt, ...)
@@ -93,6 +140,10 @@ void cli_authorize(tenant_t *t, const char *scope)
 
 void cli_rejects(const cli_t *c, reject_sink *r)
 {
+    if (!c->rejects || strcmp(c->rejects, "-") == 0) {
+        reject_attach(r, stderr);
+        return;
+    }
     if (reject_open(r, c->rejects) != 0)
         armms_die(EXIT_CANTCREAT, "cannot open rejects file %s: %s", c->rejects, strerror(errno));
 }

@@ -52,6 +52,16 @@ typedef struct cli {
     const char *usage; /* the tool's usage text, printed by -h */
 } cli_t;
 
+/* The tool's name in every message; set by cli_prog (cli_init calls it),
+ * which also installs the handler of core's fatal failures. */
+extern const char *armms_prog;
+void cli_prog(const char *prog);
+/* "PROG: message" on stderr. armms_die also flushes stdout, then exits. */
+void armms_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void armms_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print err (prefixed by the tool name) and exit with its code. */
+_Noreturn void armms_die_err(const armms_err *err);
+
 void cli_init(cli_t *c, const char *prog, const char *usage);
 /* 1 when opt was a common option (handled; may exit for -h/--version or a
  * bad value), 0 when the tool must handle it. '?' prints usage and exits 64. */

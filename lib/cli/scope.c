@@ -89,7 +89,7 @@ static int read_input(int fd, const char *name, int csv_name, void *ctx)
         } else if (st < 0) {
             rc = in->err->code;
         } else if (st == INPUT_BAD) {
-            tk_run_reject(r, it.code, it.msg, name, it.line, it.raw, it.raw_len);
+            tk_run_reject(r, &it.why, name, it.line, it.raw, it.raw_len);
         } else {
             rc = tk_run_record(r, rec, name, it.line, it.raw, it.raw_len, in->err);
         }

@@ -37,7 +37,7 @@ void input_close(input_source *r)
     line_reader_free(&r->lr);
 }
 
-jv input_header(input_source *r)
+jv input_header_peek(input_source *r)
 {
     return r->header;
 }
@@ -171,8 +171,7 @@ static int csv_next(input_source *r, jv *out, input_item *it, armms_err *err)
     it->raw_len = r->raw.len;
     int n = jv_array_length(jv_copy(row)), nh = jv_array_length(jv_copy(r->header));
     if (n != nh) {
-        it->code = "BAD_FIELD";
-        snprintf(it->msg, sizeof it->msg, "row has %d fields, the header has %d", n, nh);
+        rejection_set(&it->why, "BAD_FIELD", "row has %d fields, the header has %d", n, nh);
         jv_free(row);
         return INPUT_BAD;
     }
@@ -182,8 +181,7 @@ static int csv_next(input_source *r, jv *out, input_item *it, armms_err *err)
         if (jv_get_kind(f) == JV_KIND_TRUE) {
             jv_free(obj);
             jv_free(row);
-            it->code = "BAD_UTF8";
-            snprintf(it->msg, sizeof it->msg, "field %d is not valid UTF-8", i + 1);
+            rejection_set(&it->why, "BAD_UTF8", "field %d is not valid UTF-8", i + 1);
             return INPUT_BAD;
         }
         obj = jv_object_set(obj, jv_array_get(jv_copy(r->header), i), f);
@@ -209,26 +207,20 @@ int input_next(input_source *r, jv *out, input_item *it, armms_err *err)
     it->raw = line;
     it->raw_len = len;
     if (st == LINE_TOO_LONG) {
-        it->code = "TOO_LONG";
-        snprintf(it->msg, sizeof it->msg, "line is longer than %d bytes", NDJSON_MAX_LINE);
+        rejection_set(&it->why, "TOO_LONG", "line is longer than %d bytes", NDJSON_MAX_LINE);
         return INPUT_BAD;
     }
     if (r->fmt == INPUT_LINES) {
         if (!utf8_valid(line, len)) {
-            it->code = "BAD_UTF8";
-            snprintf(it->msg, sizeof it->msg, "line is not valid UTF-8");
+            rejection_set(&it->why, "BAD_UTF8", "line is not valid UTF-8");
             return INPUT_BAD;
         }
         *out = jv_string_sized(line, (int)len);
         return INPUT_OK;
     }
-    parse_fail f;
-    jv v = ndjson_parse_object(line, len, &f);
-    if (f.code) {
-        it->code = f.code;
-        snprintf(it->msg, sizeof it->msg, "%s", f.msg);
+    jv v = ndjson_parse_object(line, len, &it->why);
+    if (it->why.code)
         return INPUT_BAD;
-    }
     *out = v;
     return INPUT_OK;
 }

@@ -8,7 +8,7 @@
  *
  * For every item the source reports where it came from (line or row number,
  * raw text) so a Reject can name it; an unreadable item comes back as
- * INPUT_BAD with a code and message, and the items after it still come.
+ * INPUT_BAD with a rejection, and the items after it still come.
  *
  * Memory: *out from input_next is owned by the caller (jq's rule: consumed by
  * whatever it is passed to, or jv_free'd).
@@ -20,6 +20,7 @@
 #include <jv.h>
 
 #include "core/ndjson.h"
+#include "core/reject.h"
 
 typedef enum { INPUT_NDJSON, INPUT_CSV, INPUT_LINES } input_format;
 
@@ -29,8 +30,7 @@ typedef struct input_item {
     long line;       /* line number (NDJSON, lines) or row number (CSV, header = 1) */
     const char *raw; /* the item's text, for Rejects; valid until the next call */
     size_t raw_len;
-    const char *code; /* INPUT_BAD: reject code */
-    char msg[256];
+    rejection why;   /* INPUT_BAD: why the item is not a record */
 } input_item;
 
 typedef struct input_source {
@@ -53,10 +53,10 @@ typedef struct input_source {
 int input_open(input_source *r, int fd, const char *name, input_format fmt, armms_err *err);
 void input_close(input_source *r);
 /* INPUT_OK with *out (an object, or for INPUT_LINES a string), INPUT_BAD with
- * it->code set, INPUT_EOF, or -1 on an I/O error or a broken CSV header
+ * it->why set, INPUT_EOF, or -1 on an I/O error or a broken CSV header
  * (err filled). */
 int input_next(input_source *r, jv *out, input_item *it, armms_err *err);
 /* CSV: the header's column names (borrowed; valid after the first input_next). */
-jv input_header(input_source *r);
+jv input_header_peek(input_source *r);
 
 #endif

@@ -121,27 +121,24 @@ int line_next(line_reader *r, char **line, size_t *len)
     }
 }
 
-jv ndjson_parse_object(const char *line, size_t len, parse_fail *f)
+jv ndjson_parse_object(const char *line, size_t len, rejection *rj)
 {
-    f->code = NULL;
-    f->msg[0] = 0;
+    rj->code = NULL;
+    rj->msg[0] = 0;
     if (!utf8_valid(line, len)) {
-        f->code = "BAD_UTF8";
-        snprintf(f->msg, sizeof f->msg, "line is not valid UTF-8");
+        rejection_set(rj, "BAD_UTF8", "line is not valid UTF-8");
         return jv_invalid();
     }
     jv v = jv_parse_sized(line, (int)len);
     if (!jv_is_valid(v)) {
         jv m = jv_invalid_get_msg(v);
-        f->code = "PARSE";
-        snprintf(f->msg, sizeof f->msg, "invalid JSON: %s",
+        rejection_set(rj, "PARSE", "invalid JSON: %s",
                  jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "unknown error");
         jv_free(m);
         return jv_invalid();
     }
     if (jv_get_kind(v) != JV_KIND_OBJECT) {
-        f->code = "NOT_OBJECT";
-        snprintf(f->msg, sizeof f->msg, "record is a JSON %s, not an object",
+        rejection_set(rj, "NOT_OBJECT", "record is a JSON %s, not an object",
                  jv_kind_name(jv_get_kind(v)));
         jv_free(v);
         return jv_invalid();
@@ -165,7 +162,7 @@ char *json_canonical(jv v)
     return r;
 }
 
-const char *json_str(jv obj, const char *key, int *bad)
+const char *json_str_peek(jv obj, const char *key, int *bad)
 {
     /* jv objects own their values; peeking without a copy is safe while obj
      * lives, and avoids a refcount round trip per field. */
@@ -179,7 +176,7 @@ const char *json_str(jv obj, const char *key, int *bad)
     return s;
 }
 
-int json_has(jv obj, const char *key)
+int json_has_peek(jv obj, const char *key)
 {
     jv v = jv_object_get(jv_copy(obj), jv_string(key));
     int has = jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL;

@@ -8,7 +8,16 @@
  * is skipped to its end and reported, never truncated into a record.
  * Blank lines are skipped. A trailing CR is dropped.
  *
- * Memory rule (jq's): every jv passed to a function here is consumed.
+ * THE jv RULE, kept by every module of ARMMS (it is libjq's own): a
+ * function that takes a jv consumes it - frees it or hands it on - on
+ * success and on failure alike; a caller that still needs the value passes
+ * jv_copy(v). The one exception is named: a function whose name ends in
+ * _peek only looks at its jv argument, which stays the caller's, and any
+ * pointer it returns (a string inside the value) lives as long as that
+ * value. A jv returned by a function is the caller's to consume, except
+ * from a _peek function, which lends it.
+ *
+ * Uses core/util.h and core/reject.h.
  */
 #ifndef ARMMS_NDJSON_H
 #define ARMMS_NDJSON_H
@@ -16,6 +25,7 @@
 #include <jv.h>
 #include <stdio.h>
 
+#include "core/reject.h"
 #include "core/util.h"
 
 #define NDJSON_MAX_LINE (1024 * 1024)
@@ -46,24 +56,18 @@ void line_reader_free(line_reader *r);
  * first bytes of the line (for the Reject) and *len their count. */
 int line_next(line_reader *r, char **line, size_t *len);
 
-/* Reasons a line is not a record; NULL code when it is. */
-typedef struct parse_fail {
-    const char *code; /* "BAD_UTF8", "PARSE", "NOT_OBJECT" */
-    char msg[256];
-} parse_fail;
 /* Parse one line into an object. Returns the object, or jv_invalid() with
- * *f filled. */
-jv ndjson_parse_object(const char *line, size_t len, parse_fail *f);
+ * *rj filled (BAD_UTF8, PARSE, NOT_OBJECT); rj->code is NULL on success. */
+jv ndjson_parse_object(const char *line, size_t len, rejection *rj);
 
 /* Write v compactly and a newline (consumes v). Keys keep insertion order. */
 void ndjson_write(FILE *out, jv v);
 /* Canonical form: sorted keys, compact; returned string is malloc'd. */
 char *json_canonical(jv v);
 
-/* Field access helpers (do not consume obj). */
-/* The string at key, or NULL when absent/null; *bad set when present but not
- * a string. Returned pointer lives as long as obj does. */
-const char *json_str(jv obj, const char *key, int *bad);
-int json_has(jv obj, const char *key);
+/* The string at key of obj (looked at), or NULL when absent/null; *bad set
+ * when present but not a string. */
+const char *json_str_peek(jv obj, const char *key, int *bad);
+int json_has_peek(jv obj, const char *key);
 
 #endif

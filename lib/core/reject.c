@@ -3,28 +3,42 @@
  */
 #include "core/reject.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "core/util.h"
 
 #define REJECT_INPUT_MAX 4096
 
+int rejection_set(rejection *rj, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    rj->code = code;
+    va_start(ap, fmt);
+    vsnprintf(rj->msg, sizeof rj->msg, fmt, ap);
+    va_end(ap);
+    return REJECTED;
+}
+
 int reject_open(reject_sink *r, const char *path)
 {
-    r->count = 0;
-    r->err = 0;
-    if (!path || strcmp(path, "-") == 0) {
-        r->f = stderr;
-        return 0;
-    }
+    memset(r, 0, sizeof *r);
     r->f = fopen(path, "a");
+    r->owned = 1;
     return r->f ? 0 : -1;
+}
+
+void reject_attach(reject_sink *r, FILE *f)
+{
+    memset(r, 0, sizeof *r);
+    r->f = f;
 }
 
 int reject_close(reject_sink *r)
 {
-    if (r->f && r->f != stderr && fclose(r->f) != 0 && !r->err)
+    if (r->f && r->owned && fclose(r->f) != 0 && !r->err)
         r->err = errno;
     r->f = NULL;
     if (r->err) {
@@ -53,9 +67,11 @@ static void add_lossy(strbuf *b, const char *s, size_t n)
     }
 }
 
-void reject_emit(reject_sink *r, const char *code, const char *message, const char *source,
-                 long line, const char *input, size_t input_len)
+void reject_emit(reject_sink *r, const rejection *rj, const char *source, long line,
+                 const char *input, size_t input_len)
 {
+    assert(rj->code && r->f);
+    const char *code = rj->code, *message = rj->msg;
     strbuf b, in;
     sb_init(&b);
     sb_init(&in);

@@ -1,27 +1,55 @@
 /*
- * reject.h - the Reject record: one NDJSON line per bad input record,
+ * reject.h - why a record is refused, and the Reject record that says so.
+ * Uses core/util.h only.
+ *
+ * The one rule for rejections: a check that can refuse one input record
+ * takes a `rejection *` and, to refuse it, returns rejection_set(...)
+ * (REJECTED) with a code and a message. It returns 0 when the record is
+ * fine, and a sysexits code with an armms_err filled (util.h) only for a
+ * failure that must stop the run. A rejection never stops the run; it
+ * travels up unchanged to reject_emit, the one writer of Reject records.
+ *
+ * A Reject is one NDJSON line per bad input record,
  * {"kind":"Reject","v":1,"code","message","source","line","input"}, written
- * to stderr or to --rejects FILE. `input` is the offending line as a string
- * (invalid UTF-8 replaced by U+FFFD, cut at 4 KiB). A tool that rejected
- * anything still commits the good records and exits 65.
+ * to the sink a tool opened (its --rejects FILE, or a stream it attached).
+ * `input` is the offending line as a string (invalid UTF-8 replaced by
+ * U+FFFD, cut at 4 KiB). A tool that rejected anything still commits the
+ * good records and exits 65.
  */
 #ifndef ARMMS_REJECT_H
 #define ARMMS_REJECT_H
 
 #include <stdio.h>
 
+/* Returned by a check that refused a record: below every sysexits code, so
+ * it is never mistaken for a failure of the run. */
+enum { REJECTED = 1 };
+
+typedef struct rejection {
+    const char *code; /* a static Reject code ("BAD_FIELD"); NULL: not rejected */
+    char msg[512];    /* lowercase, no trailing full stop */
+} rejection;
+
+/* Fill rj and return REJECTED, so a check can `return rejection_set(...)`. */
+int rejection_set(rejection *rj, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 typedef struct reject_sink {
     FILE *f;
+    int owned; /* opened by reject_open: closed by reject_close */
     long count;
     int err; /* errno of the first failed write, 0 if none */
 } reject_sink;
 
-/* path NULL or "-" = stderr. 0, or -1 with errno. */
+/* Append to the file at path. 0, or -1 with errno. */
 int reject_open(reject_sink *r, const char *path);
+/* Write to a stream the caller owns (the CLI layer attaches stderr). */
+void reject_attach(reject_sink *r, FILE *f);
 /* 0, or -1 with errno when any Reject could not be written: a tool must
  * then fail (74), since a lost Reject is a silently dropped record. */
 int reject_close(reject_sink *r);
-void reject_emit(reject_sink *r, const char *code, const char *message, const char *source,
-                 long line, const char *input, size_t input_len);
+/* Write one Reject for rj (rj->code set) read from source at line. */
+void reject_emit(reject_sink *r, const rejection *rj, const char *source, long line,
+                 const char *input, size_t input_len);
 
 #endif

@@ -23,11 +23,11 @@ void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char *hex)
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     if (!ctx && !(ctx = EVP_MD_CTX_new()))
-        armms_die(EXIT_SOFTWARE, "fatal: libcrypto: cannot allocate a digest");
+        armms_fatal("libcrypto: cannot allocate a digest");
     if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
         (na && EVP_DigestUpdate(ctx, a, na) != 1) || (nb && EVP_DigestUpdate(ctx, b, nb) != 1) ||
         EVP_DigestFinal_ex(ctx, md, &n) != 1)
-        armms_die(EXIT_SOFTWARE, "fatal: libcrypto: sha256 failed");
+        armms_fatal("libcrypto: sha256 failed");
     to_hex(md, n, hex);
 }
 

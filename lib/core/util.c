@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *armms_prog = "armms";
 
 int err_set(armms_err *err, int code, const char *fmt, ...)
 {
@@ -43,39 +42,18 @@ int err_wrap(armms_err *err, const char *fmt, ...)
     return err->code;
 }
 
-void armms_warn(const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", armms_prog);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
+void (*armms_fatal_handler)(const char *what);
 
-void armms_die(int code, const char *fmt, ...)
+void armms_fatal(const char *what)
 {
-    va_list ap;
-    fflush(stdout);
-    fprintf(stderr, "%s: ", armms_prog);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(code);
-}
-
-void armms_die_err(const armms_err *err)
-{
-    armms_die(err->code ? err->code : EXIT_SOFTWARE, "%s", err->msg);
+    if (armms_fatal_handler)
+        armms_fatal_handler(what);
+    abort(); /* a handler must not return */
 }
 
 static _Noreturn void oom(void)
 {
-    static const char m[] = ": fatal: out of memory\n";
-    (void)!write(2, armms_prog, strlen(armms_prog));
-    (void)!write(2, m, sizeof m - 1);
-    _exit(EXIT_SOFTWARE);
+    armms_fatal("out of memory");
 }
 
 void *xmalloc(size_t n)

@@ -1,12 +1,22 @@
 /*
  * util.h - errors, allocation and growable buffers shared by every tool.
  *
- * Contract: library functions never print and never exit. They return 0 on
- * success or a sysexits code, and fill an armms_err with a lowercase message
- * without a full stop. Only main() prints (armms_die / armms_warn) and picks
- * the exit code. Allocation failure is the one exception: xmalloc and friends
- * print "PROG: fatal: out of memory" and exit 70, because no caller can do
+ * THE ERROR RULE, kept by every module of ARMMS:
+ *  - a library function never prints and never exits. It returns 0 on
+ *    success or a sysexits code (EXIT_*), with an armms_err filled by
+ *    err_set: a lowercase message without a full stop, naming what failed
+ *    (the tenant, the file, the record). Only the tools and the CLI layer
+ *    print and choose the exit code;
+ *  - one bad input record is not an error of the run: it is a rejection
+ *    (core/reject.h), returned as REJECTED through the same int, and
+ *    written by reject_emit alone;
+ *  - an invariant a comment states is assert()ed where it must hold.
+ * Allocation failure is the one exception: xmalloc and friends call the
+ * out-of-memory handler (armms_oom; the CLI layer's prints
+ * "PROG: fatal: out of memory" and exits 70), because no caller can do
  * better.
+ *
+ * Uses nothing of ARMMS: this is the bottom of the core layer.
  */
 #ifndef ARMMS_UTIL_H
 #define ARMMS_UTIL_H
@@ -41,11 +51,11 @@ int err_set(armms_err *err, int code, const char *fmt, ...) __attribute__((forma
 /* Prefix an existing message: "context: old message". */
 int err_wrap(armms_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-extern const char *armms_prog; /* "armms-ingest"; set by main */
-void armms_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-_Noreturn void armms_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print err (prefixed by the tool name) and exit with its code. */
-_Noreturn void armms_die_err(const armms_err *err);
+/* A failure no caller can do better with (out of memory, libcrypto unable
+ * to hash): armms_fatal hands `what` to the handler the CLI layer installed
+ * (it prints "PROG: fatal: WHAT" and exits 70); with none, it aborts. */
+extern void (*armms_fatal_handler)(const char *what);
+_Noreturn void armms_fatal(const char *what);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

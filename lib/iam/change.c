@@ -694,11 +694,14 @@ int change_approve(tenant_t *t, const rbac_t *who, const char *id, const char *n
         if (reject_open(&quiet, "/dev/null"))
             rc = err_set(err, EXIT_SOFTWARE, "cannot open /dev/null");
         jv effect = jv_parse(w.c[C_EFFECT]);
-        if (!rc && !jv_is_valid(effect))
+        if (!rc && !jv_is_valid(effect)) {
             rc = err_set(err, EXIT_SOFTWARE, "change request %s: damaged effect", id);
-        else if (!rc)
+            jv_free(effect);
+        } else if (!rc) {
             rc = fn(&ch, effect, out, &quiet, err);
-        jv_free(effect);
+        } else {
+            jv_free(effect);
+        }
         reject_close(&quiet);
     }
     row_free(&w);

@@ -100,7 +100,7 @@ int change_apply_begin(change_t *ch, store_t *s, armms_err *err);
  * ApprovalGranted and commit; or roll back, mark it STALE and refuse. */
 int change_apply_end(change_t *ch, armms_err *err);
 
-/* An action's executor: apply effect (borrowed) through ch. */
+/* An action's executor: apply effect (consumed) through ch. */
 typedef int (*change_apply_fn)(change_t *ch, jv effect, FILE *out, reject_sink *rej,
                                armms_err *err);
 

@@ -378,10 +378,13 @@ jv md_effect(md_import *mi)
 
 int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
-    const char *kind = json_str(effect, "kind", NULL);
+    const char *kind = json_str_peek(effect, "kind", NULL);
     const md_kind *k = kind ? md_kind_find(kind) : NULL;
-    if (!k)
-        return err_set(err, EXIT_SOFTWARE, "change request: unknown kind %s", kind ? kind : "?");
+    if (!k) {
+        err_set(err, EXIT_SOFTWARE, "change request: unknown kind %s", kind ? kind : "?");
+        jv_free(effect);
+        return err->code;
+    }
     md_import *mi = NULL;
     md_counts n = {0};
     int rc = md_import_open(&mi, k, ch->t, err);
@@ -404,6 +407,7 @@ int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_er
             rc = change_apply_end(ch, err);
     }
     md_import_close(mi);
+    jv_free(effect);
     (void)out;
     return rc;
 }
@@ -953,7 +957,7 @@ int md_commit(md_import *mi, armms_err *err)
     return store_commit(&mi->s, err);
 }
 
-int md_check_header(const md_kind *k, jv header, armms_err *err)
+int md_check_header_peek(const md_kind *k, jv header, armms_err *err)
 {
     int n = jv_array_length(jv_copy(header));
     for (int i = 0; i < n; i++) {
@@ -1337,7 +1341,9 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
         store_release(&mi->s);
     }
     if (code && !rc) {
-        reject_emit(rej, code, msg, source, line, raw, raw_len);
+        rejection rj;
+        rejection_set(&rj, code, "%s", msg);
+        reject_emit(rej, &rj, source, line, raw, raw_len);
         cnt->rejected++;
     } else if (!rc && mi->s.capture == CAPTURE_REQUEST) {
         if (mi->naccepted++)

@@ -52,7 +52,7 @@ int md_begin(md_import *mi, armms_err *err);
 int md_commit(md_import *mi, armms_err *err);
 /* Check a CSV header against the kind's fields; EXIT_DATAERR on a column
  * the kind does not have. */
-int md_check_header(const md_kind *k, jv header, armms_err *err);
+int md_check_header_peek(const md_kind *k, jv header, armms_err *err);
 /* Validate and upsert one record (consumed). from_csv: money in pesos and
  * numbers as text. A bad record is written to rej and counted; the return
  * is nonzero only for a failure that must stop the run (err filled). */

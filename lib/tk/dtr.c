@@ -70,14 +70,14 @@ static void dtr_close(tk_run *r)
 
 static const char *dtr_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
 {
-    const char *guard = tk_str(rec, "guard_id");
+    const char *guard = tk_str_peek(rec, "guard_id");
     day_t d, lo, hi;
-    if (!guard || tk_date_field(rec, "work_date", &d)) {
+    if (!guard || tk_date_peek(rec, "work_date", &d)) {
         snprintf(msg, n, "TimeLog needs guard_id and work_date (YYYY-MM-DD)");
         return "MISSING_FIELD";
     }
     lo = hi = d;
-    if (tk_date_field(rec, "shift_date", &d) == 0) {
+    if (tk_date_peek(rec, "shift_date", &d) == 0) {
         lo = d < lo ? d : lo;
         hi = d > hi ? d : hi;
     }
@@ -85,7 +85,7 @@ static const char *dtr_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_er
     if (jv_get_kind(was) == JV_KIND_OBJECT) {
         const char *keys[] = {"work_date", "shift_date"};
         for (int i = 0; i < 2; i++)
-            if (tk_date_field(was, keys[i], &d) == 0) {
+            if (tk_date_peek(was, keys[i], &d) == 0) {
                 lo = d < lo ? d : lo;
                 hi = d > hi ? d : hi;
             }

@@ -103,18 +103,26 @@ const ingest_counts *ingest_counts_of(const ingest_t *in)
     return &in->n;
 }
 
-static void reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
-                   const char *raw, size_t raw_len)
+static void reject_why(ingest_t *in, const rejection *rj, const char *source, long line,
+                       const char *raw, size_t raw_len)
 {
-    reject_emit(in->rej, code, msg, source, line, raw, raw_len);
+    reject_emit(in->rej, rj, source, line, raw, raw_len);
     in->n.rejected++;
 }
 
-void ingest_reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
+static void reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
+                   const char *raw, size_t raw_len)
+{
+    rejection rj;
+    rejection_set(&rj, code, "%s", msg);
+    reject_why(in, &rj, source, line, raw, raw_len);
+}
+
+void ingest_reject(ingest_t *in, const rejection *rj, const char *source, long line,
                    const char *raw, size_t raw_len)
 {
     in->n.read++;
-    reject(in, code, msg, source, line, raw, raw_len);
+    reject_why(in, rj, source, line, raw, raw_len);
 }
 
 /* Master data only grows during a run (ingest reads hr.db read-only), so a

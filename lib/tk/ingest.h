@@ -53,7 +53,7 @@ int ingest_record(ingest_t *in, jv rec, const char *source, long line, const cha
 int ingest_zk_line(ingest_t *in, const char *line, size_t len, int push, const char *source,
                    long lineno, armms_err *err);
 /* Report an input item that could not be read as a record. */
-void ingest_reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
+void ingest_reject(ingest_t *in, const rejection *rj, const char *source, long line,
                    const char *raw, size_t raw_len);
 /* Commit the open batch and write its accepted records. */
 int ingest_flush(ingest_t *in, armms_err *err);

@@ -50,11 +50,11 @@ void tk_run_close(tk_run *r)
     idmap_free(&r->named);
 }
 
-void tk_run_reject(tk_run *r, const char *code, const char *msg, const char *source, long line,
+void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line,
                    const char *raw, size_t raw_len)
 {
     r->n.rejected++;
-    reject_emit(r->rej, code, msg, source, line, raw, raw_len);
+    reject_emit(r->rej, rj, source, line, raw, raw_len);
 }
 
 /* Touches keep exact date ranges (a guard may have several): merging two
@@ -89,7 +89,7 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
     char msg[512];
     const char *code = NULL;
     r->n.read++;
-    const char *kind = tk_str(rec, "kind");
+    const char *kind = tk_str_peek(rec, "kind");
     jv v = jv_object_get(jv_copy(rec), jv_string("v"));
     int v_ok = jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == 1;
     jv_free(v);
@@ -101,13 +101,16 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
         code = "BAD_FIELD";
         snprintf(msg, sizeof msg, "v must be 1");
     } else {
-        code = r->stage->touch_of(r, rec, msg, sizeof msg, err);
+        code = r->stage->touch_peek(r, rec, msg, sizeof msg, err);
     }
     jv_free(rec);
     if (err->code)
         return err->code;
-    if (code)
-        tk_run_reject(r, code, msg, source, line, raw, raw_len);
+    if (code) {
+        rejection rj;
+        rejection_set(&rj, code, "%s", msg);
+        tk_run_reject(r, &rj, source, line, raw, raw_len);
+    }
     return 0;
 }
 
@@ -228,7 +231,7 @@ void tk_run_idle(void *ctx)
         tk_run_flush(r, &r->flush_err);
 }
 
-const char *tk_str(jv obj, const char *key)
+const char *tk_str_peek(jv obj, const char *key)
 {
     jv v = jv_object_get(jv_copy(obj), jv_string(key));
     const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
@@ -236,9 +239,9 @@ const char *tk_str(jv obj, const char *key)
     return s;
 }
 
-int tk_date_field(jv obj, const char *key, day_t *d)
+int tk_date_peek(jv obj, const char *key, day_t *d)
 {
-    const char *s = tk_str(obj, key);
+    const char *s = tk_str_peek(obj, key);
     return s && date_parse(s, d) == 0 ? 0 : -1;
 }
 

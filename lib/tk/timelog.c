@@ -127,7 +127,7 @@ static void window(const tk_run *r, day_t d0, day_t d1, char *lo, char *hi)
 static const char *tl_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
 {
     tl_eng *e = r->eng;
-    const char *id = tk_str(rec, "clock_event_id");
+    const char *id = tk_str_peek(rec, "clock_event_id");
     if (!id) {
         snprintf(msg, n,
                  "ClockEvent has no clock_event_id: pipe events through armms-ingest "
@@ -772,7 +772,7 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
     return tk_run_write(r, err);
 }
 
-tl_adjust tl_adjust_of(jv effect)
+tl_adjust tl_adjust_of_peek(jv effect)
 {
     tl_adjust a = {0};
     const char **f[] = {&a.action, &a.target, &a.guard,      &a.ts,    &a.type,
@@ -780,7 +780,7 @@ tl_adjust tl_adjust_of(jv effect)
     static const char *const names[] = {"action", "target", "guard",      "ts",    "type",
                                         "shift",  "date",   "detachment", "reason"};
     for (int i = 0; i < 9; i++)
-        *f[i] = json_str(effect, names[i], NULL);
+        *f[i] = json_str_peek(effect, names[i], NULL);
     return a;
 }
 
@@ -818,8 +818,10 @@ static int adjust_fn(tk_run *r, void *ctx, armms_err *err)
 
 int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
-    tl_adjust a = tl_adjust_of(effect);
-    if (!a.action)
-        return err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment", ch->request_id);
-    return tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err);
+    tl_adjust a = tl_adjust_of_peek(effect); /* its strings live in effect */
+    int rc = a.action ? tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err)
+                      : err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment",
+                                ch->request_id);
+    jv_free(effect);
+    return rc;
 }

@@ -56,7 +56,7 @@ int timelog_adjust_change(tk_run *r, struct change *ch, const tl_adjust *a, FILE
 /* An adjustment as a change request's effect, and back (strings borrowed
  * from effect). */
 jv tl_adjust_effect(const tl_adjust *a);
-tl_adjust tl_adjust_of(jv effect);
+tl_adjust tl_adjust_of_peek(jv effect);
 /* Apply a routed adjustment (change.h executor). */
 int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 

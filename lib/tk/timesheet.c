@@ -83,9 +83,9 @@ static void ts_close(tk_run *r)
 
 static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
 {
-    const char *guard = tk_str(rec, "guard_id");
+    const char *guard = tk_str_peek(rec, "guard_id");
     day_t d;
-    if (!guard || tk_date_field(rec, "date", &d)) {
+    if (!guard || tk_date_peek(rec, "date", &d)) {
         snprintf(msg, n, "DTR needs guard_id and date (YYYY-MM-DD)");
         return "MISSING_FIELD";
     }
@@ -102,7 +102,7 @@ static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
     period_of_date(d, period);
     period_parse(period, &pf, &pt);
     tk_touch_add(r, guard, pf, pt);
-    const char *det = tk_str(rec, "detachment_id"), *shift = tk_str(rec, "shift_id");
+    const char *det = tk_str_peek(rec, "detachment_id"), *shift = tk_str_peek(rec, "shift_id");
     if (det && shift) {
         snprintf(id, sizeof id, "%s/%s/%s/%s", period, guard, det, shift);
         tk_name(r, id);
@@ -678,14 +678,14 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
     store_note(&r->s, id, tk_col(q, 5), strlen(tk_col(q, 5)));
     store_note(&r->s, id, blocked, strlen(blocked));
     if (b->n && !fc->override) {
-        char msg[640];
-        snprintf(msg, sizeof msg,
-                 "timesheet %s is blocked (%d): %s; fix them with armms-timelog adjust, or "
-                 "finalize with --override REASON",
-                 id, b->n, b->text.s);
+        rejection rj;
+        rejection_set(&rj, "BLOCKED",
+                      "timesheet %s is blocked (%d): %s; fix them with armms-timelog adjust, or "
+                      "finalize with --override REASON",
+                      id, b->n, b->text.s);
         fc->n->blocked++;
         fc->n->blockers += b->n;
-        tk_run_reject(r, "BLOCKED", msg, fc->period, 0, id, strlen(id));
+        tk_run_reject(r, &rj, fc->period, 0, id, strlen(id));
         return 0;
     }
     int version = sqlite3_column_int(q, 1);
@@ -799,9 +799,11 @@ static int finalize_fn(tk_run *r, void *ctx, armms_err *err)
 
 int timesheet_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
-    struct fin_effect f = {json_str(effect, "period", NULL), json_str(effect, "guard", NULL),
-                           json_str(effect, "override", NULL)};
-    if (!f.period)
-        return err_set(err, EXIT_SOFTWARE, "change request %s: no period", ch->request_id);
-    return tk_run_apply(ch, &timesheet_stage, out, rej, finalize_fn, &f, err);
+    struct fin_effect f = {json_str_peek(effect, "period", NULL), json_str_peek(effect, "guard", NULL),
+                           json_str_peek(effect, "override", NULL)};
+    int rc = f.period ? tk_run_apply(ch, &timesheet_stage, out, rej, finalize_fn, &f, err)
+                      : err_set(err, EXIT_SOFTWARE, "change request %s: no period",
+                                ch->request_id);
+    jv_free(effect); /* f's strings lived in it */
+    return rc;
 }
