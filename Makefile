@@ -1,6 +1,7 @@
 # ARMMS - plain GNU make. `make` builds bin/, `make check` runs every test,
 # `make demo` runs the sample tenant, `make bench` prints the figures.
-# SAN=1 builds with AddressSanitizer and UBSan.
+# SAN=1 builds with AddressSanitizer and UBSan. -Werror is part of WARN and
+# stays on wherever the tree is built, CI included; CFLAGS adds to it.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -38,9 +39,9 @@ MAN7 = $(wildcard man/*.7)
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libjq-dev libonig-dev libcsv-dev \
            zlib1g-dev libarchive-dev libssl-dev bats bats-assert bats-support bats-file \
-           sqlite3 jq tzdata time
+           sqlite3 jq tzdata time clang-format
 
-.PHONY: all deps check unit bats demo bench install uninstall clean fmt
+.PHONY: all deps check unit bats demo bench install uninstall clean fmt fmt-check layers
 .SECONDARY: $(LIBOBJ) $(patsubst %,src/%.o,$(TOOLS))
 
 all: $(BINS)
@@ -72,8 +73,14 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The shape of lib/ (tests/layers): includes point down the layers, tk and
+# pay never include each other, only src/ and lib/cli print.
+layers:
+	@tests/layers && echo "layers: dependencies point down"
+
 check: deps
 	$(MAKE) all $(UNITBIN)
+	@$(MAKE) -s layers fmt-check
 	@tests/run
 
 unit: all $(UNITBIN)
@@ -100,6 +107,14 @@ uninstall:
 
 fmt:
 	clang-format -i $(FMTSRC)
+
+# Fails, naming the files, when any source drifts from .clang-format.
+fmt-check:
+	@command -v clang-format >/dev/null || { echo "fmt-check: clang-format is missing (make deps)"; exit 1; }
+	@bad=0; for f in $(FMTSRC); do \
+	  clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || \
+	    { echo "$$f: drifts from .clang-format (make fmt)"; bad=1; }; \
+	done; [ $$bad = 0 ] && echo "fmt-check: every source follows .clang-format"
 
 clean:
 	rm -rf bin lib/*/*.o lib/*/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t

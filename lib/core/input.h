@@ -30,7 +30,7 @@ typedef struct input_item {
     long line;       /* line number (NDJSON, lines) or row number (CSV, header = 1) */
     const char *raw; /* the item's text, for Rejects; valid until the next call */
     size_t raw_len;
-    rejection why;   /* INPUT_BAD: why the item is not a record */
+    rejection why; /* INPUT_BAD: why the item is not a record */
 } input_item;
 
 typedef struct input_source {

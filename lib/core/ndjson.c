@@ -133,13 +133,13 @@ jv ndjson_parse_object(const char *line, size_t len, rejection *rj)
     if (!jv_is_valid(v)) {
         jv m = jv_invalid_get_msg(v);
         rejection_set(rj, "PARSE", "invalid JSON: %s",
-                 jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "unknown error");
+                      jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "unknown error");
         jv_free(m);
         return jv_invalid();
     }
     if (jv_get_kind(v) != JV_KIND_OBJECT) {
         rejection_set(rj, "NOT_OBJECT", "record is a JSON %s, not an object",
-                 jv_kind_name(jv_get_kind(v)));
+                      jv_kind_name(jv_get_kind(v)));
         jv_free(v);
         return jv_invalid();
     }

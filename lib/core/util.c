@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 int err_set(armms_err *err, int code, const char *fmt, ...)
 {
     va_list ap;
