@@ -7,6 +7,8 @@
  * 1970-01-01) and written "YYYY-MM-DD". No struct tm arithmetic happens
  * without an explicit zone: zone conversion goes through tz_* only.
  * Leap seconds are not represented (":60" is rejected).
+ *
+ * Uses core/util.h and the system's zoneinfo (tzdata).
  */
 #ifndef ARMMS_CLOCK_H
 #define ARMMS_CLOCK_H

@@ -1,7 +1,7 @@
 /*
  * daytype.h - the vocabulary of premium pay: day types and the minute
  * buckets worked on them. Timekeeping fills the buckets; payroll prices
- * them. Uses nothing but util.h.
+ * them. Uses core/util.h only.
  *
  * Day types (Labor Code arts. 93 and 94; Proclamations on national holidays;
  * DOLE labour advisories on double holidays): a regular holiday outranks a

@@ -3,6 +3,8 @@
  * remember ids already looked up in a store so a hot loop asks SQLite once
  * per id. Bounded: past `limit` entries it stops growing (lookups then fall
  * back to the store), so memory stays flat in input size.
+ *
+ * Uses core/util.h.
  */
 #ifndef ARMMS_IDSET_H
 #define ARMMS_IDSET_H

@@ -10,8 +10,9 @@
  * raw text) so a Reject can name it; an unreadable item comes back as
  * INPUT_BAD with a rejection, and the items after it still come.
  *
- * Memory: *out from input_next is owned by the caller (jq's rule: consumed by
- * whatever it is passed to, or jv_free'd).
+ * Memory: *out from input_next is the caller's (the jv rule, ndjson.h).
+ *
+ * Uses core/util.h, core/ndjson.h, core/reject.h and libcsv.
  */
 #ifndef ARMMS_INPUT_H
 #define ARMMS_INPUT_H

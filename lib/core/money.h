@@ -4,6 +4,8 @@
  * Invariant: money is an int64 count of centavos everywhere; no floating
  * point touches an amount. Text is pesos with at most two decimals
  * ("695", "695.5", "695.00", "-12.30", "1,250.00" with grouping commas).
+ *
+ * Uses nothing of ARMMS.
  */
 #ifndef ARMMS_MONEY_H
 #define ARMMS_MONEY_H

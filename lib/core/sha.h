@@ -2,7 +2,9 @@
  * sha.h - SHA-256 through OpenSSL's libcrypto, as lowercase hex.
  *
  * Like xmalloc, these never return an error: libcrypto fails a digest only
- * when it cannot allocate, and then the process exits 70 with a message.
+ * when it cannot allocate, and then armms_fatal (util.h) ends the process.
+ *
+ * Uses core/util.h and libcrypto.
  */
 #ifndef ARMMS_SHA_H
 #define ARMMS_SHA_H

@@ -3,6 +3,8 @@
  * base32, 26 characters. Ids made by one process are strictly increasing
  * (the random part is incremented within a millisecond), so they sort in
  * creation order.
+ *
+ * Uses nothing of ARMMS; randomness from getrandom(2).
  */
 #ifndef ARMMS_ULID_H
 #define ARMMS_ULID_H
