@@ -68,14 +68,13 @@ static void dtr_close(tk_run *r)
     r->eng = NULL;
 }
 
-static const char *dtr_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
+static int dtr_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 {
     const char *guard = tk_str_peek(rec, "guard_id");
     day_t d, lo, hi;
-    if (!guard || tk_date_peek(rec, "work_date", &d)) {
-        snprintf(msg, n, "TimeLog needs guard_id and work_date (YYYY-MM-DD)");
-        return "MISSING_FIELD";
-    }
+    if (!guard || tk_date_peek(rec, "work_date", &d))
+        return rejection_set(rj, "MISSING_FIELD",
+                             "TimeLog needs guard_id and work_date (YYYY-MM-DD)");
     lo = hi = d;
     if (tk_date_peek(rec, "shift_date", &d) == 0) {
         lo = d < lo ? d : lo;
@@ -91,14 +90,11 @@ static const char *dtr_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_er
             }
     }
     jv_free(was);
-    if (!roster_guard(r->ro, guard, err)) {
-        if (err->code)
-            return NULL;
-        snprintf(msg, n, "guard %s does not exist", guard);
-        return "UNKNOWN_GUARD";
-    }
+    if (!roster_guard(r->ro, guard, err))
+        return err->code ? err->code
+                         : rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", guard);
     tk_touch_add(r, guard, lo, hi);
-    return NULL;
+    return 0;
 }
 
 static const char sql_scope[] =
@@ -453,5 +449,5 @@ static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms
     return rc;
 }
 
-const tk_stage dtr_stage = {"dtr",        "TimeLog", dtr_open,     dtr_close,
-                            dtr_touch_of, dtr_scope, dtr_recompute};
+const tk_stage dtr_stage = {"dtr",          "TimeLog", dtr_open,     dtr_close,
+                            dtr_touch_peek, dtr_scope, dtr_recompute};

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "iam/change.h"
 #include "core/ndjson.h"
 #include "core/ulid.h"
+#include "iam/change.h"
 
 enum { ST_VALID, ST_INVALID, ST_DUPLICATE };
 static const char *const status_names[] = {"VALID", "INVALID", "DUPLICATE"};
@@ -124,26 +124,22 @@ static void window(const tk_run *r, day_t d0, day_t d1, char *lo, char *hi)
     iso_format_utc(tz_instant_of(&r->t->tz, d1 + 3, 0), hi);
 }
 
-static const char *tl_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
+static int tl_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 {
     tl_eng *e = r->eng;
     const char *id = tk_str_peek(rec, "clock_event_id");
-    if (!id) {
-        snprintf(msg, n,
-                 "ClockEvent has no clock_event_id: pipe events through armms-ingest "
-                 "first");
-        return "NOT_RECORDED";
-    }
+    if (!id)
+        return rejection_set(rj, "NOT_RECORDED",
+                             "ClockEvent has no clock_event_id: pipe events through armms-ingest "
+                             "first");
     sqlite3_bind_text(e->q_known, 1, id, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(e->q_known);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(e->q_known);
-        if (rc != SQLITE_DONE) {
-            store_fail(&r->s, rc, "looking up a clock event", err);
-            return NULL;
-        }
-        snprintf(msg, n, "clock event %s is not recorded in tenant %s", id, r->t->id);
-        return "NOT_RECORDED";
+        if (rc != SQLITE_DONE)
+            return store_fail(&r->s, rc, "looking up a clock event", err);
+        return rejection_set(rj, "NOT_RECORDED", "clock event %s is not recorded in tenant %s", id,
+                             r->t->id);
     }
     char guard[65];
     instant_t t;
@@ -153,7 +149,7 @@ static const char *tl_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
     day_t l = tz_date_of(&r->t->tz, t);
     tk_touch_add(r, guard, l - 1, l + 1);
     tk_name(r, id);
-    return NULL;
+    return 0;
 }
 
 static const char sql_scope_ev[] =
@@ -595,8 +591,8 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
     return 0;
 }
 
-const tk_stage timelog_stage = {"timelog",   "ClockEvent", tl_open,     tl_close,
-                                tl_touch_of, tl_scope,     tl_recompute};
+const tk_stage timelog_stage = {"timelog",     "ClockEvent", tl_open,     tl_close,
+                                tl_touch_peek, tl_scope,     tl_recompute};
 
 /* ---- adjustments ---- */
 
@@ -819,9 +815,9 @@ static int adjust_fn(tk_run *r, void *ctx, armms_err *err)
 int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
     tl_adjust a = tl_adjust_of_peek(effect); /* its strings live in effect */
-    int rc = a.action ? tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err)
-                      : err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment",
-                                ch->request_id);
+    int rc = a.action
+                 ? tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err)
+                 : err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment", ch->request_id);
     jv_free(effect);
     return rc;
 }

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iam/change.h"
-#include "tk/dtr.h"
 #include "core/ndjson.h"
 #include "core/sha.h"
+#include "iam/change.h"
+#include "tk/dtr.h"
 
 enum { NTOT = 7 };
 static const char *const tot_names[NTOT] = {"worked", "regular", "ot",       "nd",
@@ -81,20 +81,15 @@ static void ts_close(tk_run *r)
     r->eng = NULL;
 }
 
-static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
+static int ts_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 {
     const char *guard = tk_str_peek(rec, "guard_id");
     day_t d;
-    if (!guard || tk_date_peek(rec, "date", &d)) {
-        snprintf(msg, n, "DTR needs guard_id and date (YYYY-MM-DD)");
-        return "MISSING_FIELD";
-    }
-    if (!roster_guard(r->ro, guard, err)) {
-        if (err->code)
-            return NULL;
-        snprintf(msg, n, "guard %s does not exist", guard);
-        return "UNKNOWN_GUARD";
-    }
+    if (!guard || tk_date_peek(rec, "date", &d))
+        return rejection_set(rj, "MISSING_FIELD", "DTR needs guard_id and date (YYYY-MM-DD)");
+    if (!roster_guard(r->ro, guard, err))
+        return err->code ? err->code
+                         : rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", guard);
     /* A timesheet is a whole period: touching it all lets the DTRs of one
      * period, rest days between them, recompute it once. */
     char period[12], id[400];
@@ -107,7 +102,7 @@ static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
         snprintf(id, sizeof id, "%s/%s/%s/%s", period, guard, det, shift);
         tk_name(r, id);
     }
-    return NULL;
+    return 0;
 }
 
 static const char sql_scope[] =
@@ -474,8 +469,8 @@ static int ts_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
     }
 }
 
-const tk_stage timesheet_stage = {"timesheet", "DTR",    ts_open,     ts_close,
-                                  ts_touch_of, ts_scope, ts_recompute};
+const tk_stage timesheet_stage = {"timesheet",   "DTR",    ts_open,     ts_close,
+                                  ts_touch_peek, ts_scope, ts_recompute};
 
 /* ---- validation and finalization ---- */
 
@@ -799,11 +794,12 @@ static int finalize_fn(tk_run *r, void *ctx, armms_err *err)
 
 int timesheet_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
-    struct fin_effect f = {json_str_peek(effect, "period", NULL), json_str_peek(effect, "guard", NULL),
+    struct fin_effect f = {json_str_peek(effect, "period", NULL),
+                           json_str_peek(effect, "guard", NULL),
                            json_str_peek(effect, "override", NULL)};
-    int rc = f.period ? tk_run_apply(ch, &timesheet_stage, out, rej, finalize_fn, &f, err)
-                      : err_set(err, EXIT_SOFTWARE, "change request %s: no period",
-                                ch->request_id);
+    int rc = f.period
+                 ? tk_run_apply(ch, &timesheet_stage, out, rej, finalize_fn, &f, err)
+                 : err_set(err, EXIT_SOFTWARE, "change request %s: no period", ch->request_id);
     jv_free(effect); /* f's strings lived in it */
     return rc;
 }
