@@ -337,13 +337,11 @@ static ts_sum *group_of(ts_eng *e, const char *det, const char *shift)
     return s;
 }
 
-static int recompute_period(tk_run *r, const ro_guard *g, const char *period, day_t pf, day_t pt,
-                            armms_err *err)
+/* Sum the guard's DTRs of dates f..t, one group per detachment and shift. */
+static int sum_dtrs(tk_run *r, const ro_guard *g, const char *period, const char *f, const char *t,
+                    armms_err *err)
 {
     ts_eng *e = r->eng;
-    char f[11], t[11];
-    date_format(pf, f);
-    date_format(pt, t);
     e->ng = 0;
     int rc;
     sqlite3_stmt *q = e->q_dtrs;
@@ -363,17 +361,35 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
             s->tot[k] += sqlite3_column_int(q, 4 + k);
     }
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE)
-        return store_fail(&r->s, rc, "reading DTRs", err);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading DTRs", err);
+}
 
-    ts_latest *l = NULL;
-    int nl = 0;
-    q = e->q_latest;
+typedef struct latest_set {
+    ts_latest *v;
+    int n;
+} latest_set;
+
+static void latest_free(latest_set *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free(l->v[i].minutes);
+        free(l->v[i].record);
+    }
+    free(l->v);
+}
+
+/* The latest version of each of the guard's timesheets of the period. */
+static int load_latest(tk_run *r, const ro_guard *g, const char *period, latest_set *l,
+                       armms_err *err)
+{
+    ts_eng *e = r->eng;
+    int rc;
+    sqlite3_stmt *q = e->q_latest;
     sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, period, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        l = xrealloc(l, sizeof *l * (size_t)(nl + 1));
-        ts_latest *x = &l[nl++];
+        l->v = xrealloc(l->v, sizeof *l->v * (size_t)(l->n + 1));
+        ts_latest *x = &l->v[l->n++];
         snprintf(x->id, sizeof x->id, "%s", tk_col(q, 0));
         x->version = sqlite3_column_int(q, 1);
         snprintf(x->status, sizeof x->status, "%s", tk_col(q, 2));
@@ -382,26 +398,73 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
         x->seen = 0;
     }
     sqlite3_reset(q);
-    rc = rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading timesheets", err);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading timesheets", err);
+}
 
+/* Bring one timesheet (latest version x, or NULL for a new one) to the sum
+ * s: a DRAFT is written, updated or (empty: no DTR left) removed; a sealed
+ * version gets an ADJUSTED successor. text and rec are scratch. */
+static int put_sum(tk_run *r, const ts_key *k, ts_sum *s, ts_latest *x, int empty, strbuf *text,
+                   strbuf *rec, armms_err *err)
+{
+    ts_eng *e = r->eng;
+    sb_reset(text);
+    sum_text(text, s);
+    int changed = !x || strcmp(x->minutes, text->s) != 0, rc;
+    r->n.recomputed++;
+    if (!changed) {
+        if (tk_wanted(r, k->id)) {
+            sb_adds(&r->outbuf, x->record);
+            sb_addc(&r->outbuf, '\n');
+        }
+        return 0;
+    }
+    r->n.changed++;
+    sb_reset(rec);
+    if (x && strcmp(x->status, "DRAFT") != 0)
+        return adjust_sealed(r, k, s, x, err);
+    if (empty) { /* a draft with nothing under it */
+        rc = exec_id(r, e->del, k->id, x->version, NULL, NULL, err);
+        record_json(rec, k, s, x->version, "REMOVED", NULL);
+    } else {
+        record_json(rec, k, s, x ? x->version : 1, "DRAFT", NULL);
+        rc = x ? exec_id(r, e->upd, k->id, x->version, rec->s, text->s, err)
+               : put_version(r, k, 1, "DRAFT", rec->s, NULL, text->s, err);
+    }
+    sb_adds(&r->outbuf, rec->s);
+    sb_addc(&r->outbuf, '\n');
+    return rc;
+}
+
+static int recompute_period(tk_run *r, const ro_guard *g, const char *period, day_t pf, day_t pt,
+                            armms_err *err)
+{
+    ts_eng *e = r->eng;
+    char f[11], t[11];
+    date_format(pf, f);
+    date_format(pt, t);
+    if (sum_dtrs(r, g, period, f, t, err))
+        return err->code;
+    latest_set l = {0};
+    int rc = load_latest(r, g, period, &l, err);
     strbuf text, rec;
     sb_init(&text);
     sb_init(&rec);
     ts_sum zero;
-    for (int i = 0; i < e->ng + nl && !rc; i++) {
+    for (int i = 0; i < e->ng + l.n && !rc; i++) {
         ts_sum *s;
         ts_latest *x = NULL;
         char id[200];
         if (i < e->ng) {
             s = &e->g[i];
             snprintf(id, sizeof id, "%s/%s/%s/%s", period, g->id, s->det, s->shift);
-            for (int k = 0; k < nl; k++)
-                if (!strcmp(l[k].id, id))
-                    x = &l[k];
+            for (int k = 0; k < l.n; k++)
+                if (!strcmp(l.v[k].id, id))
+                    x = &l.v[k];
             if (x)
                 x->seen = 1;
         } else {
-            x = &l[i - e->ng];
+            x = &l.v[i - e->ng];
             if (x->seen)
                 continue;
             /* no DTR left: the id names its detachment and shift */
@@ -414,41 +477,11 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
             snprintf(id, sizeof id, "%s", x->id);
         }
         ts_key k = {id, g->id, s->det, s->shift, g->position_id, period, pf, pt};
-        sb_reset(&text);
-        sum_text(&text, s);
-        int changed = !x || strcmp(x->minutes, text.s) != 0;
-        r->n.recomputed++;
-        if (!changed) {
-            if (tk_wanted(r, id)) {
-                sb_adds(&r->outbuf, x->record);
-                sb_addc(&r->outbuf, '\n');
-            }
-            continue;
-        }
-        r->n.changed++;
-        sb_reset(&rec);
-        if (x && strcmp(x->status, "DRAFT") != 0) {
-            rc = adjust_sealed(r, &k, s, x, err);
-        } else if (s == &zero) { /* a draft with nothing under it */
-            rc = exec_id(r, e->del, id, x->version, NULL, NULL, err);
-            record_json(&rec, &k, s, x->version, "REMOVED", NULL);
-            sb_adds(&r->outbuf, rec.s);
-            sb_addc(&r->outbuf, '\n');
-        } else {
-            record_json(&rec, &k, s, x ? x->version : 1, "DRAFT", NULL);
-            rc = x ? exec_id(r, e->upd, id, x->version, rec.s, text.s, err)
-                   : put_version(r, &k, 1, "DRAFT", rec.s, NULL, text.s, err);
-            sb_adds(&r->outbuf, rec.s);
-            sb_addc(&r->outbuf, '\n');
-        }
+        rc = put_sum(r, &k, s, x, s == &zero, &text, &rec, err);
     }
     sb_free(&text);
     sb_free(&rec);
-    for (int i = 0; i < nl; i++) {
-        free(l[i].minutes);
-        free(l[i].record);
-    }
-    free(l);
+    latest_free(&l);
     return rc;
 }
 
