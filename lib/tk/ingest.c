@@ -3,6 +3,7 @@
  */
 #include "tk/ingest.h"
 
+#include <assert.h>
 #include <jq.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,7 @@ int ingest_flush(ingest_t *in, armms_err *err)
     if (in->o.progress)
         in->o.progress(&in->n, in->o.progress_ctx);
     /* Only now, with the batch durable, report its events. */
+    assert(!in->in_tx);
     if (in->pending.len) {
         fwrite(in->pending.s, 1, in->pending.len, in->out);
         fflush(in->out);

@@ -3,6 +3,7 @@
  */
 #include "tk/stage.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,7 @@ void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line
  * an overlapping or adjacent touch; tk_run_flush coalesces the rest. */
 void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
 {
+    assert(d0 <= d1);
     int i = idmap_get(&r->touch_idx, guard);
     if (i >= 0 && d0 <= r->touch[i].d1 + 1 && d1 >= r->touch[i].d0 - 1) {
         if (d0 < r->touch[i].d0)
@@ -159,6 +161,7 @@ int tk_run_write(tk_run *r, armms_err *err)
 {
     if (r->s.capture) /* a change being requested or approved: not yet real */
         return 0;
+    assert(!r->s.in_tx); /* output only after the commit (stage.h) */
     if (r->outbuf.len && !r->quiet_output) {
         if (fflush(r->out) || write_all(fileno(r->out), r->outbuf.s, r->outbuf.len))
             return err_set(err, EXIT_IOERR, "cannot write to standard output");
@@ -179,6 +182,7 @@ int tk_run_flush(tk_run *r, armms_err *err)
             rc = err->code;
             break;
         }
+        assert(r->touch[i].d0 <= r->touch[i].d1);
         if (g)
             rc = r->stage->recompute(r, g, r->touch[i].d0, r->touch[i].d1, err);
         if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch))
