@@ -15,7 +15,12 @@
  * Invariants: recomputation is a pure function of the store (clock events,
  * adjustments, master data, policy), so the same events in any order or
  * batch split give the same rows. Output records are written only after the
- * transaction that stored them has committed (as armms-ingest does).
+ * transaction that stored them has committed (as armms-ingest does). A
+ * touch is a date range d0 <= d1. A touch check refuses a record by the
+ * rejection rule (core/reject.h) and only looks at it (the jv rule,
+ * core/ndjson.h).
+ *
+ * Uses core, store, iam (change requests, for tk_run_apply) and tk's roster.
  */
 #ifndef ARMMS_STAGE_H
 #define ARMMS_STAGE_H
