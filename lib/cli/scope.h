@@ -10,6 +10,9 @@
  * (standard input a terminal, a file or /dev/null) reads nothing. A select
  * run inside a `... | while read` loop does read the loop's pipe: give it
  * </dev/null there.
+ *
+ * Uses the CLI layer (cli.h: usage errors, warnings, inputs), core input
+ * and tk's stage driver.
  */
 #ifndef ARMMS_SCOPE_H
 #define ARMMS_SCOPE_H

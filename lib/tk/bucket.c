@@ -6,6 +6,7 @@
  */
 #include "tk/bucket.h"
 
+#include <assert.h>
 #include <string.h>
 
 void dtr_policy_default(dtr_policy *p)
@@ -91,5 +92,17 @@ int dtr_bucket(const tz_t *tz, instant_t sched_start, instant_t sched_end, int b
         }
         t += (instant_t)len * 60;
     }
+    assert(out->regular <= p->regular_min);
+    assert(out->worked == out->regular + out->ot);
+    assert(out->nd <= out->regular && out->nd_ot <= out->ot);
+#ifndef NDEBUG
+    /* every paid minute sits in exactly one day type's REG or OT bucket */
+    int by_reg = 0, by_ot = 0;
+    for (int d = 0; d < DT_COUNT; d++) {
+        by_reg += out->by_type[d][B_REG];
+        by_ot += out->by_type[d][B_OT];
+    }
+    assert(by_reg == out->regular && by_ot == out->ot);
+#endif
     return 0;
 }

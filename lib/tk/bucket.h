@@ -18,13 +18,18 @@
  * start count (default no) and whether minutes after shift end count as
  * overtime (default no: overtime beyond the schedule needs approval).
  * The unpaid break is taken at the middle of the scheduled shift.
+ *
+ * Invariants of a bucketed instance (asserted): worked = regular + ot,
+ * regular is at most the policy's regular minutes, nd and nd_ot lie inside
+ * regular and ot, and by_type splits regular and ot exactly.
+ *
+ * Uses core only (clock, day types).
  */
 #ifndef ARMMS_BUCKET_H
 #define ARMMS_BUCKET_H
 
 #include "core/clock.h"
 #include "core/daytype.h"
-
 
 typedef struct dtr_policy {
     int grace_min;        /* lateness within this is forgiven */

@@ -68,14 +68,13 @@ static void dtr_close(tk_run *r)
     r->eng = NULL;
 }
 
-static const char *dtr_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
+static int dtr_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 {
     const char *guard = tk_str_peek(rec, "guard_id");
     day_t d, lo, hi;
-    if (!guard || tk_date_peek(rec, "work_date", &d)) {
-        snprintf(msg, n, "TimeLog needs guard_id and work_date (YYYY-MM-DD)");
-        return "MISSING_FIELD";
-    }
+    if (!guard || tk_date_peek(rec, "work_date", &d))
+        return rejection_set(rj, "MISSING_FIELD",
+                             "TimeLog needs guard_id and work_date (YYYY-MM-DD)");
     lo = hi = d;
     if (tk_date_peek(rec, "shift_date", &d) == 0) {
         lo = d < lo ? d : lo;
@@ -91,14 +90,11 @@ static const char *dtr_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_er
             }
     }
     jv_free(was);
-    if (!roster_guard(r->ro, guard, err)) {
-        if (err->code)
-            return NULL;
-        snprintf(msg, n, "guard %s does not exist", guard);
-        return "UNKNOWN_GUARD";
-    }
+    if (!roster_guard(r->ro, guard, err))
+        return err->code ? err->code
+                         : rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", guard);
     tk_touch_add(r, guard, lo, hi);
-    return NULL;
+    return 0;
 }
 
 static const char sql_scope[] =
@@ -271,21 +267,33 @@ static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, con
     sb_adds(b, "}\n");
 }
 
+/* A DTR row as stored, with the signature of its fields. */
 typedef struct stored {
     char date[11], shift[65], det[65];
     char *sig;
     int seen;
 } stored;
 
-static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err)
+typedef struct stored_set {
+    stored *v;
+    int n;
+} stored_set;
+
+static void stored_free(stored_set *o)
+{
+    for (int i = 0; i < o->n; i++)
+        free(o->v[i].sig);
+    free(o->v);
+    o->v = NULL;
+    o->n = 0;
+}
+
+/* The instances of dates [d0, d1] the guard punched for: the first IN and
+ * the last OUT of each, from the VALID time logs of the window lo..hi. */
+static int insts_punched(tk_run *r, const ro_guard *g, day_t d0, day_t d1, const char *lo,
+                         const char *hi, armms_err *err)
 {
     dtr_eng *e = r->eng;
-    char lo[32], hi[32], f[11], t[11];
-    iso_format_utc(tz_instant_of(&r->t->tz, d0 - 2, 0), lo);
-    iso_format_utc(tz_instant_of(&r->t->tz, d1 + 3, 0), hi);
-    date_format(d0, f);
-    date_format(d1, t);
-    e->nx = 0;
     int rc;
     sqlite3_stmt *q = e->q_logs;
     sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
@@ -312,8 +320,13 @@ static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms
             snprintf(x->relieves, sizeof x->relieves, "%s", tk_col(q, 5));
     }
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE)
-        return store_fail(&r->s, rc, "reading time logs", err);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading time logs", err);
+}
+
+/* The instances the guard is scheduled for (dtr.h), and who relieves an
+ * unpunched one. */
+static void insts_scheduled(dtr_eng *e, const ro_guard *g, day_t d0, day_t d1)
+{
     for (day_t d = d0; d <= d1; d++)
         for (int i = 0; i < g->na; i++) {
             const ro_assignment *a = &g->a[i];
@@ -331,19 +344,21 @@ static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms
             if (x->date >= g->cover[k].from && x->date <= g->cover[k].to)
                 snprintf(x->relieved_by, sizeof x->relieved_by, "%s", g->cover[k].by);
     }
-    if (e->nx) /* qsort wants a non-null array, even an empty one */
-        qsort(e->x, (size_t)e->nx, sizeof *e->x, inst_cmp);
+}
 
-    /* the stored DTRs of the range, with their signatures */
-    stored *old = NULL;
-    int nold = 0;
-    q = e->q_rows;
+/* The stored DTRs of dates f..t, with their signatures. */
+static int load_stored(tk_run *r, const ro_guard *g, const char *f, const char *t, stored_set *old,
+                       armms_err *err)
+{
+    dtr_eng *e = r->eng;
+    int rc;
+    sqlite3_stmt *q = e->q_rows;
     sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, f, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, t, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        old = xrealloc(old, sizeof *old * (size_t)(nold + 1));
-        stored *o = &old[nold++];
+        old->v = xrealloc(old->v, sizeof *old->v * (size_t)(old->n + 1));
+        stored *o = &old->v[old->n++];
         snprintf(o->date, sizeof o->date, "%s", tk_col(q, 0));
         snprintf(o->shift, sizeof o->shift, "%s", tk_col(q, 1));
         snprintf(o->det, sizeof o->det, "%s", tk_col(q, 2));
@@ -357,101 +372,127 @@ static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms
         o->seen = 0;
     }
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < nold; i++)
-            free(old[i].sig);
-        free(old);
-        return store_fail(&r->s, rc, "reading DTRs", err);
-    }
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading DTRs", err);
+}
 
-    rc = 0;
-    for (int i = 0; i < e->nx && !rc; i++) {
-        const inst *x = &e->x[i];
-        dtr_row w;
-        compute(r, g, x, &w);
-        char date[11];
-        date_format(x->date, date);
-        const char *shift = roster_shift(r->ro, x->shift)->id;
-        sb_reset(&e->sig);
-        signature(&e->sig, &w, x);
-        stored *o = NULL;
-        for (int k = 0; k < nold; k++)
-            if (!strcmp(old[k].date, date) && !strcmp(old[k].shift, shift) &&
-                !strcmp(old[k].det, x->det))
-                o = &old[k];
-        if (o)
-            o->seen = 1;
-        int changed = !o || strcmp(o->sig, e->sig.s) != 0;
-        r->n.recomputed++;
-        if (changed) {
-            r->n.changed++;
-            sqlite3_stmt *u = e->up;
-            const char *v[] = {
-                g->id, date, shift, x->det, w.time_in, w.time_out, day_type_names[w.dt], w.status};
-            for (int k = 0; k < 8; k++)
-                tk_bind_text(u, k + 1, v[k]);
-            sqlite3_bind_text(u, 9, w.anomalies, -1, SQLITE_TRANSIENT);
-            int mv[] = {w.m.worked, w.m.regular, w.m.ot,       w.m.nd,
-                        w.m.nd_ot,  w.m.late,    w.m.undertime};
-            for (int k = 0; k < 7; k++)
-                sqlite3_bind_int(u, 10 + k, mv[k]);
-            sb_reset(&e->old);
-            buckets_format(&e->old, w.m.by_type);
-            sqlite3_bind_text(u, 17, e->old.len ? e->old.s : "", -1, SQLITE_TRANSIENT);
-            tk_bind_text(u, 18, x->relieves);
-            tk_bind_text(u, 19, x->relieved_by);
-            int src = sqlite3_step(u);
-            sqlite3_reset(u);
-            if (src != SQLITE_DONE)
-                rc = store_fail(&r->s, src, "writing a DTR", err);
-        }
-        if (!rc && (changed || !r->changed_only)) {
-            size_t at = r->outbuf.len;
-            dtr_json(r, &r->outbuf, g->id, x, &w);
-            if (changed && r->journal_derived) {
-                char agg[160];
-                snprintf(agg, sizeof agg, "%s/%s/%s/%s", g->id, date, shift, x->det);
-                rc = store_emit(&r->s, "DTRUpdated", "dtr", agg, r->outbuf.s + at,
-                                r->outbuf.len - at - 1, err);
-            }
-        }
-    }
-    for (int k = 0; k < nold && !rc; k++) {
-        if (old[k].seen)
-            continue;
-        /* neither scheduled nor punched any more */
-        sqlite3_stmt *dl = e->del;
-        const char *v[] = {g->id, old[k].date, old[k].shift, old[k].det};
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_text(dl, i + 1, v[i], -1, SQLITE_TRANSIENT);
-        int src = sqlite3_step(dl);
-        sqlite3_reset(dl);
-        if (src != SQLITE_DONE) {
-            rc = store_fail(&r->s, src, "removing a DTR", err);
-            break;
-        }
-        r->n.recomputed++;
+static int upsert(tk_run *r, const ro_guard *g, const inst *x, const dtr_row *w, const char *date,
+                  const char *shift, armms_err *err)
+{
+    dtr_eng *e = r->eng;
+    sqlite3_stmt *u = e->up;
+    const char *v[] = {
+        g->id, date, shift, x->det, w->time_in, w->time_out, day_type_names[w->dt], w->status};
+    for (int k = 0; k < 8; k++)
+        tk_bind_text(u, k + 1, v[k]);
+    sqlite3_bind_text(u, 9, w->anomalies, -1, SQLITE_TRANSIENT);
+    int mv[] = {w->m.worked, w->m.regular, w->m.ot,       w->m.nd,
+                w->m.nd_ot,  w->m.late,    w->m.undertime};
+    for (int k = 0; k < 7; k++)
+        sqlite3_bind_int(u, 10 + k, mv[k]);
+    sb_reset(&e->old);
+    buckets_format(&e->old, (int(*)[B_COUNT])w->m.by_type);
+    sqlite3_bind_text(u, 17, e->old.len ? e->old.s : "", -1, SQLITE_TRANSIENT);
+    tk_bind_text(u, 18, x->relieves);
+    tk_bind_text(u, 19, x->relieved_by);
+    int src = sqlite3_step(u);
+    sqlite3_reset(u);
+    return src == SQLITE_DONE ? 0 : store_fail(&r->s, src, "writing a DTR", err);
+}
+
+/* Compute one instance's DTR; store it when it differs from the stored
+ * row, and output it when it changed or is wanted. */
+static int put_inst(tk_run *r, const ro_guard *g, const inst *x, stored_set *old, armms_err *err)
+{
+    dtr_eng *e = r->eng;
+    dtr_row w;
+    compute(r, g, x, &w);
+    char date[11];
+    date_format(x->date, date);
+    const char *shift = roster_shift(r->ro, x->shift)->id;
+    sb_reset(&e->sig);
+    signature(&e->sig, &w, x);
+    stored *o = NULL;
+    for (int k = 0; k < old->n; k++)
+        if (!strcmp(old->v[k].date, date) && !strcmp(old->v[k].shift, shift) &&
+            !strcmp(old->v[k].det, x->det))
+            o = &old->v[k];
+    if (o)
+        o->seen = 1;
+    int changed = !o || strcmp(o->sig, e->sig.s) != 0, rc = 0;
+    r->n.recomputed++;
+    if (changed) {
         r->n.changed++;
-        inst x = {0};
-        date_parse(old[k].date, &x.date);
-        x.shift = roster_shift_index(r->ro, old[k].shift);
-        snprintf(x.det, sizeof x.det, "%s", old[k].det);
-        if (x.shift < 0) { /* a shift since deleted from master data */
-            sb_adds(&r->outbuf, "{\"kind\":\"DTR\",\"v\":1");
-            sb_add_json_kv(&r->outbuf, "guard_id", g->id);
-            sb_add_json_kv(&r->outbuf, "date", old[k].date);
-            sb_add_json_kv(&r->outbuf, "shift_id", old[k].shift);
-            sb_add_json_kv(&r->outbuf, "detachment_id", old[k].det);
-            sb_adds(&r->outbuf, ",\"status\":\"REMOVED\"}\n");
-        } else {
-            dtr_json(r, &r->outbuf, g->id, &x, NULL);
+        rc = upsert(r, g, x, &w, date, shift, err);
+    }
+    if (!rc && (changed || !r->changed_only)) {
+        size_t at = r->outbuf.len;
+        dtr_json(r, &r->outbuf, g->id, x, &w);
+        if (changed && r->journal_derived) {
+            char agg[160];
+            snprintf(agg, sizeof agg, "%s/%s/%s/%s", g->id, date, shift, x->det);
+            rc = store_emit(&r->s, "DTRUpdated", "dtr", agg, r->outbuf.s + at,
+                            r->outbuf.len - at - 1, err);
         }
     }
-    for (int i = 0; i < nold; i++)
-        free(old[i].sig);
-    free(old);
     return rc;
 }
 
-const tk_stage dtr_stage = {"dtr",        "TimeLog", dtr_open,     dtr_close,
-                            dtr_touch_of, dtr_scope, dtr_recompute};
+/* A stored DTR no instance produced: neither scheduled nor punched any
+ * more. Delete it and output it once as REMOVED. */
+static int remove_stored(tk_run *r, const ro_guard *g, const stored *o, armms_err *err)
+{
+    dtr_eng *e = r->eng;
+    sqlite3_stmt *dl = e->del;
+    const char *v[] = {g->id, o->date, o->shift, o->det};
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_text(dl, i + 1, v[i], -1, SQLITE_TRANSIENT);
+    int src = sqlite3_step(dl);
+    sqlite3_reset(dl);
+    if (src != SQLITE_DONE)
+        return store_fail(&r->s, src, "removing a DTR", err);
+    r->n.recomputed++;
+    r->n.changed++;
+    inst x = {0};
+    date_parse(o->date, &x.date);
+    x.shift = roster_shift_index(r->ro, o->shift);
+    snprintf(x.det, sizeof x.det, "%s", o->det);
+    if (x.shift < 0) { /* a shift since deleted from master data */
+        sb_adds(&r->outbuf, "{\"kind\":\"DTR\",\"v\":1");
+        sb_add_json_kv(&r->outbuf, "guard_id", g->id);
+        sb_add_json_kv(&r->outbuf, "date", o->date);
+        sb_add_json_kv(&r->outbuf, "shift_id", o->shift);
+        sb_add_json_kv(&r->outbuf, "detachment_id", o->det);
+        sb_adds(&r->outbuf, ",\"status\":\"REMOVED\"}\n");
+    } else {
+        dtr_json(r, &r->outbuf, g->id, &x, NULL);
+    }
+    return 0;
+}
+
+static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err)
+{
+    dtr_eng *e = r->eng;
+    char lo[32], hi[32], f[11], t[11];
+    iso_format_utc(tz_instant_of(&r->t->tz, d0 - 2, 0), lo);
+    iso_format_utc(tz_instant_of(&r->t->tz, d1 + 3, 0), hi);
+    date_format(d0, f);
+    date_format(d1, t);
+    e->nx = 0;
+    if (insts_punched(r, g, d0, d1, lo, hi, err))
+        return err->code;
+    insts_scheduled(e, g, d0, d1);
+    if (e->nx) /* qsort wants a non-null array, even an empty one */
+        qsort(e->x, (size_t)e->nx, sizeof *e->x, inst_cmp);
+    stored_set old = {0};
+    int rc = load_stored(r, g, f, t, &old, err);
+    for (int i = 0; i < e->nx && !rc; i++)
+        rc = put_inst(r, g, &e->x[i], &old, err);
+    for (int k = 0; k < old.n && !rc; k++)
+        if (!old.v[k].seen)
+            rc = remove_stored(r, g, &old.v[k], err);
+    stored_free(&old);
+    return rc;
+}
+
+const tk_stage dtr_stage = {"dtr",          "TimeLog", dtr_open,     dtr_close,
+                            dtr_touch_peek, dtr_scope, dtr_recompute};

@@ -18,6 +18,8 @@
  *    status REMOVED so the timesheet stage recomputes.
  * day_type is the type of the DTR's date; minutes are bucketed per minute
  * by the type of the date they fall on (by_day_type).
+ *
+ * Uses core, store and tk's stage, roster, shift and bucket.
  */
 #ifndef ARMMS_DTR_H
 #define ARMMS_DTR_H

@@ -3,6 +3,7 @@
  */
 #include "tk/ingest.h"
 
+#include <assert.h>
 #include <jq.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,14 +111,6 @@ static void reject_why(ingest_t *in, const rejection *rj, const char *source, lo
     in->n.rejected++;
 }
 
-static void reject(ingest_t *in, const char *code, const char *msg, const char *source, long line,
-                   const char *raw, size_t raw_len)
-{
-    rejection rj;
-    rejection_set(&rj, code, "%s", msg);
-    reject_why(in, &rj, source, line, raw, raw_len);
-}
-
 void ingest_reject(ingest_t *in, const rejection *rj, const char *source, long line,
                    const char *raw, size_t raw_len)
 {
@@ -155,14 +148,24 @@ static const char *const known_fields[] = {"event_id",       "device_id",     "g
                                            "type",           "detachment_id", "kind",       "v",
                                            "clock_event_id", "ts_local",      "received_at"};
 
-/* Validate and record one ClockEvent object (borrowed). Returns a reject
- * code (msg filled), or NULL when recorded or counted as a duplicate. */
-static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_err *err)
+/* One ClockEvent as it is checked and stored. The strings are borrowed
+ * from the input record (device may be the --device default); the rest is
+ * derived from them by ev_check. */
+typedef struct clock_ev {
+    const char *device, *guard, *ts, *type, *event_id, *det;
+    char utype[4];           /* IN or OUT */
+    instant_t at;            /* ts as an instant */
+    int off;                 /* ts's offset, minutes */
+    char utc[24], local[32]; /* ts in UTC, and with its own offset */
+} clock_ev;
+
+/* One pass over the object (which keeps ev's strings alive): pick the
+ * known fields, refuse others, and check the kinds of the values. */
+static int ev_fields_peek(ingest_t *in, jv rec, clock_ev *ev, rejection *rj)
 {
-    /* One pass over the object: pick the known fields, refuse others. */
     enum { K_EVENT_ID, K_DEVICE, K_GUARD, K_TS, K_TYPE, K_DET, K_KIND, K_V, K_OTHER };
     const char *f[K_OTHER] = {0};
-    int bad = 0;
+    int bad = 0; /* the last bad value seen: 1 not a string, 2 v not 1 */
     jv_object_foreach(rec, key, val)
     {
         const char *name = jv_string_value(key);
@@ -171,10 +174,10 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
                strcmp(name, known_fields[i]) != 0)
             i++;
         if (i == (int)(sizeof known_fields / sizeof *known_fields)) {
-            snprintf(msg, n, "ClockEvent has no field '%s'", name);
+            rejection_set(rj, "UNKNOWN_FIELD", "ClockEvent has no field '%s'", name);
             jv_free(key);
             jv_free(val);
-            return "UNKNOWN_FIELD";
+            return REJECTED;
         }
         jv_kind vk = jv_get_kind(val);
         if (i < K_OTHER && i != K_V) {
@@ -188,150 +191,174 @@ static const char *record_one(ingest_t *in, jv rec, char *msg, size_t n, armms_e
         jv_free(key);
         jv_free(val);
     }
-    if (bad == 2) {
-        snprintf(msg, n, "v must be 1");
-        return "BAD_FIELD";
-    }
-    const char *kind = f[K_KIND];
-    if (kind && strcmp(kind, "ClockEvent") != 0) {
-        snprintf(msg, n, "kind must be ClockEvent");
-        return "BAD_FIELD";
-    }
-    const char *device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
-    const char *guard = f[K_GUARD], *ts = f[K_TS], *type = f[K_TYPE];
-    const char *event_id = f[K_EVENT_ID], *det = f[K_DET];
-    if (bad) {
-        snprintf(msg, n, "ids, ts and type must be strings");
-        return "BAD_FIELD";
-    }
+    if (bad == 2)
+        return rejection_set(rj, "BAD_FIELD", "v must be 1");
+    if (f[K_KIND] && strcmp(f[K_KIND], "ClockEvent") != 0)
+        return rejection_set(rj, "BAD_FIELD", "kind must be ClockEvent");
+    if (bad)
+        return rejection_set(rj, "BAD_FIELD", "ids, ts and type must be strings");
+    ev->device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
+    ev->guard = f[K_GUARD];
+    ev->ts = f[K_TS];
+    ev->type = f[K_TYPE];
+    ev->event_id = f[K_EVENT_ID];
+    ev->det = f[K_DET];
+    return 0;
+}
+
+/* The values themselves: present, well formed, not in the future, and
+ * naming a guard and detachment the master data knows. */
+static int ev_check(ingest_t *in, clock_ev *ev, rejection *rj)
+{
     static const char *const req[] = {"device_id", "guard_id", "ts", "type"};
-    const char *vals[] = {device, guard, ts, type};
+    const char *vals[] = {ev->device, ev->guard, ev->ts, ev->type};
     for (int i = 0; i < 4; i++)
-        if (!vals[i]) {
-            snprintf(msg, n, "%s is required", req[i]);
-            return "MISSING_FIELD";
-        }
-    if (!id_ok(device, 64) || !id_ok(guard, 64) || (det && !id_ok(det, 64)) ||
-        (event_id && !id_ok(event_id, 128))) {
-        snprintf(msg, n,
-                 "ids must be 1 to 64 characters (event_id 128) without control "
-                 "characters");
-        return "BAD_FIELD";
-    }
-    char utype[4];
-    if (!strcasecmp(type, "IN") || !strcasecmp(type, "OUT")) {
-        snprintf(utype, sizeof utype, "%s", strlen(type) == 2 ? "IN" : "OUT");
-    } else {
-        snprintf(msg, n, "type '%s' is not IN or OUT", type);
-        return "BAD_FIELD";
-    }
-    instant_t at;
-    int off;
-    if (iso_parse(ts, &at, &off) != 0) {
-        snprintf(msg, n, "ts '%s' is not an ISO-8601 time with an offset", ts);
-        return "BAD_TS";
-    }
-    if (at > in->now + in->o.max_future_s) {
-        snprintf(msg, n, "ts %s is more than %ld hours ahead of now", ts,
-                 in->o.max_future_s / 3600);
-        return "FUTURE_TS";
-    }
-    if (!exists(in->guard, &in->known_guards, guard)) {
-        snprintf(msg, n, "guard %s does not exist", guard);
-        return "UNKNOWN_GUARD";
-    }
-    if (det && !exists(in->det, &in->known_dets, det)) {
-        snprintf(msg, n, "detachment %s does not exist", det);
-        return "UNKNOWN_DETACHMENT";
-    }
-    char utc[24], local[32], id[27];
-    iso_format_utc(at, utc);
-    iso_format_offset(at, off, local);
+        if (!vals[i])
+            return rejection_set(rj, "MISSING_FIELD", "%s is required", req[i]);
+    if (!id_ok(ev->device, 64) || !id_ok(ev->guard, 64) || (ev->det && !id_ok(ev->det, 64)) ||
+        (ev->event_id && !id_ok(ev->event_id, 128)))
+        return rejection_set(rj, "BAD_FIELD",
+                             "ids must be 1 to 64 characters (event_id 128) without control "
+                             "characters");
+    if (strcasecmp(ev->type, "IN") && strcasecmp(ev->type, "OUT"))
+        return rejection_set(rj, "BAD_FIELD", "type '%s' is not IN or OUT", ev->type);
+    snprintf(ev->utype, sizeof ev->utype, "%s", strlen(ev->type) == 2 ? "IN" : "OUT");
+    if (iso_parse(ev->ts, &ev->at, &ev->off) != 0)
+        return rejection_set(rj, "BAD_TS", "ts '%s' is not an ISO-8601 time with an offset",
+                             ev->ts);
+    if (ev->at > in->now + in->o.max_future_s)
+        return rejection_set(rj, "FUTURE_TS", "ts %s is more than %ld hours ahead of now", ev->ts,
+                             in->o.max_future_s / 3600);
+    if (!exists(in->guard, &in->known_guards, ev->guard))
+        return rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", ev->guard);
+    if (ev->det && !exists(in->det, &in->known_dets, ev->det))
+        return rejection_set(rj, "UNKNOWN_DETACHMENT", "detachment %s does not exist", ev->det);
+    iso_format_utc(ev->at, ev->utc);
+    iso_format_offset(ev->at, ev->off, ev->local);
+    return 0;
+}
+
+/* The idempotency key (ingest.h) into in->key. Fields are joined by US
+ * (0x1f), which no id may contain. */
+static void ev_key(ingest_t *in, const clock_ev *ev)
+{
     strbuf *k = &in->key;
     sb_reset(k);
-    /* Fields are joined by US (0x1f), which no id may contain. */
-    sb_adds(k, event_id ? "E\x1f" : "K\x1f");
-    sb_adds(k, device);
+    sb_adds(k, ev->event_id ? "E\x1f" : "K\x1f");
+    sb_adds(k, ev->device);
     sb_addc(k, 0x1f);
-    if (event_id) {
-        sb_adds(k, event_id);
+    if (ev->event_id) {
+        sb_adds(k, ev->event_id);
     } else {
-        sb_adds(k, guard);
+        sb_adds(k, ev->guard);
         sb_addc(k, 0x1f);
-        sb_adds(k, utc);
+        sb_adds(k, ev->utc);
         sb_addc(k, 0x1f);
-        sb_adds(k, utype);
+        sb_adds(k, ev->utype);
     }
-    ulid_new(id);
+}
+
+/* Insert the event under in->key as clock_event_id id; *fresh is 0 when
+ * the key was already recorded (nothing inserted). */
+static int ev_insert(ingest_t *in, const clock_ev *ev, const char *id, int *fresh, armms_err *err)
+{
     sqlite3_stmt *st = in->ins;
     sqlite3_bind_text(st, 1, id, 26, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, k->s, (int)k->len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, device, -1, SQLITE_STATIC);
-    if (event_id)
-        sqlite3_bind_text(st, 4, event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, in->key.s, (int)in->key.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ev->device, -1, SQLITE_STATIC);
+    if (ev->event_id)
+        sqlite3_bind_text(st, 4, ev->event_id, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 4);
-    sqlite3_bind_text(st, 5, guard, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, utc, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, off);
-    sqlite3_bind_text(st, 8, utype, -1, SQLITE_STATIC);
-    if (det)
-        sqlite3_bind_text(st, 9, det, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, ev->guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, ev->utc, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, ev->off);
+    sqlite3_bind_text(st, 8, ev->utype, -1, SQLITE_STATIC);
+    if (ev->det)
+        sqlite3_bind_text(st, 9, ev->det, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 9);
     sqlite3_bind_text(st, 10, in->received_at, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        store_fail(&in->s, rc, "clock event insert", err);
-        return NULL;
+    if (rc != SQLITE_DONE)
+        return store_fail(&in->s, rc, "clock event insert", err);
+    *fresh = sqlite3_changes(in->s.db) != 0;
+    return 0;
+}
+
+/* The key is known: a replay (counted as a duplicate), or a different
+ * event under its key (CONFLICT). */
+static int ev_replay(ingest_t *in, const clock_ev *ev, rejection *rj)
+{
+    sqlite3_stmt *st = in->dup;
+    sqlite3_bind_text(st, 1, in->key.s, (int)in->key.len, SQLITE_STATIC);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *g = (const char *)sqlite3_column_text(st, 0);
+        const char *t = (const char *)sqlite3_column_text(st, 1);
+        const char *ty = (const char *)sqlite3_column_text(st, 2);
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        if (strcmp(g, ev->guard) || strcmp(t, ev->utc) || strcmp(ty, ev->utype) ||
+            (!d) != (!ev->det) || (d && strcmp(d, ev->det)))
+            rc = rejection_set(rj, "CONFLICT",
+                               "device %s already recorded this key for %s %s %s at %s%s%s",
+                               ev->device, g, ty, d ? d : "-", t, ev->event_id ? " event_id " : "",
+                               ev->event_id ? ev->event_id : "");
     }
-    if (sqlite3_changes(in->s.db) == 0) {
-        /* The key is known: a replay, or a different event under its key. */
-        st = in->dup;
-        sqlite3_bind_text(st, 1, k->s, (int)k->len, SQLITE_STATIC);
-        const char *why = NULL;
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const char *g = (const char *)sqlite3_column_text(st, 0);
-            const char *t = (const char *)sqlite3_column_text(st, 1);
-            const char *ty = (const char *)sqlite3_column_text(st, 2);
-            const char *d = (const char *)sqlite3_column_text(st, 3);
-            if (strcmp(g, guard) || strcmp(t, utc) || strcmp(ty, utype) || (!d) != (!det) ||
-                (d && strcmp(d, det)))
-                why = "CONFLICT";
-            if (why)
-                snprintf(msg, n, "device %s already recorded this key for %s %s %s at %s%s%s",
-                         device, g, ty, d ? d : "-", t, event_id ? " event_id " : "",
-                         event_id ? event_id : "");
-        }
-        sqlite3_reset(st);
-        if (!why)
-            in->n.duplicates++;
-        return why;
-    }
+    sqlite3_reset(st);
+    if (!rc)
+        in->n.duplicates++;
+    return rc;
+}
+
+/* Journal a newly recorded event and queue its record for the output. */
+static int ev_accept(ingest_t *in, const clock_ev *ev, const char *id, armms_err *err)
+{
     strbuf *p = &in->payload;
     sb_reset(p);
     sb_adds(p, "{\"kind\":\"ClockEvent\",\"v\":1,\"clock_event_id\":\"");
     sb_add(p, id, 26);
     sb_addc(p, '"');
-    if (event_id)
-        sb_add_json_kv(p, "event_id", event_id);
-    sb_add_json_kv(p, "device_id", device);
-    sb_add_json_kv(p, "guard_id", guard);
-    sb_add_json_kv(p, "ts", utc);
-    sb_add_json_kv(p, "ts_local", local);
-    sb_add_json_kv(p, "type", utype);
-    if (det)
-        sb_add_json_kv(p, "detachment_id", det);
+    if (ev->event_id)
+        sb_add_json_kv(p, "event_id", ev->event_id);
+    sb_add_json_kv(p, "device_id", ev->device);
+    sb_add_json_kv(p, "guard_id", ev->guard);
+    sb_add_json_kv(p, "ts", ev->utc);
+    sb_add_json_kv(p, "ts_local", ev->local);
+    sb_add_json_kv(p, "type", ev->utype);
+    if (ev->det)
+        sb_add_json_kv(p, "detachment_id", ev->det);
     sb_add_json_kv(p, "received_at", in->received_at);
     sb_addc(p, '}');
     if (store_emit(&in->s, "ClockEventRecorded", "clock_event", id, p->s, p->len, err))
-        return NULL;
+        return err->code;
     sb_add(&in->pending, p->s, p->len);
     sb_addc(&in->pending, '\n');
     in->n.accepted++;
     in->batch_accepted++;
-    return NULL;
+    return 0;
+}
+
+/* Validate and record one ClockEvent object (consumed): 0 when recorded or
+ * counted as a duplicate, REJECTED, or an EXIT_* code. */
+static int record_one(ingest_t *in, jv rec, rejection *rj, armms_err *err)
+{
+    clock_ev ev = {0};
+    char id[27];
+    int fresh = 0;
+    int rc = ev_fields_peek(in, rec, &ev, rj);
+    if (!rc)
+        rc = ev_check(in, &ev, rj);
+    if (!rc) {
+        ev_key(in, &ev);
+        ulid_new(id);
+        rc = ev_insert(in, &ev, id, &fresh, err);
+    }
+    if (!rc)
+        rc = fresh ? ev_accept(in, &ev, id, err) : ev_replay(in, &ev, rj);
+    jv_free(rec); /* last: ev's strings live in it */
+    return rc;
 }
 
 static int ensure_tx(ingest_t *in, armms_err *err)
@@ -371,6 +398,7 @@ int ingest_flush(ingest_t *in, armms_err *err)
     if (in->o.progress)
         in->o.progress(&in->n, in->o.progress_ctx);
     /* Only now, with the batch durable, report its events. */
+    assert(!in->in_tx);
     if (in->pending.len) {
         fwrite(in->pending.s, 1, in->pending.len, in->out);
         fflush(in->out);
@@ -382,18 +410,17 @@ int ingest_flush(ingest_t *in, armms_err *err)
 static int process(ingest_t *in, jv rec, const char *source, long line, const char *raw,
                    size_t raw_len, armms_err *err)
 {
-    char msg[512] = "";
     if (ensure_tx(in, err)) {
         jv_free(rec);
         return err->code;
     }
     err->code = 0;
-    const char *code = record_one(in, rec, msg, sizeof msg, err);
-    jv_free(rec);
-    if (err->code)
-        return err->code;
-    if (code)
-        reject(in, code, msg, source, line, raw, raw_len);
+    rejection rj;
+    int rc = record_one(in, rec, &rj, err);
+    if (rc == REJECTED)
+        reject_why(in, &rj, source, line, raw, raw_len);
+    else if (rc)
+        return rc;
     if (++in->in_batch >= in->o.batch)
         return ingest_flush(in, err);
     return 0;
@@ -407,15 +434,15 @@ int ingest_record(ingest_t *in, jv rec, const char *source, long line, const cha
         return process(in, rec, source, line, raw, raw_len, err);
     jq_start(in->jq, rec, 0);
     int outputs = 0, rc = 0;
+    rejection rj;
     jv r;
     while (!rc && jv_is_valid(r = jq_next(in->jq))) {
         outputs++;
         if (jv_get_kind(r) != JV_KIND_OBJECT) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "--map produced a %s, not an object",
-                     jv_kind_name(jv_get_kind(r)));
+            rejection_set(&rj, "MAP_ERROR", "--map produced a %s, not an object",
+                          jv_kind_name(jv_get_kind(r)));
             jv_free(r);
-            reject(in, "MAP_ERROR", msg, source, line, raw, raw_len);
+            reject_why(in, &rj, source, line, raw, raw_len);
             continue;
         }
         rc = process(in, r, source, line, raw, raw_len, err);
@@ -424,16 +451,64 @@ int ingest_record(ingest_t *in, jv rec, const char *source, long line, const cha
         return rc;
     if (jv_invalid_has_msg(jv_copy(r))) {
         jv m = jv_invalid_get_msg(r);
-        char msg[512];
-        snprintf(msg, sizeof msg, "--map failed: %s",
-                 jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "error");
+        rejection_set(&rj, "MAP_ERROR", "--map failed: %s",
+                      jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "error");
         jv_free(m);
-        reject(in, "MAP_ERROR", msg, source, line, raw, raw_len);
+        reject_why(in, &rj, source, line, raw, raw_len);
     } else {
         jv_free(r);
-        if (outputs == 0)
-            reject(in, "MAP_EMPTY", "--map produced no record", source, line, raw, raw_len);
+        if (outputs == 0) {
+            rejection_set(&rj, "MAP_EMPTY", "--map produced no record");
+            reject_why(in, &rj, source, line, raw, raw_len);
+        }
     }
+    return 0;
+}
+
+/* A ZKTeco line's punch, read from its fields. */
+typedef struct zk_punch {
+    day_t day;
+    int minute, sec;
+    const char *type, *device; /* device: NULL for push lines without --device */
+    char guard[80];
+} zk_punch;
+
+/* ZKTeco messages have always been cut at 255 bytes (a long field in a
+ * damaged line would otherwise fill the Reject). */
+enum { ZK_MSG_MAX = 256 };
+
+/* Split a ZKTeco line and read its punch: 0 or REJECTED. tok holds the
+ * fields (pointing into buf); nt their count. */
+static int zk_parse(ingest_t *in, char **tok, int nt, int push, zk_punch *p, rejection *rj)
+{
+    int si = push ? 3 : 4; /* the status column */
+    if (nt < si + 1)
+        return rejection_set(rj, "BAD_FIELD",
+                             "ZKTeco line has %d fields; want PIN, date time,%s status, ...", nt,
+                             push ? "" : " device,");
+    int h, m;
+    if (date_parse(tok[1], &p->day) || sscanf(tok[2], "%2d:%2d:%2d", &h, &m, &p->sec) != 3 ||
+        strlen(tok[2]) != 8 || h > 23 || m > 59 || p->sec > 59)
+        return rejection_set(rj, "BAD_TS", "'%s %s' is not a time (YYYY-MM-DD HH:MM:SS)", tok[1],
+                             tok[2]);
+    p->minute = h * 60 + m;
+    const char *st = tok[si];
+    if (!strcmp(st, "0") || !strcmp(st, "4"))
+        p->type = "IN"; /* check-in, overtime-in */
+    else if (!strcmp(st, "1") || !strcmp(st, "5"))
+        p->type = "OUT"; /* check-out, overtime-out */
+    else if (!strcmp(st, "2") || !strcmp(st, "3"))
+        return rejection_set(rj, "UNSUPPORTED_PUNCH",
+                             "punch state %s is a break punch; ARMMS records IN and OUT", st);
+    else
+        return rejection_set(rj, "BAD_FIELD", "unknown punch state '%s'", st);
+    p->device = in->o.device ? in->o.device : push ? NULL : tok[3];
+    sqlite3_bind_text(in->pin, 1, tok[0], -1, SQLITE_STATIC);
+    if (sqlite3_step(in->pin) == SQLITE_ROW)
+        snprintf(p->guard, sizeof p->guard, "%s", (const char *)sqlite3_column_text(in->pin, 0));
+    sqlite3_reset(in->pin);
+    if (!p->guard[0])
+        return rejection_set(rj, "UNKNOWN_GUARD", "no guard has employee_no (PIN) %s", tok[0]);
     return 0;
 }
 
@@ -448,67 +523,21 @@ int ingest_zk_line(ingest_t *in, const char *line, size_t len, int push, const c
     for (char *t = strtok_r(buf, " \t", &save); t && nt < 12; t = strtok_r(NULL, " \t", &save))
         tok[nt++] = t;
     in->n.read++;
-    const char *code = NULL;
-    char msg[256] = "";
-    int si = push ? 3 : 4;
-    if (nt < si + 1) {
-        code = "BAD_FIELD";
-        snprintf(msg, sizeof msg, "ZKTeco line has %d fields; want PIN, date time,%s status, ...",
-                 nt, push ? "" : " device,");
-    }
-    day_t day;
-    int minute = 0, sec = 0;
-    if (!code) {
-        int h, m;
-        if (date_parse(tok[1], &day) || sscanf(tok[2], "%2d:%2d:%2d", &h, &m, &sec) != 3 ||
-            strlen(tok[2]) != 8 || h > 23 || m > 59 || sec > 59) {
-            code = "BAD_TS";
-            snprintf(msg, sizeof msg, "'%s %s' is not a time (YYYY-MM-DD HH:MM:SS)", tok[1],
-                     tok[2]);
-        } else {
-            minute = h * 60 + m;
-        }
-    }
-    const char *type = NULL;
-    if (!code) {
-        const char *st = tok[si];
-        if (!strcmp(st, "0") || !strcmp(st, "4"))
-            type = "IN"; /* check-in, overtime-in */
-        else if (!strcmp(st, "1") || !strcmp(st, "5"))
-            type = "OUT"; /* check-out, overtime-out */
-        else if (!strcmp(st, "2") || !strcmp(st, "3")) {
-            code = "UNSUPPORTED_PUNCH";
-            snprintf(msg, sizeof msg, "punch state %s is a break punch; ARMMS records IN and OUT",
-                     st);
-        } else {
-            code = "BAD_FIELD";
-            snprintf(msg, sizeof msg, "unknown punch state '%s'", st);
-        }
-    }
-    const char *device = in->o.device ? in->o.device : push ? NULL : tok[3];
-    char guard[80] = "";
-    if (!code) {
-        sqlite3_bind_text(in->pin, 1, tok[0], -1, SQLITE_STATIC);
-        if (sqlite3_step(in->pin) == SQLITE_ROW)
-            snprintf(guard, sizeof guard, "%s", (const char *)sqlite3_column_text(in->pin, 0));
-        sqlite3_reset(in->pin);
-        if (!guard[0]) {
-            code = "UNKNOWN_GUARD";
-            snprintf(msg, sizeof msg, "no guard has employee_no (PIN) %s", tok[0]);
-        }
-    }
-    if (code) {
-        reject(in, code, msg, source, lineno, line, len);
+    zk_punch p = {0};
+    rejection rj;
+    if (zk_parse(in, tok, nt, push, &p, &rj) == REJECTED) {
+        rj.msg[ZK_MSG_MAX - 1] = '\0';
+        reject_why(in, &rj, source, lineno, line, len);
         return 0;
     }
-    instant_t at = tz_instant_of(&in->zone, day, minute) + sec;
+    instant_t at = tz_instant_of(&in->zone, p.day, p.minute) + p.sec;
     char ts[32];
     iso_format_offset(at, tz_offset_at(&in->zone, at), ts);
     jv rec = jv_object();
-    rec = jv_object_set(rec, jv_string("device_id"), jv_string(device));
-    rec = jv_object_set(rec, jv_string("guard_id"), jv_string(guard));
+    rec = jv_object_set(rec, jv_string("device_id"), jv_string(p.device));
+    rec = jv_object_set(rec, jv_string("guard_id"), jv_string(p.guard));
     rec = jv_object_set(rec, jv_string("ts"), jv_string(ts));
-    rec = jv_object_set(rec, jv_string("type"), jv_string(type));
+    rec = jv_object_set(rec, jv_string("type"), jv_string(p.type));
     in->n.read--; /* ingest_record counts it */
     return ingest_record(in, rec, source, lineno, line, len, err);
 }

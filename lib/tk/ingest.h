@@ -12,6 +12,9 @@
  * output only after the batch holding them has committed, so nothing is
  * ever reported accepted that a crash could lose; a rerun after a crash
  * lands exactly the events that were not committed.
+ *
+ * Uses core and store; reads hr.db read-only to check guards and
+ * detachments.
  */
 #ifndef ARMMS_INGEST_H
 #define ARMMS_INGEST_H

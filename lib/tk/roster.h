@@ -10,16 +10,19 @@
  *
  * Memory rule: everything returned points into the roster and lives until
  * roster_close.
+ *
+ * Uses core, store (the tenant and its attached databases) and tk's shift
+ * and bucket.
  */
 #ifndef ARMMS_ROSTER_H
 #define ARMMS_ROSTER_H
 
 #include <sqlite3.h>
 
-#include "tk/bucket.h"
 #include "core/idset.h"
-#include "tk/shift.h"
 #include "store/tenant.h"
+#include "tk/bucket.h"
+#include "tk/shift.h"
 
 enum { RO_OPEN_END = 0x7fffffff }; /* valid_to of an open assignment */
 

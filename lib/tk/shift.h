@@ -10,6 +10,8 @@
  * instance whose end lies within [-out_before, +out_after]. Defaults: an IN
  * up to 2 h early or 4 h late, an OUT up to 6 h early or 4 h late. When two
  * instances qualify, the nearer one wins; none is OFF_SHIFT for the caller.
+ *
+ * Uses core only (clock).
  */
 #ifndef ARMMS_SHIFT_H
 #define ARMMS_SHIFT_H

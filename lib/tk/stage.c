@@ -3,6 +3,7 @@
  */
 #include "tk/stage.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,8 +51,8 @@ void tk_run_close(tk_run *r)
     idmap_free(&r->named);
 }
 
-void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line,
-                   const char *raw, size_t raw_len)
+void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line, const char *raw,
+                   size_t raw_len)
 {
     r->n.rejected++;
     reject_emit(r->rej, rj, source, line, raw, raw_len);
@@ -64,6 +65,7 @@ void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line
  * an overlapping or adjacent touch; tk_run_flush coalesces the rest. */
 void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
 {
+    assert(d0 <= d1);
     int i = idmap_get(&r->touch_idx, guard);
     if (i >= 0 && d0 <= r->touch[i].d1 + 1 && d1 >= r->touch[i].d0 - 1) {
         if (d0 < r->touch[i].d0)
@@ -86,32 +88,24 @@ void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
 int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
                   size_t raw_len, armms_err *err)
 {
-    char msg[512];
-    const char *code = NULL;
+    rejection rj;
+    int rc;
     r->n.read++;
     const char *kind = tk_str_peek(rec, "kind");
     jv v = jv_object_get(jv_copy(rec), jv_string("v"));
     int v_ok = jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == 1;
     jv_free(v);
-    if (!kind || strcmp(kind, r->stage->in_kind) != 0) {
-        code = "BAD_KIND";
-        snprintf(msg, sizeof msg, "armms-%s reads %s records, not %s", r->stage->name,
-                 r->stage->in_kind, kind ? kind : "records without a kind");
-    } else if (!v_ok) {
-        code = "BAD_FIELD";
-        snprintf(msg, sizeof msg, "v must be 1");
-    } else {
-        code = r->stage->touch_peek(r, rec, msg, sizeof msg, err);
-    }
+    if (!kind || strcmp(kind, r->stage->in_kind) != 0)
+        rc = rejection_set(&rj, "BAD_KIND", "armms-%s reads %s records, not %s", r->stage->name,
+                           r->stage->in_kind, kind ? kind : "records without a kind");
+    else if (!v_ok)
+        rc = rejection_set(&rj, "BAD_FIELD", "v must be 1");
+    else
+        rc = r->stage->touch_peek(r, rec, &rj, err);
     jv_free(rec);
-    if (err->code)
-        return err->code;
-    if (code) {
-        rejection rj;
-        rejection_set(&rj, code, "%s", msg);
+    if (rc == REJECTED)
         tk_run_reject(r, &rj, source, line, raw, raw_len);
-    }
-    return 0;
+    return rc == REJECTED ? 0 : rc;
 }
 
 void tk_name(tk_run *r, const char *key)
@@ -167,6 +161,7 @@ int tk_run_write(tk_run *r, armms_err *err)
 {
     if (r->s.capture) /* a change being requested or approved: not yet real */
         return 0;
+    assert(!r->s.in_tx); /* output only after the commit (stage.h) */
     if (r->outbuf.len && !r->quiet_output) {
         if (fflush(r->out) || write_all(fileno(r->out), r->outbuf.s, r->outbuf.len))
             return err_set(err, EXIT_IOERR, "cannot write to standard output");
@@ -187,6 +182,7 @@ int tk_run_flush(tk_run *r, armms_err *err)
             rc = err->code;
             break;
         }
+        assert(r->touch[i].d0 <= r->touch[i].d1);
         if (g)
             rc = r->stage->recompute(r, g, r->touch[i].d0, r->touch[i].d1, err);
         if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch))

@@ -15,7 +15,12 @@
  * Invariants: recomputation is a pure function of the store (clock events,
  * adjustments, master data, policy), so the same events in any order or
  * batch split give the same rows. Output records are written only after the
- * transaction that stored them has committed (as armms-ingest does).
+ * transaction that stored them has committed (as armms-ingest does). A
+ * touch is a date range d0 <= d1. A touch check refuses a record by the
+ * rejection rule (core/reject.h) and only looks at it (the jv rule,
+ * core/ndjson.h).
+ *
+ * Uses core, store, iam (change requests, for tk_run_apply) and tk's roster.
  */
 #ifndef ARMMS_STAGE_H
 #define ARMMS_STAGE_H
@@ -25,8 +30,8 @@
 
 #include "core/idset.h"
 #include "core/reject.h"
-#include "tk/roster.h"
 #include "store/store.h"
+#include "tk/roster.h"
 
 typedef struct tk_run tk_run;
 
@@ -35,9 +40,9 @@ typedef struct tk_stage {
     const char *in_kind; /* the record kind read in stream mode */
     int (*open)(tk_run *r, armms_err *err);
     void (*close)(tk_run *r);
-    /* Touch what one input record names; a Reject code (message in msg) or
-     * NULL. rec is borrowed. */
-    const char *(*touch_peek)(tk_run *r, jv rec, char *msg, size_t n, armms_err *err);
+    /* Touch what one input record names (rec stays the caller's): 0,
+     * REJECTED with rj filled, or an EXIT_* code with err filled. */
+    int (*touch_peek)(tk_run *r, jv rec, rejection *rj, armms_err *err);
     /* Touch every guard with data in [from, to] (guard NULL: all). */
     int (*scope)(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err);
     /* Recompute one guard's rows for dates [d0, d1] inside the open
@@ -81,8 +86,8 @@ void tk_run_close(tk_run *r);
 /* One input record (consumed): checks kind and v, then the stage's touch. */
 int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
                   size_t raw_len, armms_err *err);
-void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line,
-                   const char *raw, size_t raw_len);
+void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line, const char *raw,
+                   size_t raw_len);
 void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1);
 /* Stream mode writes a recomputed record whose stored row did not change
  * only when an input record named it (tk_name) or a scope covers it: a late
@@ -109,7 +114,7 @@ int tk_run_apply(struct change *ch, const tk_stage *stage, FILE *out, reject_sin
                  int (*fn)(tk_run *r, void *ctx, armms_err *err), void *ctx, armms_err *err);
 
 /* Helpers shared by the stages. */
-const char *tk_str_peek(jv obj, const char *key);          /* borrowed string field or NULL */
+const char *tk_str_peek(jv obj, const char *key);    /* borrowed string field or NULL */
 int tk_date_peek(jv obj, const char *key, day_t *d); /* 0 when a valid date */
 /* Add a JSON array of the comma-separated codes in csv. */
 void tk_add_codes(strbuf *b, const char *csv);

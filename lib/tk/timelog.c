@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "iam/change.h"
 #include "core/ndjson.h"
 #include "core/ulid.h"
+#include "iam/change.h"
 
 enum { ST_VALID, ST_INVALID, ST_DUPLICATE };
 static const char *const status_names[] = {"VALID", "INVALID", "DUPLICATE"};
@@ -124,26 +124,22 @@ static void window(const tk_run *r, day_t d0, day_t d1, char *lo, char *hi)
     iso_format_utc(tz_instant_of(&r->t->tz, d1 + 3, 0), hi);
 }
 
-static const char *tl_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
+static int tl_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 {
     tl_eng *e = r->eng;
     const char *id = tk_str_peek(rec, "clock_event_id");
-    if (!id) {
-        snprintf(msg, n,
-                 "ClockEvent has no clock_event_id: pipe events through armms-ingest "
-                 "first");
-        return "NOT_RECORDED";
-    }
+    if (!id)
+        return rejection_set(rj, "NOT_RECORDED",
+                             "ClockEvent has no clock_event_id: pipe events through armms-ingest "
+                             "first");
     sqlite3_bind_text(e->q_known, 1, id, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(e->q_known);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(e->q_known);
-        if (rc != SQLITE_DONE) {
-            store_fail(&r->s, rc, "looking up a clock event", err);
-            return NULL;
-        }
-        snprintf(msg, n, "clock event %s is not recorded in tenant %s", id, r->t->id);
-        return "NOT_RECORDED";
+        if (rc != SQLITE_DONE)
+            return store_fail(&r->s, rc, "looking up a clock event", err);
+        return rejection_set(rj, "NOT_RECORDED", "clock event %s is not recorded in tenant %s", id,
+                             r->t->id);
     }
     char guard[65];
     instant_t t;
@@ -153,7 +149,7 @@ static const char *tl_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
     day_t l = tz_date_of(&r->t->tz, t);
     tk_touch_add(r, guard, l - 1, l + 1);
     tk_name(r, id);
-    return NULL;
+    return 0;
 }
 
 static const char sql_scope_ev[] =
@@ -595,8 +591,8 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
     return 0;
 }
 
-const tk_stage timelog_stage = {"timelog",   "ClockEvent", tl_open,     tl_close,
-                                tl_touch_of, tl_scope,     tl_recompute};
+const tk_stage timelog_stage = {"timelog",     "ClockEvent", tl_open,     tl_close,
+                                tl_touch_peek, tl_scope,     tl_recompute};
 
 /* ---- adjustments ---- */
 
@@ -624,34 +620,38 @@ static const char *assigned_det(const ro_guard *g, int s, day_t d)
     return NULL;
 }
 
-int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
-{
-    tl_eng *e = r->eng;
-    const tz_t *tz = &r->t->tz;
-    if (!a->reason || !*a->reason)
-        return err_set(err, EXIT_USAGE, "an adjustment needs --reason");
-    int add = strcmp(a->action, "add") == 0, move = strcmp(a->action, "move") == 0;
-    tl_row before = {0};
-    char guard[65] = "", ts[32] = "", type[4] = "", det[65] = "", shift_date[11] = "";
-    const char *shift = NULL;
+/* An adjustment's punch, resolved against the store and the roster. */
+typedef struct adj_punch {
+    int add;
+    const ro_guard *g;
+    tl_row before; /* void, move: the time log as it was */
+    char guard[65], ts[32], type[4], det[65], shift_date[11];
+    const char *shift; /* placed on a shift instance: its shift id */
     instant_t t;
-    if (add) {
+    day_t local; /* the punch's local date */
+} adj_punch;
+
+/* The punch an adjustment is about: the one it adds, or the time log it
+ * voids or moves. */
+static int adjust_punch(tk_run *r, const tl_adjust *a, adj_punch *p, armms_err *err)
+{
+    if (p->add) {
         int off;
         if (!a->guard || !a->ts || !a->type)
             return err_set(err, EXIT_USAGE, "add needs --guard, --ts and --type");
-        if (iso_parse(a->ts, &t, &off))
+        if (iso_parse(a->ts, &p->t, &off))
             return err_set(err, EXIT_USAGE, "--ts '%s' is not an ISO-8601 time with an offset",
                            a->ts);
         if (strcasecmp(a->type, "IN") && strcasecmp(a->type, "OUT"))
             return err_set(err, EXIT_USAGE, "--type must be IN or OUT");
-        snprintf(guard, sizeof guard, "%s", a->guard);
-        snprintf(type, sizeof type, "%s",
+        snprintf(p->guard, sizeof p->guard, "%s", a->guard);
+        snprintf(p->type, sizeof p->type, "%s",
                  toupper((unsigned char)a->type[0]) == 'I' ? "IN" : "OUT");
-        iso_format_utc(t, ts);
+        iso_format_utc(p->t, p->ts);
     } else {
         if (!a->target)
             return err_set(err, EXIT_USAGE, "%s needs a time_log_id", a->action);
-        int found = get_log(r, a->target, &before, guard, err);
+        int found = get_log(r, a->target, &p->before, p->guard, err);
         if (found < 0 || err->code)
             return err->code;
         if (!found)
@@ -659,16 +659,25 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
                            "time log %s does not exist (time logs are made by "
                            "armms-timelog)",
                            a->target);
-        snprintf(ts, sizeof ts, "%s", before.ts);
-        iso_parse(ts, &t, NULL);
+        snprintf(p->ts, sizeof p->ts, "%s", p->before.ts);
+        iso_parse(p->ts, &p->t, NULL);
     }
-    const ro_guard *g = roster_guard(r->ro, guard, err);
+    p->g = roster_guard(r->ro, p->guard, err);
     if (err->code)
         return err->code;
-    if (!g)
-        return err_set(err, EXIT_DATAERR, "guard %s does not exist", guard);
-    day_t local = tz_date_of(tz, t), d = 0;
-    if (move || (add && (a->shift || a->date))) {
+    if (!p->g)
+        return err_set(err, EXIT_DATAERR, "guard %s does not exist", p->guard);
+    p->local = tz_date_of(&r->t->tz, p->t);
+    return 0;
+}
+
+/* Where a move, or an add given --shift and --date or --detachment, puts
+ * the punch: a shift instance within a day of it, at a known detachment. */
+static int adjust_place(tk_run *r, const tl_adjust *a, adj_punch *p, armms_err *err)
+{
+    int move = strcmp(a->action, "move") == 0;
+    if (move || (p->add && (a->shift || a->date))) {
+        day_t d = 0;
         if (!a->shift || !a->date)
             return err_set(err, EXIT_USAGE, "placing a punch needs both --shift and --date");
         int si = roster_shift_index(r->ro, a->shift);
@@ -676,99 +685,125 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
             return err_set(err, EXIT_DATAERR, "shift %s does not exist", a->shift);
         if (date_parse(a->date, &d))
             return err_set(err, EXIT_USAGE, "--date '%s' is not YYYY-MM-DD", a->date);
-        if (d < local - 1 || d > local + 1)
+        if (d < p->local - 1 || d > p->local + 1)
             return err_set(err, EXIT_DATAERR,
                            "the punch at %s cannot belong to a shift instance of %s (more than "
                            "a day away)",
-                           ts, a->date);
-        const char *ad = a->detachment ? a->detachment : assigned_det(g, si, d);
+                           p->ts, a->date);
+        const char *ad = a->detachment ? a->detachment : assigned_det(p->g, si, d);
         if (!ad)
             return err_set(err, EXIT_DATAERR,
-                           "guard %s has no %s assignment on %s: name the --detachment", guard,
+                           "guard %s has no %s assignment on %s: name the --detachment", p->guard,
                            a->shift, a->date);
         if (!roster_has_detachment(r->ro, ad))
             return err_set(err, EXIT_DATAERR, "detachment %s does not exist", ad);
-        snprintf(det, sizeof det, "%s", ad);
-        shift = a->shift;
-        date_format(d, shift_date);
-    } else if (add && a->detachment) {
+        snprintf(p->det, sizeof p->det, "%s", ad);
+        p->shift = a->shift;
+        date_format(d, p->shift_date);
+    } else if (p->add && a->detachment) {
         if (!roster_has_detachment(r->ro, a->detachment))
             return err_set(err, EXIT_DATAERR, "detachment %s does not exist", a->detachment);
-        snprintf(det, sizeof det, "%s", a->detachment);
+        snprintf(p->det, sizeof p->det, "%s", a->detachment);
     }
+    return 0;
+}
 
-    char id[27], now[32];
-    ulid_new(id);
+/* Store the adjustment row id inside the open transaction, noting what a
+ * routed adjustment depends on: it is stale once the punch it changes has
+ * changed. */
+static int adjust_store(tk_run *r, const tl_adjust *a, const adj_punch *p, const char *id,
+                        armms_err *err)
+{
+    tl_eng *e = r->eng;
+    char now[32];
     now_iso(now);
-    if (store_begin(&r->s, err))
-        return err->code;
-    /* a routed adjustment is stale once the punch it changes has changed */
-    if (add) {
-        strbuf k;
-        sb_init(&k);
-        sb_addf(&k, "%s %s %s %s %s %s", guard, ts, type, det, shift ? shift : "", shift_date);
+    strbuf k;
+    sb_init(&k);
+    if (p->add) {
+        sb_addf(&k, "%s %s %s %s %s %s", p->guard, p->ts, p->type, p->det,
+                p->shift ? p->shift : "", p->shift_date);
         store_note(&r->s, "add", k.s, k.len);
-        sb_free(&k);
     } else {
-        strbuf k;
-        sb_init(&k);
-        row_json(r, &k, guard, &before, NULL);
+        row_json(r, &k, p->guard, &p->before, NULL);
         store_note(&r->s, a->target, k.s, k.len);
-        sb_free(&k);
     }
+    sb_free(&k);
     sqlite3_stmt *q = e->ins_adj;
-    const char *v[] = {id,        a->action,   add ? NULL : a->target,
-                       guard,     ts,          add ? type : NULL,
-                       det,       shift,       shift_date,
+    const char *v[] = {id,        a->action,   p->add ? NULL : a->target,
+                       p->guard,  p->ts,       p->add ? p->type : NULL,
+                       p->det,    p->shift,    p->shift_date,
                        a->reason, r->t->actor, now};
     for (int i = 0; i < 12; i++)
         tk_bind_text(q, i + 1, v[i]);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE) {
-        store_fail(&r->s, rc, "recording the adjustment", err);
-        store_rollback(&r->s);
-        return err->code;
-    }
-    tk_touch_add(r, guard, local - 1, local + 1);
-    if (tk_run_flush(r, err)) {
-        store_rollback(&r->s);
-        sb_reset(&r->outbuf);
-        return err->code;
-    }
-    tl_row after;
-    char g2[65];
-    if (get_log(r, add ? id : a->target, &after, g2, err) != 1) {
-        store_rollback(&r->s);
-        sb_reset(&r->outbuf);
-        return err->code ? err->code
-                         : err_set(err, EXIT_SOFTWARE, "adjustment %s left no time log", id);
-    }
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "recording the adjustment", err);
+}
+
+/* Journal TimeLogAdjusted with the time log before and after. */
+static int adjust_journal(tk_run *r, const tl_adjust *a, const adj_punch *p, const char *id,
+                          const tl_row *after, armms_err *err)
+{
+    const char *log_id = p->add ? id : a->target;
     strbuf pl;
     sb_init(&pl);
     sb_adds(&pl, "{\"adjustment_id\":");
     sb_add_json_str(&pl, id, strlen(id));
     sb_add_json_kv(&pl, "action", a->action);
-    sb_add_json_kv(&pl, "time_log_id", add ? id : a->target);
-    sb_add_json_kv(&pl, "guard_id", guard);
+    sb_add_json_kv(&pl, "time_log_id", log_id);
+    sb_add_json_kv(&pl, "guard_id", p->guard);
     sb_add_json_kv(&pl, "reason", a->reason);
-    if (!add) {
+    if (!p->add) {
         sb_adds(&pl, ",\"before\":");
-        row_json(r, &pl, guard, &before, NULL);
+        row_json(r, &pl, p->guard, &p->before, NULL);
         pl.len--;
     }
     sb_adds(&pl, ",\"after\":");
-    row_json(r, &pl, guard, &after, NULL);
+    row_json(r, &pl, p->guard, after, NULL);
     pl.len--;
     sb_addc(&pl, '}');
-    rc = store_emit(&r->s, "TimeLogAdjusted", "time_log", add ? id : a->target, pl.s, pl.len, err);
+    int rc = store_emit(&r->s, "TimeLogAdjusted", "time_log", log_id, pl.s, pl.len, err);
     sb_free(&pl);
-    if (rc || store_commit(&r->s, err)) {
-        if (r->s.in_tx)
-            store_rollback(&r->s);
-        sb_reset(&r->outbuf);
+    return rc;
+}
+
+/* Undo the open transaction of a failed adjustment and the records its
+ * recomputation made. */
+static int adjust_abort(tk_run *r, armms_err *err)
+{
+    if (r->s.in_tx)
+        store_rollback(&r->s);
+    sb_reset(&r->outbuf);
+    return err->code;
+}
+
+int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
+{
+    if (!a->reason || !*a->reason)
+        return err_set(err, EXIT_USAGE, "an adjustment needs --reason");
+    adj_punch p = {.add = strcmp(a->action, "add") == 0};
+    if (adjust_punch(r, a, &p, err) || adjust_place(r, a, &p, err))
+        return err->code;
+    char id[27];
+    ulid_new(id);
+    if (store_begin(&r->s, err))
+        return err->code;
+    if (adjust_store(r, a, &p, id, err)) {
+        store_rollback(&r->s);
         return err->code;
     }
+    tk_touch_add(r, p.guard, p.local - 1, p.local + 1);
+    if (tk_run_flush(r, err))
+        return adjust_abort(r, err);
+    tl_row after;
+    char g2[65];
+    if (get_log(r, p.add ? id : a->target, &after, g2, err) != 1) {
+        if (!err->code)
+            err_set(err, EXIT_SOFTWARE, "adjustment %s left no time log", id);
+        return adjust_abort(r, err);
+    }
+    if (adjust_journal(r, a, &p, id, &after, err) || store_commit(&r->s, err))
+        return adjust_abort(r, err);
     return tk_run_write(r, err);
 }
 
@@ -819,9 +854,9 @@ static int adjust_fn(tk_run *r, void *ctx, armms_err *err)
 int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
     tl_adjust a = tl_adjust_of_peek(effect); /* its strings live in effect */
-    int rc = a.action ? tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err)
-                      : err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment",
-                                ch->request_id);
+    int rc = a.action
+                 ? tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err)
+                 : err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment", ch->request_id);
     jv_free(effect);
     return rc;
 }

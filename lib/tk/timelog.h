@@ -26,6 +26,9 @@
  * time log wins. Anomalies a timekeeper must resolve before finalization
  * (NO_ASSIGNMENT, OFF_SHIFT, WRONG_DETACHMENT, OUT_WITHOUT_IN) set
  * needs_review; an adjusted time log never needs review.
+ *
+ * Uses core, store, iam (change requests for routed adjustments) and tk's
+ * stage, roster and shift.
  */
 #ifndef ARMMS_TIMELOG_H
 #define ARMMS_TIMELOG_H

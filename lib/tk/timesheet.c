@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iam/change.h"
-#include "tk/dtr.h"
 #include "core/ndjson.h"
 #include "core/sha.h"
+#include "iam/change.h"
+#include "tk/dtr.h"
 
 enum { NTOT = 7 };
 static const char *const tot_names[NTOT] = {"worked", "regular", "ot",       "nd",
@@ -81,20 +81,15 @@ static void ts_close(tk_run *r)
     r->eng = NULL;
 }
 
-static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err *err)
+static int ts_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 {
     const char *guard = tk_str_peek(rec, "guard_id");
     day_t d;
-    if (!guard || tk_date_peek(rec, "date", &d)) {
-        snprintf(msg, n, "DTR needs guard_id and date (YYYY-MM-DD)");
-        return "MISSING_FIELD";
-    }
-    if (!roster_guard(r->ro, guard, err)) {
-        if (err->code)
-            return NULL;
-        snprintf(msg, n, "guard %s does not exist", guard);
-        return "UNKNOWN_GUARD";
-    }
+    if (!guard || tk_date_peek(rec, "date", &d))
+        return rejection_set(rj, "MISSING_FIELD", "DTR needs guard_id and date (YYYY-MM-DD)");
+    if (!roster_guard(r->ro, guard, err))
+        return err->code ? err->code
+                         : rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", guard);
     /* A timesheet is a whole period: touching it all lets the DTRs of one
      * period, rest days between them, recompute it once. */
     char period[12], id[400];
@@ -107,7 +102,7 @@ static const char *ts_touch_of(tk_run *r, jv rec, char *msg, size_t n, armms_err
         snprintf(id, sizeof id, "%s/%s/%s/%s", period, guard, det, shift);
         tk_name(r, id);
     }
-    return NULL;
+    return 0;
 }
 
 static const char sql_scope[] =
@@ -342,13 +337,11 @@ static ts_sum *group_of(ts_eng *e, const char *det, const char *shift)
     return s;
 }
 
-static int recompute_period(tk_run *r, const ro_guard *g, const char *period, day_t pf, day_t pt,
-                            armms_err *err)
+/* Sum the guard's DTRs of dates f..t, one group per detachment and shift. */
+static int sum_dtrs(tk_run *r, const ro_guard *g, const char *period, const char *f, const char *t,
+                    armms_err *err)
 {
     ts_eng *e = r->eng;
-    char f[11], t[11];
-    date_format(pf, f);
-    date_format(pt, t);
     e->ng = 0;
     int rc;
     sqlite3_stmt *q = e->q_dtrs;
@@ -368,17 +361,35 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
             s->tot[k] += sqlite3_column_int(q, 4 + k);
     }
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE)
-        return store_fail(&r->s, rc, "reading DTRs", err);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading DTRs", err);
+}
 
-    ts_latest *l = NULL;
-    int nl = 0;
-    q = e->q_latest;
+typedef struct latest_set {
+    ts_latest *v;
+    int n;
+} latest_set;
+
+static void latest_free(latest_set *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free(l->v[i].minutes);
+        free(l->v[i].record);
+    }
+    free(l->v);
+}
+
+/* The latest version of each of the guard's timesheets of the period. */
+static int load_latest(tk_run *r, const ro_guard *g, const char *period, latest_set *l,
+                       armms_err *err)
+{
+    ts_eng *e = r->eng;
+    int rc;
+    sqlite3_stmt *q = e->q_latest;
     sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, period, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        l = xrealloc(l, sizeof *l * (size_t)(nl + 1));
-        ts_latest *x = &l[nl++];
+        l->v = xrealloc(l->v, sizeof *l->v * (size_t)(l->n + 1));
+        ts_latest *x = &l->v[l->n++];
         snprintf(x->id, sizeof x->id, "%s", tk_col(q, 0));
         x->version = sqlite3_column_int(q, 1);
         snprintf(x->status, sizeof x->status, "%s", tk_col(q, 2));
@@ -387,26 +398,73 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
         x->seen = 0;
     }
     sqlite3_reset(q);
-    rc = rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading timesheets", err);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading timesheets", err);
+}
 
+/* Bring one timesheet (latest version x, or NULL for a new one) to the sum
+ * s: a DRAFT is written, updated or (empty: no DTR left) removed; a sealed
+ * version gets an ADJUSTED successor. text and rec are scratch. */
+static int put_sum(tk_run *r, const ts_key *k, ts_sum *s, ts_latest *x, int empty, strbuf *text,
+                   strbuf *rec, armms_err *err)
+{
+    ts_eng *e = r->eng;
+    sb_reset(text);
+    sum_text(text, s);
+    int changed = !x || strcmp(x->minutes, text->s) != 0, rc;
+    r->n.recomputed++;
+    if (!changed) {
+        if (tk_wanted(r, k->id)) {
+            sb_adds(&r->outbuf, x->record);
+            sb_addc(&r->outbuf, '\n');
+        }
+        return 0;
+    }
+    r->n.changed++;
+    sb_reset(rec);
+    if (x && strcmp(x->status, "DRAFT") != 0)
+        return adjust_sealed(r, k, s, x, err);
+    if (empty) { /* a draft with nothing under it */
+        rc = exec_id(r, e->del, k->id, x->version, NULL, NULL, err);
+        record_json(rec, k, s, x->version, "REMOVED", NULL);
+    } else {
+        record_json(rec, k, s, x ? x->version : 1, "DRAFT", NULL);
+        rc = x ? exec_id(r, e->upd, k->id, x->version, rec->s, text->s, err)
+               : put_version(r, k, 1, "DRAFT", rec->s, NULL, text->s, err);
+    }
+    sb_adds(&r->outbuf, rec->s);
+    sb_addc(&r->outbuf, '\n');
+    return rc;
+}
+
+static int recompute_period(tk_run *r, const ro_guard *g, const char *period, day_t pf, day_t pt,
+                            armms_err *err)
+{
+    ts_eng *e = r->eng;
+    char f[11], t[11];
+    date_format(pf, f);
+    date_format(pt, t);
+    if (sum_dtrs(r, g, period, f, t, err))
+        return err->code;
+    latest_set l = {0};
+    int rc = load_latest(r, g, period, &l, err);
     strbuf text, rec;
     sb_init(&text);
     sb_init(&rec);
     ts_sum zero;
-    for (int i = 0; i < e->ng + nl && !rc; i++) {
+    for (int i = 0; i < e->ng + l.n && !rc; i++) {
         ts_sum *s;
         ts_latest *x = NULL;
         char id[200];
         if (i < e->ng) {
             s = &e->g[i];
             snprintf(id, sizeof id, "%s/%s/%s/%s", period, g->id, s->det, s->shift);
-            for (int k = 0; k < nl; k++)
-                if (!strcmp(l[k].id, id))
-                    x = &l[k];
+            for (int k = 0; k < l.n; k++)
+                if (!strcmp(l.v[k].id, id))
+                    x = &l.v[k];
             if (x)
                 x->seen = 1;
         } else {
-            x = &l[i - e->ng];
+            x = &l.v[i - e->ng];
             if (x->seen)
                 continue;
             /* no DTR left: the id names its detachment and shift */
@@ -419,41 +477,11 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
             snprintf(id, sizeof id, "%s", x->id);
         }
         ts_key k = {id, g->id, s->det, s->shift, g->position_id, period, pf, pt};
-        sb_reset(&text);
-        sum_text(&text, s);
-        int changed = !x || strcmp(x->minutes, text.s) != 0;
-        r->n.recomputed++;
-        if (!changed) {
-            if (tk_wanted(r, id)) {
-                sb_adds(&r->outbuf, x->record);
-                sb_addc(&r->outbuf, '\n');
-            }
-            continue;
-        }
-        r->n.changed++;
-        sb_reset(&rec);
-        if (x && strcmp(x->status, "DRAFT") != 0) {
-            rc = adjust_sealed(r, &k, s, x, err);
-        } else if (s == &zero) { /* a draft with nothing under it */
-            rc = exec_id(r, e->del, id, x->version, NULL, NULL, err);
-            record_json(&rec, &k, s, x->version, "REMOVED", NULL);
-            sb_adds(&r->outbuf, rec.s);
-            sb_addc(&r->outbuf, '\n');
-        } else {
-            record_json(&rec, &k, s, x ? x->version : 1, "DRAFT", NULL);
-            rc = x ? exec_id(r, e->upd, id, x->version, rec.s, text.s, err)
-                   : put_version(r, &k, 1, "DRAFT", rec.s, NULL, text.s, err);
-            sb_adds(&r->outbuf, rec.s);
-            sb_addc(&r->outbuf, '\n');
-        }
+        rc = put_sum(r, &k, s, x, s == &zero, &text, &rec, err);
     }
     sb_free(&text);
     sb_free(&rec);
-    for (int i = 0; i < nl; i++) {
-        free(l[i].minutes);
-        free(l[i].record);
-    }
-    free(l);
+    latest_free(&l);
     return rc;
 }
 
@@ -474,8 +502,8 @@ static int ts_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
     }
 }
 
-const tk_stage timesheet_stage = {"timesheet", "DTR",    ts_open,     ts_close,
-                                  ts_touch_of, ts_scope, ts_recompute};
+const tk_stage timesheet_stage = {"timesheet",   "DTR",    ts_open,     ts_close,
+                                  ts_touch_peek, ts_scope, ts_recompute};
 
 /* ---- validation and finalization ---- */
 
@@ -799,11 +827,12 @@ static int finalize_fn(tk_run *r, void *ctx, armms_err *err)
 
 int timesheet_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err)
 {
-    struct fin_effect f = {json_str_peek(effect, "period", NULL), json_str_peek(effect, "guard", NULL),
+    struct fin_effect f = {json_str_peek(effect, "period", NULL),
+                           json_str_peek(effect, "guard", NULL),
                            json_str_peek(effect, "override", NULL)};
-    int rc = f.period ? tk_run_apply(ch, &timesheet_stage, out, rej, finalize_fn, &f, err)
-                      : err_set(err, EXIT_SOFTWARE, "change request %s: no period",
-                                ch->request_id);
+    int rc = f.period
+                 ? tk_run_apply(ch, &timesheet_stage, out, rej, finalize_fn, &f, err)
+                 : err_set(err, EXIT_SOFTWARE, "change request %s: no period", ch->request_id);
     jv_free(effect); /* f's strings lived in it */
     return rc;
 }

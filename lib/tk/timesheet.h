@@ -18,6 +18,9 @@
  *  - Finalization refuses a timesheet with blockers (INCOMPLETE DTRs, time
  *    logs that need review) unless an override reason is given, which the
  *    snapshot records.
+ *
+ * Uses core, store, iam (change requests for routed finalizations) and tk's
+ * stage and roster.
  */
 #ifndef ARMMS_TIMESHEET_H
 #define ARMMS_TIMESHEET_H
