@@ -209,6 +209,8 @@ static int head_apply(head_t *h, const envelope *e)
 typedef struct rebuild_ctx {
     head_t *h, done;                 /* done: the head as of the last complete row */
     long long seg_bytes, done_bytes; /* in the segment being read */
+    int seg;                         /* the segment being read */
+    armms_err *err;
 } rebuild_ctx;
 
 static int rebuild_cb(const char *line, size_t len, void *vctx)
@@ -216,7 +218,9 @@ static int rebuild_cb(const char *line, size_t len, void *vctx)
     rebuild_ctx *c = vctx;
     envelope e;
     if (envelope_read(line, len, &e) != 0)
-        return -1;
+        return err_set(c->err, EXIT_SOFTWARE,
+                       "journal segment %06d has a damaged line; run armms-journal verify",
+                       c->seg);
     c->seg_bytes += (long long)len + 1;
     if (head_apply(c->h, &e)) {
         c->done = *c->h;
@@ -278,18 +282,15 @@ static int head_rebuild(tenant_t *t, head_t *h, armms_err *err)
         return err->code;
     h->segment = n ? segs[n - 1] : 1;
     long long torn = 0;
-    rebuild_ctx rc_ctx = {h, *h, 0, 0};
+    rebuild_ctx rc_ctx = {h, *h, 0, 0, 0, err};
     for (int i = 0; i < n; i++) {
         torn = 0;
         rc_ctx.seg_bytes = rc_ctx.done_bytes = 0;
+        rc_ctx.seg = segs[i];
         int rc = segment_each(t, segs[i], rebuild_cb, &rc_ctx, &torn, err);
         if (rc) {
             free(segs);
-            return rc > 0 ? rc
-                          : err_set(err, EXIT_SOFTWARE,
-                                    "journal segment %06d has a damaged line; run "
-                                    "armms-journal verify",
-                                    segs[i]);
+            return rc;
         }
         if ((torn || rc_ctx.done_bytes != rc_ctx.seg_bytes) && i < n - 1) {
             free(segs);
@@ -378,20 +379,25 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
     return rc;
 }
 
-static int lock_journal(tenant_t *t, armms_err *err)
+/* Take the journal lock: *lfd is the descriptor holding it (closing it
+ * releases the lock). */
+static int lock_journal(tenant_t *t, int *lfd, armms_err *err)
 {
     char *p = jpath(t, "LOCK");
     int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     free(p);
+    *lfd = -1;
     if (fd < 0)
-        return -err_set(err, EXIT_IOERR, "cannot open journal lock: %s", strerror(errno));
+        return err_set(err, EXIT_IOERR, "cannot open journal lock: %s", strerror(errno));
     for (int waited = 0;; waited += 10) {
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-            return fd;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            *lfd = fd;
+            return 0;
+        }
         if (errno != EWOULDBLOCK || waited >= t->wait_ms) {
             close(fd);
-            return -err_set(err, EXIT_TEMPFAIL, "tenant %s: journal busy (lock held past --wait)",
-                            t->id);
+            return err_set(err, EXIT_TEMPFAIL, "tenant %s: journal busy (lock held past --wait)",
+                           t->id);
         }
         struct timespec ts = {0, 10 * 1000000};
         nanosleep(&ts, NULL);
@@ -546,8 +552,8 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
         *appended = 0;
     if (mi < 0)
         return err_set(err, EXIT_SOFTWARE, "unknown module %s", module);
-    int lfd = lock_journal(t, err);
-    if (lfd < 0)
+    int lfd;
+    if (lock_journal(t, &lfd, err))
         return err->code;
     flush_t f = {.t = t, .db = db, .module = module, .mi = mi, .fd = -1};
     sb_init(&f.b);
@@ -616,6 +622,10 @@ int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err)
     return rc;
 }
 
+/* verify_cb's verdict that the chain breaks here (rep->problem says how):
+ * below every sysexits code, so it is never mistaken for a read error. */
+enum { CHAIN_BROKEN = 1 };
+
 typedef struct verify_ctx {
     tenant_t *t;
     journal_report *rep;
@@ -632,7 +642,7 @@ static int verify_cb(const char *line, size_t len, void *vctx)
         snprintf(c->rep->problem, sizeof c->rep->problem,
                  "line after seq %lld is not a journal envelope", c->seq);
         c->rep->bad_seq = at;
-        return 1;
+        return CHAIN_BROKEN;
     }
     char h[65];
     sha256_hex(line, len - 75, h);
@@ -653,7 +663,7 @@ static int verify_cb(const char *line, size_t len, void *vctx)
         return 0;
     }
     c->rep->bad_seq = at;
-    return 1;
+    return CHAIN_BROKEN;
 }
 
 int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
@@ -667,17 +677,17 @@ int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
     for (int i = 0; !rc && i < n; i++) {
         long long torn = 0;
         rc = segment_each(t, segs[i], verify_cb, &c, &torn, err);
-        if (rc > 1)
+        if (rc && rc != CHAIN_BROKEN)
             break; /* I/O error */
         if (!rc && torn) {
             snprintf(rep->problem, sizeof rep->problem,
                      "segment %06d ends in a torn line after seq %lld", segs[i], c.seq);
             rep->bad_seq = c.seq + 1;
-            rc = 1;
+            rc = CHAIN_BROKEN;
         }
     }
     free(segs);
-    if (rc > 1)
+    if (rc && rc != CHAIN_BROKEN)
         return rc;
     char *p = jpath(t, "head");
     FILE *f = fopen(p, "r");
@@ -735,8 +745,8 @@ static int gzip_file(const char *src, const char *dst, armms_err *err)
 int journal_seal(tenant_t *t, int *sealed, armms_err *err)
 {
     *sealed = 0;
-    int lfd = lock_journal(t, err);
-    if (lfd < 0)
+    int lfd;
+    if (lock_journal(t, &lfd, err))
         return err->code;
     head_t h;
     int rc = head_load(t, &h, err);
@@ -768,8 +778,8 @@ int journal_seal(tenant_t *t, int *sealed, armms_err *err)
 
 int journal_last_seq(tenant_t *t, long long *seq, armms_err *err)
 {
-    int lfd = lock_journal(t, err);
-    if (lfd < 0)
+    int lfd;
+    if (lock_journal(t, &lfd, err))
         return err->code;
     head_t h;
     int rc = head_load(t, &h, err);
