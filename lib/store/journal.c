@@ -18,7 +18,6 @@
 #include <zlib.h>
 
 #include "core/sha.h"
-#include "store/store.h"
 
 static const char *const journal_modules[] = {"hr", "tk", "pay", "iam"};
 #define NMOD (int)(sizeof journal_modules / sizeof *journal_modules)
