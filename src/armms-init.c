@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "iam/bootstrap.h"
 #include "md/masterdata.h"
-#include "iam/rbac.h"
 #include "store/store.h"
 
 static const char usage[] =
@@ -30,65 +30,28 @@ static const char usage[] =
 
 enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST };
 
-static int count_users(tenant_t *t, int *users, armms_err *err)
+/* The first admin goes in through the import path of every user
+ * (masterdata), so it is journaled and audited like any other. */
+static int import_user(tenant_t *t, jv user, int *rejected, armms_err *err)
 {
-    store_t s;
-    *users = 0;
-    if (store_open_ro(&s, t, "iam", err))
-        return err->code;
-    sqlite3_stmt *q = NULL;
-    if (!store_prepare(&s, &q, "SELECT count(*) FROM user", err) && sqlite3_step(q) == SQLITE_ROW)
-        *users = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    store_close(&s);
-    return err->code;
-}
-
-/* What armms-import user accepts as an id (checked before a tenant is
- * created, so a bad one leaves nothing behind). */
-static int user_id_ok(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)id[i] <= ' ')
-            return 0;
-    return 1;
-}
-
-/* A tenant without users gets the acting user as its first admin, through
- * the same import path (journaled, audited) as any user. A tenant that has
- * users is never given one this way, even if none of them is an admin:
- * otherwise whoever ran armms-init on it could make themselves one. */
-static int first_admin(tenant_t *t, int *made, armms_err *err)
-{
-    int users;
-    *made = 0;
-    if (count_users(t, &users, err) || users)
-        return err->code;
     const md_kind *k = md_kind_find("user");
     md_import *mi = NULL;
     md_counts n = {0};
     reject_sink rej;
-    if (reject_open(&rej, "/dev/null"))
+    if (reject_open(&rej, "/dev/null")) {
+        jv_free(user);
         return err_set(err, EXIT_SOFTWARE, "cannot open /dev/null");
-    jv u = jv_object();
-    u = jv_object_set(u, jv_string("user_id"), jv_string(t->actor));
-    u = jv_object_set(u, jv_string("name"), jv_string(t->actor));
-    u = jv_object_set(u, jv_string("roles"), jv_string("admin"));
-    int rc = md_import_open(&mi, k, t, err) || md_begin(mi, err) ||
-             md_upsert(mi, u, 0, &rej, "armms-init", 1, t->actor, strlen(t->actor), &n, err) ||
+    }
+    int rc = md_import_open(&mi, k, t, err) || md_begin(mi, err);
+    if (rc)
+        jv_free(user);
+    else
+        rc = md_upsert(mi, user, 0, &rej, "armms-init", 1, t->actor, strlen(t->actor), &n, err) ||
              md_commit(mi, err);
     md_import_close(mi);
     reject_close(&rej);
-    if (rc)
-        return err->code;
-    if (n.rejected)
-        return err_set(err, EXIT_USAGE,
-                       "'%s' cannot be a user id: name the first admin with --as USER", t->actor);
-    *made = 1;
-    return 0;
+    *rejected = n.rejected > 0;
+    return rc ? err->code : 0;
 }
 
 static int list_tenants(void)
@@ -139,25 +102,11 @@ int main(int argc, char **argv)
         t.wait_ms = c.wait_s * 1000;
     struct stat st;
     int existed = stat(t.dir, &st) == 0;
-    if (!existed && !user_id_ok(t.actor))
+    if (!existed && !bootstrap_user_id_ok(t.actor))
         armms_die(EXIT_USAGE, "'%s' cannot be a user id: name the first admin with --as USER",
                   t.actor);
-    if (existed && tenant_require(&t, &err) == 0) {
-        /* Migrating an existing tenant is an administrator's job; a tenant
-         * whose iam.db predates roles, or that has no users yet, is
-         * migrated by whoever may open its files. */
-        rbac_t who;
-        armms_err rerr = {0};
-        int users = 0;
-        int rrc = rbac_load(&who, &t, &rerr) || count_users(&t, &users, &rerr);
-        if (!rrc && users && rbac_require(&who, "tenant.admin", &rerr)) {
-            rbac_free(&who);
-            armms_die_err(&rerr);
-        }
-        rbac_free(&who);
-        if (rrc && rerr.code != EXIT_CONFIG)
-            armms_die_err(&rerr);
-    }
+    if (existed && tenant_require(&t, &err) == 0 && bootstrap_may_init(&t, &err))
+        armms_die_err(&err);
     err.code = 0;
     if (tenant_create(&t, tz, &err))
         armms_die_err(&err);
@@ -169,7 +118,7 @@ int main(int argc, char **argv)
         store_close(&s);
     }
     int admin_made = 0;
-    if (first_admin(&t, &admin_made, &err))
+    if (bootstrap_first_admin(&t, import_user, &admin_made, &err))
         armms_die_err(&err);
     if (!c.quiet && admin_made)
         armms_warn("tenant %s %s at %s (tz %s), first admin %s", t.id,

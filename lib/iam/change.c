@@ -217,6 +217,35 @@ static void preview_arrays(const strbuf *lines, strbuf *arr, strbuf *targets, in
     sb_addc(targets, ']');
 }
 
+/* Store w as a new request and journal ApprovalRequested (naming the
+ * request's targets), in one transaction of s. */
+static int store_request(store_t *s, const cr_row *w, const char *targets, armms_err *err)
+{
+    if (store_begin(s, err))
+        return err->code;
+    sqlite3_stmt *q = NULL;
+    int rc = store_prepare(s, &q, sql_insert, err);
+    if (!rc) {
+        static const int cols[] = {C_ID, C_ACTION, C_SUMMARY, C_EFFECT, C_PREVIEW,
+                                   C_FP, C_REQ_BY, C_REQ_AT,  C_VROLE,  C_AROLE};
+        for (int i = 0; i < 10; i++) {
+            if (cols[i] == C_VROLE && !*w->c[C_VROLE])
+                sqlite3_bind_null(q, i + 1);
+            else
+                sqlite3_bind_text(q, i + 1, w->c[cols[i]], -1, SQLITE_STATIC);
+        }
+        int src = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (src != SQLITE_DONE)
+            rc = store_fail(s, src, "storing a change request", err);
+    }
+    if (!rc && !(rc = emit_step(s, "ApprovalRequested", w, NULL, targets, err)))
+        rc = store_commit(s, err);
+    if (rc && s->in_tx)
+        store_rollback(s);
+    return rc;
+}
+
 int change_submit(change_t *ch, jv effect, const char *summary, FILE *out, int *made,
                   armms_err *err)
 {
@@ -226,6 +255,7 @@ int change_submit(change_t *ch, jv effect, const char *summary, FILE *out, int *
         jv_free(effect);
         return 0;
     }
+    /* What the captured change read and would emit, before it is undone. */
     char fp[65], id[27], now[32];
     store_capture_fingerprint(s, fp);
     strbuf arr, targets;
@@ -236,63 +266,39 @@ int change_submit(change_t *ch, jv effect, const char *summary, FILE *out, int *
     store_capture_rollback(s);
     char *eff = json_canonical(effect);
     int rc = 0;
-    if (n == 0)
-        goto done;
-    ulid_new(id);
-    now_iso(now);
-    if ((rc = store_begin(s, err)))
-        goto done;
-    sqlite3_stmt *q = NULL;
-    if ((rc = store_prepare(s, &q, sql_insert, err)))
-        goto fail;
-    const char *v[] = {id,  ch->route.action,   summary,           eff, arr.s, fp, ch->who.user,
-                       now, ch->route.verifier, ch->route.approver};
-    for (int i = 0; i < 10; i++) {
-        if (i == 8 && !*v[i])
-            sqlite3_bind_null(q, i + 1);
-        else
-            sqlite3_bind_text(q, i + 1, v[i], -1, SQLITE_STATIC);
+    if (n > 0) {
+        ulid_new(id);
+        now_iso(now);
+        const char *cols[C_N] = {id,
+                                 ch->route.action,
+                                 summary,
+                                 "PENDING",
+                                 ch->who.user,
+                                 now,
+                                 ch->route.verifier,
+                                 ch->route.approver,
+                                 "",
+                                 "",
+                                 "",
+                                 "",
+                                 "",
+                                 fp,
+                                 eff,
+                                 arr.s};
+        cr_row w = {{0}, {0}};
+        snprintf(w.module, sizeof w.module, "%s", s->module);
+        for (int i = 0; i < C_N; i++)
+            w.c[i] = (char *)cols[i];
+        rc = store_request(s, &w, targets.s, err);
+        if (!rc) {
+            strbuf b;
+            sb_init(&b);
+            row_json(&b, &w, 0);
+            rc = write_out(out, &b, err);
+            sb_free(&b);
+            *made = 1;
+        }
     }
-    int src = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (src != SQLITE_DONE) {
-        rc = store_fail(s, src, "storing a change request", err);
-        goto fail;
-    }
-    cr_row w = {{0}, {0}};
-    snprintf(w.module, sizeof w.module, "%s", s->module);
-    const char *cols[C_N] = {id,
-                             ch->route.action,
-                             summary,
-                             "PENDING",
-                             ch->who.user,
-                             now,
-                             ch->route.verifier,
-                             ch->route.approver,
-                             "",
-                             "",
-                             "",
-                             "",
-                             "",
-                             fp,
-                             eff,
-                             arr.s};
-    for (int i = 0; i < C_N; i++)
-        w.c[i] = (char *)cols[i];
-    if ((rc = emit_step(s, "ApprovalRequested", &w, NULL, targets.s, err)) ||
-        (rc = store_commit(s, err)))
-        goto fail;
-    strbuf b;
-    sb_init(&b);
-    row_json(&b, &w, 0);
-    rc = write_out(out, &b, err);
-    sb_free(&b);
-    *made = 1;
-    goto done;
-fail:
-    if (s->in_tx)
-        store_rollback(s);
-done:
     free(eff);
     sb_free(&arr);
     sb_free(&targets);
@@ -651,59 +657,77 @@ static change_apply_fn executor_of(const char *action)
     return NULL;
 }
 
+/* May who approve w now? The request is undecided, verified when its route
+ * has a verifier, and who holds the approver role without having requested
+ * or verified it. */
+static int may_approve(const rbac_t *who, const cr_row *w, armms_err *err)
+{
+    const char *id = w->c[C_ID], *st = w->c[C_STATUS];
+    if (may_decide(who, w, "approve", err))
+        return err->code;
+    if (strcmp(st, "PENDING") && strcmp(st, "VERIFIED"))
+        return err_set(err, EXIT_DATAERR, "change request %s is %s already", id, st);
+    if (w->c[C_VROLE][0] && strcmp(st, "VERIFIED") != 0)
+        return err_set(err, EXIT_DATAERR,
+                       "change request %s awaits verification by %s before it can be approved", id,
+                       w->c[C_VROLE]);
+    char what[160];
+    if (!rbac_has_role(who, w->c[C_AROLE])) {
+        snprintf(what, sizeof what, "approve %s (its route is approved by %s)", w->c[C_ACTION],
+                 w->c[C_AROLE]);
+        return refuse(who, what, err);
+    }
+    if (strcmp(w->c[C_VER_BY], who->user) == 0) {
+        snprintf(what, sizeof what, "approve change request %s they verified", id);
+        return refuse(who, what, err);
+    }
+    return 0;
+}
+
+/* Run the action's own code on the request's effect, as who; the code
+ * brackets its change with change_apply_begin and change_apply_end. */
+static int run_executor(tenant_t *t, const rbac_t *who, const cr_row *w, change_apply_fn fn,
+                        const char *note, FILE *out, armms_err *err)
+{
+    const char *id = w->c[C_ID];
+    change_t ch;
+    memset(&ch, 0, sizeof ch);
+    ch.t = t;
+    ch.who = *who; /* borrowed: not freed by change_close */
+    snprintf(ch.request_id, sizeof ch.request_id, "%s", id);
+    snprintf(ch.fingerprint, sizeof ch.fingerprint, "%s", w->c[C_FP]);
+    ch.note = note;
+    /* What the change rejects now it rejected when it was requested (a
+     * timesheet still blocked, say), or the before-state differs and the
+     * request is stale: either way there is nothing new to report. */
+    reject_sink quiet = {0};
+    if (reject_open(&quiet, "/dev/null"))
+        return err_set(err, EXIT_SOFTWARE, "cannot open /dev/null");
+    int rc;
+    jv effect = jv_parse(w->c[C_EFFECT]);
+    if (!jv_is_valid(effect)) {
+        rc = err_set(err, EXIT_SOFTWARE, "change request %s: damaged effect", id);
+        jv_free(effect);
+    } else {
+        rc = fn(&ch, effect, out, &quiet, err);
+    }
+    reject_close(&quiet);
+    return rc;
+}
+
 int change_approve(tenant_t *t, const rbac_t *who, const char *id, const char *note, FILE *out,
                    armms_err *err)
 {
     cr_row w = {{0}, {0}};
     if (find(t, id, &w, err))
         return err->code;
-    int rc = may_decide(who, &w, "approve", err);
-    const char *st = w.c[C_STATUS];
-    if (!rc && strcmp(st, "PENDING") && strcmp(st, "VERIFIED"))
-        rc = err_set(err, EXIT_DATAERR, "change request %s is %s already", id, st);
-    if (!rc && w.c[C_VROLE][0] && strcmp(st, "VERIFIED") != 0)
-        rc = err_set(err, EXIT_DATAERR,
-                     "change request %s awaits verification by %s before it can be approved", id,
-                     w.c[C_VROLE]);
-    if (!rc && !rbac_has_role(who, w.c[C_AROLE])) {
-        char what[160];
-        snprintf(what, sizeof what, "approve %s (its route is approved by %s)", w.c[C_ACTION],
-                 w.c[C_AROLE]);
-        rc = refuse(who, what, err);
-    }
-    if (!rc && strcmp(w.c[C_VER_BY], who->user) == 0) {
-        char what[160];
-        snprintf(what, sizeof what, "approve change request %s they verified", id);
-        rc = refuse(who, what, err);
-    }
+    int rc = may_approve(who, &w, err);
     change_apply_fn fn = rc ? NULL : executor_of(w.c[C_ACTION]);
     if (!rc && !fn)
-        rc = err_set(err, EXIT_SOFTWARE, "no code is registered to apply action %s", w.c[C_ACTION]);
-    if (!rc) {
-        change_t ch;
-        memset(&ch, 0, sizeof ch);
-        ch.t = t;
-        ch.who = *who; /* borrowed: not freed by change_close */
-        snprintf(ch.request_id, sizeof ch.request_id, "%s", id);
-        snprintf(ch.fingerprint, sizeof ch.fingerprint, "%s", w.c[C_FP]);
-        ch.note = note;
-        /* What the change rejects now it rejected when it was requested (a
-         * timesheet still blocked, say), or the before-state differs and
-         * the request is stale: either way there is nothing new to report. */
-        reject_sink quiet = {0};
-        if (reject_open(&quiet, "/dev/null"))
-            rc = err_set(err, EXIT_SOFTWARE, "cannot open /dev/null");
-        jv effect = jv_parse(w.c[C_EFFECT]);
-        if (!rc && !jv_is_valid(effect)) {
-            rc = err_set(err, EXIT_SOFTWARE, "change request %s: damaged effect", id);
-            jv_free(effect);
-        } else if (!rc) {
-            rc = fn(&ch, effect, out, &quiet, err);
-        } else {
-            jv_free(effect);
-        }
-        reject_close(&quiet);
-    }
+        rc =
+            err_set(err, EXIT_SOFTWARE, "no code is registered to apply action %s", w.c[C_ACTION]);
+    if (!rc)
+        rc = run_executor(t, who, &w, fn, note, out, err);
     row_free(&w);
     return rc;
 }

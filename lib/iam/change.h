@@ -1,6 +1,8 @@
 /*
  * change.h - request -> verify -> approve: one mechanism under every tool
  * that changes data.
+ * Uses core, store and iam/rbac.h; the code that applies each action is
+ * handed in from above (change_register).
  *
  * A tool that changes data names its action ("rate.update",
  * "timesheet.finalize", ...). change_open checks the actor may do or request

@@ -1,5 +1,6 @@
 /*
  * rbac.h - who is acting, what they may do, and which route a change takes.
+ * Uses core and store.
  *
  * The model lives in the tenant's iam.db: users hold roles (user_role),
  * roles hold scopes (role_scope; "*" is every scope), and a route per

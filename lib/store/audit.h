@@ -1,5 +1,6 @@
 /*
  * audit.h - the history of one record from the audit trail.
+ * Uses core and store/store.h.
  *
  * Every module store keeps an audit table, written by store_emit in the
  * transaction of each change (who, when, the event, its payload with before

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "store/journal.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,6 @@
 #include <zlib.h>
 
 #include "core/sha.h"
-#include "store/store.h"
 
 static const char *const journal_modules[] = {"hr", "tk", "pay", "iam"};
 #define NMOD (int)(sizeof journal_modules / sizeof *journal_modules)
@@ -208,6 +208,8 @@ static int head_apply(head_t *h, const envelope *e)
 typedef struct rebuild_ctx {
     head_t *h, done;                 /* done: the head as of the last complete row */
     long long seg_bytes, done_bytes; /* in the segment being read */
+    int seg;                         /* the segment being read */
+    armms_err *err;
 } rebuild_ctx;
 
 static int rebuild_cb(const char *line, size_t len, void *vctx)
@@ -215,7 +217,9 @@ static int rebuild_cb(const char *line, size_t len, void *vctx)
     rebuild_ctx *c = vctx;
     envelope e;
     if (envelope_read(line, len, &e) != 0)
-        return -1;
+        return err_set(c->err, EXIT_SOFTWARE,
+                       "journal segment %06d has a damaged line; run armms-journal verify",
+                       c->seg);
     c->seg_bytes += (long long)len + 1;
     if (head_apply(c->h, &e)) {
         c->done = *c->h;
@@ -265,6 +269,74 @@ static int head_parse(const char *s, head_t *h)
     return 0;
 }
 
+/* No head (first use, or lost): rebuild it from every segment. Only
+ * complete outbox rows are trusted; head_heal_tail then cuts the rest (a
+ * torn line, or part of a row) so the row is appended again. */
+static int head_rebuild(tenant_t *t, head_t *h, armms_err *err)
+{
+    int *segs, n;
+    memset(h, 0, sizeof *h);
+    memcpy(h->hash, zero_hash, 65);
+    if (list_segments(t, &segs, &n, err))
+        return err->code;
+    h->segment = n ? segs[n - 1] : 1;
+    long long torn = 0;
+    rebuild_ctx rc_ctx = {h, *h, 0, 0, 0, err};
+    for (int i = 0; i < n; i++) {
+        torn = 0;
+        rc_ctx.seg_bytes = rc_ctx.done_bytes = 0;
+        rc_ctx.seg = segs[i];
+        int rc = segment_each(t, segs[i], rebuild_cb, &rc_ctx, &torn, err);
+        if (rc) {
+            free(segs);
+            return rc;
+        }
+        if ((torn || rc_ctx.done_bytes != rc_ctx.seg_bytes) && i < n - 1) {
+            free(segs);
+            return err_set(err, EXIT_SOFTWARE, "sealed journal segment %06d is torn", segs[i]);
+        }
+    }
+    free(segs);
+    *h = rc_ctx.done;
+    h->offset = rc_ctx.done_bytes;
+    return 0;
+}
+
+/* Read back the n bytes of the open segment (fd) past the head's offset:
+ * the head moves over every complete outbox row whose lines continue the
+ * chain; whatever follows (a torn line, part of a row, a foreign line) is
+ * cut away. */
+static int head_heal_tail(head_t *h, int fd, size_t n, armms_err *err)
+{
+    char *buf = xmalloc(n + 1);
+    if (pread(fd, buf, n, h->offset) != (ssize_t)n) {
+        free(buf);
+        return err_set(err, EXIT_IOERR, "cannot read journal tail");
+    }
+    size_t start = 0, good = 0;
+    head_t cur = *h;
+    char *nl;
+    while ((nl = memchr(buf + start, '\n', n - start))) {
+        envelope e;
+        if (envelope_read(buf + start, (size_t)(nl - buf - start), &e) != 0 ||
+            e.seq != cur.seq + 1 || strcmp(e.prev, cur.hash) != 0)
+            break;
+        start = (size_t)(nl - buf) + 1;
+        if (head_apply(&cur, &e)) {
+            long long off = h->offset;
+            *h = cur;
+            h->offset = off;
+            good = start;
+        }
+    }
+    free(buf);
+    /* lines of an incomplete row are re-appended */
+    if (good < n && (ftruncate(fd, h->offset + (off_t)good) != 0 || fsync(fd) != 0))
+        return err_set(err, EXIT_IOERR, "cannot truncate torn journal tail");
+    h->offset += (long long)good;
+    return 0;
+}
+
 /* Bring the head up to date with the segment files. Called under the lock.
  * Lines appended after the head was last written are read back in; a torn
  * last line (no newline) is truncated away. */
@@ -279,117 +351,52 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
         have = fgets(line, sizeof line, f) && head_parse(line, h) == 0;
         fclose(f);
     }
-    if (!have) {
-        /* No head (first use, or lost): rebuild from every segment. */
-        int *segs, n;
-        memset(h, 0, sizeof *h);
-        memcpy(h->hash, zero_hash, 65);
-        if (list_segments(t, &segs, &n, err))
-            return err->code;
-        h->segment = n ? segs[n - 1] : 1;
-        long long torn = 0;
-        rebuild_ctx rc_ctx = {h, *h, 0, 0};
-        for (int i = 0; i < n; i++) {
-            torn = 0;
-            rc_ctx.seg_bytes = rc_ctx.done_bytes = 0;
-            int rc = segment_each(t, segs[i], rebuild_cb, &rc_ctx, &torn, err);
-            if (rc) {
-                free(segs);
-                return rc > 0 ? rc
-                              : err_set(err, EXIT_SOFTWARE,
-                                        "journal segment %06d has a damaged line; run "
-                                        "armms-journal verify",
-                                        segs[i]);
-            }
-            if ((torn || rc_ctx.done_bytes != rc_ctx.seg_bytes) && i < n - 1) {
-                free(segs);
-                return err_set(err, EXIT_SOFTWARE, "sealed journal segment %06d is torn", segs[i]);
-            }
-        }
-        free(segs);
-        /* Trust complete outbox rows only; the tail check below cuts the rest
-         * (a torn line, or part of a row) so the row is appended again. */
-        *h = rc_ctx.done;
-        h->offset = rc_ctx.done_bytes;
-    }
+    if (!have && head_rebuild(t, h, err))
+        return err->code;
     char *sp = seg_path(t, h->segment, 0);
     struct stat st;
+    int rc = 0;
     if (stat(sp, &st) != 0) {
-        free(sp);
-        if (h->offset == 0)
-            return 0;
-        return err_set(err, EXIT_SOFTWARE,
-                       "journal segment %06d is missing; run armms-journal verify", h->segment);
-    }
-    if (st.st_size < h->offset) {
-        free(sp);
-        return err_set(err, EXIT_SOFTWARE,
-                       "journal segment %06d is shorter than its head records (truncated?); "
-                       "run armms-journal verify",
-                       h->segment);
-    }
-    if (st.st_size > h->offset) {
+        if (h->offset != 0)
+            rc = err_set(err, EXIT_SOFTWARE,
+                         "journal segment %06d is missing; run armms-journal verify", h->segment);
+    } else if (st.st_size < h->offset) {
+        rc = err_set(err, EXIT_SOFTWARE,
+                     "journal segment %06d is shorter than its head records (truncated?); "
+                     "run armms-journal verify",
+                     h->segment);
+    } else if (st.st_size > h->offset) {
         int fd = open(sp, O_RDWR | O_CLOEXEC);
         if (fd < 0) {
-            free(sp);
-            return err_set(err, EXIT_IOERR, "cannot open journal: %s", strerror(errno));
-        }
-        size_t n = (size_t)(st.st_size - h->offset);
-        char *buf = xmalloc(n + 1);
-        if (pread(fd, buf, n, h->offset) != (ssize_t)n) {
-            free(buf);
+            rc = err_set(err, EXIT_IOERR, "cannot open journal: %s", strerror(errno));
+        } else {
+            rc = head_heal_tail(h, fd, (size_t)(st.st_size - h->offset), err);
             close(fd);
-            free(sp);
-            return err_set(err, EXIT_IOERR, "cannot read journal tail");
         }
-        size_t start = 0, good = 0;
-        head_t cur = *h;
-        char *nl;
-        while ((nl = memchr(buf + start, '\n', n - start))) {
-            envelope e;
-            if (envelope_read(buf + start, (size_t)(nl - buf - start), &e) != 0 ||
-                e.seq != cur.seq + 1 || strcmp(e.prev, cur.hash) != 0)
-                break;
-            start = (size_t)(nl - buf) + 1;
-            if (head_apply(&cur, &e)) {
-                long long off = h->offset;
-                *h = cur;
-                h->offset = off;
-                good = start;
-            }
-        }
-        start = good; /* lines of an incomplete row are re-appended */
-        if (start < n) {
-            /* A torn or foreign tail: cut back to the last good line. */
-            if (ftruncate(fd, h->offset + (off_t)start) != 0 || fsync(fd) != 0) {
-                free(buf);
-                close(fd);
-                free(sp);
-                return err_set(err, EXIT_IOERR, "cannot truncate torn journal tail");
-            }
-        }
-        h->offset += (long long)start;
-        free(buf);
-        close(fd);
     }
     free(sp);
-    return 0;
+    return rc;
 }
 
-static int lock_journal(tenant_t *t, armms_err *err)
+/* Take the journal lock: *lfd is the descriptor holding it (closing it
+ * releases the lock). */
+static int lock_journal(tenant_t *t, int *lfd, armms_err *err)
 {
     char *p = jpath(t, "LOCK");
     int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     free(p);
+    *lfd = -1;
     if (fd < 0)
-        return -err_set(err, EXIT_IOERR, "cannot open journal lock: %s", strerror(errno));
+        return err_set(err, EXIT_IOERR, "cannot open journal lock: %s", strerror(errno));
     for (int waited = 0;; waited += 10) {
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-            return fd;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            *lfd = fd;
+            return 0;
+        }
         if (errno != EWOULDBLOCK || waited >= t->wait_ms) {
             close(fd);
-            return -err_set(err, EXIT_TEMPFAIL, "tenant %s: journal busy (lock held past --wait)",
-                            t->id);
+            return err_set(err, EXIT_TEMPFAIL, "tenant %s: journal busy (lock held past --wait)",
+                           t->id);
         }
         struct timespec ts = {0, 10 * 1000000};
         nanosleep(&ts, NULL);
@@ -399,6 +406,144 @@ static int lock_journal(tenant_t *t, armms_err *err)
 static const char select_pending[] =
     "SELECT id, events, body FROM outbox WHERE id > ? ORDER BY id";
 
+/* Encoded lines are written in chunks of this size, so a large backlog
+ * does not sit in memory whole. */
+#define FLUSH_CHUNK (4u << 20)
+
+/* One flush under way: the head it moves and the lines not yet written.
+ * h.offset stays at the last fsynced byte until flush_commit, so a failed
+ * flush can always cut back to it. */
+typedef struct flush {
+    tenant_t *t;
+    sqlite3 *db;
+    const char *module;
+    int mi;            /* module index into h.mark */
+    head_t h;          /* the head as the lines encoded so far leave it */
+    long long seq0;    /* h.seq before the first line */
+    int fd;            /* the open segment, O_APPEND */
+    strbuf b;          /* encoded lines not yet written */
+    long long written; /* bytes of this flush already in the segment */
+    long long last_id; /* the last outbox row encoded */
+    long count;        /* lines encoded */
+} flush_t;
+
+/* Whose outbox is this? A different file under the same module name
+ * (restored, recreated) would have its ids misread against our mark. The
+ * first flush from a store records its id in the head. */
+static int flush_claim_store(flush_t *f, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    char sid[33] = "";
+    if (sqlite3_prepare_v2(f->db, "SELECT value FROM store_meta WHERE key='store_id'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        snprintf(sid, sizeof sid, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    char *mine = f->h.store_id[f->mi];
+    if (!sid[0])
+        return err_set(err, EXIT_CONFIG, "tenant %s: %s.db has no store id", f->t->id, f->module);
+    if (mine[0] && strcmp(mine, sid) != 0)
+        return err_set(err, EXIT_CONFIG,
+                       "tenant %s: %s.db is not the store this journal was written from "
+                       "(store %s, journal expects %s); restore that file or start a new tenant",
+                       f->t->id, f->module, sid, mine);
+    if (!mine[0]) {
+        memcpy(mine, sid, 33);
+        return head_write(f->t, &f->h, err);
+    }
+    return 0;
+}
+
+/* Open the segment to append to, starting the next one when the current
+ * segment is full. */
+static int flush_open_segment(flush_t *f, armms_err *err)
+{
+    if (f->h.offset >= segment_max()) {
+        f->h.segment++;
+        f->h.offset = 0;
+    }
+    char *sp = seg_path(f->t, f->h.segment, 0);
+    f->fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    free(sp);
+    if (f->fd < 0)
+        return err_set(err, EXIT_IOERR, "cannot open journal segment: %s", strerror(errno));
+    return 0;
+}
+
+static int flush_write(flush_t *f, armms_err *err)
+{
+    if (f->b.len && write_all(f->fd, f->b.s, f->b.len) != 0)
+        return err_set(err, EXIT_IOERR, "journal write failed: %s", strerror(errno));
+    f->written += (long long)f->b.len;
+    sb_reset(&f->b);
+    return 0;
+}
+
+/* Encode one event envelope (ev, without seq and the chain fields) as the
+ * next journal line: event k of the nev events of outbox row last_id. */
+static void flush_encode(flush_t *f, const char *ev, size_t elen, long long k, long long nev)
+{
+    strbuf *b = &f->b;
+    size_t line_start = b->len;
+    char num[24], tail[96];
+    f->h.seq++;
+    snprintf(num, sizeof num, "%lld", f->h.seq);
+    sb_adds(b, "{\"seq\":");
+    sb_adds(b, num);
+    sb_addc(b, ',');
+    sb_add(b, ev + 1, elen - 2);
+    snprintf(tail, sizeof tail, ",\"src\":\"%s\",\"src_id\":%lld,\"src_i\":%lld,\"src_n\":%lld",
+             f->module, f->last_id, k, nev);
+    sb_adds(b, tail);
+    sb_adds(b, ",\"prev\":\"");
+    sb_add(b, f->h.hash, 64);
+    sb_addc(b, '"');
+    sha256_hex(b->s + line_start, b->len - line_start, f->h.hash);
+    sb_adds(b, ",\"hash\":\"");
+    sb_add(b, f->h.hash, 64);
+    sb_adds(b, "\"}\n");
+    f->count++;
+}
+
+/* Encode the outbox row st is on: its body's event lines, which must number
+ * its `events` column. */
+static int flush_row(flush_t *f, sqlite3_stmt *st, armms_err *err)
+{
+    long long id = sqlite3_column_int64(st, 0);
+    assert(id > f->last_id); /* outbox marks only grow: ORDER BY id, id > mark */
+    f->last_id = id;
+    long long nev = sqlite3_column_int64(st, 1), k = 0;
+    const char *body = (const char *)sqlite3_column_text(st, 2);
+    size_t blen = (size_t)sqlite3_column_bytes(st, 2);
+    for (size_t pos = 0; pos < blen;) {
+        const char *ev = body + pos, *nl = memchr(ev, '\n', blen - pos);
+        size_t elen = nl ? (size_t)(nl - ev) : blen - pos;
+        pos += elen + 1;
+        if (elen < 2 || ev[0] != '{' || ev[elen - 1] != '}')
+            continue;
+        flush_encode(f, ev, elen, ++k, nev);
+        if (f->b.len >= FLUSH_CHUNK && flush_write(f, err))
+            return err->code;
+    }
+    if (k != nev)
+        return err_set(err, EXIT_SOFTWARE, "%s.db outbox row %lld holds %lld events, not %lld",
+                       f->module, f->last_id, k, nev);
+    return 0;
+}
+
+/* Make the appended lines durable, then (only then) move the head and the
+ * module's mark past them. */
+static int flush_commit(flush_t *f, armms_err *err)
+{
+    assert(f->h.seq == f->seq0 + f->count); /* seq is gap-free */
+    assert(f->last_id >= f->h.mark[f->mi]);
+    f->h.offset += f->written;
+    if (fdatasync(f->fd) != 0)
+        return err_set(err, EXIT_IOERR, "journal fsync failed: %s", strerror(errno));
+    f->h.mark[f->mi] = f->last_id;
+    return head_write(f->t, &f->h, err);
+}
+
 int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err)
 {
     int mi = mod_index(module);
@@ -406,142 +551,56 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
         *appended = 0;
     if (mi < 0)
         return err_set(err, EXIT_SOFTWARE, "unknown module %s", module);
-    int lfd = lock_journal(t, err);
-    if (lfd < 0)
+    int lfd;
+    if (lock_journal(t, &lfd, err))
         return err->code;
-    head_t h;
-    int rc = head_load(t, &h, err);
+    flush_t f = {.t = t, .db = db, .module = module, .mi = mi, .fd = -1};
+    sb_init(&f.b);
     sqlite3_stmt *st = NULL;
-    int fd = -1;
-    strbuf b;
-    sb_init(&b);
-    long count = 0;
+    int rc = head_load(t, &f.h, err) || flush_claim_store(&f, err) ? err->code : 0;
     if (rc)
         goto out;
-    /* Whose outbox is this? A different file under the same module name
-     * (restored, recreated) would have its ids misread against our mark. */
-    char sid[33] = "";
-    if (sqlite3_prepare_v2(db, "SELECT value FROM store_meta WHERE key='store_id'", -1, &st,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        snprintf(sid, sizeof sid, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!sid[0]) {
-        rc = err_set(err, EXIT_CONFIG, "tenant %s: %s.db has no store id", t->id, module);
-        goto out;
-    }
-    if (h.store_id[mi][0] && strcmp(h.store_id[mi], sid) != 0) {
-        rc = err_set(err, EXIT_CONFIG,
-                     "tenant %s: %s.db is not the store this journal was written from "
-                     "(store %s, journal expects %s); restore that file or start a new tenant",
-                     t->id, module, sid, h.store_id[mi]);
-        goto out;
-    }
-    if (!h.store_id[mi][0]) {
-        memcpy(h.store_id[mi], sid, 33);
-        if ((rc = head_write(t, &h, err)))
-            goto out;
-    }
     if (sqlite3_prepare_v2(db, select_pending, -1, &st, NULL) != SQLITE_OK) {
         rc = err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
         goto out;
     }
-    sqlite3_bind_int64(st, 1, h.mark[mi]);
+    sqlite3_bind_int64(st, 1, f.h.mark[mi]);
     int step = sqlite3_step(st);
     if (step == SQLITE_DONE)
         goto out; /* nothing pending: the common case on open */
-    if (h.offset >= segment_max()) {
-        h.segment++;
-        h.offset = 0;
-    }
-    char *sp = seg_path(t, h.segment, 0);
-    fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    free(sp);
-    if (fd < 0) {
-        rc = err_set(err, EXIT_IOERR, "cannot open journal segment: %s", strerror(errno));
+    if ((rc = flush_open_segment(&f, err)))
         goto out;
-    }
-    long long last_id = h.mark[mi], written = 0;
-    for (; !rc && step == SQLITE_ROW; step = sqlite3_step(st)) {
-        last_id = sqlite3_column_int64(st, 0);
-        long long nev = sqlite3_column_int64(st, 1), k = 0;
-        const char *body = (const char *)sqlite3_column_text(st, 2);
-        size_t blen = (size_t)sqlite3_column_bytes(st, 2);
-        char tail[96];
-        for (size_t pos = 0; pos < blen;) {
-            const char *ev = body + pos, *nl = memchr(ev, '\n', blen - pos);
-            size_t elen = nl ? (size_t)(nl - ev) : blen - pos;
-            pos += elen + 1;
-            if (elen < 2 || ev[0] != '{' || ev[elen - 1] != '}')
-                continue;
-            size_t line_start = b.len;
-            char num[24];
-            h.seq++;
-            k++;
-            snprintf(num, sizeof num, "%lld", h.seq);
-            sb_adds(&b, "{\"seq\":");
-            sb_adds(&b, num);
-            sb_addc(&b, ',');
-            sb_add(&b, ev + 1, elen - 2);
-            snprintf(tail, sizeof tail,
-                     ",\"src\":\"%s\",\"src_id\":%lld,\"src_i\":%lld,\"src_n\":%lld", module,
-                     last_id, k, nev);
-            sb_adds(&b, tail);
-            sb_adds(&b, ",\"prev\":\"");
-            sb_add(&b, h.hash, 64);
-            sb_addc(&b, '"');
-            sha256_hex(b.s + line_start, b.len - line_start, h.hash);
-            sb_adds(&b, ",\"hash\":\"");
-            sb_add(&b, h.hash, 64);
-            sb_adds(&b, "\"}\n");
-            count++;
-            if (b.len >= (4u << 20)) {
-                if (write_all(fd, b.s, b.len) != 0) {
-                    rc = err_set(err, EXIT_IOERR, "journal write failed: %s", strerror(errno));
-                    break;
-                }
-                written += (long long)b.len;
-                sb_reset(&b);
-            }
-        }
-        if (!rc && k != nev)
-            rc = err_set(err, EXIT_SOFTWARE, "%s.db outbox row %lld holds %lld events, not %lld",
-                         module, last_id, k, nev);
-    }
+    f.seq0 = f.h.seq;
+    f.last_id = f.h.mark[mi];
+    for (; !rc && step == SQLITE_ROW; step = sqlite3_step(st))
+        rc = flush_row(&f, st, err);
     if (!rc && step != SQLITE_DONE)
         rc = err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
-    if (!rc && b.len && write_all(fd, b.s, b.len) != 0)
-        rc = err_set(err, EXIT_IOERR, "journal write failed: %s", strerror(errno));
+    if (!rc)
+        rc = flush_write(&f, err);
     if (rc) {
         /* redis habit: never leave a half-written line; the head's offset
          * still marks the last good byte, so cut back to it. */
-        if (ftruncate(fd, h.offset) != 0)
+        if (ftruncate(f.fd, f.h.offset) != 0)
             err_wrap(err, "and the torn tail could not be cut");
         goto out;
     }
-    h.offset += written + (long long)b.len;
-    if (fdatasync(fd) != 0) {
-        rc = err_set(err, EXIT_IOERR, "journal fsync failed: %s", strerror(errno));
-        goto out;
-    }
-    h.mark[mi] = last_id;
-    if ((rc = head_write(t, &h, err)))
+    if ((rc = flush_commit(&f, err)))
         goto out;
     sqlite3_finalize(st);
     st = NULL;
     /* Prune what is now safely journaled; a failure here is harmless (the
      * rows are skipped by the mark and pruned next time). */
     char sql[96];
-    snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", last_id);
+    snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.last_id);
     sqlite3_exec(db, sql, NULL, NULL, NULL);
 out:
     if (appended)
-        *appended = count;
+        *appended = f.count;
     sqlite3_finalize(st);
-    if (fd >= 0)
-        close(fd);
-    sb_free(&b);
+    if (f.fd >= 0)
+        close(f.fd);
+    sb_free(&f.b);
     close(lfd); /* releases the flock */
     return rc;
 }
@@ -562,6 +621,10 @@ int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err)
     return rc;
 }
 
+/* verify_cb's verdict that the chain breaks here (rep->problem says how):
+ * below every sysexits code, so it is never mistaken for a read error. */
+enum { CHAIN_BROKEN = 1 };
+
 typedef struct verify_ctx {
     tenant_t *t;
     journal_report *rep;
@@ -578,7 +641,7 @@ static int verify_cb(const char *line, size_t len, void *vctx)
         snprintf(c->rep->problem, sizeof c->rep->problem,
                  "line after seq %lld is not a journal envelope", c->seq);
         c->rep->bad_seq = at;
-        return 1;
+        return CHAIN_BROKEN;
     }
     char h[65];
     sha256_hex(line, len - 75, h);
@@ -599,7 +662,7 @@ static int verify_cb(const char *line, size_t len, void *vctx)
         return 0;
     }
     c->rep->bad_seq = at;
-    return 1;
+    return CHAIN_BROKEN;
 }
 
 int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
@@ -613,17 +676,17 @@ int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
     for (int i = 0; !rc && i < n; i++) {
         long long torn = 0;
         rc = segment_each(t, segs[i], verify_cb, &c, &torn, err);
-        if (rc > 1)
+        if (rc && rc != CHAIN_BROKEN)
             break; /* I/O error */
         if (!rc && torn) {
             snprintf(rep->problem, sizeof rep->problem,
                      "segment %06d ends in a torn line after seq %lld", segs[i], c.seq);
             rep->bad_seq = c.seq + 1;
-            rc = 1;
+            rc = CHAIN_BROKEN;
         }
     }
     free(segs);
-    if (rc > 1)
+    if (rc && rc != CHAIN_BROKEN)
         return rc;
     char *p = jpath(t, "head");
     FILE *f = fopen(p, "r");
@@ -681,8 +744,8 @@ static int gzip_file(const char *src, const char *dst, armms_err *err)
 int journal_seal(tenant_t *t, int *sealed, armms_err *err)
 {
     *sealed = 0;
-    int lfd = lock_journal(t, err);
-    if (lfd < 0)
+    int lfd;
+    if (lock_journal(t, &lfd, err))
         return err->code;
     head_t h;
     int rc = head_load(t, &h, err);
@@ -714,8 +777,8 @@ int journal_seal(tenant_t *t, int *sealed, armms_err *err)
 
 int journal_last_seq(tenant_t *t, long long *seq, armms_err *err)
 {
-    int lfd = lock_journal(t, err);
-    if (lfd < 0)
+    int lfd;
+    if (lock_journal(t, &lfd, err))
         return err->code;
     head_t h;
     int rc = head_load(t, &h, err);

@@ -1,5 +1,7 @@
 /*
  * journal.h - the tenant's append-only event journal (the outbox's sink).
+ * Uses core and store/tenant.h; it reads a module's outbox through the
+ * store's own SQLite connection, so it never needs store.h (which calls it).
  *
  * Layout: tenants/<t>/journal/
  *   NNNNNN.ndjson      the open segment (appended to)

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "store/store.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/journal.h"
 #include "core/sha.h"
 #include "core/ulid.h"
+#include "store/journal.h"
 
 void now_iso(char *buf)
 {
@@ -307,6 +308,10 @@ int store_commit(store_t *s, armms_err *err)
 {
     if (s->capture)
         return 0;
+    /* Only a transaction store_begin opened is committed here, and its
+     * queued events are exactly what pending holds. */
+    assert(s->in_tx);
+    assert((s->emitted == 0) == (s->pending.len == 0));
     int rc = SQLITE_OK;
     long emitted = s->emitted;
     if (emitted) {
@@ -328,6 +333,7 @@ int store_commit(store_t *s, armms_err *err)
         store_rollback(s);
         return err->code;
     }
+    assert(sqlite3_get_autocommit(s->db)); /* COMMIT ended the transaction */
     s->in_tx = 0;
     s->emitted = 0;
     sb_reset(&s->pending);
@@ -359,6 +365,7 @@ int store_savepoint(store_t *s, armms_err *err)
 void store_rollback_to(store_t *s)
 {
     sqlite3_exec(s->db, "ROLLBACK TO armms_sp", NULL, NULL, NULL);
+    assert(s->sp_len <= s->pending.len); /* events are only appended after the savepoint */
     s->pending.len = s->sp_len;
     if (s->pending.s)
         s->pending.s[s->pending.len] = 0;
@@ -457,6 +464,7 @@ int store_capture_begin(store_t *s, int mode, armms_err *err)
         return err_set(err, EXIT_SOFTWARE, "a change cannot start inside a transaction");
     if (store_begin(s, err))
         return err->code;
+    assert(s->in_tx);
     s->capture = mode;
     sb_reset(&s->notes);
     sb_reset(&s->preview);

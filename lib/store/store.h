@@ -1,5 +1,6 @@
 /*
  * store.h - a tenant's module stores (hr.db, tk.db, pay.db, iam.db).
+ * Uses core, store/tenant.h and store/journal.h.
  *
  * Invariants kept here:
  *  - A tool writes only its own module's file; other modules are ATTACHed

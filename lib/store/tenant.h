@@ -1,5 +1,6 @@
 /*
  * tenant.h - where a tenant lives and who is acting.
+ * Uses core only.
  *
  * ARMMS_HOME (default $XDG_DATA_HOME/armms, else ~/.local/share/armms) holds
  * tenants/<id>/. The tenant comes from -t/--tenant or ARMMS_TENANT; ids match

@@ -16,13 +16,14 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/journal.h"
 #include "store/store.h"
-#include "t.h"
 #include "store/tenant.h"
+#include "t.h"
 
 static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -513,6 +514,44 @@ static void test_foreign_stores(void)
     tenant_free(&t);
 }
 
+/* The lock and the rebuild fail with the code and message of the error
+ * rule: busy is EXIT_TEMPFAIL, a damaged line met while rebuilding a lost
+ * head is EXIT_SOFTWARE naming the segment. */
+static void test_lock_and_damage(tenant_t *t)
+{
+    armms_err err = {0};
+    long long seq = -1;
+    char *lock = xasprintf("%s/journal/LOCK", t->dir);
+    char *seg = xasprintf("%s/journal/000001.ndjson", t->dir);
+    char *head = xasprintf("%s/journal/head", t->dir);
+
+    int fd = open(lock, O_RDWR | O_CREAT, 0600);
+    T_OK(fd >= 0 && flock(fd, LOCK_EX) == 0, "another run holds the journal lock");
+    int was = t->wait_ms;
+    t->wait_ms = 0;
+    T_EQ_INT(journal_last_seq(t, &seq, &err), EXIT_TEMPFAIL, "a held lock is EXIT_TEMPFAIL");
+    T_EQ_STR(err.msg, "tenant damage: journal busy (lock held past --wait)",
+             "and the message names the tenant");
+    t->wait_ms = was;
+    if (fd >= 0)
+        close(fd);
+    err = (armms_err){0};
+    T_EQ_INT(journal_last_seq(t, &seq, &err), 0, "released, the lock is taken (%s)", err.msg);
+    T_EQ_INT(seq, 0, "an empty journal is at seq 0");
+
+    static const char damaged[] = "not an envelope\n";
+    spill(seg, damaged, sizeof damaged - 1);
+    unlink(head);
+    err = (armms_err){0};
+    T_EQ_INT(journal_last_seq(t, &seq, &err), EXIT_SOFTWARE,
+             "rebuilding a lost head over a damaged line is EXIT_SOFTWARE");
+    T_EQ_STR(err.msg, "journal segment 000001 has a damaged line; run armms-journal verify",
+             "and the message names the segment");
+    free(lock);
+    free(seg);
+    free(head);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     return remove(path);
@@ -542,6 +581,12 @@ int main(void)
     test_tamper_and_truncation(&t, seg);
     tenant_free(&t);
     test_foreign_stores();
+
+    tenant_t d;
+    T_EQ_INT(tenant_resolve(&d, "damage", NULL, &err), 0, "tenant damage resolves (%s)", err.msg);
+    T_EQ_INT(tenant_create(&d, NULL, &err), 0, "tenant damage is created (%s)", err.msg);
+    test_lock_and_damage(&d);
+    tenant_free(&d);
 
     free(seg);
     if (!getenv("KEEP_HOME"))
