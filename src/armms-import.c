@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "md/masterdata.h"
 #include "core/input.h"
+#include "pay/period.h"
 
 static const char usage[] =
     "usage: armms-import [-t TENANT] [--format ndjson|csv] [--rejects FILE] KIND [FILE...]\n"
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
         armms_die_err(&err);
     int rc = 0, missing = 0, made = 0;
     if (year) {
-        jv ps = md_year_periods((int)year);
+        jv ps = pay_year_periods((int)year);
         md_insert_only(mi, 1);
         rc = md_begin(mi, &err);
         for (int i = 0; !rc && i < jv_array_length(jv_copy(ps)); i++)

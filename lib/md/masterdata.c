@@ -1354,25 +1354,3 @@ done:
     rec_free(&r);
     return rc;
 }
-
-jv md_year_periods(int year)
-{
-    jv out = jv_array();
-    for (int m = 1; m <= 12; m++)
-        for (int half = 0; half < 2; half++) {
-            char id[16], f[11], t[11], p[11];
-            snprintf(id, sizeof id, "%04d-%02d-%c", year, m, half ? 'B' : 'A');
-            day_t a, b;
-            period_parse(id, &a, &b);
-            date_format(a, f);
-            date_format(b, t);
-            date_format(b + 5, p);
-            jv rec = jv_object();
-            rec = jv_object_set(rec, jv_string("period_id"), jv_string(id));
-            rec = jv_object_set(rec, jv_string("from"), jv_string(f));
-            rec = jv_object_set(rec, jv_string("to"), jv_string(t));
-            rec = jv_object_set(rec, jv_string("pay_date"), jv_string(p));
-            out = jv_array_append(out, rec);
-        }
-    return out;
-}

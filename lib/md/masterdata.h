@@ -66,8 +66,4 @@ jv md_effect(md_import *mi);
 struct change;
 int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
-/* The semi-monthly periods of a year as period records (an array). Pay day
- * is five days after the period ends (tenant data may override). */
-jv md_year_periods(int year);
-
 #endif
