@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "iam/change.h"
+#include "cli/actions.h"
 #include "cli/cli.h"
 #include "md/masterdata.h"
 #include "core/input.h"
@@ -103,6 +104,8 @@ int main(int argc, char **argv)
     long year = 0;
     int opt;
     cli_init(&c, "armms-import", usage);
+    /* before md_import_open: obligation schedules are pay's (pay/obligation.h) */
+    cli_actions_register();
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
