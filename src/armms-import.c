@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "iam/change.h"
+#include "cli/actions.h"
 #include "cli/cli.h"
 #include "md/masterdata.h"
 #include "core/input.h"
+#include "pay/period.h"
 
 static const char usage[] =
     "usage: armms-import [-t TENANT] [--format ndjson|csv] [--rejects FILE] KIND [FILE...]\n"
@@ -102,6 +104,8 @@ int main(int argc, char **argv)
     long year = 0;
     int opt;
     cli_init(&c, "armms-import", usage);
+    /* before md_import_open: obligation schedules are pay's (pay/obligation.h) */
+    cli_actions_register();
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
@@ -141,7 +145,7 @@ int main(int argc, char **argv)
         armms_die_err(&err);
     int rc = 0, missing = 0, made = 0;
     if (year) {
-        jv ps = md_year_periods((int)year);
+        jv ps = pay_year_periods((int)year);
         md_insert_only(mi, 1);
         rc = md_begin(mi, &err);
         for (int i = 0; !rc && i < jv_array_length(jv_copy(ps)); i++)

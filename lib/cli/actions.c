@@ -1,11 +1,13 @@
 /*
  * actions.c - see actions.h. The one table that knows which code applies
- * which action.
+ * which action, and the one that knows which code derives rows from which
+ * master data kind.
  */
 #include "cli/actions.h"
 
 #include "iam/change.h"
 #include "md/masterdata.h"
+#include "pay/obligation.h"
 #include "tk/timelog.h"
 #include "tk/timesheet.h"
 
@@ -16,7 +18,14 @@ static const change_executor executors[] = {
     {NULL, NULL},
 };
 
+/* Rows md writes through code from above: it may not include pay. */
+static const md_hook md_hooks[] = {
+    {"obligation", pay_obligation_schedule},
+    {NULL, NULL},
+};
+
 void cli_actions_register(void)
 {
     change_register(executors);
+    md_register(md_hooks);
 }

@@ -2,10 +2,13 @@
  * masterdata.h - master data kinds and their import, driven by one table.
  *
  * Each kind (guard, detachment, position, shift, assignment, rate, holiday,
- * period, obligation, user, role, route) is a row of a table in masterdata.c naming its
- * module store, table, fields (type, required, reference), natural key and
- * whether it is effective-dated. One code path validates, checks references
- * and upserts every kind; no tool switches over kinds.
+ * period, obligation, user, role, route) is a row of a table in kinds.c
+ * naming its module store, table, fields (type, required, reference),
+ * natural key and whether it is effective-dated. One code path validates,
+ * checks references and upserts every kind; no tool switches over kinds.
+ * Rows a layer above derives from a record (an obligation's installment
+ * schedule, pay/obligation.h) are written by code that layer registers
+ * (md_register), so md never includes it.
  *
  * Upsert rules:
  *  - plain kinds: insert, update (the event carries before and after), or
@@ -15,12 +18,15 @@
  *    overlapping latest version the day before; a version that would overlap
  *    any other is an OVERLAP Reject, never a silent overlap.
  * Money is integer centavos in NDJSON and pesos ("695.00") in CSV.
+ *
+ * Uses core, store and iam.
  */
 #ifndef ARMMS_MASTERDATA_H
 #define ARMMS_MASTERDATA_H
 
 #include <jv.h>
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/reject.h"
@@ -66,8 +72,34 @@ jv md_effect(md_import *mi);
 struct change;
 int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
-/* The semi-monthly periods of a year as period records (an array). Pay day
- * is five days after the period ends (tenant data may override). */
-jv md_year_periods(int year);
+/* ---- for the layers above: rows derived from a record ---- */
+
+typedef struct md_rec md_rec; /* one parsed record, fields in normal form */
+
+/* A text field's normal form (ids, dates, enums, lists), or NULL when
+ * absent. field must be one of the record's kind. */
+const char *md_rec_text(const md_rec *r, const char *field);
+/* A money (centavos), int or bool field: 1 with *v set, 0 when absent. */
+int md_rec_int(const md_rec *r, const char *field, int64_t *v);
+
+enum { MD_HOOK_STMTS = 4 };
+/* Called inside the record's savepoint once its row is written, before its
+ * event: 0, REJECTED with rj filled (the record is undone and rejected), or
+ * an EXIT_* code with err filled. stmt holds MD_HOOK_STMTS statement slots
+ * kept for the run: fill them with store_prepare; the store finalizes them. */
+typedef int (*md_written_fn)(store_t *s, sqlite3_stmt **stmt, const md_rec *r, rejection *rj,
+                             armms_err *err);
+typedef struct md_hook {
+    const char *kind;
+    md_written_fn fn;
+} md_hook;
+/* Hand md the code that writes derived rows, one entry per kind, ending
+ * with {NULL, NULL}; the table is kept, not copied. Call it before
+ * md_import_open: opening a kind that needs its hook without one fails
+ * with EXIT_SOFTWARE. */
+void md_register(const md_hook *table);
+/* Step a write statement and reset it: 0; a constraint failure is a
+ * CONFLICT rejection; anything else fails the run (store_fail). */
+int md_step_write(store_t *s, sqlite3_stmt *st, rejection *rj, armms_err *err);
 
 #endif
