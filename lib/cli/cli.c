@@ -293,21 +293,31 @@ const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char 
     return v;
 }
 
-/* Append s to b, breaking lines at 80 columns at spaces outside brackets;
- * a continued line is indented by indent. col is the current column. */
-static size_t add_wrapped(strbuf *b, const char *s, size_t col, size_t indent)
+/* Append s to b, breaking lines at 80 columns at spaces outside brackets
+ * (an option stays with its argument: "--reason TEXT"); a continued line
+ * is indented by indent. col is the current column; returns the new one. */
+static size_t add_wrapped(strbuf *b, const char *s, size_t col, size_t indent, int *lines)
 {
     while (*s) {
         size_t len = 0;
         int depth = 0;
-        while (s[len] && (depth || s[len] != ' ')) {
-            depth += s[len] == '[' ? 1 : s[len] == ']' ? -1 : 0;
-            len++;
+        for (;;) {
+            while (s[len] && (depth || s[len] != ' ')) {
+                depth += s[len] == '[' ? 1 : s[len] == ']' ? -1 : 0;
+                len++;
+            }
+            /* "--opt ARG": take ARG too */
+            if (s[0] == '-' && s[len] == ' ' && s[len + 1] && s[len + 1] != '-' &&
+                s[len + 1] != '[' && !memchr(s, ' ', len))
+                len++;
+            else
+                break;
         }
         if (col + 1 + len > 80 && col > indent) {
             sb_addc(b, '\n');
             for (col = 0; col < indent; col++)
                 sb_addc(b, ' ');
+            ++*lines;
         } else {
             sb_addc(b, ' ');
             col++;
@@ -321,22 +331,48 @@ static size_t add_wrapped(strbuf *b, const char *s, size_t col, size_t indent)
     return col;
 }
 
+/* One usage line; continued lines are indented under the verb's first
+ * argument, or under the program's when that takes more than two lines. */
+static int verb_line(strbuf *b, const char *lead, const cli_verb *v, size_t indent)
+{
+    int lines = 1;
+    size_t col = 7 + strlen(armms_prog);
+    sb_adds(b, armms_prog);
+    if (lead && *lead)
+        col = add_wrapped(b, lead, col, col, &lines);
+    col = add_wrapped(b, v->name, col, col, &lines);
+    if (!indent)
+        indent = col + 1;
+    if (v->operand)
+        col = add_wrapped(b, v->operand, col, indent, &lines);
+    if (v->synopsis)
+        add_wrapped(b, v->synopsis, col, indent, &lines);
+    sb_addc(b, '\n');
+    return lines;
+}
+
 void cli_verb_synopsis(strbuf *b, const char *lead, const cli_verb *verbs)
 {
     for (const cli_verb *v = verbs; v->name; v++) {
+        strbuf line;
+        sb_init(&line);
+        if (verb_line(&line, lead, v, 0) > 2) {
+            sb_reset(&line);
+            verb_line(&line, lead, v, 7 + strlen(armms_prog) + 1);
+        }
         sb_adds(b, b->len ? "       " : "usage: ");
-        sb_adds(b, armms_prog);
-        size_t col = 7 + strlen(armms_prog);
-        if (lead && *lead)
-            col = add_wrapped(b, lead, col, col);
-        col = add_wrapped(b, v->name, col, col);
-        size_t indent = col + 1;
-        if (v->operand)
-            col = add_wrapped(b, v->operand, col, indent);
-        if (v->synopsis)
-            add_wrapped(b, v->synopsis, col, indent);
-        sb_addc(b, '\n');
+        sb_add(b, line.s, line.len);
+        sb_free(&line);
     }
+}
+
+void cli_wrap(strbuf *b, size_t indent, const char *text)
+{
+    int lines = 1;
+    for (size_t i = 0; i + 1 < indent; i++)
+        sb_addc(b, ' ');
+    add_wrapped(b, text, indent ? indent - 1 : 0, indent, &lines);
+    sb_addc(b, '\n');
 }
 
 void cli_verb_list(strbuf *b, const cli_verb *verbs)

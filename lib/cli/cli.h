@@ -104,6 +104,8 @@ const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char 
 /* Append the verbs' usage lines to b: "PROG LEAD VERB OPERAND SYNOPSIS",
  * wrapped at 80 columns; the first line of an empty b begins "usage: ". */
 void cli_verb_synopsis(strbuf *b, const char *lead, const cli_verb *verbs);
+/* Append text to b as lines of at most 80 columns, each indented by indent. */
+void cli_wrap(strbuf *b, size_t indent, const char *text);
 /* Append the command list to b: "  VERB     help" lines. */
 void cli_verb_list(strbuf *b, const cli_verb *verbs);
 
