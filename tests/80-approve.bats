@@ -899,3 +899,42 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
         assert_equal "$(armms-approve -q -t acme --as admin routes | jq -r 'select(.action == "clock.ingest")')" ""
     fi
 }
+
+@test "an unknown verb is 64 before any tenant or user is looked at" {
+    local try="Try 'armms-approve --help' for more information."
+    run --separate-stderr armms-approve sign
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-approve: unknown command 'sign'" "$try")"
+    run --separate-stderr armms-approve -t nosuch sign
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-approve: unknown command 'sign'" "$try")"
+    assert_not_exists "$ARMMS_HOME/tenants"
+    armms-init -q -t acme
+    run --separate-stderr armms-approve -t acme --as nobody sign
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-approve: unknown command 'sign'"
+    run --separate-stderr armms-approve -t acme --as nobody show
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-approve: show needs a change request id"
+    run --separate-stderr armms-approve -t acme --as nobody
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" \
+        "armms-approve: missing command (list, show, verify, approve, reject, withdraw, routes, roles or whoami)"
+    # a known verb does reach the user check
+    run --separate-stderr armms-approve -t acme --as nobody list
+    assert_failure 77
+}
+
+@test "every verb of armms-approve is in --help, and output onto a full disk is 74" {
+    run --separate-stderr armms-approve --help
+    assert_success
+    local v
+    for v in list show verify approve reject withdraw routes roles whoami; do
+        assert_line --regexp "^       armms-approve \[-t TENANT\] $v|^usage: armms-approve \[-t TENANT\] $v"
+        assert_line --regexp "^  $v "
+    done
+    armms-init -q -t acme
+    run --separate-stderr bash -c 'armms-approve -t acme whoami > /dev/full'
+    assert_failure 74
+    assert_equal "$stderr" "armms-approve: tenant acme: write error on standard output: No space left on device"
+}
