@@ -1,7 +1,8 @@
 /*
  * armms-approve - change requests: list, show, verify, approve, reject,
  * withdraw; and the roles and routes that decide who may. The rules live in
- * lib/iam/change.c and lib/iam/rbac.c; this is options and a dispatch.
+ * lib/iam/change.c and lib/iam/rbac.c; this is options, one table of verbs
+ * and its dispatch.
  */
 #include <string.h>
 
@@ -9,31 +10,139 @@
 #include "cli/cli.h"
 #include "iam/change.h"
 
-static const char usage[] =
-    "usage: armms-approve [-t TENANT] list [--all | --status S] [--action A] [--mine]\n"
-    "                                      [--actionable]\n"
-    "       armms-approve [-t TENANT] show ID\n"
-    "       armms-approve [-t TENANT] verify ID [--note TEXT]\n"
-    "       armms-approve [-t TENANT] approve ID [--note TEXT]\n"
-    "       armms-approve [-t TENANT] reject ID --reason TEXT\n"
-    "       armms-approve [-t TENANT] withdraw ID\n"
-    "       armms-approve [-t TENANT] routes | roles | whoami\n"
+typedef struct approve {
+    cli_t c;
+    change_filter f;
+    const char *id, *note, *reason;
+    const cli_verb *verb;
+    tenant_t t;
+    rbac_t who;
+    const char *did; /* the decision made, for the summary */
+    armms_err err;
+} approve;
+
+static int run_list(void *ctx)
+{
+    approve *a = ctx;
+    return change_list(&a->t, &a->who, &a->f, stdout, &a->err);
+}
+
+static int run_show(void *ctx)
+{
+    approve *a = ctx;
+    return change_show(&a->t, a->id, stdout, &a->err);
+}
+
+static int run_verify(void *ctx)
+{
+    approve *a = ctx;
+    a->did = "verified";
+    return change_verify(&a->t, &a->who, a->id, a->note, stdout, &a->err);
+}
+
+static int run_approve(void *ctx)
+{
+    approve *a = ctx;
+    a->did = "approved and applied";
+    return change_approve(&a->t, &a->who, a->id, a->note, stdout, &a->err);
+}
+
+static int run_reject(void *ctx)
+{
+    approve *a = ctx;
+    a->did = "rejected";
+    return change_reject(&a->t, &a->who, a->id, a->reason, stdout, &a->err);
+}
+
+static int run_withdraw(void *ctx)
+{
+    approve *a = ctx;
+    a->did = "withdrawn";
+    return change_withdraw(&a->t, &a->who, a->id, stdout, &a->err);
+}
+
+static int run_routes(void *ctx)
+{
+    approve *a = ctx;
+    return rbac_write_routes(&a->t, stdout, &a->err);
+}
+
+static int run_roles(void *ctx)
+{
+    approve *a = ctx;
+    return rbac_write_roles(&a->t, stdout, &a->err);
+}
+
+static int run_whoami(void *ctx)
+{
+    approve *a = ctx;
+    return rbac_write_user(&a->who, stdout, &a->err);
+}
+
+/* The one list of verbs. Reading requests and routes is scoped; deciding
+ * is checked against each request's route in lib/iam/change.c; whoami
+ * answers anyone. */
+static const cli_verb verbs[] = {
+    {.name = "list",
+     .synopsis = "[--all | --status S] [--action A] [--mine] [--actionable]",
+     .help = "ChangeRequest records awaiting a decision (NDJSON)",
+     .scope = "approval.read",
+     .run = run_list},
+    {.name = "show",
+     .operand = "ID",
+     .needs = "a change request id",
+     .help = "one request with its effect and every change it makes",
+     .scope = "approval.read",
+     .run = run_show},
+    {.name = "verify",
+     .operand = "ID",
+     .needs = "a change request id",
+     .synopsis = "[--note TEXT]",
+     .help = "as the route's verifier",
+     .scope = "approval.read",
+     .run = run_verify},
+    {.name = "approve",
+     .operand = "ID",
+     .needs = "a change request id",
+     .synopsis = "[--note TEXT]",
+     .help = "as the route's approver: apply the change now; the records\n"
+             "the change produces (e.g. TimesheetFinalized) follow",
+     .scope = "approval.read",
+     .run = run_approve},
+    {.name = "reject",
+     .operand = "ID",
+     .needs = "a change request id",
+     .synopsis = "--reason TEXT",
+     .help = "as its verifier or approver, with a reason; nothing changes",
+     .scope = "approval.read",
+     .run = run_reject},
+    {.name = "withdraw",
+     .operand = "ID",
+     .needs = "a change request id",
+     .help = "the requester takes their own request back",
+     .scope = "approval.read",
+     .run = run_withdraw},
+    {.name = "routes",
+     .help = "Route records: which role requests, verifies, approves",
+     .scope = "approval.read",
+     .run = run_routes},
+    {.name = "roles",
+     .help = "Role records: scopes and users of each role",
+     .scope = "approval.read",
+     .run = run_roles},
+    {.name = "whoami", .help = "the acting user's roles and scopes", .run = run_whoami},
+    {0},
+};
+
+static const char intro[] =
     "\n"
     "A change whose route names an approver (armms-approve routes) is not made\n"
     "by the tool that was asked for it: the tool stores a change request. The\n"
     "route's verifier verifies it, its approver approves it, and approving\n"
     "applies the change. Nobody decides on their own request.\n"
-    "\n"
-    "  list          ChangeRequest records awaiting a decision (NDJSON)\n"
-    "  show          one request with its effect and every change it makes\n"
-    "  verify        as the route's verifier\n"
-    "  approve       as the route's approver: apply the change now; the records\n"
-    "                the change produces (e.g. TimesheetFinalized) follow\n"
-    "  reject        as its verifier or approver, with a reason; nothing changes\n"
-    "  withdraw      the requester takes their own request back\n"
-    "  routes        Route records: which role requests, verifies, approves\n"
-    "  roles         Role records: scopes and users of each role\n"
-    "  whoami        the acting user's roles and scopes\n"
+    "\n";
+
+static const char options[] =
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
     "      --all             list: every status, decided ones too\n"
@@ -65,7 +174,7 @@ enum {
 static const char *const statuses[] = {"PENDING",   "VERIFIED", "APPROVED", "REJECTED",
                                        "WITHDRAWN", "STALE",    NULL};
 
-int main(int argc, char **argv)
+static void parse_options(approve *a, int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_COMMON_LONGOPTS,
                                              {"all", no_argument, NULL, OPT_ALL},
@@ -76,19 +185,22 @@ int main(int argc, char **argv)
                                              {"note", required_argument, NULL, OPT_NOTE},
                                              {"reason", required_argument, NULL, OPT_REASON},
                                              {0, 0, 0, 0}};
-    cli_t c;
-    change_filter f = {0};
-    const char *note = NULL, *reason = NULL;
+    strbuf u;
     int opt;
-    cli_init(&c, "armms-approve", usage);
-    cli_actions_register();
+    cli_init(&a->c, "armms-approve", NULL);
+    sb_init(&u);
+    cli_verb_synopsis(&u, "[-t TENANT]", verbs);
+    sb_adds(&u, intro);
+    cli_verb_list(&u, verbs);
+    sb_adds(&u, options);
+    a->c.usage = u.s; /* lives until exit */
     argv[0] = (char *)armms_prog;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common(&c, opt, optarg))
+        if (cli_common(&a->c, opt, optarg))
             continue;
         switch (opt) {
         case OPT_ALL:
-            f.all = 1;
+            a->f.all = 1;
             break;
         case OPT_STATUS: {
             int ok = 0;
@@ -96,99 +208,73 @@ int main(int argc, char **argv)
                 if (!strcmp(optarg, statuses[i]))
                     ok = 1;
             if (!ok)
-                cli_usage_error(&c, "unknown status '%s'", optarg);
-            f.status = optarg;
+                cli_usage_error(&a->c, "unknown status '%s'", optarg);
+            a->f.status = optarg;
             break;
         }
         case OPT_ACTION:
-            f.action = optarg;
+            a->f.action = optarg;
             break;
         case OPT_MINE:
-            f.mine = 1;
+            a->f.mine = 1;
             break;
         case OPT_ACTIONABLE:
-            f.actionable = 1;
+            a->f.actionable = 1;
             break;
         case OPT_NOTE:
-            note = optarg;
+            a->note = optarg;
             break;
         case OPT_REASON:
-            reason = optarg;
+            a->reason = optarg;
             break;
         }
     }
-    if (optind >= argc)
-        cli_usage_error(&c, "missing command (list, show, verify, approve, reject, withdraw, "
-                            "routes, roles or whoami)");
-    const char *cmd = argv[optind++];
-    static const char *const with_id[] = {"show", "verify", "approve", "reject", "withdraw", NULL};
-    static const char *const without[] = {"list", "routes", "roles", "whoami", NULL};
-    const char *id = NULL;
-    int known = 0;
-    for (int i = 0; with_id[i]; i++)
-        if (!strcmp(cmd, with_id[i])) {
-            known = 1;
-            if (optind >= argc)
-                cli_usage_error(&c, "%s needs a change request id", cmd);
-            id = argv[optind++];
-        }
-    for (int i = 0; without[i]; i++)
-        known |= !strcmp(cmd, without[i]);
-    if (!known)
-        cli_usage_error(&c, "unknown command '%s'", cmd);
-    if (optind < argc)
-        cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    if ((f.all || f.status || f.action || f.mine || f.actionable) && strcmp(cmd, "list"))
-        cli_usage_error(&c, "--all, --status, --action, --mine and --actionable go with list");
-    if (f.all && f.status)
-        cli_usage_error(&c, "give --all or --status, not both");
-    if (note && strcmp(cmd, "verify") && strcmp(cmd, "approve"))
-        cli_usage_error(&c, "--note goes with verify or approve");
-    if (reason && strcmp(cmd, "reject"))
-        cli_usage_error(&c, "--reason goes with reject");
-    if (!strcmp(cmd, "reject") && (!reason || !*reason))
-        cli_usage_error(&c, "a rejection needs --reason: it goes back to the requester");
+}
 
-    tenant_t t;
-    armms_err err = {0};
-    rbac_t who;
-    cli_tenant(&c, &t);
-    if (rbac_load(&who, &t, &err))
-        armms_die_err(&err);
-    /* Reading requests and routes is scoped; deciding is checked against
-     * each request's route in lib/iam/change.c. whoami answers anyone. */
-    if (strcmp(cmd, "whoami") && rbac_require(&who, "approval.read", &err))
-        armms_die_err(&err);
-    int rc = 0;
-    if (!strcmp(cmd, "list"))
-        rc = change_list(&t, &who, &f, stdout, &err);
-    else if (!strcmp(cmd, "show"))
-        rc = change_show(&t, id, stdout, &err);
-    else if (!strcmp(cmd, "verify"))
-        rc = change_verify(&t, &who, id, note, stdout, &err);
-    else if (!strcmp(cmd, "approve"))
-        rc = change_approve(&t, &who, id, note, stdout, &err);
-    else if (!strcmp(cmd, "reject"))
-        rc = change_reject(&t, &who, id, reason, stdout, &err);
-    else if (!strcmp(cmd, "withdraw"))
-        rc = change_withdraw(&t, &who, id, stdout, &err);
-    else if (!strcmp(cmd, "routes"))
-        rc = rbac_write_routes(&t, stdout, &err);
-    else if (!strcmp(cmd, "roles"))
-        rc = rbac_write_roles(&t, stdout, &err);
-    else
-        rc = rbac_write_user(&who, stdout, &err);
-    int code = 0;
-    if (!rc && !c.quiet && id && strcmp(cmd, "show"))
-        armms_warn("tenant %s: change request %s %s by %s", t.id, id,
-                   !strcmp(cmd, "approve")  ? "approved and applied"
-                   : !strcmp(cmd, "verify") ? "verified"
-                   : !strcmp(cmd, "reject") ? "rejected"
-                                            : "withdrawn",
-                   who.user);
-    rbac_free(&who);
-    if (rc)
-        armms_die_err(&err);
-    tenant_free(&t);
-    return cli_finish(code);
+/* The verb and whether the options go with it: before any tenant is read. */
+static void check_verb(approve *a, int argc, char **argv)
+{
+    const cli_t *c = &a->c;
+    const change_filter *f = &a->f;
+    a->verb = cli_verb_pick(c, verbs, "command", argc, argv, &a->id);
+    const char *cmd = a->verb->name;
+    if ((f->all || f->status || f->action || f->mine || f->actionable) && strcmp(cmd, "list"))
+        cli_usage_error(c, "--all, --status, --action, --mine and --actionable go with list");
+    if (f->all && f->status)
+        cli_usage_error(c, "give --all or --status, not both");
+    if (a->note && strcmp(cmd, "verify") && strcmp(cmd, "approve"))
+        cli_usage_error(c, "--note goes with verify or approve");
+    if (a->reason && strcmp(cmd, "reject"))
+        cli_usage_error(c, "--reason goes with reject");
+    if (!strcmp(cmd, "reject") && (!a->reason || !*a->reason))
+        cli_usage_error(c, "a rejection needs --reason: it goes back to the requester");
+}
+
+/* The tenant and the acting user, who must hold the verb's scope. */
+static void open_tenant(approve *a)
+{
+    cli_tenant(&a->c, &a->t);
+    if (rbac_load(&a->who, &a->t, &a->err) ||
+        (a->verb->scope && rbac_require(&a->who, a->verb->scope, &a->err)))
+        armms_die_err(&a->err);
+}
+
+/* The summary names the decision made, if any (rbac_free keeps who.user). */
+static int finish(approve *a, int rc)
+{
+    rbac_free(&a->who);
+    if (rc || !a->did)
+        return cli_end(&a->c, 0, rc ? &a->err : NULL, NULL);
+    return cli_end(&a->c, 0, NULL, "tenant %s: change request %s %s by %s", a->t.id, a->id, a->did,
+                   a->who.user);
+}
+
+int main(int argc, char **argv)
+{
+    static approve a;
+    parse_options(&a, argc, argv);
+    check_verb(&a, argc, argv);
+    cli_actions_register();
+    open_tenant(&a);
+    return finish(&a, a.verb->run(&a));
 }

@@ -2,8 +2,8 @@
  * armms-dtr - daily time records from time logs (lib/tk/dtr.c). Options,
  * inputs and the summary only.
  */
-#include "tk/dtr.h"
 #include "cli/scope.h"
+#include "tk/dtr.h"
 
 static const char usage[] =
     "usage: armms-dtr [-t TENANT] [--period P | --from D --to D] [--guard G]\n"
@@ -42,8 +42,5 @@ int main(int argc, char **argv)
     tk_run_close(&r);
     int code = tk_cli_code(&r, &rej, missing);
     tk_cli_summary(&c, &r, "DTRs");
-    if (rc)
-        armms_die_err(&err);
-    tenant_free(&t);
-    return cli_finish(code);
+    return cli_end(&c, code, rc ? &err : NULL, NULL);
 }

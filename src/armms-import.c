@@ -5,19 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iam/change.h"
 #include "cli/actions.h"
 #include "cli/cli.h"
-#include "md/masterdata.h"
 #include "core/input.h"
+#include "iam/change.h"
+#include "md/masterdata.h"
 #include "pay/period.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: armms-import [-t TENANT] [--format ndjson|csv] [--rejects FILE] KIND [FILE...]\n"
     "       armms-import [-t TENANT] period --generate YEAR\n"
     "\n"
-    "Upsert master data of KIND by its natural key: guard, detachment, position,\n"
-    "shift, assignment, rate, holiday, period, obligation, user, role, route.\n"
+    "Upsert master data of KIND by its natural key. The kinds:\n";
+
+/* The kinds themselves are md's one list (md_kind_names, md_kind_find). */
+static const char usage_tail[] =
     "A KIND whose route needs approval (rate, by default) makes a change request\n"
     "(a ChangeRequest record on stdout; see armms-approve). Reads the files\n"
     "(or standard input); a FILE ending in .csv is CSV unless --format says\n"
@@ -89,8 +91,7 @@ static int import_input(int fd, const char *name, int csv_name, void *ctx)
 {
     struct run *r = ctx;
     int csv = r->format ? !strcmp(r->format, "csv") : csv_name;
-    return import_fd(r->mi, r->k, fd, name, csv ? INPUT_CSV : INPUT_NDJSON, r->rej, r->n,
-                     r->err);
+    return import_fd(r->mi, r->k, fd, name, csv ? INPUT_CSV : INPUT_NDJSON, r->rej, r->n, r->err);
 }
 
 int main(int argc, char **argv)
@@ -103,7 +104,13 @@ int main(int argc, char **argv)
     const char *format = NULL;
     long year = 0;
     int opt;
-    cli_init(&c, "armms-import", usage);
+    strbuf usage;
+    cli_init(&c, "armms-import", NULL);
+    sb_init(&usage);
+    sb_adds(&usage, usage_head);
+    cli_wrap(&usage, 2, md_kind_names());
+    sb_adds(&usage, usage_tail);
+    c.usage = usage.s; /* lives until exit */
     /* before md_import_open: obligation schedules are pay's (pay/obligation.h) */
     cli_actions_register();
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
@@ -166,17 +173,14 @@ int main(int argc, char **argv)
         rc = change_submit(&ch, md_effect(mi), summary, stdout, &made, &err);
     }
     md_import_close(mi);
-    int code = cli_rejects_close(&rej, missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0);
-    if (!c.quiet)
-        armms_warn("%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected%s",
-                   argv[optind], n.read, n.inserted, n.updated, n.unchanged, n.rejected,
-                   ch.requesting ? " (requested, not applied)" : "");
     char line[400];
-    if (!c.quiet && ch.requesting && !rc)
-        armms_warn("%s", change_outcome(&ch, made, line, sizeof line));
+    const char *outcome =
+        ch.requesting && !rc ? change_outcome(&ch, made, line, sizeof line) : NULL;
+    const char *requested = ch.requesting ? " (requested, not applied)" : "";
     change_close(&ch);
-    if (rc)
-        armms_die_err(&err);
-    tenant_free(&t);
-    return cli_finish(code);
+    int code = missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0;
+    return cli_end(&c, code, rc ? &err : NULL,
+                   "%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected%s%s%s",
+                   argv[optind], n.read, n.inserted, n.updated, n.unchanged, n.rejected, requested,
+                   outcome ? "\n" : "", outcome ? outcome : "");
 }

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "tk/ingest.h"
 #include "core/input.h"
+#include "tk/ingest.h"
 
 static const char usage[] =
     "usage: armms-ingest [-t TENANT] [--format ndjson|csv|zk|zk-push] [--device ID]\n"
@@ -150,14 +150,10 @@ int main(int argc, char **argv)
         rc = ingest_flush(in, &err);
     ingest_counts n = *ingest_counts_of(in);
     ingest_close(in, &err);
-    int code = cli_rejects_close(&rej, missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0);
     if (tty)
         fputc('\r', stderr); /* the summary overwrites the progress line */
-    if (!c.quiet)
-        armms_warn("%ld read, %ld accepted, %ld duplicates, %ld rejected", n.read, n.accepted,
+    int code = missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0;
+    return cli_end(&c, code, rc ? &err : NULL,
+                   "%ld read, %ld accepted, %ld duplicates, %ld rejected", n.read, n.accepted,
                    n.duplicates, n.rejected);
-    if (rc)
-        armms_die_err(&err);
-    tenant_free(&t);
-    return cli_finish(code);
 }

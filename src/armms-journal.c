@@ -6,34 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/audit.h"
 #include "cli/cli.h"
+#include "store/audit.h"
 #include "store/journal.h"
 #include "store/store.h"
-
-static const char usage[] =
-    "usage: armms-journal [-t TENANT] verify\n"
-    "       armms-journal [-t TENANT] sync\n"
-    "       armms-journal [-t TENANT] cat [--since SEQ] [--type TYPE] [--aggregate ID]\n"
-    "                                     [--consumer NAME]\n"
-    "       armms-journal [-t TENANT] history ID\n"
-    "       armms-journal [-t TENANT] seal\n"
-    "\n"
-    "  verify     walk the SHA-256 chain from seq 1; exit 65 at the first bad line\n"
-    "  sync       journal any committed change a crashed run left in an outbox\n"
-    "  cat        print events (NDJSON) in seq order, optionally filtered;\n"
-    "             --consumer NAME prints only events after NAME's cursor and moves\n"
-    "             the cursor once they are written (at-least-once delivery)\n"
-    "  history    the audit trail of one record (a guard, a timesheet id, a\n"
-    "             change request...): who changed it, when, before and after\n"
-    "  seal       gzip every closed segment\n"
-    "\n"
-    "  -t, --tenant ID   the tenant (or ARMMS_TENANT)\n"
-    "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
-    "      --wait SECS   wait this long for a busy journal (default 30)\n"
-    "  -q, --quiet       no summary on stderr\n"
-    "  -h, --help        this text\n"
-    "      --version     print the version\n";
 
 enum { OPT_SINCE = OPT_TOOL_BASE, OPT_TYPE, OPT_AGGREGATE, OPT_CONSUMER };
 
@@ -75,7 +51,133 @@ static int cat_cb(const char *line, size_t len, void *vctx)
     return ferror(stdout) ? 2 : 0;
 }
 
-int main(int argc, char **argv)
+typedef struct journal_run {
+    cli_t c;
+    cat_ctx cc;
+    const char *consumer, *id;
+    const cli_verb *verb;
+    tenant_t t;
+    char summary[300];
+    armms_err err;
+} journal_run;
+
+static int run_verify(void *ctx)
+{
+    journal_run *j = ctx;
+    journal_report rep;
+    if (journal_verify(&j->t, &rep, &j->err))
+        return j->err.code;
+    if (rep.problem[0]) {
+        armms_warn("tenant %s: journal broken: %s (%lld events verified before it)", j->t.id,
+                   rep.problem, rep.events);
+        return -EXIT_DATAERR;
+    }
+    snprintf(j->summary, sizeof j->summary, "tenant %s: %lld events, chain intact", j->t.id,
+             rep.events);
+    return 0;
+}
+
+static int run_sync(void *ctx)
+{
+    journal_run *j = ctx;
+    static const char *const modules[] = {"hr", "tk", "pay", "iam"};
+    long long before, after;
+    if (journal_last_seq(&j->t, &before, &j->err))
+        return j->err.code;
+    for (int i = 0; i < 4; i++) {
+        store_t s;
+        if (store_open(&s, &j->t, modules[i], 0, &j->err)) /* opening heals */
+            return j->err.code;
+        store_close(&s);
+    }
+    if (journal_last_seq(&j->t, &after, &j->err))
+        return j->err.code;
+    snprintf(j->summary, sizeof j->summary, "tenant %s: %lld events appended, journal at seq %lld",
+             j->t.id, after - before, after);
+    return 0;
+}
+
+static int run_cat(void *ctx)
+{
+    journal_run *j = ctx;
+    if (j->consumer && journal_cursor_get(&j->t, j->consumer, &j->cc.since, &j->err))
+        return j->err.code;
+    long long start = j->cc.since;
+    int rc = journal_each(&j->t, cat_cb, &j->cc, &j->err);
+    /* Not delivered, so the cursor stays where it was; the epilogue says
+     * why. */
+    if (rc == 2 || stream_close_check(stdout))
+        return -EXIT_IOERR;
+    if (rc)
+        return rc;
+    if (j->consumer && j->cc.last > start &&
+        journal_cursor_set(&j->t, j->consumer, j->cc.last, &j->err))
+        return j->err.code;
+    return 0;
+}
+
+static int run_history(void *ctx)
+{
+    journal_run *j = ctx;
+    long n;
+    if (audit_history(&j->t, j->id, stdout, &n, &j->err))
+        return j->err.code;
+    snprintf(j->summary, sizeof j->summary, "tenant %s: %ld changes to %s", j->t.id, n, j->id);
+    return 0;
+}
+
+static int run_seal(void *ctx)
+{
+    journal_run *j = ctx;
+    int sealed;
+    if (journal_seal(&j->t, &sealed, &j->err))
+        return j->err.code;
+    snprintf(j->summary, sizeof j->summary, "tenant %s: %d segments sealed", j->t.id, sealed);
+    return 0;
+}
+
+/* The one list of verbs. Sealing rewrites files; everything else reads
+ * (sync only journals what was already committed). */
+static const cli_verb verbs[] = {
+    {.name = "verify",
+     .help = "walk the SHA-256 chain from seq 1; exit 65 at the first bad line",
+     .scope = "journal.read",
+     .run = run_verify},
+    {.name = "sync",
+     .help = "journal any committed change a crashed run left in an outbox",
+     .scope = "journal.read",
+     .run = run_sync},
+    {.name = "cat",
+     .synopsis = "[--since SEQ] [--type TYPE] [--aggregate ID] [--consumer NAME]",
+     .help = "print events (NDJSON) in seq order, optionally filtered;\n"
+             "--consumer NAME prints only events after NAME's cursor and moves\n"
+             "the cursor once they are written (at-least-once delivery)",
+     .scope = "journal.read",
+     .run = run_cat},
+    {.name = "history",
+     .operand = "ID",
+     .needs = "the id of a record",
+     .help = "the audit trail of one record (a guard, a timesheet id, a\n"
+             "change request...): who changed it, when, before and after",
+     .scope = "journal.read",
+     .run = run_history},
+    {.name = "seal",
+     .help = "gzip every closed segment",
+     .scope = "tenant.admin",
+     .run = run_seal},
+    {0},
+};
+
+static const char options[] =
+    "\n"
+    "  -t, --tenant ID   the tenant (or ARMMS_TENANT)\n"
+    "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
+    "      --wait SECS   wait this long for a busy journal (default 30)\n"
+    "  -q, --quiet       no summary on stderr\n"
+    "  -h, --help        this text\n"
+    "      --version     print the version\n";
+
+static void parse_options(journal_run *j, int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_COMMON_LONGOPTS,
                                              {"since", required_argument, NULL, OPT_SINCE},
@@ -83,107 +185,63 @@ int main(int argc, char **argv)
                                              {"aggregate", required_argument, NULL, OPT_AGGREGATE},
                                              {"consumer", required_argument, NULL, OPT_CONSUMER},
                                              {0, 0, 0, 0}};
-    cli_t c;
-    cat_ctx cc = {0};
-    const char *consumer = NULL;
+    strbuf u;
     int opt;
-    cli_init(&c, "armms-journal", usage);
+    cli_init(&j->c, "armms-journal", NULL);
+    sb_init(&u);
+    cli_verb_synopsis(&u, "[-t TENANT]", verbs);
+    sb_addc(&u, '\n');
+    cli_verb_list(&u, verbs);
+    sb_adds(&u, options);
+    j->c.usage = u.s;             /* lives until exit */
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common(&c, opt, optarg))
+        if (cli_common(&j->c, opt, optarg))
             continue;
         switch (opt) {
         case OPT_SINCE:
-            cc.since = cli_long(&c, "--since", optarg, 0, 0x7fffffffffffffffL);
+            j->cc.since = cli_long(&j->c, "--since", optarg, 0, 0x7fffffffffffffffL);
             break;
         case OPT_TYPE:
-            cc.type = optarg;
+            j->cc.type = optarg;
             break;
         case OPT_AGGREGATE:
-            cc.aggregate = optarg;
+            j->cc.aggregate = optarg;
             break;
         case OPT_CONSUMER:
             if (!journal_consumer_valid(optarg))
-                cli_usage_error(&c, "invalid consumer name '%s' ([a-z0-9_-]{1,64})", optarg);
-            consumer = optarg;
+                cli_usage_error(&j->c, "invalid consumer name '%s' ([a-z0-9_-]{1,64})", optarg);
+            j->consumer = optarg;
             break;
         }
     }
-    if (optind >= argc)
-        cli_usage_error(&c, "missing command (verify, sync, cat, history or seal)");
-    const char *cmd = argv[optind], *id = NULL;
-    if (!strcmp(cmd, "history")) {
-        if (optind + 1 >= argc)
-            cli_usage_error(&c, "history needs the id of a record");
-        id = argv[++optind];
-    }
-    if (optind + 1 < argc)
-        cli_usage_error(&c, "unexpected argument '%s'", argv[optind + 1]);
-    tenant_t t;
-    armms_err err = {0};
-    cli_tenant(&c, &t);
-    /* sealing rewrites files; everything else reads (sync only journals
-     * what was already committed) */
-    cli_authorize(&t, !strcmp(cmd, "seal") ? "tenant.admin" : "journal.read");
-    int rc = 0;
-    if (!strcmp(cmd, "verify")) {
-        journal_report rep;
-        if (journal_verify(&t, &rep, &err))
-            armms_die_err(&err);
-        if (rep.problem[0]) {
-            armms_warn("tenant %s: journal broken: %s (%lld events verified before it)", t.id,
-                       rep.problem, rep.events);
-            rc = EXIT_DATAERR;
-        } else if (!c.quiet) {
-            armms_warn("tenant %s: %lld events, chain intact", t.id, rep.events);
-        }
-    } else if (!strcmp(cmd, "sync")) {
-        long long before, after;
-        static const char *const modules[] = {"hr", "tk", "pay", "iam"};
-        if (journal_last_seq(&t, &before, &err))
-            armms_die_err(&err);
-        for (int i = 0; i < 4; i++) {
-            store_t s;
-            if (store_open(&s, &t, modules[i], 0, &err)) /* opening heals */
-                armms_die_err(&err);
-            store_close(&s);
-        }
-        if (journal_last_seq(&t, &after, &err))
-            armms_die_err(&err);
-        if (!c.quiet)
-            armms_warn("tenant %s: %lld events appended, journal at seq %lld", t.id,
-                       after - before, after);
-    } else if (!strcmp(cmd, "cat")) {
-        if (consumer)
-            if (journal_cursor_get(&t, consumer, &cc.since, &err))
-                armms_die_err(&err);
-        long long start = cc.since;
-        rc = journal_each(&t, cat_cb, &cc, &err);
-        int out_failed = cli_finish(0) != 0; /* says why when it fails */
-        if (rc == 2 || out_failed) {
-            /* Not delivered, so the cursor stays where it was. */
-            tenant_free(&t);
-            return EXIT_IOERR; /* cli_finish said why */
-        }
-        if (rc)
-            armms_die_err(&err);
-        if (consumer && cc.last > start && journal_cursor_set(&t, consumer, cc.last, &err))
-            armms_die_err(&err);
-    } else if (!strcmp(cmd, "history")) {
-        long n;
-        if (audit_history(&t, id, stdout, &n, &err))
-            armms_die_err(&err);
-        if (!c.quiet)
-            armms_warn("tenant %s: %ld changes to %s", t.id, n, id);
-    } else if (!strcmp(cmd, "seal")) {
-        int sealed;
-        if (journal_seal(&t, &sealed, &err))
-            armms_die_err(&err);
-        if (!c.quiet)
-            armms_warn("tenant %s: %d segments sealed", t.id, sealed);
-    } else {
-        cli_usage_error(&c, "unknown command '%s' (verify, sync, cat, history or seal)", cmd);
-    }
-    tenant_free(&t);
-    return cli_finish(rc);
+}
+
+/* Before any tenant is read. */
+static void check_verb(journal_run *j, int argc, char **argv)
+{
+    j->verb = cli_verb_pick(&j->c, verbs, "command", argc, argv, &j->id);
+}
+
+static void open_tenant(journal_run *j)
+{
+    cli_tenant(&j->c, &j->t);
+    cli_authorize(&j->t, j->verb->scope);
+}
+
+/* rc: 0, an error in j->err, or minus an exit code already explained. */
+static int finish(journal_run *j, int rc)
+{
+    if (rc < 0)
+        return cli_end(&j->c, -rc, NULL, NULL);
+    return cli_end(&j->c, 0, rc ? &j->err : NULL, j->summary[0] ? "%s" : NULL, j->summary);
+}
+
+int main(int argc, char **argv)
+{
+    static journal_run j;
+    parse_options(&j, argc, argv);
+    check_verb(&j, argc, argv);
+    open_tenant(&j);
+    return finish(&j, j.verb->run(&j));
 }

@@ -1347,5 +1347,5 @@ int main(int argc, char **argv)
     }
     plan_free(&p);
     model_free(&m);
-    return cli_finish(0);
+    return cli_end(&c, 0, NULL, NULL);
 }

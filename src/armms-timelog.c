@@ -6,18 +6,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/scope.h"
 #include "iam/change.h"
 #include "tk/timelog.h"
-#include "cli/scope.h"
 
-static const char usage[] =
+static const char synopsis[] =
     "usage: armms-timelog [-t TENANT] [--period P | --from D --to D] [--guard G]\n"
-    "                     [--reprocess] [FILE...]\n"
-    "       armms-timelog adjust add --guard G --ts TS --type IN|OUT [--shift S --date D]\n"
-    "                     [--detachment X] --reason TEXT\n"
-    "       armms-timelog adjust void TIME_LOG_ID --reason TEXT\n"
-    "       armms-timelog adjust move TIME_LOG_ID --shift S --date D [--detachment X]\n"
-    "                     --reason TEXT\n"
+    "                     [--reprocess] [FILE...]\n";
+
+/* The one list of adjust actions: its usage lines and its check. Each is
+ * made by timelog_adjust_change. */
+static const cli_verb adjust_actions[] = {
+    {.name = "add",
+     .synopsis = "--guard G --ts TS --type IN|OUT [--shift S --date D] [--detachment X] "
+                 "--reason TEXT"},
+    {.name = "void",
+     .operand = "TIME_LOG_ID",
+     .needs = "a TIME_LOG_ID",
+     .synopsis = "--reason TEXT"},
+    {.name = "move",
+     .operand = "TIME_LOG_ID",
+     .needs = "a TIME_LOG_ID",
+     .synopsis = "--shift S --date D [--detachment X] --reason TEXT"},
+    {0},
+};
+
+static const char description[] =
     "\n"
     "Stream mode: read ClockEvent records (armms-ingest's output), recompute the\n"
     "time logs of the guard-days they touch and write TimeLog records. Select\n"
@@ -46,7 +60,13 @@ int main(int argc, char **argv)
     tl_adjust adj = {0};
     const char *adjust_opt = NULL; /* the first adjust-only option seen */
     int opt;
-    cli_init(&c, "armms-timelog", usage);
+    strbuf usage;
+    sb_init(&usage);
+    sb_adds(&usage, synopsis);
+    cli_init(&c, "armms-timelog", NULL);
+    cli_verb_synopsis(&usage, "adjust", adjust_actions);
+    sb_adds(&usage, description);
+    c.usage = usage.s; /* lives until exit */
     argv[0] = (char *)armms_prog;
     /* Options may come before or after the adjust verb (getopt_long moves
      * operands last), as with every other tool's -t. */
@@ -89,22 +109,11 @@ int main(int argc, char **argv)
     if (adjusting) {
         if (sc.period || sc.from_s || sc.to_s || sc.reprocess)
             cli_usage_error(&c, "adjust takes no scope");
-        if (optind >= argc)
-            cli_usage_error(&c, "adjust needs an action: add, void or move");
-        adj.action = argv[optind++];
-        int add = strcmp(adj.action, "add") == 0;
-        if (!add && strcmp(adj.action, "void") && strcmp(adj.action, "move"))
-            cli_usage_error(&c, "unknown adjust action '%s' (add, void or move)", adj.action);
-        if (!add) {
-            if (optind >= argc)
-                cli_usage_error(&c, "%s needs a TIME_LOG_ID", adj.action);
-            adj.target = argv[optind++];
-            if (adj.guard || adj.ts || adj.type)
-                cli_usage_error(&c, "%s takes a TIME_LOG_ID, not --guard, --ts or --type",
-                                adj.action);
-        }
-        if (optind < argc)
-            cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
+        const cli_verb *v =
+            cli_verb_pick(&c, adjust_actions, "adjust action", argc, argv, &adj.target);
+        adj.action = v->name;
+        if (adj.target && (adj.guard || adj.ts || adj.type))
+            cli_usage_error(&c, "%s takes a TIME_LOG_ID, not --guard, --ts or --type", adj.action);
         if (!adj.reason || !*adj.reason)
             cli_usage_error(&c, "an adjustment needs --reason");
     } else {
@@ -131,13 +140,10 @@ int main(int argc, char **argv)
     tk_run_close(&r);
     int code = tk_cli_code(&r, &rej, missing);
     char line[400];
+    const char *outcome =
+        adjusting && ch.requesting && !rc ? change_outcome(&ch, made, line, sizeof line) : NULL;
     if (!adjusting)
         tk_cli_summary(&c, &r, "time logs");
-    else if (!c.quiet && ch.requesting && !rc)
-        armms_warn("%s", change_outcome(&ch, made, line, sizeof line));
     change_close(&ch);
-    if (rc)
-        armms_die_err(&err);
-    tenant_free(&t);
-    return cli_finish(code);
+    return cli_end(&c, code, rc ? &err : NULL, outcome ? "%s" : NULL, outcome);
 }

@@ -4,9 +4,9 @@
  */
 #include <string.h>
 
+#include "cli/scope.h"
 #include "iam/change.h"
 #include "tk/timesheet.h"
-#include "cli/scope.h"
 
 static const char usage[] =
     "usage: armms-timesheet [-t TENANT] [--period P | --from D --to D] [--guard G]\n"
@@ -95,20 +95,19 @@ int main(int argc, char **argv)
     int code = tk_cli_code(&r, &rej, missing);
     if (validate && !code && n.blockers)
         code = EXIT_DATAERR;
-    if (!c.quiet && validate)
-        armms_warn("%s: %ld blockers on %ld timesheets", sc.period, n.blockers, n.blocked);
-    else if (!c.quiet && finalize)
-        armms_warn("%s: %ld %s, %ld blocked (%ld blockers)", sc.period, n.finalized,
-                   ch.requesting ? "to finalize once approved" : "finalized", n.blocked,
-                   n.blockers);
-    else
-        tk_cli_summary(&c, &r, "timesheets");
     char line[400];
-    if (!c.quiet && ch.requesting && !rc)
-        armms_warn("%s", change_outcome(&ch, made, line, sizeof line));
+    const char *outcome =
+        ch.requesting && !rc ? change_outcome(&ch, made, line, sizeof line) : NULL;
+    int requesting = ch.requesting;
     change_close(&ch);
-    if (rc)
-        armms_die_err(&err);
-    tenant_free(&t);
-    return cli_finish(code);
+    if (validate)
+        return cli_end(&c, code, rc ? &err : NULL, "%s: %ld blockers on %ld timesheets", sc.period,
+                       n.blockers, n.blocked);
+    if (finalize)
+        return cli_end(&c, code, rc ? &err : NULL, "%s: %ld %s, %ld blocked (%ld blockers)%s%s",
+                       sc.period, n.finalized,
+                       requesting ? "to finalize once approved" : "finalized", n.blocked,
+                       n.blockers, outcome ? "\n" : "", outcome ? outcome : "");
+    tk_cli_summary(&c, &r, "timesheets");
+    return cli_end(&c, code, rc ? &err : NULL, NULL);
 }

@@ -285,7 +285,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     run --separate-stderr armms-import -t acme guard guard.csv
     assert_failure 65
     assert_output ""
-    [[ "$stderr" == *"armms-import: column 'shoe_size' is not a guard field"* ]]
+    [[ "$stderr" == *"armms-import: tenant acme: column 'shoe_size' is not a guard field"* ]]
     assert_equal "$(q acme hr "SELECT count(*) FROM guard WHERE guard_id IN ('G4','G5')")" 0
     assert_equal "$(state acme)" "$before"
 }
@@ -775,4 +775,32 @@ EOF2
     run --separate-stderr armms-import -t acme route route.csv
     assert_failure 65
     assert_equal "$(state acme)" "$before"
+}
+
+@test "an unknown kind is 64 before any tenant or user is looked at" {
+    local try="Try 'armms-import --help' for more information."
+    run --separate-stderr armms-import guards /dev/null
+    assert_failure 64
+    assert_equal "$(tail -n 1 <<<"$stderr")" "$try"
+    [[ "$stderr" == "armms-import: unknown kind 'guards'"* ]] || fail "$stderr"
+    run --separate-stderr armms-import -t nosuch guards /dev/null
+    assert_failure 64
+    [[ "$stderr" == "armms-import: unknown kind 'guards'"* ]] || fail "$stderr"
+    assert_not_exists "$ARMMS_HOME/tenants"
+    armms-init -q -t acme
+    run --separate-stderr armms-import -t acme --as nobody guards /dev/null
+    assert_failure 64
+    [[ "$stderr" == "armms-import: unknown kind 'guards'"* ]] || fail "$stderr"
+    # a known kind does reach the user check
+    run --separate-stderr armms-import -t acme --as nobody guard /dev/null
+    assert_failure 77
+}
+
+@test "--help lists every kind md knows" {
+    run --separate-stderr armms-import --help
+    assert_success
+    local k
+    for k in guard detachment position shift assignment rate holiday period obligation user role route; do
+        [[ "$output" == *" $k"* ]] || fail "kind $k not in --help"
+    done
 }

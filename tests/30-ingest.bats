@@ -523,7 +523,7 @@ check_rejected_between_good_punches() {
     run --separate-stderr armms-ingest -t acme --map '{guard_id:' "$BATS_TEST_TMPDIR/p"
     assert_equal "$status" 64
     assert_equal "$output" ""
-    assert_equal "$(printf '%s\n' "$stderr" | grep -c 'armms-ingest: --map does not compile')" 1
+    assert_equal "$(printf '%s\n' "$stderr" | grep -c 'armms-ingest: tenant acme: --map does not compile')" 1
     assert_equal "$(punches acme)" 0
 }
 
@@ -581,7 +581,7 @@ check_rejected_between_good_punches() {
 
     run --separate-stderr bash -c 'armms-ingest -t acme "$1" >/dev/full' _ "$BATS_TEST_TMPDIR/p"
     assert_equal "$status" 74
-    assert_equal "$(printf '%s\n' "$stderr" | grep -c 'armms-ingest: write error on standard output')" 1
+    assert_equal "$(printf '%s\n' "$stderr" | grep -c 'armms-ingest: tenant acme: write error on standard output')" 1
     # The batch was committed before it was reported: nothing is lost.
     assert_equal "$(punches acme)" 1
     run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/p"

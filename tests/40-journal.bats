@@ -346,3 +346,29 @@ print(bad)' < <(journal_lines acme)
     [[ "$stderr" == *"cursor pub is damaged"* ]] || fail "$stderr"
     assert_equal "$output" ""
 }
+
+@test "an unknown verb is 64 before any tenant or user is looked at" {
+    local try="Try 'armms-journal --help' for more information."
+    run --separate-stderr armms-journal rewind
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-journal: unknown command 'rewind'" "$try")"
+    run --separate-stderr armms-journal -t nosuch rewind
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-journal: unknown command 'rewind'" "$try")"
+    armms-init -q -t acme
+    run --separate-stderr armms-journal -t acme --as nobody rewind
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-journal: unknown command 'rewind'" "$try")"
+    run --separate-stderr armms-journal -t acme --as nobody history
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-journal: history needs the id of a record"
+    run --separate-stderr armms-journal -t acme --as nobody verify extra
+    assert_failure 64
+    run --separate-stderr armms-journal -t acme --as nobody
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" \
+        "armms-journal: missing command (verify, sync, cat, history or seal)"
+    # a known verb does reach the user check
+    run --separate-stderr armms-journal -t acme --as nobody verify
+    assert_failure 77
+}

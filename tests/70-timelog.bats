@@ -502,3 +502,28 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
     assert_equal "$(jq -r '[.type, .status, .shift_id] | @tsv' <<<"$output")" "$(printf 'IN\tVALID\tDAY')"
     assert_equal "$(q acme tk 'select type from time_log_adjustment')" IN
 }
+
+@test "an unknown adjust action is 64 before any tenant or user is looked at" {
+    local try="Try 'armms-timelog --help' for more information."
+    run --separate-stderr armms-timelog adjust frob --reason x
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-timelog: unknown adjust action 'frob'" "$try")"
+    run --separate-stderr armms-timelog -t nosuch adjust frob --reason x
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-timelog: unknown adjust action 'frob'" "$try")"
+    armms-init -q -t acme
+    run --separate-stderr armms-timelog -t acme --as nobody adjust frob --reason x
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-timelog: unknown adjust action 'frob'"
+    run --separate-stderr armms-timelog -t acme --as nobody adjust --reason x
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-timelog: missing adjust action (add, void or move)"
+    run --separate-stderr armms-timelog -t acme --as nobody adjust move --reason x
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-timelog: move needs a TIME_LOG_ID"
+    run --separate-stderr armms-timelog --help
+    assert_success
+    assert_line --regexp '^       armms-timelog adjust add '
+    assert_line --regexp '^       armms-timelog adjust void TIME_LOG_ID '
+    assert_line --regexp '^       armms-timelog adjust move TIME_LOG_ID '
+}

@@ -326,7 +326,7 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
     events=$(journal_lines acme | wc -l)
     run --separate-stderr armms-approve -t acme --as hrm1 approve "$id"
     assert_failure 65
-    assert_equal "$stderr" "armms-approve: change request $id is REJECTED already"
+    assert_equal "$stderr" "armms-approve: tenant acme: change request $id is REJECTED already"
     run --separate-stderr armms-approve -t acme --as ctl1 verify "$id"
     assert_failure 65
     run --separate-stderr armms-approve -t acme --as ctl1 reject "$id" --reason "again"
@@ -352,7 +352,7 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
 
     run --separate-stderr armms-approve -t acme --as hrm1 approve "$a"
     assert_failure 65
-    assert_equal "$stderr" "armms-approve: change request $a is stale: the data it changes has changed since it was requested; it is now STALE, request the change again"
+    assert_equal "$stderr" "armms-approve: tenant acme: change request $a is stale: the data it changes has changed since it was requested; it is now STALE, request the change again"
     assert_equal "$output" ""
     # the card is as b left it, and a is STALE for good
     assert_equal "$(rate_rows)" "$(printf '%s\n' '69500|2026-01-01|2026-10-31' '75000|2026-11-01|')"
@@ -363,7 +363,7 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
     assert_equal "$(q acme pay "SELECT count(*) FROM audit WHERE request_id = '$a'")" 0
     run --separate-stderr armms-approve -t acme --as hrm1 approve "$a"
     assert_failure 65
-    assert_equal "$stderr" "armms-approve: change request $a is STALE already"
+    assert_equal "$stderr" "armms-approve: tenant acme: change request $a is STALE already"
     assert_equal "$(armms-approve -q -t acme --as fin1 list --mine --all | jq -r 'select(.request_id == "'"$a"'") | .status')" STALE
 }
 
@@ -543,7 +543,7 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
     assert_equal "$(armms-approve -q -t acme --as hrm1 list --actionable)" ""
     run --separate-stderr armms-approve -t acme --as hrm1 approve "$id"
     assert_failure 65
-    assert_equal "$stderr" "armms-approve: change request $id awaits verification by controller before it can be approved"
+    assert_equal "$stderr" "armms-approve: tenant acme: change request $id awaits verification by controller before it can be approved"
     run --separate-stderr armms-approve -t acme --as ctl1 approve "$id"
     assert_failure 65
     run --separate-stderr armms-approve -t acme --as hrm1 verify "$id"
@@ -723,7 +723,7 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
 
     run --separate-stderr armms-approve -t acme --as hrm1 approve "$id"
     assert_failure 65
-    assert_equal "$stderr" "armms-approve: change request $id is WITHDRAWN already"
+    assert_equal "$stderr" "armms-approve: tenant acme: change request $id is WITHDRAWN already"
     assert_equal "$(data)" "$before"
     assert_equal "$(armms-approve -q -t acme --as hrm1 list)" ""
 }
@@ -736,7 +736,7 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
         'action,requester_role,verifier_role,approver_role' 'rate.update,finance_officer,,hr_manager')
     run --separate-stderr armms-approve -t acme --as hrm1 approve "$id"
     assert_failure 65
-    assert_equal "$stderr" "armms-approve: change request $id awaits verification by controller before it can be approved"
+    assert_equal "$stderr" "armms-approve: tenant acme: change request $id awaits verification by controller before it can be approved"
     assert_equal "$(rate_rows)" "69500|2026-01-01|"
     # a request made now takes the new route: no verification
     local id2
@@ -808,7 +808,7 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
     id=$(armms-timesheet -q -t acme --as tk1 --finalize --period $P | jq -r .request_id)
     run --separate-stderr armms-approve -t acme --as ctl1 verify "$id"
     assert_failure 65
-    assert_equal "$stderr" "armms-approve: change request $id needs no verification (route timesheet.finalize: approved by hr_manager)"
+    assert_equal "$stderr" "armms-approve: tenant acme: change request $id needs no verification (route timesheet.finalize: approved by hr_manager)"
     assert_equal "$(request_status "$id")" "PENDING||"
 
     before=$(armms-approve -q -t acme --as admin routes)
@@ -898,4 +898,43 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
         assert_failure 65
         assert_equal "$(armms-approve -q -t acme --as admin routes | jq -r 'select(.action == "clock.ingest")')" ""
     fi
+}
+
+@test "an unknown verb is 64 before any tenant or user is looked at" {
+    local try="Try 'armms-approve --help' for more information."
+    run --separate-stderr armms-approve sign
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-approve: unknown command 'sign'" "$try")"
+    run --separate-stderr armms-approve -t nosuch sign
+    assert_failure 64
+    assert_equal "$stderr" "$(printf '%s\n' "armms-approve: unknown command 'sign'" "$try")"
+    assert_not_exists "$ARMMS_HOME/tenants"
+    armms-init -q -t acme
+    run --separate-stderr armms-approve -t acme --as nobody sign
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-approve: unknown command 'sign'"
+    run --separate-stderr armms-approve -t acme --as nobody show
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-approve: show needs a change request id"
+    run --separate-stderr armms-approve -t acme --as nobody
+    assert_failure 64
+    assert_equal "$(head -n 1 <<<"$stderr")" \
+        "armms-approve: missing command (list, show, verify, approve, reject, withdraw, routes, roles or whoami)"
+    # a known verb does reach the user check
+    run --separate-stderr armms-approve -t acme --as nobody list
+    assert_failure 77
+}
+
+@test "every verb of armms-approve is in --help, and output onto a full disk is 74" {
+    run --separate-stderr armms-approve --help
+    assert_success
+    local v
+    for v in list show verify approve reject withdraw routes roles whoami; do
+        assert_line --regexp "^       armms-approve \[-t TENANT\] $v|^usage: armms-approve \[-t TENANT\] $v"
+        assert_line --regexp "^  $v "
+    done
+    armms-init -q -t acme
+    run --separate-stderr bash -c 'armms-approve -t acme whoami > /dev/full'
+    assert_failure 74
+    assert_equal "$stderr" "armms-approve: tenant acme: write error on standard output: No space left on device"
 }

@@ -3,9 +3,10 @@
  */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,15 +42,51 @@ void armms_warn(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* The tenant fatal messages name, once cli_tenant has resolved it. */
+static char known_tenant[sizeof((tenant_t *)0)->id];
+
+/* Whether msg names the tenant already: "tenant ID" as words. */
+static int names_tenant(const char *msg)
+{
+    size_t n = strlen(known_tenant);
+    for (const char *p = msg; (p = strstr(p, "tenant ")); p++) {
+        const char *id = p + 7, *end = id + n;
+        if ((p == msg || !isalnum((unsigned char)p[-1])) && !strncmp(id, known_tenant, n) &&
+            !isalnum((unsigned char)*end) && *end != '_' && *end != '-')
+            return 1;
+    }
+    return 0;
+}
+
+/* "PROG: tenant ID: message\n" on stderr, the one shape of a fatal message;
+ * "PROG: message" before the tenant is known, or when it names the tenant
+ * itself ("user 'u' of tenant ID may not ..."). */
+static void vfail(const char *fmt, va_list ap)
+{
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (!known_tenant[0] || names_tenant(msg))
+        fprintf(stderr, "%s: %s\n", armms_prog, msg);
+    else
+        fprintf(stderr, "%s: tenant %s: %s\n", armms_prog, known_tenant, msg);
+}
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(fmt, ap);
+    va_end(ap);
+}
+
 void armms_die(int code, const char *fmt, ...)
 {
     va_list ap;
     fflush(stdout);
-    fprintf(stderr, "%s: ", armms_prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfail(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(code);
 }
 
@@ -118,13 +155,15 @@ int cli_common(cli_t *c, int opt, const char *arg)
     return 0;
 }
 
-void cli_tenant(const cli_t *c, tenant_t *t)
+void cli_tenant(cli_t *c, tenant_t *t)
 {
     armms_err err = {0};
     if (tenant_resolve(t, c->tenant, c->actor, &err) || tenant_require(t, &err))
         armms_die_err(&err);
     if (c->wait_s >= 0)
         t->wait_ms = c->wait_s * 1000;
+    c->t = t;
+    snprintf(known_tenant, sizeof known_tenant, "%s", t->id);
 }
 
 void cli_authorize(tenant_t *t, const char *scope)
@@ -138,14 +177,13 @@ void cli_authorize(tenant_t *t, const char *scope)
     rbac_free(&who);
 }
 
-void cli_rejects(const cli_t *c, reject_sink *r)
+void cli_rejects(cli_t *c, reject_sink *r)
 {
-    if (!c->rejects || strcmp(c->rejects, "-") == 0) {
+    if (!c->rejects || strcmp(c->rejects, "-") == 0)
         reject_attach(r, stderr);
-        return;
-    }
-    if (reject_open(r, c->rejects) != 0)
+    else if (reject_open(r, c->rejects) != 0)
         armms_die(EXIT_CANTCREAT, "cannot open rejects file %s: %s", c->rejects, strerror(errno));
+    c->rej = r;
 }
 
 int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing)
@@ -175,7 +213,7 @@ int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing
 int cli_rejects_close(reject_sink *r, int code)
 {
     if (reject_close(r) != 0) {
-        fprintf(stderr, "%s: write error on Reject records: %s\n", armms_prog, strerror(errno));
+        fail("write error on Reject records: %s", strerror(errno));
         return EXIT_IOERR;
     }
     return code;
@@ -186,8 +224,170 @@ int cli_finish(int code)
     errno = 0;
     if (stream_close_check(stdout) != 0) {
         int e = errno ? errno : EIO;
-        fprintf(stderr, "%s: write error on standard output: %s\n", armms_prog, strerror(e));
+        fail("write error on standard output: %s", strerror(e));
         return code ? code : EXIT_IOERR;
     }
     return code;
+}
+
+int cli_end(cli_t *c, int code, const armms_err *err, const char *fmt, ...)
+{
+    /* A closed sink has no stream (reject_close), so it is not closed twice. */
+    if (c->rej && c->rej->f)
+        code = cli_rejects_close(c->rej, code);
+    if (fmt && !c->quiet) {
+        char buf[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        for (char *line = buf, *nl; line; line = nl) {
+            if ((nl = strchr(line, '\n')))
+                *nl++ = 0;
+            armms_warn("%s", line);
+        }
+    }
+    if (err)
+        armms_die_err(err);
+    if (c->t)
+        tenant_free(c->t);
+    c->t = NULL;
+    return cli_finish(code);
+}
+
+/* ---- verbs ---- */
+
+/* "a, b or c" from the table. */
+static void verb_names(strbuf *b, const cli_verb *verbs)
+{
+    for (const cli_verb *v = verbs; v->name; v++) {
+        if (v != verbs)
+            sb_adds(b, v[1].name ? ", " : " or ");
+        sb_adds(b, v->name);
+    }
+}
+
+const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char *what, int argc,
+                              char **argv, const char **operand)
+{
+    *operand = NULL;
+    if (optind >= argc) {
+        strbuf b;
+        sb_init(&b);
+        verb_names(&b, verbs);
+        cli_usage_error(c, "missing %s (%s)", what, b.s);
+    }
+    const char *name = argv[optind++];
+    const cli_verb *v = verbs;
+    while (v->name && strcmp(v->name, name))
+        v++;
+    if (!v->name)
+        cli_usage_error(c, "unknown %s '%s'", what, name);
+    if (v->operand) {
+        if (optind >= argc)
+            cli_usage_error(c, "%s needs %s", v->name, v->needs ? v->needs : v->operand);
+        *operand = argv[optind++];
+    }
+    if (optind < argc)
+        cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+    return v;
+}
+
+/* Append s to b, breaking lines at 80 columns at spaces outside brackets
+ * (an option stays with its argument: "--reason TEXT"); a continued line
+ * is indented by indent. col is the current column; returns the new one. */
+static size_t add_wrapped(strbuf *b, const char *s, size_t col, size_t indent, int *lines)
+{
+    while (*s) {
+        size_t len = 0;
+        int depth = 0;
+        for (;;) {
+            while (s[len] && (depth || s[len] != ' ')) {
+                depth += s[len] == '[' ? 1 : s[len] == ']' ? -1 : 0;
+                len++;
+            }
+            /* "--opt ARG": take ARG too */
+            if (s[0] == '-' && s[len] == ' ' && s[len + 1] && s[len + 1] != '-' &&
+                s[len + 1] != '[' && !memchr(s, ' ', len))
+                len++;
+            else
+                break;
+        }
+        if (col + 1 + len > 80 && col > indent) {
+            sb_addc(b, '\n');
+            for (col = 0; col < indent; col++)
+                sb_addc(b, ' ');
+            ++*lines;
+        } else {
+            sb_addc(b, ' ');
+            col++;
+        }
+        sb_add(b, s, len);
+        col += len;
+        s += len;
+        while (*s == ' ')
+            s++;
+    }
+    return col;
+}
+
+/* One usage line; continued lines are indented under the verb's first
+ * argument, or under the program's when that takes more than two lines. */
+static int verb_line(strbuf *b, const char *lead, const cli_verb *v, size_t indent)
+{
+    int lines = 1;
+    size_t col = 7 + strlen(armms_prog);
+    sb_adds(b, armms_prog);
+    if (lead && *lead)
+        col = add_wrapped(b, lead, col, col, &lines);
+    col = add_wrapped(b, v->name, col, col, &lines);
+    if (!indent)
+        indent = col + 1;
+    if (v->operand)
+        col = add_wrapped(b, v->operand, col, indent, &lines);
+    if (v->synopsis)
+        add_wrapped(b, v->synopsis, col, indent, &lines);
+    sb_addc(b, '\n');
+    return lines;
+}
+
+void cli_verb_synopsis(strbuf *b, const char *lead, const cli_verb *verbs)
+{
+    for (const cli_verb *v = verbs; v->name; v++) {
+        strbuf line;
+        sb_init(&line);
+        if (verb_line(&line, lead, v, 0) > 2) {
+            sb_reset(&line);
+            verb_line(&line, lead, v, 7 + strlen(armms_prog) + 1);
+        }
+        sb_adds(b, b->len ? "       " : "usage: ");
+        sb_add(b, line.s, line.len);
+        sb_free(&line);
+    }
+}
+
+void cli_wrap(strbuf *b, size_t indent, const char *text)
+{
+    int lines = 1;
+    for (size_t i = 0; i + 1 < indent; i++)
+        sb_addc(b, ' ');
+    add_wrapped(b, text, indent ? indent - 1 : 0, indent, &lines);
+    sb_addc(b, '\n');
+}
+
+void cli_verb_list(strbuf *b, const cli_verb *verbs)
+{
+    size_t w = 0;
+    for (const cli_verb *v = verbs; v->name; v++)
+        if (strlen(v->name) > w)
+            w = strlen(v->name);
+    for (const cli_verb *v = verbs; v->name; v++) {
+        sb_addf(b, "  %-*s  ", (int)w, v->name);
+        for (const char *h = v->help ? v->help : ""; *h; h++) {
+            sb_addc(b, *h);
+            if (*h == '\n')
+                sb_addf(b, "  %-*s  ", (int)w, "");
+        }
+        sb_addc(b, '\n');
+    }
 }

@@ -12,6 +12,7 @@
 #include <getopt.h>
 
 #include "core/reject.h"
+#include "core/util.h"
 #include "store/tenant.h"
 
 enum {
@@ -50,31 +51,73 @@ typedef struct cli {
     int wait_s; /* -1 = default */
     int quiet;
     const char *usage; /* the tool's usage text, printed by -h */
+    tenant_t *t;       /* set by cli_tenant, freed by cli_end */
+    reject_sink *rej;  /* set by cli_rejects, closed by cli_end */
 } cli_t;
 
 /* The tool's name in every message; set by cli_prog (cli_init calls it),
  * which also installs the handler of core's fatal failures. */
 extern const char *armms_prog;
 void cli_prog(const char *prog);
-/* "PROG: message" on stderr. armms_die also flushes stdout, then exits. */
+/* "PROG: message" on stderr (summaries, warnings). */
 void armms_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A fatal message: "PROG: message" on stderr, then stdout is flushed and
+ * the tool exits with code. Once cli_tenant has named the tenant, every
+ * fatal message (these two, and the epilogue's write errors) reads
+ * "PROG: tenant ID: message", unless the message names the tenant itself
+ * ("tenant ID: ...", "user 'u' of tenant ID ..."). */
 _Noreturn void armms_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print err (prefixed by the tool name) and exit with its code. */
+/* Print err as armms_die does and exit with its code. */
 _Noreturn void armms_die_err(const armms_err *err);
 
+/* Name the program (cli_prog) and clear c; usage is what -h prints. */
 void cli_init(cli_t *c, const char *prog, const char *usage);
 /* 1 when opt was a common option (handled; may exit for -h/--version or a
  * bad value), 0 when the tool must handle it. '?' prints usage and exits 64. */
 int cli_common(cli_t *c, int opt, const char *arg);
 _Noreturn void cli_usage_error(const cli_t *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Resolve and require the tenant; dies with the right exit code. */
-void cli_tenant(const cli_t *c, tenant_t *t);
+
+/*
+ * Verbs: a tool with subcommands lists them in ONE table (git's commands[]),
+ * ended by an entry whose name is NULL. Its usage lines, the command list
+ * of --help, the check and the dispatch all come from that table.
+ * cli_verb_pick checks the verb before the tenant is opened or the actor
+ * authorised, so a mistyped verb is 64 whoever runs it, wherever.
+ */
+typedef struct cli_verb {
+    const char *name;
+    const char *operand;  /* the metavar of its one operand ("ID"), or NULL */
+    const char *needs;    /* "VERB needs NEEDS" when that operand is missing */
+    const char *synopsis; /* what follows the verb in its usage line, or NULL */
+    const char *help;     /* its entry in the command list ("\n" continues it) */
+    const char *scope;    /* the scope the acting user must hold, or NULL */
+    int (*run)(void *ctx);
+} cli_verb;
+
+/* The verb named by argv[optind], its operand (if it takes one) in
+ * *operand; optind moves past both. A missing or unknown verb, a missing
+ * operand or any argument after them exits 64 with "PROG: unknown WHAT
+ * 'x'" (or "missing WHAT (a, b or c)") and the --help line. */
+const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char *what, int argc,
+                              char **argv, const char **operand);
+/* Append the verbs' usage lines to b: "PROG LEAD VERB OPERAND SYNOPSIS",
+ * wrapped at 80 columns; the first line of an empty b begins "usage: ". */
+void cli_verb_synopsis(strbuf *b, const char *lead, const cli_verb *verbs);
+/* Append text to b as lines of at most 80 columns, each indented by indent. */
+void cli_wrap(strbuf *b, size_t indent, const char *text);
+/* Append the command list to b: "  VERB     help" lines. */
+void cli_verb_list(strbuf *b, const cli_verb *verbs);
+
+/* Resolve and require the tenant; dies with the right exit code. From here
+ * on fatal messages name the tenant, and cli_end frees t. */
+void cli_tenant(cli_t *c, tenant_t *t);
 /* Die with 77 (a message naming the user, the tenant and the scope) unless
  * the tenant's actor holds scope. */
 void cli_authorize(tenant_t *t, const char *scope);
-/* Open the reject sink (--rejects or stderr); dies on failure. */
-void cli_rejects(const cli_t *c, reject_sink *r);
+/* Open the reject sink (--rejects or stderr); dies on failure. cli_end
+ * closes it unless the tool has (cli_rejects_close). */
+void cli_rejects(cli_t *c, reject_sink *r);
 /* Parse a positive integer option value or die with 64. */
 long cli_long(const cli_t *c, const char *name, const char *arg, long min, long max);
 /* The inputs named on the command line, or standard input when n is 0
@@ -87,7 +130,20 @@ int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing
 /* Close the reject sink; returns code, or 74 (with a message) when any
  * Reject could not be written. */
 int cli_rejects_close(reject_sink *r, int code);
-/* End of main: check stdout was fully written; returns code or 74. */
+/* Check stdout was fully written; returns code, or 74 (with a message)
+ * when it was not and code is 0. For tools without a cli_t (armms-init). */
 int cli_finish(int code);
+
+/*
+ * THE EPILOGUE: every tool's main ends `return cli_end(&c, code, err, ...)`.
+ * In this order it closes the reject sink (unless closed already; a write
+ * error there makes code 74), prints the summary unless -q (fmt: one
+ * "PROG: ..." line per "\n"-separated part; NULL prints none), dies with
+ * err when err is not NULL, frees the tenant, checks standard output was
+ * fully written (`> /dev/full` fails: 74 unless code is already an error)
+ * and returns the exit code.
+ */
+int cli_end(cli_t *c, int code, const armms_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif
