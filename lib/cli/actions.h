@@ -3,7 +3,7 @@
  * approval layer (iam/change.h) from above so that it never includes the
  * domains it serves; and the code that writes what a layer above derives
  * from master data (an obligation's schedule, pay/obligation.h), handed
- * to md (md_register) for the same reason. May use every layer below the
+ * to md (md_register) for the same reason. Uses every layer below the
  * CLI.
  */
 #ifndef ARMMS_ACTIONS_H

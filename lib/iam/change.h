@@ -38,8 +38,8 @@
 #include <jv.h>
 #include <stdio.h>
 
-#include "iam/rbac.h"
 #include "core/reject.h"
+#include "iam/rbac.h"
 #include "store/store.h"
 
 typedef struct change {

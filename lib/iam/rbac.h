@@ -23,8 +23,8 @@
 
 #include <stdio.h>
 
-#include "store/tenant.h"
 #include "core/util.h"
+#include "store/tenant.h"
 
 typedef struct rbac {
     char user[128];

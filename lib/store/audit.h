@@ -13,8 +13,8 @@
 
 #include <stdio.h>
 
-#include "store/tenant.h"
 #include "core/util.h"
+#include "store/tenant.h"
 
 /* Write AuditEntry records for aggregate id to out; *n is how many. */
 int audit_history(tenant_t *t, const char *id, FILE *out, long *n, armms_err *err);

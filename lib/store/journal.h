@@ -31,8 +31,8 @@
 
 #include <sqlite3.h>
 
-#include "store/tenant.h"
 #include "core/util.h"
+#include "store/tenant.h"
 
 /* Append the module's outbox rows that are not yet journaled, then prune
  * them from the outbox. Takes the journal lock (waits up to t->wait_ms). */

@@ -23,8 +23,8 @@
 
 #include <sqlite3.h>
 
-#include "store/tenant.h"
 #include "core/util.h"
+#include "store/tenant.h"
 
 #define ARMMS_APP_ID 0x41524D4D /* "ARMM" */
 

@@ -5,8 +5,8 @@
  */
 #include <stdio.h>
 
-#include "tk/bucket.h"
 #include "t.h"
+#include "tk/bucket.h"
 
 /* A holiday calendar and one rest weekday, as the caller supplies them. */
 typedef struct cal {

@@ -3,8 +3,8 @@
  */
 #include <stdio.h>
 
-#include "tk/shift.h"
 #include "t.h"
+#include "tk/shift.h"
 
 static tz_t manila;
 static const shift_def day_shift = {6 * 60, 18 * 60}, night = {18 * 60, 6 * 60};

@@ -15,9 +15,9 @@
 
 #include "core/ndjson.h"
 #include "core/sha.h"
-#include "t.h"
 #include "core/ulid.h"
 #include "core/util.h"
+#include "t.h"
 
 #define UTF8_OK(lit, want, ...) T_EQ_INT(utf8_valid(lit, sizeof lit - 1), want, __VA_ARGS__)
 
@@ -350,7 +350,7 @@ static void test_line_reader_long(void)
 
 #define PARSE_AS(lit, want, ...)                                                                  \
     do {                                                                                          \
-        rejection f_;                                                                            \
+        rejection f_;                                                                             \
         jv v_ = ndjson_parse_object(lit, sizeof lit - 1, &f_);                                    \
         const char *w_ = (want);                                                                  \
         T_OK(!jv_is_valid(v_) && f_.code && strcmp(f_.code, w_) == 0 && f_.msg[0], __VA_ARGS__);  \
@@ -370,13 +370,15 @@ static void test_parse_object(void)
     int bad = 0;
     T_EQ_STR(json_str_peek(v, "guard_id", &bad), "G-001", "json_str_peek reads a string field");
     T_OK(json_str_peek(v, "missing", &bad) == NULL && !bad, "a missing field is NULL, not bad");
-    T_OK(json_has_peek(v, "name") && !json_has_peek(v, "missing"), "json_has_peek tells present from absent");
+    T_OK(json_has_peek(v, "name") && !json_has_peek(v, "missing"),
+         "json_has_peek tells present from absent");
     jv_free(v);
 
     static const char numrec[] = "{\"guard_id\":7,\"x\":null}";
     v = ndjson_parse_object(numrec, sizeof numrec - 1, &f);
     bad = 0;
-    T_OK(json_str_peek(v, "guard_id", &bad) == NULL && bad, "a number where a string belongs is bad");
+    T_OK(json_str_peek(v, "guard_id", &bad) == NULL && bad,
+         "a number where a string belongs is bad");
     bad = 0;
     T_OK(json_str_peek(v, "x", &bad) == NULL && !bad, "a null field reads as absent, not bad");
     T_OK(!json_has_peek(v, "x"), "json_has_peek treats a null field as absent");
