@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     if (!rc)
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
     tk_run_close(&r);
-    int code = tk_cli_code(&r, &rej, missing);
-    tk_cli_summary(&c, &r, "DTRs");
-    return cli_end(&c, code, rc ? &err : NULL, NULL);
+    char line[200];
+    return cli_end(&c, tk_cli_code(&r, missing), rc ? &err : NULL, "%s",
+                   tk_cli_summary(&r, "DTRs", line, sizeof line));
 }

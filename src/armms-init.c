@@ -54,7 +54,7 @@ static int import_user(tenant_t *t, jv user, int *rejected, armms_err *err)
     return rc ? err->code : 0;
 }
 
-static int list_tenants(void)
+static int list_tenants(cli_t *c)
 {
     size_t n;
     char **names = tenant_list(&n);
@@ -63,7 +63,7 @@ static int list_tenants(void)
         free(names[i]);
     }
     free(names);
-    return cli_finish(0);
+    return cli_end(c, 0, NULL, NULL);
 }
 
 int main(int argc, char **argv)
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
     if (optind < argc)
         cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
     if (list)
-        return list_tenants();
+        return list_tenants(&c);
 
     tenant_t t;
     armms_err err = {0};
@@ -120,12 +120,11 @@ int main(int argc, char **argv)
     int admin_made = 0;
     if (bootstrap_first_admin(&t, import_user, &admin_made, &err))
         armms_die_err(&err);
-    if (!c.quiet && admin_made)
-        armms_warn("tenant %s %s at %s (tz %s), first admin %s", t.id,
-                   existed ? "is current" : "created", t.dir, t.tz.name, t.actor);
-    else if (!c.quiet)
-        armms_warn("tenant %s %s at %s (tz %s)", t.id, existed ? "is current" : "created", t.dir,
-                   t.tz.name);
-    tenant_free(&t);
-    return cli_finish(0);
+    char first[96] = "";
+    if (admin_made)
+        snprintf(first, sizeof first, ", first admin %s", t.actor);
+    int code = cli_end(&c, 0, NULL, "tenant %s %s at %s (tz %s)%s", t.id,
+                       existed ? "is current" : "created", t.dir, t.tz.name, first);
+    tenant_free(&t); /* resolved here, not by cli_tenant: it may not exist yet */
+    return code;
 }

@@ -138,12 +138,10 @@ int main(int argc, char **argv)
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
     }
     tk_run_close(&r);
-    int code = tk_cli_code(&r, &rej, missing);
     char line[400];
-    const char *outcome =
-        adjusting && ch.requesting && !rc ? change_outcome(&ch, made, line, sizeof line) : NULL;
-    if (!adjusting)
-        tk_cli_summary(&c, &r, "time logs");
+    const char *said = !adjusting             ? tk_cli_summary(&r, "time logs", line, sizeof line)
+                       : ch.requesting && !rc ? change_outcome(&ch, made, line, sizeof line)
+                                              : NULL;
     change_close(&ch);
-    return cli_end(&c, code, rc ? &err : NULL, outcome ? "%s" : NULL, outcome);
+    return cli_end(&c, tk_cli_code(&r, missing), rc ? &err : NULL, said ? "%s" : NULL, said);
 }

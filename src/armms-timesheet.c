@@ -92,7 +92,7 @@ int main(int argc, char **argv)
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
     }
     tk_run_close(&r);
-    int code = tk_cli_code(&r, &rej, missing);
+    int code = tk_cli_code(&r, missing);
     if (validate && !code && n.blockers)
         code = EXIT_DATAERR;
     char line[400];
@@ -108,6 +108,6 @@ int main(int argc, char **argv)
                        sc.period, n.finalized,
                        requesting ? "to finalize once approved" : "finalized", n.blocked,
                        n.blockers, outcome ? "\n" : "", outcome ? outcome : "");
-    tk_cli_summary(&c, &r, "timesheets");
-    return cli_end(&c, code, rc ? &err : NULL, NULL);
+    return cli_end(&c, code, rc ? &err : NULL, "%s",
+                   tk_cli_summary(&r, "timesheets", line, sizeof line));
 }

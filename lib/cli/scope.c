@@ -129,14 +129,14 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
     return rc;
 }
 
-int tk_cli_code(tk_run *r, reject_sink *rej, int missing)
+int tk_cli_code(const tk_run *r, int missing)
 {
-    return cli_rejects_close(rej, missing ? EXIT_NOINPUT : r->n.rejected ? EXIT_DATAERR : 0);
+    return missing ? EXIT_NOINPUT : r->n.rejected ? EXIT_DATAERR : 0;
 }
 
-void tk_cli_summary(const cli_t *c, const tk_run *r, const char *what)
+const char *tk_cli_summary(const tk_run *r, const char *what, char *buf, size_t n)
 {
-    if (!c->quiet)
-        armms_warn("%ld read, %ld rejected, %ld %s recomputed, %ld changed", r->n.read,
-                   r->n.rejected, r->n.recomputed, what, r->n.changed);
+    snprintf(buf, n, "%ld read, %ld rejected, %ld %s recomputed, %ld changed", r->n.read,
+             r->n.rejected, r->n.recomputed, what, r->n.changed);
+    return buf;
 }

@@ -50,8 +50,12 @@ void tk_scope_check(const cli_t *c, tk_scope *s);
 /* Read the inputs (see the input rule), touch the scope, recompute. */
 int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *missing,
                armms_err *err);
-/* Exit code from the counts, after closing the Reject sink. */
-int tk_cli_code(tk_run *r, reject_sink *rej, int missing);
-void tk_cli_summary(const cli_t *c, const tk_run *r, const char *what);
+/* The exit code the counts call for: 66 when an input was missing, 65 when
+ * a record was rejected, else 0 (cli_end closes the sink and may make it
+ * 74). */
+int tk_cli_code(const tk_run *r, int missing);
+/* The summary line cli_end prints: "N read, N rejected, N WHAT recomputed,
+ * N changed", in buf. */
+const char *tk_cli_summary(const tk_run *r, const char *what, char *buf, size_t n);
 
 #endif

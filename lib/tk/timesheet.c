@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/daytype.h"
 #include "core/ndjson.h"
 #include "core/sha.h"
 #include "iam/change.h"
-#include "tk/dtr.h"
 
 enum { NTOT = 7 };
 static const char *const tot_names[NTOT] = {"worked", "regular", "ot",       "nd",
