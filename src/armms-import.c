@@ -104,13 +104,13 @@ int main(int argc, char **argv)
     const char *format = NULL;
     long year = 0;
     int opt;
-    strbuf usage;
+    static strbuf usage; /* static: reachable until exit, as c.usage */
     cli_init(&c, "armms-import", NULL);
     sb_init(&usage);
     sb_adds(&usage, usage_head);
     cli_wrap(&usage, 2, md_kind_names());
     sb_adds(&usage, usage_tail);
-    c.usage = usage.s; /* lives until exit */
+    c.usage = usage.s;
     /* before md_import_open: obligation schedules are pay's (pay/obligation.h) */
     cli_actions_register();
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */

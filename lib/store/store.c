@@ -218,6 +218,7 @@ int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err)
         err_set(err, EXIT_CONFIG, "tenant %s: %s.db is missing (run armms-init -t %s)", t->id,
                 module, t->id);
         free(path);
+        store_close(s);
         return err->code;
     }
     char *uri = uri_of(path, "mode=ro");
