@@ -755,6 +755,12 @@ typedef struct verify_ctx {
     journal_report *rep;
     char prev[65];
     long long seq;
+    int seg;             /* the segment being read */
+    long long line, off; /* lines and bytes of it read so far */
+    long long want;      /* the head's seq (-1 without a head) */
+    char want_hash[65];  /* the hash of the line at seq want */
+    int want_seg;        /* where that line ends */
+    long long want_off;
 } verify_ctx;
 
 static int verify_cb(const char *line, size_t len, void *vctx)
@@ -762,75 +768,156 @@ static int verify_cb(const char *line, size_t len, void *vctx)
     verify_ctx *c = vctx;
     envelope e;
     long long at = c->seq + 1;
+    c->line++;
+    c->off += (long long)len + 1;
+    char *pr = c->rep->problem;
+    size_t np = sizeof c->rep->problem;
     if (envelope_read(line, len, &e) != 0) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "line after seq %lld is not a journal envelope", c->seq);
-        c->rep->bad_seq = at;
-        return CHAIN_BROKEN;
-    }
-    char h[65];
-    sha256_hex(line, len - 75, h);
-    if (strcmp(h, e.hash) != 0) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "seq %lld: hash does not match its content (edited)", e.seq);
-    } else if (e.seq != at) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "seq %lld found where %lld was expected (gap, reorder or deletion)", e.seq, at);
-    } else if (strcmp(e.prev, c->prev) != 0) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "seq %lld: prev does not match the hash of seq %lld (chain broken)", e.seq,
-                 c->seq);
+        snprintf(pr, np,
+                 "segment %06d line %lld: the line after seq %lld is not a journal envelope",
+                 c->seg, c->line, c->seq);
     } else {
-        memcpy(c->prev, e.hash, 65);
-        c->seq = e.seq;
-        c->rep->events++;
-        return 0;
+        char h[65];
+        sha256_hex(line, len - 75, h);
+        if (strcmp(h, e.hash) != 0) {
+            snprintf(pr, np,
+                     "segment %06d line %lld: seq %lld: hash does not match its content (edited)",
+                     c->seg, c->line, e.seq);
+        } else if (e.seq != at) {
+            snprintf(pr, np,
+                     "segment %06d line %lld: seq %lld found where %lld was expected (gap, "
+                     "reorder or deletion)",
+                     c->seg, c->line, e.seq, at);
+        } else if (strcmp(e.prev, c->prev) != 0) {
+            snprintf(pr, np,
+                     "segment %06d line %lld: seq %lld: prev does not match the hash of seq %lld "
+                     "(chain broken)",
+                     c->seg, c->line, e.seq, c->seq);
+        } else {
+            memcpy(c->prev, e.hash, 65);
+            c->seq = e.seq;
+            c->rep->events++;
+            int m = mod_index(e.src);
+            if (e.src_i == e.src_n && m >= 0 && e.src_id > c->rep->mark[m])
+                c->rep->mark[m] = e.src_id;
+            if (e.seq == c->want) {
+                memcpy(c->want_hash, e.hash, 65);
+                c->want_seg = c->seg;
+                c->want_off = c->off;
+            }
+            return 0;
+        }
     }
     c->rep->bad_seq = at;
+    c->rep->bad_segment = c->seg;
+    c->rep->bad_line = c->line;
     return CHAIN_BROKEN;
+}
+
+/* The head against the line it names. */
+static void verify_head(verify_ctx *c, const head_t *h)
+{
+    journal_report *rep = c->rep;
+    char *pr = rep->problem;
+    size_t np = sizeof rep->problem;
+    rep->head_seq = h->seq;
+    if (h->seq > c->seq) {
+        snprintf(pr, np,
+                 "journal ends at seq %lld (segment %06d line %lld) but its head records seq %lld "
+                 "(truncated)",
+                 c->seq, c->seg, c->line, h->seq);
+        rep->bad_seq = c->seq + 1;
+        rep->bad_segment = c->seg;
+        rep->bad_line = c->line + 1;
+    } else if (h->seq == 0) {
+        if (strcmp(h->hash, zero_hash) != 0)
+            snprintf(pr, np, "the head records no events but a hash that is not 64 zeros");
+    } else if (strcmp(h->hash, c->want_hash) != 0) {
+        snprintf(pr, np,
+                 "the head records seq %lld with hash %.12s..., but that line (segment %06d) "
+                 "hashes to %.12s... (head or line replaced)",
+                 h->seq, h->hash, c->want_seg, c->want_hash);
+        rep->bad_seq = h->seq;
+    } else if ((h->segment != c->want_seg || h->offset != c->want_off) &&
+               !(h->segment == c->want_seg + 1 && h->offset == 0)) {
+        /* (a head may name the next segment before anything is in it) */
+        snprintf(pr, np,
+                 "the head places seq %lld at segment %06d byte %lld, but it ends at segment "
+                 "%06d byte %lld",
+                 h->seq, h->segment, h->offset, c->want_seg, c->want_off);
+        rep->bad_seq = h->seq;
+    }
 }
 
 int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
 {
     memset(rep, 0, sizeof *rep);
-    verify_ctx c = {t, rep, "", 0};
+    verify_ctx c = {.t = t, .rep = rep, .want = -1};
     memcpy(c.prev, zero_hash, 65);
+    head_t h;
+    int have = 0;
+    char *p = jpath(t, "head");
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (f) {
+        char line[1024];
+        have = fgets(line, sizeof line, f) && head_parse(line, &h) == 0;
+        fclose(f);
+    }
+    if (have)
+        c.want = h.seq;
     int *segs, n, rc = 0;
     if (list_segments(t, &segs, &n, err))
         return err->code;
     for (int i = 0; !rc && i < n; i++) {
         long long torn = 0;
+        c.seg = segs[i];
+        c.line = c.off = 0;
         rc = segment_each(t, segs[i], verify_cb, &c, &torn, err);
         if (rc && rc != CHAIN_BROKEN)
             break; /* I/O error */
         if (!rc && torn) {
             snprintf(rep->problem, sizeof rep->problem,
-                     "segment %06d ends in a torn line after seq %lld", segs[i], c.seq);
+                     "segment %06d line %lld: ends in a torn line after seq %lld", segs[i],
+                     c.line + 1, c.seq);
             rep->bad_seq = c.seq + 1;
+            rep->bad_segment = segs[i];
+            rep->bad_line = c.line + 1;
             rc = CHAIN_BROKEN;
         }
     }
     free(segs);
     if (rc && rc != CHAIN_BROKEN)
         return rc;
-    char *p = jpath(t, "head");
-    FILE *f = fopen(p, "r");
-    free(p);
-    if (f) {
-        char line[1024];
-        head_t h;
-        if (fgets(line, sizeof line, f) && head_parse(line, &h) == 0) {
-            rep->head_seq = h.seq;
-            if (!rep->problem[0] && h.seq > c.seq) {
-                snprintf(rep->problem, sizeof rep->problem,
-                         "journal ends at seq %lld but its head records seq %lld (truncated)",
-                         c.seq, h.seq);
-                rep->bad_seq = c.seq + 1;
-            }
-        }
-        fclose(f);
-    }
+    if (!rep->problem[0] && have)
+        verify_head(&c, &h);
     return 0;
+}
+
+int journal_outbox_read(sqlite3 *db, journal_outbox *o, armms_err *err)
+{
+    long long held, first;
+    if (outbox_state(db, 0, &o->last_id, &held, &first) != 0)
+        return err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
+    o->rows = held;
+    o->first = held ? first : o->last_id + 1;
+    return 0;
+}
+
+void journal_outbox_compare(const journal_report *rep, const char *module, const journal_outbox *o,
+                            long long *pending, long long *lost_from, long long *lost_to)
+{
+    int m = mod_index(module);
+    long long j = m >= 0 ? rep->mark[m] : 0;
+    *lost_from = *lost_to = 0;
+    /* held rows form the range [first, last_id]: pruning cuts a prefix */
+    *pending = o->last_id > j ? o->last_id - (j >= o->first ? j : o->first - 1) : 0;
+    if (*pending > o->rows)
+        *pending = o->rows;
+    if (j < o->first - 1) {
+        *lost_from = j + 1;
+        *lost_to = o->first - 1;
+    }
 }
 
 static int gzip_file(const char *src, const char *dst, armms_err *err)
