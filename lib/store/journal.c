@@ -691,8 +691,26 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
     }
     sqlite3_bind_int64(st, 1, f.h.mark[mi]);
     int step = sqlite3_step(st);
-    if (step == SQLITE_DONE)
-        goto out; /* nothing pending: the common case on open */
+    if (step == SQLITE_DONE) {
+        /* nothing pending: the common case on open. Rows a crashed run
+         * journaled but did not prune are pruned now (read first, so an
+         * open with nothing to do writes nothing). */
+        sqlite3_finalize(st);
+        st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM outbox WHERE id <= ? LIMIT 1", -1, &st, NULL) ==
+            SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, f.h.mark[mi]);
+            int stale = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_finalize(st);
+            st = NULL;
+            if (stale) {
+                char sql[96];
+                snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.h.mark[mi]);
+                sqlite3_exec(db, sql, NULL, NULL, NULL);
+            }
+        }
+        goto out;
+    }
     if ((rc = flush_open_segment(&f, err)))
         goto out;
     f.seq0 = f.h.seq;
