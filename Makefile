@@ -57,6 +57,12 @@ lib/libarmms.a: $(LIBOBJ)
 %.o: %.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The fault-injection shim of the crash tests (tests/fault/README), loaded
+# with LD_PRELOAD; never linked into bin/.
+FAULTSO = tests/fault/fault.so
+$(FAULTSO): tests/fault/fault.c
+	$(CC) -std=gnu11 $(WARN) -O2 -g -shared -fPIC -o $@ $< -ldl
+
 tests/unit/%.t: tests/unit/%.o lib/libarmms.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< lib/libarmms.a $(LIBS)
 
@@ -79,7 +85,7 @@ layers:
 	@tests/layers && echo "layers: dependencies point down"
 
 check: deps
-	$(MAKE) all $(UNITBIN)
+	$(MAKE) all $(UNITBIN) $(FAULTSO)
 	@$(MAKE) -s layers fmt-check
 	@tests/run
 
@@ -117,7 +123,7 @@ fmt-check:
 	done; [ $$bad = 0 ] && echo "fmt-check: every source follows .clang-format"
 
 clean:
-	rm -rf bin lib/*/*.o lib/*/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t
+	rm -rf bin lib/*/*.o lib/*/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t $(FAULTSO)
 
 # ---- fuzzing (tests/fuzz/README) --------------------------------------
 # One source per harness builds two ways: a replay binary (the normal

@@ -372,3 +372,85 @@ print(bad)' < <(journal_lines acme)
     run --separate-stderr armms-journal -t acme --as nobody verify
     assert_failure 77
 }
+
+@test "a head that never heard of a segment roll: the next segment's lines are read in, never appended after" {
+    export ARMMS_JOURNAL_SEGMENT_BYTES=2000
+    small_tenant acme
+    local dir old n
+    dir=$(jdir)
+    n=$(nlines acme)
+    # a crash after the roll's lines were fsynced but before the head moved
+    old=$(cat "$dir/head")
+    add_position acme SUPERVISOR Supervisor
+    local segs
+    segs=$(ls "$dir" | grep -c '\.ndjson$')
+    printf '%s\n' "$old" >"$dir/head"
+    add_position acme HEADGUARD "Head Guard"
+
+    assert_equal "$(ls "$dir" | grep -c '\.ndjson$')" "$segs"
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $((n + 2)) events, chain intact"
+    assert_equal "$(journal_lines acme | jq -r 'select(.event_type == "PositionUpserted") | .aggregate_id' | sort | uniq -c | awk '{print $1, $2}' | paste -sd,)" \
+        "1 GUARD,1 HEADGUARD,1 SUPERVISOR"
+    assert_equal "$(journal_lines acme | jq -s '[.[].seq] == [range(1; length + 1)]')" true
+}
+
+@test "verify names the segment and line of the first bad line" {
+    export ARMMS_JOURNAL_SEGMENT_BYTES=2000
+    small_tenant acme
+    local seg2
+    seg2=$(jdir)/000002.ndjson
+    assert_exists "$seg2"
+    sed -i '2s/"actor":"tester"/"actor":"mallory"/' "$seg2"
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    [[ "$stderr" == *"segment 000002 line 2: seq "*"hash does not match its content (edited)"* ]] || fail "$stderr"
+}
+
+@test "verify checks the head against the last line: a head whose hash was replaced is caught" {
+    small_tenant acme
+    local head
+    head=$(jdir)/head
+    sed -i -E 's/hash=[0-9a-f]{64}/hash=1111111111111111111111111111111111111111111111111111111111111111/' "$head"
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    [[ "$stderr" == *"the head records seq $(nlines acme) with hash 111111111111..."*"(head or line replaced)"* ]] || fail "$stderr"
+}
+
+@test "verify is not intact while a committed change waits in an outbox; sync heals it" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "INSERT INTO outbox(events, body) VALUES(1, '{\"event_id\":\"01KTEST00000000000000000001\",\"event_type\":\"ClockEventRecorded\",\"version\":1,\"tenant_id\":\"acme\",\"aggregate_type\":\"clock_event\",\"aggregate_id\":\"X\",\"occurred_at\":\"2026-11-25T00:00:00Z\",\"actor\":\"tester\",\"payload\":{}}')"
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 75
+    assert_equal "$stderr" "armms-journal: tenant acme: journal behind: 1 committed changes not yet journaled (tk.db 1); run armms-journal sync ($n events verified)"
+    run --separate-stderr armms-journal -t acme sync
+    assert_success
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $((n + 1)) events, chain intact"
+    assert_equal "$(q acme tk 'SELECT count(*) FROM outbox')" 0
+}
+
+@test "a last line deleted together with the head is caught, and that store's writers refuse to hide it" {
+    small_tenant acme
+    local n dir
+    dir=$(jdir)
+    n=$(nlines acme)
+    assert_equal "$(tail -n 1 "$dir/000001.ndjson" | jq -r .aggregate_id)" G3
+    sed -i '$d' "$dir/000001.ndjson"
+    rm "$dir/head"
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    [[ "$stderr" == *"journal broken: it lacks hr outbox rows "*"which hr.db journaled and pruned"* ]] || fail "$stderr"
+    run --separate-stderr armms-import -t acme --format csv position < <(printf '%s\n' 'position_id,name' 'SUPERVISOR,Supervisor')
+    assert_failure 70
+    [[ "$stderr" == *"the journal lacks hr outbox rows"* ]] || fail "$stderr"
+    assert_equal "$(q acme hr "SELECT count(*) FROM position WHERE position_id='SUPERVISOR'")" 0
+    run grep -c SUPERVISOR "$dir/000001.ndjson"
+    assert_output 0
+    run armms-journal -q -t acme verify
+    assert_failure 65
+}

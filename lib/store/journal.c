@@ -228,6 +228,26 @@ static int rebuild_cb(const char *line, size_t len, void *vctx)
     return 0;
 }
 
+/* Make a directory's entries (a rename, a new file) durable. */
+static int fsync_dir(const char *dir, armms_err *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, EXIT_IOERR, "cannot open %s: %s", dir, strerror(errno));
+    int bad = fsync(fd) != 0 && errno != EINVAL;
+    int e = errno;
+    close(fd);
+    return bad ? err_set(err, EXIT_IOERR, "cannot sync %s: %s", dir, strerror(e)) : 0;
+}
+
+static int journal_dir_sync(tenant_t *t, armms_err *err)
+{
+    char *d = jpath(t, "");
+    int rc = fsync_dir(d, err);
+    free(d);
+    return rc;
+}
+
 static int head_write(tenant_t *t, const head_t *h, armms_err *err)
 {
     char *p = jpath(t, "head"), *tmp = jpath(t, "head.lock");
@@ -241,8 +261,11 @@ static int head_write(tenant_t *t, const head_t *h, armms_err *err)
             fprintf(f, " %s=%lld:%s", journal_modules[i], h->mark[i],
                     h->store_id[i][0] ? h->store_id[i] : "-");
         fputc('\n', f);
-        if (fclose(f) != 0 || rename(tmp, p) != 0)
+        int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+        if (fclose(f) != 0 || bad || rename(tmp, p) != 0)
             rc = err_set(err, EXIT_IOERR, "cannot write journal head: %s", strerror(errno));
+        else
+            rc = journal_dir_sync(t, err);
     }
     free(p);
     free(tmp);
@@ -302,11 +325,11 @@ static int head_rebuild(tenant_t *t, head_t *h, armms_err *err)
     return 0;
 }
 
-/* Read back the n bytes of the open segment (fd) past the head's offset:
- * the head moves over every complete outbox row whose lines continue the
- * chain; whatever follows (a torn line, part of a row, a foreign line) is
- * cut away. */
-static int head_heal_tail(head_t *h, int fd, size_t n, armms_err *err)
+/* Read back the n bytes of segment fd past the head's offset: the head
+ * moves over every complete outbox row whose lines continue the chain.
+ * Whatever follows (a torn line, part of a row, a foreign line) is cut away
+ * when may_cut (the last segment on disk); anywhere else it is damage. */
+static int head_heal_tail(head_t *h, int fd, size_t n, int may_cut, armms_err *err)
 {
     char *buf = xmalloc(n + 1);
     if (pread(fd, buf, n, h->offset) != (ssize_t)n) {
@@ -330,6 +353,11 @@ static int head_heal_tail(head_t *h, int fd, size_t n, armms_err *err)
         }
     }
     free(buf);
+    if (good < n && !may_cut)
+        return err_set(err, EXIT_SOFTWARE,
+                       "journal segment %06d has lines after seq %lld that do not continue the "
+                       "chain, and newer segments follow it; run armms-journal verify",
+                       h->segment, h->seq);
     /* lines of an incomplete row are re-appended */
     if (good < n && (ftruncate(fd, h->offset + (off_t)good) != 0 || fsync(fd) != 0))
         return err_set(err, EXIT_IOERR, "cannot truncate torn journal tail");
@@ -337,22 +365,11 @@ static int head_heal_tail(head_t *h, int fd, size_t n, armms_err *err)
     return 0;
 }
 
-/* Bring the head up to date with the segment files. Called under the lock.
- * Lines appended after the head was last written are read back in; a torn
- * last line (no newline) is truncated away. */
-static int head_load(tenant_t *t, head_t *h, armms_err *err)
+/* Reconcile the head with segment seg: read in what lies past its offset
+ * (see head_heal_tail). The segment must be plain (only closed segments are
+ * sealed) and at least as long as the head records. */
+static int head_reconcile(tenant_t *t, head_t *h, int last, armms_err *err)
 {
-    char *p = jpath(t, "head");
-    FILE *f = fopen(p, "r");
-    free(p);
-    char line[1024];
-    int have = 0;
-    if (f) {
-        have = fgets(line, sizeof line, f) && head_parse(line, h) == 0;
-        fclose(f);
-    }
-    if (!have && head_rebuild(t, h, err))
-        return err->code;
     char *sp = seg_path(t, h->segment, 0);
     struct stat st;
     int rc = 0;
@@ -370,11 +387,62 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
         if (fd < 0) {
             rc = err_set(err, EXIT_IOERR, "cannot open journal: %s", strerror(errno));
         } else {
-            rc = head_heal_tail(h, fd, (size_t)(st.st_size - h->offset), err);
+            rc = head_heal_tail(h, fd, (size_t)(st.st_size - h->offset), last, err);
             close(fd);
         }
     }
     free(sp);
+    return rc;
+}
+
+/* Find the true end of the journal. Called under the lock. The head is only
+ * a cache of where the last append ended: the segments decide. Lines
+ * appended after the head was last written are read back in, in the
+ * segment the head names and in every newer segment (a roll whose head was
+ * never written), and a torn or incomplete tail of the newest segment is
+ * truncated away, so an append always continues the last good line. */
+static int head_load(tenant_t *t, head_t *h, armms_err *err)
+{
+    char *p = jpath(t, "head");
+    FILE *f = fopen(p, "r");
+    free(p);
+    char line[1024];
+    int have = 0;
+    if (f) {
+        have = fgets(line, sizeof line, f) && head_parse(line, h) == 0;
+        fclose(f);
+    }
+    if (!have && head_rebuild(t, h, err))
+        return err->code;
+    int *segs, n;
+    if (list_segments(t, &segs, &n, err))
+        return err->code;
+    int i = 0, rc = 0;
+    while (i < n && segs[i] < h->segment)
+        i++;
+    if (i == n || segs[i] != h->segment) {
+        /* The head's segment is not on disk: fine only for a segment the
+         * head names before anything was written to it. */
+        if (h->offset != 0 || i < n)
+            rc = err_set(err, EXIT_SOFTWARE,
+                         "journal segment %06d is missing; run armms-journal verify", h->segment);
+        free(segs);
+        return rc;
+    }
+    for (; !rc && i < n; i++) {
+        if (segs[i] != h->segment) {
+            if (segs[i] != h->segment + 1) {
+                rc = err_set(err, EXIT_SOFTWARE,
+                             "journal segment %06d is missing; run armms-journal verify",
+                             h->segment + 1);
+                break;
+            }
+            h->segment = segs[i];
+            h->offset = 0;
+        }
+        rc = head_reconcile(t, h, i == n - 1, err);
+    }
+    free(segs);
     return rc;
 }
 
@@ -454,8 +522,53 @@ static int flush_claim_store(flush_t *f, armms_err *err)
     return 0;
 }
 
+/* The store's view of its outbox: the last id it ever gave a row (rows
+ * are pruned only once journaled, and ids are never reused), the rows still
+ * held past mark, and the first of those. */
+static int outbox_state(sqlite3 *db, long long mark, long long *last_id, long long *held,
+                        long long *first_held)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT (SELECT seq FROM sqlite_sequence WHERE name='outbox'),"
+                                " (SELECT count(*) FROM outbox WHERE id > ?1),"
+                                " (SELECT min(id) FROM outbox WHERE id > ?1)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, mark);
+        rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
+    }
+    if (rc == SQLITE_OK) {
+        *last_id = sqlite3_column_int64(st, 0);
+        *held = sqlite3_column_int64(st, 1);
+        *first_held = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Rows the store pruned (so they were journaled once) but the journal does
+ * not hold: its last lines were removed, with or without the head. Going on
+ * would hide the loss for good, so no writer appends past it. */
+static int flush_check_pruned(flush_t *f, armms_err *err)
+{
+    long long last, held, first;
+    long long mark = f->h.mark[f->mi];
+    if (outbox_state(f->db, mark, &last, &held, &first) != 0)
+        return err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(f->db));
+    if (last <= mark || held == last - mark)
+        return 0;
+    return err_set(err, EXIT_SOFTWARE,
+                   "tenant %s: the journal lacks %s outbox rows %lld..%lld, which %s.db already "
+                   "journaled and pruned (journal lines removed?); run armms-journal verify",
+                   f->t->id, f->module, mark + 1, held ? first - 1 : last, f->module);
+}
+
 /* Open the segment to append to, starting the next one when the current
- * segment is full. */
+ * segment is full. head_load found the true end, so the segment must be
+ * exactly as long as the head says: anything else (a next segment that
+ * already has lines) is never appended to blindly. A new segment's name is
+ * made durable before lines go into it. */
 static int flush_open_segment(flush_t *f, armms_err *err)
 {
     if (f->h.offset >= segment_max()) {
@@ -467,6 +580,16 @@ static int flush_open_segment(flush_t *f, armms_err *err)
     free(sp);
     if (f->fd < 0)
         return err_set(err, EXIT_IOERR, "cannot open journal segment: %s", strerror(errno));
+    struct stat st;
+    if (fstat(f->fd, &st) != 0)
+        return err_set(err, EXIT_IOERR, "cannot stat journal segment: %s", strerror(errno));
+    if (st.st_size != f->h.offset)
+        return err_set(err, EXIT_SOFTWARE,
+                       "journal segment %06d holds %lld bytes where %lld were expected; run "
+                       "armms-journal verify",
+                       f->h.segment, (long long)st.st_size, f->h.offset);
+    if (f->h.offset == 0 && journal_dir_sync(f->t, err))
+        return err->code;
     return 0;
 }
 
@@ -557,7 +680,9 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
     flush_t f = {.t = t, .db = db, .module = module, .mi = mi, .fd = -1};
     sb_init(&f.b);
     sqlite3_stmt *st = NULL;
-    int rc = head_load(t, &f.h, err) || flush_claim_store(&f, err) ? err->code : 0;
+    int rc = head_load(t, &f.h, err) || flush_claim_store(&f, err) || flush_check_pruned(&f, err)
+                 ? err->code
+                 : 0;
     if (rc)
         goto out;
     if (sqlite3_prepare_v2(db, select_pending, -1, &st, NULL) != SQLITE_OK) {
@@ -566,8 +691,26 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
     }
     sqlite3_bind_int64(st, 1, f.h.mark[mi]);
     int step = sqlite3_step(st);
-    if (step == SQLITE_DONE)
-        goto out; /* nothing pending: the common case on open */
+    if (step == SQLITE_DONE) {
+        /* nothing pending: the common case on open. Rows a crashed run
+         * journaled but did not prune are pruned now (read first, so an
+         * open with nothing to do writes nothing). */
+        sqlite3_finalize(st);
+        st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM outbox WHERE id <= ? LIMIT 1", -1, &st, NULL) ==
+            SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, f.h.mark[mi]);
+            int stale = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_finalize(st);
+            st = NULL;
+            if (stale) {
+                char sql[96];
+                snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.h.mark[mi]);
+                sqlite3_exec(db, sql, NULL, NULL, NULL);
+            }
+        }
+        goto out;
+    }
     if ((rc = flush_open_segment(&f, err)))
         goto out;
     f.seq0 = f.h.seq;
@@ -630,6 +773,12 @@ typedef struct verify_ctx {
     journal_report *rep;
     char prev[65];
     long long seq;
+    int seg;             /* the segment being read */
+    long long line, off; /* lines and bytes of it read so far */
+    long long want;      /* the head's seq (-1 without a head) */
+    char want_hash[65];  /* the hash of the line at seq want */
+    int want_seg;        /* where that line ends */
+    long long want_off;
 } verify_ctx;
 
 static int verify_cb(const char *line, size_t len, void *vctx)
@@ -637,75 +786,156 @@ static int verify_cb(const char *line, size_t len, void *vctx)
     verify_ctx *c = vctx;
     envelope e;
     long long at = c->seq + 1;
+    c->line++;
+    c->off += (long long)len + 1;
+    char *pr = c->rep->problem;
+    size_t np = sizeof c->rep->problem;
     if (envelope_read(line, len, &e) != 0) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "line after seq %lld is not a journal envelope", c->seq);
-        c->rep->bad_seq = at;
-        return CHAIN_BROKEN;
-    }
-    char h[65];
-    sha256_hex(line, len - 75, h);
-    if (strcmp(h, e.hash) != 0) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "seq %lld: hash does not match its content (edited)", e.seq);
-    } else if (e.seq != at) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "seq %lld found where %lld was expected (gap, reorder or deletion)", e.seq, at);
-    } else if (strcmp(e.prev, c->prev) != 0) {
-        snprintf(c->rep->problem, sizeof c->rep->problem,
-                 "seq %lld: prev does not match the hash of seq %lld (chain broken)", e.seq,
-                 c->seq);
+        snprintf(pr, np,
+                 "segment %06d line %lld: the line after seq %lld is not a journal envelope",
+                 c->seg, c->line, c->seq);
     } else {
-        memcpy(c->prev, e.hash, 65);
-        c->seq = e.seq;
-        c->rep->events++;
-        return 0;
+        char h[65];
+        sha256_hex(line, len - 75, h);
+        if (strcmp(h, e.hash) != 0) {
+            snprintf(pr, np,
+                     "segment %06d line %lld: seq %lld: hash does not match its content (edited)",
+                     c->seg, c->line, e.seq);
+        } else if (e.seq != at) {
+            snprintf(pr, np,
+                     "segment %06d line %lld: seq %lld found where %lld was expected (gap, "
+                     "reorder or deletion)",
+                     c->seg, c->line, e.seq, at);
+        } else if (strcmp(e.prev, c->prev) != 0) {
+            snprintf(pr, np,
+                     "segment %06d line %lld: seq %lld: prev does not match the hash of seq %lld "
+                     "(chain broken)",
+                     c->seg, c->line, e.seq, c->seq);
+        } else {
+            memcpy(c->prev, e.hash, 65);
+            c->seq = e.seq;
+            c->rep->events++;
+            int m = mod_index(e.src);
+            if (e.src_i == e.src_n && m >= 0 && e.src_id > c->rep->mark[m])
+                c->rep->mark[m] = e.src_id;
+            if (e.seq == c->want) {
+                memcpy(c->want_hash, e.hash, 65);
+                c->want_seg = c->seg;
+                c->want_off = c->off;
+            }
+            return 0;
+        }
     }
     c->rep->bad_seq = at;
+    c->rep->bad_segment = c->seg;
+    c->rep->bad_line = c->line;
     return CHAIN_BROKEN;
+}
+
+/* The head against the line it names. */
+static void verify_head(verify_ctx *c, const head_t *h)
+{
+    journal_report *rep = c->rep;
+    char *pr = rep->problem;
+    size_t np = sizeof rep->problem;
+    rep->head_seq = h->seq;
+    if (h->seq > c->seq) {
+        snprintf(pr, np,
+                 "journal ends at seq %lld (segment %06d line %lld) but its head records seq %lld "
+                 "(truncated)",
+                 c->seq, c->seg, c->line, h->seq);
+        rep->bad_seq = c->seq + 1;
+        rep->bad_segment = c->seg;
+        rep->bad_line = c->line + 1;
+    } else if (h->seq == 0) {
+        if (strcmp(h->hash, zero_hash) != 0)
+            snprintf(pr, np, "the head records no events but a hash that is not 64 zeros");
+    } else if (strcmp(h->hash, c->want_hash) != 0) {
+        snprintf(pr, np,
+                 "the head records seq %lld with hash %.12s..., but that line (segment %06d) "
+                 "hashes to %.12s... (head or line replaced)",
+                 h->seq, h->hash, c->want_seg, c->want_hash);
+        rep->bad_seq = h->seq;
+    } else if ((h->segment != c->want_seg || h->offset != c->want_off) &&
+               !(h->segment == c->want_seg + 1 && h->offset == 0)) {
+        /* (a head may name the next segment before anything is in it) */
+        snprintf(pr, np,
+                 "the head places seq %lld at segment %06d byte %lld, but it ends at segment "
+                 "%06d byte %lld",
+                 h->seq, h->segment, h->offset, c->want_seg, c->want_off);
+        rep->bad_seq = h->seq;
+    }
 }
 
 int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
 {
     memset(rep, 0, sizeof *rep);
-    verify_ctx c = {t, rep, "", 0};
+    verify_ctx c = {.t = t, .rep = rep, .want = -1};
     memcpy(c.prev, zero_hash, 65);
+    head_t h;
+    int have = 0;
+    char *p = jpath(t, "head");
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (f) {
+        char line[1024];
+        have = fgets(line, sizeof line, f) && head_parse(line, &h) == 0;
+        fclose(f);
+    }
+    if (have)
+        c.want = h.seq;
     int *segs, n, rc = 0;
     if (list_segments(t, &segs, &n, err))
         return err->code;
     for (int i = 0; !rc && i < n; i++) {
         long long torn = 0;
+        c.seg = segs[i];
+        c.line = c.off = 0;
         rc = segment_each(t, segs[i], verify_cb, &c, &torn, err);
         if (rc && rc != CHAIN_BROKEN)
             break; /* I/O error */
         if (!rc && torn) {
             snprintf(rep->problem, sizeof rep->problem,
-                     "segment %06d ends in a torn line after seq %lld", segs[i], c.seq);
+                     "segment %06d line %lld: ends in a torn line after seq %lld", segs[i],
+                     c.line + 1, c.seq);
             rep->bad_seq = c.seq + 1;
+            rep->bad_segment = segs[i];
+            rep->bad_line = c.line + 1;
             rc = CHAIN_BROKEN;
         }
     }
     free(segs);
     if (rc && rc != CHAIN_BROKEN)
         return rc;
-    char *p = jpath(t, "head");
-    FILE *f = fopen(p, "r");
-    free(p);
-    if (f) {
-        char line[1024];
-        head_t h;
-        if (fgets(line, sizeof line, f) && head_parse(line, &h) == 0) {
-            rep->head_seq = h.seq;
-            if (!rep->problem[0] && h.seq > c.seq) {
-                snprintf(rep->problem, sizeof rep->problem,
-                         "journal ends at seq %lld but its head records seq %lld (truncated)",
-                         c.seq, h.seq);
-                rep->bad_seq = c.seq + 1;
-            }
-        }
-        fclose(f);
-    }
+    if (!rep->problem[0] && have)
+        verify_head(&c, &h);
     return 0;
+}
+
+int journal_outbox_read(sqlite3 *db, journal_outbox *o, armms_err *err)
+{
+    long long held, first;
+    if (outbox_state(db, 0, &o->last_id, &held, &first) != 0)
+        return err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
+    o->rows = held;
+    o->first = held ? first : o->last_id + 1;
+    return 0;
+}
+
+void journal_outbox_compare(const journal_report *rep, const char *module, const journal_outbox *o,
+                            long long *pending, long long *lost_from, long long *lost_to)
+{
+    int m = mod_index(module);
+    long long j = m >= 0 ? rep->mark[m] : 0;
+    *lost_from = *lost_to = 0;
+    /* held rows form the range [first, last_id]: pruning cuts a prefix */
+    *pending = o->last_id > j ? o->last_id - (j >= o->first ? j : o->first - 1) : 0;
+    if (*pending > o->rows)
+        *pending = o->rows;
+    if (j < o->first - 1) {
+        *lost_from = j + 1;
+        *lost_to = o->first - 1;
+    }
 }
 
 static int gzip_file(const char *src, const char *dst, armms_err *err)
@@ -761,7 +991,8 @@ int journal_seal(tenant_t *t, int *sealed, armms_err *err)
             rc = gzip_file(plain, tmp, err);
             if (!rc && rename(tmp, gz) != 0)
                 rc = err_set(err, EXIT_IOERR, "cannot rename %s", tmp);
-            if (!rc) {
+            /* the .gz is durable before the plain copy goes */
+            if (!rc && !(rc = journal_dir_sync(t, err))) {
                 unlink(plain);
                 (*sealed)++;
             }
@@ -771,6 +1002,8 @@ int journal_seal(tenant_t *t, int *sealed, armms_err *err)
         free(tmp);
     }
     free(segs);
+    if (!rc && *sealed)
+        rc = journal_dir_sync(t, err);
     close(lfd);
     return rc;
 }
@@ -829,13 +1062,15 @@ int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *
     }
     char *p = xasprintf("%s/%s", dir, name), *tmp = xasprintf("%s.lock", p);
     FILE *f = fopen(tmp, "w");
-    int bad = !f || fprintf(f, "%lld\n", seq) < 0;
+    int bad = !f || fprintf(f, "%lld\n", seq) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0;
     if (f && fclose(f) != 0)
         bad = 1;
     if (!bad && rename(tmp, p) != 0)
         bad = 1;
     int rc =
         bad ? err_set(err, EXIT_IOERR, "cannot move cursor %s: %s", name, strerror(errno)) : 0;
+    if (!rc)
+        rc = fsync_dir(dir, err);
     if (bad)
         unlink(tmp);
     free(dir);

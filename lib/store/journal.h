@@ -47,11 +47,33 @@ typedef struct journal_report {
     long long events;   /* lines read and verified */
     long long head_seq; /* what the head says */
     long long bad_seq;  /* first bad line's seq (or position), 0 if none */
+    int bad_segment;    /* the segment holding the first bad line, 0 if none */
+    long long bad_line; /* its line number in that segment, from 1 */
+    long long mark[4];  /* per module (hr, tk, pay, iam): the last outbox row
+                           journaled whole, as the lines say */
     char problem[512];  /* empty when the chain verifies */
 } journal_report;
-/* Walk the whole chain. Returns 0 (see rep->problem for the verdict) or an
- * error code when the journal cannot be read at all. */
+/* Walk the whole chain: every line's hash, seq and prev, a torn tail, and
+ * the head against the line it names (seq, hash, segment and offset).
+ * Returns 0 (see rep->problem for the verdict; it names the segment and
+ * line) or an error code when the journal cannot be read at all. */
 int journal_verify(tenant_t *t, journal_report *rep, armms_err *err);
+
+/* One store's outbox as verify compares it with the journal. Read it
+ * before journal_verify: a row pruned before the read was journaled before
+ * it, so the walk that follows must find it. */
+typedef struct journal_outbox {
+    long long last_id; /* the last id the store ever gave a row (ids are never reused) */
+    long long first;   /* the first row still held (last_id + 1 if none) */
+    long long rows;    /* rows held */
+} journal_outbox;
+int journal_outbox_read(sqlite3 *db, journal_outbox *o, armms_err *err);
+/* After journal_verify: *pending = rows of the snapshot committed but not
+ * (wholly) journaled, which sync appends; [*lost_from, *lost_to] = rows the
+ * store pruned, so journaled once, that the journal no longer holds (both 0
+ * when none): its last lines were removed. */
+void journal_outbox_compare(const journal_report *rep, const char *module, const journal_outbox *o,
+                            long long *pending, long long *lost_from, long long *lost_to);
 
 /* The last seq the head records (0 for an empty journal). Takes the lock,
  * so it also heals a torn tail. */

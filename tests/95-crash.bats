@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# Crash safety: ingest, import and the timekeeping stages run under the
+# fault-injection shim (tests/fault/fault.so, see tests/fault/README), which
+# fails, tears or kills the process at the Nth write, fsync, fdatasync or
+# rename of a tenant's files. After each fault the same work is run again
+# without faults and the invariants are checked: every distinct event stored
+# once and journaled once, seq gap-free, verify clean, outboxes empty, and
+# the derived tables equal to those of a clean run.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+SHIM="$ARMMS_ROOT/tests/fault/fault.so"
+
+setup_file() {
+    [ -f "$ARMMS_ROOT/tests/fault/fault.so" ] || make -s -C "$ARMMS_ROOT" tests/fault/fault.so
+}
+
+jdir() { echo "$ARMMS_HOME/tenants/${1:-acme}/journal"; }
+
+# faulty KIND:N:ACTION PREFIX CMD...: run CMD under the shim, counting only
+# calls on files under PREFIX; $BATS_TEST_TMPDIR/fired says if it fired.
+faulty() {
+    local spec=$1 prefix=$2
+    shift 2
+    rm -f "$BATS_TEST_TMPDIR/fired"
+    ARMMS_FAULT=$spec ARMMS_FAULT_PATH=$prefix ARMMS_FAULT_LOG="$BATS_TEST_TMPDIR/fired" \
+        ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$SHIM" "$@"
+}
+fired() { [ -s "$BATS_TEST_TMPDIR/fired" ]; }
+
+# The invariants of a tenant after its work was rerun without faults:
+# each clock event stored once and journaled once, seq 1..N, outboxes empty,
+# verify clean.
+invariants() {
+    local t=${1:-acme} want=$2 why=$3
+    local stored journaled distinct
+    stored=$(q "$t" tk 'SELECT count(*) FROM clock_event')
+    [ "$stored" = "$want" ] || fail "$why: $stored clock events stored, not $want"
+    journaled=$(journal_lines "$t" | grep -c '"event_type":"ClockEventRecorded"' || true)
+    distinct=$(journal_lines "$t" | jq -r 'select(.event_type == "ClockEventRecorded") | .aggregate_id' | sort -u | wc -l)
+    [ "$journaled" = "$want" ] || fail "$why: $journaled ClockEventRecorded lines, not $want"
+    [ "$distinct" = "$want" ] || fail "$why: $distinct distinct clock events journaled, not $want"
+    [ "$(journal_lines "$t" | jq -s '[.[].seq] == [range(1; length + 1)]')" = true ] ||
+        fail "$why: seq is not 1..N"
+    local m
+    for m in hr tk pay iam; do
+        [ "$(q "$t" "$m" 'SELECT count(*) FROM outbox')" = 0 ] || fail "$why: $m.db outbox not empty"
+    done
+    run --separate-stderr armms-journal -t "$t" verify
+    [ "$status" = 0 ] || fail "$why: verify exit $status: $stderr"
+}
+
+# A tiny sample agency: 30 guards, their master data, and a few hundred
+# clock events (some late) of 2026-11-A in $BATS_TEST_TMPDIR/ev.ndjson.
+crash_tenant() {
+    local d=$BATS_TEST_TMPDIR/md k
+    mkdir -p "$d"
+    armms-sample masterdata --guards 30 --out "$d" >/dev/null
+    armms-init -q -t acme
+    direct_routes acme
+    for k in position shift detachment guard assignment rate obligation user; do
+        armms-import -q -t acme "$k" "$d/$k.csv"
+    done
+    armms-import -q -t acme period --generate 2026
+    armms-sample events --guards 30 --max "${1:-300}" >"$BATS_TEST_TMPDIR/ev.ndjson"
+    cp -a "$ARMMS_HOME" "$BATS_TEST_TMPDIR/home0"
+}
+fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME"; }
+
+@test "a torn write at a segment roll, then a rerun of the same ingest: every event journaled exactly once" {
+    crash_tenant 300
+    export ARMMS_JOURNAL_SEGMENT_BYTES=40000
+    local ev=$BATS_TEST_TMPDIR/ev.ndjson n
+    # the first write to segment 2 is the roll: tear it and die
+    for n in 2 3; do
+        fresh
+        run faulty "write:$n:crash" "$(jdir)" armms-ingest -q -t acme --batch 40 "$ev"
+        fired || fail "write $n did not happen"
+        assert_equal "$status" 137
+        run --separate-stderr armms-ingest -q -t acme --batch 40 "$ev"
+        assert_success
+        [ "$(ls "$(jdir)" | grep -c '\.ndjson$')" -ge 3 ] || fail "no roll happened"
+        invariants acme 300 "write $n torn at the roll"
+    done
+}
+
+@test "a crash at the rename of the head after a roll, then one more import: that import's event is journaled" {
+    crash_tenant 10
+    export ARMMS_JOURNAL_SEGMENT_BYTES=40000
+    local g='guard_id,employee_no,last_name,first_name,position_id,rest_days,status'
+    # the master data fills segment 1, so this import's append rolls
+    run faulty rename:1:crash "$(jdir)" armms-import -q -t acme --format csv guard \
+        <(printf '%s\n' "$g" 'GX1,900001,Lim,Ed,GUARD,SUN,ACTIVE')
+    fired || fail "no rename"
+    assert_equal "$status" 137
+    assert_exists "$(jdir)/000002.ndjson"
+    printf '%s\n' "$g" 'GX2,900002,Lim,Al,GUARD,SUN,ACTIVE' | armms-import -q -t acme --format csv guard
+    printf '%s\n' "$g" 'GX3,900003,Lim,Bo,GUARD,SUN,ACTIVE' | armms-import -q -t acme --format csv guard
+    local id
+    for id in GX1 GX2 GX3; do
+        assert_equal "$(journal_lines acme | jq -r "select(.event_type == \"GuardUpserted\" and .aggregate_id == \"$id\") | .seq" | wc -l)" 1
+    done
+    assert_equal "$(journal_lines acme | jq -s '[.[].seq] == [range(1; length + 1)]')" true
+    run armms-journal -q -t acme verify
+    assert_success
+}
+
+@test "ingest killed or failed at any journal write, fsync or rename heals on the rerun" {
+    crash_tenant 200
+    export ARMMS_JOURNAL_SEGMENT_BYTES=30000
+    local ev=$BATS_TEST_TMPDIR/ev.ndjson spec kind n a ran=0
+    for kind in write:crash write:tear fdatasync:after rename:crash rename:fail; do
+        for n in 1 2 3; do
+            spec=${kind%%:*}:$n:${kind#*:}
+            fresh
+            run faulty "$spec" "$(jdir)" armms-ingest -q -t acme --batch 40 "$ev"
+            fired || break
+            ran=$((ran + 1))
+            [ "$status" != 0 ] || fail "$spec: ingest exited 0 after a fault"
+            run --separate-stderr armms-ingest -q -t acme --batch 40 "$ev"
+            [ "$status" = 0 ] || fail "$spec: rerun exit $status: $stderr"
+            invariants acme 200 "$spec"
+        done
+    done
+    [ "$ran" -ge 12 ] || fail "only $ran faults fired"
+}
+
+@test "ingest killed at any write or sync of its store heals on the rerun" {
+    crash_tenant 120
+    local ev=$BATS_TEST_TMPDIR/ev.ndjson spec n kind ran=0
+    for kind in write:crash sync:crash sync:after; do
+        for n in 1 3 6; do
+            spec=${kind%%:*}:$n:${kind#*:}
+            fresh
+            run faulty "$spec" "$ARMMS_HOME/tenants/acme/tk.db" armms-ingest -q -t acme --batch 40 "$ev"
+            fired || break
+            ran=$((ran + 1))
+            run --separate-stderr armms-ingest -q -t acme --batch 40 "$ev"
+            [ "$status" = 0 ] || fail "$spec: rerun exit $status: $stderr"
+            invariants acme 120 "$spec"
+        done
+    done
+    [ "$ran" -ge 5 ] || fail "only $ran faults fired"
+}
+
+@test "an import killed at any journal write, sync or rename journals its change exactly once after a rerun" {
+    crash_tenant 10
+    export ARMMS_JOURNAL_SEGMENT_BYTES=40000
+    local g='guard_id,employee_no,last_name,first_name,position_id,rest_days,status'
+    printf '%s\n' "$g" 'GX1,900001,Lim,Ed,GUARD,SUN,ACTIVE' 'GX2,900002,Lim,Al,GUARD,SAT,ACTIVE' >"$BATS_TEST_TMPDIR/g.csv"
+    local kind spec n
+    for kind in write:crash write:tear fdatasync:after rename:crash; do
+        for n in 1 2; do
+            spec=${kind%%:*}:$n:${kind#*:}
+            fresh
+            run faulty "$spec" "$(jdir)" armms-import -q -t acme --format csv guard "$BATS_TEST_TMPDIR/g.csv"
+            fired || break
+            run --separate-stderr armms-import -q -t acme --format csv guard "$BATS_TEST_TMPDIR/g.csv"
+            [ "$status" = 0 ] || fail "$spec: rerun exit $status: $stderr"
+            local id
+            for id in GX1 GX2; do
+                [ "$(journal_lines acme | jq -r "select(.aggregate_id == \"$id\") | .seq" | wc -l)" = 1 ] ||
+                    fail "$spec: $id journaled $(journal_lines acme | grep -c "\"$id\"") times"
+            done
+            invariants acme 0 "$spec"
+        done
+    done
+}
+
+@test "the timekeeping stages killed at any write or sync give the clean run's time logs, DTRs and timesheets on a rerun" {
+    crash_tenant 300
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev.ndjson" >/dev/null
+    rm -rf "$BATS_TEST_TMPDIR/home0" && cp -a "$ARMMS_HOME" "$BATS_TEST_TMPDIR/home0"
+    stages() {
+        armms-timelog -q -t acme --period 2026-11-A </dev/null >/dev/null &&
+            armms-dtr -q -t acme --period 2026-11-A </dev/null >/dev/null &&
+            armms-timesheet -q -t acme --period 2026-11-A </dev/null >/dev/null
+    }
+    derived() {
+        local tbl
+        for tbl in time_log dtr timesheet; do
+            echo "-- $tbl"
+            q acme tk "SELECT * FROM $tbl ORDER BY 1, 2" | cut -d'|' -f1-12
+        done
+    }
+    fresh
+    stages || fail "the clean run failed"
+    local want
+    want=$(derived)
+    [ "$(q acme tk 'SELECT count(*) FROM time_log')" -gt 50 ] || fail "no time logs"
+    local stage kind spec n
+    for stage in timelog dtr timesheet; do
+        for kind in write:crash sync:after; do
+            for n in 2; do
+                spec=${kind%%:*}:$n:${kind#*:}
+                fresh
+                [ "$stage" = timelog ] || armms-timelog -q -t acme --period 2026-11-A </dev/null >/dev/null
+                [ "$stage" != timesheet ] || armms-dtr -q -t acme --period 2026-11-A </dev/null >/dev/null
+                faulty "$spec" "$ARMMS_HOME/tenants/acme" "armms-$stage" -q -t acme --period 2026-11-A </dev/null >/dev/null 2>&1 || true
+                fired || continue
+                stages || fail "$stage $spec: the rerun failed"
+                [ "$(derived)" = "$want" ] || fail "$stage $spec: derived tables differ from the clean run"
+                invariants acme 300 "$stage $spec"
+            done
+        done
+    done
+}
