@@ -24,24 +24,25 @@ struct ingest {
     jq_state *jq;
     char *jq_error;
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
-    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del, *probe_ce, *probe_held_q;
+    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del, *probe_ce,
+        *probe_held_q;
     idset known_guards, known_dets; /* ids already found in hr.db */
     strbuf pending;                 /* accepted records of the open batch */
     strbuf payload, key;
     long in_batch, batch_accepted;
     int in_tx;
-    armms_err failed; /* sticky: a commit failed; nothing more lands */
-    ingest_counts at_tx;          /* the counts when the open batch began */
-    sqlite3_int64 first, last;    /* rowids of the batch's new clock events */
-    char probe[27];               /* the last row the batch inserted... */
-    int probe_held;               /* ...in clock_event_held rather than clock_event */
-    sqlite3_int64 *acks;          /* unsent rows written out: delete them */
-    int nacks, capacks, acks_tx;  /* acks_tx: how many the open batch deletes */
-    const char *releasing;        /* held_id of the punch being released */
-    int outcome;                  /* what record_one did with it (OUT_*) */
-    char outcome_id[27];          /* OUT_RECORDED: its clock_event_id */
-    const char *outcome_code;     /* OUT_REJECTED: the Reject code */
-    long commits, crash_after;    /* ARMMS_TEST_CRASH_AFTER_COMMIT */
+    armms_err failed;            /* sticky: a commit failed; nothing more lands */
+    ingest_counts at_tx;         /* the counts when the open batch began */
+    sqlite3_int64 first, last;   /* rowids of the batch's new clock events */
+    char probe[27];              /* the last row the batch inserted... */
+    int probe_held;              /* ...in clock_event_held rather than clock_event */
+    sqlite3_int64 *acks;         /* unsent rows written out: delete them */
+    int nacks, capacks, acks_tx; /* acks_tx: how many the open batch deletes */
+    const char *releasing;       /* held_id of the punch being released */
+    int outcome;                 /* what record_one did with it (OUT_*) */
+    char outcome_id[27];         /* OUT_RECORDED: its clock_event_id */
+    const char *outcome_code;    /* OUT_REJECTED: the Reject code */
+    long commits, crash_after;   /* ARMMS_TEST_CRASH_AFTER_COMMIT */
     instant_t now;
     char received_at[24];
     ingest_counts n;
@@ -420,9 +421,9 @@ static int holdable(const rejection *rj)
 /* A HeldPunch record (held-punch.schema.json) into p; reason is what it
  * waits for, releasable (-1: leave out) whether master data now has it. */
 static void held_record(strbuf *p, const char *held_id, const char *reason, const char *device,
-                        const char *event_id, const char *guard, const char *pin,
-                        const char *utc, const char *local, const char *type, const char *det,
-                        const char *source, long line, const char *held_at, int releasable)
+                        const char *event_id, const char *guard, const char *pin, const char *utc,
+                        const char *local, const char *type, const char *det, const char *source,
+                        long line, const char *held_at, int releasable)
 {
     sb_adds(p, "{\"kind\":\"HeldPunch\",\"v\":1");
     sb_add_json_kv(p, "held_id", held_id);
@@ -500,9 +501,9 @@ static int ev_hold(ingest_t *in, clock_ev *ev, const char *pin, const char *reas
     ulid_new(id);
     now_iso(now);
     sqlite3_stmt *st = in->held_ins;
-    const char *v[] = {id,      in->key.s, reason,  ev->device,           ev->event_id,
-                       ev->guard, pin,     ev->utc, NULL, ev->utype, ev->det, source ? source : "-",
-                       NULL,      now};
+    const char *v[] = {id,   in->key.s, reason, ev->device, ev->event_id, ev->guard,
+                       pin,  ev->utc,   NULL,   ev->utype,  ev->det,      source ? source : "-",
+                       NULL, now};
     for (int i = 0; i < 14; i++)
         if (i == 1)
             sqlite3_bind_text(st, 2, in->key.s, (int)in->key.len, SQLITE_STATIC);
@@ -532,8 +533,7 @@ static int ev_hold(ingest_t *in, clock_ev *ev, const char *pin, const char *reas
                                "device %s already has a held punch under this key for %s %s %s "
                                "at %s",
                                ev->device, colz(st, 0) ? colz(st, 0) : "PIN",
-                               colz(st, 1) ? colz(st, 1) : "",
-                               colz(st, 3), colz(st, 2));
+                               colz(st, 1) ? colz(st, 1) : "", colz(st, 3), colz(st, 2));
         sqlite3_reset(st);
         if (rc)
             in->outcome = OUT_NONE;
@@ -598,7 +598,8 @@ static int ack_in_tx(ingest_t *in, armms_err *err)
 
 static void acks_done(ingest_t *in)
 {
-    memmove(in->acks, in->acks + in->acks_tx, sizeof *in->acks * (size_t)(in->nacks - in->acks_tx));
+    memmove(in->acks, in->acks + in->acks_tx,
+            sizeof *in->acks * (size_t)(in->nacks - in->acks_tx));
     in->nacks -= in->acks_tx;
     in->acks_tx = 0;
 }
@@ -748,13 +749,16 @@ static int released(ingest_t *in, armms_err *err)
     sqlite3_reset(in->held_del);
     if (rc != SQLITE_DONE)
         return store_fail(&in->s, rc, "releasing a held punch", err);
+    if (sqlite3_changes(in->s.db) == 0)
+        return 0; /* an overlapping run (ingest | timelog) released it first */
     strbuf *p = &in->payload;
     sb_reset(p);
     sb_adds(p, "{\"kind\":\"HeldPunchReleased\",\"v\":1");
     sb_add_json_kv(p, "held_id", in->releasing);
-    sb_add_json_kv(p, "outcome", in->outcome == OUT_RECORDED    ? "recorded"
-                                 : in->outcome == OUT_DUPLICATE ? "duplicate"
-                                                                : "rejected");
+    sb_add_json_kv(p, "outcome",
+                   in->outcome == OUT_RECORDED    ? "recorded"
+                   : in->outcome == OUT_DUPLICATE ? "duplicate"
+                                                  : "rejected");
     if (in->outcome == OUT_RECORDED)
         sb_add_json_kv(p, "clock_event_id", in->outcome_id);
     if (in->outcome == OUT_REJECTED)

@@ -871,7 +871,8 @@ int timelog_release_held(tk_run *r, armms_err *err)
         return err_set(err, EXIT_SOFTWARE, "out of memory");
     ingest_opts o = {.max_future_s = 24 * 3600, .batch = 10000};
     ingest_t *in = NULL;
-    int rc = ingest_open(&in, r->t, &o, mem, r->rej, err) || ingest_release(in, err) ? err->code : 0;
+    int rc =
+        ingest_open(&in, r->t, &o, mem, r->rej, err) || ingest_release(in, err) ? err->code : 0;
     ingest_counts n = {0};
     if (in)
         n = *ingest_counts_of(in);
