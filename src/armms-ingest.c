@@ -36,15 +36,8 @@ static const char usage[] =
     "      --batch N         events per transaction (default 10000)\n"
     "      --held            list the held punches (HeldPunch records) and exit\n" CLI_COMMON_HELP;
 
-enum {
-    OPT_FORMAT = OPT_TOOL_BASE,
-    OPT_DEVICE,
-    OPT_TZ,
-    OPT_MAP,
-    OPT_MAX_FUTURE,
-    OPT_BATCH,
-    OPT_HELD
-};
+enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
+enum { OPT_HELD = OPT_BATCH + 1 };
 enum { F_NDJSON, F_CSV, F_ZK, F_ZK_PUSH };
 
 /* Long runs show progress on stderr, only when it is a terminal. */
