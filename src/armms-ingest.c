@@ -12,10 +12,14 @@
 static const char usage[] =
     "usage: armms-ingest [-t TENANT] [--format ndjson|csv|zk|zk-push] [--device ID]\n"
     "                    [--tz ZONE] [--map FILTER] [--rejects FILE] [FILE...]\n"
+    "       armms-ingest [-t TENANT] --held\n"
     "\n"
     "Validate clock events, drop replays, append the new ones to the tenant's\n"
     "clock events and journal them. Accepted events (with their clock_event_id)\n"
     "go to standard output; a summary and any Reject records go to standard error.\n"
+    "A punch for a guard or detachment not in HR data is held, and recorded by\n"
+    "the first run after HR data has it; events a crashed run committed but never\n"
+    "wrote are written first.\n"
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
     "      --format FMT      ndjson (default; a FILE ending in .csv is csv), csv\n"
@@ -29,9 +33,11 @@ static const char usage[] =
     "      --map FILTER      a jq program run on each input record first; it may\n"
     "                        emit zero or more ClockEvent objects\n"
     "      --max-future H    reject events more than H hours ahead of now (default 24)\n"
-    "      --batch N         events per transaction (default 10000)\n" CLI_COMMON_HELP;
+    "      --batch N         events per transaction (default 10000)\n"
+    "      --held            list the held punches (HeldPunch records) and exit\n" CLI_COMMON_HELP;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
+enum { OPT_HELD = OPT_BATCH + 1 };
 enum { F_NDJSON, F_CSV, F_ZK, F_ZK_PUSH };
 
 /* Long runs show progress on stderr, only when it is a terminal. */
@@ -91,11 +97,12 @@ int main(int argc, char **argv)
         {"map", required_argument, NULL, OPT_MAP},
         {"max-future", required_argument, NULL, OPT_MAX_FUTURE},
         {"batch", required_argument, NULL, OPT_BATCH},
+        {"held", no_argument, NULL, OPT_HELD},
         {0, 0, 0, 0}};
     static const char *const formats[] = {"ndjson", "csv", "zk", "zk-push"};
     cli_t c;
     ingest_opts o = {.max_future_s = 24 * 3600, .batch = 10000};
-    int fmt = F_NDJSON, fmt_given = 0, opt;
+    int fmt = F_NDJSON, fmt_given = 0, opt, held = 0;
     cli_init(&c, "armms-ingest", usage);
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -126,8 +133,13 @@ int main(int argc, char **argv)
         case OPT_BATCH:
             o.batch = cli_long(&c, "--batch", optarg, 1, 10000000);
             break;
+        case OPT_HELD:
+            held = 1;
+            break;
         }
     }
+    if (held && optind < argc)
+        cli_usage_error(&c, "--held reads no input");
     if (fmt == F_ZK_PUSH && !o.device)
         cli_usage_error(&c, "--format zk-push needs --device (the push log names no device)");
 
@@ -143,17 +155,36 @@ int main(int argc, char **argv)
         o.progress = show_progress;
     if (ingest_open(&in, &t, &o, stdout, &rej, &err))
         armms_die_err(&err);
-    int missing;
+    if (held) {
+        long nheld = 0;
+        int rc = ingest_held_report(in, stdout, &nheld, &err);
+        ingest_close(in, &err);
+        return cli_end(&c, 0, rc ? &err : NULL, "%ld held", nheld);
+    }
+    int missing = 0;
     struct run r = {in, fmt, fmt_given, &err};
-    int rc = cli_each_input(argc - optind, argv + optind, ingest_input, &r, &missing);
+    /* What an earlier run committed but never wrote, then what HR data now
+     * lets go, then the input. */
+    int rc = ingest_replay_unsent(in, &err) || ingest_release(in, &err) ? err.code : 0;
+    if (!rc)
+        rc = cli_each_input(argc - optind, argv + optind, ingest_input, &r, &missing);
     if (!rc)
         rc = ingest_flush(in, &err);
     ingest_counts n = *ingest_counts_of(in);
     ingest_close(in, &err);
     if (tty)
         fputc('\r', stderr); /* the summary overwrites the progress line */
-    int code = missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0;
+    /* A newly held punch is 65 like a Reject: someone must add the guard or
+     * detachment to HR data before it can be paid. */
+    int code = missing ? EXIT_NOINPUT : n.rejected || n.held ? EXIT_DATAERR : 0;
+    char more[96] = "";
+    if (n.held)
+        snprintf(more, sizeof more, ", %ld held", n.held);
+    if (n.released)
+        snprintf(more + strlen(more), sizeof more - strlen(more), ", %ld released", n.released);
+    if (n.replayed)
+        snprintf(more + strlen(more), sizeof more - strlen(more), ", %ld replayed", n.replayed);
     return cli_end(&c, code, rc ? &err : NULL,
-                   "%ld read, %ld accepted, %ld duplicates, %ld rejected", n.read, n.accepted,
-                   n.duplicates, n.rejected);
+                   "%ld read, %ld accepted, %ld duplicates, %ld rejected%s", n.read, n.accepted,
+                   n.duplicates, n.rejected, more);
 }

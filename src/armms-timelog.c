@@ -135,13 +135,18 @@ int main(int argc, char **argv)
     if (!rc && adjusting) {
         rc = timelog_adjust_change(&r, &ch, &adj, stdout, &made, &err);
     } else if (!rc) {
-        rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
+        rc = timelog_release_held(&r, &err);
+        if (!rc)
+            rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
     }
     tk_run_close(&r);
     char line[400];
     const char *said = !adjusting             ? tk_cli_summary(&r, "time logs", line, sizeof line)
                        : ch.requesting && !rc ? change_outcome(&ch, made, line, sizeof line)
                                               : NULL;
+    if (!adjusting && r.n.released) /* held punches this run recorded */
+        snprintf(line + strlen(line), sizeof line - strlen(line), ", %ld held punches released",
+                 r.n.released);
     change_close(&ch);
     return cli_end(&c, tk_cli_code(&r, missing), rc ? &err : NULL, said ? "%s" : NULL, said);
 }

@@ -289,22 +289,51 @@ check_rejected_between_good_punches() {
     assert_equal "$(q acme tk 'select event_id from clock_event')" F25
 }
 
-@test "a punch by a guard not in the masterlist is rejected as UNKNOWN_GUARD" {
+# Good punch A, punch X1 of file $2, good punch Z: X1 must be held (not
+# recorded, not a Reject) with reason $1, and a rerun must change nothing
+# (tests/33-held.bats: what becomes of it).
+check_held_between_good_punches() {
+    local reason=$1 in="$BATS_TEST_TMPDIR/in.ndjson"
+    small_tenant acme
+    { ev A G1 2026-11-03T05:52:13+08:00; cat "$2"; ev Z G1 2026-11-03T18:02:00+08:00 OUT; } >"$in"
+
+    run --separate-stderr armms-ingest -t acme "$in"
+    assert_equal "$status" 65
+    assert_equal "$(jq -r .event_id <<<"$output" | paste -sd,)" "A,Z"
+    assert_equal "$(rejects)" ""
+    assert_equal "$(printf '%s\n' "$stderr" | tail -n1)" \
+        "armms-ingest: 3 read, 2 accepted, 0 duplicates, 0 rejected, 1 held"
+    assert_equal "$(q acme tk 'select reason, event_id, line from clock_event_held')" "$reason|X1|2"
+    assert_equal "$(punches acme)" 2
+    assert_equal "$(recorded acme)" 2
+
+    local before
+    before=$(journal_sum acme)
+    run --separate-stderr armms-ingest -t acme "$in"
+    assert_equal "$status" 0
+    assert_equal "$output" ""
+    assert_equal "$(printf '%s\n' "$stderr" | tail -n1)" \
+        "armms-ingest: 3 read, 0 accepted, 3 duplicates, 0 rejected"
+    assert_equal "$(punches acme)" 2
+    assert_equal "$(journal_sum acme)" "$before"
+}
+
+@test "a punch by a guard not in the masterlist is held as UNKNOWN_GUARD, not recorded" {
     ev X1 G9 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/bad"
-    check_rejected_between_good_punches UNKNOWN_GUARD "$BATS_TEST_TMPDIR/bad"
+    check_held_between_good_punches UNKNOWN_GUARD "$BATS_TEST_TMPDIR/bad"
     assert_equal "$(q acme tk "select count(*) from clock_event where guard_id = 'G9'")" 0
 }
 
-@test "a punch at a detachment that does not exist is rejected as UNKNOWN_DETACHMENT" {
+@test "a punch at a detachment that does not exist is held as UNKNOWN_DETACHMENT, not recorded" {
     ev X1 G1 2026-11-03T05:52:13+08:00 IN DET9 >"$BATS_TEST_TMPDIR/bad"
-    check_rejected_between_good_punches UNKNOWN_DETACHMENT "$BATS_TEST_TMPDIR/bad"
+    check_held_between_good_punches UNKNOWN_DETACHMENT "$BATS_TEST_TMPDIR/bad"
 }
 
 @test "--rejects FILE collects the Reject records and leaves only the summary on stderr" {
     small_tenant acme
     {
         ev A G1 2026-11-03T05:52:13+08:00
-        ev X G9 2026-11-03T05:52:13+08:00
+        ev X G1 2026-11-03T05:52:13+08:00 LUNCH
     } >"$BATS_TEST_TMPDIR/p"
 
     run --separate-stderr armms-ingest -t acme --rejects "$BATS_TEST_TMPDIR/rej" "$BATS_TEST_TMPDIR/p"
@@ -312,18 +341,18 @@ check_rejected_between_good_punches() {
     assert_equal "$stderr" "armms-ingest: 2 read, 1 accepted, 0 duplicates, 1 rejected"
     assert_equal "$(jq -r .event_id <<<"$output")" A
     assert_equal "$(jq -c '[.kind, .v, .code, .source, .line]' "$BATS_TEST_TMPDIR/rej")" \
-        "[\"Reject\",1,\"UNKNOWN_GUARD\",\"$BATS_TEST_TMPDIR/p\",2]"
+        "[\"Reject\",1,\"BAD_FIELD\",\"$BATS_TEST_TMPDIR/p\",2]"
     assert_equal "$(punches acme)" 1
 
     # A rerun appends its Reject to the same file and lands nothing new.
     run --separate-stderr armms-ingest -t acme --rejects "$BATS_TEST_TMPDIR/rej" "$BATS_TEST_TMPDIR/p"
-    assert_equal "$(jq -r .code "$BATS_TEST_TMPDIR/rej" | paste -sd,)" UNKNOWN_GUARD,UNKNOWN_GUARD
+    assert_equal "$(jq -r .code "$BATS_TEST_TMPDIR/rej" | paste -sd,)" BAD_FIELD,BAD_FIELD
     assert_equal "$(punches acme)" 1
 }
 
 @test "a Reject that cannot be written is an output error, not a silent loss" {
     small_tenant acme
-    { ev A G1 2026-11-03T05:52:13+08:00; ev X G9 2026-11-03T05:52:13+08:00; } >"$BATS_TEST_TMPDIR/p"
+    { ev A G1 2026-11-03T05:52:13+08:00; ev X G1 2026-11-03T05:52:13+08:00 LUNCH; } >"$BATS_TEST_TMPDIR/p"
 
     run --separate-stderr armms-ingest -t acme --rejects /dev/full "$BATS_TEST_TMPDIR/p"
     assert_equal "$(punches acme)" 1
@@ -357,14 +386,14 @@ check_rejected_between_good_punches() {
     small_tenant acme
     printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' \
         'C1,D1,G1,2026-11-03T05:52:13+08:00,IN,' \
-        'C2,D1,G9,2026-11-03T05:52:13+08:00,IN,DET1' \
+        'C2,D1,G1,2026-11-03T05:52:13+08:00,LUNCH,DET1' \
         'C3,D1,G2,2026-11-03T18:00:00+08:00,IN,DET2' >"$BATS_TEST_TMPDIR/p.csv"
 
     run --separate-stderr armms-ingest -t acme --format csv "$BATS_TEST_TMPDIR/p.csv"
     assert_equal "$status" 65
     assert_equal "$(jq -r .event_id <<<"$output" | paste -sd,)" C1,C3
     assert_equal "$(rejects | jq -r '[.code, .line, .input] | @tsv')" \
-        "$(printf 'UNKNOWN_GUARD\t3\tC2,D1,G9,2026-11-03T05:52:13+08:00,IN,DET1')"
+        "$(printf 'BAD_FIELD\t3\tC2,D1,G1,2026-11-03T05:52:13+08:00,LUNCH,DET1')"
     # An empty CSV field is an absent detachment, not an empty id.
     assert_equal "$(q acme tk "select event_id, quote(detachment_id) from clock_event order by event_id")" \
         "$(printf 'C1|NULL\nC3|'"'"'DET2'"'")"
@@ -394,7 +423,7 @@ check_rejected_between_good_punches() {
     assert_equal "$(recorded acme)" 4
 }
 
-@test "ZKTeco break punches and unknown PINs are rejected and the good lines land" {
+@test "ZKTeco break punches are rejected, unknown PINs held, and the good lines land" {
     small_tenant acme
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
         100001 '2026-11-05 05:50:01' 7 0 1 0 \
@@ -407,9 +436,8 @@ check_rejected_between_good_punches() {
     assert_equal "$status" 65
     assert_equal "$(jq -r .guard_id <<<"$output" | paste -sd,)" G1,G2
     assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf '%s\n' \
-        "UNSUPPORTED_PUNCH	2" "UNSUPPORTED_PUNCH	3" "UNKNOWN_GUARD	4")"
-    assert_equal "$(rejects | jq -r 'select(.line == 4) | .input')" \
-        "$(printf '999999\t2026-11-05 05:55:00\t7\t0\t1\t0')"
+        "UNSUPPORTED_PUNCH	2" "UNSUPPORTED_PUNCH	3")"
+    assert_equal "$(q acme tk 'select reason, pin, line from clock_event_held')" "UNKNOWN_GUARD|999999|4"
     assert_equal "$(q acme tk 'select guard_id from clock_event order by guard_id' | paste -sd,)" G1,G2
 }
 
@@ -575,7 +603,7 @@ check_rejected_between_good_punches() {
     assert_equal "$(q acme tk 'select event_id from clock_event order by event_id' | paste -sd,)" A,B
 }
 
-@test "a write error on standard output exits 74 and the committed punch is a duplicate on rerun" {
+@test "a write error on standard output exits 74 and the rerun writes the committed punch, a duplicate" {
     small_tenant acme
     ev A G1 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/p"
 
@@ -585,7 +613,8 @@ check_rejected_between_good_punches() {
     # The batch was committed before it was reported: nothing is lost.
     assert_equal "$(punches acme)" 1
     run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/p"
-    assert_equal "$stderr" "armms-ingest: 1 read, 0 accepted, 1 duplicates, 0 rejected"
+    assert_equal "$stderr" "armms-ingest: 1 read, 0 accepted, 1 duplicates, 0 rejected, 1 replayed"
+    assert_equal "$(jq -r .event_id <<<"$output")" A
 }
 
 @test "a tenant locked past --wait is busy (75) and one never created is missing (78)" {
@@ -636,11 +665,14 @@ check_rejected_between_good_punches() {
     landed=$(punches big)
     [ "$landed" -gt 0 ] && [ "$landed" -lt "$distinct" ] # it really died mid-run
 
-    # The rerun reports exactly the punches the killed run had not committed.
+    # The rerun records exactly the punches the killed run had not
+    # committed, and writes them after any it committed but never wrote.
+    q big tk 'select clock_event_id from clock_event' | sort >"$BATS_TEST_TMPDIR/before"
     rc=0
     armms-ingest -q -t big --batch 5000 "$in" >"$BATS_TEST_TMPDIR/rerun.out" || rc=$?
     assert_equal "$rc" 0
-    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/rerun.out")" "$((distinct - landed))"
+    jq -r .clock_event_id "$BATS_TEST_TMPDIR/rerun.out" | sort >"$BATS_TEST_TMPDIR/rerun.ids"
+    assert_equal "$(comm -13 "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/rerun.ids" | wc -l)" "$((distinct - landed))"
     assert_equal "$(punches big)" "$distinct"
     assert_equal "$(q big tk 'select count(distinct dedupe_key) from clock_event')" "$distinct"
     # Every punch the killed run reported is stored, under the id it reported.
@@ -648,6 +680,8 @@ check_rejected_between_good_punches() {
     [ -s "$BATS_TEST_TMPDIR/reported" ]
     q big tk 'select clock_event_id from clock_event' | sort >"$BATS_TEST_TMPDIR/stored"
     assert_equal "$(comm -23 "$BATS_TEST_TMPDIR/reported" "$BATS_TEST_TMPDIR/stored" | wc -l)" 0
+    # ...and every stored punch was written by one run or the other.
+    assert_equal "$(sort -u "$BATS_TEST_TMPDIR/reported" "$BATS_TEST_TMPDIR/rerun.ids" | comm -13 - "$BATS_TEST_TMPDIR/stored" | wc -l)" 0
     run armms-journal -t big verify
     assert_success
     assert_equal "$(recorded big)" "$distinct"

@@ -112,6 +112,20 @@ static const char *const tk_migrations[] = {
     "CREATE INDEX timesheet_period ON timesheet(period_id, status);",
     /* 3: change requests and the audit trail */
     CHANGE_DDL,
+    /* 4: punches held until master data knows their guard (or the guard
+     * whose employee_no a ZKTeco PIN is) and detachment, in arrival order
+     * (rowid); and the committed batches of clock events armms-ingest has
+     * not yet written to its output, as rowid ranges of clock_event (see
+     * tk/ingest.h). */
+    "CREATE TABLE clock_event_held(held_id TEXT NOT NULL UNIQUE,"
+    " dedupe_key TEXT NOT NULL UNIQUE,"
+    " reason TEXT NOT NULL CHECK (reason IN ('UNKNOWN_GUARD','UNKNOWN_DETACHMENT')),"
+    " device_id TEXT NOT NULL, event_id TEXT, guard_id TEXT, pin TEXT, ts TEXT NOT NULL,"
+    " ts_offset INTEGER NOT NULL, type TEXT NOT NULL CHECK (type IN ('IN','OUT')),"
+    " detachment_id TEXT, source TEXT NOT NULL, line INTEGER NOT NULL, held_at TEXT NOT NULL,"
+    " CHECK ((guard_id IS NULL) <> (pin IS NULL))) STRICT;"
+    "CREATE TABLE clock_event_unsent(first_rowid INTEGER NOT NULL, last_rowid INTEGER NOT NULL,"
+    " CHECK (first_rowid <= last_rowid)) STRICT;",
 };
 
 static const char *const pay_migrations[] = {

@@ -13,6 +13,27 @@
  * ever reported accepted that a crash could lose; a rerun after a crash
  * lands exactly the events that were not committed.
  *
+ * Committed is reported: each committed batch is also recorded, in its own
+ * transaction, as "unsent" (clock_event_unsent, a rowid range), and marked
+ * sent (the row deleted, inside the next transaction) only once its records
+ * were written to the output without error. A batch whose COMMIT succeeded
+ * but whose journal append failed (journal busy) is still written and
+ * counted. ingest_replay_unsent writes the batches a crashed (or failed)
+ * run committed but never wrote, so every committed event reaches the
+ * output at least once (a run overlapping another may repeat some of its
+ * events; consumers are idempotent by clock_event_id).
+ *
+ * Held punches: a punch whose only fault is that master data does not know
+ * its guard (UNKNOWN_GUARD, also a ZKTeco PIN that is no guard's
+ * employee_no) or its detachment (UNKNOWN_DETACHMENT) is not a Reject: it
+ * is stored in clock_event_held with the reason, journaled as
+ * ClockEventHeld and counted as held. Its key is the idempotency key above
+ * (with the PIN in the guard's place for a ZKTeco punch), so a re-fed held
+ * punch is a duplicate. ingest_release records, in arrival order, every
+ * held punch whose guard and detachment master data now knows, through the
+ * same checks and key as any input record (ClockEventRecorded, and
+ * ClockEventReleased for the held row, in the same transaction).
+ *
  * Uses core and store; reads hr.db read-only to check guards and
  * detachments.
  */
@@ -28,6 +49,9 @@
 
 typedef struct ingest_counts {
     long read, accepted, duplicates, rejected;
+    long held;     /* punches newly held (UNKNOWN_GUARD, UNKNOWN_DETACHMENT) */
+    long released; /* held punches recorded as clock events in this run */
+    long replayed; /* events an earlier run committed but never wrote out */
 } ingest_counts;
 
 typedef struct ingest_opts {
@@ -60,6 +84,15 @@ void ingest_reject(ingest_t *in, const rejection *rj, const char *source, long l
                    const char *raw, size_t raw_len);
 /* Commit the open batch and write its accepted records. */
 int ingest_flush(ingest_t *in, armms_err *err);
+/* Write the clock events of every committed batch no run has written to
+ * the output yet (see Committed is reported above). Call before any input. */
+int ingest_replay_unsent(ingest_t *in, armms_err *err);
+/* Record every held punch that master data can now place, in the order
+ * they were held; their records go to the output like any accepted event. */
+int ingest_release(ingest_t *in, armms_err *err);
+/* Write one HeldPunch record per punch still held, in the order held, to
+ * out; *n counts them. */
+int ingest_held_report(ingest_t *in, FILE *out, long *n, armms_err *err);
 /* A line_reader idle hook: commit and report before blocking on input. */
 void ingest_idle(void *in);
 const ingest_counts *ingest_counts_of(const ingest_t *in);

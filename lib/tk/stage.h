@@ -52,6 +52,7 @@ typedef struct tk_stage {
 
 typedef struct tk_counts {
     long read, rejected, recomputed, changed;
+    long released; /* held punches recorded by this run (timelog) */
 } tk_counts;
 
 typedef struct tk_touch {

@@ -14,6 +14,7 @@
 #include "core/ndjson.h"
 #include "core/ulid.h"
 #include "iam/change.h"
+#include "tk/ingest.h"
 
 enum { ST_VALID, ST_INVALID, ST_DUPLICATE };
 static const char *const status_names[] = {"VALID", "INVALID", "DUPLICATE"};
@@ -858,5 +859,41 @@ int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, arm
                  ? tk_run_apply(ch, &timelog_stage, out, rej, adjust_fn, &a, err)
                  : err_set(err, EXIT_SOFTWARE, "change request %s: no adjustment", ch->request_id);
     jv_free(effect);
+    return rc;
+}
+
+int timelog_release_held(tk_run *r, armms_err *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return err_set(err, EXIT_SOFTWARE, "out of memory");
+    ingest_opts o = {.max_future_s = 24 * 3600, .batch = 10000};
+    ingest_t *in = NULL;
+    int rc =
+        ingest_open(&in, r->t, &o, mem, r->rej, err) || ingest_release(in, err) ? err->code : 0;
+    ingest_counts n = {0};
+    if (in)
+        n = *ingest_counts_of(in);
+    int crc = ingest_close(in, err);
+    rc = rc ? rc : crc;
+    fclose(mem);
+    /* The recorded ones are committed now: touch them as stream input. */
+    r->n.released += n.released;
+    r->n.rejected += n.rejected;
+    for (char *p = buf, *end = buf + len; !rc && p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        jv rec = jv_parse_sized(p, (int)l);
+        rejection rj;
+        if (jv_get_kind(rec) == JV_KIND_OBJECT &&
+            r->stage->touch_peek(r, rec, &rj, err) == REJECTED)
+            tk_run_reject(r, &rj, "held", 0, p, l);
+        rc = err->code;
+        jv_free(rec);
+        p += l + 1;
+    }
+    free(buf);
     return rc;
 }

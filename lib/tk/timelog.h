@@ -60,6 +60,11 @@ int timelog_adjust_change(tk_run *r, struct change *ch, const tl_adjust *a, FILE
  * from effect). */
 jv tl_adjust_effect(const tl_adjust *a);
 tl_adjust tl_adjust_of_peek(jv effect);
+/* Record the held punches master data can now place (tk/ingest.h,
+ * ingest_release), through armms-ingest's own code, and touch them as if
+ * they had come in on standard input. */
+int timelog_release_held(tk_run *r, armms_err *err);
+
 /* Apply a routed adjustment (change.h executor). */
 int timelog_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
