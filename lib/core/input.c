@@ -217,7 +217,7 @@ static int record_done(input_source *r, input_item *it)
 {
     int k = jv_array_length(jv_copy(r->rows));
     if (r->rec_lines > 1 && r->header_done) {
-        int ok = k == 1 && strict_ok(r->rec.s, r->rec.len);
+        int ok = k == 1 && r->rec.len <= CSV_RECORD_MAX && strict_ok(r->rec.s, r->rec.len);
         if (ok) {
             jv row = jv_array_get(jv_array_get(jv_copy(r->rows), 0), 0);
             int n = jv_array_length(jv_copy(row));
@@ -233,8 +233,8 @@ static int record_done(input_source *r, input_item *it)
             char why[160];
             snprintf(why, sizeof why,
                      "opens a quoted field that runs over %d lines and does not close as one "
-                     "row of %d fields",
-                     r->rec_lines, jv_array_length(jv_copy(r->header)));
+                     "well-formed row of %d fields within %d bytes",
+                     r->rec_lines, jv_array_length(jv_copy(r->header)), CSV_RECORD_MAX);
             return record_fail(r, it, why);
         }
     }
