@@ -33,12 +33,78 @@ static const char usage_tail[] =
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_GENERATE };
 
-static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, input_format fmt,
-                     reject_sink *rej, md_counts *n, armms_err *err)
+/* A Reject record (consumed) fed back: the record it holds is read again
+ * as it was first read (CSV under its header row), keeping its first
+ * source and line; refused again, it is a Reject again with the same
+ * input and origin. */
+static int refeed(md_import *mi, const md_kind *k, const char *kname, jv rec, const char *name,
+                  long line, reject_sink *rej, md_counts *n, armms_err *err)
+{
+    jv input = jv_object_get(jv_copy(rec), jv_string("input"));
+    jv trunc = jv_object_get(jv_copy(rec), jv_string("truncated"));
+    jv ln = jv_object_get(jv_copy(rec), jv_string("line"));
+    const char *text = jv_get_kind(input) == JV_KIND_STRING ? jv_string_value(input) : NULL;
+    size_t len = text ? (size_t)jv_string_length_bytes(jv_copy(input)) : 0;
+    const char *code = json_str_peek(rec, "code", NULL),
+               *msg = json_str_peek(rec, "message", NULL);
+    const char *src = json_str_peek(rec, "source", NULL);
+    const char *format = json_str_peek(rec, "format", NULL);
+    const char *header = json_str_peek(rec, "header", NULL);
+    const char *kind = json_str_peek(rec, "import", NULL);
+    long at = jv_get_kind(ln) == JV_KIND_NUMBER ? (long)jv_number_value(ln) : line;
+    int csv = format && !strcmp(format, "csv");
+    reject_origin saved = rej->origin;
+    rej->origin = (reject_origin){format, csv ? header : NULL, NULL, NULL, NULL, kind};
+    if (!src)
+        src = name;
+    rejection rj = {0};
+    jv v = jv_invalid();
+    armms_err herr = {0};
+    if (!text || jv_get_kind(trunc) == JV_KIND_TRUE || (code && !strcmp(code, "TOO_LONG")))
+        rejection_set(&rj, code ? code : "PARSE",
+                      "fed back, but its input was not kept whole: %.400s", msg ? msg : "");
+    else if (!kind || strcmp(kind, kname) != 0)
+        rejection_set(&rj, "BAD_FIELD", "this Reject is not from armms-import %s%s%s", kname,
+                      kind ? " but from armms-import " : "", kind ? kind : "");
+    else if (format && strcmp(format, "csv") && strcmp(format, "ndjson"))
+        rejection_set(&rj, "BAD_FIELD", "this Reject names an unknown format '%s'", format);
+    else if (csv && !header)
+        rejection_set(&rj, "MISSING_FIELD", "this CSV Reject does not hold its header row");
+    else if (!csv)
+        v = ndjson_parse_object(text, len, &rj);
+    else if (input_csv_record(header, strlen(header), text, len, &v, &rj) == INPUT_OK) {
+        jv cols = jv_keys(jv_copy(v));
+        if (md_check_header_peek(k, cols, &herr)) {
+            jv_free(v);
+            v = jv_invalid();
+            rejection_set(&rj, "UNKNOWN_FIELD", "%s", herr.msg);
+        }
+        jv_free(cols);
+    }
+    int rc = 0;
+    if (jv_is_valid(v)) {
+        rc = md_upsert(mi, v, csv, rej, src, at, text, len, n, err);
+    } else {
+        reject_emit(rej, &rj, src, at, text, len);
+        n->read++;
+        n->rejected++;
+    }
+    rej->origin = saved;
+    jv_free(input);
+    jv_free(trunc);
+    jv_free(ln);
+    jv_free(rec);
+    return rc;
+}
+
+static int import_fd(md_import *mi, const md_kind *k, const char *kname, int fd, const char *name,
+                     input_format fmt, reject_sink *rej, md_counts *n, armms_err *err)
 {
     input_source rs;
     if (input_open(&rs, fd, name, fmt, err))
         return err->code;
+    /* Every Reject of this input says how it was read, to be fed back. */
+    reject_origin own = {fmt == INPUT_CSV ? "csv" : "ndjson", NULL, NULL, NULL, NULL, kname};
     int rc = md_begin(mi, err), st, header_checked = 0;
     long since_commit = 0;
     jv rec;
@@ -47,6 +113,13 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
         if (st < 0) {
             rc = err->code;
             break;
+        }
+        own.header = input_header_text(&rs);
+        rej->origin = own;
+        if (st == INPUT_OK && fmt == INPUT_NDJSON && json_str_peek(rec, "kind", NULL) &&
+            !strcmp(json_str_peek(rec, "kind", NULL), "Reject")) {
+            rc = refeed(mi, k, kname, rec, name, it.line, rej, n, err);
+            continue;
         }
         if (fmt == INPUT_CSV && !header_checked) {
             header_checked = 1;
@@ -74,6 +147,7 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
         rc = md_check_header_peek(k, input_header_peek(&rs), err);
     if (!rc)
         rc = md_commit(mi, err);
+    rej->origin = (reject_origin){0};
     input_close(&rs);
     return rc;
 }
@@ -81,6 +155,7 @@ static int import_fd(md_import *mi, const md_kind *k, int fd, const char *name, 
 struct run {
     md_import *mi;
     const md_kind *k;
+    const char *kname;
     const char *format;
     reject_sink *rej;
     md_counts *n;
@@ -91,7 +166,8 @@ static int import_input(int fd, const char *name, int csv_name, void *ctx)
 {
     struct run *r = ctx;
     int csv = r->format ? !strcmp(r->format, "csv") : csv_name;
-    return import_fd(r->mi, r->k, fd, name, csv ? INPUT_CSV : INPUT_NDJSON, r->rej, r->n, r->err);
+    return import_fd(r->mi, r->k, r->kname, fd, name, csv ? INPUT_CSV : INPUT_NDJSON, r->rej, r->n,
+                     r->err);
 }
 
 int main(int argc, char **argv)
@@ -162,7 +238,7 @@ int main(int argc, char **argv)
             rc = md_commit(mi, &err);
         jv_free(ps);
     } else {
-        struct run r = {mi, k, format, &rej, &n, &err};
+        struct run r = {mi, k, argv[optind], format, &rej, &n, &err};
         rc = cli_each_input(argc - optind - 1, argv + optind + 1, import_input, &r, &missing);
     }
     if (!rc && ch.requesting) {

@@ -48,20 +48,138 @@ static void show_progress(const ingest_counts *n, void *ctx)
             n->read, n->accepted, n->duplicates, n->rejected);
 }
 
-static int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
+static const char *const fmt_names[] = {"ndjson", "csv", "zk", "zk-push"};
+
+struct run {
+    ingest_t *in;
+    int fmt, fmt_given;
+    armms_err *err;
+    reject_sink *rej;
+    const ingest_opts *o;
+    const char *zone; /* the zone zk lines are read in: --tz or the tenant's */
+    int refed;        /* a Reject was fed back: the run's own origin is due */
+};
+
+/* The run's own way of reading its records, after a Reject was fed back. */
+static int own_origin(struct run *r, armms_err *err)
 {
+    if (!r->refed)
+        return 0;
+    r->refed = 0;
+    rejection rj;
+    int rc = ingest_set_origin(r->in, r->o->device, r->o->zone, r->o->map, &rj, err);
+    return rc == REJECTED ? err_set(err, EXIT_SOFTWARE, "%s", rj.msg) : rc;
+}
+
+/* A Reject record (consumed) fed back: the record it holds is read again
+ * the way the Reject says it was first read, and keeps its first source
+ * and line. What this run was told (--device, --tz, --map) wins over what
+ * the Reject recorded. Refused again, it is a Reject again, with the same
+ * input and origin, so it can be fed back once more. */
+static int refeed(struct run *r, jv rec, const char *name, long line, armms_err *err)
+{
+    ingest_t *in = r->in;
+    const ingest_opts *o = r->o;
+    jv input = jv_object_get(jv_copy(rec), jv_string("input"));
+    jv trunc = jv_object_get(jv_copy(rec), jv_string("truncated"));
+    jv ln = jv_object_get(jv_copy(rec), jv_string("line"));
+    const char *text = jv_get_kind(input) == JV_KIND_STRING ? jv_string_value(input) : NULL;
+    size_t len = text ? (size_t)jv_string_length_bytes(jv_copy(input)) : 0;
+    const char *code = json_str_peek(rec, "code", NULL),
+               *msg = json_str_peek(rec, "message", NULL);
+    const char *src = json_str_peek(rec, "source", NULL);
+    const char *format = json_str_peek(rec, "format", NULL);
+    const char *header = json_str_peek(rec, "header", NULL);
+    const char *kind = json_str_peek(rec, "import", NULL);
+    const char *device = o->device ? o->device : json_str_peek(rec, "device", NULL);
+    const char *zone = o->zone ? o->zone : json_str_peek(rec, "zone", NULL);
+    const char *map = o->map ? o->map : json_str_peek(rec, "map", NULL);
+    long at = jv_get_kind(ln) == JV_KIND_NUMBER ? (long)jv_number_value(ln) : line;
+    int fi = -1;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(format ? format : "ndjson", fmt_names[i]))
+            fi = i;
+    int zk = fi == F_ZK || fi == F_ZK_PUSH;
+    reject_origin saved = r->rej->origin;
+    r->rej->origin =
+        (reject_origin){format, fi == F_CSV ? header : NULL, device, zk ? zone : NULL, map, kind};
+    if (!src)
+        src = name;
+    r->refed = 1;
+    rejection rj;
+    int rc = 0, bad = 1;
+    if (!text || jv_get_kind(trunc) == JV_KIND_TRUE || (code && !strcmp(code, "TOO_LONG")))
+        rejection_set(&rj, code ? code : "PARSE",
+                      "fed back, but its input was not kept whole: %.400s", msg ? msg : "");
+    else if (kind)
+        rejection_set(&rj, "BAD_FIELD",
+                      "this Reject is from armms-import %s; feed it back to armms-import", kind);
+    else if (fi < 0)
+        rejection_set(&rj, "BAD_FIELD", "this Reject names an unknown format '%s'", format);
+    else if (fi == F_CSV && !header)
+        rejection_set(&rj, "MISSING_FIELD", "this CSV Reject does not hold its header row");
+    else if (fi == F_ZK_PUSH && !device)
+        rejection_set(&rj, "MISSING_FIELD", "this zk-push Reject names no device (give --device)");
+    else if ((rc = ingest_set_origin(in, device, zk ? zone : NULL, map, &rj, err)) == 0)
+        bad = 0;
+    if (rc && rc != REJECTED) {
+        bad = 0;
+    } else if (bad) {
+        ingest_reject(in, &rj, src, at, text, len);
+        rc = 0;
+    } else if (zk) {
+        rc = ingest_zk_line(in, text, len, fi == F_ZK_PUSH, src, at, err);
+    } else {
+        jv v;
+        int st = INPUT_OK;
+        if (fi == F_CSV)
+            st = input_csv_record(header, strlen(header), text, len, &v, &rj);
+        else if (!jv_is_valid(v = ndjson_parse_object(text, len, &rj)))
+            st = INPUT_BAD;
+        if (st == INPUT_OK)
+            rc = ingest_record(in, v, src, at, text, len, err);
+        else
+            ingest_reject(in, &rj, src, at, text, len);
+    }
+    r->rej->origin = saved;
+    jv_free(input);
+    jv_free(trunc);
+    jv_free(ln);
+    jv_free(rec);
+    return rc;
+}
+
+static int is_reject_peek(jv rec)
+{
+    const char *k = json_str_peek(rec, "kind", NULL);
+    return k && !strcmp(k, "Reject");
+}
+
+static int ingest_fd(struct run *r, int fd, const char *name, int fmt, armms_err *err)
+{
+    ingest_t *in = r->in;
     input_source rs;
     input_format rf = fmt == F_CSV ? INPUT_CSV : fmt == F_NDJSON ? INPUT_NDJSON : INPUT_LINES;
     if (input_open(&rs, fd, name, rf, err))
         return err->code;
     rs.lr.idle = ingest_idle;
     rs.lr.idle_ctx = in;
+    /* Every Reject of this input says how it was read, to be fed back. */
+    int zk = fmt == F_ZK || fmt == F_ZK_PUSH;
+    reject_origin own = {fmt_names[fmt], NULL, r->o->device, zk ? r->zone : NULL, r->o->map, NULL};
     int rc = 0, st;
     jv rec;
     input_item it;
     while (!rc && (st = input_next(&rs, &rec, &it, err)) != INPUT_EOF) {
+        own.header = input_header_text(&rs);
+        r->rej->origin = own;
         if (st < 0) {
             rc = err->code;
+        } else if (st == INPUT_OK && rf == INPUT_NDJSON && is_reject_peek(rec)) {
+            rc = refeed(r, rec, name, it.line, err);
+        } else if ((rc = own_origin(r, err)) != 0) {
+            if (st == INPUT_OK)
+                jv_free(rec);
         } else if (st == INPUT_BAD) {
             ingest_reject(in, &it.why, name, it.line, it.raw, it.raw_len);
         } else if (rf == INPUT_LINES) {
@@ -71,20 +189,17 @@ static int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err 
             rc = ingest_record(in, rec, name, it.line, it.raw, it.raw_len, err);
         }
     }
+    if (!rc)
+        rc = own_origin(r, err);
+    r->rej->origin = (reject_origin){0};
     input_close(&rs);
     return rc;
 }
 
-struct run {
-    ingest_t *in;
-    int fmt, fmt_given;
-    armms_err *err;
-};
-
 static int ingest_input(int fd, const char *name, int csv_name, void *ctx)
 {
     struct run *r = ctx;
-    return ingest_fd(r->in, fd, name, csv_name && !r->fmt_given ? F_CSV : r->fmt, r->err);
+    return ingest_fd(r, fd, name, csv_name && !r->fmt_given ? F_CSV : r->fmt, r->err);
 }
 
 int main(int argc, char **argv)
@@ -162,7 +277,7 @@ int main(int argc, char **argv)
         return cli_end(&c, 0, rc ? &err : NULL, "%ld held", nheld);
     }
     int missing = 0;
-    struct run r = {in, fmt, fmt_given, &err};
+    struct run r = {in, fmt, fmt_given, &err, &rej, &o, o.zone ? o.zone : t.tz.name, 0};
     /* What an earlier run committed but never wrote, then what HR data now
      * lets go, then the input. */
     int rc = ingest_replay_unsent(in, &err) || ingest_release(in, &err) ? err.code : 0;

@@ -804,3 +804,84 @@ EOF2
         [[ "$output" == *" $k"* ]] || fail "kind $k not in --help"
     done
 }
+
+# --- bad CSV costs only itself, and rejects can be fed back --------------
+
+# Guard rows G1..Gn for the tiny tenant: guard_rows FROM TO [POSITION]
+guard_rows() {
+    local i
+    for i in $(seq "$1" "$2"); do
+        printf 'G%d,%d,Santos,Juan,%s,SUN,ACTIVE\n' "$i" $((100000 + i)) "${3:-GUARD}"
+    done
+}
+
+@test "a stray quote in one guard row costs only that row: the 500 guards after it land" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    {
+        echo 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status'
+        echo 'G0,100000,"Santos,Juan,GUARD,SUN,ACTIVE'
+        guard_rows 101 600
+    } >guard.csv
+
+    run --separate-stderr armms-import -t acme guard guard.csv
+    assert_failure 65
+    assert_equal "$(printf '%s\n' "$stderr" | tail -n1)" \
+        "armms-import: guard: 501 read, 500 inserted, 0 updated, 0 unchanged, 1 rejected"
+    assert_reject PARSE 2 guard.csv 'G0,100000,"Santos,Juan,GUARD,SUN,ACTIVE' 'quoted field'
+    assert_equal "$(q acme hr "SELECT count(*) FROM guard WHERE guard_id <> 'G0'")" 503
+    assert_equal "$(q acme hr "SELECT count(*) FROM guard WHERE guard_id = 'G0'")" 0
+    rerun_is_noop PARSE 2 guard.csv 'G0,100000,"Santos,Juan,GUARD,SUN,ACTIVE' 'quoted field' -- \
+        armms-import -t acme guard guard.csv
+}
+
+@test "guard rows rejected for a position not yet defined land when the rejects file is fed back" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    {
+        echo 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status'
+        guard_rows 10 11 SUPV
+        guard_rows 12 12
+    } >guard.csv
+    echo '{"guard_id":"G13","employee_no":"100013","last_name":"Lim","first_name":"Ed","position_id":"SUPV","rest_days":"SUN","status":"ACTIVE"}' >guard.ndjson
+    armms-import -q -t acme --rejects r.ndjson guard guard.csv guard.ndjson || true
+    assert_equal "$(jq -r '[.code, .line, .format, .import, .header // "-"] | @tsv' r.ndjson)" "$(printf '%s\n' \
+        'UNKNOWN_REF	2	csv	guard	guard_id,employee_no,last_name,first_name,position_id,rest_days,status' \
+        'UNKNOWN_REF	3	csv	guard	guard_id,employee_no,last_name,first_name,position_id,rest_days,status' \
+        'UNKNOWN_REF	1	ndjson	guard	-')"
+
+    # fed to another kind, or too early, they are rejected again as they were
+    run --separate-stderr armms-import -t acme --rejects r2.ndjson position r.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .message r2.ndjson | sort -u)" "this Reject is not from armms-import position but from armms-import guard"
+    run --separate-stderr armms-import -t acme --rejects r3.ndjson guard r.ndjson
+    assert_failure 65
+    keep='[.code, .source, .line, .input, .format, .header, .import] | tostring'
+    assert_equal "$(jq -r "$keep" r3.ndjson)" "$(jq -r "$keep" r.ndjson)"
+
+    printf '%s\n' 'position_id,name' 'SUPV,Supervisor' | armms-import -q -t acme --format csv position
+    run --separate-stderr armms-import -t acme guard r3.ndjson
+    assert_success
+    assert_equal "$(printf '%s\n' "$stderr" | tail -n1)" \
+        "armms-import: guard: 3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected"
+    assert_equal "$(q acme hr "SELECT guard_id, position_id FROM guard WHERE guard_id IN ('G10','G11','G13') ORDER BY 1" | paste -sd,)" \
+        "G10|SUPV,G11|SUPV,G13|SUPV"
+    before=$(state acme)
+    run --separate-stderr armms-import -t acme guard r3.ndjson
+    assert_success
+    assert_equal "$(state acme)" "$before"
+}
+
+@test "a master-data id with a NUL or DEL character is rejected, never stored cut short" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    printf '%s\n' \
+        '{"detachment_id":"DET7\u0000x","name":"Seven","client":"Acme Corp"}' \
+        '{"detachment_id":"DET8\u007f","name":"Eight","client":"Acme Corp"}' \
+        '{"detachment_id":"DET9","name":"Nine\u0000","client":"Acme Corp"}' \
+        '{"detachment_id":"DET6","name":"Six","client":"Acme Corp"}' >det.ndjson
+    run --separate-stderr armms-import -t acme detachment det.ndjson
+    assert_failure 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'BAD_FIELD\t%s\n' 1 2 3)"
+    assert_equal "$(q acme hr "SELECT group_concat(detachment_id) FROM (SELECT detachment_id FROM detachment ORDER BY 1)")" "DET1,DET2,DET6"
+}

@@ -816,3 +816,234 @@ check_held_between_good_punches() {
     assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'MAP_ERROR\t1')"
     assert_equal "$(q acme tk 'select guard_id from clock_event')" G2
 }
+
+# --- bad CSV costs only itself ------------------------------------------
+
+# A CSV export: the header, then one row per punch C1..Cn of guard G1.
+csv_punches() {
+    local i
+    for i in $(seq "$1" "$2"); do
+        printf 'C%d,D1,G1,2026-11-03T%02d:%02d:00+08:00,IN,DET1\n' "$i" $((i / 60 % 24)) $((i % 60))
+    done
+}
+
+@test "a stray quote in one CSV row costs only that row: the 1,000 punches after it land" {
+    small_tenant acme
+    in=$BATS_TEST_TMPDIR/p.csv
+    {
+        echo 'event_id,device_id,guard_id,ts,type,detachment_id'
+        echo 'X0,D1,G1,2026-11-03T05:52:13+08:00,IN,"DET001-1'
+        csv_punches 1 1000
+    } >"$in"
+
+    run --separate-stderr armms-ingest -t acme "$in"
+    assert_equal "$status" 65
+    assert_equal "$(printf '%s\n' "$stderr" | tail -n1)" \
+        "armms-ingest: 1001 read, 1000 accepted, 0 duplicates, 1 rejected"
+    assert_equal "$(rejects | jq -r '[.code, .line, .input] | @tsv')" \
+        "$(printf 'PARSE\t2\tX0,D1,G1,2026-11-03T05:52:13+08:00,IN,"DET001-1')"
+    assert_equal "$(punches acme)" 1000
+    assert_equal "$(q acme tk "select count(*) from clock_event where event_id like 'C%'")" 1000
+    assert_equal "$(recorded acme)" 1000
+
+    before=$(journal_sum acme)
+    run --separate-stderr armms-ingest -t acme "$in"
+    assert_equal "$(printf '%s\n' "$stderr" | tail -n1)" \
+        "armms-ingest: 1001 read, 0 accepted, 1000 duplicates, 1 rejected"
+    assert_equal "$(journal_sum acme)" "$before"
+}
+
+@test "a stray quote near the end of a CSV file costs its row and the rows after it still land" {
+    small_tenant acme
+    in=$BATS_TEST_TMPDIR/p.csv
+    {
+        echo 'event_id,device_id,guard_id,ts,type,detachment_id'
+        csv_punches 1 3
+        echo 'X0,D1,"G1,2026-11-03T05:52:13+08:00,IN,DET1'
+        csv_punches 4 5
+        # a quoted field over two lines is one record, not a stray quote (and
+        # refused as a whole, since no id may hold a newline)
+        printf 'C6,D1,G1,2026-11-03T07:00:00+08:00,IN,"DET\n1"\n'
+        echo 'X7,D1,G1,2026-11-03T05:52:13+08:00,"IN,DET1'
+    } >"$in"
+
+    run --separate-stderr armms-ingest -t acme "$in"
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'PARSE\t5\nBAD_FIELD\t8\nPARSE\t10')"
+    assert_equal "$(q acme tk 'select event_id from clock_event order by event_id' | paste -sd,)" "C1,C2,C3,C4,C5"
+}
+
+@test "a 100 MB CSV field is a TOO_LONG Reject read in bounded memory and the rows around it land" {
+    small_tenant acme
+    in=$BATS_TEST_TMPDIR/p.csv
+    {
+        echo 'event_id,device_id,guard_id,ts,type,detachment_id'
+        csv_punches 1 1
+        printf 'X1,D1,G1,2026-11-03T05:52:13+08:00,IN,"'
+        head -c 100000000 /dev/zero | tr '\0' x
+        printf '"\n'
+        # a field over the 64 KiB field limit inside a line under 1 MiB
+        printf 'X2,D1,G1,2026-11-03T05:52:13+08:00,IN,%s\n' "$(head -c 70000 /dev/zero | tr '\0' y)"
+        csv_punches 2 2
+    } >"$in"
+
+    run --separate-stderr /usr/bin/time -f 'peak %M KiB' armms-ingest -t acme "$in"
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'TOO_LONG\t3\nTOO_LONG\t4')"
+    assert_equal "$(q acme tk 'select event_id from clock_event order by event_id' | paste -sd,)" "C1,C2"
+    peak=$(printf '%s\n' "$stderr" | sed -n 's/^peak \([0-9]*\) KiB$/\1/p')
+    [ "$peak" -lt 65536 ] || fail "peak memory $peak KiB for a 100 MB field"
+}
+
+@test "a Reject keeps the whole record it refused, well past 4 KiB" {
+    small_tenant acme
+    long=$(head -c 20000 /dev/zero | tr '\0' n)
+    printf '{"event_id":"A","device_id":"D1","guard_id":"G1","ts":"2026-11-03T05:52:13+08:00","type":"IN","note":"%s"}\n' "$long" >"$BATS_TEST_TMPDIR/in.ndjson"
+
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/in.ndjson"
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r .code)" UNKNOWN_FIELD
+    assert_equal "$(rejects | jq -r .input)" "$(cat "$BATS_TEST_TMPDIR/in.ndjson")"
+    assert_equal "$(rejects | jq -r 'has("truncated")')" false
+}
+
+# --- rejects fed back ---------------------------------------------------
+
+@test "a rejects file fed back lands the punches of every format once the guard is in HR data" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    ev A G9 2026-11-03T05:52:13+08:00 >a.ndjson
+    printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' \
+        'C1,D1,G9,2026-11-03T06:00:00+08:00,IN,DET1' 'C2,D1,G1,2026-11-03T06:00:00+08:00,IN,DET1' >p.csv
+    printf '999999\t2026-11-05 05:55:00\t7\t0\t1\t0\n' >1_attlog.dat
+    printf '999999\t2026-11-05 18:01:00\t1\t1\t0\n' >attlog
+    echo '{"emp":"G9","when":"2026-11-04T06:00:00+08:00","dir":"in"}' >vendor
+    armms-ingest -q -t acme --rejects r.ndjson a.ndjson p.csv >/dev/null || true
+    armms-ingest -q -t acme --rejects r.ndjson --format zk --tz UTC --device DZ 1_attlog.dat >/dev/null || true
+    armms-ingest -q -t acme --rejects r.ndjson --format zk-push --device D9 attlog >/dev/null || true
+    armms-ingest -q -t acme --rejects r.ndjson --device DV \
+        --map '{guard_id:.emp, ts:.when, type:(.dir|ascii_upcase)}' vendor >/dev/null || true
+    assert_equal "$(jq -r '[.code, .format] | @tsv' r.ndjson)" "$(printf '%s\n' \
+        'UNKNOWN_GUARD	ndjson' 'UNKNOWN_GUARD	csv' 'UNKNOWN_GUARD	zk' 'UNKNOWN_GUARD	zk-push' 'UNKNOWN_GUARD	ndjson')"
+    assert_equal "$(jq -r 'select(.format == "csv") | .header' r.ndjson)" 'event_id,device_id,guard_id,ts,type,detachment_id'
+    assert_equal "$(jq -r 'select(.format == "zk") | [.device, .zone] | @tsv' r.ndjson)" "$(printf 'DZ\tUTC')"
+    assert_equal "$(jq -r 'select(.format == "zk-push") | [.device, .zone] | @tsv' r.ndjson)" "$(printf 'D9\tAsia/Manila')"
+    assert_equal "$(jq -r 'select(.map) | .device' r.ndjson)" DV
+    assert_equal "$(punches acme)" 1
+
+    printf '%s\n' 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status' \
+        'G9,999999,Lim,Al,GUARD,SUN,ACTIVE' | armms-import -q -t acme --format csv guard
+    run --separate-stderr armms-ingest -t acme r.ndjson
+    assert_equal "$status" 0
+    assert_equal "$stderr" "armms-ingest: 5 read, 5 accepted, 0 duplicates, 0 rejected"
+    assert_equal "$(q acme tk "select device_id, ts, type, coalesce(event_id, '-') from clock_event where guard_id = 'G9' order by ts")" "$(printf '%s\n' \
+        'D1|2026-11-02T21:52:13Z|IN|A' 'D1|2026-11-02T22:00:00Z|IN|C1' 'DV|2026-11-03T22:00:00Z|IN|-' \
+        'DZ|2026-11-05T05:55:00Z|IN|-' 'D9|2026-11-05T10:01:00Z|OUT|-')"
+    assert_equal "$(recorded acme)" 6
+
+    before=$(journal_sum acme)
+    run --separate-stderr armms-ingest -t acme r.ndjson
+    assert_equal "$status" 0
+    assert_equal "$stderr" "armms-ingest: 5 read, 0 accepted, 5 duplicates, 0 rejected"
+    assert_equal "$(journal_sum acme)" "$before"
+}
+
+@test "a Reject fed back too early is rejected again with its record and origin, and lands when fed back later" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' 'C1,D1,G9,2026-11-03T06:00:00+08:00,IN,DET1' >p.csv
+    printf '999999\t2026-11-05 05:55:00\t7\t0\t1\t0\n' >1_attlog.dat
+    armms-ingest -q -t acme --rejects r1.ndjson p.csv >/dev/null || true
+    armms-ingest -q -t acme --rejects r1.ndjson --format zk --tz UTC 1_attlog.dat >/dev/null || true
+
+    run --separate-stderr armms-ingest -t acme --rejects r2.ndjson r1.ndjson
+    assert_equal "$status" 65
+    assert_equal "$stderr" "armms-ingest: 2 read, 0 accepted, 0 duplicates, 2 rejected"
+    keep='[.code, .source, .line, .input, .format, .header, .device, .zone] | tostring'
+    assert_equal "$(jq -r "$keep" r2.ndjson)" "$(jq -r "$keep" r1.ndjson)"
+    assert_equal "$(punches acme)" 0
+
+    printf '%s\n' 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status' \
+        'G9,999999,Lim,Al,GUARD,SUN,ACTIVE' | armms-import -q -t acme --format csv guard
+    run --separate-stderr armms-ingest -t acme r2.ndjson
+    assert_equal "$status" 0
+    assert_equal "$(q acme tk 'select device_id, ts from clock_event order by ts' | paste -sd,)" \
+        "D1|2026-11-02T22:00:00Z,7|2026-11-05T05:55:00Z"
+}
+
+@test "a Reject of a line over 1 MiB is not fed back as a record" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    printf '{"event_id":"%s"}\n' "$(head -c 1100000 /dev/zero | tr '\0' x)" >big.ndjson
+    armms-ingest -q -t acme --rejects r.ndjson big.ndjson || true
+
+    run --separate-stderr armms-ingest -t acme r.ndjson
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'TOO_LONG\t1')"
+    assert_equal "$(rejects | jq -r .message)" "fed back, but its input was not kept whole: line is longer than 1048576 bytes"
+    assert_equal "$(punches acme)" 0
+}
+
+# --- small items ----------------------------------------------------------
+
+@test "a ZKTeco time that is not two digits each for hours, minutes and seconds is rejected as BAD_TS" {
+    small_tenant acme
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
+        100001 '2026-11-05 -1:-1:-1' 7 0 1 0 \
+        100001 '2026-11-05 +9:+9:+9' 7 0 1 0 \
+        100001 '2026-11-05 09:+5:00' 7 0 1 0 \
+        100001 '2026-11-05 9:05:000' 7 0 1 0 \
+        100001 '2026-11-05 09:05:00' 7 0 1 0 >"$BATS_TEST_TMPDIR/1_attlog.dat"
+
+    run --separate-stderr armms-ingest -t acme --format zk "$BATS_TEST_TMPDIR/1_attlog.dat"
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'BAD_TS\t%s\n' 1 2 3 4)"
+    assert_equal "$(q acme tk 'select ts from clock_event')" 2026-11-05T01:05:00Z
+}
+
+@test "an offset outside -12:00..+14:00 is rejected as BAD_TS and the edges themselves land" {
+    small_tenant acme
+    {
+        ev A G1 2026-11-03T05:52:13-12:00
+        ev B G1 2026-11-03T05:52:13-12:01
+        ev C G1 2026-11-03T05:52:13-14:00
+        ev D G1 2026-11-03T05:52:13+14:00
+        ev E G1 2026-11-03T05:52:13+14:01
+    } >"$BATS_TEST_TMPDIR/in.ndjson"
+
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/in.ndjson"
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'BAD_TS\t%s\n' 2 3 5)"
+    assert_equal "$(q acme tk 'select event_id from clock_event order by event_id' | paste -sd,)" A,D
+}
+
+@test "an id with a NUL or another control character is rejected, never stored cut short" {
+    small_tenant acme
+    {
+        echo '{"event_id":"A","device_id":"D1","guard_id":"G1\u0000x","ts":"2026-11-03T05:52:13+08:00","type":"IN"}'
+        echo '{"event_id":"B\u0000x","device_id":"D1","guard_id":"G1","ts":"2026-11-03T05:52:13+08:00","type":"IN"}'
+        echo '{"event_id":"C","device_id":"D1\u0000","guard_id":"G1","ts":"2026-11-03T05:52:13+08:00","type":"IN"}'
+        echo '{"event_id":"D","device_id":"D1","guard_id":"G1","ts":"2026-11-03T05:52:13+08:00","type":"IN","detachment_id":"DET1\u0000x"}'
+        echo '{"event_id":"E\u007f","device_id":"D1","guard_id":"G1","ts":"2026-11-03T05:52:13+08:00","type":"IN"}'
+        echo '{"event_id":"F","device_id":"D1","guard_id":"G1\u001b","ts":"2026-11-03T05:52:13+08:00","type":"IN"}'
+        ev Z G1 2026-11-03T18:00:00+08:00 OUT
+    } >"$BATS_TEST_TMPDIR/in.ndjson"
+
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/in.ndjson"
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'BAD_FIELD\t%s\n' 1 2 3 4 5 6)"
+    assert_equal "$(q acme tk 'select event_id from clock_event' | paste -sd,)" Z
+}
+
+@test "a --map that uses import or include is a usage error and lands nothing" {
+    small_tenant acme
+    ev A G1 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/in.ndjson"
+    for m in 'import "vendor" as v; .' '# a comment first
+include "vendor"; .' 'import "x" as $x {search: "/etc"}; .'; do
+        run --separate-stderr armms-ingest -t acme --map "$m" "$BATS_TEST_TMPDIR/in.ndjson"
+        assert_equal "$status" 64
+        assert_equal "$output" ""
+        [[ "$stderr" == *"--map may not use i"* ]] || fail "unclear message: $stderr"
+    done
+    assert_equal "$(punches acme)" 0
+}

@@ -102,6 +102,18 @@ int hhmm_parse(const char *s, int *min, int allow_24)
     return 0;
 }
 
+int hms_parse(const char *s, int *sec)
+{
+    int h, m, x;
+    if (strlen(s) != 8 || s[2] != ':' || s[5] != ':' || digits(s, 2, &h) || digits(s + 3, 2, &m) ||
+        digits(s + 6, 2, &x))
+        return -1;
+    if (h > 23 || m > 59 || x > 59)
+        return -1;
+    *sec = h * 3600 + m * 60 + x;
+    return 0;
+}
+
 int weekday_parse(const char *s)
 {
     for (int i = 0; i < 7; i++)
@@ -154,9 +166,9 @@ int iso_parse(const char *s, instant_t *t, int *offset_min)
             if (digits(p, 2, &om) || p[2] != 0)
                 return -1;
         }
-        if (oh > 14 || om > 59 || (oh == 14 && om > 0)) /* real offsets: -12:00..+14:00 */
-            return -1;
         off = sign * (oh * 60 + om);
+        if (om > 59 || off < -12 * 60 || off > 14 * 60) /* real offsets: -12:00..+14:00 */
+            return -1;
     } else {
         return -1;
     }

@@ -39,6 +39,8 @@ int date_parse(const char *s, day_t *d);
 void date_format(day_t d, char *buf); /* >= 11 bytes */
 /* Parse "HH:MM" (00:00..23:59, and 24:00 when allow_24) into minutes. */
 int hhmm_parse(const char *s, int *min, int allow_24);
+/* Parse "HH:MM:SS" (two digits each, 00:00:00..23:59:59) into seconds. */
+int hms_parse(const char *s, int *sec);
 /* Parse a three-letter weekday name (MON..SUN, any case); -1 if unknown. */
 int weekday_parse(const char *s);
 extern const char *const weekday_names[7];

@@ -6,6 +6,18 @@
  * strings, with empty fields as null. Other line formats (ZKTeco logs) use
  * INPUT_LINES and get the raw line back, for the caller to split.
  *
+ * CSV records are cut at line boundaries here and each record is parsed by
+ * libcsv alone, so a bad record costs only itself. A record is one line,
+ * unless a quoted field holds a newline: then it runs on until the quote
+ * closes, for at most CSV_RECORD_LINES lines and CSV_RECORD_MAX bytes. A
+ * record that spans lines and does not come out as one well-formed row
+ * (its quote never closes within those bounds or before the end of the
+ * input, or the row has the wrong number of fields) is taken to be a stray
+ * quote: its first line alone is rejected, and reading resumes at the line
+ * after it. A field longer than CSV_FIELD_MAX or a line longer than
+ * CSV_RECORD_MAX is a TOO_LONG Reject; memory stays bounded by these
+ * limits whatever the input.
+ *
  * For every item the source reports where it came from (line or row number,
  * raw text) so a Reject can name it; an unreadable item comes back as
  * INPUT_BAD with a rejection, and the items after it still come.
@@ -25,10 +37,14 @@
 
 typedef enum { INPUT_NDJSON, INPUT_CSV, INPUT_LINES } input_format;
 
+#define CSV_RECORD_MAX NDJSON_MAX_LINE
+#define CSV_RECORD_LINES 64
+#define CSV_FIELD_MAX (64 * 1024)
+
 enum { INPUT_EOF = 0, INPUT_OK = 1, INPUT_BAD = 2 };
 
 typedef struct input_item {
-    long line;       /* line number (NDJSON, lines) or row number (CSV, header = 1) */
+    long line;       /* line number (CSV: of the record's first line; header = 1) */
     const char *raw; /* the item's text, for Rejects; valid until the next call */
     size_t raw_len;
     rejection why; /* INPUT_BAD: why the item is not a record */
@@ -42,11 +58,22 @@ typedef struct input_source {
     jv header;     /* array of column names */
     jv row;        /* fields of the row being parsed */
     strbuf rowraw; /* the row being parsed, re-quoted, for Rejects */
-    jv queue;      /* parsed rows not yet returned: array of [rowno, object, raw] */
+    jv rows;       /* rows of the record being read: array of [row, raw] */
+    jv queue;      /* parsed rows not yet returned: array of [line, row, raw] */
     int qpos;
-    long rowno;
     int header_done, eof;
     char *header_error;
+    strbuf header_text; /* the header record as read */
+    strbuf rec;         /* the lines of the record being read, as read */
+    size_t rec_first;   /* length of its first line */
+    long rec_line;      /* number of its first line */
+    int rec_lines;
+    strbuf replay; /* lines to read again before the input (a stray quote's) */
+    size_t replay_pos;
+    long replay_line; /* number of the next line in replay */
+    int long_pending; /* a too long line waits behind replay */
+    long long_line;
+    strbuf long_head;
     strbuf raw;
 } input_source;
 
@@ -59,5 +86,14 @@ void input_close(input_source *r);
 int input_next(input_source *r, jv *out, input_item *it, armms_err *err);
 /* CSV: the header's column names (borrowed; valid after the first input_next). */
 jv input_header_peek(input_source *r);
+/* CSV: the header row as read, or NULL before it is read (borrowed). */
+const char *input_header_text(const input_source *r);
+
+/* Parse one CSV record (the input of a CSV Reject) under its header row,
+ * as input_next would have: INPUT_OK with *out, or INPUT_BAD with rj
+ * filled (also when the text is not exactly one record under a good
+ * header). */
+int input_csv_record(const char *header, size_t hlen, const char *record, size_t rlen, jv *out,
+                     rejection *rj);
 
 #endif

@@ -67,7 +67,7 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
-int line_next(line_reader *r, char **line, size_t *len)
+int line_next_raw(line_reader *r, char **line, size_t *len)
 {
     for (;;) {
         char *start = r->buf + r->pos;
@@ -110,12 +110,27 @@ int line_next(line_reader *r, char **line, size_t *len)
             *len = 255;
             return LINE_TOO_LONG;
         }
+        *line = start;
+        *len = n + (nl ? 1 : 0);
+        return LINE_OK;
+    }
+}
+
+int line_next(line_reader *r, char **line, size_t *len)
+{
+    for (;;) {
+        int st = line_next_raw(r, line, len);
+        if (st != LINE_OK)
+            return st;
+        char *start = *line;
+        size_t n = *len;
+        if (n > 0 && start[n - 1] == '\n')
+            n--;
         if (n > 0 && start[n - 1] == '\r')
             n--;
         start[n] = 0;
         if (blank(start, n))
             continue;
-        *line = start;
         *len = n;
         return LINE_OK;
     }

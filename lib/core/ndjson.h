@@ -55,6 +55,10 @@ void line_reader_free(line_reader *r);
  * the next call, NUL-terminated at *len. On LINE_TOO_LONG, *line holds the
  * first bytes of the line (for the Reject) and *len their count. */
 int line_next(line_reader *r, char **line, size_t *len);
+/* The next line as read, blank or not, with its newline (none on a last
+ * line without one) and any CR kept; not NUL-terminated. Too long lines as
+ * for line_next. For readers that split records themselves (CSV). */
+int line_next_raw(line_reader *r, char **line, size_t *len);
 
 /* Parse one line into an object. Returns the object, or jv_invalid() with
  * *rj filled (BAD_UTF8, PARSE, NOT_OBJECT); rj->code is NULL on success. */

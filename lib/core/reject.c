@@ -10,8 +10,6 @@
 
 #include "core/util.h"
 
-#define REJECT_INPUT_MAX 4096
-
 int rejection_set(rejection *rj, const char *code, const char *fmt, ...)
 {
     va_list ap;
@@ -75,9 +73,12 @@ void reject_emit(reject_sink *r, const rejection *rj, const char *source, long l
     strbuf b, in;
     sb_init(&b);
     sb_init(&in);
+    int cut = 0;
     if (input) {
-        if (input_len > REJECT_INPUT_MAX)
+        if (input_len > REJECT_INPUT_MAX) {
             input_len = REJECT_INPUT_MAX;
+            cut = 1;
+        }
         add_lossy(&in, input, input_len);
     }
     sb_adds(&b, "{\"kind\":\"Reject\",\"v\":1,\"code\":");
@@ -91,6 +92,20 @@ void reject_emit(reject_sink *r, const rejection *rj, const char *source, long l
         sb_add_json_str(&b, in.s, in.len);
     else
         sb_adds(&b, "null");
+    if (cut)
+        sb_adds(&b, ",\"truncated\":true");
+    const reject_origin *o = &r->origin;
+    const char *const keys[] = {"format", "header", "device", "zone", "map", "import"};
+    const char *const vals[] = {o->format, o->header, o->device, o->zone, o->map, o->import};
+    for (int i = 0; i < 6; i++)
+        if (vals[i]) {
+            sb_addc(&b, ',');
+            sb_add_json_str(&b, keys[i], strlen(keys[i]));
+            sb_addc(&b, ':');
+            sb_reset(&in);
+            add_lossy(&in, vals[i], strlen(vals[i]));
+            sb_add_json_str(&b, in.s, in.len);
+        }
     sb_adds(&b, "}\n");
     if ((fwrite(b.s, 1, b.len, r->f) != b.len || fflush(r->f) != 0) && !r->err)
         r->err = errno ? errno : EIO;

@@ -12,9 +12,14 @@
  * A Reject is one NDJSON line per bad input record,
  * {"kind":"Reject","v":1,"code","message","source","line","input"}, written
  * to the sink a tool opened (its --rejects FILE, or a stream it attached).
- * `input` is the offending line as a string (invalid UTF-8 replaced by
- * U+FFFD, cut at 4 KiB). A tool that rejected anything still commits the
- * good records and exits 65.
+ * `input` is the offending record as a string (invalid UTF-8 replaced by
+ * U+FFFD), whole up to REJECT_INPUT_MAX (the input record limit); a longer
+ * one is cut there and marked "truncated":true. After it come the fields
+ * of the sink's origin that are set - how the record was read: "format",
+ * "header" (CSV), "device", "zone", "map" (ingest), "import" (the kind an
+ * import was of) - so the record can be fed back and read again the same
+ * way. A tool that rejected anything still commits the good records and
+ * exits 65.
  */
 #ifndef ARMMS_REJECT_H
 #define ARMMS_REJECT_H
@@ -34,7 +39,22 @@ typedef struct rejection {
 int rejection_set(rejection *rj, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* How the records of a source are read, written into each of its Rejects
+ * (all borrowed; NULL fields are left out). The tool sets it on the sink
+ * before the records it applies to. */
+typedef struct reject_origin {
+    const char *format; /* "ndjson", "csv", "zk", "zk-push" */
+    const char *header; /* CSV: the header row as read */
+    const char *device; /* --device */
+    const char *zone;   /* zk formats: the zone of the device clock */
+    const char *map;    /* --map program */
+    const char *import; /* armms-import: the KIND */
+} reject_origin;
+
+enum { REJECT_INPUT_MAX = 1024 * 1024 };
+
 typedef struct reject_sink {
+    reject_origin origin;
     FILE *f;
     int owned; /* opened by reject_open: closed by reject_close */
     long count;

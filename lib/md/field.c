@@ -106,7 +106,8 @@ static int list_items_peek(const md_field *f, jv v, char items[LIST_MAX][LIST_IT
         for (int i = 0; i < len; i++) {
             jv e = jv_array_get(jv_copy(v), i);
             if (jv_get_kind(e) != JV_KIND_STRING || ni == LIST_MAX ||
-                strlen(jv_string_value(e)) >= LIST_ITEM) {
+                strlen(jv_string_value(e)) >= LIST_ITEM ||
+                strlen(jv_string_value(e)) != (size_t)jv_string_length_bytes(jv_copy(e))) {
                 jv_free(e);
                 rejection_set(rj, "BAD_FIELD", "%s must be a list of names", f->name);
                 return -1;
@@ -115,6 +116,10 @@ static int list_items_peek(const md_field *f, jv v, char items[LIST_MAX][LIST_IT
             jv_free(e);
         }
         return ni;
+    }
+    if (strlen(jv_string_value(v)) != (size_t)jv_string_length_bytes(jv_copy(v))) {
+        rejection_set(rj, "BAD_FIELD", "%s contains a control character", f->name);
+        return -1;
     }
     char *dup = xstrdup(jv_string_value(v)), *save = NULL;
     for (char *tok = strtok_r(dup, ", ;", &save); tok; tok = strtok_r(NULL, ", ;", &save)) {
@@ -208,12 +213,16 @@ static int text_cell_peek(const md_field *f, jv v, int from_csv, char **t, rejec
     if (!s)
         return rejection_set(rj, "BAD_FIELD", "%s must be a string", f->name);
     size_t len = strlen(s), max = f->type == FT_TEXT ? 200u : 64u;
-    while (len && s[len - 1] == ' ' && from_csv)
-        len--;
+    /* A NUL inside would end the C string early: the value is longer. */
+    size_t whole = (size_t)jv_string_length_bytes(jv_copy(v)) - (size_t)(s - jv_string_value(v));
+    while (len && s[len - 1] == ' ' && from_csv && len == whole)
+        len--, whole--;
+    if (len != whole)
+        return rejection_set(rj, "BAD_FIELD", "%s contains a control character", f->name);
     if (len == 0 || len > max)
         return rejection_set(rj, "BAD_FIELD", "%s must be 1 to %d characters", f->name, (int)max);
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             return rejection_set(rj, "BAD_FIELD", "%s contains a control character", f->name);
     *t = xmalloc(len + 1);
     memcpy(*t, s, len);

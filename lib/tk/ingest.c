@@ -23,6 +23,7 @@ struct ingest {
     reject_sink *rej;
     jq_state *jq;
     char *jq_error;
+    char *map_text; /* the program jq runs (a copy), NULL for none */
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
     sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del, *probe_ce,
         *probe_held_q;
@@ -103,6 +104,90 @@ static void jq_err_cb(void *ctx, jv msg)
     }
 }
 
+/* The first word of a jq program, past blanks and # comments. */
+static size_t first_word(const char *p, const char **w)
+{
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        if (*p != '#')
+            break;
+        while (*p && *p != '\n')
+            p++;
+    }
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_')
+        n++;
+    *w = p;
+    return n;
+}
+
+/* Compile prog into a fresh jq state for in (EXIT_USAGE with jq's message
+ * when it does not compile). jq's grammar puts module directives (module,
+ * import, include) before anything else, so a program using them starts
+ * with one of those words; a --map may not read other files, so they are
+ * refused, and jq gets an empty library path besides (libjq 1.6 aborts on
+ * an import without one). */
+static int map_compile(ingest_t *in, const char *prog, armms_err *err)
+{
+    if (in->jq)
+        jq_teardown(&in->jq);
+    free(in->jq_error);
+    free(in->map_text);
+    in->jq_error = in->map_text = NULL;
+    const char *w;
+    size_t n = first_word(prog, &w);
+    if ((n == 6 && !strncmp(w, "import", 6)) || (n == 7 && !strncmp(w, "include", 7)) ||
+        (n == 6 && !strncmp(w, "module", 6)))
+        return err_set(err, EXIT_USAGE,
+                       "--map may not use %.*s: a map is one program, it reads no modules or "
+                       "files",
+                       (int)n, w);
+    in->jq = jq_init();
+    if (!in->jq)
+        return err_set(err, EXIT_SOFTWARE, "cannot start jq");
+    jq_set_error_cb(in->jq, jq_err_cb, in);
+    jq_set_attr(in->jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
+    jq_set_attr(in->jq, jv_string("JQ_ORIGIN"), jv_string("/nonexistent"));
+    jq_set_attr(in->jq, jv_string("PROGRAM_ORIGIN"), jv_string("/nonexistent"));
+    if (!jq_compile(in->jq, prog)) {
+        err_set(err, EXIT_USAGE, "--map does not compile: %s",
+                in->jq_error ? in->jq_error : "syntax error");
+        jq_teardown(&in->jq);
+        return err->code;
+    }
+    in->map_text = xstrdup(prog);
+    return 0;
+}
+
+int ingest_set_origin(ingest_t *in, const char *device, const char *zone, const char *map,
+                      rejection *rj, armms_err *err)
+{
+    in->o.device = device;
+    if (!zone) {
+        in->zone = in->t->tz;
+    } else if (strcmp(in->zone.name, zone) != 0) {
+        tz_t z;
+        if (tz_load(&z, zone) != 0)
+            return rejection_set(rj, "BAD_FIELD", "unknown time zone '%s'", zone);
+        in->zone = z;
+    }
+    if (!map) {
+        if (in->jq)
+            jq_teardown(&in->jq);
+        free(in->map_text);
+        in->map_text = NULL;
+        return 0;
+    }
+    if (in->map_text && strcmp(in->map_text, map) == 0)
+        return 0;
+    armms_err e = {0};
+    if (map_compile(in, map, &e))
+        return rejection_set(rj, "MAP_ERROR", "%s", e.msg);
+    (void)err;
+    return 0;
+}
+
 int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reject_sink *rej,
                 armms_err *err)
 {
@@ -120,17 +205,8 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
     in->zone = t->tz;
     if (o->zone && tz_load(&in->zone, o->zone) != 0)
         return err_set(err, EXIT_USAGE, "unknown time zone '%s'", o->zone);
-    if (o->map) {
-        in->jq = jq_init();
-        if (!in->jq)
-            return err_set(err, EXIT_SOFTWARE, "cannot start jq");
-        jq_set_error_cb(in->jq, jq_err_cb, in);
-        if (!jq_compile(in->jq, o->map)) {
-            err_set(err, EXIT_USAGE, "--map does not compile: %s",
-                    in->jq_error ? in->jq_error : "syntax error");
-            return err->code;
-        }
-    }
+    if (o->map && map_compile(in, o->map, err))
+        return err->code;
     if (store_open(&in->s, t, "tk", 0, err) || store_attach_ro(&in->s, "hr", err))
         return err->code;
     if (store_prepare(&in->s, &in->ins, ins_sql, err) ||
@@ -232,6 +308,14 @@ static int ev_fields_peek(ingest_t *in, jv rec, clock_ev *ev, rejection *rj)
                 f[i] = jv_string_value(val); /* rec keeps it alive */
             else if (vk != JV_KIND_NULL)
                 bad = 1;
+            if (vk == JV_KIND_STRING &&
+                strlen(f[i]) != (size_t)jv_string_length_bytes(jv_copy(val))) {
+                /* a NUL inside would cut the value short unseen */
+                rejection_set(rj, "BAD_FIELD", "%s contains a control character", name);
+                jv_free(key);
+                jv_free(val);
+                return REJECTED;
+            }
         } else if (i == K_V && !(vk == JV_KIND_NUMBER && jv_number_value(val) == 1)) {
             bad = 2;
         }
@@ -852,12 +936,12 @@ static int zk_parse(ingest_t *in, char **tok, int nt, int push, zk_punch *p, rej
         return rejection_set(rj, "BAD_FIELD",
                              "ZKTeco line has %d fields; want PIN, date time,%s status, ...", nt,
                              push ? "" : " device,");
-    int h, m;
-    if (date_parse(tok[1], &p->day) || sscanf(tok[2], "%2d:%2d:%2d", &h, &m, &p->sec) != 3 ||
-        strlen(tok[2]) != 8 || h > 23 || m > 59 || p->sec > 59)
+    int hms;
+    if (date_parse(tok[1], &p->day) || hms_parse(tok[2], &hms))
         return rejection_set(rj, "BAD_TS", "'%s %s' is not a time (YYYY-MM-DD HH:MM:SS)", tok[1],
                              tok[2]);
-    p->minute = h * 60 + m;
+    p->minute = hms / 60;
+    p->sec = hms % 60;
     const char *st = tok[si];
     if (!strcmp(st, "0") || !strcmp(st, "4"))
         p->type = "IN"; /* check-in, overtime-in */
@@ -908,6 +992,13 @@ int ingest_zk_line(ingest_t *in, const char *line, size_t len, int push, const c
      * tab-separated, and the date and time are split by a space. */
     char buf[512], *tok[12], *save = NULL;
     int nt = 0;
+    if (memchr(line, 0, len)) {
+        in->n.read++;
+        rejection rj;
+        rejection_set(&rj, "BAD_FIELD", "ZKTeco line contains a NUL byte");
+        reject_why(in, &rj, source, lineno, line, len);
+        return 0;
+    }
     snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);
     for (char *t = strtok_r(buf, " \t", &save); t && nt < 12; t = strtok_r(NULL, " \t", &save))
         tok[nt++] = t;
@@ -1102,6 +1193,7 @@ int ingest_close(ingest_t *in, armms_err *err)
     if (in->jq)
         jq_teardown(&in->jq);
     free(in->jq_error);
+    free(in->map_text);
     sb_free(&in->pending);
     sb_free(&in->payload);
     sb_free(&in->key);

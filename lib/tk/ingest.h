@@ -79,6 +79,12 @@ int ingest_record(ingest_t *in, jv rec, const char *source, long line, const cha
  * (no device column). */
 int ingest_zk_line(ingest_t *in, const char *line, size_t len, int push, const char *source,
                    long lineno, armms_err *err);
+/* Read the records that follow as they were first read (a Reject fed
+ * back): with device as the --device, zone the zk device clock's (NULL:
+ * the tenant's) and map the --map (NULL: none). 0, or REJECTED when the
+ * zone is unknown or the map does not compile (the map is then none). */
+int ingest_set_origin(ingest_t *in, const char *device, const char *zone, const char *map,
+                      rejection *rj, armms_err *err);
 /* Report an input item that could not be read as a record. */
 void ingest_reject(ingest_t *in, const rejection *rj, const char *source, long line,
                    const char *raw, size_t raw_len);

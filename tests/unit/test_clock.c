@@ -397,6 +397,26 @@ static void test_periods(void)
     T_EQ_INT(period_next("2026-01-C", buf), -1, "a bad period id has no next period");
 }
 
+static void test_strict_fields(void)
+{
+    int sec = -1;
+    instant_t t;
+    T_EQ_INT(hms_parse("09:05:07", &sec), 0, "09:05:07 is a time of day");
+    T_EQ_INT(sec, 9 * 3600 + 5 * 60 + 7, "of 32707 seconds");
+    T_EQ_INT(hms_parse("23:59:59", &sec), 0, "23:59:59 is the last second of a day");
+    T_EQ_INT(hms_parse("-1:-1:-1", &sec), -1, "-1:-1:-1 is no time");
+    T_EQ_INT(hms_parse("+9:+9:+9", &sec), -1, "+9:+9:+9 is no time");
+    T_EQ_INT(hms_parse(" 9:05:00", &sec), -1, "a leading space is no digit");
+    T_EQ_INT(hms_parse("9:05:00", &sec), -1, "one digit for the hour is refused");
+    T_EQ_INT(hms_parse("24:00:00", &sec), -1, "24:00:00 is refused");
+    T_EQ_INT(hms_parse("09:05:60", &sec), -1, "a 60th second is refused");
+    T_EQ_INT(iso_parse("2026-01-01T00:00:00-12:00", &t, NULL), 0, "-12:00 is the lowest offset");
+    T_EQ_INT(iso_parse("2026-01-01T00:00:00-12:01", &t, NULL), -1, "-12:01 is refused");
+    T_EQ_INT(iso_parse("2026-01-01T00:00:00-14:00", &t, NULL), -1, "-14:00 is refused");
+    T_EQ_INT(iso_parse("2026-01-01T00:00:00+14:00", &t, NULL), 0, "+14:00 is the highest offset");
+    T_EQ_INT(iso_parse("2026-01-01T00:00:00+14:01", &t, NULL), -1, "+14:01 is refused");
+}
+
 int main(void)
 {
     test_iso_parse_accepts();
@@ -408,5 +428,6 @@ int main(void)
     test_hhmm_weekday();
     test_zones();
     test_periods();
+    test_strict_fields();
     return t_done();
 }

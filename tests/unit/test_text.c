@@ -1,7 +1,9 @@
 /*
  * test_text.c - text handling shared by every tool: UTF-8 validation, JSON
  * string escaping (util.h), ULIDs (ulid.h), SHA-256 (sha.h), canonical JSON,
- * the NDJSON line reader and record parsing (ndjson.h).
+ * the NDJSON line reader and record parsing (ndjson.h), CSV records and
+ * their recovery after a stray quote (input.h), and the Reject record
+ * (reject.h).
  *
  * Digests are the published FIPS 180-2 test vectors; everything else is
  * worked out by hand.
@@ -13,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/input.h"
 #include "core/ndjson.h"
+#include "core/reject.h"
 #include "core/sha.h"
 #include "core/ulid.h"
 #include "core/util.h"
@@ -398,6 +402,101 @@ static void test_parse_object(void)
     PARSE_AS("\xff{", "BAD_UTF8", "bad UTF-8 is reported before a syntax error");
 }
 
+/* The next CSV item: its status, line and (for INPUT_OK) the value of key. */
+static int csv_item(input_source *r, long *line, const char *key, char *val, size_t vn)
+{
+    jv v;
+    input_item it;
+    armms_err err = {0};
+    int st = input_next(r, &v, &it, &err);
+    *line = it.line;
+    val[0] = 0;
+    if (st == INPUT_OK) {
+        const char *s = json_str_peek(v, key, NULL);
+        snprintf(val, vn, "%s", s ? s : "(null)");
+        jv_free(v);
+    } else if (st == INPUT_BAD) {
+        snprintf(val, vn, "%s", it.why.code);
+    }
+    return st;
+}
+
+static void test_csv_records(void)
+{
+    static const char in[] = "id,note\n"
+                             "a,\"one\n"     /* 2: a stray quote */
+                             "b,two\n"       /* 3 */
+                             "c,\"x\n y\"\n" /* 4-5: a field over two lines */
+                             "\n"            /* 6: blank */
+                             "d,\"open";     /* 7: never closed */
+    int fd = temp_input(in, sizeof in - 1);
+    input_source r;
+    armms_err err = {0};
+    long line;
+    char val[64];
+    T_EQ_INT(input_open(&r, fd, "t.csv", INPUT_CSV, &err), 0, "a CSV source opens");
+    T_EQ_INT(csv_item(&r, &line, "id", val, sizeof val), INPUT_BAD, "a stray quote is a bad row");
+    T_EQ_STR(val, "PARSE", "reported as PARSE");
+    T_EQ_INT(line, 2, "at its own line");
+    T_EQ_STR(input_header_text(&r), "id,note", "the header row is kept as read");
+    T_EQ_INT(csv_item(&r, &line, "note", val, sizeof val), INPUT_OK, "the row after it is read");
+    T_EQ_STR(val, "two", "whole");
+    T_EQ_INT(line, 3, "at line 3");
+    T_EQ_INT(csv_item(&r, &line, "note", val, sizeof val), INPUT_OK,
+             "a quoted field over two lines is one record");
+    T_EQ_STR(val, "x\n y", "with its newline");
+    T_EQ_INT(line, 4, "numbered by its first line");
+    T_EQ_INT(csv_item(&r, &line, "id", val, sizeof val), INPUT_BAD,
+             "a quote open at the end of the input is a bad row");
+    T_EQ_INT(line, 7, "at its own line, past the blank one");
+    T_EQ_INT(csv_item(&r, &line, "id", val, sizeof val), INPUT_EOF, "then the input ends");
+    input_close(&r);
+    close(fd);
+
+    jv v;
+    rejection rj = {0};
+    T_EQ_INT(input_csv_record("id,note", 7, "a,\"x\ny\"", 7, &v, &rj), INPUT_OK,
+             "a Reject's CSV record reads under its header");
+    T_EQ_STR(json_str_peek(v, "note", NULL), "x\ny", "with the value it had");
+    jv_free(v);
+    T_EQ_INT(input_csv_record("id,note", 7, "a,b\nc,d", 7, &v, &rj), INPUT_BAD,
+             "two records where one was kept are refused");
+    T_EQ_INT(input_csv_record("id,id", 5, "a,b", 3, &v, &rj), INPUT_BAD,
+             "a header naming a column twice is refused");
+}
+
+static void test_reject_origin(void)
+{
+    FILE *f = tmpfile();
+    reject_sink rs;
+    reject_attach(&rs, f);
+    rs.origin = (reject_origin){.format = "csv", .header = "id,note", .import = "guard"};
+    rejection rj;
+    rejection_set(&rj, "BAD_FIELD", "note is bad");
+    size_t big = 8000;
+    char *input = xmalloc(big);
+    memset(input, 'n', big);
+    reject_emit(&rs, &rj, "t.csv", 2, input, big);
+    rewind(f);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    T_OK(n > 0, "a Reject is written");
+    jv v = jv_parse(line);
+    jv in = jv_object_get(jv_copy(v), jv_string("input"));
+    T_EQ_INT(jv_string_length_bytes(in), (long long)big, "its input is whole past 4 KiB");
+    T_EQ_STR(json_str_peek(v, "format", NULL), "csv", "it says the record was CSV");
+    T_EQ_STR(json_str_peek(v, "header", NULL), "id,note", "under which header");
+    T_EQ_STR(json_str_peek(v, "import", NULL), "guard", "read for which kind");
+    T_OK(!json_has_peek(v, "device") && !json_has_peek(v, "truncated"),
+         "and has no field that was not set");
+    jv_free(v);
+    free(line);
+    free(input);
+    reject_close(&rs);
+    fclose(f);
+}
+
 int main(void)
 {
     test_utf8();
@@ -408,5 +507,7 @@ int main(void)
     test_line_reader_small();
     test_line_reader_long();
     test_parse_object();
+    test_csv_records();
+    test_reject_origin();
     return t_done();
 }
