@@ -885,3 +885,18 @@ guard_rows() {
     assert_equal "$(rejects | jq -r '[.code, .line] | @tsv')" "$(printf 'BAD_FIELD\t%s\n' 1 2 3)"
     assert_equal "$(q acme hr "SELECT group_concat(detachment_id) FROM (SELECT detachment_id FROM detachment ORDER BY 1)")" "DET1,DET2,DET6"
 }
+
+@test "an empty or blank CSV file imports nothing and is no error" {
+    small_tenant
+    local before
+    before=$(journal_lines acme | wc -l)
+    : >"$BATS_TEST_TMPDIR/empty.csv"
+    printf '\n\n' >"$BATS_TEST_TMPDIR/blank.csv"
+    run armms-import -t acme guard "$BATS_TEST_TMPDIR/empty.csv"
+    assert_success
+    assert_output --partial "0 read"
+    run armms-import -t acme guard "$BATS_TEST_TMPDIR/blank.csv"
+    assert_success
+    assert_equal "$(journal_lines acme | wc -l)" "$before"
+    assert_equal "$(sqlite3 "$ARMMS_HOME/tenants/acme/hr.db" 'select count(*) from guard')" 3
+}

@@ -221,6 +221,8 @@ int md_commit(md_import *mi, armms_err *err)
 
 int md_check_header_peek(const md_kind *k, jv header, armms_err *err)
 {
+    if (jv_get_kind(header) != JV_KIND_ARRAY) /* no row read: nothing to check */
+        return 0;
     int n = jv_array_length(jv_copy(header));
     for (int i = 0; i < n; i++) {
         jv h = jv_array_get(jv_copy(header), i);
