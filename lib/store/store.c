@@ -313,6 +313,7 @@ int store_commit(store_t *s, armms_err *err)
      * queued events are exactly what pending holds. */
     assert(s->in_tx);
     assert((s->emitted == 0) == (s->pending.len == 0));
+    s->committed = 0;
     int rc = SQLITE_OK;
     long emitted = s->emitted;
     if (emitted) {
@@ -335,6 +336,7 @@ int store_commit(store_t *s, armms_err *err)
         return err->code;
     }
     assert(sqlite3_get_autocommit(s->db)); /* COMMIT ended the transaction */
+    s->committed = 1;
     s->in_tx = 0;
     s->emitted = 0;
     sb_reset(&s->pending);

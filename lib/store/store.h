@@ -52,6 +52,7 @@ typedef struct store {
     strbuf preview;      /* CAPTURE_REQUEST: {event_type, aggregate_*, payload} lines */
     char request_id[40]; /* CAPTURE_APPLY: named in the audit rows */
     int audit_off;       /* device facts (clock events) are not audit rows */
+    int committed;       /* the last store_commit's COMMIT took effect */
     sqlite3_stmt *audit_ins;
 } store_t;
 
@@ -68,7 +69,10 @@ int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err);
 /* ATTACH another module's file read-only under its module name. */
 int store_attach_ro(store_t *s, const char *module, armms_err *err);
 int store_begin(store_t *s, armms_err *err);
-/* Commit, then journal the transaction's events. */
+/* Commit, then journal the transaction's events. On failure, s->committed
+ * tells whether the COMMIT took effect (only the journal append after it
+ * failed: the next run's store_open journals the outbox) or nothing was
+ * recorded. */
 int store_commit(store_t *s, armms_err *err);
 void store_rollback(store_t *s);
 /* A single-level savepoint covering both the SQL and the queued events. */

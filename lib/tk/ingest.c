@@ -25,8 +25,7 @@ struct ingest {
     char *jq_error;
     char *map_text; /* the program jq runs (a copy), NULL for none */
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
-    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del, *probe_ce,
-        *probe_held_q;
+    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del;
     idset known_guards, known_dets; /* ids already found in hr.db */
     strbuf pending;                 /* accepted records of the open batch */
     strbuf payload, key;
@@ -35,8 +34,6 @@ struct ingest {
     armms_err failed;            /* sticky: a commit failed; nothing more lands */
     ingest_counts at_tx;         /* the counts when the open batch began */
     sqlite3_int64 first, last;   /* rowids of the batch's new clock events */
-    char probe[27];              /* the last row the batch inserted... */
-    int probe_held;              /* ...in clock_event_held rather than clock_event */
     sqlite3_int64 *acks;         /* unsent rows written out: delete them */
     int nacks, capacks, acks_tx; /* acks_tx: how many the open batch deletes */
     const char *releasing;       /* held_id of the punch being released */
@@ -68,8 +65,6 @@ static const char held_del_sql[] = "DELETE FROM clock_event_held WHERE held_id=?
 static const char unsent_ins_sql[] =
     "INSERT INTO clock_event_unsent(first_rowid, last_rowid) VALUES (?,?)";
 static const char unsent_del_sql[] = "DELETE FROM clock_event_unsent WHERE rowid=?";
-static const char probe_ce_sql[] = "SELECT 1 FROM clock_event WHERE clock_event_id=?";
-static const char probe_held_sql[] = "SELECT 1 FROM clock_event_held WHERE held_id=?";
 
 /* What record_one did with a record (read while releasing a held punch). */
 enum { OUT_NONE, OUT_RECORDED, OUT_DUPLICATE, OUT_HELD, OUT_REJECTED };
@@ -85,9 +80,7 @@ static int prepare_more(ingest_t *in, armms_err *err)
                    store_prepare(&in->s, &in->held_dup, held_dup_sql, err) ||
                    store_prepare(&in->s, &in->held_del, held_del_sql, err) ||
                    store_prepare(&in->s, &in->unsent_ins, unsent_ins_sql, err) ||
-                   store_prepare(&in->s, &in->unsent_del, unsent_del_sql, err) ||
-                   store_prepare(&in->s, &in->probe_ce, probe_ce_sql, err) ||
-                   store_prepare(&in->s, &in->probe_held_q, probe_held_sql, err)
+                   store_prepare(&in->s, &in->unsent_del, unsent_del_sql, err)
                ? err->code
                : 0;
 }
@@ -421,8 +414,6 @@ static int ev_insert(ingest_t *in, const clock_ev *ev, const char *id, int *fres
             in->first = row;
         if (row > in->last)
             in->last = row;
-        memcpy(in->probe, id, 27);
-        in->probe_held = 0;
     }
     return 0;
 }
@@ -631,8 +622,6 @@ static int ev_hold(ingest_t *in, clock_ev *ev, const char *pin, const char *reas
                 ev->utype, ev->det, source, line, now, -1);
     if (store_emit(&in->s, "ClockEventHeld", "clock_event_held", id, p->s, p->len, err))
         return err->code;
-    memcpy(in->probe, id, 27);
-    in->probe_held = 1;
     in->n.held++;
     return 0;
 }
@@ -728,7 +717,6 @@ static int ensure_tx(ingest_t *in, armms_err *err)
     in->in_batch = 0;
     in->at_tx = in->n;
     in->first = in->last = 0;
-    in->probe[0] = 0;
     if (ack_in_tx(in, err)) {
         store_rollback(&in->s);
         in->in_tx = 0;
@@ -736,19 +724,6 @@ static int ensure_tx(ingest_t *in, armms_err *err)
         return err->code;
     }
     return 0;
-}
-
-/* After store_commit failed: did its COMMIT happen (only the journal append
- * after it failed)? Asked of the last row the batch inserted. */
-static int committed(ingest_t *in)
-{
-    if (!in->probe[0])
-        return 0;
-    sqlite3_stmt *st = in->probe_held ? in->probe_held_q : in->probe_ce;
-    sqlite3_bind_text(st, 1, in->probe, 26, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
 }
 
 /* Write out what committed; on success the batch's unsent row (if any) is
@@ -788,7 +763,7 @@ int ingest_flush(ingest_t *in, armms_err *err)
     }
     if (bad || store_commit(&in->s, err)) {
         in->failed = *err;
-        if (!committed(in)) {
+        if (!in->s.committed) {
             /* Rolled back: its events were never recorded, so never
              * report them, and stop here rather than guess. */
             sb_reset(&in->pending);
