@@ -143,7 +143,8 @@ static int import_fd(md_import *mi, const md_kind *k, const char *kname, int fd,
                 rc = md_begin(mi, err);
         }
     }
-    if (!rc && fmt == INPUT_CSV && !header_checked && jv_get_kind(input_header_peek(&rs)) == JV_KIND_ARRAY)
+    if (!rc && fmt == INPUT_CSV && !header_checked &&
+        jv_get_kind(input_header_peek(&rs)) == JV_KIND_ARRAY)
         rc = md_check_header_peek(k, input_header_peek(&rs), err);
     if (!rc)
         rc = md_commit(mi, err);

@@ -77,7 +77,8 @@ static int import(md_import *mi, const md_kind *k, int fd, input_format fmt, md_
         if (rc)
             fuzz_fail("md_upsert failed the run (%d): %s", rc, err->msg);
     }
-    if (!rc && fmt == INPUT_CSV && !header_checked && jv_get_kind(input_header_peek(&rs)) == JV_KIND_ARRAY)
+    if (!rc && fmt == INPUT_CSV && !header_checked &&
+        jv_get_kind(input_header_peek(&rs)) == JV_KIND_ARRAY)
         rc = md_check_header_peek(k, input_header_peek(&rs), err);
     if (!rc)
         rc = md_commit(mi, err);
