@@ -205,3 +205,24 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
         done
     done
 }
+
+@test "ingest killed right after any commit's sync: every stored punch is written out by the killed run or the rerun" {
+    crash_tenant 200
+    local ev=$BATS_TEST_TMPDIR/ev.ndjson o1=$BATS_TEST_TMPDIR/out1 o2=$BATS_TEST_TMPDIR/out2
+    local spec n prefix ran=0
+    for prefix in "$(jdir)" "$ARMMS_HOME/tenants/acme/tk.db"; do
+        for n in 1 2 3 4; do
+            spec=sync:$n:after
+            fresh
+            faulty "$spec" "$prefix" armms-ingest -q -t acme --batch 40 "$ev" >"$o1" || true
+            fired || break
+            ran=$((ran + 1))
+            run --separate-stderr sh -c 'armms-ingest -q -t acme --batch 40 "$1" >"$2"' _ "$ev" "$o2"
+            [ "$status" = 0 ] || fail "$spec on $prefix: rerun exit $status: $stderr"
+            invariants acme 200 "$spec on $prefix"
+            [ "$(cat "$o1" "$o2" | jq -r .clock_event_id | sort -u | wc -l)" = 200 ] ||
+                fail "$spec on $prefix: $(cat "$o1" "$o2" | jq -r .clock_event_id | sort -u | wc -l) of 200 stored punches were ever written out"
+        done
+    done
+    [ "$ran" -ge 5 ] || fail "only $ran faults fired"
+}
