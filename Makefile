@@ -68,9 +68,10 @@ tests/unit/%.t: tests/unit/%.o lib/libarmms.a
 
 -include $(LIBSRC:.c=.d) $(patsubst %,src/%.d,$(TOOLS)) $(UNITSRC:.c=.d)
 
-# Install whatever Debian packages are missing (we run as root on Debian).
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# $(call install_missing,PKGS): apt-get install those of PKGS that are not
+# installed; nothing at all (no apt-get update) when every one is.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -78,6 +79,11 @@ deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+# Install whatever Debian packages are missing (we run as root on Debian).
+deps:
+	$(call install_missing,$(DEB_PKGS))
 
 # The shape of lib/ (tests/layers): includes point down the layers, tk and
 # pay never include each other, only src/ and lib/cli print.
@@ -183,14 +189,7 @@ $(FUZZ_AFL): build/fuzz/afl/fuzz_%: build/fuzz/afl/tests/fuzz/fuzz_%.o \
 
 # afl++ is needed by `make fuzz` alone, so it is not in DEB_PKGS.
 fuzz-deps: deps
-	@missing=""; for p in $(FUZZ_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	$(call install_missing,$(FUZZ_PKGS))
 
 fuzz-build: fuzz-deps
 	$(MAKE) $(FUZZ_AFL)

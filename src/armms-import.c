@@ -40,30 +40,22 @@ enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_GENERATE };
 static int refeed(md_import *mi, const md_kind *k, const char *kname, jv rec, const char *name,
                   long line, reject_sink *rej, md_counts *n, armms_err *err)
 {
-    jv input = jv_object_get(jv_copy(rec), jv_string("input"));
-    jv trunc = jv_object_get(jv_copy(rec), jv_string("truncated"));
-    jv ln = jv_object_get(jv_copy(rec), jv_string("line"));
-    const char *text = jv_get_kind(input) == JV_KIND_STRING ? jv_string_value(input) : NULL;
-    size_t len = text ? (size_t)jv_string_length_bytes(jv_copy(input)) : 0;
-    const char *code = json_str_peek(rec, "code", NULL),
-               *msg = json_str_peek(rec, "message", NULL);
-    const char *src = json_str_peek(rec, "source", NULL);
-    const char *format = json_str_peek(rec, "format", NULL);
-    const char *header = json_str_peek(rec, "header", NULL);
-    const char *kind = json_str_peek(rec, "import", NULL);
-    long at = jv_get_kind(ln) == JV_KIND_NUMBER ? (long)jv_number_value(ln) : line;
+    reject_fed f;
+    reject_fed_peek(rec, &f);
+    const char *text = f.input, *format = f.origin.format, *header = f.origin.header,
+               *kind = f.origin.import;
+    size_t len = f.input_len;
+    long at = f.line ? f.line : line;
+    const char *src = f.source ? f.source : name;
     int csv = format && !strcmp(format, "csv");
     reject_origin saved = rej->origin;
     rej->origin = (reject_origin){format, csv ? header : NULL, NULL, NULL, NULL, kind};
-    if (!src)
-        src = name;
     rejection rj = {0};
     jv v = jv_invalid();
     armms_err herr = {0};
-    if (!text || jv_get_kind(trunc) == JV_KIND_TRUE || (code && !strcmp(code, "TOO_LONG")))
-        rejection_set(&rj, code ? code : "PARSE",
-                      "fed back, but its input was not kept whole: %.400s", msg ? msg : "");
-    else if (!kind || strcmp(kind, kname) != 0)
+    if (reject_fed_whole(&f, &rj)) {
+        /* not kept whole: rj says so */
+    } else if (!kind || strcmp(kind, kname) != 0)
         rejection_set(&rj, "BAD_FIELD", "this Reject is not from armms-import %s%s%s", kname,
                       kind ? " but from armms-import " : "", kind ? kind : "");
     else if (format && strcmp(format, "csv") && strcmp(format, "ndjson"))
@@ -90,9 +82,6 @@ static int refeed(md_import *mi, const md_kind *k, const char *kname, jv rec, co
         n->rejected++;
     }
     rej->origin = saved;
-    jv_free(input);
-    jv_free(trunc);
-    jv_free(ln);
     jv_free(rec);
     return rc;
 }
@@ -116,8 +105,7 @@ static int import_fd(md_import *mi, const md_kind *k, const char *kname, int fd,
         }
         own.header = input_header_text(&rs);
         rej->origin = own;
-        if (st == INPUT_OK && fmt == INPUT_NDJSON && json_str_peek(rec, "kind", NULL) &&
-            !strcmp(json_str_peek(rec, "kind", NULL), "Reject")) {
+        if (st == INPUT_OK && fmt == INPUT_NDJSON && reject_is_peek(rec)) {
             rc = refeed(mi, k, kname, rec, name, it.line, rej, n, err);
             continue;
         }

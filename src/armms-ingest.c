@@ -80,21 +80,16 @@ static int refeed(struct run *r, jv rec, const char *name, long line, armms_err 
 {
     ingest_t *in = r->in;
     const ingest_opts *o = r->o;
-    jv input = jv_object_get(jv_copy(rec), jv_string("input"));
-    jv trunc = jv_object_get(jv_copy(rec), jv_string("truncated"));
-    jv ln = jv_object_get(jv_copy(rec), jv_string("line"));
-    const char *text = jv_get_kind(input) == JV_KIND_STRING ? jv_string_value(input) : NULL;
-    size_t len = text ? (size_t)jv_string_length_bytes(jv_copy(input)) : 0;
-    const char *code = json_str_peek(rec, "code", NULL),
-               *msg = json_str_peek(rec, "message", NULL);
-    const char *src = json_str_peek(rec, "source", NULL);
-    const char *format = json_str_peek(rec, "format", NULL);
-    const char *header = json_str_peek(rec, "header", NULL);
-    const char *kind = json_str_peek(rec, "import", NULL);
-    const char *device = o->device ? o->device : json_str_peek(rec, "device", NULL);
-    const char *zone = o->zone ? o->zone : json_str_peek(rec, "zone", NULL);
-    const char *map = o->map ? o->map : json_str_peek(rec, "map", NULL);
-    long at = jv_get_kind(ln) == JV_KIND_NUMBER ? (long)jv_number_value(ln) : line;
+    reject_fed f;
+    reject_fed_peek(rec, &f);
+    const char *text = f.input, *format = f.origin.format, *header = f.origin.header,
+               *kind = f.origin.import;
+    size_t len = f.input_len;
+    const char *device = o->device ? o->device : f.origin.device;
+    const char *zone = o->zone ? o->zone : f.origin.zone;
+    const char *map = o->map ? o->map : f.origin.map;
+    long at = f.line ? f.line : line;
+    const char *src = f.source ? f.source : name;
     int fi = -1;
     for (int i = 0; i < 4; i++)
         if (!strcmp(format ? format : "ndjson", fmt_names[i]))
@@ -103,15 +98,12 @@ static int refeed(struct run *r, jv rec, const char *name, long line, armms_err 
     reject_origin saved = r->rej->origin;
     r->rej->origin =
         (reject_origin){format, fi == F_CSV ? header : NULL, device, zk ? zone : NULL, map, kind};
-    if (!src)
-        src = name;
     r->refed = 1;
     rejection rj;
     int rc = 0, bad = 1;
-    if (!text || jv_get_kind(trunc) == JV_KIND_TRUE || (code && !strcmp(code, "TOO_LONG")))
-        rejection_set(&rj, code ? code : "PARSE",
-                      "fed back, but its input was not kept whole: %.400s", msg ? msg : "");
-    else if (kind)
+    if (reject_fed_whole(&f, &rj)) {
+        /* not kept whole: rj says so */
+    } else if (kind)
         rejection_set(&rj, "BAD_FIELD",
                       "this Reject is from armms-import %s; feed it back to armms-import", kind);
     else if (fi < 0)
@@ -142,17 +134,8 @@ static int refeed(struct run *r, jv rec, const char *name, long line, armms_err 
             ingest_reject(in, &rj, src, at, text, len);
     }
     r->rej->origin = saved;
-    jv_free(input);
-    jv_free(trunc);
-    jv_free(ln);
     jv_free(rec);
     return rc;
-}
-
-static int is_reject_peek(jv rec)
-{
-    const char *k = json_str_peek(rec, "kind", NULL);
-    return k && !strcmp(k, "Reject");
 }
 
 static int ingest_fd(struct run *r, int fd, const char *name, int fmt, armms_err *err)
@@ -175,7 +158,7 @@ static int ingest_fd(struct run *r, int fd, const char *name, int fmt, armms_err
         r->rej->origin = own;
         if (st < 0) {
             rc = err->code;
-        } else if (st == INPUT_OK && rf == INPUT_NDJSON && is_reject_peek(rec)) {
+        } else if (st == INPUT_OK && rf == INPUT_NDJSON && reject_is_peek(rec)) {
             rc = refeed(r, rec, name, it.line, err);
         } else if ((rc = own_origin(r, err)) != 0) {
             if (st == INPUT_OK)

@@ -909,36 +909,37 @@ csv_punches() {
 
 # --- rejects fed back ---------------------------------------------------
 
-@test "a rejects file fed back lands the punches of every format once the guard is in HR data" {
+@test "a rejects file fed back lands the punches of every format once their time has come" {
+    # An unknown guard is held, not rejected (33-held.bats); a punch dated
+    # ahead of the clock (FUTURE_TS) is the Reject that becomes good later.
     small_tenant acme
     cd "$BATS_TEST_TMPDIR"
-    ev A G9 2026-11-03T05:52:13+08:00 >a.ndjson
+    ev A G1 2026-12-03T05:52:13+08:00 >a.ndjson
     printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' \
-        'C1,D1,G9,2026-11-03T06:00:00+08:00,IN,DET1' 'C2,D1,G1,2026-11-03T06:00:00+08:00,IN,DET1' >p.csv
-    printf '999999\t2026-11-05 05:55:00\t7\t0\t1\t0\n' >1_attlog.dat
-    printf '999999\t2026-11-05 18:01:00\t1\t1\t0\n' >attlog
-    echo '{"emp":"G9","when":"2026-11-04T06:00:00+08:00","dir":"in"}' >vendor
+        'C1,D1,G1,2026-12-03T06:00:00+08:00,IN,DET1' 'C2,D1,G1,2026-11-03T06:00:00+08:00,IN,DET1' >p.csv
+    printf '100001\t2026-12-05 05:55:00\t7\t0\t1\t0\n' >1_attlog.dat
+    printf '100001\t2026-12-05 18:01:00\t1\t1\t0\n' >attlog
+    echo '{"emp":"G1","when":"2026-12-04T06:00:00+08:00","dir":"in"}' >vendor
     armms-ingest -q -t acme --rejects r.ndjson a.ndjson p.csv >/dev/null || true
     armms-ingest -q -t acme --rejects r.ndjson --format zk --tz UTC --device DZ 1_attlog.dat >/dev/null || true
     armms-ingest -q -t acme --rejects r.ndjson --format zk-push --device D9 attlog >/dev/null || true
     armms-ingest -q -t acme --rejects r.ndjson --device DV \
         --map '{guard_id:.emp, ts:.when, type:(.dir|ascii_upcase)}' vendor >/dev/null || true
     assert_equal "$(jq -r '[.code, .format] | @tsv' r.ndjson)" "$(printf '%s\n' \
-        'UNKNOWN_GUARD	ndjson' 'UNKNOWN_GUARD	csv' 'UNKNOWN_GUARD	zk' 'UNKNOWN_GUARD	zk-push' 'UNKNOWN_GUARD	ndjson')"
+        'FUTURE_TS	ndjson' 'FUTURE_TS	csv' 'FUTURE_TS	zk' 'FUTURE_TS	zk-push' 'FUTURE_TS	ndjson')"
     assert_equal "$(jq -r 'select(.format == "csv") | .header' r.ndjson)" 'event_id,device_id,guard_id,ts,type,detachment_id'
     assert_equal "$(jq -r 'select(.format == "zk") | [.device, .zone] | @tsv' r.ndjson)" "$(printf 'DZ\tUTC')"
     assert_equal "$(jq -r 'select(.format == "zk-push") | [.device, .zone] | @tsv' r.ndjson)" "$(printf 'D9\tAsia/Manila')"
     assert_equal "$(jq -r 'select(.map) | .device' r.ndjson)" DV
     assert_equal "$(punches acme)" 1
 
-    printf '%s\n' 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status' \
-        'G9,999999,Lim,Al,GUARD,SUN,ACTIVE' | armms-import -q -t acme --format csv guard
+    export ARMMS_NOW=2026-12-20T00:00:00Z
     run --separate-stderr armms-ingest -t acme r.ndjson
     assert_equal "$status" 0
     assert_equal "$stderr" "armms-ingest: 5 read, 5 accepted, 0 duplicates, 0 rejected"
-    assert_equal "$(q acme tk "select device_id, ts, type, coalesce(event_id, '-') from clock_event where guard_id = 'G9' order by ts")" "$(printf '%s\n' \
-        'D1|2026-11-02T21:52:13Z|IN|A' 'D1|2026-11-02T22:00:00Z|IN|C1' 'DV|2026-11-03T22:00:00Z|IN|-' \
-        'DZ|2026-11-05T05:55:00Z|IN|-' 'D9|2026-11-05T10:01:00Z|OUT|-')"
+    assert_equal "$(q acme tk "select device_id, ts, type, coalesce(event_id, '-') from clock_event where ts >= '2026-12' order by ts")" "$(printf '%s\n' \
+        'D1|2026-12-02T21:52:13Z|IN|A' 'D1|2026-12-02T22:00:00Z|IN|C1' 'DV|2026-12-03T22:00:00Z|IN|-' \
+        'DZ|2026-12-05T05:55:00Z|IN|-' 'D9|2026-12-05T10:01:00Z|OUT|-')"
     assert_equal "$(recorded acme)" 6
 
     before=$(journal_sum acme)
@@ -951,8 +952,8 @@ csv_punches() {
 @test "a Reject fed back too early is rejected again with its record and origin, and lands when fed back later" {
     small_tenant acme
     cd "$BATS_TEST_TMPDIR"
-    printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' 'C1,D1,G9,2026-11-03T06:00:00+08:00,IN,DET1' >p.csv
-    printf '999999\t2026-11-05 05:55:00\t7\t0\t1\t0\n' >1_attlog.dat
+    printf '%s\n' 'event_id,device_id,guard_id,ts,type,detachment_id' 'C1,D1,G1,2026-12-03T06:00:00+08:00,IN,DET1' >p.csv
+    printf '100001\t2026-12-05 05:55:00\t7\t0\t1\t0\n' >1_attlog.dat
     armms-ingest -q -t acme --rejects r1.ndjson p.csv >/dev/null || true
     armms-ingest -q -t acme --rejects r1.ndjson --format zk --tz UTC 1_attlog.dat >/dev/null || true
 
@@ -963,12 +964,11 @@ csv_punches() {
     assert_equal "$(jq -r "$keep" r2.ndjson)" "$(jq -r "$keep" r1.ndjson)"
     assert_equal "$(punches acme)" 0
 
-    printf '%s\n' 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status' \
-        'G9,999999,Lim,Al,GUARD,SUN,ACTIVE' | armms-import -q -t acme --format csv guard
+    export ARMMS_NOW=2026-12-20T00:00:00Z
     run --separate-stderr armms-ingest -t acme r2.ndjson
     assert_equal "$status" 0
     assert_equal "$(q acme tk 'select device_id, ts from clock_event order by ts' | paste -sd,)" \
-        "D1|2026-11-02T22:00:00Z,7|2026-11-05T05:55:00Z"
+        "D1|2026-12-02T22:00:00Z,7|2026-12-05T05:55:00Z"
 }
 
 @test "a Reject of a line over 1 MiB is not fed back as a record" {

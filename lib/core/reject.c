@@ -113,3 +113,55 @@ void reject_emit(reject_sink *r, const rejection *rj, const char *source, long l
     sb_free(&b);
     sb_free(&in);
 }
+
+/* The string at key of rec, or NULL; looked at, so it lives in rec. */
+static const char *str_peek(jv rec, const char *key, size_t *len)
+{
+    jv v = jv_object_get(jv_copy(rec), jv_string(key));
+    const char *s = NULL;
+    if (jv_get_kind(v) == JV_KIND_STRING) {
+        s = jv_string_value(v);
+        if (len)
+            *len = (size_t)jv_string_length_bytes(jv_copy(v));
+    }
+    jv_free(v); /* rec still holds the string */
+    return s;
+}
+
+int reject_is_peek(jv rec)
+{
+    const char *k = jv_get_kind(rec) == JV_KIND_OBJECT ? str_peek(rec, "kind", NULL) : NULL;
+    return k && !strcmp(k, "Reject");
+}
+
+void reject_fed_peek(jv rec, reject_fed *f)
+{
+    memset(f, 0, sizeof *f);
+    f->code = str_peek(rec, "code", NULL);
+    f->message = str_peek(rec, "message", NULL);
+    f->source = str_peek(rec, "source", NULL);
+    f->input = str_peek(rec, "input", &f->input_len);
+    jv ln = jv_object_get(jv_copy(rec), jv_string("line"));
+    if (jv_get_kind(ln) == JV_KIND_NUMBER)
+        f->line = (long)jv_number_value(ln);
+    jv_free(ln);
+    jv tr = jv_object_get(jv_copy(rec), jv_string("truncated"));
+    f->whole =
+        f->input && jv_get_kind(tr) != JV_KIND_TRUE && !(f->code && !strcmp(f->code, "TOO_LONG"));
+    jv_free(tr);
+    f->origin.format = str_peek(rec, "format", NULL);
+    f->origin.header = str_peek(rec, "header", NULL);
+    f->origin.device = str_peek(rec, "device", NULL);
+    f->origin.zone = str_peek(rec, "zone", NULL);
+    f->origin.map = str_peek(rec, "map", NULL);
+    f->origin.import = str_peek(rec, "import", NULL);
+}
+
+int reject_fed_whole(const reject_fed *f, rejection *rj)
+{
+    if (f->whole)
+        return 0;
+    return rejection_set(rj, f->code ? f->code : "PARSE",
+                         "fed back, but its input was not kept whole: %.400s",
+                         f->message ? f->message : "");
+}

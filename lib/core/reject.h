@@ -24,6 +24,7 @@
 #ifndef ARMMS_REJECT_H
 #define ARMMS_REJECT_H
 
+#include <jv.h>
 #include <stdio.h>
 
 /* Returned by a check that refused a record: below every sysexits code, so
@@ -52,6 +53,26 @@ typedef struct reject_origin {
 } reject_origin;
 
 enum { REJECT_INPUT_MAX = 1024 * 1024 };
+
+/* A Reject record fed back as input, read (looked at: every pointer lives
+ * in the record). The tools that accept their own Rejects re-read `input`
+ * the way `origin` says it was first read. */
+typedef struct reject_fed {
+    const char *code, *message, *source; /* source NULL: not recorded */
+    const char *input;                   /* NULL when the Reject holds none */
+    size_t input_len;
+    long line; /* 0: not recorded */
+    int whole; /* input kept whole: not truncated, not a TOO_LONG */
+    reject_origin origin;
+} reject_fed;
+
+/* True when rec (looked at) is a Reject record. */
+int reject_is_peek(jv rec);
+/* Read the Reject record rec (looked at) into *f. */
+void reject_fed_peek(jv rec, reject_fed *f);
+/* REJECTED, with rj filled, when f cannot be fed back because its input was
+ * not kept whole (the same code again); else 0. */
+int reject_fed_whole(const reject_fed *f, rejection *rj);
 
 typedef struct reject_sink {
     reject_origin origin;
