@@ -671,8 +671,9 @@ static int ack_in_tx(ingest_t *in, armms_err *err)
 
 static void acks_done(ingest_t *in)
 {
-    memmove(in->acks, in->acks + in->acks_tx,
-            sizeof *in->acks * (size_t)(in->nacks - in->acks_tx));
+    if (in->nacks > in->acks_tx) /* acks is NULL until the first ack */
+        memmove(in->acks, in->acks + in->acks_tx,
+                sizeof *in->acks * (size_t)(in->nacks - in->acks_tx));
     in->nacks -= in->acks_tx;
     in->acks_tx = 0;
 }
