@@ -60,13 +60,13 @@ int main(int argc, char **argv)
     tl_adjust adj = {0};
     const char *adjust_opt = NULL; /* the first adjust-only option seen */
     int opt;
-    strbuf usage;
+    static strbuf usage; /* static: reachable until exit, as c.usage */
     sb_init(&usage);
     sb_adds(&usage, synopsis);
     cli_init(&c, "armms-timelog", NULL);
     cli_verb_synopsis(&usage, "adjust", adjust_actions);
     sb_adds(&usage, description);
-    c.usage = usage.s; /* lives until exit */
+    c.usage = usage.s;
     argv[0] = (char *)armms_prog;
     /* Options may come before or after the adjust verb (getopt_long moves
      * operands last), as with every other tool's -t. */
