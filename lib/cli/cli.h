@@ -4,7 +4,11 @@
  * Common options: -t/--tenant, --as USER, --wait SECONDS, --rejects FILE,
  * -q/--quiet, -h/--help, --version. A tool lists CLI_COMMON_LONGOPTS in its
  * getopt_long table, adds CLI_COMMON_SHORTOPTS to its short options, and
- * passes each option to cli_common() before its own switch.
+ * passes each option to cli_common() before its own switch. Here too:
+ * the messages every tool prints, its verb table and its epilogue.
+ *
+ * Uses store (tenant) and iam (the scope check) below it, and prints: the
+ * CLI layer and the tools are the only code that does.
  */
 #ifndef ARMMS_CLI_H
 #define ARMMS_CLI_H
