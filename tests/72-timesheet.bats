@@ -493,3 +493,152 @@ one_blocked_one_clean() {
     assert_equal "$output" ""
     assert_equal "$(tk_dump acme)" "$before"
 }
+
+# --- per-day lines and holiday facts ---------------------------------------
+
+@test "a finalized day guard's timesheet lists each DTR as a day line with its minutes" {
+    roster
+    day G1 2026-10-21 05:55:00 18:00:00
+    day G1 2026-10-20 06:20:00 17:30:00
+    chain
+
+    run --separate-stderr armms-timesheet -t acme --finalize --period $P --guard G1
+    assert_equal "$status" 0
+    # in date order; 20 Oct: 06:20-17:30 = 670 = 480 + 190 ot, late 20, undertime 30
+    assert_equal "$(jq -c '.days[]' <<<"$output")" "$(printf '%s\n' \
+        '{"date":"2026-10-20","day_type":"ordinary","minutes":{"ordinary":{"nd":0,"nd_ot":0,"ot":190,"regular":480}},"status":"COMPLETE","totals":{"late":20,"nd":0,"nd_ot":0,"ot":190,"regular":480,"undertime":30,"worked":670}}' \
+        '{"date":"2026-10-21","day_type":"ordinary","minutes":{"ordinary":{"nd":0,"nd_ot":0,"ot":240,"regular":480}},"status":"COMPLETE","totals":{"late":0,"nd":0,"nd_ot":0,"ot":240,"regular":480,"undertime":0,"worked":720}}')"
+    # no holiday in October's second half
+    assert_equal "$(jq -c .unworked_holidays <<<"$output")" '[]'
+    # the checksum covers the day lines
+    assert_equal "$(jq -r .checksum <<<"$output")" "$(expected_checksum "$output")"
+}
+
+@test "the Christmas Eve night shift splits its day line into special and regular-holiday minutes" {
+    export ARMMS_NOW=2027-01-05T00:00:00Z
+    small_tenant acme
+    tk_holiday acme '2026-12-24,Christmas Eve,special' '2026-12-25,Christmas Day,regular'
+    tk_assign acme 'G3,DET1,NIGHT,2026-12-16,,regular,'
+    day G3 2026-12-24 17:55:00 06:00:00
+    chain
+
+    run --separate-stderr armms-timesheet -t acme --finalize --period 2026-12-B
+    assert_equal "$status" 0
+    # 24 Dec 18:00-24:00: 360 regular, nd 120 (22-24), special;
+    # 25 Dec 00:00-02:00: 120 regular (nd), 02:00-06:00: 240 ot (nd_ot), regular holiday
+    assert_equal "$(jq -c '.days[]' <<<"$output")" \
+        '{"date":"2026-12-24","day_type":"special","minutes":{"regular_holiday":{"nd":120,"nd_ot":240,"ot":240,"regular":120},"special":{"nd":120,"nd_ot":0,"ot":0,"regular":360}},"status":"COMPLETE","totals":{"late":0,"nd":240,"nd_ot":240,"ot":240,"regular":480,"undertime":0,"worked":720}}'
+    # the night of the 25th was scheduled and not worked: the holiday's facts,
+    # the 24th being its last scheduled workday, worked
+    assert_equal "$(jq -c '.unworked_holidays' <<<"$output")" \
+        '[{"date":"2026-12-25","day_type":"regular_holiday","last_scheduled":{"date":"2026-12-24","present":true,"status":"COMPLETE"},"scheduled":true,"status":null}]'
+}
+
+# New Year's Day 2027, a Friday, opens period 2027-01-A: the guard's last
+# scheduled workday before it, Thursday 31 December, is in the period before.
+new_year() {
+    export ARMMS_NOW=2027-01-20T00:00:00Z
+    small_tenant acme
+    tk_holiday acme '2026-12-31,Last Day of the Year,special' "2027-01-01,New Year's Day,regular"
+    tk_assign acme 'G1,DET1,DAY,2026-12-16,,regular,'
+}
+
+@test "an unworked New Year's Day after a worked 31 December carries the facts of an eligible holiday" {
+    new_year
+    day G1 2026-12-31 05:55:00 18:00:00
+    day G1 2027-01-02 05:55:00 18:00:00
+    chain
+
+    run --separate-stderr armms-timesheet -t acme --finalize --period 2027-01-A
+    assert_equal "$status" 0
+    assert_equal "$(jq -c '[.days[] | [.date, .status]]' <<<"$output")" '[["2027-01-02","COMPLETE"]]'
+    assert_equal "$(jq -c '.unworked_holidays' <<<"$output")" \
+        '[{"date":"2027-01-01","day_type":"regular_holiday","last_scheduled":{"date":"2026-12-31","present":true,"status":"COMPLETE"},"scheduled":true,"status":null}]'
+    assert_equal "$(jq -r .checksum <<<"$output")" "$(expected_checksum "$output")"
+}
+
+@test "an unworked New Year's Day after an absent 31 December carries the facts of an ineligible holiday" {
+    new_year
+    day G1 2027-01-02 05:55:00 18:00:00
+    chain
+    # nothing is known of 31 December yet
+    assert_equal "$(q acme tk "select count(*) from dtr where date = '2026-12-31'")" 0
+
+    # December's DTRs, absences and all, reach the January timesheet too
+    armms-dtr -q -t acme --period 2026-12-B | armms-timesheet -q -t acme >/dev/null
+    assert_equal "$(q acme tk "select status from dtr where date = '2026-12-31'")" ABSENT
+
+    run --separate-stderr armms-timesheet -t acme --finalize --period 2027-01-A
+    assert_equal "$status" 0
+    assert_equal "$(jq -c '.unworked_holidays' <<<"$output")" \
+        '[{"date":"2027-01-01","day_type":"regular_holiday","last_scheduled":{"date":"2026-12-31","present":false,"status":"ABSENT"},"scheduled":true,"status":null}]'
+}
+
+@test "a timesheet's day lines add up to its minutes by day type and its totals" {
+    small_tenant acme
+    tk_holiday acme '2026-11-01,All Saints Day,special'
+    tk_assign acme 'G3,DET1,NIGHT,2026-10-16,2026-10-31,regular,'
+    day G3 2026-10-20 17:55:00 06:01:00
+    day G3 2026-10-21 18:20:00 06:00:00
+    day G3 2026-10-22 17:55:00
+    day G3 2026-10-31 17:55:00 06:00:00
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/in" >/dev/null
+    armms-timelog -q -t acme --period $P >/dev/null
+    armms-dtr -q -t acme --period $P | armms-timesheet -q -t acme >/dev/null
+
+    run --separate-stderr armms-timesheet -t acme --finalize --period $P --override "22 Oct confirmed absent"
+    assert_equal "$status" 0
+    # one line per DTR: 14 scheduled nights (Mondays 19 and 26 off), 3 worked, 1 incomplete, 10 absent
+    assert_equal "$(jq -c '[(.days | length), ([.days[] | select(.status == "ABSENT")] | length), .days_absent,
+        ([.days[] | select(.status == "INCOMPLETE")] | length), .days_incomplete]' <<<"$output")" '[14,10,10,1,1]'
+    assert_equal "$(jq -c '[.days[].date] == ([.days[].date] | sort)' <<<"$output")" true
+    assert_equal "$(jq -cS 'reduce .days[].totals as $d ({}; reduce ($d | keys[]) as $k (.; .[$k] += $d[$k]))' <<<"$output")" \
+        "$(jq -cS .totals <<<"$output")"
+    assert_equal "$(jq -cS 'reduce (.days[].minutes | to_entries[]) as $e ({};
+        reduce ($e.value | keys[]) as $b (.; .[$e.key][$b] += $e.value[$b]))' <<<"$output")" \
+        "$(jq -cS '.minutes | with_entries(select(.value | add > 0))' <<<"$output")"
+    # the 31 October night has its All Saints' Day minutes on its day line
+    assert_equal "$(jq -c '.days[] | select(.date == "2026-10-31") | .minutes | keys' <<<"$output")" '["ordinary","special"]'
+}
+
+@test "finalizing again, or the same DTRs of both periods again, seals nothing new over the holiday facts" {
+    new_year
+    day G1 2026-12-31 05:55:00 18:00:00
+    day G1 2027-01-02 05:55:00 18:00:00
+    chain
+    armms-timesheet -q -t acme --finalize --period 2026-12-B >/dev/null
+    armms-timesheet -q -t acme --finalize --period 2027-01-A >/dev/null
+    local before journal
+    before=$(tk_dump acme)
+    journal=$(journal_lines acme | sha256sum)
+
+    run --separate-stderr armms-timesheet -t acme --finalize --period 2027-01-A
+    assert_equal "$status" 0
+    assert_equal "$output" ""
+    run --separate-stderr armms-timesheet -t acme "$BATS_TEST_TMPDIR/dtr.ndjson"
+    assert_equal "$status" 0
+    assert_equal "$(jq -r '[.version, .status] | @tsv' <<<"$output" | sort -u)" "$(printf '1\tFINALIZED')"
+    assert_equal "$(tk_dump acme)" "$before"
+    assert_equal "$(journal_lines acme | sha256sum)" "$journal"
+    assert_equal "$(finalized_events | wc -l)" 2
+}
+
+@test "a late 31 December punch adjusts the sealed January timesheet's holiday facts alone" {
+    new_year
+    day G1 2027-01-02 05:55:00 18:00:00
+    chain
+    local v1
+    v1=$(armms-timesheet -q -t acme --finalize --period 2027-01-A)
+    assert_equal "$(jq -c '.unworked_holidays[0].last_scheduled' <<<"$v1")" \
+        '{"date":"2026-12-31","present":false,"status":null}'
+
+    day G1 2026-12-31 05:55:00 18:00:00
+    chain
+    run jq -c 'select(.timesheet_id == "2027-01-A/G1/DET1/DAY")' "$BATS_TEST_TMPDIR/ts.ndjson"
+    assert_equal "$(jq -c '[.version, .status, .adjusts.version, .delta.totals.worked, .delta.days_worked]' <<<"$output")" \
+        '[2,"ADJUSTED",1,0,0]'
+    assert_equal "$(jq -c '.unworked_holidays[0].last_scheduled' <<<"$output")" \
+        '{"date":"2026-12-31","present":true,"status":"COMPLETE"}'
+    run armms-journal -t acme cat --type TimesheetAdjusted
+    assert_equal "$(jq -c '.payload.after.unworked_holidays[0].last_scheduled.present' <<<"$output")" true
+}

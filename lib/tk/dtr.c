@@ -330,7 +330,7 @@ static void insts_scheduled(dtr_eng *e, const ro_guard *g, day_t d0, day_t d1)
     for (day_t d = d0; d <= d1; d++)
         for (int i = 0; i < g->na; i++) {
             const ro_assignment *a = &g->a[i];
-            if (!ro_assignment_on(a, d) || (!a->reliever && (!g->active || ro_rest_day(g, d))))
+            if (!ro_schedules(g, a, d))
                 continue;
             inst *x = find_inst(e, d, a->shift, a->detachment_id);
             x->scheduled = 1;

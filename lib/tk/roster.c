@@ -304,6 +304,38 @@ int ro_rest_day(const ro_guard *g, day_t d)
     return (g->rest_mask >> weekday(d)) & 1;
 }
 
+int ro_schedules(const ro_guard *g, const ro_assignment *a, day_t d)
+{
+    return ro_assignment_on(a, d) && (a->reliever || (g->active && !ro_rest_day(g, d)));
+}
+
+int ro_scheduled(const ro_guard *g, day_t d)
+{
+    for (int i = 0; i < g->na; i++)
+        if (ro_schedules(g, &g->a[i], d))
+            return 1;
+    return 0;
+}
+
+day_t ro_last_scheduled(const ro_guard *g, day_t d)
+{
+    day_t best = d;
+    for (int i = 0; i < g->na; i++) {
+        const ro_assignment *a = &g->a[i];
+        if (a->from >= d)
+            continue;
+        /* a rest mask of all seven days schedules nothing: 7 steps suffice */
+        day_t c = a->to < d - 1 ? a->to : d - 1;
+        for (int k = 0; k < 7 && c >= a->from; k++, c--)
+            if (ro_schedules(g, a, c)) {
+                if (best == d || c > best)
+                    best = c;
+                break;
+            }
+    }
+    return best;
+}
+
 day_type roster_day_type(const roster *r, const ro_guard *g, const char *detachment_id, day_t d)
 {
     int di = idmap_get(&r->det, detachment_id);

@@ -77,6 +77,14 @@ int roster_has_detachment(const roster *r, const char *id);
 const ro_guard *roster_guard(roster *r, const char *guard_id, armms_err *err);
 int ro_assignment_on(const ro_assignment *a, day_t d);
 int ro_rest_day(const ro_guard *g, day_t d);
+/* Whether assignment a schedules g on d (dtr.h): a regular assignment on a
+ * date that is not the guard's rest day, for an ACTIVE guard; a reliever
+ * assignment on any of its dates. */
+int ro_schedules(const ro_guard *g, const ro_assignment *a, day_t d);
+/* Whether any of g's assignments schedules it on d. */
+int ro_scheduled(const ro_guard *g, day_t d);
+/* The last date before d on which g is scheduled, or d itself when none. */
+day_t ro_last_scheduled(const ro_guard *g, day_t d);
 /* The day type of local date d for guard g working at a detachment (its
  * region selects regional holidays). */
 day_type roster_day_type(const roster *r, const ro_guard *g, const char *detachment_id, day_t d);

@@ -1,7 +1,10 @@
 /*
  * timesheet.c - see timesheet.h. The stored `minutes` text of a version is
  * its comparable content: "buckets|worked,regular,ot,nd,nd_ot,late,
- * undertime|days_worked,days_absent,days_incomplete".
+ * undertime|days_worked,days_absent,days_incomplete|H", H the SHA-256 of
+ * the per-day part of the snapshot (its days and unworked_holidays, as
+ * days_json writes them), so a change there seals a new version too. A
+ * sealed version stored before H existed compares by its sums alone.
  */
 #include "tk/timesheet.h"
 
@@ -33,7 +36,7 @@ typedef struct ts_latest {
 } ts_latest;
 
 typedef struct ts_eng {
-    sqlite3_stmt *q_dtrs, *q_latest, *ins, *upd, *del;
+    sqlite3_stmt *q_dtrs, *q_latest, *ins, *upd, *del, *q_days, *q_on;
     ts_sum *g;
     int ng, capg;
 } ts_eng;
@@ -47,6 +50,14 @@ static const char sql_latest[] =
     " WHERE guard_id = ?1 AND period_id = ?2"
     " AND version = (SELECT max(version) FROM timesheet WHERE timesheet_id = t.timesheet_id)"
     " ORDER BY timesheet_id";
+static const char sql_days[] =
+    "SELECT date, day_type, status, buckets, worked, regular, ot, nd, nd_ot, late, undertime"
+    " FROM dtr WHERE guard_id = ?1 AND detachment_id = ?2 AND shift_id = ?3"
+    " AND date BETWEEN ?4 AND ?5 ORDER BY date";
+/* The guard's standing on a date over all its DTRs: the best status. */
+static const char sql_on[] =
+    "SELECT status FROM dtr WHERE guard_id = ?1 AND date = ?2"
+    " ORDER BY CASE status WHEN 'COMPLETE' THEN 0 WHEN 'INCOMPLETE' THEN 1 ELSE 2 END LIMIT 1";
 static const char sql_ins[] =
     "INSERT INTO timesheet(timesheet_id, version, guard_id, detachment_id, shift_id, period_id,"
     " status, record, checksum, minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -63,7 +74,10 @@ static int ts_open(tk_run *r, armms_err *err)
     if (store_prepare(&r->s, &e->q_dtrs, sql_dtrs, err) ||
         store_prepare(&r->s, &e->q_latest, sql_latest, err) ||
         store_prepare(&r->s, &e->ins, sql_ins, err) ||
-        store_prepare(&r->s, &e->upd, sql_upd, err) || store_prepare(&r->s, &e->del, sql_del, err))
+        store_prepare(&r->s, &e->upd, sql_upd, err) ||
+        store_prepare(&r->s, &e->del, sql_del, err) ||
+        store_prepare(&r->s, &e->q_days, sql_days, err) ||
+        store_prepare(&r->s, &e->q_on, sql_on, err))
         return err->code;
     return 0;
 }
@@ -76,6 +90,8 @@ static void ts_close(tk_run *r)
     sqlite3_finalize(e->ins);
     sqlite3_finalize(e->upd);
     sqlite3_finalize(e->del);
+    sqlite3_finalize(e->q_days);
+    sqlite3_finalize(e->q_on);
     free(e->g);
     free(e);
     r->eng = NULL;
@@ -96,7 +112,13 @@ static int ts_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
     day_t pf, pt;
     period_of_date(d, period);
     period_parse(period, &pf, &pt);
-    tk_touch_add(r, guard, pf, pt);
+    /* the next period too: its unworked holidays may look back to this DTR
+     * for the guard's last scheduled workday */
+    char next[12];
+    day_t nf, nt;
+    period_next(period, next);
+    period_parse(next, &nf, &nt);
+    tk_touch_add(r, guard, pf, nt);
     const char *det = tk_str_peek(rec, "detachment_id"), *shift = tk_str_peek(rec, "shift_id");
     if (det && shift) {
         snprintf(id, sizeof id, "%s/%s/%s/%s", period, guard, det, shift);
@@ -194,6 +216,141 @@ static void delta_json(strbuf *b, ts_sum *after, ts_sum *before)
             d.days[1], d.days[2]);
 }
 
+static int regular_holiday(day_type t)
+{
+    return t == DT_REGULAR || t == DT_REGULAR_REST || t == DT_DOUBLE || t == DT_DOUBLE_REST;
+}
+
+/* The guard's best DTR status on date d over all its timesheets (COMPLETE,
+ * INCOMPLETE, ABSENT), into st; "" when it has no DTR that day. */
+static int status_on(tk_run *r, const char *guard, day_t d, char st[12], armms_err *err)
+{
+    ts_eng *e = r->eng;
+    char date[11];
+    date_format(d, date);
+    sqlite3_stmt *q = e->q_on;
+    sqlite3_bind_text(q, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    st[0] = 0;
+    if (rc == SQLITE_ROW)
+        snprintf(st, 12, "%s", tk_col(q, 0));
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading DTRs", err);
+}
+
+static void status_json(strbuf *b, const char *st)
+{
+    if (*st)
+        sb_add_json_kv(b, "status", st);
+    else
+        sb_adds(b, ",\"status\":null");
+}
+
+/* The per-day part of one timesheet's snapshot: ,"days":[...] (one line per
+ * DTR, in date order, as the DTR has it) and ,"unworked_holidays":[...]
+ * (the facts payroll needs to price a regular holiday the guard did not
+ * work; see armms-timesheet(1)). */
+static int days_json(tk_run *r, const ro_guard *g, const char *det, const char *shift, day_t pf,
+                     day_t pt, strbuf *b, armms_err *err)
+{
+    ts_eng *e = r->eng;
+    char f[11], t[11];
+    date_format(pf, f);
+    date_format(pt, t);
+    sqlite3_stmt *q = e->q_days;
+    const char *v[] = {g->id, det, shift, f, t};
+    for (int i = 0; i < 5; i++)
+        sqlite3_bind_text(q, i + 1, v[i], -1, SQLITE_STATIC);
+    sb_adds(b, ",\"days\":[");
+    int rc, n = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        day_buckets by;
+        memset(by, 0, sizeof by);
+        if (buckets_parse(tk_col(q, 3), by)) {
+            err_set(err, EXIT_SOFTWARE, "DTR of %s on %s has damaged buckets", g->id,
+                    tk_col(q, 0));
+            sqlite3_reset(q);
+            return err->code;
+        }
+        sb_addf(b, "%s{\"date\":\"%s\"", n++ ? "," : "", tk_col(q, 0));
+        sb_add_json_kv(b, "day_type", tk_col(q, 1));
+        sb_add_json_kv(b, "status", tk_col(q, 2));
+        sb_adds(b, ",\"minutes\":");
+        buckets_json(b, by, 0);
+        sb_adds(b, ",\"totals\":{");
+        for (int k = 0; k < NTOT; k++)
+            sb_addf(b, "%s\"%s\":%d", k ? "," : "", tot_names[k], sqlite3_column_int(q, 4 + k));
+        sb_adds(b, "}}");
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return store_fail(&r->s, rc, "reading DTRs", err);
+    /* a regular (or double) holiday of this timesheet's detachment on which
+     * its regular assignment holds and the guard has no COMPLETE DTR at all:
+     * the facts are the guard's, over every timesheet of it */
+    sb_adds(b, "],\"unworked_holidays\":[");
+    n = 0;
+    int si = roster_shift_index(r->ro, shift);
+    for (day_t d = pf; d <= pt; d++) {
+        day_type dt = roster_day_type(r->ro, g, det, d);
+        int mine = 0;
+        for (int i = 0; i < g->na && !mine && regular_holiday(dt); i++) {
+            const ro_assignment *a = &g->a[i];
+            mine = !a->reliever && a->shift == si && !strcmp(a->detachment_id, det) &&
+                   ro_assignment_on(a, d);
+        }
+        char st[12], date[11];
+        if (!mine)
+            continue;
+        if (status_on(r, g->id, d, st, err))
+            return err->code;
+        if (!strcmp(st, "COMPLETE"))
+            continue;
+        date_format(d, date);
+        sb_addf(b, "%s{\"date\":\"%s\"", n++ ? "," : "", date);
+        sb_add_json_kv(b, "day_type", day_type_names[dt]);
+        sb_addf(b, ",\"scheduled\":%s", ro_scheduled(g, d) ? "true" : "false");
+        status_json(b, st);
+        day_t last = ro_last_scheduled(g, d);
+        if (last == d) {
+            sb_adds(b, ",\"last_scheduled\":null}");
+            continue;
+        }
+        if (status_on(r, g->id, last, st, err))
+            return err->code;
+        date_format(last, date);
+        sb_addf(b, ",\"last_scheduled\":{\"date\":\"%s\"", date);
+        status_json(b, st);
+        sb_addf(b, ",\"present\":%s}}", strcmp(st, "COMPLETE") ? "false" : "true");
+    }
+    sb_addc(b, ']');
+    return 0;
+}
+
+/* The comparable text of a version: the sums and the digest of days. */
+static void content_text(strbuf *b, ts_sum *s, const char *days)
+{
+    char hex[65];
+    sum_text(b, s);
+    sha256_hex(days, strlen(days), hex);
+    sb_addf(b, "|%s", hex);
+}
+
+/* Whether the latest version x holds the content text. */
+static int same_content(const ts_latest *x, const char *text)
+{
+    if (!strcmp(x->minutes, text))
+        return 1;
+    /* sealed before the digest of days existed: its sums decide */
+    int bars = 0;
+    for (const char *p = x->minutes; *p; p++)
+        bars += *p == '|';
+    size_t n = (size_t)(strrchr(text, '|') - text);
+    return bars == 2 && strcmp(x->status, "DRAFT") && strlen(x->minutes) == n &&
+           !strncmp(x->minutes, text, n);
+}
+
 typedef struct ts_key {
     const char *id, *guard, *det, *shift, *position, *period;
     day_t from, to;
@@ -268,7 +425,8 @@ static int exec_id(tk_run *r, sqlite3_stmt *q, const char *id, int version, cons
 }
 
 /* A sealed version changed: write the ADJUSTED one and journal the delta. */
-static int adjust_sealed(tk_run *r, const ts_key *k, ts_sum *now, ts_latest *l, armms_err *err)
+static int adjust_sealed(tk_run *r, const ts_key *k, ts_sum *now, ts_latest *l, const char *days,
+                         const char *text, armms_err *err)
 {
     ts_sum before;
     if (sum_parse(l->minutes, &before))
@@ -291,12 +449,11 @@ static int adjust_sealed(tk_run *r, const ts_key *k, ts_sum *now, ts_latest *l, 
     sb_add_json_kv(&extra, "adjusted_by", r->t->actor);
     sb_adds(&extra, ",\"delta\":");
     delta_json(&extra, now, &before);
+    sb_adds(&extra, days);
     record_json(&rec, k, now, l->version + 1, "ADJUSTED", extra.s);
     char cs[80];
     char *sealed = seal(rec.s, cs);
-    sb_reset(&rec);
-    sum_text(&rec, now);
-    int rc = put_version(r, k, l->version + 1, "ADJUSTED", sealed, cs, rec.s, err);
+    int rc = put_version(r, k, l->version + 1, "ADJUSTED", sealed, cs, text, err);
     if (!rc) {
         sb_addf(&pl, "{\"timesheet_id\":");
         sb_add_json_str(&pl, k->id, strlen(k->id));
@@ -305,6 +462,7 @@ static int adjust_sealed(tk_run *r, const ts_key *k, ts_sum *now, ts_latest *l, 
         sum_json(&pl, &before);
         sb_addf(&pl, "},\"after\":{\"version\":%d,\"checksum\":\"%s\"", l->version + 1, cs);
         sum_json(&pl, now);
+        sb_adds(&pl, days);
         sb_adds(&pl, "},\"delta\":");
         delta_json(&pl, now, &before);
         sb_addc(&pl, '}');
@@ -404,13 +562,13 @@ static int load_latest(tk_run *r, const ro_guard *g, const char *period, latest_
 /* Bring one timesheet (latest version x, or NULL for a new one) to the sum
  * s: a DRAFT is written, updated or (empty: no DTR left) removed; a sealed
  * version gets an ADJUSTED successor. text and rec are scratch. */
-static int put_sum(tk_run *r, const ts_key *k, ts_sum *s, ts_latest *x, int empty, strbuf *text,
-                   strbuf *rec, armms_err *err)
+static int put_sum(tk_run *r, const ts_key *k, ts_sum *s, ts_latest *x, int empty,
+                   const char *days, strbuf *text, strbuf *rec, armms_err *err)
 {
     ts_eng *e = r->eng;
     sb_reset(text);
-    sum_text(text, s);
-    int changed = !x || strcmp(x->minutes, text->s) != 0, rc;
+    content_text(text, s, days);
+    int changed = !x || !same_content(x, text->s), rc;
     r->n.recomputed++;
     if (!changed) {
         if (tk_wanted(r, k->id)) {
@@ -422,7 +580,7 @@ static int put_sum(tk_run *r, const ts_key *k, ts_sum *s, ts_latest *x, int empt
     r->n.changed++;
     sb_reset(rec);
     if (x && strcmp(x->status, "DRAFT") != 0)
-        return adjust_sealed(r, k, s, x, err);
+        return adjust_sealed(r, k, s, x, days, text->s, err);
     if (empty) { /* a draft with nothing under it */
         rc = exec_id(r, e->del, k->id, x->version, NULL, NULL, err);
         record_json(rec, k, s, x->version, "REMOVED", NULL);
@@ -447,9 +605,10 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
         return err->code;
     latest_set l = {0};
     int rc = load_latest(r, g, period, &l, err);
-    strbuf text, rec;
+    strbuf text, rec, days;
     sb_init(&text);
     sb_init(&rec);
+    sb_init(&days);
     ts_sum zero;
     for (int i = 0; i < e->ng + l.n && !rc; i++) {
         ts_sum *s;
@@ -477,8 +636,12 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
             snprintf(id, sizeof id, "%s", x->id);
         }
         ts_key k = {id, g->id, s->det, s->shift, g->position_id, period, pf, pt};
-        rc = put_sum(r, &k, s, x, s == &zero, &text, &rec, err);
+        sb_reset(&days);
+        rc = days_json(r, g, s->det, s->shift, pf, pt, &days, err);
+        if (!rc)
+            rc = put_sum(r, &k, s, x, s == &zero, days.s, &text, &rec, err);
     }
+    sb_free(&days);
     sb_free(&text);
     sb_free(&rec);
     latest_free(&l);
@@ -733,6 +896,27 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
     if (b->n)
         v = jv_object_set(v, jv_string("override_reason"), jv_string(fc->override));
     v = jv_object_delete(v, jv_string("checksum"));
+    const ro_guard *g = roster_guard(r->ro, tk_col(q, 2), err);
+    if (!g) {
+        jv_free(v);
+        return err->code ? err->code
+                         : err_set(err, EXIT_DATAERR, "timesheet %s: guard %s does not exist", id,
+                                   tk_col(q, 2));
+    }
+    day_t pf, pt;
+    period_parse(fc->period, &pf, &pt);
+    strbuf days;
+    sb_init(&days);
+    sb_adds(&days, "{\"\":0");
+    if (days_json(r, g, tk_col(q, 3), tk_col(q, 4), pf, pt, &days, err)) {
+        sb_free(&days);
+        jv_free(v);
+        return err->code;
+    }
+    sb_addc(&days, '}');
+    jv dj = jv_object_delete(jv_parse(days.s), jv_string(""));
+    sb_free(&days);
+    v = jv_object_merge(v, dj);
     char *draft = json_canonical(v), cs[80];
     char *sealed = seal(draft, cs);
     free(draft);
