@@ -1,194 +1,36 @@
 /*
- * journal.c - see journal.h.
+ * journal.c - the journal's write side (see journal.h): find the true end
+ * (load the head, read back lines past it, cut a torn tail), take the lock,
+ * and append a module's outbox (journal_flush).
+ *
+ * Invariants: every write happens under jnl_lock; lines are fsynced before
+ * the head (and a module's mark) moves past them, and the head moves only
+ * to the end of a whole outbox row; a failed flush cuts the segment back to
+ * the head's offset; an outbox row is pruned only after it is journaled.
+ * Reading back (segments, envelopes) is journal_verify.c's; sealing and
+ * cursors are journal_seal.c's; journal_int.h holds what they share.
  */
 #define _GNU_SOURCE
 #include "store/journal.h"
 
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "core/sha.h"
-
-static const char *const journal_modules[] = {"hr", "tk", "pay", "iam"};
-#define NMOD (int)(sizeof journal_modules / sizeof *journal_modules)
-static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
-
-typedef struct head {
-    int segment;
-    long long offset, seq;
-    char hash[65];
-    long long mark[NMOD];
-    char store_id[NMOD][33]; /* which store file each mark belongs to */
-} head_t;
+#include "store/journal_int.h"
 
 static long long segment_max(void)
 {
     const char *e = getenv("ARMMS_JOURNAL_SEGMENT_BYTES");
     long long v = e ? atoll(e) : 0;
     return v > 0 ? v : 64LL << 20;
-}
-
-static int mod_index(const char *m)
-{
-    for (int i = 0; i < NMOD; i++)
-        if (strcmp(journal_modules[i], m) == 0)
-            return i;
-    return -1;
-}
-
-static char *jpath(tenant_t *t, const char *name)
-{
-    return xasprintf("%s/journal/%s", t->dir, name);
-}
-
-static char *seg_path(tenant_t *t, int seg, int gz)
-{
-    return xasprintf("%s/journal/%06d.ndjson%s", t->dir, seg, gz ? ".gz" : "");
-}
-
-/* Segment numbers present, sorted. */
-static int list_segments(tenant_t *t, int **out, int *n, armms_err *err)
-{
-    char *dir = jpath(t, "");
-    DIR *d = opendir(dir);
-    *out = NULL;
-    *n = 0;
-    if (!d) {
-        int e = errno;
-        free(dir);
-        if (e == ENOENT)
-            return 0;
-        return err_set(err, EXIT_IOERR, "cannot read journal directory: %s", strerror(e));
-    }
-    free(dir);
-    int cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        char *end;
-        long v = strtol(de->d_name, &end, 10);
-        if (end == de->d_name || v <= 0 ||
-            (strcmp(end, ".ndjson") != 0 && strcmp(end, ".ndjson.gz") != 0))
-            continue;
-        int dup = 0;
-        for (int i = 0; i < *n; i++)
-            dup |= (*out)[i] == v;
-        if (dup)
-            continue;
-        if (*n == cap)
-            *out = xrealloc(*out, sizeof **out * (size_t)(cap = cap ? cap * 2 : 16));
-        (*out)[(*n)++] = (int)v;
-    }
-    closedir(d);
-    for (int i = 1; i < *n; i++) /* insertion sort; segments are few */
-        for (int j = i; j > 0 && (*out)[j - 1] > (*out)[j]; j--) {
-            int x = (*out)[j];
-            (*out)[j] = (*out)[j - 1];
-            (*out)[j - 1] = x;
-        }
-    return 0;
-}
-
-/* Read every line of one segment (plain or gz) and call cb. */
-static int segment_each(tenant_t *t, int seg, journal_cb cb, void *ctx, long long *torn,
-                        armms_err *err)
-{
-    char *p = seg_path(t, seg, 0);
-    if (access(p, F_OK) != 0) {
-        free(p);
-        p = seg_path(t, seg, 1);
-    }
-    gzFile gz = gzopen(p, "rb");
-    if (!gz) {
-        err_set(err, EXIT_IOERR, "cannot open journal segment %s", p);
-        free(p);
-        return err->code;
-    }
-    free(p);
-    gzbuffer(gz, 1 << 17);
-    strbuf b;
-    sb_init(&b);
-    char chunk[1 << 16];
-    int rc = 0, n;
-    size_t start = 0;
-    while (!rc && (n = gzread(gz, chunk, sizeof chunk)) > 0) {
-        sb_add(&b, chunk, (size_t)n);
-        char *nl;
-        while (!rc && (nl = memchr(b.s + start, '\n', b.len - start))) {
-            *nl = 0;
-            rc = cb(b.s + start, (size_t)(nl - (b.s + start)), ctx);
-            start = (size_t)(nl - b.s) + 1;
-        }
-        if (start > (1 << 20)) {
-            memmove(b.s, b.s + start, b.len - start);
-            b.len -= start;
-            start = 0;
-        }
-    }
-    if (n < 0)
-        rc = err_set(err, EXIT_IOERR, "cannot read journal segment %06d", seg);
-    if (torn)
-        *torn = (long long)(b.len - start);
-    gzclose(gz);
-    sb_free(&b);
-    return rc;
-}
-
-/* Fields of one envelope needed to continue the chain. */
-typedef struct envelope {
-    long long seq, src_id, src_i, src_n;
-    char src[8];
-    char hash[65], prev[65];
-} envelope;
-
-static int envelope_read(const char *line, size_t len, envelope *e)
-{
-    static const char tag[] = ",\"hash\":\"";
-    if (len < 75 + 10 || memcmp(line + len - 75, tag, sizeof tag - 1) != 0 ||
-        memcmp(line + len - 2, "\"}", 2) != 0)
-        return -1;
-    memcpy(e->hash, line + len - 66, 64);
-    e->hash[64] = 0;
-    jv v = jv_parse_sized(line, (int)len);
-    if (jv_get_kind(v) != JV_KIND_OBJECT) {
-        jv_free(v);
-        return -1;
-    }
-    jv seq = jv_object_get(jv_copy(v), jv_string("seq"));
-    jv src = jv_object_get(jv_copy(v), jv_string("src"));
-    jv sid = jv_object_get(jv_copy(v), jv_string("src_id"));
-    jv si = jv_object_get(jv_copy(v), jv_string("src_i"));
-    jv sn = jv_object_get(jv_copy(v), jv_string("src_n"));
-    jv prev = jv_object_get(jv_copy(v), jv_string("prev"));
-    int ok = jv_get_kind(seq) == JV_KIND_NUMBER && jv_get_kind(src) == JV_KIND_STRING &&
-             jv_get_kind(sid) == JV_KIND_NUMBER && jv_get_kind(si) == JV_KIND_NUMBER &&
-             jv_get_kind(sn) == JV_KIND_NUMBER && jv_get_kind(prev) == JV_KIND_STRING &&
-             jv_string_length_bytes(jv_copy(prev)) == 64;
-    if (ok) {
-        e->seq = (long long)jv_number_value(seq);
-        e->src_id = (long long)jv_number_value(sid);
-        e->src_i = (long long)jv_number_value(si);
-        e->src_n = (long long)jv_number_value(sn);
-        snprintf(e->src, sizeof e->src, "%s", jv_string_value(src));
-        memcpy(e->prev, jv_string_value(prev), 65);
-    }
-    jv_free(seq);
-    jv_free(src);
-    jv_free(sid);
-    jv_free(si);
-    jv_free(sn);
-    jv_free(prev);
-    jv_free(v);
-    return ok ? 0 : -1;
 }
 
 /* Apply one line to the head. Returns 1 when the line completes its outbox
@@ -216,7 +58,7 @@ static int rebuild_cb(const char *line, size_t len, void *vctx)
 {
     rebuild_ctx *c = vctx;
     envelope e;
-    if (envelope_read(line, len, &e) != 0)
+    if (jnl_envelope_read(line, len, &e) != 0)
         return err_set(c->err, EXIT_SOFTWARE,
                        "journal segment %06d has a damaged line; run armms-journal verify",
                        c->seg);
@@ -229,7 +71,7 @@ static int rebuild_cb(const char *line, size_t len, void *vctx)
 }
 
 /* Make a directory's entries (a rename, a new file) durable. */
-static int fsync_dir(const char *dir, armms_err *err)
+int jnl_fsync_dir(const char *dir, armms_err *err)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -240,10 +82,10 @@ static int fsync_dir(const char *dir, armms_err *err)
     return bad ? err_set(err, EXIT_IOERR, "cannot sync %s: %s", dir, strerror(e)) : 0;
 }
 
-static int journal_dir_sync(tenant_t *t, armms_err *err)
+int jnl_dir_sync(tenant_t *t, armms_err *err)
 {
     char *d = jpath(t, "");
-    int rc = fsync_dir(d, err);
+    int rc = jnl_fsync_dir(d, err);
     free(d);
     return rc;
 }
@@ -265,14 +107,14 @@ static int head_write(tenant_t *t, const head_t *h, armms_err *err)
         if (fclose(f) != 0 || bad || rename(tmp, p) != 0)
             rc = err_set(err, EXIT_IOERR, "cannot write journal head: %s", strerror(errno));
         else
-            rc = journal_dir_sync(t, err);
+            rc = jnl_dir_sync(t, err);
     }
     free(p);
     free(tmp);
     return rc;
 }
 
-static int head_parse(const char *s, head_t *h)
+int jnl_head_parse(const char *s, head_t *h)
 {
     memset(h, 0, sizeof *h);
     if (sscanf(s, "v1 seg=%d off=%lld seq=%lld hash=%64s", &h->segment, &h->offset, &h->seq,
@@ -300,7 +142,7 @@ static int head_rebuild(tenant_t *t, head_t *h, armms_err *err)
     int *segs, n;
     memset(h, 0, sizeof *h);
     memcpy(h->hash, zero_hash, 65);
-    if (list_segments(t, &segs, &n, err))
+    if (jnl_list_segments(t, &segs, &n, err))
         return err->code;
     h->segment = n ? segs[n - 1] : 1;
     long long torn = 0;
@@ -309,7 +151,7 @@ static int head_rebuild(tenant_t *t, head_t *h, armms_err *err)
         torn = 0;
         rc_ctx.seg_bytes = rc_ctx.done_bytes = 0;
         rc_ctx.seg = segs[i];
-        int rc = segment_each(t, segs[i], rebuild_cb, &rc_ctx, &torn, err);
+        int rc = jnl_segment_each(t, segs[i], rebuild_cb, &rc_ctx, &torn, err);
         if (rc) {
             free(segs);
             return rc;
@@ -341,7 +183,7 @@ static int head_heal_tail(head_t *h, int fd, size_t n, int may_cut, armms_err *e
     char *nl;
     while ((nl = memchr(buf + start, '\n', n - start))) {
         envelope e;
-        if (envelope_read(buf + start, (size_t)(nl - buf - start), &e) != 0 ||
+        if (jnl_envelope_read(buf + start, (size_t)(nl - buf - start), &e) != 0 ||
             e.seq != cur.seq + 1 || strcmp(e.prev, cur.hash) != 0)
             break;
         start = (size_t)(nl - buf) + 1;
@@ -401,7 +243,7 @@ static int head_reconcile(tenant_t *t, head_t *h, int last, armms_err *err)
  * segment the head names and in every newer segment (a roll whose head was
  * never written), and a torn or incomplete tail of the newest segment is
  * truncated away, so an append always continues the last good line. */
-static int head_load(tenant_t *t, head_t *h, armms_err *err)
+int jnl_head_load(tenant_t *t, head_t *h, armms_err *err)
 {
     char *p = jpath(t, "head");
     FILE *f = fopen(p, "r");
@@ -409,13 +251,13 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
     char line[1024];
     int have = 0;
     if (f) {
-        have = fgets(line, sizeof line, f) && head_parse(line, h) == 0;
+        have = fgets(line, sizeof line, f) && jnl_head_parse(line, h) == 0;
         fclose(f);
     }
     if (!have && head_rebuild(t, h, err))
         return err->code;
     int *segs, n;
-    if (list_segments(t, &segs, &n, err))
+    if (jnl_list_segments(t, &segs, &n, err))
         return err->code;
     int i = 0, rc = 0;
     while (i < n && segs[i] < h->segment)
@@ -448,7 +290,7 @@ static int head_load(tenant_t *t, head_t *h, armms_err *err)
 
 /* Take the journal lock: *lfd is the descriptor holding it (closing it
  * releases the lock). */
-static int lock_journal(tenant_t *t, int *lfd, armms_err *err)
+int jnl_lock(tenant_t *t, int *lfd, armms_err *err)
 {
     char *p = jpath(t, "LOCK");
     int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -525,8 +367,8 @@ static int flush_claim_store(flush_t *f, armms_err *err)
 /* The store's view of its outbox: the last id it ever gave a row (rows
  * are pruned only once journaled, and ids are never reused), the rows still
  * held past mark, and the first of those. */
-static int outbox_state(sqlite3 *db, long long mark, long long *last_id, long long *held,
-                        long long *first_held)
+int jnl_outbox_state(sqlite3 *db, long long mark, long long *last_id, long long *held,
+                     long long *first_held)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
@@ -554,7 +396,7 @@ static int flush_check_pruned(flush_t *f, armms_err *err)
 {
     long long last, held, first;
     long long mark = f->h.mark[f->mi];
-    if (outbox_state(f->db, mark, &last, &held, &first) != 0)
+    if (jnl_outbox_state(f->db, mark, &last, &held, &first) != 0)
         return err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(f->db));
     if (last <= mark || held == last - mark)
         return 0;
@@ -565,7 +407,7 @@ static int flush_check_pruned(flush_t *f, armms_err *err)
 }
 
 /* Open the segment to append to, starting the next one when the current
- * segment is full. head_load found the true end, so the segment must be
+ * segment is full. jnl_head_load found the true end, so the segment must be
  * exactly as long as the head says: anything else (a next segment that
  * already has lines) is never appended to blindly. A new segment's name is
  * made durable before lines go into it. */
@@ -588,7 +430,7 @@ static int flush_open_segment(flush_t *f, armms_err *err)
                        "journal segment %06d holds %lld bytes where %lld were expected; run "
                        "armms-journal verify",
                        f->h.segment, (long long)st.st_size, f->h.offset);
-    if (f->h.offset == 0 && journal_dir_sync(f->t, err))
+    if (f->h.offset == 0 && jnl_dir_sync(f->t, err))
         return err->code;
     return 0;
 }
@@ -675,14 +517,15 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
     if (mi < 0)
         return err_set(err, EXIT_SOFTWARE, "unknown module %s", module);
     int lfd;
-    if (lock_journal(t, &lfd, err))
+    if (jnl_lock(t, &lfd, err))
         return err->code;
     flush_t f = {.t = t, .db = db, .module = module, .mi = mi, .fd = -1};
     sb_init(&f.b);
     sqlite3_stmt *st = NULL;
-    int rc = head_load(t, &f.h, err) || flush_claim_store(&f, err) || flush_check_pruned(&f, err)
-                 ? err->code
-                 : 0;
+    int rc =
+        jnl_head_load(t, &f.h, err) || flush_claim_store(&f, err) || flush_check_pruned(&f, err)
+            ? err->code
+            : 0;
     if (rc)
         goto out;
     if (sqlite3_prepare_v2(db, select_pending, -1, &st, NULL) != SQLITE_OK) {
@@ -748,333 +591,14 @@ out:
     return rc;
 }
 
-typedef struct each_ctx {
-    journal_cb cb;
-    void *ctx;
-} each_ctx;
-
-int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err)
-{
-    int *segs, n, rc = 0;
-    if (list_segments(t, &segs, &n, err))
-        return err->code;
-    for (int i = 0; !rc && i < n; i++)
-        rc = segment_each(t, segs[i], cb, ctx, NULL, err);
-    free(segs);
-    return rc;
-}
-
-/* verify_cb's verdict that the chain breaks here (rep->problem says how):
- * below every sysexits code, so it is never mistaken for a read error. */
-enum { CHAIN_BROKEN = 1 };
-
-typedef struct verify_ctx {
-    tenant_t *t;
-    journal_report *rep;
-    char prev[65];
-    long long seq;
-    int seg;             /* the segment being read */
-    long long line, off; /* lines and bytes of it read so far */
-    long long want;      /* the head's seq (-1 without a head) */
-    char want_hash[65];  /* the hash of the line at seq want */
-    int want_seg;        /* where that line ends */
-    long long want_off;
-} verify_ctx;
-
-static int verify_cb(const char *line, size_t len, void *vctx)
-{
-    verify_ctx *c = vctx;
-    envelope e;
-    long long at = c->seq + 1;
-    c->line++;
-    c->off += (long long)len + 1;
-    char *pr = c->rep->problem;
-    size_t np = sizeof c->rep->problem;
-    if (envelope_read(line, len, &e) != 0) {
-        snprintf(pr, np,
-                 "segment %06d line %lld: the line after seq %lld is not a journal envelope",
-                 c->seg, c->line, c->seq);
-    } else {
-        char h[65];
-        sha256_hex(line, len - 75, h);
-        if (strcmp(h, e.hash) != 0) {
-            snprintf(pr, np,
-                     "segment %06d line %lld: seq %lld: hash does not match its content (edited)",
-                     c->seg, c->line, e.seq);
-        } else if (e.seq != at) {
-            snprintf(pr, np,
-                     "segment %06d line %lld: seq %lld found where %lld was expected (gap, "
-                     "reorder or deletion)",
-                     c->seg, c->line, e.seq, at);
-        } else if (strcmp(e.prev, c->prev) != 0) {
-            snprintf(pr, np,
-                     "segment %06d line %lld: seq %lld: prev does not match the hash of seq %lld "
-                     "(chain broken)",
-                     c->seg, c->line, e.seq, c->seq);
-        } else {
-            memcpy(c->prev, e.hash, 65);
-            c->seq = e.seq;
-            c->rep->events++;
-            int m = mod_index(e.src);
-            if (e.src_i == e.src_n && m >= 0 && e.src_id > c->rep->mark[m])
-                c->rep->mark[m] = e.src_id;
-            if (e.seq == c->want) {
-                memcpy(c->want_hash, e.hash, 65);
-                c->want_seg = c->seg;
-                c->want_off = c->off;
-            }
-            return 0;
-        }
-    }
-    c->rep->bad_seq = at;
-    c->rep->bad_segment = c->seg;
-    c->rep->bad_line = c->line;
-    return CHAIN_BROKEN;
-}
-
-/* The head against the line it names. */
-static void verify_head(verify_ctx *c, const head_t *h)
-{
-    journal_report *rep = c->rep;
-    char *pr = rep->problem;
-    size_t np = sizeof rep->problem;
-    rep->head_seq = h->seq;
-    if (h->seq > c->seq) {
-        snprintf(pr, np,
-                 "journal ends at seq %lld (segment %06d line %lld) but its head records seq %lld "
-                 "(truncated)",
-                 c->seq, c->seg, c->line, h->seq);
-        rep->bad_seq = c->seq + 1;
-        rep->bad_segment = c->seg;
-        rep->bad_line = c->line + 1;
-    } else if (h->seq == 0) {
-        if (strcmp(h->hash, zero_hash) != 0)
-            snprintf(pr, np, "the head records no events but a hash that is not 64 zeros");
-    } else if (strcmp(h->hash, c->want_hash) != 0) {
-        snprintf(pr, np,
-                 "the head records seq %lld with hash %.12s..., but that line (segment %06d) "
-                 "hashes to %.12s... (head or line replaced)",
-                 h->seq, h->hash, c->want_seg, c->want_hash);
-        rep->bad_seq = h->seq;
-    } else if ((h->segment != c->want_seg || h->offset != c->want_off) &&
-               !(h->segment == c->want_seg + 1 && h->offset == 0)) {
-        /* (a head may name the next segment before anything is in it) */
-        snprintf(pr, np,
-                 "the head places seq %lld at segment %06d byte %lld, but it ends at segment "
-                 "%06d byte %lld",
-                 h->seq, h->segment, h->offset, c->want_seg, c->want_off);
-        rep->bad_seq = h->seq;
-    }
-}
-
-int journal_verify(tenant_t *t, journal_report *rep, armms_err *err)
-{
-    memset(rep, 0, sizeof *rep);
-    verify_ctx c = {.t = t, .rep = rep, .want = -1};
-    memcpy(c.prev, zero_hash, 65);
-    head_t h;
-    int have = 0;
-    char *p = jpath(t, "head");
-    FILE *f = fopen(p, "r");
-    free(p);
-    if (f) {
-        char line[1024];
-        have = fgets(line, sizeof line, f) && head_parse(line, &h) == 0;
-        fclose(f);
-    }
-    if (have)
-        c.want = h.seq;
-    int *segs, n, rc = 0;
-    if (list_segments(t, &segs, &n, err))
-        return err->code;
-    for (int i = 0; !rc && i < n; i++) {
-        long long torn = 0;
-        c.seg = segs[i];
-        c.line = c.off = 0;
-        rc = segment_each(t, segs[i], verify_cb, &c, &torn, err);
-        if (rc && rc != CHAIN_BROKEN)
-            break; /* I/O error */
-        if (!rc && torn) {
-            snprintf(rep->problem, sizeof rep->problem,
-                     "segment %06d line %lld: ends in a torn line after seq %lld", segs[i],
-                     c.line + 1, c.seq);
-            rep->bad_seq = c.seq + 1;
-            rep->bad_segment = segs[i];
-            rep->bad_line = c.line + 1;
-            rc = CHAIN_BROKEN;
-        }
-    }
-    free(segs);
-    if (rc && rc != CHAIN_BROKEN)
-        return rc;
-    if (!rep->problem[0] && have)
-        verify_head(&c, &h);
-    return 0;
-}
-
-int journal_outbox_read(sqlite3 *db, journal_outbox *o, armms_err *err)
-{
-    long long held, first;
-    if (outbox_state(db, 0, &o->last_id, &held, &first) != 0)
-        return err_set(err, EXIT_SOFTWARE, "journal: %s", sqlite3_errmsg(db));
-    o->rows = held;
-    o->first = held ? first : o->last_id + 1;
-    return 0;
-}
-
-void journal_outbox_compare(const journal_report *rep, const char *module, const journal_outbox *o,
-                            long long *pending, long long *lost_from, long long *lost_to)
-{
-    int m = mod_index(module);
-    long long j = m >= 0 ? rep->mark[m] : 0;
-    *lost_from = *lost_to = 0;
-    /* held rows form the range [first, last_id]: pruning cuts a prefix */
-    *pending = o->last_id > j ? o->last_id - (j >= o->first ? j : o->first - 1) : 0;
-    if (*pending > o->rows)
-        *pending = o->rows;
-    if (j < o->first - 1) {
-        *lost_from = j + 1;
-        *lost_to = o->first - 1;
-    }
-}
-
-static int gzip_file(const char *src, const char *dst, armms_err *err)
-{
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return err_set(err, EXIT_IOERR, "cannot open %s: %s", src, strerror(errno));
-    gzFile gz = gzopen(dst, "wb6");
-    if (!gz) {
-        close(in);
-        return err_set(err, EXIT_IOERR, "cannot create %s", dst);
-    }
-    char buf[1 << 16];
-    ssize_t n;
-    int rc = 0;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (gzwrite(gz, buf, (unsigned)n) != n) {
-            rc = err_set(err, EXIT_IOERR, "cannot compress %s", src);
-            break;
-        }
-    if (n < 0)
-        rc = err_set(err, EXIT_IOERR, "cannot read %s", src);
-    if (gzclose(gz) != Z_OK && !rc)
-        rc = err_set(err, EXIT_IOERR, "cannot finish %s", dst);
-    close(in);
-    if (!rc) {
-        int fd = open(dst, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            fsync(fd);
-            close(fd);
-        }
-    }
-    return rc;
-}
-
-int journal_seal(tenant_t *t, int *sealed, armms_err *err)
-{
-    *sealed = 0;
-    int lfd;
-    if (lock_journal(t, &lfd, err))
-        return err->code;
-    head_t h;
-    int rc = head_load(t, &h, err);
-    int *segs = NULL, n = 0;
-    if (!rc)
-        rc = list_segments(t, &segs, &n, err);
-    for (int i = 0; !rc && i < n; i++) {
-        if (segs[i] >= h.segment)
-            continue; /* the open segment stays plain */
-        char *plain = seg_path(t, segs[i], 0), *gz = seg_path(t, segs[i], 1);
-        char *tmp = xasprintf("%s.tmp", gz);
-        if (access(plain, F_OK) == 0) {
-            rc = gzip_file(plain, tmp, err);
-            if (!rc && rename(tmp, gz) != 0)
-                rc = err_set(err, EXIT_IOERR, "cannot rename %s", tmp);
-            /* the .gz is durable before the plain copy goes */
-            if (!rc && !(rc = journal_dir_sync(t, err))) {
-                unlink(plain);
-                (*sealed)++;
-            }
-        }
-        free(plain);
-        free(gz);
-        free(tmp);
-    }
-    free(segs);
-    if (!rc && *sealed)
-        rc = journal_dir_sync(t, err);
-    close(lfd);
-    return rc;
-}
-
 int journal_last_seq(tenant_t *t, long long *seq, armms_err *err)
 {
     int lfd;
-    if (lock_journal(t, &lfd, err))
+    if (jnl_lock(t, &lfd, err))
         return err->code;
     head_t h;
-    int rc = head_load(t, &h, err);
+    int rc = jnl_head_load(t, &h, err);
     *seq = rc ? 0 : h.seq;
     close(lfd);
-    return rc;
-}
-
-int journal_consumer_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-            return 0;
-    return 1;
-}
-
-int journal_cursor_get(tenant_t *t, const char *name, long long *seq, armms_err *err)
-{
-    *seq = 0;
-    if (!journal_consumer_valid(name))
-        return err_set(err, EXIT_USAGE, "invalid consumer name '%s'", name);
-    char *p = xasprintf("%s/journal/cursors/%s", t->dir, name);
-    FILE *f = fopen(p, "r");
-    free(p);
-    if (!f)
-        return errno == ENOENT
-                   ? 0
-                   : err_set(err, EXIT_IOERR, "cannot read cursor %s: %s", name, strerror(errno));
-    int ok = fscanf(f, "%lld", seq) == 1 && *seq >= 0;
-    fclose(f);
-    if (!ok)
-        return err_set(err, EXIT_SOFTWARE, "tenant %s: cursor %s is damaged", t->id, name);
-    return 0;
-}
-
-int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *err)
-{
-    if (!journal_consumer_valid(name))
-        return err_set(err, EXIT_USAGE, "invalid consumer name '%s'", name);
-    char *dir = xasprintf("%s/journal/cursors", t->dir);
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", dir, strerror(errno));
-        free(dir);
-        return err->code;
-    }
-    char *p = xasprintf("%s/%s", dir, name), *tmp = xasprintf("%s.lock", p);
-    FILE *f = fopen(tmp, "w");
-    int bad = !f || fprintf(f, "%lld\n", seq) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    if (f && fclose(f) != 0)
-        bad = 1;
-    if (!bad && rename(tmp, p) != 0)
-        bad = 1;
-    int rc =
-        bad ? err_set(err, EXIT_IOERR, "cannot move cursor %s: %s", name, strerror(errno)) : 0;
-    if (!rc)
-        rc = fsync_dir(dir, err);
-    if (bad)
-        unlink(tmp);
-    free(dir);
-    free(p);
-    free(tmp);
     return rc;
 }

@@ -25,6 +25,10 @@
  * segment is fsynced; lines past the head's offset are re-read on the next
  * append, and a torn last line is truncated away); outbox rows are pruned
  * only after they are journaled.
+ *
+ * Written in journal.c (find the end, append), journal_verify.c (read back,
+ * verify) and journal_seal.c (seal, cursors); journal_int.h is what they
+ * share, private to them.
  */
 #ifndef ARMMS_JOURNAL_H
 #define ARMMS_JOURNAL_H
