@@ -21,6 +21,10 @@
  *
  * Uses core, store, iam (change requests for routed finalizations) and tk's
  * stage and roster.
+ *
+ * Implemented by timesheet.c (the stage), snapshot.c (records, sealing,
+ * adjustments, finalization) and blockers.c (validation), which share
+ * timesheet_int.h.
  */
 #ifndef ARMMS_TIMESHEET_H
 #define ARMMS_TIMESHEET_H
