@@ -35,7 +35,9 @@
  * ClockEventReleased for the held row, in the same transaction).
  *
  * Uses core and store; reads hr.db read-only to check guards and
- * detachments.
+ * detachments. Implemented by ingest.c (the record path), ingest_commit.c
+ * (batches and the unsent list), held.c and zk.c, which share the private
+ * ingest_int.h.
  */
 #ifndef ARMMS_INGEST_H
 #define ARMMS_INGEST_H

@@ -1,0 +1,214 @@
+/*
+ * ingest_commit.c - batches and "committed is reported" (see ingest.h):
+ * the open batch's transaction, its commit (ingest_flush), writing its
+ * records out only after that, and the clock_event_unsent list that marks
+ * committed batches sent once written (ingest_replay_unsent writes those
+ * a crashed run never wrote).
+ *
+ * Invariants: nothing reaches the output before its batch committed; a
+ * batch's unsent row is deleted only inside a later transaction, after
+ * its records were written without error; a failed commit is sticky
+ * (in->failed) and nothing more lands.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tk/ingest_int.h"
+
+/* Delete the unsent rows whose records were written, inside the open
+ * transaction (they stay listed until it commits). */
+static int ack_in_tx(ingest_t *in, armms_err *err)
+{
+    for (int i = 0; i < in->nacks; i++) {
+        sqlite3_bind_int64(in->unsent_del, 1, in->acks[i]);
+        int rc = sqlite3_step(in->unsent_del);
+        sqlite3_reset(in->unsent_del);
+        if (rc != SQLITE_DONE)
+            return store_fail(&in->s, rc, "marking clock events sent", err);
+    }
+    in->acks_tx = in->nacks;
+    return 0;
+}
+
+static void acks_done(ingest_t *in)
+{
+    if (in->nacks > in->acks_tx) /* acks is NULL until the first ack */
+        memmove(in->acks, in->acks + in->acks_tx,
+                sizeof *in->acks * (size_t)(in->nacks - in->acks_tx));
+    in->nacks -= in->acks_tx;
+    in->acks_tx = 0;
+}
+
+static void ack_later(ingest_t *in, sqlite3_int64 row)
+{
+    if (in->nacks == in->capacks) {
+        in->capacks = in->capacks ? 2 * in->capacks : 16;
+        in->acks = xrealloc(in->acks, sizeof *in->acks * (size_t)in->capacks);
+    }
+    in->acks[in->nacks++] = row;
+}
+
+/* Mark the written batches sent in a transaction of their own (a failure
+ * only means they are written again by a later run). */
+void ing_ack_now(ingest_t *in)
+{
+    armms_err e = {0};
+    if (!in->nacks || in->in_tx || store_begin(&in->s, &e))
+        return;
+    if (ack_in_tx(in, &e)) {
+        store_rollback(&in->s);
+        in->acks_tx = 0;
+    } else if (store_commit(&in->s, &e) == 0) {
+        acks_done(in);
+    } else {
+        in->acks_tx = 0;
+    }
+}
+
+int ing_ensure_tx(ingest_t *in, armms_err *err)
+{
+    if (in->failed.code) {
+        *err = in->failed;
+        return err->code;
+    }
+    if (in->in_tx)
+        return 0;
+    if (store_begin(&in->s, err))
+        return err->code;
+    in->in_tx = 1;
+    in->in_batch = 0;
+    in->at_tx = in->n;
+    in->first = in->last = 0;
+    if (ack_in_tx(in, err)) {
+        store_rollback(&in->s);
+        in->in_tx = 0;
+        in->acks_tx = 0;
+        return err->code;
+    }
+    return 0;
+}
+
+/* Write out what committed; on success the batch's unsent row (if any) is
+ * deleted with the next transaction. */
+static void report(ingest_t *in, sqlite3_int64 unsent)
+{
+    if (in->pending.len) {
+        fwrite(in->pending.s, 1, in->pending.len, in->out);
+        sb_reset(&in->pending);
+    }
+    if (fflush(in->out) == 0 && !ferror(in->out) && unsent)
+        ack_later(in, unsent);
+}
+
+int ingest_flush(ingest_t *in, armms_err *err)
+{
+    if (in->failed.code) {
+        *err = in->failed;
+        return err->code;
+    }
+    if (!in->in_tx)
+        return 0;
+    in->in_tx = 0;
+    sqlite3_int64 unsent = 0;
+    int bad = 0;
+    if (in->first) {
+        sqlite3_bind_int64(in->unsent_ins, 1, in->first);
+        sqlite3_bind_int64(in->unsent_ins, 2, in->last);
+        int rc = sqlite3_step(in->unsent_ins);
+        sqlite3_reset(in->unsent_ins);
+        if (rc != SQLITE_DONE) {
+            bad = store_fail(&in->s, rc, "listing clock events to write", err);
+            store_rollback(&in->s);
+        } else {
+            unsent = sqlite3_last_insert_rowid(in->s.db);
+        }
+    }
+    if (bad || store_commit(&in->s, err)) {
+        in->failed = *err;
+        if (!in->s.committed) {
+            /* Rolled back: its events were never recorded, so never
+             * report them, and stop here rather than guess. */
+            sb_reset(&in->pending);
+            in->n.accepted = in->at_tx.accepted;
+            in->n.held = in->at_tx.held;
+            in->n.released = in->at_tx.released;
+            in->batch_accepted = 0;
+            in->acks_tx = 0;
+            return err->code;
+        }
+        /* COMMIT happened and only the journal append after it failed
+         * (the next run's store_open journals the outbox): the events are
+         * recorded, so report them and count them, then stop. */
+    }
+    acks_done(in);
+    in->batch_accepted = 0;
+    if (in->o.progress)
+        in->o.progress(&in->n, in->o.progress_ctx);
+    if (in->crash_after && ++in->commits >= in->crash_after)
+        _exit(EXIT_SOFTWARE); /* test hook: a crash between commit and output */
+    /* Only now, with the batch durable, report its events. */
+    assert(!in->in_tx);
+    report(in, unsent);
+    return in->failed.code ? err->code : 0;
+}
+
+int ing_batch_step(ingest_t *in, armms_err *err)
+{
+    if (++in->in_batch >= in->o.batch)
+        return ingest_flush(in, err);
+    return 0;
+}
+
+static const char unsent_sql[] =
+    "SELECT u.rowid, c.clock_event_id, c.event_id, c.device_id, c.guard_id, c.ts, c.ts_offset,"
+    " c.type, c.detachment_id, c.received_at FROM clock_event_unsent u"
+    " JOIN clock_event c ON c.rowid BETWEEN u.first_rowid AND u.last_rowid"
+    " ORDER BY u.first_rowid, c.rowid";
+
+/* ts (UTC text) at offset off into local. */
+void ing_local_of(const char *ts, int off, char *local)
+{
+    instant_t at = 0;
+    iso_parse(ts, &at, NULL);
+    iso_format_offset(at, off, local);
+}
+
+int ingest_replay_unsent(ingest_t *in, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (in->in_tx && ingest_flush(in, err))
+        return err->code;
+    if (store_prepare(&in->s, &st, unsent_sql, err))
+        return err->code;
+    sqlite3_int64 *rows = NULL, last = 0;
+    int nrows = 0, rc;
+    strbuf *p = &in->pending;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 u = sqlite3_column_int64(st, 0);
+        if (u != last) {
+            rows = xrealloc(rows, sizeof *rows * (size_t)(nrows + 1));
+            rows[nrows++] = last = u;
+        }
+        char local[32];
+        ing_local_of(colz(st, 5), sqlite3_column_int(st, 6), local);
+        ing_ce_record(p, colz(st, 1), colz(st, 2), colz(st, 3), colz(st, 4), colz(st, 5), local,
+                      colz(st, 7), colz(st, 8), colz(st, 9));
+        sb_addc(p, '\n');
+        in->n.replayed++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        sb_reset(p);
+        free(rows);
+        in->n.replayed = 0;
+        return store_fail(&in->s, rc, "reading unsent clock events", err);
+    }
+    report(in, 0);
+    if (!ferror(in->out))
+        for (int i = 0; i < nrows; i++)
+            ack_later(in, rows[i]);
+    free(rows);
+    return 0;
+}
