@@ -20,7 +20,8 @@
 #include "tk/timesheet_int.h"
 
 static const char sql_drafts[] =
-    "SELECT timesheet_id, version, guard_id, detachment_id, shift_id, record FROM timesheet"
+    "SELECT timesheet_id, version, guard_id, detachment_id, shift_id, record, minutes"
+    " FROM timesheet"
     " WHERE period_id = ?1 AND status = 'DRAFT' AND (?2 IS NULL OR guard_id = ?2)"
     " ORDER BY timesheet_id";
 static const char sql_incomplete[] =

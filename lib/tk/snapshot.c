@@ -10,8 +10,11 @@
  *    "buckets|worked,regular,ot,nd,nd_ot,late,undertime|days_worked,
  *    days_absent,days_incomplete|H", H the SHA-256 of the per-day part of
  *    the snapshot (its days and unworked_holidays, as ts_days_json writes
- *    them), so a change there seals a new version too. A sealed version
- *    stored before H existed compares by its sums alone.
+ *    them), so a change there seals a new version too. A draft carries no
+ *    day lines, so its H is that of the empty text and a draft is
+ *    recomputed by its sums alone; finalizing stores the sealed version's
+ *    own H. A sealed version stored before H existed compares by its sums
+ *    alone.
  *  - A sealed record is canonical JSON whose checksum is "sha256:" +
  *    SHA-256 of the canonical JSON without the checksum field.
  *  - Finalization seals only a DRAFT, and only one without blockers unless
@@ -378,6 +381,17 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
         jv_free(v);
         return err->code;
     }
+    /* The sealed version's content text: the draft's sums and the digest
+     * of the day lines it now carries (ts_content_text). */
+    const char *dm = tk_col(q, 6);
+    int bars = 0;
+    for (const char *p = dm; *p; p++)
+        bars += *p == '|';
+    /* "buckets|totals|days|H"; a draft made before the digest existed has no |H */
+    size_t keep = bars == 3 ? (size_t)(strrchr(dm, '|') - dm) : strlen(dm);
+    char hex[65];
+    sha256_hex(days.s + 5, strlen(days.s + 5), hex); /* after the "{\"\":0" prefix */
+    char *content = xasprintf("%.*s|%s", (int)keep, dm, hex);
     sb_addc(&days, '}');
     jv dj = jv_object_delete(jv_parse(days.s), jv_string(""));
     sb_free(&days);
@@ -386,8 +400,8 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
     char *sealed = seal(draft, cs);
     free(draft);
     static const char upd[] = "UPDATE timesheet SET status = 'FINALIZED', record = ?3,"
-                              " checksum = ?4 WHERE timesheet_id = ?1 AND version = ?2"
-                              " AND status = 'DRAFT'";
+                              " checksum = ?4, minutes = ?5 WHERE timesheet_id = ?1"
+                              " AND version = ?2 AND status = 'DRAFT'";
     sqlite3_stmt *u = NULL;
     int rc = store_prepare(&r->s, &u, upd, err);
     if (!rc) {
@@ -395,6 +409,7 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
         sqlite3_bind_int(u, 2, version);
         sqlite3_bind_text(u, 3, sealed, -1, SQLITE_STATIC);
         sqlite3_bind_text(u, 4, cs, -1, SQLITE_STATIC);
+        sqlite3_bind_text(u, 5, content, -1, SQLITE_STATIC);
         int src = sqlite3_step(u);
         if (src != SQLITE_DONE)
             rc = store_fail(&r->s, src, "finalizing a timesheet", err);
@@ -408,6 +423,7 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
         fc->n->finalized++;
     }
     free(sealed);
+    free(content);
     return rc;
 }
 

@@ -322,7 +322,10 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
         }
         ts_key k = {id, g->id, s->det, s->shift, g->position_id, period, pf, pt};
         sb_reset(&days);
-        rc = ts_days_json(r, g, s->det, s->shift, pf, pt, &days, err);
+        /* Only a sealed version compares its day lines: a draft carries
+         * none (finalizing computes them), so a draft costs its sums alone. */
+        if (x && strcmp(x->status, "DRAFT") != 0)
+            rc = ts_days_json(r, g, s->det, s->shift, pf, pt, &days, err);
         if (!rc)
             rc = put_sum(r, &k, s, x, s == &zero, days.s, &text, &rec, err);
     }
