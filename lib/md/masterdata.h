@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/input.h"
 #include "core/reject.h"
 #include "store/store.h"
 
@@ -64,6 +65,13 @@ int md_check_header_peek(const md_kind *k, jv header, armms_err *err);
  * is nonzero only for a failure that must stop the run (err filled). */
 int md_upsert(md_import *mi, jv rec, int from_csv, reject_sink *rej, const char *source, long line,
               const char *raw, size_t raw_len, md_counts *n, armms_err *err);
+/* Read every record of fd (name in Rejects) as fmt into the run: bad items
+ * are Rejects, a CSV header with a column the kind lacks refuses the file
+ * (EXIT_DATAERR), and Reject records of this kind read back (NDJSON
+ * "kind":"Reject") are re-tried as they were first read. Commits every
+ * 5,000 records and at the end; on a failure the caller rolls back. */
+int md_import_fd(md_import *mi, int fd, const char *name, input_format fmt, reject_sink *rej,
+                 md_counts *n, armms_err *err);
 /* The store an import writes (for change.h). */
 store_t *md_store(md_import *mi);
 /* Requesting: the accepted records of this run as a change effect. */

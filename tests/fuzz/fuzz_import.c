@@ -42,52 +42,6 @@ void fuzz_teardown(void)
     fuzz_tenant_remove(&t);
 }
 
-/* The records of fd into mi, as armms-import's import_fd does. 0, or the
- * code of a refusal of the whole file (err filled). */
-static int import(md_import *mi, const md_kind *k, int fd, input_format fmt, md_counts *n,
-                  armms_err *err)
-{
-    input_source rs;
-    if (input_open(&rs, fd, "fuzz", fmt, err))
-        fuzz_fail("input_open: %s", err->msg);
-    int rc = md_begin(mi, err), st, header_checked = 0;
-    jv rec;
-    input_item it;
-    while (!rc && (st = input_next(&rs, &rec, &it, err)) != INPUT_EOF) {
-        if (st < 0) {
-            rc = err->code;
-            break;
-        }
-        if (fmt == INPUT_CSV && !header_checked) {
-            header_checked = 1;
-            if ((rc = md_check_header_peek(k, input_header_peek(&rs), err))) {
-                if (st == INPUT_OK)
-                    jv_free(rec);
-                break;
-            }
-        }
-        if (st == INPUT_BAD) {
-            reject_emit(&rej, &it.why, "fuzz", it.line, it.raw, it.raw_len);
-            n->read++;
-            n->rejected++;
-            continue;
-        }
-        rc = md_upsert(mi, rec, fmt == INPUT_CSV, &rej, "fuzz", it.line, it.raw, it.raw_len, n,
-                       err);
-        if (rc)
-            fuzz_fail("md_upsert failed the run (%d): %s", rc, err->msg);
-    }
-    if (!rc && fmt == INPUT_CSV && !header_checked &&
-        jv_get_kind(input_header_peek(&rs)) == JV_KIND_ARRAY)
-        rc = md_check_header_peek(k, input_header_peek(&rs), err);
-    if (!rc)
-        rc = md_commit(mi, err);
-    else
-        store_rollback(md_store(mi));
-    input_close(&rs);
-    return rc;
-}
-
 void fuzz_one(const uint8_t *data, size_t len)
 {
     const uint8_t *nl = memchr(data, '\n', len);
@@ -118,7 +72,10 @@ void fuzz_one(const uint8_t *data, size_t len)
     armms_err err = {0};
     if (md_import_open(&mi, k, &t, &err))
         fuzz_fail("md_import_open: %s", err.msg);
-    int rc = import(mi, k, fuzz_fd(data, len), fmt, &n, &err);
+    /* the code armms-import runs on each of its inputs */
+    int rc = md_import_fd(mi, fuzz_fd(data, len), "fuzz", fmt, &rej, &n, &err);
+    if (rc)
+        store_rollback(md_store(mi));
     md_import_close(mi);
     /* 65 is a refused file (a CSV header the kind does not fit); anything
      * else stopping the run is a failure of the library. */
