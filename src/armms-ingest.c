@@ -1,6 +1,6 @@
 /*
  * armms-ingest - record clock events from device exports. Rules live in
- * lib/tk/ingest.c; this is options, a loop over inputs and the summary.
+ * lib/tk/; this is options, a loop over inputs and the summary.
  */
 #include <string.h>
 #include <unistd.h>
@@ -38,7 +38,6 @@ static const char usage[] =
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
 enum { OPT_HELD = OPT_BATCH + 1 };
-enum { F_NDJSON, F_CSV, F_ZK, F_ZK_PUSH };
 
 /* Long runs show progress on stderr, only when it is a terminal. */
 static void show_progress(const ingest_counts *n, void *ctx)
@@ -48,141 +47,16 @@ static void show_progress(const ingest_counts *n, void *ctx)
             n->read, n->accepted, n->duplicates, n->rejected);
 }
 
-static const char *const fmt_names[] = {"ndjson", "csv", "zk", "zk-push"};
-
 struct run {
     ingest_t *in;
     int fmt, fmt_given;
     armms_err *err;
-    reject_sink *rej;
-    const ingest_opts *o;
-    const char *zone; /* the zone zk lines are read in: --tz or the tenant's */
-    int refed;        /* a Reject was fed back: the run's own origin is due */
 };
-
-/* The run's own way of reading its records, after a Reject was fed back. */
-static int own_origin(struct run *r, armms_err *err)
-{
-    if (!r->refed)
-        return 0;
-    r->refed = 0;
-    rejection rj;
-    int rc = ingest_set_origin(r->in, r->o->device, r->o->zone, r->o->map, &rj, err);
-    return rc == REJECTED ? err_set(err, EXIT_SOFTWARE, "%s", rj.msg) : rc;
-}
-
-/* A Reject record (consumed) fed back: the record it holds is read again
- * the way the Reject says it was first read, and keeps its first source
- * and line. What this run was told (--device, --tz, --map) wins over what
- * the Reject recorded. Refused again, it is a Reject again, with the same
- * input and origin, so it can be fed back once more. */
-static int refeed(struct run *r, jv rec, const char *name, long line, armms_err *err)
-{
-    ingest_t *in = r->in;
-    const ingest_opts *o = r->o;
-    reject_fed f;
-    reject_fed_peek(rec, &f);
-    const char *text = f.input, *format = f.origin.format, *header = f.origin.header,
-               *kind = f.origin.import;
-    size_t len = f.input_len;
-    const char *device = o->device ? o->device : f.origin.device;
-    const char *zone = o->zone ? o->zone : f.origin.zone;
-    const char *map = o->map ? o->map : f.origin.map;
-    long at = f.line ? f.line : line;
-    const char *src = f.source ? f.source : name;
-    int fi = -1;
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(format ? format : "ndjson", fmt_names[i]))
-            fi = i;
-    int zk = fi == F_ZK || fi == F_ZK_PUSH;
-    reject_origin saved = r->rej->origin;
-    r->rej->origin =
-        (reject_origin){format, fi == F_CSV ? header : NULL, device, zk ? zone : NULL, map, kind};
-    r->refed = 1;
-    rejection rj;
-    int rc = 0, bad = 1;
-    if (reject_fed_whole(&f, &rj)) {
-        /* not kept whole: rj says so */
-    } else if (kind)
-        rejection_set(&rj, "BAD_FIELD",
-                      "this Reject is from armms-import %s; feed it back to armms-import", kind);
-    else if (fi < 0)
-        rejection_set(&rj, "BAD_FIELD", "this Reject names an unknown format '%s'", format);
-    else if (fi == F_CSV && !header)
-        rejection_set(&rj, "MISSING_FIELD", "this CSV Reject does not hold its header row");
-    else if (fi == F_ZK_PUSH && !device)
-        rejection_set(&rj, "MISSING_FIELD", "this zk-push Reject names no device (give --device)");
-    else if ((rc = ingest_set_origin(in, device, zk ? zone : NULL, map, &rj, err)) == 0)
-        bad = 0;
-    if (rc && rc != REJECTED) {
-        bad = 0;
-    } else if (bad) {
-        ingest_reject(in, &rj, src, at, text, len);
-        rc = 0;
-    } else if (zk) {
-        rc = ingest_zk_line(in, text, len, fi == F_ZK_PUSH, src, at, err);
-    } else {
-        jv v;
-        int st = INPUT_OK;
-        if (fi == F_CSV)
-            st = input_csv_record(header, strlen(header), text, len, &v, &rj);
-        else if (!jv_is_valid(v = ndjson_parse_object(text, len, &rj)))
-            st = INPUT_BAD;
-        if (st == INPUT_OK)
-            rc = ingest_record(in, v, src, at, text, len, err);
-        else
-            ingest_reject(in, &rj, src, at, text, len);
-    }
-    r->rej->origin = saved;
-    jv_free(rec);
-    return rc;
-}
-
-static int ingest_fd(struct run *r, int fd, const char *name, int fmt, armms_err *err)
-{
-    ingest_t *in = r->in;
-    input_source rs;
-    input_format rf = fmt == F_CSV ? INPUT_CSV : fmt == F_NDJSON ? INPUT_NDJSON : INPUT_LINES;
-    if (input_open(&rs, fd, name, rf, err))
-        return err->code;
-    rs.lr.idle = ingest_idle;
-    rs.lr.idle_ctx = in;
-    /* Every Reject of this input says how it was read, to be fed back. */
-    int zk = fmt == F_ZK || fmt == F_ZK_PUSH;
-    reject_origin own = {fmt_names[fmt], NULL, r->o->device, zk ? r->zone : NULL, r->o->map, NULL};
-    int rc = 0, st;
-    jv rec;
-    input_item it;
-    while (!rc && (st = input_next(&rs, &rec, &it, err)) != INPUT_EOF) {
-        own.header = input_header_text(&rs);
-        r->rej->origin = own;
-        if (st < 0) {
-            rc = err->code;
-        } else if (st == INPUT_OK && rf == INPUT_NDJSON && reject_is_peek(rec)) {
-            rc = refeed(r, rec, name, it.line, err);
-        } else if ((rc = own_origin(r, err)) != 0) {
-            if (st == INPUT_OK)
-                jv_free(rec);
-        } else if (st == INPUT_BAD) {
-            ingest_reject(in, &it.why, name, it.line, it.raw, it.raw_len);
-        } else if (rf == INPUT_LINES) {
-            rc = ingest_zk_line(in, it.raw, it.raw_len, fmt == F_ZK_PUSH, name, it.line, err);
-            jv_free(rec);
-        } else {
-            rc = ingest_record(in, rec, name, it.line, it.raw, it.raw_len, err);
-        }
-    }
-    if (!rc)
-        rc = own_origin(r, err);
-    r->rej->origin = (reject_origin){0};
-    input_close(&rs);
-    return rc;
-}
 
 static int ingest_input(int fd, const char *name, int csv_name, void *ctx)
 {
     struct run *r = ctx;
-    return ingest_fd(r, fd, name, csv_name && !r->fmt_given ? F_CSV : r->fmt, r->err);
+    return ingest_fd(r->in, fd, name, csv_name && !r->fmt_given ? INGEST_CSV : r->fmt, r->err);
 }
 
 int main(int argc, char **argv)
@@ -197,10 +71,9 @@ int main(int argc, char **argv)
         {"batch", required_argument, NULL, OPT_BATCH},
         {"held", no_argument, NULL, OPT_HELD},
         {0, 0, 0, 0}};
-    static const char *const formats[] = {"ndjson", "csv", "zk", "zk-push"};
     cli_t c;
     ingest_opts o = {.max_future_s = 24 * 3600, .batch = 10000};
-    int fmt = F_NDJSON, fmt_given = 0, opt, held = 0;
+    int fmt = INGEST_NDJSON, fmt_given = 0, opt, held = 0;
     cli_init(&c, "armms-ingest", usage);
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -210,8 +83,8 @@ int main(int argc, char **argv)
         case OPT_FORMAT:
             fmt_given = 1;
             fmt = -1;
-            for (int i = 0; i < 4; i++)
-                if (!strcmp(optarg, formats[i]))
+            for (int i = 0; i < INGEST_NFORMATS; i++)
+                if (!strcmp(optarg, ingest_format_names[i]))
                     fmt = i;
             if (fmt < 0)
                 cli_usage_error(&c, "unknown format '%s' (ndjson, csv, zk or zk-push)", optarg);
@@ -238,7 +111,7 @@ int main(int argc, char **argv)
     }
     if (held && optind < argc)
         cli_usage_error(&c, "--held reads no input");
-    if (fmt == F_ZK_PUSH && !o.device)
+    if (fmt == INGEST_ZK_PUSH && !o.device)
         cli_usage_error(&c, "--format zk-push needs --device (the push log names no device)");
 
     tenant_t t;
@@ -260,7 +133,7 @@ int main(int argc, char **argv)
         return cli_end(&c, 0, rc ? &err : NULL, "%ld held", nheld);
     }
     int missing = 0;
-    struct run r = {in, fmt, fmt_given, &err, &rej, &o, o.zone ? o.zone : t.tz.name, 0};
+    struct run r = {in, fmt, fmt_given, &err};
     /* What an earlier run committed but never wrote, then what HR data now
      * lets go, then the input. */
     int rc = ingest_replay_unsent(in, &err) || ingest_release(in, &err) ? err.code : 0;

@@ -160,6 +160,7 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
     *out = in;
     in->t = t;
     in->o = *o;
+    in->given = *o;
     in->out = f;
     in->rej = rej;
     sb_init(&in->pending);

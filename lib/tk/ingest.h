@@ -87,6 +87,17 @@ int ingest_zk_line(ingest_t *in, const char *line, size_t len, int push, const c
  * zone is unknown or the map does not compile (the map is then none). */
 int ingest_set_origin(ingest_t *in, const char *device, const char *zone, const char *map,
                       rejection *rj, armms_err *err);
+/* The formats of an input, and their names ("ndjson", "csv", "zk",
+ * "zk-push"): the ZKTeco USB attendance log and the push protocol's ATTLOG. */
+enum { INGEST_NDJSON, INGEST_CSV, INGEST_ZK, INGEST_ZK_PUSH, INGEST_NFORMATS };
+extern const char *const ingest_format_names[INGEST_NFORMATS];
+/* Read every record of fd (named name in Rejects) as format fmt: bad items
+ * are Rejects naming how the input was read, NDJSON Reject records of
+ * armms-ingest are fed back as they were first read (what ingest_open was
+ * given, --device, --tz and --map, wins over what they recorded), and the
+ * rest go through ingest_record or ingest_zk_line. Commits as the run
+ * goes; the caller flushes the last batch. */
+int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err);
 /* Report an input item that could not be read as a record. */
 void ingest_reject(ingest_t *in, const rejection *rj, const char *source, long line,
                    const char *raw, size_t raw_len);

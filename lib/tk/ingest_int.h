@@ -1,8 +1,9 @@
 /*
  * ingest_int.h - the private state of clock-event intake, shared by the
  * files that implement ingest.h: the record path (ingest.c), committing
- * batches and reporting what committed (ingest_commit.c), held punches
- * (held.c) and ZKTeco lines (zk.c). Only lib/tk/ingest*.c, lib/tk/held.c
+ * batches and reporting what committed (ingest_commit.c), one input fed
+ * in, own Rejects included (ingest_feed.c), held punches (held.c) and
+ * ZKTeco lines (zk.c). Only lib/tk/ingest*.c, lib/tk/held.c
  * and lib/tk/zk.c include it; everything else uses ingest.h.
  *
  * Invariants: the functions declared here are internal (the ing_ prefix)
@@ -23,6 +24,8 @@ struct ingest {
     tenant_t *t;
     store_t s;
     ingest_opts o;
+    ingest_opts given; /* o as ingest_open was given it: o follows a fed-back Reject */
+    int refed;         /* a Reject was fed back: the run's own origin is due */
     tz_t zone;
     FILE *out;
     reject_sink *rej;
