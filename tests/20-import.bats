@@ -536,7 +536,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_equal "$(q acme pay "SELECT count(*), sum(amount), min(seq), max(seq) FROM obligation_schedule WHERE obligation_id='OBL1'")" "12|600000|1|12"
     assert_equal "$(q acme pay "SELECT period_id FROM obligation_schedule WHERE obligation_id='OBL1' ORDER BY seq" | paste -sd,)" \
         "2026-11-A,2026-11-B,2026-12-A,2026-12-B,2027-01-A,2027-01-B,2027-02-A,2027-02-B,2027-03-A,2027-03-B,2027-04-A,2027-04-B"
-    assert_equal "$(q acme pay "SELECT DISTINCT amount || ':' || status FROM obligation_schedule WHERE obligation_id='OBL1'")" "50000:SCHEDULED"
+    assert_equal "$(q acme pay "SELECT DISTINCT amount || ':' || status FROM obligation_schedule WHERE obligation_id='OBL1'")" "50000:DUE"
     assert_equal "$(last_event | jq -r '[.event_type, .aggregate_id, .payload.record.principal] | join(" ")')" \
         "ObligationUpserted OBL1 600000"
 }

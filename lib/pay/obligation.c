@@ -18,10 +18,10 @@ enum { ST_USED, ST_DEL, ST_INS }; /* the slots of stmt this code fills */
 static int prepare(store_t *s, sqlite3_stmt **stmt, armms_err *err)
 {
     static const char used[] =
-        "SELECT count(*) FROM obligation_schedule WHERE obligation_id=? AND status<>'SCHEDULED'";
+        "SELECT count(*) FROM obligation_schedule WHERE obligation_id=? AND status<>'DUE'";
     static const char del[] = "DELETE FROM obligation_schedule WHERE obligation_id=?";
     static const char ins[] = "INSERT INTO obligation_schedule(obligation_id, seq, period_id,"
-                              " amount, status) VALUES (?,?,?,?,'SCHEDULED')";
+                              " amount, status) VALUES (?,?,?,?,'DUE')";
     _Static_assert((int)ST_INS < (int)MD_HOOK_STMTS, "md keeps too few statement slots");
     if (store_prepare(s, &stmt[ST_USED], used, err) || store_prepare(s, &stmt[ST_DEL], del, err) ||
         store_prepare(s, &stmt[ST_INS], ins, err))

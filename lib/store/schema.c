@@ -153,6 +153,84 @@ static const char *const pay_migrations[] = {
     "CREATE INDEX obligation_schedule_period ON obligation_schedule(period_id);",
     /* 2: change requests and the audit trail */
     CHANGE_DDL,
+    /* 3: the payroll engine (see lib/pay/README).
+     * - obligations gain kind 'statutory' (a contribution is an obligation
+     *   per guard per month) and their installments the statuses of a
+     *   schedule that waivers move amounts between: DUE, APPLIED, WAIVED,
+     *   DEFERRED (a row is never deleted once applied or waived; the amount
+     *   still owed, DUE plus APPLIED, is what a waiver conserves). The
+     *   tables are rebuilt schedule first, so ON DELETE CASCADE never fires.
+     * - premium, pay_policy, minimum_wage, deduction_priority: the
+     *   effective-dated rules payroll prices and deducts by (md kinds,
+     *   shipped defaults loaded by armms-init; a tenant imports its own).
+     * - inbox: each TimesheetFinalized/TimesheetAdjusted snapshot once.
+     * - paysheet, payrun, paysheet_hold, waiver: the period's pay. */
+    "CREATE TABLE obligation_schedule_old AS SELECT * FROM obligation_schedule;"
+    "DROP TABLE obligation_schedule;"
+    "CREATE TABLE obligation_new(obligation_id TEXT PRIMARY KEY, guard_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('loan','deduction','allowance','reward','statutory')),"
+    " code TEXT NOT NULL, label TEXT NOT NULL, principal INTEGER,"
+    " installment INTEGER NOT NULL CHECK (installment > 0), installments INTEGER,"
+    " start_period TEXT NOT NULL, frequency TEXT NOT NULL, taxable INTEGER NOT NULL,"
+    " status TEXT NOT NULL) STRICT;"
+    "INSERT INTO obligation_new SELECT * FROM obligation;"
+    "DROP TABLE obligation;"
+    "ALTER TABLE obligation_new RENAME TO obligation;"
+    "CREATE INDEX obligation_guard ON obligation(guard_id);"
+    "CREATE TABLE obligation_schedule(obligation_id TEXT NOT NULL"
+    " REFERENCES obligation(obligation_id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    " period_id TEXT NOT NULL, amount INTEGER NOT NULL, employer_share INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT NOT NULL CHECK (status IN ('DUE','APPLIED','WAIVED','DEFERRED')),"
+    " waiver_id TEXT, moved_from INTEGER, PRIMARY KEY (obligation_id, seq)) STRICT;"
+    "INSERT INTO obligation_schedule(obligation_id, seq, period_id, amount, status)"
+    " SELECT obligation_id, seq, period_id, amount,"
+    " CASE status WHEN 'SCHEDULED' THEN 'DUE' ELSE status END FROM obligation_schedule_old;"
+    "DROP TABLE obligation_schedule_old;"
+    "CREATE INDEX obligation_schedule_period ON obligation_schedule(period_id);"
+    "CREATE TABLE premium(premium_id TEXT PRIMARY KEY, day_type TEXT NOT NULL, code TEXT NOT NULL,"
+    " label TEXT NOT NULL, regular_bp INTEGER NOT NULL CHECK (regular_bp >= 0),"
+    " ot_bp INTEGER NOT NULL CHECK (ot_bp >= 0), nd_bp INTEGER NOT NULL CHECK (nd_bp >= 0),"
+    " unworked_bp INTEGER NOT NULL DEFAULT 0 CHECK (unworked_bp >= 0),"
+    " valid_from TEXT NOT NULL, valid_to TEXT, source TEXT NOT NULL) STRICT;"
+    "CREATE INDEX premium_key ON premium(day_type, valid_from);"
+    "CREATE TABLE pay_policy(policy_id TEXT PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " valid_from TEXT NOT NULL, valid_to TEXT, source TEXT NOT NULL) STRICT;"
+    "CREATE INDEX pay_policy_key ON pay_policy(key, valid_from);"
+    "CREATE TABLE minimum_wage(wage_id TEXT PRIMARY KEY, region TEXT NOT NULL,"
+    " daily_rate INTEGER NOT NULL CHECK (daily_rate > 0), valid_from TEXT NOT NULL,"
+    " valid_to TEXT, source TEXT NOT NULL) STRICT;"
+    "CREATE INDEX minimum_wage_key ON minimum_wage(region, valid_from);"
+    "CREATE TABLE deduction_priority(priority_id TEXT PRIMARY KEY, code TEXT NOT NULL,"
+    " rank INTEGER NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT, source TEXT NOT NULL) STRICT;"
+    "CREATE INDEX deduction_priority_key ON deduction_priority(code, valid_from);"
+    "CREATE TABLE inbox(timesheet_id TEXT NOT NULL, version INTEGER NOT NULL,"
+    " checksum TEXT NOT NULL, guard_id TEXT NOT NULL, period_id TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('FINALIZED','ADJUSTED')), record TEXT NOT NULL,"
+    " journal_seq INTEGER, received_at TEXT NOT NULL, PRIMARY KEY (timesheet_id, version)) STRICT;"
+    "CREATE INDEX inbox_guard ON inbox(guard_id, period_id);"
+    "CREATE INDEX inbox_period ON inbox(period_id);"
+    "CREATE TABLE paysheet(paysheet_id TEXT PRIMARY KEY, guard_id TEXT NOT NULL,"
+    " period_id TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL"
+    " CHECK (status IN ('COMPUTED','APPROVED','REJECTED','PAID')),"
+    " gross INTEGER NOT NULL, net INTEGER, record TEXT NOT NULL, digest TEXT NOT NULL,"
+    " computed_at TEXT NOT NULL) STRICT;"
+    "CREATE INDEX paysheet_period ON paysheet(period_id, guard_id);"
+    "CREATE INDEX paysheet_guard ON paysheet(guard_id, period_id);"
+    "CREATE TABLE payrun(period_id TEXT PRIMARY KEY, status TEXT NOT NULL"
+    " CHECK (status IN ('OPEN','COMPUTED','APPROVED','CLOSED')), opened_by TEXT NOT NULL,"
+    " opened_at TEXT NOT NULL, computed_at TEXT, approved_by TEXT, approved_at TEXT,"
+    " closed_by TEXT, closed_at TEXT, request_id TEXT, totals TEXT) STRICT;"
+    "CREATE TABLE paysheet_hold(hold_id TEXT PRIMARY KEY, paysheet_id TEXT NOT NULL,"
+    " item TEXT, owner_role TEXT NOT NULL, reason TEXT NOT NULL, request_id TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('OPEN','RESOLVED')), created_by TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, resolved_by TEXT, resolved_at TEXT) STRICT;"
+    "CREATE INDEX paysheet_hold_open ON paysheet_hold(paysheet_id) WHERE status = 'OPEN';"
+    "CREATE TABLE waiver(waiver_id TEXT PRIMARY KEY, obligation_id TEXT NOT NULL,"
+    " period_id TEXT NOT NULL, amount INTEGER NOT NULL, employer_share INTEGER NOT NULL DEFAULT 0,"
+    " reason TEXT NOT NULL, policy TEXT NOT NULL CHECK (policy IN ('carry','respread','move')),"
+    " installments INTEGER, to_period TEXT, request_id TEXT, actor TEXT NOT NULL,"
+    " created_at TEXT NOT NULL) STRICT;"
+    "CREATE INDEX waiver_obligation ON waiver(obligation_id, period_id);",
 };
 
 static const char *const iam_migrations[] = {
