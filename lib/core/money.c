@@ -68,3 +68,13 @@ int money_from_json_number(double d, money_t *c)
     *c = (money_t)d;
     return 0;
 }
+
+money_t money_scale(money_t amount, int64_t num, int64_t den)
+{
+    __int128 p = (__int128)amount * num;
+    int neg = p < 0;
+    if (neg)
+        p = -p;
+    __int128 q = (p + den / 2) / den; /* half up on the magnitude */
+    return (money_t)(neg ? -q : q);
+}

@@ -23,4 +23,10 @@ void money_format(money_t c, char *buf);
  * 0, or -1 when d is not an integer or is beyond 2^53. */
 int money_from_json_number(double d, money_t *c);
 
+/* The one rounding rule of payroll: amount x num / den in exact integer
+ * arithmetic (128-bit intermediate), rounded half away from zero to the
+ * centavo, once. den > 0. A line's pay is money_scale(daily_rate,
+ * minutes x multiplier_bp, 480 x 10000); a share is money_scale(base,
+ * rate_bp, 10000). */
+money_t money_scale(money_t amount, int64_t num, int64_t den);
 #endif
