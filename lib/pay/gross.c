@@ -1032,6 +1032,9 @@ int pay_stream_record(pay_stream *ps, jv rec, const char *source, long line, con
         return rc;
     ps->g.n->landed += k.landed;
     pay_stream_touch(ps, k.guard, k.period);
+    /* a long input lands in batches, as the paysheets are written */
+    if (ps->g.n->read % PAY_BATCH == 0)
+        return store_commit(s, err);
     return 0;
 }
 
