@@ -8,12 +8,15 @@
 #include "iam/change.h"
 #include "md/masterdata.h"
 #include "pay/obligation.h"
+#include "pay/payrun.h"
 #include "tk/timelog.h"
 #include "tk/timesheet.h"
 
 static const change_executor executors[] = {
     {"timesheet.finalize", timesheet_apply},
     {"timelog.adjust", timelog_apply},
+    {"paysheet.reject", payrun_reject_apply},
+    {"payrun.close", payrun_close_apply},
     {"*.update", md_apply}, /* every master data kind */
     {NULL, NULL},
 };
