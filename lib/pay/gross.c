@@ -722,7 +722,10 @@ static int write_sheet(gx *g, const char *guard, const char *period, const lines
 
 static void reject_snap(gx *g, const rejection *rj, const snap *x)
 {
-    char *canon = x ? json_canonical(jv_copy(x->rec)) : NULL;
+    /* the snapshot as it was given, checksum and all, so it can be fed back */
+    char *canon = x ? json_canonical(jv_object_set(jv_copy(x->rec), jv_string("checksum"),
+                                                   jv_string(x->checksum)))
+                    : NULL;
     reject_emit(g->rej, rj, "inbox", 0, canon ? canon : "", canon ? strlen(canon) : 0);
     free(canon);
     g->n->rejected++;
