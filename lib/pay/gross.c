@@ -205,11 +205,14 @@ typedef struct gx {
     strbuf outbuf;
     snap *snaps;
     int nsnap, capsnap;
+    snap_rows rows; /* the loaded snapshots' day lines and unworked holidays */
+    int scanned;    /* rows read by snap_scan (else through SQL) */
 } gx;
 
 static void snaps_clear(gx *g)
 {
     g->nsnap = 0;
+    g->rows.nday = g->rows.nuh = 0;
 }
 
 /* The guard's latest inbox version of each of its timesheets of the
@@ -224,12 +227,12 @@ static int snaps_load(gx *g, const char *guard, const char *period, armms_err *e
 {
     sqlite3_stmt *st;
     snaps_clear(g);
-    int rc =
-        pay_stmt(g->s, PS_GUARD_SNAPS,
-                 "SELECT i.timesheet_id, i.version, i.checksum, i.record ->> 'detachment_id',"
-                 " i.record ->> 'shift_id', i.record ->> 'position_id' FROM inbox i WHERE" LATEST
-                 " ORDER BY i.timesheet_id",
-                 &st, err);
+    g->scanned = 1;
+    int rc = pay_stmt(g->s, PS_GUARD_SNAPS,
+                      "SELECT i.timesheet_id, i.version, i.checksum, i.record ->> 'detachment_id',"
+                      " i.record ->> 'shift_id', i.record ->> 'position_id', i.record"
+                      " FROM inbox i WHERE" LATEST " ORDER BY i.timesheet_id",
+                      &st, err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
@@ -246,6 +249,8 @@ static int snaps_load(gx *g, const char *guard, const char *period, armms_err *e
         snprintf(x->det, sizeof x->det, "%s", pay_col(st, 3));
         snprintf(x->shift, sizeof x->shift, "%s", pay_col(st, 4));
         snprintf(x->pos, sizeof x->pos, "%s", pay_col(st, 5));
+        if (g->scanned && snap_scan(pay_col(st, 6), g->nsnap - 1, &g->rows))
+            g->scanned = 0;
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_fail(g->s, rc, "read the inbox", err);
@@ -305,13 +310,12 @@ static int price_bucket(gx *g, const snap *x, const char *date, int t, const lon
     return 0;
 }
 
-/* Every day line x day type of the guard's snapshots, priced into L; the
- * dates worked into worked (a shift's minutes of another day type than its
- * line's own are its part past midnight: the next date was worked too). */
-static int price_days(gx *g, const char *guard, const char *period, idmap *worked, lines *L,
-                      int *bad, rejection *rj, armms_err *err)
+/* The rows of the guard's snapshots through SQLite's JSON functions, for
+ * a snapshot text snap_scan does not read. */
+static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err)
 {
     sqlite3_stmt *st;
+    g->rows.nday = g->rows.nuh = 0;
     int rc = pay_stmt(g->s, PS_GUARD_DAYS,
                       "SELECT i.timesheet_id, d.value ->> 'date', d.value ->> 'day_type',"
                       " d.value -> 'totals' ->> 'worked', t.key, t.value ->> 'regular',"
@@ -325,91 +329,122 @@ static int price_days(gx *g, const char *guard, const char *period, idmap *worke
     sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
     int step, at = 0;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *date = pay_col(st, 1), *own = pay_col(st, 2), *type = pay_col(st, 4);
+    snap_rows *r = &g->rows;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
             continue;
-        *bad = at;
-        if (sqlite3_column_int64(st, 3) > 0)
-            idmap_put(worked, date, 1);
+        if (r->nday == r->capday) {
+            r->capday = r->capday ? r->capday * 2 : 64;
+            r->day = xrealloc(r->day, (size_t)r->capday * sizeof *r->day);
+        }
+        snap_day *d = &r->day[r->nday++];
+        memset(d, 0, sizeof *d);
+        d->snap = at;
+        snprintf(d->date, sizeof d->date, "%s", pay_col(st, 1));
+        snprintf(d->own, sizeof d->own, "%s", pay_col(st, 2));
+        d->worked = sqlite3_column_int64(st, 3);
+        snprintf(d->type, sizeof d->type, "%s", pay_col(st, 4));
+        for (int k = 0; k < B_COUNT; k++)
+            d->m[k] = sqlite3_column_int64(st, 5 + k);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        return store_fail(g->s, step, "read the inbox", err);
+    if ((rc = pay_stmt(g->s, PS_GUARD_UNWORKED,
+                       "SELECT i.timesheet_id, u.value ->> 'date', u.value ->> 'day_type',"
+                       " u.value -> 'last_scheduled' ->> 'present'"
+                       " FROM inbox i JOIN json_each(i.record, '$.unworked_holidays') u"
+                       " WHERE" LATEST " ORDER BY i.timesheet_id, u.key",
+                       &st, err)))
+        return rc;
+    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    at = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
+            continue;
+        if (r->nuh == r->capuh) {
+            r->capuh = r->capuh ? r->capuh * 2 : 8;
+            r->uh = xrealloc(r->uh, (size_t)r->capuh * sizeof *r->uh);
+        }
+        snap_uh *u = &r->uh[r->nuh++];
+        memset(u, 0, sizeof *u);
+        u->snap = at;
+        snprintf(u->date, sizeof u->date, "%s", pay_col(st, 1));
+        snprintf(u->type, sizeof u->type, "%s", pay_col(st, 2));
+        u->present =
+            sqlite3_column_type(st, 3) == SQLITE_INTEGER && sqlite3_column_int(st, 3) == 1;
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : store_fail(g->s, step, "read the inbox", err);
+}
+
+/* Every day line x day type of the guard's snapshots, priced into L; the
+ * dates worked into worked (a shift's minutes of another day type than its
+ * line's own are its part past midnight: the next date was worked too). */
+static int price_days(gx *g, idmap *worked, lines *L, int *bad, rejection *rj)
+{
+    int rc = 0;
+    for (int i = 0; !rc && i < g->rows.nday; i++) {
+        const snap_day *d = &g->rows.day[i];
+        *bad = d->snap;
+        if (d->worked > 0)
+            idmap_put(worked, d->date, 1);
         long long m[B_COUNT];
         int any = 0;
         for (int k = 0; k < B_COUNT; k++) {
-            m[k] = sqlite3_column_int64(st, 5 + k);
-            if (m[k] < 0)
-                m[k] = 0;
+            m[k] = d->m[k] > 0 ? d->m[k] : 0;
             any |= m[k] > 0;
         }
-        int t = day_type_find(type, strlen(type));
+        int t = day_type_find(d->type, strlen(d->type));
         if (!any || t < 0)
             continue;
         day_t dd;
-        if (strcmp(type, own) && !date_parse(date, &dd)) {
+        if (strcmp(d->type, d->own) && !date_parse(d->date, &dd)) {
             char next[11];
             date_format(dd + 1, next);
             idmap_put(worked, next, 1);
         }
-        rc = price_bucket(g, &g->snaps[at], date, t, m, L, rj);
+        rc = price_bucket(g, &g->snaps[d->snap], d->date, t, m, L, rj);
     }
-    sqlite3_reset(st);
-    if (!rc && step != SQLITE_DONE)
-        rc = store_fail(g->s, step, "read the inbox", err);
     return rc;
 }
 
 /* The unworked holidays of the guard's snapshots into L, once per date. */
-static int price_unworked(gx *g, const char *guard, const char *period, const idmap *worked,
-                          lines *L, int *bad, rejection *rj, armms_err *err)
+static int price_unworked(gx *g, const idmap *worked, lines *L, int *bad, rejection *rj)
 {
-    sqlite3_stmt *st;
-    int rc =
-        pay_stmt(g->s, PS_GUARD_UNWORKED,
-                 "SELECT i.timesheet_id, u.value ->> 'date', u.value ->> 'day_type',"
-                 " u.value -> 'last_scheduled' ->> 'present'"
-                 " FROM inbox i JOIN json_each(i.record, '$.unworked_holidays') u WHERE" LATEST
-                 " ORDER BY i.timesheet_id, u.key",
-                 &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
     idmap paid;
     idmap_init(&paid);
-    int step, at = 0;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *date = pay_col(st, 1), *type = pay_col(st, 2);
-        int t = day_type_find(type, strlen(type));
-        if ((at = snap_of(g, pay_col(st, 0), at)) < 0 || t < 0 || !*date ||
-            idmap_get(worked, date) >= 0 || idmap_get(&paid, date) >= 0)
+    int rc = 0;
+    for (int i = 0; !rc && i < g->rows.nuh; i++) {
+        const snap_uh *u = &g->rows.uh[i];
+        int t = day_type_find(u->type, strlen(u->type));
+        if (t < 0 || !u->date[0] || idmap_get(worked, u->date) >= 0 ||
+            idmap_get(&paid, u->date) >= 0)
             continue;
-        *bad = at;
+        *bad = u->snap;
         const char *policy;
         pay_premium p;
-        if ((rc = pay_policy_on(g->rules, "unworked_holiday", date, &policy, rj)) ||
-            (rc = pay_premium_on(g->rules, day_type_names[t], date, &p, rj)))
+        if ((rc = pay_policy_on(g->rules, "unworked_holiday", u->date, &policy, rj)) ||
+            (rc = pay_premium_on(g->rules, day_type_names[t], u->date, &p, rj)))
             break;
         int eligible =
-            !strcmp(policy, "always") ||
-            (!strcmp(policy, "last_workday") && sqlite3_column_type(st, 3) == SQLITE_INTEGER &&
-             sqlite3_column_int(st, 3) == 1);
+            !strcmp(policy, "always") || (!strcmp(policy, "last_workday") && u->present);
         if (!eligible || p.unworked_bp <= 0)
             continue;
         money_t rate;
         int hpd;
-        const snap *x = &g->snaps[at];
-        if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, date, &rate, rj)) ||
-            (rc = hours_per_day(g, date, &hpd, rj)))
+        const snap *x = &g->snaps[u->snap];
+        if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, u->date, &rate, rj)) ||
+            (rc = hours_per_day(g, u->date, &hpd, rj)))
             break;
         char code[24], label[96];
         line_name(&p, U_BUCKET, code, sizeof code, label, sizeof label);
-        line_add(L, t * 8 + U_BUCKET, code, label, rate, p.unworked_bp, hpd, 1, date,
+        line_add(L, t * 8 + U_BUCKET, code, label, rate, p.unworked_bp, hpd, 1, u->date,
                  (long long)hpd * 60);
-        idmap_put(&paid, date, 1);
+        idmap_put(&paid, u->date, 1);
     }
-    sqlite3_reset(st);
     idmap_free(&paid);
-    if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = store_fail(g->s, step, "read the inbox", err);
     return rc;
 }
 
@@ -419,11 +454,16 @@ static int price_unworked(gx *g, const char *guard, const char *period, const id
 static int price(gx *g, const char *guard, const char *period, lines *L, int *bad, rejection *rj,
                  armms_err *err)
 {
+    if (!g->nsnap)
+        return 0;
+    int rc = g->scanned ? 0 : rows_sql(g, guard, period, err);
+    if (rc)
+        return rc;
     idmap worked;
     idmap_init(&worked);
-    int rc = g->nsnap ? price_days(g, guard, period, &worked, L, bad, rj, err) : 0;
-    if (!rc && g->nsnap)
-        rc = price_unworked(g, guard, period, &worked, L, bad, rj, err);
+    rc = price_days(g, &worked, L, bad, rj);
+    if (!rc)
+        rc = price_unworked(g, &worked, L, bad, rj);
     idmap_free(&worked);
     if (rc)
         return rc;
@@ -1023,6 +1063,8 @@ static int gx_open(gx *g, store_t *s, const pay_rules *rules, FILE *out, reject_
 static void gx_close(gx *g)
 {
     snaps_clear(g);
+    free(g->rows.day);
+    free(g->rows.uh);
     free(g->snaps);
     free(g->rates.v);
     sb_free(&g->outbuf);

@@ -42,4 +42,28 @@ const char *pay_col(sqlite3_stmt *st, int i);
  * not an integer. */
 int pay_int_peek(jv obj, const char *key, long long *v);
 
+/* The rows of a guard's snapshots pricing reads: one per day line and day
+ * type of its minutes, one per unworked holiday. */
+typedef struct snap_day {
+    int snap; /* index of its snapshot */
+    char date[11], own[24], type[24];
+    long long worked, m[4]; /* regular, ot, nd, nd_ot */
+} snap_day;
+typedef struct snap_uh {
+    int snap;
+    char date[11], type[24];
+    int present; /* last_scheduled.present is true */
+} snap_uh;
+typedef struct snap_rows {
+    snap_day *day;
+    int nday, capday;
+    snap_uh *uh;
+    int nuh, capuh;
+} snap_rows;
+
+/* Append the rows of one sealed snapshot's text (snapscan.c): 0, or -1
+ * when the text is not what the scanner reads (then nothing is added and
+ * the caller reads it the general way). */
+int snap_scan(const char *text, int snap, snap_rows *r);
+
 #endif
