@@ -319,3 +319,89 @@ int snap_scan(const char *text, int snap, snap_rows *r)
     }
     return 0;
 }
+
+/* --- the head of a snapshot, for landing it --------------------------- */
+
+typedef struct head_scan {
+    snap_head *h;
+    const char *base;
+} head_scan;
+
+static const char *period_fn(const char *k, size_t n, const char *v, void *ctx)
+{
+    snap_head *h = ctx;
+    return is(k, n, "id") ? str_into(v, h->period, sizeof h->period) : skip(v, 0);
+}
+
+static const char *head_fn(const char *k, size_t n, const char *v, void *ctx)
+{
+    head_scan *hs = ctx;
+    snap_head *h = hs->h;
+    if (is(k, n, "checksum")) {
+        /* the member runs from its key's opening quote (k - 1) */
+        h->sum_from = (size_t)(k - 1 - hs->base);
+        const char *p = str_into(v, h->checksum, sizeof h->checksum);
+        if (p)
+            h->sum_to = (size_t)(p - hs->base);
+        return p;
+    }
+    if (is(k, n, "kind"))
+        return str_into(v, h->kind, sizeof h->kind);
+    if (is(k, n, "timesheet_id"))
+        return str_into(v, h->timesheet_id, sizeof h->timesheet_id);
+    if (is(k, n, "guard_id"))
+        return str_into(v, h->guard, sizeof h->guard);
+    if (is(k, n, "detachment_id"))
+        return str_into(v, h->det, sizeof h->det);
+    if (is(k, n, "shift_id"))
+        return str_into(v, h->shift, sizeof h->shift);
+    if (is(k, n, "position_id"))
+        return str_into(v, h->pos, sizeof h->pos);
+    if (is(k, n, "status"))
+        return *v == '"' ? str_into(v, h->status, sizeof h->status) : skip(v, 0);
+    if (is(k, n, "version"))
+        return int_into(v, &h->version);
+    if (is(k, n, "period"))
+        return *v == '{' ? members(v, period_fn, h) : skip(v, 0);
+    if (is(k, n, "days")) {
+        h->has_days = *v == '[';
+        return skip(v, 0);
+    }
+    return skip(v, 0);
+}
+
+int snap_head_scan(const char *text, size_t len, snap_head *h)
+{
+    memset(h, 0, sizeof *h);
+    head_scan hs = {h, text};
+    const char *p = members(text, head_fn, &hs);
+    if (!p || (size_t)(p - text) != len || !h->sum_to)
+        return -1;
+    return 0;
+}
+
+/* The value of member key of the object at text: its span. */
+typedef struct find_ctx {
+    const char *key, *v, *end;
+} find_ctx;
+
+static const char *find_fn(const char *k, size_t n, const char *v, void *ctx)
+{
+    find_ctx *f = ctx;
+    const char *p = skip(v, 0);
+    if (p && is(k, n, f->key)) {
+        f->v = v;
+        f->end = p;
+    }
+    return p;
+}
+
+int json_member_span(const char *text, const char *key, const char **v, size_t *n)
+{
+    find_ctx f = {key, NULL, NULL};
+    if (!members(text, find_fn, &f) || !f.v)
+        return -1;
+    *v = f.v;
+    *n = (size_t)(f.end - f.v);
+    return 0;
+}
