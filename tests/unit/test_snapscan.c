@@ -49,6 +49,20 @@ int main(void)
         -1, "a truncated text is refused");
     T_EQ_INT(snap_scan("{\"days\":[]} x", 0, &r), -1, "trailing bytes are refused");
     T_EQ_INT(r.nday * 100 + r.nuh, nday * 100 + nuh, "and a refusal adds no rows");
+    snap_head h;
+    T_EQ_INT(snap_head_scan(snap, sizeof snap - 1, &h), 0, "the head of a snapshot scans");
+    T_EQ_STR(h.checksum, "sha256:ab", "its checksum");
+    T_EQ_INT(h.sum_from * 1000 + h.sum_to, 1 * 1000 + 23, "and where the checksum member lies");
+    T_EQ_STR(h.guard, "G3", "guard_id, after the days it skips");
+    T_EQ_INT(h.has_days * 10 + (int)h.version, 11, "days is an array; version 1");
+    T_EQ_INT(snap_head_scan("{\"days\":[]}", 11, &h), -1, "no checksum: the general path");
+    const char *v;
+    size_t n;
+    const char ev[] =
+        "{\"seq\":7,\"payload\":{\"after\":{\"a\":[1,{\"b\":\"}\"}]},\"x\":1},\"src\":\"tk\"}";
+    T_EQ_INT(json_member_span(ev, "payload", &v, &n), 0, "a member's span");
+    T_OK(n == 35 && !strncmp(v, "{\"after\"", 9), "is its whole value, braces in strings and all");
+    T_EQ_INT(json_member_span(ev, "after", &v, &n), -1, "only top-level members are found");
     free(r.day);
     free(r.uh);
     return t_done();
