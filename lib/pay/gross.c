@@ -25,7 +25,14 @@ typedef struct rate_row {
 typedef struct rates {
     rate_row *v;
     int n;
+    int loaded; /* all cards in v; else each lookup is a query */
+    store_t *s; /* for those queries */
 } rates;
+
+/* Below this many guards to price, a run looks its cards up one by one
+ * (a late snapshot costs the same in any tenant); above it, it reads them
+ * all once. */
+enum { RATES_LOAD_AT = 64 };
 
 static int rate_cmp(const void *a, const void *b)
 {
@@ -72,8 +79,34 @@ static int rates_load(store_t *s, rates *r, armms_err *err)
 
 /* The daily rate of the card in force on date: 0 with *rate, or REJECTED. */
 static int rate_on(const rates *r, const char *det, const char *shift, const char *pos,
-                   const char *date, money_t *rate, rejection *rj)
+                   const char *date, money_t *rate, rejection *rj, armms_err *err)
 {
+    if (!r->loaded) {
+        sqlite3_stmt *st;
+        int rc = pay_stmt(r->s, PS_RATE,
+                          "SELECT daily_rate FROM rate WHERE detachment_id = ?1 AND shift_id = ?2"
+                          " AND position_id = ?3 AND valid_from <= ?4"
+                          " AND (valid_to IS NULL OR valid_to = '' OR valid_to >= ?4)"
+                          " ORDER BY valid_from DESC LIMIT 1",
+                          &st, err);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(st, 1, det, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, shift, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, pos, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, date, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            *rate = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (step == SQLITE_ROW)
+            return 0;
+        if (step != SQLITE_DONE)
+            return store_fail(r->s, step, "read rate cards", err);
+        return rejection_set(
+            rj, "NO_RATE", "no rate card for detachment %s, shift %s, position %s in force on %s",
+            det, shift, pos, date);
+    }
     char key[200];
     rate_key(key, sizeof key, det, shift, pos);
     int lo = 0, hi = r->n;
@@ -206,6 +239,7 @@ typedef struct gx {
     snap *snaps;
     int nsnap, capsnap;
     snap_rows rows; /* the loaded snapshots' day lines and unworked holidays */
+    armms_err *err; /* the run's, for a lookup that fails (not one that refuses) */
     int scanned;    /* rows read by snap_scan (else through SQL) */
 } gx;
 
@@ -293,7 +327,7 @@ static int price_bucket(gx *g, const snap *x, const char *date, int t, const lon
     pay_premium p;
     money_t rate;
     int hpd, rc;
-    if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, date, &rate, rj)) ||
+    if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, date, &rate, rj, g->err)) ||
         (rc = pay_premium_on(g->rules, day_type_names[t], date, &p, rj)) ||
         (rc = hours_per_day(g, date, &hpd, rj)))
         return rc;
@@ -435,7 +469,7 @@ static int price_unworked(gx *g, const idmap *worked, lines *L, int *bad, reject
         money_t rate;
         int hpd;
         const snap *x = &g->snaps[u->snap];
-        if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, u->date, &rate, rj)) ||
+        if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, u->date, &rate, rj, g->err)) ||
             (rc = hours_per_day(g, u->date, &hpd, rj)))
             break;
         char code[24], label[96];
@@ -1057,7 +1091,8 @@ static int gx_open(gx *g, store_t *s, const pay_rules *rules, FILE *out, reject_
     g->rej = rej;
     g->n = n;
     sb_init(&g->outbuf);
-    return rates_load(s, &g->rates, err);
+    g->rates.s = s;
+    return 0;
 }
 
 static void gx_close(gx *g)
@@ -1197,6 +1232,11 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
     gx *g = &ps->g;
     store_t *s = g->s;
     int rc = 0;
+    g->err = err;
+    if (ps->nt >= RATES_LOAD_AT && !g->rates.loaded && !(rc = rates_load(s, &g->rates, err)))
+        g->rates.loaded = 1;
+    if (rc)
+        return rc;
     if (ps->nt)
         qsort(ps->t, (size_t)ps->nt, sizeof *ps->t, touch_cmp);
     for (int i = 0; !rc && i < ps->nt; i++) {
