@@ -328,6 +328,7 @@ typedef struct grid {
     unsigned char *right; /* per cell */
     unsigned char *rule;  /* per row: a rule is drawn above it */
     int rule_end;         /* and one below the last row */
+    unsigned char *skip;  /* per column: left out (NULL: none is) */
 } grid;
 
 static void grid_row(grid *g)
@@ -359,6 +360,7 @@ static void grid_free(grid *g)
     free(g->text);
     free(g->right);
     free(g->rule);
+    free(g->skip);
 }
 
 static void put_line(FILE *out, strbuf *line)
@@ -385,10 +387,14 @@ static void grid_write(FILE *out, const grid *g, const size_t *minw)
     strbuf line;
     sb_start(&line);
     for (size_t r = 0; r <= g->nrows; r++) {
+        int first = 1;
         if (r < g->nrows ? g->rule[r] : g->rule_end) {
             for (size_t c = 0; c < g->ncols; c++) {
-                if (c)
+                if (g->skip && g->skip[c])
+                    continue;
+                if (!first)
                     sb_adds(&line, "  ");
+                first = 0;
                 for (size_t k = 0; k < w[c]; k++)
                     sb_addc(&line, '-');
             }
@@ -396,19 +402,22 @@ static void grid_write(FILE *out, const grid *g, const size_t *minw)
         }
         if (r == g->nrows)
             break;
+        first = 1;
         for (size_t c = 0; c < g->ncols; c++) {
+            if (g->skip && g->skip[c])
+                continue;
             const char *s = g->text[r * g->ncols + c];
             s = s ? s : "";
             size_t cw = render_width(s, strlen(s)), pad = w[c] - cw;
-            if (c)
+            int right = g->right[r * g->ncols + c];
+            if (!first)
                 sb_adds(&line, "  ");
-            if (g->right[r * g->ncols + c])
-                for (size_t k = 0; k < pad; k++)
-                    sb_addc(&line, ' ');
+            first = 0;
+            for (size_t k = 0; right && k < pad; k++)
+                sb_addc(&line, ' ');
             sb_adds(&line, s);
-            if (!g->right[r * g->ncols + c])
-                for (size_t k = 0; k < pad; k++)
-                    sb_addc(&line, ' ');
+            for (size_t k = 0; !right && k < pad; k++)
+                sb_addc(&line, ' ');
         }
         put_line(out, &line);
     }
@@ -510,6 +519,16 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
     }
     if (g.nrows > foot)
         g.rule[foot] = 1;
+    /* OPTIONAL columns without a value in any row are left out */
+    g.skip = xcalloc(ncols ? ncols : 1, 1);
+    for (size_t c = 0; c < ncols; c++) {
+        if (!(vis[c]->flags & RENDER_OPTIONAL))
+            continue;
+        g.skip[c] = 1;
+        for (size_t r = first; r < g.nrows && g.skip[c]; r++)
+            if (g.text[r * ncols + c] && g.text[r * ncols + c][0])
+                g.skip[c] = 0;
+    }
     if (!o->no_header && g.nrows > 1)
         g.rule[1] = 1;
     else if (!o->no_header)
@@ -653,7 +672,7 @@ int render_kv(FILE *out, render_format fmt, const render_col *fields, jv record,
     o = o ? o : &none;
     if (fmt == RENDER_NDJSON)
         return render_ndjson(out, record, err);
-    if (fmt == RENDER_CSV)
+    if (fmt == RENDER_CSV && !o->no_header)
         fputs("key,value\n", out);
     else if (o->title)
         fprintf(out, "%s\n", o->title);

@@ -79,6 +79,7 @@ enum {
     RENDER_GROUP = 1 << 4,      /* table: blank while the row's GROUP cells
                                    repeat the row above's (an obligation
                                    over its schedule rows) */
+    RENDER_OPTIONAL = 1 << 5,   /* table: left out when no row has a value */
 };
 
 typedef struct render_col {
@@ -101,7 +102,8 @@ typedef struct render_opts {
     jv footer;               /* table: rows (an array) under a rule after the
                                 records; consumed. Invalid (as in a zeroed
                                 struct) or null: none */
-    int no_header;           /* table: no header and no rule (a key/value block) */
+    int no_header;           /* table: no header and no rule; render_kv's CSV:
+                                no "key,value" line (a block continuing one) */
 } render_opts;
 
 /* Render records (an array of objects, consumed) under cols to out in fmt.
