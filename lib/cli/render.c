@@ -678,6 +678,11 @@ int render_kv(FILE *out, render_format fmt, const render_col *fields, jv record,
         fprintf(out, "%s\n", o->title);
     grid g = {.ncols = 2};
     for (const render_col *f = fields; f->title; f++) {
+        if (!f->path) {
+            if (fmt == RENDER_TABLE && g.nrows > 0)
+                grid_row(&g);
+            continue;
+        }
         jv v = render_get_peek(record, f->path);
         if (!shown(f, fmt) || !jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL)
             continue;

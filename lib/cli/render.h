@@ -115,7 +115,8 @@ int render_records(FILE *out, render_format fmt, const render_col *cols, jv reco
 /* A key/value block of one record (consumed): the table has the fields'
  * titles and values in two columns, no header; CSV has "key,value" rows,
  * the key being each field's path; NDJSON the record itself. A field whose
- * path is absent from the record is left out. */
+ * path is absent from the record is left out; a field whose path is NULL
+ * is a blank line between groups of the table. */
 int render_kv(FILE *out, render_format fmt, const render_col *fields, jv record,
               const render_opts *o, armms_err *err);
 

@@ -47,12 +47,9 @@ static jv date_range(const char *from, const char *to)
 /* ---- paysheet ---- */
 
 static const render_col paysheet_head[] = {
-    {.title = "Paysheet", .path = "paysheet_id"},
-    {.title = "Guard", .path = "guard"},
-    {.title = "Period", .path = "period"},
-    {.title = "Version", .path = "version", .type = RENDER_INT},
-    {.title = "Status", .path = "status"},
-    {0},
+    {.title = "Paysheet", .path = "paysheet_id"}, {.title = "Guard", .path = "guard"},
+    {.title = "Period", .path = "period"},        {.title = "Version", .path = "version"},
+    {.title = "Status", .path = "status"},        {0},
 };
 
 static const render_col paysheet_lines[] = {
@@ -104,7 +101,7 @@ static const render_col paysheet_csv[] = {
     {.title = "status", .path = "status"},
     {.title = "obligation_id", .path = "obligation_id"},
     {.title = "waiver_reason", .path = "waiver.reason"},
-    {.title = "to_period", .path = "waiver.to_period"},
+    {.title = "to_period", .path = "waiver.to_period", .name = "to_period"},
     {0},
 };
 
@@ -374,7 +371,8 @@ static const render_col run_head[] = {
     {0},
 };
 
-static const render_col run_counts[] = {
+/* counts and amounts, one two-column table on a terminal */
+static const render_col run_totals[] = {
     {.title = "Paysheets", .path = "counts.paysheets", .type = RENDER_INT},
     {.title = "  computed", .path = "counts.computed", .type = RENDER_INT},
     {.title = "  approved", .path = "counts.approved", .type = RENDER_INT},
@@ -383,10 +381,7 @@ static const render_col run_counts[] = {
     {.title = "  held", .path = "counts.held", .type = RENDER_INT},
     {.title = "  gross only", .path = "counts.gross_only", .type = RENDER_INT},
     {.title = "Guards not priced", .path = "counts.unpriced", .type = RENDER_INT},
-    {0},
-};
-
-static const render_col run_money[] = {
+    {.title = ""},
     {.title = "Gross pay", .path = "totals.gross", .type = RENDER_MONEY},
     {.title = "  additions", .path = "totals.additions", .type = RENDER_MONEY},
     {.title = "  adjustments", .path = "totals.adjustments", .type = RENDER_MONEY},
@@ -424,10 +419,10 @@ int view_run_totals(jv run, FILE *out, render_format fmt, armms_err *err)
 {
     if (fmt == RENDER_NDJSON)
         return render_ndjson(out, run, err);
-    const render_col *blocks[] = {run_head, run_counts, run_money};
-    static const char *const titles[] = {NULL, "", ""};
+    const render_col *blocks[] = {run_head, run_totals};
+    static const char *const titles[] = {NULL, ""};
     int rc = 0;
-    for (int b = 0; b < 3 && !rc; b++) {
+    for (int b = 0; b < 2 && !rc; b++) {
         render_opts o = {.title = fmt == RENDER_TABLE ? titles[b] : NULL, .no_header = b > 0};
         rc = render_kv(out, fmt, blocks[b], jv_copy(run), &o, err);
     }
