@@ -3,6 +3,7 @@
  */
 #include "cli/render.h"
 
+#include <assert.h>
 #include <csv.h>
 #include <math.h>
 #include <stdint.h>
@@ -446,10 +447,12 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
                          jv footer)
 {
     size_t ncols = 0, nrec = (size_t)jv_array_length(jv_copy(records));
-    const render_col *vis[64];
-    for (const render_col *c = cols; c->title && ncols < 64; c++)
+    const render_col *vis[RENDER_MAX_COLS];
+    for (const render_col *c = cols; c->title; c++) {
+        assert(ncols < RENDER_MAX_COLS);
         if (shown(c, RENDER_TABLE))
             vis[ncols++] = c;
+    }
     if (o->title)
         fprintf(out, "%s\n", o->title);
     if (nrec == 0 && o->empty) {
@@ -457,7 +460,7 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
         return 0;
     }
     grid g = {.ncols = ncols};
-    size_t minw[64];
+    size_t minw[RENDER_MAX_COLS];
     for (size_t c = 0; c < ncols; c++)
         minw[c] = vis[c]->min_width > 0 ? (size_t)vis[c]->min_width : 0;
     if (!o->no_header) {
@@ -466,7 +469,7 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
             grid_set(&g, c, xstrdup(vis[c]->title), right_aligned(vis[c]));
     }
     size_t first = g.nrows;
-    long long sum[64] = {0};
+    long long sum[RENDER_MAX_COLS] = {0};
     for (size_t r = 0; r < nrec; r++) {
         jv rec = jv_array_get(jv_copy(records), (int)r);
         grid_row(&g);

@@ -39,7 +39,7 @@
  * Memory: the jv rule (core/ndjson.h): records passed in are consumed;
  * _peek functions only look.
  *
- * Uses core (util, ndjson, money) and libcsv; prints (the CLI layer).
+ * Uses core (util, ndjson) and libcsv; prints (the CLI layer).
  */
 #ifndef ARMMS_CLI_RENDER_H
 #define ARMMS_CLI_RENDER_H
@@ -91,10 +91,12 @@ typedef struct render_col {
     unsigned flags;   /* RENDER_* above */
     const char *name; /* CSV header; NULL: the path with '.' as '_' */
 } render_col;
-/* A column table ends with an entry whose title is NULL. */
+/* A column table ends with an entry whose title is NULL; it has at most
+ * RENDER_MAX_COLS columns (assert()ed). */
+#define RENDER_MAX_COLS 64
 
 typedef struct render_opts {
-    const char *title;       /* table: a line above the table */
+    const char *title;       /* table: a line above the table ("": a blank one) */
     const char *empty;       /* table: printed (after the title) instead of a
                                 header when there are no records */
     const char *total_label; /* table: a totals row of the RENDER_SUM columns,
