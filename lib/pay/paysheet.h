@@ -39,6 +39,7 @@ typedef struct pay_counts {
     long read;     /* input records (stream) or snapshots taken from the journal */
     long landed;   /* snapshots new in the inbox */
     long rejected; /* Rejects written */
+    long skipped;  /* input records passed over (draft Timesheets) */
     long computed; /* paysheets computed */
     long changed;  /* paysheets whose stored record changed (a new version) */
 } pay_counts;
