@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "iam/bootstrap.h"
 #include "md/masterdata.h"
+#include "pay/shipped.h"
 #include "store/store.h"
 
 static const char usage[] =
@@ -16,7 +17,9 @@ static const char usage[] =
     "       armms-init --list\n"
     "\n"
     "Create the tenant (directories, hr.db, tk.db, pay.db, iam.db, journal),\n"
-    "or migrate an existing one forward. The tenant comes from -t or ARMMS_TENANT;\n"
+    "or migrate an existing one forward, and load the payroll rules ARMMS ships\n"
+    "(statutory tables, premiums, minimum wages, pay policy, deduction priority)\n"
+    "where the tenant has no row of its own. The tenant comes from -t or ARMMS_TENANT;\n"
     "the data lives under ARMMS_HOME (default ~/.local/share/armms).\n"
     "\n"
     "  -t, --tenant ID   tenant id ([a-z0-9][a-z0-9_-]{0,62})\n"
@@ -24,6 +27,7 @@ static const char usage[] =
     "      --list        list the tenants under ARMMS_HOME, one per line\n"
     "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
     "      --wait SECS   wait this long for a busy tenant (default 30)\n"
+    "      --rejects FILE  append Reject records of shipped rows to FILE (not stderr)\n"
     "  -q, --quiet       no summary on stderr\n"
     "  -h, --help        this text\n"
     "      --version     print the version\n";
@@ -120,11 +124,26 @@ int main(int argc, char **argv)
     int admin_made = 0;
     if (bootstrap_first_admin(&t, import_user, &admin_made, &err))
         armms_die_err(&err);
-    char first[96] = "";
+    /* the shipped rules, insert-only: journaled under the acting user */
+    reject_sink rej;
+    md_counts shipped = {0};
+    cli_rejects(&c, &rej);
+    if (pay_shipped_load(&t, &rej, &shipped, &err))
+        armms_die_err(&err);
+    char first[96] = "", rules[96] = "";
     if (admin_made)
         snprintf(first, sizeof first, ", first admin %s", t.actor);
-    int code = cli_end(&c, 0, NULL, "tenant %s %s at %s (tz %s)%s", t.id,
-                       existed ? "is current" : "created", t.dir, t.tz.name, first);
+    if (shipped.inserted)
+        snprintf(rules, sizeof rules, ", %ld shipped payroll rules loaded", shipped.inserted);
+    if (shipped.rejected)
+        snprintf(rules + strlen(rules), sizeof rules - strlen(rules),
+                 ", %ld shipped rules rejected", shipped.rejected);
+    int code = cli_end(&c, shipped.rejected ? EXIT_DATAERR : 0, NULL,
+                       "tenant %s %s at %s (tz %s)%s%s", t.id,
+                       existed && !shipped.inserted ? "is current"
+                       : existed                    ? "migrated"
+                                                    : "created",
+                       t.dir, t.tz.name, first, rules);
     tenant_free(&t); /* resolved here, not by cli_tenant: it may not exist yet */
     return code;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/money.h"
 #include "core/ndjson.h"
 
 static const md_field position_f[] = {
@@ -106,6 +107,61 @@ static const md_field route_f[] = {
     {"requester_role", FT_ID, 0, 0, "iam.role.role_id", 0, 0, 0, 0},
     {"verifier_role", FT_ID, 0, 0, "iam.role.role_id", 0, 0, 0, 0},
     {"approver_role", FT_ID, 0, 0, "iam.role.role_id", 0, 0, 0, 0},
+};
+
+/* ---- the payroll rules (pay/rules.h): effective-dated, each row citing
+ * the law, circular or tenant policy it comes from ---- */
+#define DATED_SOURCE                                                                              \
+    {"valid_from", FT_DATE, MD_REQ | MD_FROM, 0, 0, 0, 0, 0, 0},                                  \
+        {"valid_to", FT_DATE, MD_TO, 0, 0, 0, 0, 0, 0},                                           \
+    {                                                                                             \
+        "source", FT_TEXT, MD_REQ, 0, 0, 0, 0, 0, 0                                               \
+    }
+static const md_field premium_f[] = {
+    {"day_type", FT_ENUM, MD_REQ | MD_KEY,
+     "ordinary|rest|special|special_rest|regular_holiday|regular_holiday_rest|double_holiday|"
+     "double_holiday_rest",
+     0, 0, 0, 0, 0},
+    {"code", FT_ID, 0, 0, 0, 0, "", 0, 0},
+    {"label", FT_TEXT, MD_REQ, 0, 0, 0, 0, 0, 0},
+    {"regular_bp", FT_INT, MD_REQ, 0, 0, 0, 0, 0, 100000},
+    {"ot_bp", FT_INT, MD_REQ, 0, 0, 0, 0, 0, 100000},
+    {"nd_bp", FT_INT, MD_REQ, 0, 0, 0, 0, 0, 10000},
+    {"unworked_bp", FT_INT, 0, 0, 0, 0, "0", 0, 100000},
+    DATED_SOURCE,
+};
+static const md_field pay_policy_f[] = {
+    {"key", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"value", FT_TEXT, MD_REQ, 0, 0, 0, 0, 0, 0},
+    DATED_SOURCE,
+};
+static const md_field minimum_wage_f[] = {
+    {"region", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"daily_rate", FT_MONEY, MD_REQ, 0, 0, 0, 0, 1, 0},
+    DATED_SOURCE,
+};
+static const md_field deduction_priority_f[] = {
+    {"code", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"rank", FT_INT, MD_REQ, 0, 0, 0, 0, 1, 1000000},
+    DATED_SOURCE,
+};
+static const md_field contribution_f[] = {
+    {"scheme", FT_ENUM, MD_REQ | MD_KEY, "sss|philhealth|hdmf", 0, 0, 0, 0, 0},
+    {"base_from", FT_MONEY, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"credit", FT_MONEY, 0, 0, 0, 0, 0, 1, 0},
+    {"ee_bp", FT_INT, MD_REQ, 0, 0, 0, 0, 0, 10000},
+    {"er_bp", FT_INT, MD_REQ, 0, 0, 0, 0, 0, 10000},
+    {"ec", FT_MONEY, 0, 0, 0, 0, "0", 0, 0},
+    {"mpf_above", FT_MONEY, 0, 0, 0, 0, 0, 1, 0},
+    {"split", FT_ENUM, 0, "shares|halves", 0, 0, "shares", 0, 0},
+    DATED_SOURCE,
+};
+static const md_field tax_f[] = {
+    {"frequency", FT_ENUM, MD_KEY, "semi_monthly|monthly", 0, 0, "semi_monthly", 0, 0},
+    {"base_from", FT_MONEY, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"fixed", FT_MONEY, MD_REQ, 0, 0, 0, 0, 0, 0},
+    {"rate_bp", FT_INT, MD_REQ, 0, 0, 0, 0, 0, 10000},
+    DATED_SOURCE,
 };
 
 int md_fidx(const md_kind *k, const char *name)
@@ -229,6 +285,128 @@ static int routable(store_t *s, const md_rec *r, rejection *rj)
         V(r, "action")->s);
 }
 
+/* What pay/rules.h copies into fixed-size fields fits them. */
+static int rule_text_fits(const md_rec *r, const char *field, size_t max, rejection *rj)
+{
+    const md_val *v = V(r, field);
+    if (!v->null && strlen(v->s) > max)
+        return rejection_set(rj, "BAD_FIELD", "%s is longer than %zu characters", field, max);
+    return 0;
+}
+
+static int not_negative(const md_rec *r, const char *field, rejection *rj)
+{
+    const md_val *v = V(r, field);
+    if (!v->null && v->i < 0)
+        return rejection_set(rj, "BAD_FIELD", "%s must not be negative", field);
+    return 0;
+}
+
+static int check_premium(const md_rec *r, rejection *rj)
+{
+    if (rule_text_fits(r, "code", 15, rj) || rule_text_fits(r, "label", 63, rj) ||
+        rule_text_fits(r, "source", 127, rj))
+        return REJECTED;
+    return 0;
+}
+
+/* The pay policy keys payroll reads, each with the values it takes. */
+static int policy_enum(const char *v, const char *choices)
+{
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        size_t l = strcspn(p, "|");
+        if (l == n && strncmp(p, v, l) == 0)
+            return 1;
+        p += l + (p[l] == '|');
+    }
+    return 0;
+}
+
+/* A decimal number with at most two decimals in [lo, hi] (whole units). */
+static int policy_number(const char *v, long lo, long hi)
+{
+    money_t m;
+    if (strchr(v, ',') || strchr(v, '-') || money_parse(v, &m))
+        return 0;
+    return m >= lo * 100 && m <= hi * 100;
+}
+
+static int check_pay_policy(const md_rec *r, rejection *rj)
+{
+    static const struct {
+        const char *key, *choices, *says;
+    } keys[] = {
+        {"days_per_year", NULL, "a number of days from 1 to 400 (313, 261, 365, 393.5)"},
+        {"hours_per_day", NULL, "a whole number of hours from 1 to 24"},
+        {"net_floor", NULL, "0, an amount in pesos (500.00) or a share of gross (30%)"},
+        {"hdmf_run", "A|B", "A or B (the half of the month whose run takes it)"},
+        {"sss_run", "A|B", "A or B (the half of the month whose run takes it)"},
+        {"philhealth_run", "A|B", "A or B (the half of the month whose run takes it)"},
+        {"hdmf_base", "monthly_equivalent|actual", "monthly_equivalent or actual"},
+        {"unworked_holiday", "last_workday|always", "last_workday or always"},
+        {"unworked_special", "none|last_workday|always", "none, last_workday or always"},
+    };
+    const char *key = V(r, "key")->s, *v = V(r, "value")->s;
+    if (rule_text_fits(r, "value", 63, rj) || rule_text_fits(r, "source", 127, rj))
+        return REJECTED;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        if (strcmp(keys[i].key, key) != 0)
+            continue;
+        int ok;
+        size_t n = strlen(v);
+        if (keys[i].choices)
+            ok = policy_enum(v, keys[i].choices);
+        else if (!strcmp(key, "days_per_year"))
+            ok = policy_number(v, 1, 400);
+        else if (!strcmp(key, "hours_per_day"))
+            ok = strspn(v, "0123456789") == n && policy_number(v, 1, 24);
+        else if (n > 1 && v[n - 1] == '%') {
+            char pct[64];
+            snprintf(pct, sizeof pct, "%.*s", (int)(n - 1), v);
+            ok = policy_number(pct, 0, 100);
+        } else {
+            ok = policy_number(v, 0, 90000000000000L);
+        }
+        if (!ok)
+            return rejection_set(rj, "BAD_FIELD", "pay policy %s must be %s, not '%s'", key,
+                                 keys[i].says, v);
+        return 0;
+    }
+    return rejection_set(rj, "BAD_FIELD",
+                         "unknown pay policy key '%s' (days_per_year, hours_per_day, net_floor, "
+                         "hdmf_run, sss_run, philhealth_run, hdmf_base, unworked_holiday, "
+                         "unworked_special)",
+                         key);
+}
+
+static int check_rule_source(const md_rec *r, rejection *rj)
+{
+    return rule_text_fits(r, "source", 127, rj);
+}
+
+static int check_contribution(const md_rec *r, rejection *rj)
+{
+    if (check_rule_source(r, rj) || not_negative(r, "base_from", rj) || not_negative(r, "ec", rj))
+        return REJECTED;
+    int halves = strcmp(V(r, "split")->s, "halves") == 0;
+    if (halves && V(r, "ee_bp")->i != V(r, "er_bp")->i)
+        return rejection_set(rj, "BAD_FIELD",
+                             "split halves shares one premium equally: ee_bp and er_bp must be "
+                             "equal");
+    if (halves && !V(r, "mpf_above")->null)
+        return rejection_set(rj, "BAD_FIELD", "mpf_above goes with split shares (SSS)");
+    return 0;
+}
+
+static int check_tax(const md_rec *r, rejection *rj)
+{
+    if (check_rule_source(r, rj) || not_negative(r, "base_from", rj) ||
+        not_negative(r, "fixed", rj))
+        return REJECTED;
+    return 0;
+}
+
 static const char *assignment_event(const md_rec *r)
 {
     return strcmp(V(r, "kind")->s, "reliever") == 0 ? "RelieverAssigned" : "AssignmentPlanned";
@@ -251,6 +429,17 @@ static const md_kind kinds[] = {
     /* the installment schedule: pay/obligation.h */
     {"obligation", "pay", "obligation", NULL, "ObligationUpserted", "obligation", F(obligation_f),
      check_obligation, 0, 0, 1},
+    {"premium", "pay", "premium", "premium_id", "PremiumUpdated", "premium", F(premium_f),
+     check_premium, 0, 0, 0},
+    {"pay_policy", "pay", "pay_policy", "policy_id", "PayPolicyUpdated", "pay_policy",
+     F(pay_policy_f), check_pay_policy, 0, 0, 0},
+    {"minimum_wage", "pay", "minimum_wage", "wage_id", "MinimumWageUpdated", "minimum_wage",
+     F(minimum_wage_f), check_rule_source, 0, 0, 0},
+    {"deduction_priority", "pay", "deduction_priority", "priority_id", "DeductionPriorityUpdated",
+     "deduction_priority", F(deduction_priority_f), check_rule_source, 0, 0, 0},
+    {"contribution", "pay", "contribution", "contribution_id", "ContributionScheduleUpdated",
+     "contribution", F(contribution_f), check_contribution, 0, 0, 0},
+    {"tax", "pay", "tax", "tax_id", "TaxTableUpdated", "tax", F(tax_f), check_tax, 0, 0, 0},
     {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin, 0},
     {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin, 0},
     {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, routable,
@@ -270,7 +459,7 @@ const md_kind *md_kind_find(const char *name)
 
 const char *md_kind_names(void)
 {
-    static char buf[256];
+    static char buf[512];
     if (!buf[0])
         for (int i = 0; i < NKINDS; i++)
             snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? " " : "",

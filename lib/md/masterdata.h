@@ -53,7 +53,11 @@ typedef struct md_import md_import; /* per-run state: prepared statements */
 int md_import_open(md_import **mi, const md_kind *k, tenant_t *t, armms_err *err);
 void md_import_close(md_import *mi);
 /* Only add records whose key is new; existing ones count as unchanged
- * (period --generate must not undo a tenant's pay dates or closures). */
+ * (period --generate must not undo a tenant's pay dates or closures).
+ * Effective-dated kinds: a version is added unless one of its key starts
+ * the same day or it would reach into a later one (both count as
+ * unchanged); added, it closes an open earlier version the day before, as
+ * any later version does (the shipped rules armms-init loads). */
 void md_insert_only(md_import *mi, int on);
 int md_begin(md_import *mi, armms_err *err);
 int md_commit(md_import *mi, armms_err *err);

@@ -291,6 +291,13 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, rejection *rj,
     versions_load(mi, r, &vs);
     read_as_closed(r, &vs);
     int rc = overlaps_next(r, &vs, rj);
+    /* insert-only: the versions there are kept; a version that starts the
+     * same day or reaches into a later one leaves them as they are */
+    if (mi->insert_only && (vs.same >= 0 || rc)) {
+        cnt->unchanged++;
+        versions_free(&vs);
+        return 0;
+    }
     if (!rc && vs.same >= 0) {
         rc = update_same(mi, r, &vs.v[vs.same], cnt, rj, err);
         versions_free(&vs);

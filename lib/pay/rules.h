@@ -9,7 +9,16 @@
  * its source. No code here knows a year: a new circular is a new row with a
  * later valid_from. A lookup names the date the rule must be in force on;
  * none in force is a NO_RULE rejection naming the table and the date, never
- * a zero.
+ * a zero. A statutory table in force on a date whose rows are not a table
+ * (its first bracket not from 0.00, or fixed credits that do not rise: a
+ * bracket of an older schedule left without its valid_to) is a BAD_RULE
+ * rejection saying so; a negative contribution base is BAD_BASE.
+ *
+ * Brackets (pay.db contribution and tax, migration 4): the bracket of a
+ * base is the row with the greatest base_from at or below it among the
+ * rows of the scheme in force on the date, so a bracket printed
+ * "5,250 - 5,749.99" is the row from 5250.00 and one centavo below it is
+ * in the bracket before.
  *
  * pay_rules_load reads every rule once into memory, so a payrun for
  * 100,000 guards does its lookups without SQL.
@@ -49,7 +58,11 @@ int pay_premium_on(const pay_rules *r, const char *day_type, const char *on, pay
 
 /* A contribution for a base in centavos: scheme "sss" (base: the month's
  * compensation), "philhealth" (the monthly basic salary), "hdmf" (the
- * month's compensation). */
+ * month's compensation). Shares: SSS and Pag-IBIG each share its own rate
+ * of the credit (SSS: of the regular part and of the MPF part, each
+ * rounded once, ee and er their sums); PhilHealth one premium at the total
+ * rate, the employee's half rounded down, the odd centavo the
+ * employer's. */
 typedef struct pay_contrib {
     money_t base;           /* as given */
     money_t credit;         /* SSS monthly salary credit, PhilHealth base after floor and
@@ -65,7 +78,9 @@ int pay_contrib_on(const pay_rules *r, const char *scheme, const char *on, money
                    pay_contrib *c, rejection *rj);
 
 /* Withholding tax on a half-month's taxable compensation (the semi-monthly
- * table of RR 11-2018 and its successors). */
+ * table of RR 11-2018 and its successors): fixed + rate of the excess over
+ * the bracket's base_from, the excess rounded once; nothing taxable (zero
+ * or less) is no tax. source (n bytes) gets the table's source. */
 int pay_tax_on(const pay_rules *r, const char *on, money_t taxable, money_t *tax, char *source,
                size_t n, rejection *rj);
 
@@ -80,7 +95,8 @@ int pay_policy_on(const pay_rules *r, const char *key, const char *on, const cha
                   rejection *rj);
 
 /* The rank of a deduction code (lower is taken first, deferred last); a
- * code without a row of its own takes the rank of "OTHER". */
+ * code without a row of its own takes the rank of "OTHER", and INT_MAX
+ * when there is no OTHER either. */
 int pay_priority_on(const pay_rules *r, const char *code, const char *on);
 
 #endif

@@ -232,6 +232,37 @@ static const char *const pay_migrations[] = {
     " installments INTEGER, to_period TEXT, request_id TEXT, actor TEXT NOT NULL,"
     " created_at TEXT NOT NULL) STRICT;"
     "CREATE INDEX waiver_obligation ON waiver(obligation_id, period_id);",
+    /* 4: the statutory tables (md kinds contribution and tax, see
+     * pay/rules.h), effective-dated per bracket: a bracket is the row
+     * whose base_from is the greatest at or below the base, among the rows
+     * of its scheme (or tax frequency) in force on the date.
+     * - contribution: credit is the SSS monthly salary credit, or the
+     *   PhilHealth/Pag-IBIG base after its floor or cap (NULL: the base
+     *   itself); ee_bp/er_bp the shares of the credit; ec the SSS
+     *   Employees' Compensation (employer only); the credit above
+     *   mpf_above is the SSS Mandatory Provident Fund part; split 'halves'
+     *   computes one premium at ee_bp + er_bp and gives the employee the
+     *   half rounded down (PhilHealth).
+     * - tax: fixed + rate_bp of the excess of the taxable compensation
+     *   over base_from. */
+    "CREATE TABLE contribution(contribution_id TEXT PRIMARY KEY,"
+    " scheme TEXT NOT NULL CHECK (scheme IN ('sss','philhealth','hdmf')),"
+    " base_from INTEGER NOT NULL CHECK (base_from >= 0),"
+    " credit INTEGER CHECK (credit IS NULL OR credit > 0),"
+    " ee_bp INTEGER NOT NULL CHECK (ee_bp BETWEEN 0 AND 10000),"
+    " er_bp INTEGER NOT NULL CHECK (er_bp BETWEEN 0 AND 10000),"
+    " ec INTEGER NOT NULL DEFAULT 0 CHECK (ec >= 0),"
+    " mpf_above INTEGER CHECK (mpf_above IS NULL OR mpf_above > 0),"
+    " split TEXT NOT NULL DEFAULT 'shares' CHECK (split IN ('shares','halves')),"
+    " valid_from TEXT NOT NULL, valid_to TEXT, source TEXT NOT NULL) STRICT;"
+    "CREATE INDEX contribution_key ON contribution(scheme, base_from, valid_from);"
+    "CREATE TABLE tax(tax_id TEXT PRIMARY KEY, frequency TEXT NOT NULL"
+    " CHECK (frequency IN ('semi_monthly','monthly')),"
+    " base_from INTEGER NOT NULL CHECK (base_from >= 0), fixed INTEGER NOT NULL CHECK (fixed >= "
+    "0),"
+    " rate_bp INTEGER NOT NULL CHECK (rate_bp BETWEEN 0 AND 10000),"
+    " valid_from TEXT NOT NULL, valid_to TEXT, source TEXT NOT NULL) STRICT;"
+    "CREATE INDEX tax_key ON tax(frequency, base_from, valid_from);",
 };
 
 static const char *const iam_migrations[] = {
@@ -328,6 +359,28 @@ static const char *const iam_migrations[] = {
     " ('obligation.waive', 'payroll_officer', 'controller', 'hr_manager'),"
     " ('payrun.close', 'payroll_officer', 'controller', 'hr_manager'),"
     " ('paysheet.reject', 'controller', NULL, 'hr_manager');",
+    /* 3: the payroll rules as master data (pay/rules.h). A change to a
+     * statutory table, a premium, a minimum wage, the pay policy or the
+     * deduction priority is a payroll officer's request, verified by the
+     * controller and approved by the HR manager; armms-init loads the
+     * shipped defaults itself, insert-only. */
+    "INSERT INTO scope VALUES"
+    " ('premium.update', 'premium pay of each day type', 1),"
+    " ('pay_policy.update', 'the tenant pay policy', 1),"
+    " ('minimum_wage.update', 'regional minimum wages', 1),"
+    " ('deduction_priority.update', 'the order deductions are taken in', 1),"
+    " ('contribution.update', 'SSS, PhilHealth and Pag-IBIG schedules', 1),"
+    " ('tax.update', 'the withholding tax table', 1);"
+    "INSERT INTO route VALUES"
+    " ('premium.update', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('pay_policy.update', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('minimum_wage.update', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('deduction_priority.update', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('contribution.update', 'payroll_officer', 'controller', 'hr_manager'),"
+    " ('tax.update', 'payroll_officer', 'controller', 'hr_manager');"
+    "UPDATE role SET scopes = scopes || ',contribution.update,deduction_priority.update,"
+    "minimum_wage.update,pay_policy.update,premium.update,tax.update'"
+    " WHERE role_id = 'payroll_officer';",
 };
 
 static const struct {
