@@ -1067,9 +1067,22 @@ static int period_open(run *r, const char *period, period_t *p, armms_err *err)
     return 0;
 }
 
+/* hr read-only, for the detachments' regions, unless the caller attached it. */
+static int hr_attached(store_t *s, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (store_prepare(s, &st, "SELECT 1 FROM pragma_database_list WHERE name = 'hr'", err))
+        return err->code;
+    int there = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return there ? 0 : store_attach_ro(s, "hr", err);
+}
+
 int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const char *guard,
                FILE *out, reject_sink *rej, pay_counts *n, armms_err *err)
 {
+    if (hr_attached(pay, err))
+        return err->code;
     run r = {{pay, rules, {0}}, out, rej, n, {0}, 0};
     sb_init(&r.pending);
     period_t p;
@@ -1130,6 +1143,8 @@ deduct_stream *deduct_stream_open(store_t *pay, const pay_rules *rules, FILE *ou
                                   reject_sink *rej, pay_counts *n)
 {
     deduct_stream *ds = xcalloc(1, sizeof *ds);
+    armms_err e = {0};
+    hr_attached(pay, &e); /* a failure shows as a missing table on the first guard */
     ds->r.c.s = pay;
     ds->r.c.rules = rules;
     ds->r.out = out;
