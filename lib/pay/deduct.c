@@ -686,11 +686,9 @@ static int undo_deferral(dctx *c, item *it, const char *period, armms_err *err)
         return err->code;
     strbuf p;
     sb_init(&p);
-    sb_adds(&p, "{");
-    sb_add_json_kv(&p, "waiver_id", it->waiver_id);
-    sb_addc(&p, ',');
+    sb_adds(&p, "{\"waiver_id\":");
+    sb_add_json_str(&p, it->waiver_id, strlen(it->waiver_id));
     sb_add_json_kv(&p, "obligation_id", it->obligation_id);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "period", period);
     sb_addf(&p, ",\"seq\":%ld,\"amount\":%lld,\"reason\":\"NET_FLOOR\"}", it->seq,
             (long long)it->stored_amount);
@@ -747,11 +745,9 @@ static int assess(dctx *c, item *it, const char *guard, const period_t *p, armms
     it->stored_er = owed_er;
     strbuf b;
     sb_init(&b);
-    sb_adds(&b, "{");
-    sb_add_json_kv(&b, "obligation_id", it->obligation_id);
-    sb_addc(&b, ',');
+    sb_adds(&b, "{\"obligation_id\":");
+    sb_add_json_str(&b, it->obligation_id, strlen(it->obligation_id));
     sb_add_json_kv(&b, "guard_id", guard);
-    sb_addc(&b, ',');
     sb_add_json_kv(&b, "period", p->id);
     sb_addf(&b, ",\"seq\":%ld,\"employee_share\":%lld,\"employer_share\":%lld,\"ec\":%lld}",
             it->seq, (long long)it->amount, (long long)it->er, (long long)it->ec);

@@ -317,31 +317,22 @@ int pay_waive_in_tx(store_t *s, const waive_req *w, const char *request_id, jv *
     }
     strbuf p;
     sb_init(&p);
-    sb_adds(&p, "{");
-    sb_add_json_kv(&p, "waiver_id", wid);
-    sb_addc(&p, ',');
+    sb_adds(&p, "{\"waiver_id\":");
+    sb_add_json_str(&p, wid, strlen(wid));
     sb_add_json_kv(&p, "obligation_id", o.id);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "guard_id", o.guard);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "kind", o.kind);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "code", o.code);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "period", w->period);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "reason", w->reason);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "policy", pol);
     if (w->policy == WAIVE_RESPREAD)
         sb_addf(&p, ",\"installments\":%d", w->installments);
     else {
-        sb_addc(&p, ',');
         sb_add_json_kv(&p, "to_period", first_to);
     }
     sb_addf(&p, ",\"amount\":%lld,\"employer_share\":%lld", (long long)amt, (long long)er);
     if (request_id) {
-        sb_addc(&p, ',');
         sb_add_json_kv(&p, "request_id", request_id);
     }
     sb_adds(&p, ",\"before\":");
