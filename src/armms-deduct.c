@@ -128,6 +128,8 @@ static int run_waive(void *ctx)
     if (change_open(&ch, &d->t, "obligation.waive", &d->err))
         return d->err.code;
     store_t s = {0};
+    reject_sink rej;
+    cli_rejects(&d->c, &rej);
     int made = 0, rc = store_open(&s, &d->t, "pay", 0, &d->err);
     waive_req w = {.obligation_id = d->id,
                    .period = d->period,
@@ -138,7 +140,7 @@ static int run_waive(void *ctx)
                    .installments = d->respread,
                    .to_period = d->move_to};
     if (!rc)
-        rc = pay_waive_change(&ch, &s, &w, stdout, &made, &d->err);
+        rc = pay_waive_change(&ch, &s, &w, stdout, &rej, &made, &d->err);
     if (!rc && ch.requesting)
         change_outcome(&ch, made, d->outcome, sizeof d->outcome);
     else if (!rc)

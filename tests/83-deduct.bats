@@ -311,3 +311,28 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     assert_equal "$(jq -c '[.kind, .obligation_id, .obligation_kind, .code, .installment, .owed, [.schedule[] | [.seq, .period, .amount, .status, .moved_from]]]' <<<"$output")" \
         '["Obligation","L1","loan","COMPANY_LOAN",100000,200000,[[1,"2026-11-A",100000,"WAIVED",null],[2,"2026-11-B",100000,"DUE",null],[3,"2026-11-B",100000,"DUE",1]]]'
 }
+
+@test "a waived contribution is carried with its employer share, and the computed paysheet shows the waiver at once" {
+    deduct_tenant
+    work 2026-11 16 30
+    export ARMMS_NOW=2026-12-05T00:00:00Z
+    gross 2026-11-B
+    armms-deduct -q -t acme --period 2026-11-B >"$BATS_TEST_TMPDIR/net"
+    # 13 days: 16,900.00, MSC 17,000.00: employee 850.00, employer 1,700.00, EC 30.00
+    assert_equal "$(deds <"$BATS_TEST_TMPDIR/net" | grep SSS)" "$(tsv SSS APPLIED 85000 170000 3000)"
+    run --separate-stderr armms-deduct -t acme waive SSS/2026-11/G1 --period 2026-11-B --reason "payroll error" --carry
+    assert_equal "$status" 0
+    assert_equal "$(jq -s -c '[.[] | .kind]' <<<"$output")" '["Waiver","Paysheet"]'
+    assert_equal "$(jq -s -c '.[1].deductions[] | select(.code == "SSS") | [.status, .amount, .employer_share, .ec, .waiver.reason, .waiver.policy, .waiver.to_period]' <<<"$output")" \
+        '["WAIVED",85000,170000,3000,"payroll error","carry","2026-12-A"]'
+    # net rises by the waived share: 16,900.00 - tax - PhilHealth 521.66
+    local before after
+    before=$(jq .net "$BATS_TEST_TMPDIR/net")
+    after=$(jq -s '.[1].net' <<<"$output")
+    # taxable rises by 850.00 too: tax 15% of it = 127.50 more
+    assert_equal "$((after - before))" "$((85000 - 12750))"
+    assert_equal "$(sched | grep SSS)" "$(printf '%s\n' 'SSS/2026-11/G1|1|2026-11-B|85000|173000|WAIVED|' 'SSS/2026-11/G1|2|2026-12-A|85000|173000|DUE|1')"
+    # a rerun keeps the officer's waiver
+    run --separate-stderr armms-deduct -t acme --period 2026-11-B
+    assert_equal "$stderr" "armms-deduct: 2026-11-B: 0 read, 0 rejected, 1 paysheets computed, 0 changed"
+}

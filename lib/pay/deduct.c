@@ -507,8 +507,14 @@ static int contributions_peek(dctx *c, const period_t *p, const char *guard, jv 
         detail = jv_object_set(detail, jv_string("source"), jv_string(ct.source));
         jv_free(it->detail);
         it->detail = detail;
-        if (it->fixed)
-            continue; /* waived or deferred for good: the figures it moved stand */
+        if (it->fixed) {
+            /* waived or deferred for good: the figures it moved stand; the
+             * employer's share owed is told apart from EC when it is this
+             * computation's */
+            if (it->stored_er == ct.er + ct.ec)
+                it->er = ct.er, it->ec = ct.ec;
+            continue;
+        }
         it->month_stat = 1;
         it->amount = ct.ee;
         it->er = ct.er;
@@ -596,7 +602,7 @@ static jv deduction_json(const item *it)
     d = jv_object_set(d, jv_string("amount"), jnum(it->amount));
     if (it->cls == K_STAT) {
         d = jv_object_set(d, jv_string("employer_share"), jnum(it->er));
-        if (strcmp(it->code, "SSS") == 0)
+        if (strcmp(it->code, "SSS") == 0 && (it->ec || it->month_stat))
             d = jv_object_set(d, jv_string("ec"), jnum(it->ec));
     }
     if (jv_get_kind(it->detail) == JV_KIND_OBJECT)
@@ -974,7 +980,7 @@ static int deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *lin
         lines = jv_invalid();
         rec = jv_object_set(rec, jv_string("gross"), jnum(gross));
         rec = jv_object_set(rec, jv_string("deductions"), ds);
-        rec = jv_object_set(rec, jv_string("taxable"), jnum(mwe ? tc.taxable : tc.taxable));
+        rec = jv_object_set(rec, jv_string("taxable"), jnum(tc.taxable));
         rec = jv_object_set(rec, jv_string("net"), jnum(net));
         rc = paysheet_store(c->s, rec, changed, line, rj, err);
         rec = jv_invalid();

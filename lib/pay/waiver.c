@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/ndjson.h"
 #include "core/ulid.h"
+#include "pay/deduct.h"
 #include "pay/paysheet.h"
 
 static int prep(store_t *s, sqlite3_stmt **st, const char *sql, armms_err *err)
@@ -363,6 +364,57 @@ out:
 
 /* ---- the route ---- */
 
+/* After a waiver committed: the guard's paysheets it touches (the waived
+ * period and those its new rows landed in) that are computed and not
+ * closed are taken to net again, so they show it; written to out. */
+static int recompute(store_t *s, jv rec, FILE *out, reject_sink *rej, armms_err *err)
+{
+    const char *guard = json_str_peek(rec, "guard_id", NULL);
+    const char *wid = json_str_peek(rec, "waiver_id", NULL);
+    if (!guard || !wid)
+        return 0;
+    char periods[16][12];
+    int np = 0;
+    snprintf(periods[np++], 12, "%s", json_str_peek(rec, "period", NULL));
+    jv after = jv_object_get(jv_copy(rec), jv_string("after"));
+    if (jv_get_kind(after) == JV_KIND_ARRAY)
+        jv_array_foreach(after, i, row)
+        {
+            const char *w = json_str_peek(row, "waiver_id", NULL);
+            const char *p = json_str_peek(row, "period", NULL);
+            int seen = 0;
+            for (int k = 0; p && k < np; k++)
+                seen |= strcmp(periods[k], p) == 0;
+            if (w && p && !seen && strcmp(w, wid) == 0 && np < 16)
+                snprintf(periods[np++], 12, "%s", p);
+            jv_free(row);
+        }
+    jv_free(after);
+    pay_rules *rules = NULL;
+    int rc = 0;
+    for (int k = 0; !rc && k < np; k++) {
+        char id[128], st[16];
+        jv sheet;
+        int found;
+        snprintf(id, sizeof id, "%s/%s", periods[k], guard);
+        if ((rc = paysheet_load(s, id, &sheet, &found, err)))
+            break;
+        jv_free(sheet);
+        if (!found)
+            continue;
+        if ((rc = payrun_status(s, periods[k], st, err)))
+            break;
+        if (!strcmp(st, "CLOSED"))
+            continue;
+        if (!rules && (rc = pay_rules_load(s->db, &rules, err)))
+            break;
+        pay_counts n = {0};
+        rc = pay_deduct(s, rules, periods[k], guard, out, rej, &n, err);
+    }
+    pay_rules_free(rules);
+    return rc;
+}
+
 static jv effect_of(const waive_req *w)
 {
     jv e = jv_object();
@@ -377,8 +429,8 @@ static jv effect_of(const waive_req *w)
     return e;
 }
 
-int pay_waive_change(change_t *ch, store_t *s, const waive_req *w, FILE *out, int *made,
-                     armms_err *err)
+int pay_waive_change(change_t *ch, store_t *s, const waive_req *w, FILE *out, reject_sink *rej,
+                     int *made, armms_err *err)
 {
     *made = 0;
     if (ch->requesting) {
@@ -401,8 +453,10 @@ int pay_waive_change(change_t *ch, store_t *s, const waive_req *w, FILE *out, in
             return err->code;
         }
         *made = 1;
-        ndjson_write(out, rec);
-        return 0;
+        ndjson_write(out, jv_copy(rec));
+        int r2 = recompute(s, rec, out, rej, err);
+        jv_free(rec);
+        return r2;
     }
     jv_free(rec);
     char summary[300];
@@ -451,10 +505,11 @@ int pay_waive_apply(change_t *ch, jv effect, FILE *out, reject_sink *rej, armms_
         else
             rc = change_apply_end(ch, err);
     }
-    if (!rc)
-        ndjson_write(out, rec);
-    else
-        jv_free(rec);
+    if (!rc) {
+        ndjson_write(out, jv_copy(rec));
+        rc = recompute(&s, rec, out, rej, err);
+    }
+    jv_free(rec);
     store_close(&s);
     jv_free(effect);
     return rc;

@@ -30,7 +30,7 @@
  * The plan functions below are pure (no store): the waiver and the net
  * floor both use them, and the unit tests check conservation on them.
  *
- * Uses core, store, iam (change requests).
+ * Uses core, store, iam (change requests) and pay (deduct, paysheet).
  */
 #ifndef ARMMS_PAY_WAIVER_H
 #define ARMMS_PAY_WAIVER_H
@@ -93,10 +93,13 @@ typedef struct waive_req {
 
 /* Waive through ch (route obligation.waive) on s (pay.db): requesting
  * stores a change request (*made); a direct route applies it at once.
- * The waiver's records (ObligationWaived payloads, kind "Waiver") go to
- * out after the commit. */
-int pay_waive_change(change_t *ch, store_t *s, const waive_req *w, FILE *out, int *made,
-                     armms_err *err);
+ * After the commit the Waiver record (the ObligationWaived payload, kind
+ * "Waiver") goes to out, and the guard's paysheets the waiver touches
+ * (its period, the periods its new rows landed in) that are computed and
+ * not closed are taken to net again (pay/deduct.h) and follow it; their
+ * Rejects go to rej. The executor does the same on approval. */
+int pay_waive_change(change_t *ch, store_t *s, const waive_req *w, FILE *out, reject_sink *rej,
+                     int *made, armms_err *err);
 /* The obligation.waive executor (change.h). */
 int pay_waive_apply(change_t *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
