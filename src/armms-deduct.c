@@ -1,22 +1,30 @@
 /*
  * armms-deduct - net pay: statutory contributions, withholding tax,
  * loans, allowances and the net floor (lib/pay/deduct.c); waivers through
- * their route (lib/pay/waiver.c); a guard's obligations. Options, one
- * table of verbs and its dispatch.
+ * their route (lib/pay/waiver.c); a guard's obligations; and quote, the
+ * contribution or the tax for a base in pesos by the rules in force on a
+ * date, through the same lookups the payrun uses (lib/pay/rules.c).
+ * Options, one table of verbs, its dispatch and the printing.
  *
  * With no verb it is a pipeline stage like armms-pay: Paysheet records on
  * stdin (stream) or --period P [--guard G] (select).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/actions.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/input.h"
+#include "core/money.h"
+#include "core/ndjson.h"
 #include "pay/deduct.h"
+#include "pay/rules.h"
 #include "pay/waiver.h"
+#include "store/store.h"
 
 enum {
     OPT_PERIOD = OPT_TOOL_BASE,
@@ -25,11 +33,15 @@ enum {
     OPT_CARRY,
     OPT_RESPREAD,
     OPT_MOVE,
+    OPT_ON,
+    OPT_FORMAT,
 };
 
 typedef struct deduct {
     cli_t c;
     const char *period, *guard, *reason, *move_to, *id;
+    const char *on, *format;
+    const char *scheme; /* quote: sss, philhealth, hdmf or tax */
     int carry, respread;
     const cli_verb *verb;
     int argc;
@@ -40,6 +52,162 @@ typedef struct deduct {
     int missing;
     char outcome[300];
 } deduct;
+
+/* ---- output ------------------------------------------------------------- */
+
+/* "20,250.00": pesos with grouping commas, for people. */
+static const char *pesos(money_t c, char buf[32])
+{
+    char plain[24], *p = plain;
+    money_format(c, plain);
+    char *o = buf;
+    if (*p == '-')
+        *o++ = *p++;
+    size_t whole = strcspn(p, ".");
+    for (size_t i = 0; i < whole; i++) {
+        if (i && (whole - i) % 3 == 0)
+            *o++ = ',';
+        *o++ = p[i];
+    }
+    snprintf(o, 32 - (size_t)(o - buf), "%s", p + whole);
+    return buf;
+}
+
+static void json_text(strbuf *b, const char *key, const char *val)
+{
+    sb_addf(b, ",\"%s\":", key);
+    sb_add_json_str(b, val, strlen(val));
+}
+
+static void contrib_ndjson(const char *scheme, const char *on, const pay_contrib *q)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "{\"kind\":\"ContributionQuote\",\"v\":1");
+    json_text(&b, "scheme", scheme);
+    json_text(&b, "on", on);
+    sb_addf(&b,
+            ",\"base\":%lld,\"credit\":%lld,\"credit_ss\":%lld,\"credit_mpf\":%lld,"
+            "\"ee\":%lld,\"er\":%lld,\"ee_mpf\":%lld,\"er_mpf\":%lld,\"ec\":%lld",
+            (long long)q->base, (long long)q->credit, (long long)q->credit_ss,
+            (long long)q->credit_mpf, (long long)q->ee, (long long)q->er, (long long)q->ee_mpf,
+            (long long)q->er_mpf, (long long)q->ec);
+    json_text(&b, "source", q->source);
+    sb_adds(&b, "}\n");
+    fwrite(b.s, 1, b.len, stdout);
+    sb_free(&b);
+}
+
+static void contrib_table(const char *scheme, const char *on, const pay_contrib *q)
+{
+    static const struct {
+        const char *scheme, *title, *base, *credit;
+    } names[] = {
+        {"sss", "SSS", "monthly compensation", "monthly salary credit"},
+        {"philhealth", "PhilHealth", "monthly basic salary", "premium base"},
+        {"hdmf", "Pag-IBIG", "monthly compensation", "fund salary"},
+    };
+    int i = !strcmp(scheme, "sss") ? 0 : !strcmp(scheme, "philhealth") ? 1 : 2;
+    char a[32], b[32], c[32];
+    printf("%s contribution on %s (%s)\n", names[i].title, on, q->source);
+    printf("  %-22s %12s\n", names[i].base, pesos(q->base, a));
+    if (q->credit_mpf)
+        printf("  %-22s %12s  (regular %s, MPF %s)\n", names[i].credit, pesos(q->credit, a),
+               pesos(q->credit_ss, b), pesos(q->credit_mpf, c));
+    else
+        printf("  %-22s %12s\n", names[i].credit, pesos(q->credit, a));
+    if (q->credit_mpf) {
+        printf("  %-22s %12s  (MPF %s)\n", "employee share", pesos(q->ee, a), pesos(q->ee_mpf, b));
+        printf("  %-22s %12s  (MPF %s)\n", "employer share", pesos(q->er, a), pesos(q->er_mpf, b));
+    } else {
+        printf("  %-22s %12s\n", "employee share", pesos(q->ee, a));
+        printf("  %-22s %12s\n", "employer share", pesos(q->er, a));
+    }
+    if (!strcmp(scheme, "sss"))
+        printf("  %-22s %12s\n", "EC (employer)", pesos(q->ec, a));
+    printf("  %-22s %12s\n", "total", pesos(q->ee + q->er + q->ec, a));
+}
+
+static void tax_ndjson(const char *on, money_t taxable, money_t tax, const char *source)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "{\"kind\":\"TaxQuote\",\"v\":1,\"frequency\":\"semi_monthly\"");
+    json_text(&b, "on", on);
+    sb_addf(&b, ",\"taxable\":%lld,\"tax\":%lld", (long long)taxable, (long long)tax);
+    json_text(&b, "source", source);
+    sb_adds(&b, "}\n");
+    fwrite(b.s, 1, b.len, stdout);
+    sb_free(&b);
+}
+
+static void tax_table(const char *on, money_t taxable, money_t tax, const char *source)
+{
+    char a[32];
+    printf("Withholding tax, semi-monthly, on %s (%s)\n", on, source);
+    printf("  %-22s %12s\n", "taxable compensation", pesos(taxable, a));
+    printf("  %-22s %12s\n", "tax", pesos(tax, a));
+}
+
+/* ---- verbs -------------------------------------------------------------- */
+
+static int run_quote(void *ctx)
+{
+    deduct *d = ctx;
+    static const char *const schemes[] = {"sss", "philhealth", "hdmf", "tax", NULL};
+    int known = 0;
+    for (int i = 0; schemes[i]; i++)
+        known |= !strcmp(schemes[i], d->scheme);
+    if (!known)
+        cli_usage_error(&d->c, "unknown scheme '%s' (sss, philhealth, hdmf or tax)", d->scheme);
+    const char *amount = d->argv[optind];
+    money_t base;
+    if (money_parse(amount, &base) || base < 0)
+        cli_usage_error(&d->c, "AMOUNT '%s' is not an amount in pesos (20250.00)", amount);
+    char on[11];
+    day_t day;
+    if (d->on) {
+        if (date_parse(d->on, &day))
+            cli_usage_error(&d->c, "--on '%s' is not a date (YYYY-MM-DD)", d->on);
+    }
+
+    cli_tenant(&d->c, &d->t);
+    cli_authorize(&d->t, d->verb->scope);
+    if (!d->on) {
+        const char *fixed = getenv("ARMMS_NOW");
+        instant_t now;
+        if (!(fixed && *fixed && iso_parse(fixed, &now, NULL) == 0))
+            now = (instant_t)time(NULL);
+        day = tz_date_of(&d->t.tz, now);
+    }
+    date_format(day, on);
+
+    store_t s;
+    pay_rules *r = NULL;
+    if (store_open_ro(&s, &d->t, "pay", &d->err) || pay_rules_load(s.db, &r, &d->err))
+        return d->err.code;
+    store_close(&s);
+    int table = d->format ? !strcmp(d->format, "table") : isatty(STDOUT_FILENO);
+    rejection rj = {0};
+    int rc;
+    if (!strcmp(d->scheme, "tax")) {
+        money_t tax;
+        char source[128];
+        rc = pay_tax_on(r, on, base, &tax, source, sizeof source, &rj);
+        if (!rc)
+            (table ? tax_table : tax_ndjson)(on, base, tax, source);
+    } else {
+        pay_contrib q;
+        rc = pay_contrib_on(r, d->scheme, on, base, &q, &rj);
+        if (!rc)
+            (table ? contrib_table : contrib_ndjson)(d->scheme, on, &q);
+    }
+    pay_rules_free(r);
+    if (rc)
+        return err_set(&d->err, EXIT_DATAERR, "%s (%s: armms-import %s)", rj.msg, rj.code,
+                       strcmp(d->scheme, "tax") ? "contribution" : "tax");
+    return 0;
+}
 
 /* ---- compute (no verb) ---- */
 
@@ -121,10 +289,19 @@ static int run_compute(deduct *d)
 
 /* ---- verbs ---- */
 
+/* The tenant, and the verb's scope held by the acting user. */
+static void open_tenant(deduct *d)
+{
+    cli_tenant(&d->c, &d->t);
+    if (d->verb->scope)
+        cli_authorize(&d->t, d->verb->scope);
+}
+
 static int run_waive(void *ctx)
 {
     deduct *d = ctx;
     change_t ch;
+    open_tenant(d);
     if (change_open(&ch, &d->t, "obligation.waive", &d->err))
         return d->err.code;
     store_t s = {0};
@@ -153,6 +330,7 @@ static int run_waive(void *ctx)
 static int run_obligations(void *ctx)
 {
     deduct *d = ctx;
+    open_tenant(d);
     store_t s = {0};
     int rc = store_open(&s, &d->t, "pay", 0, &d->err);
     if (!rc)
@@ -161,7 +339,18 @@ static int run_obligations(void *ctx)
     return rc;
 }
 
+/* The one list of verbs; with none, armms-deduct computes net pay. */
 static const cli_verb verbs[] = {
+    {.name = "quote",
+     .operand = "SCHEME",
+     .needs = "a scheme (sss, philhealth, hdmf or tax)",
+     .more = "AMOUNT",
+     .synopsis = "[--on DATE] [--format table|ndjson]",
+     .help = "the contribution of SCHEME (sss, philhealth, hdmf) or the\n"
+             "semi-monthly withholding tax (tax) for AMOUNT pesos, by the\n"
+             "tables in force on DATE (default today)",
+     .scope = "paysheet.read",
+     .run = run_quote},
     {.name = "waive",
      .operand = "OBLIGATION_ID",
      .needs = "an obligation id",
@@ -193,13 +382,19 @@ static const char intro[] =
 
 static const char options[] =
     "\n"
+    "AMOUNT (quote) is the month's compensation (sss, hdmf), the monthly basic\n"
+    "salary (philhealth) or the half-month's taxable compensation (tax), in pesos.\n"
+    "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
     "      --period P        the pay period (YYYY-MM-A or YYYY-MM-B)\n"
     "      --guard G         one guard\n"
     "      --reason TEXT     why (waive)\n"
     "      --carry           the next period takes the installment too (waive)\n"
     "      --respread N      N more installments after the last one (waive)\n"
-    "      --move PERIOD     the installment goes to PERIOD (waive)\n" CLI_COMMON_HELP;
+    "      --move PERIOD     the installment goes to PERIOD (waive)\n"
+    "      --on DATE         the date whose tables apply (quote; YYYY-MM-DD)\n"
+    "      --format FMT      table (default on a terminal) or ndjson (quote)\n" CLI_COMMON_HELP
+    "A waiver, a quote or obligations: 0 done, 65 refused (the message says why).\n";
 
 static int is_verb(const char *a)
 {
@@ -218,6 +413,8 @@ static void parse(deduct *d, int argc, char **argv)
                                              {"carry", no_argument, NULL, OPT_CARRY},
                                              {"respread", required_argument, NULL, OPT_RESPREAD},
                                              {"move", required_argument, NULL, OPT_MOVE},
+                                             {"on", required_argument, NULL, OPT_ON},
+                                             {"format", required_argument, NULL, OPT_FORMAT},
                                              {0, 0, 0, 0}};
     strbuf u;
     int opt;
@@ -251,6 +448,14 @@ static void parse(deduct *d, int argc, char **argv)
         case OPT_MOVE:
             d->move_to = optarg;
             break;
+        case OPT_ON:
+            d->on = optarg;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "table") && strcmp(optarg, "ndjson"))
+                cli_usage_error(&d->c, "unknown format '%s' (table or ndjson)", optarg);
+            d->format = optarg;
+            break;
         }
     }
     d->argc = argc;
@@ -264,7 +469,13 @@ static void parse(deduct *d, int argc, char **argv)
     if (optind < argc && is_verb(argv[optind])) {
         d->verb = cli_verb_pick(&d->c, verbs, "command", argc, argv, &d->id);
         const char *cmd = d->verb->name;
-        if (!strcmp(cmd, "waive")) {
+        if ((d->on || d->format) && strcmp(cmd, "quote"))
+            cli_usage_error(&d->c, "--on and --format go with quote");
+        if (!strcmp(cmd, "quote")) {
+            d->scheme = d->id;
+            if (waive_opts || d->period || d->guard)
+                cli_usage_error(&d->c, "quote takes --on and --format only");
+        } else if (!strcmp(cmd, "waive")) {
             if (!d->period || !d->reason || !*d->reason)
                 cli_usage_error(&d->c, "waive needs --period and --reason");
             if (d->carry + !!d->respread + !!d->move_to != 1)
@@ -281,6 +492,8 @@ static void parse(deduct *d, int argc, char **argv)
     }
     if (waive_opts)
         cli_usage_error(&d->c, "--reason, --carry, --respread and --move go with waive");
+    if (d->on || d->format)
+        cli_usage_error(&d->c, "--on and --format go with quote");
     if (d->guard && !d->period)
         cli_usage_error(&d->c, "--guard needs --period");
     if (d->period && optind < argc)
@@ -292,13 +505,11 @@ int main(int argc, char **argv)
     static deduct d;
     parse(&d, argc, argv);
     cli_actions_register();
-    cli_tenant(&d.c, &d.t);
     if (d.verb) {
-        if (d.verb->scope)
-            cli_authorize(&d.t, d.verb->scope);
         int rc = d.verb->run(&d);
         return cli_end(&d.c, 0, rc ? &d.err : NULL, d.outcome[0] ? "%s" : NULL, d.outcome);
     }
+    cli_tenant(&d.c, &d.t);
     if (!d.period && optind >= argc && !stdin_wanted(0))
         cli_usage_error(&d.c, "give --period P, input files or Paysheet records on stdin");
     int rc = run_compute(&d);

@@ -92,7 +92,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_equal "$(q acme pay "SELECT count(*) FROM rate WHERE valid_to IS NOT NULL")" 30
     assert_equal "$(journal_lines acme | jq -r 'select(.payload.op == "close") | .event_type' | sort | uniq -c | awk '{print $1, $2}')" \
         "30 RateCardUpdated"
-    assert_equal "$(journal_lines acme | wc -l)" $((1 + 5 + 3 + 2 + 40 + 1200 + 1312 + 270 + 30 + 42 + 60 + 8 + 24))
+    assert_equal "$(journal_lines acme | wc -l)" $((1 + 159 + 5 + 3 + 2 + 40 + 1200 + 1312 + 270 + 30 + 42 + 60 + 8 + 24))
     assert_equal "$(journal_lines acme | jq -c 'select(.event_type=="GuardUpserted")' | wc -l)" 1200
 }
 
@@ -585,8 +585,9 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     for k in guard detachment position shift assignment rate holiday period obligation user; do
         [[ "$stderr" == *" $k"* ]] || fail "kind $k not listed: $stderr"
     done
-    # only what armms-init journaled: its first admin
-    assert_equal "$(journal_lines acme | jq -r .event_type)" UserUpserted
+    # only what armms-init journaled: its first admin and the shipped rules
+    assert_equal "$(journal_lines acme | jq -r 'select(.src != "pay") | .event_type')" UserUpserted
+    assert_equal "$(journal_lines acme | wc -l)" 160
 }
 
 @test "a file that does not exist exits 66 and names the file" {

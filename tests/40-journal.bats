@@ -25,13 +25,14 @@ add_position() {
     assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact"
 }
 
-@test "a new tenant's journal holds one event, its first admin, and verifies" {
+@test "a new tenant's journal holds its first admin and the shipped rules, and verifies" {
     armms-init -q -t acme
     run --separate-stderr armms-journal -t acme verify
     assert_success
-    assert_equal "$stderr" "armms-journal: tenant acme: 1 events, chain intact"
-    assert_equal "$(journal_lines acme | jq -r '[.event_type, .aggregate_id, .actor] | join(" ")')" \
+    assert_equal "$stderr" "armms-journal: tenant acme: 160 events, chain intact"
+    assert_equal "$(journal_lines acme | head -n 1 | jq -r '[.event_type, .aggregate_id, .actor] | join(" ")')" \
         "UserUpserted tester tester"
+    assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .actor' | sort | uniq -c | awk '{print $1, $2}')" "159 tester"
 }
 
 @test "every event has the next seq, links to the previous hash and hashes its own bytes" {

@@ -288,6 +288,15 @@ const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char 
             cli_usage_error(c, "%s needs %s", v->name, v->needs ? v->needs : v->operand);
         *operand = argv[optind++];
     }
+    int more = 0;
+    for (const char *m = v->more; m && *m; m += strcspn(m, " "), m += strspn(m, " "))
+        more++;
+    if (argc - optind < more)
+        cli_usage_error(c, "%s needs %s", v->name, v->more);
+    if (optind + more < argc)
+        cli_usage_error(c, "unexpected argument '%s'", argv[optind + more]);
+    if (more)
+        return v;
     if (optind < argc)
         cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
     return v;
@@ -345,6 +354,8 @@ static int verb_line(strbuf *b, const char *lead, const cli_verb *v, size_t inde
         indent = col + 1;
     if (v->operand)
         col = add_wrapped(b, v->operand, col, indent, &lines);
+    if (v->more)
+        col = add_wrapped(b, v->more, col, indent, &lines);
     if (v->synopsis)
         add_wrapped(b, v->synopsis, col, indent, &lines);
     sb_addc(b, '\n');

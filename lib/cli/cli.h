@@ -97,10 +97,13 @@ typedef struct cli_verb {
     const char *help;     /* its entry in the command list ("\n" continues it) */
     const char *scope;    /* the scope the acting user must hold, or NULL */
     int (*run)(void *ctx);
+    const char *more; /* the metavars of operands after `operand` ("AMOUNT"), one per
+                         word, that the verb reads itself from argv[optind...]; or NULL */
 } cli_verb;
 
 /* The verb named by argv[optind], its operand (if it takes one) in
- * *operand; optind moves past both. A missing or unknown verb, a missing
+ * *operand; optind moves past both, and stops at the verb's `more`
+ * operands (exactly as many as it names). A missing or unknown verb, a missing
  * operand or any argument after them exits 64 with "PROG: unknown WHAT
  * 'x'" (or "missing WHAT (a, b or c)") and the --help line. */
 const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char *what, int argc,

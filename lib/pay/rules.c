@@ -10,9 +10,9 @@
  *     tax, in force on a date) is cut at load into spans of dates over
  *     which the same rows are in force: a lookup finds its span by date and
  *     its bracket by base with two binary searches;
- *  3. a span whose rows are not a table (no bracket from 0.00, or SSS-like
- *     fixed credits that do not rise with the base: a bracket of an older
- *     schedule left open) keeps why, and every lookup in it is a BAD_RULE
+ *  3. a span whose rows are not a table (no bracket from 0.00, fixed
+ *     credits that do not rise with the base - a bracket of an older
+ *     schedule left open - or a tax that falls) keeps why, and every lookup in it is a BAD_RULE
  *     rejection; a date no span covers is NO_RULE;
  *  4. each share is one money_scale call (core/money.h), so it is rounded
  *     half away from zero once.
@@ -201,6 +201,7 @@ static void tax_of(pay_rules *r, sqlite3_stmt *st, void *arg)
 {
     bracket *b = GROW(r->t[T_TAX].row, r->t[T_TAX].nrow);
     memset(b, 0, sizeof *b);
+    b->credit = b->mpf_above = -1;
     b->base_from = sqlite3_column_int64(st, 0);
     b->fixed = sqlite3_column_int64(st, 1);
     b->rate_bp = sqlite3_column_int(st, 2);
@@ -245,9 +246,16 @@ static void span_check(const table *t, const int *in, int n, char *bad, size_t l
         snprintf(bad, len, "its first bracket starts at %s, not at 0.00", a);
         return;
     }
-    money_t last = -1;
+    money_t last = -1, last_fixed = 0;
     for (int i = 0; i < n; i++) {
         const bracket *b = &t->row[in[i]];
+        if (b->fixed < last_fixed) {
+            char a[24];
+            money_format(b->base_from, a);
+            snprintf(bad, len, "the tax of the bracket from %s falls below the one before it", a);
+            return;
+        }
+        last_fixed = b->fixed;
         if (b->credit < 0)
             continue;
         if (b->credit <= last) {
@@ -279,7 +287,7 @@ static void table_build(table *t)
     int ne = 0;
     for (int i = 0; i < nb; i++)
         if (ne == 0 || strcmp(edge[ne - 1], edge[i]))
-            snprintf(edge[ne++], 11, "%s", edge[i]);
+            memmove(edge[ne++], edge[i], 11);
     for (int e = 0; e < ne; e++) {
         const char *from = edge[e];
         int first = t->nin;
