@@ -447,7 +447,7 @@ static int contributions_peek(dctx *c, const period_t *p, const char *guard, jv 
                 jv_free(detail);
                 return REJECTED;
             }
-            by_comp = strcmp(hb, "compensation") == 0;
+            by_comp = strcmp(hb, "actual") == 0 || strcmp(hb, "compensation") == 0;
         }
         if (by_comp) {
             base = comp_here + comp_other;

@@ -26,7 +26,8 @@
  *                  the basic lines with the most minutes (ties: the higher
  *                  rate), of P or else of the month's other half;
  *       Pag-IBIG   hdmf_base "monthly_equivalent" (the default: the same
- *                  monthly equivalent) or "compensation" (as SSS), capped
+ *                  monthly equivalent) or "actual" (the month's
+ *                  compensation so far, as SSS), capped
  *                  by the table (HDMF Circular 460).
  *     No basic line and no compensation in the month: no contribution.
  *  3. withholding tax (code TAX; RR 11-2018 semi-monthly table): taxable

@@ -322,7 +322,7 @@ int pay_waive_in_tx(store_t *s, const waive_req *w, const char *request_id, jv *
     sb_add_json_str(&p, wid, strlen(wid));
     sb_add_json_kv(&p, "obligation_id", o.id);
     sb_add_json_kv(&p, "guard_id", o.guard);
-    sb_add_json_kv(&p, "kind", o.kind);
+    sb_add_json_kv(&p, "obligation_kind", o.kind);
     sb_add_json_kv(&p, "code", o.code);
     sb_add_json_kv(&p, "period", w->period);
     sb_add_json_kv(&p, "reason", w->reason);
@@ -350,10 +350,9 @@ int pay_waive_in_tx(store_t *s, const waive_req *w, const char *request_id, jv *
     rc = store_emit(s, floor ? "ObligationDeferred" : "ObligationWaived", "Obligation", o.id, p.s,
                     p.len, err);
     if (!rc && rec) {
-        jv r = jv_parse_sized(p.s, (int)p.len);
-        r = jv_object_set(r, jv_string("kind"), jv_string("Waiver"));
+        jv r = jv_object_set(jv_object(), jv_string("kind"), jv_string("Waiver"));
         r = jv_object_set(r, jv_string("v"), jv_number(1));
-        *rec = r;
+        *rec = jv_object_merge(r, jv_parse_sized(p.s, (int)p.len));
     }
     sb_free(&p);
 out:
