@@ -336,3 +336,43 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     run --separate-stderr armms-deduct -t acme --period 2026-11-B
     assert_equal "$stderr" "armms-deduct: 2026-11-B: 0 read, 0 rejected, 1 paysheets computed, 0 changed"
 }
+
+@test "an open-ended deduction is taken every period; deferred by the floor it gets rows, and a rerun changes nothing" {
+    deduct_tenant
+    work 2026-11 16 17
+    tk_import acme obligation 'obligation_id,guard_id,kind,code,label,installment,start_period,frequency' \
+        'DUES,G1,deduction,UNION_DUES,Union dues,100.00,2026-11-A,each'
+    pay_policy net_floor 2100.00
+    export ARMMS_NOW=2026-12-05T00:00:00Z
+    gross 2026-11-B
+    run --separate-stderr armms-deduct -t acme --period 2026-11-B
+    assert_equal "$status" 0
+    # 2 days: 2,600.00; SSS on 2,600.00 (MSC 5,000.00) 250.00, PhilHealth
+    # 521.66, dues 100.00: net 1,728.34 < 2,100.00. UNION_DUES ranks as
+    # OTHER, last: 1,828.34; then PhilHealth: 2,350.00
+    assert_equal "$(deds <<<"$output")" "$(printf '%s\n' "$(tsv TAX APPLIED 0 '' '')" "$(tsv SSS APPLIED 25000 50000 1000)" \
+        "$(tsv PHILHEALTH DEFERRED 52166 52167 '')" "$(tsv UNION_DUES DEFERRED 10000 '' '')")"
+    assert_equal "$(jq -r .net <<<"$output")" 235000
+    assert_equal "$(q acme pay "select seq, period_id, amount, status, coalesce(moved_from, '') from obligation_schedule where obligation_id = 'DUES' order by seq")" \
+        "$(printf '%s\n' '1|2026-11-B|10000|DEFERRED|' '2|2026-12-A|10000|DUE|1')"
+    local before rows
+    before=$(journal_lines acme | wc -l)
+    rows=$(sched)
+    run --separate-stderr armms-deduct -t acme --period 2026-11-B
+    assert_equal "$stderr" "armms-deduct: 2026-11-B: 0 read, 0 rejected, 1 paysheets computed, 0 changed"
+    assert_equal "$(sched)" "$rows"
+    assert_equal "$(journal_lines acme | wc -l)" "$before"
+}
+
+@test "stream mode: a record that is not a Paysheet is a Reject, the others go on, exit 65" {
+    deduct_tenant
+    work 2026-11 1 15
+    export ARMMS_NOW=2026-11-20T00:00:00Z
+    gross 2026-11-A
+    { echo '{"kind":"DTR","guard_id":"G1"}'; cat "$BATS_TEST_TMPDIR/gross"; echo '{"kind":"Paysheet","guard_id":"G9","period":{"id":"2026-11-A"}}'; } >"$BATS_TEST_TMPDIR/mixed"
+    run --separate-stderr armms-deduct -t acme "$BATS_TEST_TMPDIR/mixed"
+    assert_equal "$status" 65
+    assert_equal "$(jq -r '[.paysheet_id, .stage, .net] | @tsv' <<<"$output")" "$(tsv 2026-11-A/G1 net 1465255)"
+    assert_equal "$(grep Reject <<<"$stderr" | jq -r '[.code, .line] | @tsv')" "$(printf '%s\n' "$(tsv BAD_KIND 1)" "$(tsv NOT_FOUND 3)")"
+    assert_equal "$(tail -1 <<<"$stderr")" "armms-deduct: 3 read, 2 rejected, 1 paysheets computed, 1 changed"
+}
