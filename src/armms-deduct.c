@@ -51,6 +51,7 @@ typedef struct deduct {
     pay_counts n;
     int missing;
     char outcome[300];
+    reject_sink rej; /* closed by cli_end */
 } deduct;
 
 /* ---- output ------------------------------------------------------------- */
@@ -264,19 +265,19 @@ static int open_pay(deduct *d, store_t *s)
 
 static int run_compute(deduct *d)
 {
-    reject_sink rej;
+    reject_sink *rej = &d->rej;
     store_t s = {0};
     pay_rules *rules = NULL;
     cli_authorize(&d->t, "payrun.run");
-    cli_rejects(&d->c, &rej);
+    cli_rejects(&d->c, rej);
     int rc = open_pay(d, &s);
     if (!rc)
         rc = pay_rules_load(s.db, &rules, &d->err);
     if (!rc && d->period) {
-        rc = pay_deduct(&s, rules, d->period, d->guard, stdout, &rej, &d->n, &d->err);
+        rc = pay_deduct(&s, rules, d->period, d->guard, stdout, rej, &d->n, &d->err);
     } else if (!rc) {
-        deduct_stream *ds = deduct_stream_open(&s, rules, stdout, &rej, &d->n);
-        struct input in = {ds, &rej, &d->n, &d->err};
+        deduct_stream *ds = deduct_stream_open(&s, rules, stdout, rej, &d->n);
+        struct input in = {ds, rej, &d->n, &d->err};
         rc = cli_each_input(d->argc - optind, d->argv + optind, read_input, &in, &d->missing);
         if (!rc)
             rc = deduct_stream_finish(ds, &d->err);
@@ -305,8 +306,7 @@ static int run_waive(void *ctx)
     if (change_open(&ch, &d->t, "obligation.waive", &d->err))
         return d->err.code;
     store_t s = {0};
-    reject_sink rej;
-    cli_rejects(&d->c, &rej);
+    cli_rejects(&d->c, &d->rej);
     int made = 0, rc = store_open(&s, &d->t, "pay", 0, &d->err);
     waive_req w = {.obligation_id = d->id,
                    .period = d->period,
@@ -317,7 +317,7 @@ static int run_waive(void *ctx)
                    .installments = d->respread,
                    .to_period = d->move_to};
     if (!rc)
-        rc = pay_waive_change(&ch, &s, &w, stdout, &rej, &made, &d->err);
+        rc = pay_waive_change(&ch, &s, &w, stdout, &d->rej, &made, &d->err);
     if (!rc && ch.requesting)
         change_outcome(&ch, made, d->outcome, sizeof d->outcome);
     else if (!rc)
