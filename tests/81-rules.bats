@@ -59,6 +59,7 @@ as_import() {
 @test "a shipped row a tenant already has is kept as the tenant has it" {
     armms-init -q -t acme
     direct_routes acme
+    printf '%s\n' action premium.update | armms-import -q -t acme --format csv route
     q acme pay "DELETE FROM premium WHERE day_type = 'special'"
     as_import tester premium 'day_type,code,label,regular_bp,ot_bp,nd_bp,valid_from,source' \
         'special,SNW,Special non-working day,13000,16900,1000,2000-01-01,CBA art. 5'
@@ -185,6 +186,7 @@ as_import() {
 @test "an old bracket left open makes the table in force no table (BAD_RULE)" {
     armms-init -q -t acme
     direct_routes acme
+    printf '%s\n' action contribution.update | armms-import -q -t acme --format csv route
     printf '%s\n' 'scheme,base_from,credit,ee_bp,er_bp,valid_from,source' \
         'sss,0.00,6000.00,550,1050,2027-01-01,SSS Circular 2026-999 (test)' |
         armms-import -q -t acme --format csv contribution
@@ -198,6 +200,8 @@ as_import() {
 @test "bad rule rows are Rejects with exit 65 and the good rows land" {
     armms-init -q -t acme
     direct_routes acme
+    printf '%s\n' action premium.update pay_policy.update tax.update minimum_wage.update |
+        armms-import -q -t acme --format csv route
     run --separate-stderr armms-import -t acme --format csv pay_policy <<'CSV'
 key,value,valid_from,valid_to,source
 net_floor,500.00,2027-01-01,,agency memo 2026-12
