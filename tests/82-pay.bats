@@ -268,3 +268,205 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     assert_equal "$status" 0
     assert_equal "$(jq -r '[.paysheet_id, .gross] | @tsv' <<<"$output")" "$(tsv 2026-10-B/G2 146250)"
 }
+
+@test "a guard's timesheets at two detachments make one paysheet with both sources" {
+    pay_tenant
+    tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' 'DET2,DAY,GUARD,850.00,2026-01-01,'
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,2026-10-20,regular,' 'G1,DET2,DAY,2026-10-21,,regular,'
+    dayshift G1 2026-10-20 DET1
+    dayshift G1 2026-10-21 DET2
+    chain
+    run --separate-stderr armms-pay -t acme < <(seal 2026-10-B)
+    assert_equal "$status" 0
+    assert_equal "${#lines[@]}" 1
+    # DET1 at 800.00: 800.00 + 500.00; DET2 at 850.00: 850.00 + 531.25
+    assert_equal "$(jq -r '.lines[] | [.code, .from, .daily_rate, .amount] | @tsv' <<<"$output")" "$(printf '%s\n' \
+        "$(tsv BASIC 2026-10-20 80000 80000)" "$(tsv BASIC 2026-10-21 85000 85000)" \
+        "$(tsv OT 2026-10-20 80000 50000)" "$(tsv OT 2026-10-21 85000 53125)")"
+    assert_equal "$(jq -c '[.sources[].timesheet_id]' <<<"$output")" '["2026-10-B/G1/DET1/DAY","2026-10-B/G1/DET2/DAY"]'
+    assert_equal "$(jq -r .gross <<<"$output")" 268125
+}
+
+# --- the inbox -----------------------------------------------------------
+
+@test "a bad checksum and a CONFLICT are Rejects, the good snapshots land, exit 65, and the rerun changes nothing" {
+    pay_tenant
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G3,DET1,NIGHT,2026-10-16,,regular,'
+    dayshift G1 2026-10-20
+    nightshift G3 2026-10-20
+    chain
+    seal 2026-10-B >"$BATS_TEST_TMPDIR/snap"
+    local g1 g3
+    g1=$(grep '"G1"' "$BATS_TEST_TMPDIR/snap")
+    g3=$(grep '"G3"' "$BATS_TEST_TMPDIR/snap")
+    # G3's snapshot with one minute more and its old checksum
+    jq -c '.totals.worked += 1' <<<"$g3" >"$BATS_TEST_TMPDIR/bad"
+    { cat "$BATS_TEST_TMPDIR/bad"; echo "$g1"; echo '{"kind":"DTR","v":1}'; echo 'not json'; } >"$BATS_TEST_TMPDIR/in1"
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/in1"
+    assert_equal "$status" 65
+    assert_equal "$(jq -r .paysheet_id <<<"$output")" "2026-10-B/G1"
+    assert_equal "$(tk_rejects | jq -r '[.code, .line] | @tsv')" "$(printf '%s\n' "$(tsv BAD_CHECKSUM 1)" "$(tsv BAD_KIND 3)" "$(tsv PARSE 4)")"
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" "armms-pay: 4 read, 1 landed, 3 rejected, 1 paysheets computed, 1 changed"
+    assert_equal "$(q acme pay 'select timesheet_id from inbox')" "2026-10-B/G1/DET1/DAY"
+
+    # the same key with other content (resealed, so its checksum is right)
+    local other
+    other=$(jq -c 'del(.checksum) | .totals.worked += 1' <<<"$g1")
+    other=$(jq -c --arg c "sha256:$(printf '%s' "$(jq -cS . <<<"$other")" | sha256sum | cut -d' ' -f1)" '. + {checksum: $c}' <<<"$other")
+    printf '%s\n' "$other" "$g3" >"$BATS_TEST_TMPDIR/in2"
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/in2"
+    assert_equal "$status" 65
+    assert_equal "$(tk_rejects | jq -r .code)" CONFLICT
+    assert_equal "$(jq -r .paysheet_id <<<"$output")" "2026-10-B/G3"
+    assert_equal "$(q acme pay 'select timesheet_id, checksum from inbox order by 1')" \
+        "$(printf '%s|%s\n' 2026-10-B/G1/DET1/DAY "$(jq -r .checksum <<<"$g1")" 2026-10-B/G3/DET1/NIGHT "$(jq -r .checksum <<<"$g3")")"
+
+    # rerun of everything good: no new version, no event, the same records out
+    local before events out1
+    before=$(pay_dump)
+    events=$(journal_lines acme | wc -l)
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/snap"
+    assert_equal "$status" 0
+    assert_equal "$stderr" "armms-pay: 2 read, 0 landed, 0 rejected, 2 paysheets computed, 0 changed"
+    assert_equal "$(pay_dump)" "$before"
+    assert_equal "$(journal_lines acme | wc -l)" "$events"
+    assert_equal "$(jq -r '[.paysheet_id, .version] | @tsv' <<<"$output")" "$(printf '%s\n' "$(tsv 2026-10-B/G1 1)" "$(tsv 2026-10-B/G3 1)")"
+    run --separate-stderr armms-pay -t acme --changed "$BATS_TEST_TMPDIR/snap"
+    assert_equal "$status" 0
+    assert_equal "$output" ""
+}
+
+@test "the same snapshots in a shuffled order give byte-identical paysheets" {
+    pay_tenant
+    tk_holiday acme '2026-10-28,Test Day,special'
+    q acme pay "delete from rate where detachment_id = 'DET2' and shift_id = 'DAY'"
+    tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' \
+        'DET2,DAY,GUARD,800.00,2026-01-01,2026-10-24' 'DET2,DAY,GUARD,812.34,2026-10-25,'
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,2026-10-22,regular,' 'G1,DET2,DAY,2026-10-23,,regular,' \
+        'G2,DET2,DAY,2026-10-16,,regular,' 'G3,DET1,NIGHT,2026-10-16,,regular,'
+    local d
+    for d in 20 21 22; do dayshift G1 2026-10-$d DET1; done
+    for d in 23 26 27 28 29; do dayshift G1 2026-10-$d DET2; done
+    for d in 20 23 26 28; do dayshift G2 2026-10-$d DET2; done
+    for d in 20 21 28 29; do nightshift G3 2026-10-$d; done
+    chain
+    seal 2026-10-B >"$BATS_TEST_TMPDIR/snap"
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/snap")" 4
+
+    armms-pay -q -t acme "$BATS_TEST_TMPDIR/snap" >"$BATS_TEST_TMPDIR/a"
+    local a
+    a=$(q acme pay 'select record from paysheet order by 1')
+    # a second tenant with the same cards takes them backwards
+    armms-init -q -t beta
+    pay_rules_seed beta
+    q beta pay "attach '$ARMMS_HOME/tenants/acme/pay.db' as a; insert into rate select * from a.rate"
+    tac "$BATS_TEST_TMPDIR/snap" | armms-pay -q -t beta >"$BATS_TEST_TMPDIR/b"
+    assert_equal "$(q beta pay 'select record from paysheet order by 1')" "$a"
+    assert_equal "$(sort "$BATS_TEST_TMPDIR/b")" "$(sort "$BATS_TEST_TMPDIR/a")"
+    # and in any case every paysheet's lines add up to its gross
+    assert_equal "$(jq -s 'map(([.lines[].amount] | add) == .gross) | all' "$BATS_TEST_TMPDIR/a")" true
+}
+
+@test "select mode takes each snapshot once from the journal through payroll's cursor" {
+    pay_tenant
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G3,DET1,NIGHT,2026-10-16,,regular,'
+    dayshift G1 2026-10-20
+    nightshift G3 2026-10-20
+    chain
+    seal 2026-10-B >/dev/null
+    run --separate-stderr armms-pay -t acme --period 2026-10-B
+    assert_equal "$status" 0
+    assert_equal "$stderr" "armms-pay: 2026-10-B: 2 read, 2 landed, 0 rejected, 2 paysheets computed, 2 changed"
+    assert_equal "$(jq -r '[.paysheet_id, .gross] | @tsv' <<<"$output")" "$(printf '%s\n' "$(tsv 2026-10-B/G1 130000)" "$(tsv 2026-10-B/G3 139000)")"
+    local cursor
+    cursor=$(cat "$ARMMS_HOME/tenants/acme/journal/cursors/pay")
+    assert_equal "$(q acme pay 'select count(*) from inbox where journal_seq is not null')" 2
+    # again: nothing new is read
+    run --separate-stderr armms-pay -t acme --period 2026-10-B
+    assert_equal "$stderr" "armms-pay: 2026-10-B: 0 read, 0 landed, 0 rejected, 2 paysheets computed, 0 changed"
+    # a late night: the ADJUSTED version reaches payroll as TimesheetAdjusted
+    nightshift G3 2026-10-22
+    chain
+    run --separate-stderr armms-pay -t acme --period 2026-10-B --guard G3
+    assert_equal "$status" 0
+    assert_equal "$stderr" "armms-pay: 2026-10-B G3: 1 read, 1 landed, 0 rejected, 1 paysheets computed, 1 changed"
+    assert_equal "$(jq -r '[.version, .gross, (.sources | map(.version) | join(","))] | @tsv' <<<"$output")" "$(tsv 2 278000 2)"
+    assert_equal "$(q acme pay "select version, status from inbox where guard_id = 'G3' order by 1")" "$(printf '1|FINALIZED\n2|ADJUSTED')"
+    (( $(cat "$ARMMS_HOME/tenants/acme/journal/cursors/pay") > cursor ))
+}
+
+@test "a late TimesheetAdjusted after the payrun closed lands as adjustment lines in the next open period" {
+    pay_tenant
+    tk_assign acme 'G3,DET1,NIGHT,2026-10-16,,regular,'
+    nightshift G3 2026-10-20
+    chain
+    seal 2026-10-B >"$BATS_TEST_TMPDIR/v1"
+    armms-pay -q -t acme "$BATS_TEST_TMPDIR/v1" >/dev/null
+    local closed
+    closed=$(q acme pay "select record from paysheet where paysheet_id = '2026-10-B/G3'")
+    q acme pay "insert into payrun(period_id, status, opened_by, opened_at) values ('2026-10-B', 'CLOSED', 'tester', '2026-11-05T00:00:00Z')"
+
+    # the night of the 22nd reaches the office after the close
+    nightshift G3 2026-10-22
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    run --separate-stderr armms-pay -t acme <"$BATS_TEST_TMPDIR/ts.ndjson"
+    assert_equal "$status" 0
+    # the closed paysheet stays as it was
+    assert_equal "$(q acme pay "select record from paysheet where paysheet_id = '2026-10-B/G3'")" "$closed"
+    # November A gets the night of 22 October: 1,390.00 in four adjustment lines
+    assert_equal "$(jq -r .paysheet_id <<<"$output")" "2026-11-A/G3"
+    assert_equal "$(jq -r '.lines[] | [.code, .kind, .adjusts_period, .minutes, .multiplier, .amount] | @tsv' <<<"$output")" "$(printf '%s\n' \
+        "$(tsv BASIC adjustment 2026-10-B 480 10000 80000)" "$(tsv OT adjustment 2026-10-B 240 12500 50000)" \
+        "$(tsv ND adjustment 2026-10-B 240 1000 4000)" "$(tsv ND_OT adjustment 2026-10-B 240 1250 5000)")"
+    assert_equal "$(jq -r '[.gross, .taxable, (.sources | map("\(.timesheet_id)@\(.version)") | join(","))] | @tsv' <<<"$output")" \
+        "$(tsv 139000 139000 2026-10-B/G3/DET1/NIGHT@2)"
+
+    # again, and through the journal: carried once
+    local before
+    before=$(pay_dump)
+    armms-pay -q -t acme <"$BATS_TEST_TMPDIR/ts.ndjson" >/dev/null
+    armms-pay -q -t acme --period 2026-11-A >/dev/null
+    assert_equal "$(pay_dump)" "$before"
+
+    # November A's own work joins the adjustment, which stays
+    nightshift G3 2026-11-03
+    export ARMMS_NOW=2026-11-25T00:00:00Z
+    chain
+    run --separate-stderr armms-pay -t acme < <(seal 2026-11-A)
+    assert_equal "$status" 0
+    assert_equal "$(jq -r '[.version, .gross, ([.lines[] | select(.kind == "adjustment")] | length), (.sources | length)] | @tsv' <<<"$output")" \
+        "$(tsv 2 278000 4 2)"
+}
+
+# --- properties ------------------------------------------------------------
+
+@test "property: over random shifts, rates and holidays, every line is its own rounding and the lines sum to gross" {
+    pay_tenant
+    local seed=${PAY_SEED:-$RANDOM}
+    echo "seed $seed"
+    RANDOM=$seed
+    tk_holiday acme "2026-10-$((16 + RANDOM % 8)),Random Special,special" "2026-10-$((24 + RANDOM % 8)),Random Regular,regular"
+    tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' \
+        "DET1,DAY,GUARD,$((500 + RANDOM % 600)).$((RANDOM % 100)),2026-01-01,2026-10-23" \
+        "DET1,DAY,GUARD,$((500 + RANDOM % 600)).$((RANDOM % 100)),2026-10-24," \
+        "DET1,NIGHT,GUARD,$((500 + RANDOM % 600)).$((RANDOM % 100)),2026-01-01,"
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET1,DAY,2026-10-16,,regular,' 'G3,DET1,NIGHT,2026-10-16,,regular,'
+    local g d
+    for d in $(seq 16 31); do
+        for g in G1 G2; do
+            ((RANDOM % 3)) && day $g "2026-10-$d" "0$((5 + RANDOM % 2)):$((10 + RANDOM % 50)):00" "1$((5 + RANDOM % 4)):$((10 + RANDOM % 50)):00"
+        done
+        ((RANDOM % 3)) && day G3 "2026-10-$d" "1$((7 + RANDOM % 2)):$((10 + RANDOM % 50)):00" "0$((4 + RANDOM % 3)):$((10 + RANDOM % 50)):00"
+    done
+    chain
+    seal 2026-10-B >"$BATS_TEST_TMPDIR/snap"
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/snap"
+    assert_equal "$status" 0
+    # amount = daily_rate x minutes x multiplier / 4,800,000, half away from zero
+    assert_equal "$(jq -c '[.lines[] | select(.amount != ((.daily_rate * .minutes * .multiplier / 4800000 + 0.5) | floor))]' <<<"$output" | sort -u)" '[]'
+    assert_equal "$(jq -s 'map(([.lines[].amount] | add // 0) == .gross and .gross == .net and .gross == .taxable) | all' <<<"$output")" true
+    # every minute a snapshot holds is on a line: regular + ot minutes priced
+    # = the worked minutes of the snapshots
+    assert_equal "$(jq -s '[.[].lines[] | select(.code | test("ND|UNWORKED") | not) | .minutes] | add' <<<"$output")" \
+        "$(jq -s '[.[].totals | .regular + .ot] | add' "$BATS_TEST_TMPDIR/snap")"
+}

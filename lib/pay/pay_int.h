@@ -25,6 +25,7 @@ enum {
     PS_PAYRUN,
     PS_GUARD_SNAPS,
     PS_GUARD_SHEETS,
+    PS_SHEET_TEXT,
     PS_NSTMT
 };
 
