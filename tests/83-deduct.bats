@@ -145,20 +145,23 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     run --separate-stderr armms-deduct -t acme --period 2026-11-B
     assert_equal "$status" 0
     # gross 5 x 1,300.00 = 6,500.00; SSS on 6,500.00 (MSC 6,500.00) 325.00,
-    # PhilHealth 521.66, loan 2,000.00: net 3,653.34 < 6,200.00. Deferred
-    # from the lowest priority: the loan (5,653.34), PhilHealth (6,175.00),
-    # SSS (6,500.00).
+    # PhilHealth 521.66, Pag-IBIG 200.00 (no paysheet in the 1st half, so
+    # this run takes it), loan 2,000.00: net 3,453.34 < 6,200.00. Deferred
+    # from the lowest priority: the loan (5,453.34), Pag-IBIG (5,653.34),
+    # PhilHealth (6,175.00), SSS (6,500.00).
     assert_equal "$(deds <<<"$output")" "$(printf '%s\n' "$(tsv TAX APPLIED 0 '' '')" "$(tsv SSS DEFERRED 32500 65000 1000)" \
-        "$(tsv PHILHEALTH DEFERRED 52166 52167 '')" "$(tsv COMPANY_LOAN DEFERRED 200000 '' '')")"
+        "$(tsv PHILHEALTH DEFERRED 52166 52167 '')" "$(tsv HDMF DEFERRED 20000 20000 '')" "$(tsv COMPANY_LOAN DEFERRED 200000 '' '')")"
+    assert_equal "$(jq -r '.deductions[] | select(.code == "HDMF") | .catch_up' <<<"$output")" true
     assert_equal "$(jq -c '[.gross, .net]' <<<"$output")" '[650000,650000]'
     assert_equal "$(jq -c '[.deductions[] | select(.waiver) | .waiver | [.reason, .policy, .to_period]] | unique' <<<"$output")" '[["NET_FLOOR","carry","2026-12-A"]]'
-    assert_equal "$(sched)" "$(printf '%s\n' 'L1|1|2026-11-B|200000|0|DEFERRED|' 'L1|2|2026-12-A|200000|0|DUE|' 'L1|3|2026-12-B|200000|0|DUE|' \
+    assert_equal "$(sched)" "$(printf '%s\n' 'HDMF/2026-11/G1|1|2026-11-B|20000|20000|DEFERRED|' 'HDMF/2026-11/G1|2|2026-12-A|20000|20000|DUE|1' \
+        'L1|1|2026-11-B|200000|0|DEFERRED|' 'L1|2|2026-12-A|200000|0|DUE|' 'L1|3|2026-12-B|200000|0|DUE|' \
         'L1|4|2026-12-A|200000|0|DUE|1' 'PHILHEALTH/2026-11/G1|1|2026-11-B|52166|52167|DEFERRED|' 'PHILHEALTH/2026-11/G1|2|2026-12-A|52166|52167|DUE|1' \
         'SSS/2026-11/G1|1|2026-11-B|32500|66000|DEFERRED|' 'SSS/2026-11/G1|2|2026-12-A|32500|66000|DUE|1')"
     assert_equal "$(q acme pay "select obligation_id, period_id, amount, employer_share, reason, policy, to_period from waiver order by 1")" "$(printf '%s\n' \
-        'L1|2026-11-B|200000|0|NET_FLOOR|carry|2026-12-A' 'PHILHEALTH/2026-11/G1|2026-11-B|52166|52167|NET_FLOOR|carry|2026-12-A' \
+        'HDMF/2026-11/G1|2026-11-B|20000|20000|NET_FLOOR|carry|2026-12-A' 'L1|2026-11-B|200000|0|NET_FLOOR|carry|2026-12-A' 'PHILHEALTH/2026-11/G1|2026-11-B|52166|52167|NET_FLOOR|carry|2026-12-A' \
         'SSS/2026-11/G1|2026-11-B|32500|66000|NET_FLOOR|carry|2026-12-A')"
-    assert_equal "$(events ObligationDeferred '.obligation_id' | sort | tr '\n' ' ')" "L1 PHILHEALTH/2026-11/G1 SSS/2026-11/G1 "
+    assert_equal "$(events ObligationDeferred '.obligation_id' | sort | tr '\n' ' ')" "HDMF/2026-11/G1 L1 PHILHEALTH/2026-11/G1 SSS/2026-11/G1 "
 
     # a rerun is a no-op: no rows, no events, no new version
     local before rows
@@ -171,18 +174,20 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     assert_equal "$(journal_lines acme | wc -l)" "$before"
     assert_equal "$(jq -r .version <<<"$output")" 2
 
-    # the next period takes two installments of the loan and November's
-    # contributions: 13 days, 16,900.00; HDMF for December 200.00; taxable
-    # 16,900.00 - 325.00 - 521.66 - 200.00 = 15,853.34: tax 815.45; net
-    # 16,900.00 - 815.45 - 325.00 - 521.66 - 200.00 - 4,000.00 = 11,037.89
+    # the next period takes two installments of the loan, November's
+    # contributions and December's Pag-IBIG: 13 days, 16,900.00; taxable
+    # 16,900.00 - 325.00 - 521.66 - 200.00 - 200.00 = 15,653.34: tax 15% of
+    # 5,236.34 = 785.45; net 16,900.00 - 785.45 - 325.00 - 521.66 - 400.00
+    # - 4,000.00 = 10,867.89
     pay_policy net_floor 0
     armms-timesheet -q -t acme --finalize --period 2026-12-A --override test >"$BATS_TEST_TMPDIR/snap"
     armms-pay -q -t acme "$BATS_TEST_TMPDIR/snap" >/dev/null
     run --separate-stderr armms-deduct -t acme --period 2026-12-A
     assert_equal "$(jq -r '.deductions[] | [.code, .obligation_id, .seq // "", .status, .amount] | @tsv' <<<"$output")" "$(printf '%s\n' \
-        "$(tsv TAX '' '' APPLIED 81545)" "$(tsv SSS SSS/2026-11/G1 2 APPLIED 32500)" "$(tsv PHILHEALTH PHILHEALTH/2026-11/G1 2 APPLIED 52166)" \
-        "$(tsv HDMF HDMF/2026-12/G1 1 APPLIED 20000)" "$(tsv COMPANY_LOAN L1 2 APPLIED 200000)" "$(tsv COMPANY_LOAN L1 4 APPLIED 200000)")"
-    assert_equal "$(jq -c '[.gross, .taxable, .net]' <<<"$output")" '[1690000,1585334,1103789]'
+        "$(tsv TAX '' '' APPLIED 78545)" "$(tsv SSS SSS/2026-11/G1 2 APPLIED 32500)" "$(tsv PHILHEALTH PHILHEALTH/2026-11/G1 2 APPLIED 52166)" \
+        "$(tsv HDMF HDMF/2026-11/G1 2 APPLIED 20000)" "$(tsv HDMF HDMF/2026-12/G1 1 APPLIED 20000)" \
+        "$(tsv COMPANY_LOAN L1 2 APPLIED 200000)" "$(tsv COMPANY_LOAN L1 4 APPLIED 200000)")"
+    assert_equal "$(jq -c '[.gross, .taxable, .net]' <<<"$output")" '[1690000,1565334,1086789]'
 }
 
 @test "a recompute that no longer needs a deferral takes it back" {
@@ -193,13 +198,13 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     export ARMMS_NOW=2026-12-20T00:00:00Z
     gross 2026-11-B
     armms-deduct -q -t acme --period 2026-11-B >/dev/null
-    # 3,653.34 < 5,000.00: only the loan goes (5,653.34)
+    # 3,453.34 < 5,000.00: only the loan goes (5,453.34)
     assert_equal "$(q acme pay "select obligation_id, seq, status from obligation_schedule where period_id = '2026-11-B' order by 1")" \
-        "$(printf '%s\n' 'L1|1|DEFERRED' 'PHILHEALTH/2026-11/G1|1|APPLIED' 'SSS/2026-11/G1|1|APPLIED')"
+        "$(printf '%s\n' 'HDMF/2026-11/G1|1|APPLIED' 'L1|1|DEFERRED' 'PHILHEALTH/2026-11/G1|1|APPLIED' 'SSS/2026-11/G1|1|APPLIED')"
     pay_policy net_floor 0
     run --separate-stderr armms-deduct -t acme --period 2026-11-B
     assert_equal "$(jq -r '.deductions[] | select(.code == "COMPANY_LOAN") | .status' <<<"$output")" APPLIED
-    assert_equal "$(jq -r .net <<<"$output")" 365334
+    assert_equal "$(jq -r .net <<<"$output")" 345334
     assert_equal "$(q acme pay "select seq, period_id, status from obligation_schedule where obligation_id = 'L1' order by seq")" \
         "$(printf '%s\n' '1|2026-11-B|APPLIED' '2|2026-12-A|DUE' '3|2026-12-B|DUE')"
     assert_equal "$(q acme pay 'select count(*) from waiver')" 0
@@ -348,10 +353,11 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     run --separate-stderr armms-deduct -t acme --period 2026-11-B
     assert_equal "$status" 0
     # 2 days: 2,600.00; SSS on 2,600.00 (MSC 5,000.00) 250.00, PhilHealth
-    # 521.66, dues 100.00: net 1,728.34 < 2,100.00. UNION_DUES ranks as
-    # OTHER, last: 1,828.34; then PhilHealth: 2,350.00
+    # 521.66, Pag-IBIG 200.00, dues 100.00: net 1,528.34 < 2,100.00.
+    # UNION_DUES ranks as OTHER, last: 1,628.34; then Pag-IBIG: 1,828.34;
+    # then PhilHealth: 2,350.00
     assert_equal "$(deds <<<"$output")" "$(printf '%s\n' "$(tsv TAX APPLIED 0 '' '')" "$(tsv SSS APPLIED 25000 50000 1000)" \
-        "$(tsv PHILHEALTH DEFERRED 52166 52167 '')" "$(tsv UNION_DUES DEFERRED 10000 '' '')")"
+        "$(tsv PHILHEALTH DEFERRED 52166 52167 '')" "$(tsv HDMF DEFERRED 20000 20000 '')" "$(tsv UNION_DUES DEFERRED 10000 '' '')")"
     assert_equal "$(jq -r .net <<<"$output")" 235000
     assert_equal "$(q acme pay "select seq, period_id, amount, status, coalesce(moved_from, '') from obligation_schedule where obligation_id = 'DUES' order by seq")" \
         "$(printf '%s\n' '1|2026-11-B|10000|DEFERRED|' '2|2026-12-A|10000|DUE|1')"
@@ -375,4 +381,24 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     assert_equal "$(jq -r '[.paysheet_id, .stage, .net] | @tsv' <<<"$output")" "$(tsv 2026-11-A/G1 net 1465255)"
     assert_equal "$(grep Reject <<<"$stderr" | jq -r '[.code, .line] | @tsv')" "$(printf '%s\n' "$(tsv BAD_KIND 1)" "$(tsv NOT_FOUND 3)")"
     assert_equal "$(tail -1 <<<"$stderr")" "armms-deduct: 3 read, 2 rejected, 1 paysheets computed, 1 changed"
+}
+
+@test "a 1st-half paysheet through the stream takes the month's 16th-end run along, its SSS base having changed" {
+    deduct_tenant
+    work 2026-11 1 30
+    export ARMMS_NOW=2026-12-05T00:00:00Z
+    gross 2026-11-A
+    armms-timesheet -q -t acme --finalize --period 2026-11-B --override test >"$BATS_TEST_TMPDIR/snap"
+    armms-pay -q -t acme "$BATS_TEST_TMPDIR/snap" >/dev/null
+    armms-deduct -q -t acme --period 2026-11-A >/dev/null
+    armms-deduct -q -t acme --period 2026-11-B >/dev/null
+    # a taxable reward of 1,000.00 in the first half: the month is 33,500.00,
+    # MSC 33,500.00, employee 1,675.00
+    tk_import acme obligation 'obligation_id,guard_id,kind,code,label,installment,installments,start_period,frequency,taxable' \
+        'AWARD,G1,reward,PERFECT_ATTENDANCE,Perfect attendance,1000.00,1,2026-11-A,A,true'
+    run --separate-stderr armms-deduct -t acme < <(armms-pay -q -t acme --period 2026-11-A)
+    assert_equal "$status" 0
+    assert_equal "$(jq -r '[.paysheet_id, .gross] | @tsv' <<<"$output")" "$(printf '%s\n' "$(tsv 2026-11-A/G1 1660000)" "$(tsv 2026-11-B/G1 1690000)")"
+    assert_equal "$(jq -c 'select(.period.id == "2026-11-B") | .deductions[] | select(.code == "SSS") | [.amount, .base, .month_base[0].amount]' <<<"$output")" '[167500,3350000,1660000]'
+    assert_equal "$(tail -1 <<<"$stderr")" "armms-deduct: 1 read, 0 rejected, 2 paysheets computed, 2 changed"
 }

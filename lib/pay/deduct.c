@@ -161,6 +161,7 @@ typedef struct item {
     money_t amount, er, ec;
     money_t stored_amount, stored_er; /* the row as stored (seq > 0) */
     int row_status;                   /* SR_* as stored */
+    long moved_from;                  /* the row's moved_from (0: its own installment) */
     int fixed;                        /* WAIVED, or DEFERRED for good: not taken, not touched */
     int stopped;                      /* a row of a STOPPED obligation: taken back to DUE */
     char waiver_id[40], reason[64], policy[16], to_period[12];
@@ -283,6 +284,7 @@ static int load_items(dctx *c, const char *guard, const char *period, items *a, 
         it->er = it->stored_er = sqlite3_column_int64(st, 12);
         it->row_status = status_of(col(st, 13));
         snprintf(it->waiver_id, sizeof it->waiver_id, "%s", col(st, 14));
+        it->moved_from = sqlite3_column_int64(st, 15);
         /* an open-ended obligation with a row of its own in the period:
          * that row is its installment (first row only counts once) */
         (void)first;
@@ -436,7 +438,11 @@ static int contributions_peek(dctx *c, const period_t *p, const char *guard, jv 
         const char *run;
         if (pay_policy_on(c->rules, sc->policy, on, &run, rj))
             return REJECTED;
-        if (run[0] != p->half)
+        /* A contribution of the 1st-15th run is taken in the 16th-end run
+         * when the guard had no paysheet in the first half (started, or
+         * came back, mid-month), so the month is not left without it. */
+        int catch_up = run[0] == 'A' && p->half == 'B' && !other_found;
+        if (run[0] != p->half && !catch_up)
             continue;
         money_t base = 0;
         jv detail = jv_object();
@@ -485,7 +491,7 @@ static int contributions_peek(dctx *c, const period_t *p, const char *guard, jv 
         snprintf(id, sizeof id, "%s/%s/%s", sc->code, p->month, guard);
         item *it = NULL;
         for (size_t i = 0; i < a->n; i++)
-            if (strcmp(a->v[i].obligation_id, id) == 0 && a->v[i].seq == 1)
+            if (strcmp(a->v[i].obligation_id, id) == 0 && a->v[i].seq && !a->v[i].moved_from)
                 it = &a->v[i];
         if (!it) {
             it = item_new(a);
@@ -505,6 +511,8 @@ static int contributions_peek(dctx *c, const period_t *p, const char *guard, jv 
             detail = jv_object_set(detail, jv_string("er_mpf"), jnum(ct.er_mpf));
         }
         detail = jv_object_set(detail, jv_string("source"), jv_string(ct.source));
+        if (catch_up)
+            detail = jv_object_set(detail, jv_string("catch_up"), jv_true());
         jv_free(it->detail);
         it->detail = detail;
         if (it->fixed) {
@@ -728,12 +736,11 @@ static int assess(dctx *c, item *it, const char *guard, const period_t *p, armms
         long seq = max_seq(c, it->obligation_id, err);
         if (seq < 0)
             return err->code;
-        if (seq != 0)
-            return err_set(err, EXIT_DATAERR, "obligation %s has rows but none in %s",
-                           it->obligation_id, p->id);
-        if (insert_row(c, it->obligation_id, 1, p->id, it->amount, owed_er, err))
+        /* seq 1, unless the month's contribution already has rows (a
+         * policy that changed its run): then the next one */
+        if (insert_row(c, it->obligation_id, seq + 1, p->id, it->amount, owed_er, err))
             return err->code;
-        it->seq = 1;
+        it->seq = seq + 1;
         it->row_status = SR_DUE;
     } else if (it->stored_amount == it->amount && it->stored_er == owed_er) {
         return 0;
@@ -1127,13 +1134,20 @@ int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const c
 
 /* ---- stream ---- */
 
+/* A guard and period to take to net; implied: the 16th-end run of a
+ * month whose first half came in (its SSS base changed), taken only when
+ * it has a paysheet and is not closed. */
 typedef struct touch {
     char period[12], guard[64];
     char *raw;
     size_t raw_len;
     char source[256];
     long line;
+    int implied;
+    size_t order;
 } touch;
+
+static touch *touch_add(deduct_stream *ds, const char *period, const char *guard);
 
 struct deduct_stream {
     run r;
@@ -1177,22 +1191,16 @@ int deduct_stream_record(deduct_stream *ds, jv rec, const char *source, long lin
         reject_emit(ds->r.rej, &rj, source, line, raw, raw_len);
         ds->r.n->rejected++;
     } else {
-        size_t k;
-        for (k = 0; k < ds->n; k++)
-            if (!strcmp(ds->t[k].guard, guard) && !strcmp(ds->t[k].period, period))
-                break;
-        if (k == ds->n) {
-            if (ds->n == ds->cap)
-                ds->t = xrealloc(ds->t, (ds->cap = ds->cap ? 2 * ds->cap : 64) * sizeof *ds->t);
-            touch *tc = &ds->t[ds->n++];
-            memset(tc, 0, sizeof *tc);
-            snprintf(tc->period, sizeof tc->period, "%s", period);
-            snprintf(tc->guard, sizeof tc->guard, "%s", guard);
-            snprintf(tc->source, sizeof tc->source, "%s", source ? source : "");
-            tc->line = line;
-            tc->raw = xmalloc(raw_len + 1);
-            memcpy(tc->raw, raw, raw_len);
-            tc->raw_len = raw_len;
+        touch *tc = touch_add(ds, period, guard);
+        snprintf(tc->source, sizeof tc->source, "%s", source ? source : "");
+        tc->line = line;
+        tc->raw = xmalloc(raw_len + 1);
+        memcpy(tc->raw, raw, raw_len);
+        tc->raw_len = raw_len;
+        if (period[8] == 'A') {
+            char b[12];
+            snprintf(b, sizeof b, "%.7s-B", period);
+            touch_add(ds, b, guard)->implied = 1;
         }
     }
     jv_free(per);
@@ -1200,11 +1208,45 @@ int deduct_stream_record(deduct_stream *ds, jv rec, const char *source, long lin
     return 0;
 }
 
+static touch *touch_add(deduct_stream *ds, const char *period, const char *guard)
+{
+    if (ds->n == ds->cap)
+        ds->t = xrealloc(ds->t, (ds->cap = ds->cap ? 2 * ds->cap : 64) * sizeof *ds->t);
+    touch *tc = &ds->t[ds->n];
+    memset(tc, 0, sizeof *tc);
+    snprintf(tc->period, sizeof tc->period, "%s", period);
+    snprintf(tc->guard, sizeof tc->guard, "%s", guard);
+    tc->order = ds->n++;
+    return tc;
+}
+
+/* Period, guard; the records named before what they imply, in input order. */
 static int by_period(const void *x, const void *y)
 {
     const touch *a = x, *b = y;
     int k = strcmp(a->period, b->period);
-    return k ? k : strcmp(a->guard, b->guard);
+    if (!k)
+        k = strcmp(a->guard, b->guard);
+    if (!k)
+        k = a->implied - b->implied;
+    return k ? k : (a->order > b->order) - (a->order < b->order);
+}
+
+/* An implied touch is taken when its paysheet exists in an open period. */
+static int implied_wanted(run *r, const touch *tc, int *want, armms_err *err)
+{
+    char id[128], st[16];
+    jv rec;
+    int found;
+    *want = 0;
+    snprintf(id, sizeof id, "%s/%s", tc->period, tc->guard);
+    if (paysheet_load(r->c.s, id, &rec, &found, err))
+        return err->code;
+    jv_free(rec);
+    if (found && payrun_status(r->c.s, tc->period, st, err))
+        return err->code;
+    *want = found && strcmp(st, "CLOSED") != 0;
+    return 0;
 }
 
 int deduct_stream_finish(deduct_stream *ds, armms_err *err)
@@ -1215,6 +1257,16 @@ int deduct_stream_finish(deduct_stream *ds, armms_err *err)
     memset(&p, 0, sizeof p);
     for (size_t i = 0; !rc && i < ds->n; i++) {
         touch *tc = &ds->t[i];
+        if (i && !strcmp(tc->period, ds->t[i - 1].period) &&
+            !strcmp(tc->guard, ds->t[i - 1].guard))
+            continue; /* named twice */
+        if (tc->implied) {
+            int want;
+            if ((rc = implied_wanted(&ds->r, tc, &want, err)))
+                break;
+            if (!want)
+                continue;
+        }
         if (strcmp(p.id, tc->period) != 0) {
             if ((rc = flush(&ds->r, err)))
                 break;
@@ -1223,6 +1275,9 @@ int deduct_stream_finish(deduct_stream *ds, armms_err *err)
                 rejection rj;
                 rejection_set(&rj, "LOCKED", "%s", perr.msg);
                 for (; i < ds->n && !strcmp(ds->t[i].period, tc->period); i++) {
+                    if (ds->t[i].implied || (i && !strcmp(ds->t[i].period, ds->t[i - 1].period) &&
+                                             !strcmp(ds->t[i].guard, ds->t[i - 1].guard)))
+                        continue;
                     reject_emit(ds->r.rej, &rj, ds->t[i].source, ds->t[i].line, ds->t[i].raw,
                                 ds->t[i].raw_len);
                     ds->r.n->rejected++;

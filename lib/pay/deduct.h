@@ -30,6 +30,9 @@
  *                  compensation so far, as SSS), capped
  *                  by the table (HDMF Circular 460).
  *     No basic line and no compensation in the month: no contribution.
+ *     A contribution of the A run is taken in the B run instead when the
+ *     guard has no paysheet in the month's first half (catch_up:true), so
+ *     no month goes without it.
  *  3. withholding tax (code TAX; RR 11-2018 semi-monthly table): taxable
  *     = the taxable lines - the SSS, PhilHealth and Pag-IBIG employee
  *     shares applied in this run. A minimum wage earner (every basic daily
@@ -91,7 +94,9 @@ int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const c
 
 /* Stream mode: Paysheet records (consumed) name the guards and periods to
  * take to stage net again (from the stored paysheet, not the record's
- * figures); deduct_stream_finish computes them, period by period. */
+ * figures); a first half also takes the month's second half along when
+ * that has a paysheet and is not closed (its SSS base is the month's).
+ * deduct_stream_finish computes them, period by period, each once. */
 typedef struct deduct_stream deduct_stream;
 deduct_stream *deduct_stream_open(store_t *pay, const pay_rules *rules, FILE *out,
                                   reject_sink *rej, pay_counts *n);
