@@ -77,9 +77,9 @@ static const char *const q_sql[Q_N] = {
         " o.start_period, s.seq, s.amount, s.employer_share, s.status,"
         " coalesce(s.waiver_id, ''), coalesce(s.moved_from, 0),"
         " (SELECT count(*) FROM obligation_schedule x WHERE x.obligation_id = o.obligation_id"
-        "  AND x.period_id = ?2 AND x.moved_from IS NULL)"
+        "  AND +x.period_id = ?2 AND x.moved_from IS NULL)"
         " FROM obligation o LEFT JOIN obligation_schedule s"
-        " ON s.obligation_id = o.obligation_id AND s.period_id = ?2"
+        " ON s.obligation_id = o.obligation_id AND +s.period_id = ?2"
         " WHERE o.guard_id = ?1 ORDER BY o.obligation_id, s.seq",
     [Q_WAIVER] = "SELECT reason, policy, coalesce(to_period, ''), period_id FROM waiver"
                  " WHERE waiver_id = ?1",
