@@ -299,7 +299,9 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     assert_equal "$stderr" "armms-deduct: tenant acme: L1 installment 1 was applied in the closed payrun of 2026-11-A"
     run --separate-stderr armms-deduct -t acme waive SSS/2026-12/G1 --period 2026-12-B --reason x --carry
     assert_equal "$status" 65
-    assert_equal "$stderr" "armms-deduct: tenant acme: no obligation SSS/2026-12/G1"
+    assert_equal "$stderr" "armms-deduct: tenant acme: SSS/2026-12/G1 is not computed yet: run armms-deduct for 2026-12-B first, then waive it"
+    run --separate-stderr armms-deduct -t acme waive NOPE --period 2026-12-B --reason x --carry
+    assert_equal "$stderr" "armms-deduct: tenant acme: no obligation NOPE"
     # a closed run's paysheets are final
     run --separate-stderr armms-deduct -t acme --period 2026-11-A
     assert_equal "$status" 65

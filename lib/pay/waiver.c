@@ -185,6 +185,12 @@ int pay_waive_in_tx(store_t *s, const waive_req *w, const char *request_id, jv *
         return rejection_set(rj, "BAD_FIELD", "waive needs a period YYYY-MM-A|B");
     if ((rc = load_obligation(s, w->obligation_id, &o, &found, err)))
         return rc;
+    if (!found &&
+        (!strncmp(w->obligation_id, "SSS/", 4) || !strncmp(w->obligation_id, "PHILHEALTH/", 11) ||
+         !strncmp(w->obligation_id, "HDMF/", 5)))
+        return rejection_set(
+            rj, "NOT_DUE", "%s is not computed yet: run armms-deduct for %s first, then waive it",
+            w->obligation_id, w->period);
     if (!found)
         return rejection_set(rj, "NOT_FOUND", "no obligation %s", w->obligation_id);
     int floor = strcmp(w->reason, "NET_FLOOR") == 0;
