@@ -105,6 +105,9 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     assert_equal "$(q acme pay 'select paysheet_id, version, status, gross, net from paysheet')" "2026-10-B/G1|1|COMPUTED|1820000|1820000"
     assert_equal "$(q acme pay 'select timesheet_id, version, status, guard_id, period_id from inbox')" \
         "2026-10-B/G1/DET1/DAY|1|FINALIZED|G1|2026-10-B"
+    # the inbox row holds the text the checksum covers: sha256(record) = checksum
+    assert_equal "sha256:$(q acme pay 'select record from inbox' | tr -d '\n' | sha256sum | cut -d' ' -f1)" \
+        "$(q acme pay 'select checksum from inbox')"
     # one PaysheetComputed event
     assert_equal "$(journal_lines acme | jq -c 'select(.event_type == "PaysheetComputed") | [.aggregate_type, .aggregate_id, .payload.version, .payload.gross]')" \
         '["Paysheet","2026-10-B/G1",1,1820000]'
@@ -393,6 +396,11 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     assert_equal "$(jq -r '[.version, .gross, (.sources | map(.version) | join(","))] | @tsv' <<<"$output")" "$(tsv 2 278000 2)"
     assert_equal "$(q acme pay "select version, status from inbox where guard_id = 'G3' order by 1")" "$(printf '1|FINALIZED\n2|ADJUSTED')"
     (( $(cat "$ARMMS_HOME/tenants/acme/journal/cursors/pay") > cursor ))
+    # the same event as a stream record: its after is a duplicate now
+    run --separate-stderr armms-pay -t acme < <(armms-journal -t acme cat --type TimesheetAdjusted |
+        jq -c '.payload + {kind: "TimesheetAdjusted"}')
+    assert_equal "$status" 0
+    assert_equal "$stderr" "armms-pay: 1 read, 0 landed, 0 rejected, 1 paysheets computed, 0 changed"
 }
 
 @test "a late TimesheetAdjusted after the payrun closed lands as adjustment lines in the next open period" {
@@ -469,4 +477,29 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     # = the worked minutes of the snapshots
     assert_equal "$(jq -s '[.[].lines[] | select(.code | test("ND|UNWORKED") | not) | .minutes] | add' <<<"$output")" \
         "$(jq -s '[.[].totals | .regular + .ot] | add' "$BATS_TEST_TMPDIR/snap")"
+}
+
+@test "armms-pay needs the scope payrun.run; a timekeeper is refused with 77 and nothing lands" {
+    pay_tenant
+    printf '%s\n' 'user_id,name,roles' 'tim,Tim Lopez,timekeeper' 'pat,Pat Uy,payroll_officer' |
+        armms-import -q -t acme --format csv user
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,'
+    dayshift G1 2026-10-20
+    chain
+    seal 2026-10-B >"$BATS_TEST_TMPDIR/snap"
+    run --separate-stderr armms-pay -t acme --as tim "$BATS_TEST_TMPDIR/snap"
+    assert_equal "$status" 77
+    [[ "$stderr" == *"payrun.run"* ]] || fail "$stderr"
+    assert_equal "$(q acme pay 'select count(*) from inbox')" 0
+    run --separate-stderr armms-pay -t acme --as pat "$BATS_TEST_TMPDIR/snap"
+    assert_equal "$status" 0
+    assert_equal "$(jq -r .gross <<<"$output")" 130000
+}
+
+@test "usage: --guard needs --period, and a period id is checked" {
+    run --separate-stderr armms-pay --guard G1
+    assert_equal "$status" 64
+    run --separate-stderr armms-pay --period 2026-13-A
+    assert_equal "$status" 64
+    [[ "$stderr" == *"is not YYYY-MM-A or YYYY-MM-B"* ]] || fail "$stderr"
 }

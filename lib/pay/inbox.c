@@ -12,19 +12,34 @@
 #include "pay/pay_int.h"
 #include "store/journal.h"
 
-int inbox_checksum_peek(jv rec, rejection *rj)
+/* Verify rec's checksum; *canon (malloc'd, may be NULL) gets the
+ * canonical text it was taken over. */
+static int checksum_canon(jv rec, char **canon, rejection *rj)
 {
     const char *sum = json_str_peek(rec, "checksum", &(int){0});
     if (!sum)
         return rejection_set(rj, "BAD_CHECKSUM", "the snapshot has no checksum");
-    char *canon = json_canonical(jv_object_delete(jv_copy(rec), jv_string("checksum")));
+    char *c = json_canonical(jv_object_delete(jv_copy(rec), jv_string("checksum")));
     char hex[65];
-    sha256_hex(canon, strlen(canon), hex);
-    free(canon);
-    if (strncmp(sum, "sha256:", 7) || strcmp(sum + 7, hex))
+    sha256_hex(c, strlen(c), hex);
+    if (canon)
+        *canon = c;
+    else
+        free(c);
+    if (strncmp(sum, "sha256:", 7) || strcmp(sum + 7, hex)) {
+        if (canon) {
+            free(c);
+            *canon = NULL;
+        }
         return rejection_set(rj, "BAD_CHECKSUM",
                              "checksum %.80s is not that of the snapshot (sha256:%s)", sum, hex);
+    }
     return 0;
+}
+
+int inbox_checksum_peek(jv rec, rejection *rj)
+{
+    return checksum_canon(rec, NULL, rj);
 }
 
 /* Copy a required string field of rec into buf: 0, or REJECTED. */
@@ -41,7 +56,7 @@ static int need_str(jv rec, const char *key, char *buf, size_t n, rejection *rj)
     return 0;
 }
 
-static int check_snapshot(jv snap, inbox_key *k, const char **status, rejection *rj)
+static int check_snapshot(jv snap, inbox_key *k, const char **status, char **canon, rejection *rj)
 {
     if (jv_get_kind(snap) != JV_KIND_OBJECT)
         return rejection_set(rj, "BAD_FIELD", "the snapshot is not an object");
@@ -72,7 +87,7 @@ static int check_snapshot(jv snap, inbox_key *k, const char **status, rejection 
     if (bad)
         return rejection_set(rj, "BAD_FIELD",
                              "days: missing (a snapshot sealed before its day lines existed)");
-    return inbox_checksum_peek(snap, rj);
+    return checksum_canon(snap, canon, rj);
 }
 
 int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejection *rj,
@@ -99,7 +114,8 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
     }
     jv_free(rec);
     const char *status = NULL;
-    int rc = check_snapshot(snap, k, &status, rj);
+    char *canon = NULL;
+    int rc = check_snapshot(snap, k, &status, &canon, rj);
     if (rc) {
         jv_free(snap);
         return rc;
@@ -132,7 +148,6 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                        &st, err)))
         goto out;
-    char *canon = json_canonical(jv_copy(snap));
     char now[32];
     now_iso(now);
     sqlite3_bind_text(st, 1, k->timesheet_id, -1, SQLITE_STATIC);
@@ -147,12 +162,12 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     sqlite3_reset(st);
-    free(canon);
     if (step != SQLITE_DONE)
         rc = store_fail(s, step, "write the inbox", err);
     else
         k->landed = 1;
 out:
+    free(canon);
     jv_free(snap);
     return rc;
 }

@@ -14,6 +14,10 @@
  *  - the same key with the same checksum is a duplicate and changes
  *    nothing; the same key with another checksum is a CONFLICT rejection
  *    (what payroll priced stays what it was given first);
+ *  - the inbox row keeps the checksum in its own column and, as record,
+ *    the canonical text the checksum was taken over (the snapshot without
+ *    its checksum), so "sha256:" + SHA-256(record) = checksum re-verifies
+ *    a row without parsing it;
  *  - the journal cursor moves only after the inbox rows of the events it
  *    passes have committed, so delivery is at least once and landing is
  *    idempotent.

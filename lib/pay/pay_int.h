@@ -26,6 +26,9 @@ enum {
     PS_GUARD_SNAPS,
     PS_GUARD_SHEETS,
     PS_SHEET_TEXT,
+    PS_GUARD_DAYS,
+    PS_GUARD_UNWORKED,
+    PS_INBOX_REC,
     PS_NSTMT
 };
 
