@@ -499,7 +499,9 @@ cron() {
         "[\"2026-10-B/G1/DET1/DAY\",2,1,\"$v1sum\",2,\"$v2sum\"]"
     assert_equal "$(jq -c '.payload | [.before.totals.worked, .before.days_worked, .before.days_incomplete, .after.totals.worked, .after.days_worked, .after.days_incomplete]' <<<"$output")" \
         '[7150,10,2,7870,11,1]'
-    assert_equal "$(jq -c '.payload | [.before.minutes.ordinary, .after.minutes.ordinary]' <<<"$output")" \
-        '[{"regular":4800,"ot":2350,"nd":0,"nd_ot":0},{"regular":5280,"ot":2590,"nd":0,"nd_ot":0}]'
+    assert_equal "$(jq -cS '.payload | [.before.minutes.ordinary, .after.minutes.ordinary]' <<<"$output")" \
+        '[{"nd":0,"nd_ot":0,"ot":2350,"regular":4800},{"nd":0,"nd_ot":0,"ot":2590,"regular":5280}]'
+    # after is the sealed record itself, as the stream wrote it
+    assert_equal "$(jq -c .payload.after <<<"$output")" "$(jq -c . "$BATS_TEST_TMPDIR/ts.ndjson")"
     assert_equal "$(jq -cS .payload.delta <<<"$output")" "$(jq -cS .delta "$BATS_TEST_TMPDIR/ts.ndjson")"
 }

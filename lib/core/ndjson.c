@@ -4,6 +4,7 @@
 #include "core/ndjson.h"
 
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,12 +170,122 @@ void ndjson_write(FILE *out, jv v)
     jv_free(s);
 }
 
+/* libjq's own text of v (looked at), for what the fast paths leave to it. */
+static void canon_jq(strbuf *b, jv v)
+{
+    jv s = jv_dump_string(jv_copy(v), 0);
+    sb_add(b, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+    jv_free(s);
+}
+
+/* A string of printable ASCII without a quote or backslash is its own
+ * JSON text; anything else is escaped the way libjq does it. */
+static void canon_str(strbuf *b, jv v)
+{
+    const char *p = jv_string_value(v);
+    int n = jv_string_length_bytes(jv_copy(v));
+    for (int i = 0; i < n; i++)
+        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f || p[i] == '"' ||
+            p[i] == '\\') {
+            canon_jq(b, v);
+            return;
+        }
+    sb_addc(b, '"');
+    sb_add(b, p, (size_t)n);
+    sb_addc(b, '"');
+}
+
+typedef struct canon_kv {
+    const char *k;
+    int n;
+    jv key, val;
+} canon_kv;
+
+static int canon_kv_cmp(const void *a, const void *b)
+{
+    const canon_kv *x = a, *y = b;
+    int c = memcmp(x->k, y->k, (size_t)(x->n < y->n ? x->n : y->n));
+    return c ? c : x->n - y->n;
+}
+
+/* What jv_dump_string(v, JV_PRINT_SORTED) writes, without its per-object
+ * key sort through jv values (most of the cost of sealing a snapshot):
+ * keys in byte order, which for UTF-8 is code point order, as libjq's. */
+static void canon(strbuf *b, jv v)
+{
+    switch (jv_get_kind(v)) {
+    case JV_KIND_NULL:
+        sb_adds(b, "null");
+        break;
+    case JV_KIND_TRUE:
+        sb_adds(b, "true");
+        break;
+    case JV_KIND_FALSE:
+        sb_adds(b, "false");
+        break;
+    case JV_KIND_NUMBER: {
+        double d = jv_number_value(v);
+        if (d == (double)(long long)d && d > -1e16 && d < 1e16 && !(d == 0 && signbit(d)))
+            sb_addf(b, "%lld", (long long)d);
+        else
+            canon_jq(b, v);
+        break;
+    }
+    case JV_KIND_STRING:
+        canon_str(b, v);
+        break;
+    case JV_KIND_ARRAY: {
+        int n = jv_array_length(jv_copy(v));
+        sb_addc(b, '[');
+        for (int i = 0; i < n; i++) {
+            jv x = jv_array_get(jv_copy(v), i);
+            if (i)
+                sb_addc(b, ',');
+            canon(b, x);
+            jv_free(x);
+        }
+        sb_addc(b, ']');
+        break;
+    }
+    case JV_KIND_OBJECT: {
+        int n = jv_object_length(jv_copy(v)), i = 0;
+        canon_kv stack[32], *kv = n <= 32 ? stack : xmalloc((size_t)n * sizeof *kv);
+        jv_object_foreach(v, key, val)
+        {
+            kv[i].key = key;
+            kv[i].val = val;
+            kv[i].k = jv_string_value(key);
+            kv[i].n = jv_string_length_bytes(jv_copy(key));
+            i++;
+        }
+        qsort(kv, (size_t)i, sizeof *kv, canon_kv_cmp);
+        sb_addc(b, '{');
+        for (int k = 0; k < i; k++) {
+            if (k)
+                sb_addc(b, ',');
+            canon_str(b, kv[k].key);
+            sb_addc(b, ':');
+            canon(b, kv[k].val);
+            jv_free(kv[k].key);
+            jv_free(kv[k].val);
+        }
+        sb_addc(b, '}');
+        if (kv != stack)
+            free(kv);
+        break;
+    }
+    default:
+        canon_jq(b, v);
+    }
+}
+
 char *json_canonical(jv v)
 {
-    jv s = jv_dump_string(v, JV_PRINT_SORTED);
-    char *r = xstrdup(jv_string_value(s));
-    jv_free(s);
-    return r;
+    strbuf b;
+    sb_init(&b);
+    canon(&b, v);
+    jv_free(v);
+    return b.s;
 }
 
 const char *json_str_peek(jv obj, const char *key, int *bad)

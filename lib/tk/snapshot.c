@@ -303,10 +303,11 @@ int ts_adjust_sealed(tk_run *r, const ts_key *k, ts_sum *now, ts_latest *l, cons
         sb_addf(&pl, ",\"version\":%d,\"before\":{\"version\":%d,\"checksum\":\"%s\"",
                 l->version + 1, l->version, old_cs);
         sum_json(&pl, &before);
-        sb_addf(&pl, "},\"after\":{\"version\":%d,\"checksum\":\"%s\"", l->version + 1, cs);
-        sum_json(&pl, now);
-        sb_adds(&pl, days);
-        sb_adds(&pl, "},\"delta\":");
+        /* after: the sealed record itself, so a consumer of the journal
+         * (payroll) can verify its checksum and land it without tk.db */
+        sb_adds(&pl, "},\"after\":");
+        sb_adds(&pl, sealed);
+        sb_adds(&pl, ",\"delta\":");
         delta_json(&pl, now, &before);
         sb_addc(&pl, '}');
         rc = store_emit(&r->s, "TimesheetAdjusted", "timesheet", k->id, pl.s, pl.len, err);

@@ -1,0 +1,255 @@
+/*
+ * inbox.c - see inbox.h.
+ */
+#define _GNU_SOURCE
+#include "pay/inbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ndjson.h"
+#include "core/sha.h"
+#include "pay/pay_int.h"
+#include "store/journal.h"
+
+/* Verify rec's checksum; *canon (malloc'd, may be NULL) gets the
+ * canonical text it was taken over. */
+static int checksum_canon(jv rec, char **canon, rejection *rj)
+{
+    const char *sum = json_str_peek(rec, "checksum", &(int){0});
+    if (!sum)
+        return rejection_set(rj, "BAD_CHECKSUM", "the snapshot has no checksum");
+    char *c = json_canonical(jv_object_delete(jv_copy(rec), jv_string("checksum")));
+    char hex[65];
+    sha256_hex(c, strlen(c), hex);
+    if (canon)
+        *canon = c;
+    else
+        free(c);
+    if (strncmp(sum, "sha256:", 7) || strcmp(sum + 7, hex)) {
+        if (canon) {
+            free(c);
+            *canon = NULL;
+        }
+        return rejection_set(rj, "BAD_CHECKSUM",
+                             "checksum %.80s is not that of the snapshot (sha256:%s)", sum, hex);
+    }
+    return 0;
+}
+
+int inbox_checksum_peek(jv rec, rejection *rj)
+{
+    return checksum_canon(rec, NULL, rj);
+}
+
+/* Copy a required string field of rec into buf: 0, or REJECTED. */
+static int need_str(jv rec, const char *key, char *buf, size_t n, rejection *rj)
+{
+    int bad = 0;
+    const char *v = json_str_peek(rec, key, &bad);
+    if (!v || !*v || strlen(v) >= n)
+        return rejection_set(rj, "BAD_FIELD", "%s: %s", key,
+                             bad         ? "not a string"
+                             : !v || !*v ? "missing"
+                                         : "too long");
+    memcpy(buf, v, strlen(v) + 1);
+    return 0;
+}
+
+static int check_snapshot(jv snap, inbox_key *k, const char **status, char **canon, rejection *rj)
+{
+    if (jv_get_kind(snap) != JV_KIND_OBJECT)
+        return rejection_set(rj, "BAD_FIELD", "the snapshot is not an object");
+    long long ver;
+    if (need_str(snap, "timesheet_id", k->timesheet_id, sizeof k->timesheet_id, rj) ||
+        need_str(snap, "guard_id", k->guard, sizeof k->guard, rj))
+        return REJECTED;
+    if (pay_int_peek(snap, "version", &ver) || ver < 1 || ver > 1000000)
+        return rejection_set(rj, "BAD_FIELD", "version: not a positive integer");
+    k->version = (int)ver;
+    jv per = jv_object_get(jv_copy(snap), jv_string("period"));
+    int bad =
+        jv_get_kind(per) != JV_KIND_OBJECT || need_str(per, "id", k->period, sizeof k->period, rj);
+    jv_free(per);
+    if (bad)
+        return rejection_set(rj, "BAD_FIELD", "period: not an object with an id");
+    char tmp[65];
+    if (need_str(snap, "detachment_id", tmp, sizeof tmp, rj) ||
+        need_str(snap, "shift_id", tmp, sizeof tmp, rj) ||
+        need_str(snap, "position_id", tmp, sizeof tmp, rj))
+        return REJECTED;
+    *status = json_str_peek(snap, "status", &bad);
+    if (!*status || (strcmp(*status, "FINALIZED") && strcmp(*status, "ADJUSTED")))
+        return rejection_set(rj, "BAD_FIELD", "status: not FINALIZED or ADJUSTED");
+    jv days = jv_object_get(jv_copy(snap), jv_string("days"));
+    bad = jv_get_kind(days) != JV_KIND_ARRAY;
+    jv_free(days);
+    if (bad)
+        return rejection_set(rj, "BAD_FIELD",
+                             "days: missing (a snapshot sealed before its day lines existed)");
+    return checksum_canon(snap, canon, rj);
+}
+
+int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejection *rj,
+               armms_err *err)
+{
+    memset(k, 0, sizeof *k);
+    jv snap;
+    if (json_has_peek(rec, "after")) {
+        snap = jv_object_get(jv_copy(rec), jv_string("after"));
+    } else {
+        const char *kind = json_str_peek(rec, "kind", &(int){0});
+        if (kind && !strcmp(kind, "Timesheet")) {
+            jv_free(rec);
+            return rejection_set(rj, "DRAFT", "a draft timesheet is not a snapshot");
+        }
+        if (!kind || strcmp(kind, "TimesheetFinalized")) {
+            jv_free(rec);
+            return rejection_set(rj, "BAD_KIND",
+                                 "kind %s: payroll takes TimesheetFinalized and "
+                                 "TimesheetAdjusted records",
+                                 kind ? kind : "missing");
+        }
+        snap = jv_copy(rec);
+    }
+    jv_free(rec);
+    const char *status = NULL;
+    char *canon = NULL;
+    int rc = check_snapshot(snap, k, &status, &canon, rj);
+    if (rc) {
+        jv_free(snap);
+        return rc;
+    }
+    const char *sum = json_str_peek(snap, "checksum", &(int){0});
+    sqlite3_stmt *st;
+    if ((rc = pay_stmt(s, PS_INBOX_GET,
+                       "SELECT checksum FROM inbox WHERE timesheet_id = ?1 AND version = ?2", &st,
+                       err)))
+        goto out;
+    sqlite3_bind_text(st, 1, k->timesheet_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, k->version);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (strcmp(pay_col(st, 0), sum))
+            rc = rejection_set(rj, "CONFLICT",
+                               "timesheet %s version %d is in the inbox with checksum %.80s",
+                               k->timesheet_id, k->version, pay_col(st, 0));
+        sqlite3_reset(st);
+        goto out;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        rc = store_fail(s, step, "read the inbox", err);
+        goto out;
+    }
+    if ((rc = pay_stmt(s, PS_INBOX_PUT,
+                       "INSERT INTO inbox(timesheet_id, version, checksum, guard_id, period_id,"
+                       " status, record, journal_seq, received_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       &st, err)))
+        goto out;
+    char now[32];
+    now_iso(now);
+    sqlite3_bind_text(st, 1, k->timesheet_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, k->version);
+    sqlite3_bind_text(st, 3, sum, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, k->guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, k->period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, canon, -1, SQLITE_STATIC);
+    if (journal_seq > 0)
+        sqlite3_bind_int64(st, 8, journal_seq);
+    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        rc = store_fail(s, step, "write the inbox", err);
+    else
+        k->landed = 1;
+out:
+    free(canon);
+    jv_free(snap);
+    return rc;
+}
+
+typedef struct pull {
+    store_t *s;
+    reject_sink *rej;
+    inbox_touch_fn touch;
+    void *ctx;
+    pay_counts *n;
+    long long from, last;
+    armms_err *err;
+} pull;
+
+static int pull_cb(const char *line, size_t len, void *vctx)
+{
+    pull *p = vctx;
+    /* every line opens {"seq":N, so the events behind the cursor are passed
+     * over without parsing them */
+    if (len < 8 || strncmp(line, "{\"seq\":", 7))
+        return 0;
+    long long seq = strtoll(line + 7, NULL, 10);
+    if (seq <= p->from)
+        return 0;
+    if (seq > p->last)
+        p->last = seq;
+    /* only the two snapshot events; the type is a fixed field early on */
+    const char *end = line + (len < 200 ? len : 200);
+    const char *ty = memmem(line, (size_t)(end - line), "\"event_type\":\"", 14);
+    if (!ty)
+        return 0;
+    ty += 14;
+    int fin = !strncmp(ty, "TimesheetFinalized\"", 19),
+        adj = !strncmp(ty, "TimesheetAdjusted\"", 18);
+    if (!fin && !adj)
+        return 0;
+    p->n->read++;
+    jv ev = jv_parse_sized(line, (int)len);
+    jv payload = jv_get_kind(ev) == JV_KIND_OBJECT
+                     ? jv_object_get(jv_copy(ev), jv_string("payload"))
+                     : jv_invalid();
+    jv_free(ev);
+    rejection rj = {0};
+    inbox_key k;
+    int rc;
+    if (jv_get_kind(payload) != JV_KIND_OBJECT) {
+        jv_free(payload);
+        rc = rejection_set(&rj, "BAD_FIELD", "journal event %lld has no payload object", seq);
+    } else {
+        rc = inbox_land(p->s, payload, seq, &k, &rj, p->err);
+    }
+    if (rc == REJECTED) {
+        reject_emit(p->rej, &rj, "journal", seq, line, len);
+        p->n->rejected++;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    p->n->landed += k.landed;
+    if (p->touch)
+        p->touch(&k, p->ctx);
+    return 0;
+}
+
+int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
+               armms_err *err)
+{
+    pull p = {s, rej, touch, ctx, n, 0, 0, err};
+    int rc = journal_cursor_get(s->tenant, PAY_CURSOR, &p.from, err);
+    if (rc)
+        return rc;
+    p.last = p.from;
+    if ((rc = store_begin(s, err)))
+        return rc;
+    rc = journal_each(s->tenant, pull_cb, &p, err);
+    if (rc) {
+        store_rollback(s);
+        return rc;
+    }
+    if ((rc = store_commit(s, err)))
+        return rc;
+    if (p.last > p.from)
+        rc = journal_cursor_set(s->tenant, PAY_CURSOR, p.last, err);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * pay_int.h - what the payroll modules (inbox, paysheet, gross) share,
+ * private to lib/pay.
+ *
+ * Prepared statements are kept per slot and per connection: a slot is
+ * prepared once for the store it is first used on, and prepared again when
+ * used on another store (store_close finalizes every statement of its
+ * connection, so a cached one is checked to still belong to it).
+ *
+ * Uses core and store.
+ */
+#ifndef ARMMS_PAY_INT_H
+#define ARMMS_PAY_INT_H
+
+#include <jv.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum {
+    PS_INBOX_GET,
+    PS_INBOX_PUT,
+    PS_SHEET_GET,
+    PS_SHEET_PUT,
+    PS_PAYRUN,
+    PS_GUARD_SNAPS,
+    PS_GUARD_SHEETS,
+    PS_SHEET_TEXT,
+    PS_GUARD_DAYS,
+    PS_GUARD_UNWORKED,
+    PS_INBOX_REC,
+    PS_NSTMT
+};
+
+/* The statement of slot on s (reset, bindings cleared). */
+int pay_stmt(store_t *s, int slot, const char *sql, sqlite3_stmt **out, armms_err *err);
+
+/* A column as text ("" for NULL). */
+const char *pay_col(sqlite3_stmt *st, int i);
+
+/* The integer at key of obj (looked at): 0 with *v set, -1 when absent or
+ * not an integer. */
+int pay_int_peek(jv obj, const char *key, long long *v);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * paysheet.c - see paysheet.h; and the statement cache of pay_int.h.
+ */
+#include "pay/paysheet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ndjson.h"
+#include "core/sha.h"
+#include "pay/pay_int.h"
+
+static struct {
+    sqlite3 *db;
+    sqlite3_stmt *st[PS_NSTMT];
+} cache;
+
+/* Still a statement of db (store_close finalizes them all)? */
+static int live(sqlite3 *db, sqlite3_stmt *st)
+{
+    for (sqlite3_stmt *p = sqlite3_next_stmt(db, NULL); p; p = sqlite3_next_stmt(db, p))
+        if (p == st)
+            return 1;
+    return 0;
+}
+
+int pay_stmt(store_t *s, int slot, const char *sql, sqlite3_stmt **out, armms_err *err)
+{
+    if (cache.db != s->db) {
+        memset(&cache, 0, sizeof cache);
+        cache.db = s->db;
+    }
+    sqlite3_stmt **st = &cache.st[slot];
+    if (*st && (!live(s->db, *st) || strcmp(sqlite3_sql(*st), sql)))
+        *st = NULL;
+    int rc = store_prepare(s, st, sql, err);
+    if (rc)
+        return rc;
+    sqlite3_reset(*st);
+    sqlite3_clear_bindings(*st);
+    *out = *st;
+    return 0;
+}
+
+const char *pay_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+int pay_int_peek(jv obj, const char *key, long long *v)
+{
+    jv x = jv_object_get(jv_copy(obj), jv_string(key));
+    int rc = -1;
+    if (jv_get_kind(x) == JV_KIND_NUMBER) {
+        double d = jv_number_value(x);
+        if (d == (double)(long long)d && d > -9e15 && d < 9e15) {
+            *v = (long long)d;
+            rc = 0;
+        }
+    }
+    jv_free(x);
+    return rc;
+}
+
+int payrun_status(store_t *s, const char *period, char out[16], armms_err *err)
+{
+    sqlite3_stmt *st;
+    out[0] = 0;
+    int rc = pay_stmt(s, PS_PAYRUN, "SELECT status FROM payrun WHERE period_id = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        snprintf(out, 16, "%s", pay_col(st, 0));
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_fail(s, step, "read payrun", err);
+}
+
+int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *err)
+{
+    sqlite3_stmt *st;
+    *found = 0;
+    *rec = jv_invalid();
+    int rc =
+        pay_stmt(s, PS_SHEET_GET,
+                 "SELECT version, digest, record FROM paysheet WHERE paysheet_id = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *rec = jv_parse(pay_col(st, 2));
+        if (jv_get_kind(*rec) != JV_KIND_OBJECT) {
+            jv_free(*rec);
+            *rec = jv_invalid();
+            sqlite3_reset(st);
+            return err_set(err, EXIT_SOFTWARE, "paysheet %s: stored record is not JSON", id);
+        }
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0
+                                                     : store_fail(s, step, "read paysheet", err);
+}
+
+/* The digest of a record: its canonical JSON without the volatile fields. */
+static void digest_of(jv rec, char *hex)
+{
+    jv d = jv_object_delete(jv_copy(rec), jv_string("version"));
+    d = jv_object_delete(d, jv_string("status"));
+    d = jv_object_delete(d, jv_string("computed_at"));
+    char *canon = json_canonical(d);
+    sha256_hex(canon, strlen(canon), hex);
+    free(canon);
+}
+
+static int str_field(jv rec, const char *key, char *buf, size_t n)
+{
+    const char *v = json_str_peek(rec, key, &(int){0});
+    if (!v || strlen(v) >= n)
+        return -1;
+    memcpy(buf, v, strlen(v) + 1);
+    return 0;
+}
+
+int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection *rj,
+                   armms_err *err)
+{
+    char id[96], guard[65], period[16] = "", stat[16], hex[65];
+    long long gross, net;
+    *changed = 0;
+    jv per = jv_object_get(jv_copy(rec), jv_string("period"));
+    if (jv_get_kind(per) == JV_KIND_OBJECT)
+        str_field(per, "id", period, sizeof period);
+    jv_free(per);
+    if (str_field(rec, "paysheet_id", id, sizeof id) ||
+        str_field(rec, "guard_id", guard, sizeof guard) || !*period ||
+        pay_int_peek(rec, "gross", &gross)) {
+        jv_free(rec);
+        return err_set(err, EXIT_SOFTWARE, "a paysheet record without id, guard, period or gross");
+    }
+    int has_net = !pay_int_peek(rec, "net", &net);
+    int rc = payrun_status(s, period, stat, err);
+    if (rc) {
+        jv_free(rec);
+        return rc;
+    }
+    if (!strcmp(stat, "CLOSED")) {
+        jv_free(rec);
+        return rejection_set(rj, "LOCKED",
+                             "paysheet %s: the payrun of %s is closed; a change to it is an "
+                             "adjustment in the next open period",
+                             id, period);
+    }
+    digest_of(rec, hex);
+    sqlite3_stmt *st;
+    if ((rc = pay_stmt(s, PS_SHEET_GET,
+                       "SELECT version, digest, record FROM paysheet WHERE paysheet_id = ?1", &st,
+                       err))) {
+        jv_free(rec);
+        return rc;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), version = 0;
+    if (step == SQLITE_ROW) {
+        version = sqlite3_column_int(st, 0);
+        if (!strcmp(pay_col(st, 1), hex)) {
+            if (line_out) {
+                sb_adds(line_out, pay_col(st, 2));
+                sb_addc(line_out, '\n');
+            }
+            sqlite3_reset(st);
+            jv_free(rec);
+            return 0;
+        }
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        jv_free(rec);
+        return store_fail(s, step, "read paysheet", err);
+    }
+    char now[32];
+    now_iso(now);
+    rec = jv_object_set(rec, jv_string("version"), jv_number(version + 1));
+    rec = jv_object_set(rec, jv_string("status"), jv_string("COMPUTED"));
+    rec = jv_object_set(rec, jv_string("computed_at"), jv_string(now));
+    jv stage = jv_object_get(jv_copy(rec), jv_string("stage"));
+    jv text = jv_dump_string(rec, 0);
+    const char *t = jv_string_value(text);
+    if ((rc = pay_stmt(s, PS_SHEET_PUT,
+                       "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
+                       " status, gross, net, record, digest, computed_at)"
+                       " VALUES (?1, ?2, ?3, ?4, 'COMPUTED', ?5, ?6, ?7, ?8, ?9)",
+                       &st, err)))
+        goto out;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, version + 1);
+    sqlite3_bind_int64(st, 5, gross);
+    if (has_net)
+        sqlite3_bind_int64(st, 6, net);
+    sqlite3_bind_text(st, 7, t, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        rc = store_fail(s, step, "write paysheet", err);
+        goto out;
+    }
+    /* The event names the new version and its figures; the record itself
+     * is the row (a payrun's worth of whole records would double the
+     * journal for nothing a consumer cannot read from pay.db). */
+    strbuf pl;
+    sb_init(&pl);
+    sb_adds(&pl, "{\"paysheet_id\":");
+    sb_add_json_str(&pl, id, strlen(id));
+    sb_add_json_kv(&pl, "guard_id", guard);
+    sb_add_json_kv(&pl, "period_id", period);
+    sb_addf(&pl, ",\"version\":%d", version + 1);
+    sb_add_json_kv(&pl, "stage",
+                   jv_get_kind(stage) == JV_KIND_STRING ? jv_string_value(stage) : "gross");
+    sb_addf(&pl, ",\"gross\":%lld", gross);
+    if (has_net)
+        sb_addf(&pl, ",\"net\":%lld", net);
+    sb_add_json_kv(&pl, "digest", hex);
+    sb_addc(&pl, '}');
+    rc = store_emit(s, "PaysheetComputed", "Paysheet", id, pl.s, pl.len, err);
+    sb_free(&pl);
+    if (!rc) {
+        *changed = 1;
+        if (line_out) {
+            sb_adds(line_out, t);
+            sb_addc(line_out, '\n');
+        }
+    }
+out:
+    jv_free(stage);
+    jv_free(text);
+    return rc;
+}

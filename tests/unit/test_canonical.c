@@ -1,0 +1,100 @@
+/*
+ * test_canonical.c - json_canonical (core/ndjson.h) writes exactly what
+ * libjq's sorted compact dump writes (the bytes a snapshot's checksum is
+ * taken over, `jq -cS`), fast paths and fallbacks alike; and a random
+ * property over generated values.
+ */
+#include <jv.h>
+#include <stdlib.h>
+
+#include "core/ndjson.h"
+#include "t.h"
+
+static void same(const char *json, const char *what)
+{
+    jv v = jv_parse(json);
+    jv want = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
+    char *got = json_canonical(v);
+    T_EQ_STR(got, jv_string_value(want), "%s", what);
+    free(got);
+    jv_free(want);
+}
+
+static void gen(strbuf *b, int depth)
+{
+    static const char *const strs[] = {"a",       "b",       "ab",     "",        "ä",
+                                       "\\u00e9", "\\n",     "q\\\"t", "\\u007f", "\\u2028",
+                                       "z",       "\\u0001", "é",      "A",       "aa"};
+    int k = rand() % (depth > 3 ? 4 : 7);
+    switch (k) {
+    case 0:
+        sb_addf(b, "%d", rand() % 2000 - 1000);
+        break;
+    case 1:
+        sb_addf(b, "\"%s\"", strs[rand() % 15]);
+        break;
+    case 2:
+        sb_adds(b, rand() % 2 ? "true" : "null");
+        break;
+    case 3:
+        sb_addf(b, "%d.%d", rand() % 100, rand() % 1000);
+        break;
+    case 4:
+    case 5: {
+        int n = rand() % 5;
+        sb_addc(b, '{');
+        for (int i = 0; i < n; i++) {
+            sb_addf(b, "%s\"%s%d\":", i ? "," : "", strs[rand() % 15], i);
+            gen(b, depth + 1);
+        }
+        sb_addc(b, '}');
+        break;
+    }
+    default: {
+        int n = rand() % 4;
+        sb_addc(b, '[');
+        for (int i = 0; i < n; i++) {
+            if (i)
+                sb_addc(b, ',');
+            gen(b, depth + 1);
+        }
+        sb_addc(b, ']');
+    }
+    }
+}
+
+int main(void)
+{
+    same("{\"b\":1,\"a\":[3,2,{\"d\":null,\"c\":true}],\"aa\":false}", "keys sorted, nested");
+    same("{\"kind\":\"TimesheetFinalized\",\"minutes\":{\"ordinary\":{\"regular\":480,\"ot\":240}}"
+         "}",
+         "a snapshot's shape");
+    same("[0,-0,1e17,1e16,9999999999999999,-12,0.5,1.25e-7,123456789012345678]",
+         "numbers: -0, large, fractions as libjq prints them");
+    same("[\"plain\",\"quo\\\"te\",\"back\\\\slash\",\"tab\\t\",\"\\u0001\",\"\\u007f\",\"é\","
+         "\"\\u2028\",\"\\ud83d\\ude00\"]",
+         "strings: escapes, DEL, non-ASCII, a surrogate pair");
+    same("{\"é\":1,\"e\":2,\"z\":3,\"E\":4,\"\":5,\"ab\":6,\"a\":7}",
+         "keys in code point order, the empty key first");
+    same("{}", "an empty object");
+    same("[]", "an empty array");
+    srand(20261202);
+    int bad = 0;
+    for (int i = 0; i < 2000; i++) {
+        strbuf b;
+        sb_init(&b);
+        gen(&b, 0);
+        jv v = jv_parse(b.s);
+        jv want = jv_dump_string(jv_copy(v), JV_PRINT_SORTED);
+        char *got = json_canonical(v);
+        if (strcmp(got, jv_string_value(want))) {
+            if (!bad++)
+                printf("# %s\n#   got  %s\n#   want %s\n", b.s, got, jv_string_value(want));
+        }
+        free(got);
+        jv_free(want);
+        sb_free(&b);
+    }
+    T_EQ_INT(bad, 0, "2000 random values: json_canonical is libjq's sorted dump");
+    return t_done();
+}
