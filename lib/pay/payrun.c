@@ -379,15 +379,16 @@ int payrun_record(store_t *s, const char *period, jv *rec, int *found, armms_err
         static const char *const names[] = {"opened_by",   "opened_at",   "computed_at",
                                             "approved_by", "approved_at", "closed_by",
                                             "closed_at",   "request_id"};
-        sb_addf(&b, "\"period\":{\"id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"},\"status\":\"%s\",",
+        sb_addf(&b, "\"period\":{\"id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"},\"status\":\"%s\"",
                 period, sqlite3_column_text(q, 0), sqlite3_column_text(q, 1), st);
         for (int i = 0; i < 8; i++) {
             const char *v = (const char *)sqlite3_column_text(q, i + 2);
             if (v)
-                sb_add_json_kv(&b, names[i], v), sb_addc(&b, ',');
+                sb_add_json_kv(&b, names[i], v);
         }
     }
     sqlite3_finalize(q);
+    sb_addc(&b, ',');
     totals_json(&b, &t);
     /* what stands between the run and its close */
     sb_adds(&b, ",\"blockers\":[");
@@ -414,12 +415,14 @@ int payrun_record(store_t *s, const char *period, jv *rec, int *found, armms_err
                 nb++ ? "," : "", t.computed);
     sb_adds(&b, "]}");
     *rec = jv_parse_sized(b.s, (int)b.len);
-    sb_free(&b);
     if (!jv_is_valid(*rec)) {
         jv_free(*rec);
         *rec = jv_null();
-        return err_set(err, EXIT_SOFTWARE, "payrun %s: bad record", period);
+        err_set(err, EXIT_SOFTWARE, "payrun %s: bad record %s", period, b.s);
+        sb_free(&b);
+        return err->code;
     }
+    sb_free(&b);
     *found = 1;
     return 0;
 }
@@ -611,15 +614,11 @@ static int do_reject(store_t *s, const char *period, const char *guard, const ch
         return err->code;
     strbuf p;
     sb_init(&p);
-    sb_addc(&p, '{');
-    sb_add_json_kv(&p, "hold_id", hold);
-    sb_addc(&p, ',');
+    sb_addf(&p, "{\"hold_id\":\"%s\"", hold);
     sb_add_json_kv(&p, "paysheet_id", ps);
     if (item)
-        sb_addc(&p, ','), sb_add_json_kv(&p, "item", item);
-    sb_addc(&p, ',');
+        sb_add_json_kv(&p, "item", item);
     sb_add_json_kv(&p, "owner_role", owner);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "reason", reason);
     sb_addc(&p, '}');
     rc = emit(s, guard ? "PaysheetHeld" : "PayrunRejected", guard ? "Paysheet" : "Payrun", ps, &p,
@@ -730,12 +729,11 @@ int payrun_resolve(store_t *s, const rbac_t *who, const char *hold_id, const cha
         goto fail;
     strbuf p;
     sb_init(&p);
-    sb_addc(&p, '{');
-    sb_add_json_kv(&p, "hold_id", hold_id);
-    sb_addc(&p, ',');
+    sb_adds(&p, "{\"hold_id\":");
+    sb_add_json_str(&p, hold_id, strlen(hold_id));
     sb_add_json_kv(&p, "paysheet_id", ps);
     if (note)
-        sb_addc(&p, ','), sb_add_json_kv(&p, "note", note);
+        sb_add_json_kv(&p, "note", note);
     sb_addc(&p, '}');
     int rc = emit(s, "PaysheetHoldResolved", "Paysheet", ps, &p, err);
     sb_free(&p);
