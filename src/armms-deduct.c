@@ -17,6 +17,7 @@
 
 #include "cli/actions.h"
 #include "cli/cli.h"
+#include "cli/view.h"
 #include "core/clock.h"
 #include "core/input.h"
 #include "core/money.h"
@@ -332,10 +333,24 @@ static int run_obligations(void *ctx)
     deduct *d = ctx;
     open_tenant(d);
     store_t s = {0};
-    int rc = store_open(&s, &d->t, "pay", 0, &d->err);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    int rc = mem ? store_open(&s, &d->t, "pay", 0, &d->err)
+                 : err_set(&d->err, EXIT_SOFTWARE, "out of memory");
     if (!rc)
-        rc = pay_obligations_write(&s, d->guard, stdout, &d->err);
+        rc = pay_obligations_write(&s, d->guard, mem, &d->err);
+    if (mem)
+        fclose(mem);
+    char *name = NULL;
+    if (!rc && !store_attach_ro(&s, "hr", &d->err))
+        name = view_guard_lookup(s.db, d->guard);
     store_close(&s);
+    if (!rc)
+        rc = view_obligations(view_records_of(buf, len), d->guard, name, stdout,
+                              render_format_pick(d->format), &d->err);
+    free(name);
+    free(buf);
     return rc;
 }
 
@@ -361,8 +376,9 @@ static const cli_verb verbs[] = {
      .scope = "obligation.waive",
      .run = run_waive},
     {.name = "obligations",
-     .synopsis = "--guard G",
-     .help = "a guard's obligations with their schedules (Obligation records)",
+     .synopsis = "--guard G [--format table|ndjson|csv]",
+     .help = "a guard's obligations with their schedules: a table on a\n"
+             "terminal, Obligation records otherwise",
      .scope = "paysheet.read",
      .run = run_obligations},
     {0},
@@ -393,7 +409,8 @@ static const char options[] =
     "      --respread N      N more installments after the last one (waive)\n"
     "      --move PERIOD     the installment goes to PERIOD (waive)\n"
     "      --on DATE         the date whose tables apply (quote; YYYY-MM-DD)\n"
-    "      --format FMT      table (default on a terminal) or ndjson (quote)\n" CLI_COMMON_HELP
+    "      --format FMT      table (default on a terminal), ndjson; csv for "
+    "obligations\n" CLI_COMMON_HELP
     "A waiver, a quote or obligations: 0 done, 65 refused (the message says why).\n";
 
 static int is_verb(const char *a)
@@ -452,8 +469,8 @@ static void parse(deduct *d, int argc, char **argv)
             d->on = optarg;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "table") && strcmp(optarg, "ndjson"))
-                cli_usage_error(&d->c, "unknown format '%s' (table or ndjson)", optarg);
+            if (render_format_parse(optarg) < 0)
+                cli_usage_error(&d->c, "unknown format '%s' (table, ndjson or csv)", optarg);
             d->format = optarg;
             break;
         }
@@ -469,8 +486,12 @@ static void parse(deduct *d, int argc, char **argv)
     if (optind < argc && is_verb(argv[optind])) {
         d->verb = cli_verb_pick(&d->c, verbs, "command", argc, argv, &d->id);
         const char *cmd = d->verb->name;
-        if ((d->on || d->format) && strcmp(cmd, "quote"))
-            cli_usage_error(&d->c, "--on and --format go with quote");
+        if (d->on && strcmp(cmd, "quote"))
+            cli_usage_error(&d->c, "--on goes with quote");
+        if (d->format && strcmp(cmd, "quote") && strcmp(cmd, "obligations"))
+            cli_usage_error(&d->c, "--format goes with quote or obligations");
+        if (d->format && !strcmp(cmd, "quote") && !strcmp(d->format, "csv"))
+            cli_usage_error(&d->c, "quote writes table or ndjson");
         if (!strcmp(cmd, "quote")) {
             d->scheme = d->id;
             if (waive_opts || d->period || d->guard)

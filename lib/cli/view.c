@@ -15,6 +15,39 @@ char *view_guard_name(const char *last, const char *first)
     return hl ? xstrdup(last) : hf ? xstrdup(first) : NULL;
 }
 
+char *view_guard_lookup(sqlite3 *db, const char *guard)
+{
+    sqlite3_stmt *st = NULL;
+    char *name = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT last_name, first_name FROM hr.guard WHERE guard_id = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            name = view_guard_name((const char *)sqlite3_column_text(st, 0),
+                                   (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    return name;
+}
+
+jv view_records_of(const char *text, size_t len)
+{
+    jv a = jv_array();
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n) {
+            jv v = jv_parse_sized(p, (int)n);
+            if (jv_is_valid(v))
+                a = jv_array_append(a, v);
+            else
+                jv_free(v);
+        }
+        p += n + 1;
+    }
+    return a;
+}
+
 static const char *str_peek(jv rec, const char *path)
 {
     jv v = render_get_peek(rec, path);
@@ -246,13 +279,13 @@ static const render_col obligation_cols[] = {
     {.title = "Obligation", .path = "obligation_id", .flags = RENDER_GROUP},
     {.title = "Code", .path = "code", .flags = RENDER_GROUP},
     {.title = "Label", .path = "label", .max_width = 28, .flags = RENDER_GROUP},
-    {.title = "Kind", .path = "kind", .flags = RENDER_GROUP},
+    {.title = "Kind", .path = "obligation_kind", .flags = RENDER_GROUP},
     {.title = "Principal",
      .path = "principal",
      .type = RENDER_MONEY,
      .flags = RENDER_GROUP | RENDER_OPTIONAL},
     {.title = "#", .path = "row.seq", .type = RENDER_INT, .name = "seq"},
-    {.title = "Period", .path = "row.period_id", .name = "period_id"},
+    {.title = "Period", .path = "row.period", .name = "period"},
     {.title = "Amount", .path = "row.amount", .type = RENDER_MONEY, .name = "amount"},
     {.title = "Employer share",
      .path = "row.employer_share",
@@ -303,7 +336,7 @@ int view_obligations(jv obs, const char *guard_id, const char *guard_name, FILE 
             jv_free(ob);
             continue;
         }
-        const char *kind = str_peek(ob, "kind");
+        const char *kind = str_peek(ob, "obligation_kind");
         int add = kind && (strcmp(kind, "allowance") == 0 || strcmp(kind, "reward") == 0);
         jv sched = jv_copy(render_get_peek(ob, "schedule"));
         jv base = jv_object_delete(jv_copy(ob), jv_string("schedule"));

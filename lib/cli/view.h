@@ -19,11 +19,12 @@
  *    policy,to_period?}}], taxable, net. CSV: one row per line (section
  *    "line"), per deduction ("deduction") and the record's gross, taxable
  *    and net ("total", codes GROSS, TAXABLE, NET).
- *  - view_obligations: an array of obligations, each the pay.db obligation
- *    row with its schedule: {obligation_id, guard_id?, code, label, kind,
- *    principal?, installment?, installments?, status?, schedule:[{seq,
- *    period_id, amount, employer_share?, status (DUE|APPLIED|WAIVED|
- *    DEFERRED), waiver_id?, waiver?{reason,policy,to_period?}}]}, in the
+ *  - view_obligations: an array of Obligation records as armms-deduct
+ *    obligations writes them (pay/waiver.h): {obligation_id, guard_id?,
+ *    code, label, obligation_kind, principal?, installment?,
+ *    installments?, status?, schedule:[{seq, period, amount,
+ *    employer_share?, status (DUE|APPLIED|WAIVED|DEFERRED), waiver_id?,
+ *    waiver?{reason,policy,to_period?}}]}, in the
  *    order to show. NDJSON: each obligation as given; CSV and the table:
  *    one row per schedule row (an obligation without one: a row of its
  *    own). The table sums what is still owed (DUE) and what was applied,
@@ -58,5 +59,11 @@ int view_run_totals(jv payrun, FILE *out, render_format fmt, armms_err *err);
 
 /* "Last, First" (malloc'd), or the one name given; NULL when neither. */
 char *view_guard_name(const char *last, const char *first);
+/* The name of guard as view_guard_name makes it, read from hr.db attached
+ * to db as "hr" (NULL when there is no such guard). */
+#include <sqlite3.h>
+char *view_guard_lookup(sqlite3 *db, const char *guard);
+/* The NDJSON lines of text (len bytes) as an array of records. */
+jv view_records_of(const char *text, size_t len);
 
 #endif

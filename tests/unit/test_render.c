@@ -443,17 +443,18 @@ static void test_view_paysheet(void)
 }
 
 static const char *obligations_json =
-    "[{\"obligation_id\":\"OB-0001\",\"code\":\"CA\",\"label\":\"Cash advance\",\"kind\":\"loan\","
+    "[{\"obligation_id\":\"OB-0001\",\"code\":\"CA\",\"label\":\"Cash "
+    "advance\",\"obligation_kind\":\"loan\","
     "\"principal\":150000,\"schedule\":["
-    "{\"seq\":1,\"period_id\":\"2026-11-A\",\"amount\":50000,\"status\":\"APPLIED\"},"
-    "{\"seq\":2,\"period_id\":\"2026-11-B\",\"amount\":50000,\"status\":\"DEFERRED\","
+    "{\"seq\":1,\"period\":\"2026-11-A\",\"amount\":50000,\"status\":\"APPLIED\"},"
+    "{\"seq\":2,\"period\":\"2026-11-B\",\"amount\":50000,\"status\":\"DEFERRED\","
     "\"waiver_id\":\"W1\",\"waiver\":{\"reason\":\"NET_FLOOR\"}},"
-    "{\"seq\":3,\"period_id\":\"2026-12-A\",\"amount\":100000,\"status\":\"DUE\"}]},"
+    "{\"seq\":3,\"period\":\"2026-12-A\",\"amount\":100000,\"status\":\"DUE\"}]},"
     "{\"obligation_id\":\"SSS/2026-11/G00001\",\"code\":\"SSS\",\"label\":\"SSS\","
-    "\"kind\":\"statutory\",\"schedule\":[{\"seq\":1,\"period_id\":\"2026-11-B\","
+    "\"obligation_kind\":\"statutory\",\"schedule\":[{\"seq\":1,\"period\":\"2026-11-B\","
     "\"amount\":35000,\"employer_share\":71000,\"status\":\"DUE\"}]},"
     "{\"obligation_id\":\"RICE\",\"code\":\"RICE\",\"label\":\"Rice allowance\","
-    "\"kind\":\"allowance\",\"schedule\":[{\"seq\":1,\"period_id\":\"2026-11-A\","
+    "\"obligation_kind\":\"allowance\",\"schedule\":[{\"seq\":1,\"period\":\"2026-11-A\","
     "\"amount\":20000,\"status\":\"APPLIED\"}]}]";
 
 static void test_view_obligations(void)
@@ -492,7 +493,7 @@ static void test_view_obligations(void)
 
     s = view_to_string(1, jv_parse(obligations_json), RENDER_CSV);
     T_EQ_STR(s,
-             "obligation_id,code,label,kind,principal,seq,period_id,amount,employer_share,"
+             "obligation_id,code,label,obligation_kind,principal,seq,period,amount,employer_share,"
              "status,waiver_id,waiver_reason\n"
              "OB-0001,CA,Cash advance,loan,1500.00,1,2026-11-A,500.00,,APPLIED,,\n"
              "OB-0001,CA,Cash advance,loan,1500.00,2,2026-11-B,500.00,,DEFERRED,W1,NET_FLOOR\n"
