@@ -4,6 +4,7 @@
  * its rules live in lib/pay/payrun.c; pricing in lib/pay/gross.c and
  * lib/pay/deduct.c. This is options, one table of verbs and its dispatch.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "pay/deduct.h"
 #include "pay/gross.h"
 #include "pay/payrun.h"
+#include "pay/paysheet.h"
 #include "pay/rules.h"
 
 typedef struct payrun_cli {
@@ -135,6 +137,29 @@ static int run_status(void *ctx)
     return rc;
 }
 
+static int run_show(void *ctx)
+{
+    payrun_cli *p = ctx;
+    char id[128];
+    snprintf(id, sizeof id, "%s/%s", p->operand, p->guard);
+    int rc = open_store(p, 0), found = 0;
+    jv rec = jv_invalid();
+    char *name = NULL;
+    if (!rc)
+        rc = paysheet_load(&p->s, id, &rec, &found, &p->err);
+    if (!rc)
+        name = view_guard_lookup(p->s.db, p->guard);
+    close_store(p);
+    if (!rc && !found)
+        rc = err_set(&p->err, EXIT_DATAERR, "no paysheet %s", id);
+    if (!rc)
+        rc = view_paysheet(rec, name, stdout, render_format_pick(p->format), &p->err);
+    else
+        jv_free(rec);
+    free(name);
+    return rc;
+}
+
 static int run_approve(void *ctx)
 {
     payrun_cli *p = ctx;
@@ -244,6 +269,13 @@ static const cli_verb verbs[] = {
      .help = "the Payrun record: status, counts, totals, blockers",
      .scope = "paysheet.read",
      .run = run_status},
+    {.name = "show",
+     .operand = "PERIOD",
+     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .synopsis = "--guard G [--format table|ndjson|csv]",
+     .help = "one guard's stored paysheet: lines, deductions, net",
+     .scope = "paysheet.read",
+     .run = run_show},
     {.name = "approve",
      .operand = "PERIOD",
      .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
@@ -290,7 +322,7 @@ static const char intro[] =
 static const char options[] =
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
-    "      --guard G         approve, reject: one guard's paysheet\n"
+    "      --guard G         show, approve, reject: one guard's paysheet\n"
     "      --item CODE       reject: one line code, deduction code or obligation id\n"
     "      --reason TEXT     reject: why (required); it goes to the item's owner\n"
     "      --note TEXT       resolve: what was done\n"
@@ -358,8 +390,10 @@ static void check_verb(payrun_cli *p, int argc, char **argv)
         if (period_parse(p->operand, &d0, &d1) != 0)
             cli_usage_error(c, "bad period '%s' (YYYY-MM-A or YYYY-MM-B)", p->operand);
     }
-    if (p->guard && strcmp(cmd, "approve") && strcmp(cmd, "reject"))
-        cli_usage_error(c, "--guard goes with approve or reject");
+    if (p->guard && strcmp(cmd, "approve") && strcmp(cmd, "reject") && strcmp(cmd, "show"))
+        cli_usage_error(c, "--guard goes with show, approve or reject");
+    if (!p->guard && !strcmp(cmd, "show"))
+        cli_usage_error(c, "show needs --guard G");
     if (p->item && (strcmp(cmd, "reject") || !p->guard))
         cli_usage_error(c, "--item goes with reject --guard G");
     if (p->reason && strcmp(cmd, "reject"))
@@ -370,8 +404,8 @@ static void check_verb(payrun_cli *p, int argc, char **argv)
         cli_usage_error(c, "--note goes with resolve");
     if (p->all && strcmp(cmd, "holds"))
         cli_usage_error(c, "--all goes with holds");
-    if (p->format && strcmp(cmd, "status"))
-        cli_usage_error(c, "--format goes with status");
+    if (p->format && strcmp(cmd, "status") && strcmp(cmd, "show"))
+        cli_usage_error(c, "--format goes with status or show");
 }
 
 int main(int argc, char **argv)
