@@ -29,6 +29,7 @@ enum {
     PS_GUARD_DAYS,
     PS_GUARD_UNWORKED,
     PS_INBOX_REC,
+    PS_SHEET_HELD,
     PS_NSTMT
 };
 

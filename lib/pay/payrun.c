@@ -251,11 +251,11 @@ static int sum_period(store_t *s, const char *period, totals *t, armms_err *err)
             t->additions += sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    t->held =
-        query_long(s,
-                   "SELECT count(DISTINCT paysheet_id) FROM paysheet_hold"
-                   " WHERE status = 'OPEN' AND (paysheet_id = ?1 OR paysheet_id LIKE ?1 || '/%')",
-                   period, NULL, err);
+    t->held = query_long(s,
+                         "SELECT count(*) FROM paysheet p WHERE period_id = ?1 AND EXISTS ("
+                         "SELECT 1 FROM paysheet_hold h WHERE h.status = 'OPEN'"
+                         " AND (h.paysheet_id = p.paysheet_id OR h.paysheet_id = p.period_id))",
+                         period, NULL, err);
     /* guards whose snapshots payroll holds but who have no paysheet: a
      * rate card is missing, or pay has not run since they arrived */
     t->unpriced = query_long(s,

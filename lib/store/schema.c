@@ -263,6 +263,9 @@ static const char *const pay_migrations[] = {
     " rate_bp INTEGER NOT NULL CHECK (rate_bp BETWEEN 0 AND 10000),"
     " valid_from TEXT NOT NULL, valid_to TEXT, source TEXT NOT NULL) STRICT;"
     "CREATE INDEX tax_key ON tax(frequency, base_from, valid_from);",
+    /* 5: the digest of the gross a paysheet row was last priced at, so
+     * pricing an unchanged period again leaves its net row alone. */
+    "ALTER TABLE paysheet ADD COLUMN gross_digest TEXT;",
 };
 
 static const char *const iam_migrations[] = {
