@@ -276,3 +276,22 @@ rid() { jq -r .request_id; }
     run pr --as tk1 status 2026-11-A
     assert_equal "$status" 77
 }
+
+@test "closing carries a deduction nobody was paid for to the next period, so nothing owed is stranded in a closed run" {
+    run_tenant
+    direct_routes acme
+    # G3 has no timesheet in 2026-11-A: no paysheet takes his installment
+    tk_import acme obligation 'obligation_id,guard_id,kind,code,label,installment,installments,start_period,frequency' \
+        'L3,G3,loan,COMPANY_LOAN,Company loan,500.00,2,2026-11-A,each' \
+        'L1,G1,loan,COMPANY_LOAN,Company loan,500.00,2,2026-11-A,each'
+    pr -q --as tester open 2026-11-A
+    pr -q --as tester compute 2026-11-A >/dev/null
+    pr -q --as tester approve 2026-11-A
+    run --separate-stderr pr --as tester close 2026-11-A
+    assert_success
+    assert_equal "$(q acme pay "select obligation_id, seq, period_id, amount, status, coalesce(moved_from, '') from obligation_schedule where obligation_id like 'L%' order by 1, 2")" \
+        "$(printf '%s\n' 'L1|1|2026-11-A|50000|APPLIED|' 'L1|2|2026-11-B|50000|DUE|' \
+            'L3|1|2026-11-A|50000|DEFERRED|' 'L3|2|2026-11-B|50000|DUE|' 'L3|3|2026-11-B|50000|DUE|1')"
+    assert_equal "$(events ObligationDeferred '[.obligation_id, .reason] | @tsv')" "$(printf 'L3\tNOT_PAID')"
+    assert_equal "$(events PayrunClosed .carried)" 1
+}

@@ -14,6 +14,7 @@
 #include "core/money.h"
 #include "core/ndjson.h"
 #include "core/ulid.h"
+#include "pay/waiver.h"
 
 int payrun_lock(tenant_t *t, const char *period, int *fd, armms_err *err)
 {
@@ -768,6 +769,50 @@ int payrun_holds(store_t *s, const char *period, int all, FILE *out, armms_err *
 
 /* ---- close (payrun.close) ---- */
 
+/* Deductions of the period still DUE when its run closes were taken from
+ * nobody's pay (the guard had no paysheet, or it did not apply them): each
+ * is carried to the next period as a NOT_PAID deferral, so closing never
+ * leaves an amount owed in a period that can no longer take it. */
+static int carry_unpaid(store_t *s, const char *period, long *carried, armms_err *err)
+{
+    sqlite3_stmt *st;
+    *carried = 0;
+    if (prep(s, &st,
+             "SELECT DISTINCT s.obligation_id FROM obligation_schedule s"
+             " JOIN obligation o USING (obligation_id)"
+             " WHERE s.period_id = ?1 AND s.status = 'DUE'"
+             " AND o.kind IN ('loan', 'deduction', 'statutory') ORDER BY 1",
+             err))
+        return err->code;
+    bind_texts(st, period, NULL, NULL);
+    char **ids = NULL;
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        ids = xrealloc(ids, (n + 1) * sizeof *ids);
+        ids[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rc) {
+            waive_req w = {.obligation_id = ids[i],
+                           .period = period,
+                           .reason = "NOT_PAID",
+                           .policy = WAIVE_CARRY};
+            rejection rj = {0};
+            rc = pay_waive_in_tx(s, &w, NULL, NULL, &rj, err);
+            if (rc == REJECTED)
+                rc = err_set(err, EXIT_DATAERR, "cannot carry %s of %s forward: %s", ids[i],
+                             period, rj.msg);
+            else if (!rc)
+                (*carried)++;
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    return rc;
+}
+
 static int do_close(store_t *s, const char *period, const char *request_id, armms_err *err)
 {
     char st[16], now[32];
@@ -782,6 +827,9 @@ static int do_close(store_t *s, const char *period, const char *request_id, armm
     if (t.held)
         return err_set(err, EXIT_DATAERR, "the payrun of %s has %ld held paysheets", period,
                        t.held);
+    long carried = 0;
+    if (carry_unpaid(s, period, &carried, err))
+        return err->code;
     now_iso(now);
     if (exec3(s,
               "UPDATE payrun SET status = 'CLOSED', closed_by = ?2, closed_at = ?3"
@@ -796,7 +844,7 @@ static int do_close(store_t *s, const char *period, const char *request_id, armm
         return err->code;
     strbuf p;
     sb_init(&p);
-    sb_addf(&p, "{\"period\":\"%s\",\"status\":\"CLOSED\",", period);
+    sb_addf(&p, "{\"period\":\"%s\",\"status\":\"CLOSED\",\"carried\":%ld,", period, carried);
     totals_json(&p, &t);
     sb_addc(&p, '}');
     int rc = emit(s, "PayrunClosed", "Payrun", period, &p, err);

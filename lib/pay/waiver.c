@@ -193,7 +193,10 @@ int pay_waive_in_tx(store_t *s, const waive_req *w, const char *request_id, jv *
             w->obligation_id, w->period);
     if (!found)
         return rejection_set(rj, "NOT_FOUND", "no obligation %s", w->obligation_id);
-    int floor = strcmp(w->reason, "NET_FLOOR") == 0;
+    /* deferrals the system makes (the net floor; an installment nobody
+     * was paid in, carried when its run closes) are DEFERRED, an officer's
+     * decision WAIVED */
+    int floor = strcmp(w->reason, "NET_FLOOR") == 0 || strcmp(w->reason, "NOT_PAID") == 0;
     sched before = {0}, after = {0};
     snprintf(after.frequency, sizeof after.frequency, "%s", o.frequency);
     if ((rc = load_sched(s, o.id, &before, err)))

@@ -104,8 +104,8 @@ int pay_waive_change(change_t *ch, store_t *s, const waive_req *w, FILE *out, re
 int pay_waive_apply(change_t *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
 /* Within the caller's transaction: apply one waiver on s (no route), with
- * the schedule check and the journal event; reason "NET_FLOOR" makes the
- * rows DEFERRED instead of WAIVED (pay/deduct.h). *rec (may be NULL) gets
+ * the schedule check and the journal event; reason "NET_FLOOR" or
+ * "NOT_PAID" makes the rows DEFERRED instead of WAIVED. *rec (may be NULL) gets
  * the Waiver record. REJECTED with rj when it cannot be applied. */
 int pay_waive_in_tx(store_t *s, const waive_req *w, const char *request_id, jv *rec, rejection *rj,
                     armms_err *err);
