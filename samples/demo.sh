@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make demo: the sample agency's half-month, from master data through clock
-# events to finalized timesheets, each step by the role that owns it: rate
-# cards and finalization through their approval routes, a timekeeper's
-# correction, and a late event after finalization, in a fresh ARMMS_HOME
-# under ./demo-home (recreated each run).
+# events to finalized timesheets and an approved, closed payrun, each step by
+# the role that owns it: rate cards, finalization, the net floor policy, a
+# waiver, a held item and the close through their approval routes, a
+# timekeeper's correction, and a late event after finalization, in a fresh
+# ARMMS_HOME under ./demo-home (recreated each run).
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -138,6 +139,50 @@ armms-journal --as ctl1 cat --type TimesheetAdjusted | jq -c '.payload | {timesh
 say "the audit trail of that timesheet: who did what, and through which request"
 armms-journal --as ctl1 history "$(jq -r .timesheet_id "$out/late-ts.ndjson")" |
     jq -r '"  \(.at) \(.actor) \(.event_type)\(if .request_id then " (request \(.request_id))" else "" end)"'
+
+say "payroll: the agency keeps a take-home floor of 3,500.00 a half-month (pay policy, through its route)"
+export ARMMS_USER=pay1 # the payroll officer
+printf '%s\n' 'key,value,valid_from,source' \
+    'net_floor,3500.00,2026-11-01,agency policy memo 2026-14 (deductions deferred below it)' \
+    >"$out/floor.csv"
+rq=$(armms-import pay_policy "$out/floor.csv")
+armms-approve -q --as ctl1 verify "$(jq -r .request_id <<<"$rq")" >/dev/null
+armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")"
+echo "net floor from 2026-11-01: $(sqlite3 "$ARMMS_HOME/tenants/demo/pay.db" "select value from pay_policy where key = 'net_floor' order by valid_from desc limit 1")"
+
+say "the payroll officer opens the $PERIOD payrun and computes it: pay and deduct in one call"
+armms-payrun -q open "$PERIOD" >/dev/null
+armms-payrun compute "$PERIOD" >"$out/paysheets.ndjson"
+echo "paysheets: $(wc -l <"$out/paysheets.ndjson") guards (several timesheets of one guard make one paysheet)"
+low=$(jq -r 'select(any(.deductions[]; .status == "DEFERRED" and .kind == "loan")) | .guard_id' \
+    "$out/paysheets.ndjson" | head -1)
+echo "deferred by the floor: $(jq -s '[.[].deductions[] | select(.status == "DEFERRED")] | length' "$out/paysheets.ndjson") deductions of $(jq -s '[.[] | select(any(.deductions[]; .status == "DEFERRED"))] | length' "$out/paysheets.ndjson") low earners; one of them, $low:"
+armms-payrun show "$PERIOD" --guard "$low" --format table | sed 's/^/  /'
+
+say "a guard in hospital: the payroll officer waives this half's cash advance, carried to the next period"
+rq=$(armms-deduct waive OBL0043 --period "$PERIOD" --carry --reason "guard hospitalised; memo HR-2026-311")
+jq -c '{request_id, action, status, summary}' <<<"$rq"
+armms-approve -q --as ctl1 verify "$(jq -r .request_id <<<"$rq")" --note "hospital certificate seen" >/dev/null
+armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")" >/dev/null
+armms-deduct obligations --guard G00853 --format table | sed 's/^/  /'
+
+say "the controller asks for one item to be held; the timekeeper clears it; the HR manager approves the run"
+armms-payrun -q compute "$PERIOD" >/dev/null
+hg=$(jq -r 'select(any(.lines[]; .code == "OT")) | .guard_id' "$out/paysheets.ndjson" | sed -n 7p)
+rq=$(armms-payrun -q --as ctl1 reject "$PERIOD" --guard "$hg" --item OT \
+    --reason "overtime at this post needs the client's sign-off")
+armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")"
+armms-payrun --as ctl1 holds "$PERIOD" | jq -r '"  held: \(.paysheet_id) \(.item) for the \(.owner_role): \(.reason)"'
+armms-payrun --as hrm1 approve "$PERIOD"
+armms-payrun --as tk1 resolve "$(armms-payrun --as ctl1 holds "$PERIOD" | jq -r .hold_id)" \
+    --note "client signed the overtime sheet"
+armms-payrun --as hrm1 approve "$PERIOD"
+
+say "close: the payroll officer requests it, the controller verifies, the HR manager approves"
+rq=$(armms-payrun -q close "$PERIOD")
+armms-approve -q --as ctl1 verify "$(jq -r .request_id <<<"$rq")" --note "register tallies with the bank totals" >/dev/null
+armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")" >/dev/null
+armms-payrun --as ctl1 status "$PERIOD" --format table | sed 's/^/  /'
 
 say "the journal"
 export ARMMS_USER=admin

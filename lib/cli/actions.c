@@ -9,6 +9,7 @@
 #include "md/masterdata.h"
 #include "pay/obligation.h"
 #include "pay/payrun.h"
+#include "pay/waiver.h"
 #include "tk/timelog.h"
 #include "tk/timesheet.h"
 
@@ -17,6 +18,7 @@ static const change_executor executors[] = {
     {"timelog.adjust", timelog_apply},
     {"paysheet.reject", payrun_reject_apply},
     {"payrun.close", payrun_close_apply},
+    {"obligation.waive", pay_waive_apply},
     {"*.update", md_apply}, /* every master data kind */
     {NULL, NULL},
 };

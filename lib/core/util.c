@@ -105,6 +105,7 @@ void sb_init(strbuf *b)
     b->s = NULL;
     b->len = b->cap = 0;
     sb_grow(b, 64);
+    b->s[0] = 0; /* an empty buffer is the empty string, as util.h says */
 }
 
 void sb_free(strbuf *b)

@@ -30,6 +30,7 @@ enum {
     PS_GUARD_UNWORKED,
     PS_INBOX_REC,
     PS_RATE,
+    PS_SHEET_HELD,
     PS_NSTMT
 };
 

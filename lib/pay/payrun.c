@@ -14,6 +14,7 @@
 #include "core/money.h"
 #include "core/ndjson.h"
 #include "core/ulid.h"
+#include "pay/waiver.h"
 
 int payrun_lock(tenant_t *t, const char *period, int *fd, armms_err *err)
 {
@@ -251,11 +252,11 @@ static int sum_period(store_t *s, const char *period, totals *t, armms_err *err)
             t->additions += sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    t->held =
-        query_long(s,
-                   "SELECT count(DISTINCT paysheet_id) FROM paysheet_hold"
-                   " WHERE status = 'OPEN' AND (paysheet_id = ?1 OR paysheet_id LIKE ?1 || '/%')",
-                   period, NULL, err);
+    t->held = query_long(s,
+                         "SELECT count(*) FROM paysheet p WHERE period_id = ?1 AND EXISTS ("
+                         "SELECT 1 FROM paysheet_hold h WHERE h.status = 'OPEN'"
+                         " AND (h.paysheet_id = p.paysheet_id OR h.paysheet_id = p.period_id))",
+                         period, NULL, err);
     /* guards whose snapshots payroll holds but who have no paysheet: a
      * rate card is missing, or pay has not run since they arrived */
     t->unpriced = query_long(s,
@@ -379,15 +380,16 @@ int payrun_record(store_t *s, const char *period, jv *rec, int *found, armms_err
         static const char *const names[] = {"opened_by",   "opened_at",   "computed_at",
                                             "approved_by", "approved_at", "closed_by",
                                             "closed_at",   "request_id"};
-        sb_addf(&b, "\"period\":{\"id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"},\"status\":\"%s\",",
+        sb_addf(&b, "\"period\":{\"id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"},\"status\":\"%s\"",
                 period, sqlite3_column_text(q, 0), sqlite3_column_text(q, 1), st);
         for (int i = 0; i < 8; i++) {
             const char *v = (const char *)sqlite3_column_text(q, i + 2);
             if (v)
-                sb_add_json_kv(&b, names[i], v), sb_addc(&b, ',');
+                sb_add_json_kv(&b, names[i], v);
         }
     }
     sqlite3_finalize(q);
+    sb_addc(&b, ',');
     totals_json(&b, &t);
     /* what stands between the run and its close */
     sb_adds(&b, ",\"blockers\":[");
@@ -414,12 +416,14 @@ int payrun_record(store_t *s, const char *period, jv *rec, int *found, armms_err
                 nb++ ? "," : "", t.computed);
     sb_adds(&b, "]}");
     *rec = jv_parse_sized(b.s, (int)b.len);
-    sb_free(&b);
     if (!jv_is_valid(*rec)) {
         jv_free(*rec);
         *rec = jv_null();
-        return err_set(err, EXIT_SOFTWARE, "payrun %s: bad record", period);
+        err_set(err, EXIT_SOFTWARE, "payrun %s: bad record %s", period, b.s);
+        sb_free(&b);
+        return err->code;
     }
+    sb_free(&b);
     *found = 1;
     return 0;
 }
@@ -611,15 +615,11 @@ static int do_reject(store_t *s, const char *period, const char *guard, const ch
         return err->code;
     strbuf p;
     sb_init(&p);
-    sb_addc(&p, '{');
-    sb_add_json_kv(&p, "hold_id", hold);
-    sb_addc(&p, ',');
+    sb_addf(&p, "{\"hold_id\":\"%s\"", hold);
     sb_add_json_kv(&p, "paysheet_id", ps);
     if (item)
-        sb_addc(&p, ','), sb_add_json_kv(&p, "item", item);
-    sb_addc(&p, ',');
+        sb_add_json_kv(&p, "item", item);
     sb_add_json_kv(&p, "owner_role", owner);
-    sb_addc(&p, ',');
     sb_add_json_kv(&p, "reason", reason);
     sb_addc(&p, '}');
     rc = emit(s, guard ? "PaysheetHeld" : "PayrunRejected", guard ? "Paysheet" : "Payrun", ps, &p,
@@ -730,12 +730,11 @@ int payrun_resolve(store_t *s, const rbac_t *who, const char *hold_id, const cha
         goto fail;
     strbuf p;
     sb_init(&p);
-    sb_addc(&p, '{');
-    sb_add_json_kv(&p, "hold_id", hold_id);
-    sb_addc(&p, ',');
+    sb_adds(&p, "{\"hold_id\":");
+    sb_add_json_str(&p, hold_id, strlen(hold_id));
     sb_add_json_kv(&p, "paysheet_id", ps);
     if (note)
-        sb_addc(&p, ','), sb_add_json_kv(&p, "note", note);
+        sb_add_json_kv(&p, "note", note);
     sb_addc(&p, '}');
     int rc = emit(s, "PaysheetHoldResolved", "Paysheet", ps, &p, err);
     sb_free(&p);
@@ -770,6 +769,50 @@ int payrun_holds(store_t *s, const char *period, int all, FILE *out, armms_err *
 
 /* ---- close (payrun.close) ---- */
 
+/* Deductions of the period still DUE when its run closes were taken from
+ * nobody's pay (the guard had no paysheet, or it did not apply them): each
+ * is carried to the next period as a NOT_PAID deferral, so closing never
+ * leaves an amount owed in a period that can no longer take it. */
+static int carry_unpaid(store_t *s, const char *period, long *carried, armms_err *err)
+{
+    sqlite3_stmt *st;
+    *carried = 0;
+    if (prep(s, &st,
+             "SELECT DISTINCT s.obligation_id FROM obligation_schedule s"
+             " JOIN obligation o USING (obligation_id)"
+             " WHERE s.period_id = ?1 AND s.status = 'DUE'"
+             " AND o.kind IN ('loan', 'deduction', 'statutory') ORDER BY 1",
+             err))
+        return err->code;
+    bind_texts(st, period, NULL, NULL);
+    char **ids = NULL;
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        ids = xrealloc(ids, (n + 1) * sizeof *ids);
+        ids[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rc) {
+            waive_req w = {.obligation_id = ids[i],
+                           .period = period,
+                           .reason = "NOT_PAID",
+                           .policy = WAIVE_CARRY};
+            rejection rj = {0};
+            rc = pay_waive_in_tx(s, &w, NULL, NULL, &rj, err);
+            if (rc == REJECTED)
+                rc = err_set(err, EXIT_DATAERR, "cannot carry %s of %s forward: %s", ids[i],
+                             period, rj.msg);
+            else if (!rc)
+                (*carried)++;
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    return rc;
+}
+
 static int do_close(store_t *s, const char *period, const char *request_id, armms_err *err)
 {
     char st[16], now[32];
@@ -784,6 +827,9 @@ static int do_close(store_t *s, const char *period, const char *request_id, armm
     if (t.held)
         return err_set(err, EXIT_DATAERR, "the payrun of %s has %ld held paysheets", period,
                        t.held);
+    long carried = 0;
+    if (carry_unpaid(s, period, &carried, err))
+        return err->code;
     now_iso(now);
     if (exec3(s,
               "UPDATE payrun SET status = 'CLOSED', closed_by = ?2, closed_at = ?3"
@@ -798,7 +844,7 @@ static int do_close(store_t *s, const char *period, const char *request_id, armm
         return err->code;
     strbuf p;
     sb_init(&p);
-    sb_addf(&p, "{\"period\":\"%s\",\"status\":\"CLOSED\",", period);
+    sb_addf(&p, "{\"period\":\"%s\",\"status\":\"CLOSED\",\"carried\":%ld,", period, carried);
     totals_json(&p, &t);
     sb_addc(&p, '}');
     int rc = emit(s, "PayrunClosed", "Payrun", period, &p, err);

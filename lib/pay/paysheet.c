@@ -83,9 +83,10 @@ int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *er
     sqlite3_stmt *st;
     *found = 0;
     *rec = jv_invalid();
-    int rc =
-        pay_stmt(s, PS_SHEET_GET,
-                 "SELECT version, digest, record FROM paysheet WHERE paysheet_id = ?1", &st, err);
+    int rc = pay_stmt(
+        s, PS_SHEET_GET,
+        "SELECT version, digest, record, gross_digest FROM paysheet WHERE paysheet_id = ?1", &st,
+        err);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -156,17 +157,27 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     }
     digest_of(rec, hex);
     sqlite3_stmt *st;
-    if ((rc = pay_stmt(s, PS_SHEET_GET,
-                       "SELECT version, digest, record FROM paysheet WHERE paysheet_id = ?1", &st,
-                       err))) {
+    if ((rc = pay_stmt(
+             s, PS_SHEET_GET,
+             "SELECT version, digest, record, gross_digest FROM paysheet WHERE paysheet_id = ?1",
+             &st, err))) {
         jv_free(rec);
         return rc;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    /* A gross record is compared with the gross the stored row was taken
+     * to net from: pay then deduct over an unchanged period is a no-op,
+     * not a flip between the two stages. */
+    jv stage0 = jv_object_get(jv_copy(rec), jv_string("stage"));
+    int is_gross =
+        jv_get_kind(stage0) != JV_KIND_STRING || !strcmp(jv_string_value(stage0), "gross");
+    jv_free(stage0);
+    char gross_hex[65] = "";
     int step = sqlite3_step(st), version = 0;
     if (step == SQLITE_ROW) {
         version = sqlite3_column_int(st, 0);
-        if (!strcmp(pay_col(st, 1), hex)) {
+        snprintf(gross_hex, sizeof gross_hex, "%s", pay_col(st, 3));
+        if (!strcmp(pay_col(st, is_gross && gross_hex[0] ? 3 : 1), hex)) {
             if (line_out) {
                 sb_adds(line_out, pay_col(st, 2));
                 sb_addc(line_out, '\n');
@@ -181,18 +192,32 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
         jv_free(rec);
         return store_fail(s, step, "read paysheet", err);
     }
+    /* a paysheet a rejection holds (pay/payrun.h) stays REJECTED when it
+     * is computed again, until the hold's owner resolves it */
+    sqlite3_stmt *hq;
+    if ((rc = pay_stmt(s, PS_SHEET_HELD,
+                       "SELECT count(*) FROM paysheet_hold WHERE status = 'OPEN'"
+                       " AND (paysheet_id = ?1 OR paysheet_id = ?2)",
+                       &hq, err))) {
+        jv_free(rec);
+        return rc;
+    }
+    sqlite3_bind_text(hq, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(hq, 2, period, -1, SQLITE_STATIC);
+    int held = sqlite3_step(hq) == SQLITE_ROW && sqlite3_column_int(hq, 0) > 0;
+    sqlite3_reset(hq);
     char now[32];
     now_iso(now);
     rec = jv_object_set(rec, jv_string("version"), jv_number(version + 1));
-    rec = jv_object_set(rec, jv_string("status"), jv_string("COMPUTED"));
+    rec = jv_object_set(rec, jv_string("status"), jv_string(held ? "REJECTED" : "COMPUTED"));
     rec = jv_object_set(rec, jv_string("computed_at"), jv_string(now));
     jv stage = jv_object_get(jv_copy(rec), jv_string("stage"));
     jv text = jv_dump_string(rec, 0);
     const char *t = jv_string_value(text);
     if ((rc = pay_stmt(s, PS_SHEET_PUT,
                        "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
-                       " status, gross, net, record, digest, computed_at)"
-                       " VALUES (?1, ?2, ?3, ?4, 'COMPUTED', ?5, ?6, ?7, ?8, ?9)",
+                       " status, gross, net, record, digest, computed_at, gross_digest)"
+                       " VALUES (?1, ?2, ?3, ?4, ?10, ?5, ?6, ?7, ?8, ?9, ?11)",
                        &st, err)))
         goto out;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -205,6 +230,11 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     sqlite3_bind_text(st, 7, t, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, hex, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, held ? "REJECTED" : "COMPUTED", -1, SQLITE_STATIC);
+    if (is_gross)
+        sqlite3_bind_text(st, 11, hex, -1, SQLITE_STATIC);
+    else if (gross_hex[0])
+        sqlite3_bind_text(st, 11, gross_hex, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {

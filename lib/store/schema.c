@@ -263,6 +263,9 @@ static const char *const pay_migrations[] = {
     " rate_bp INTEGER NOT NULL CHECK (rate_bp BETWEEN 0 AND 10000),"
     " valid_from TEXT NOT NULL, valid_to TEXT, source TEXT NOT NULL) STRICT;"
     "CREATE INDEX tax_key ON tax(frequency, base_from, valid_from);",
+    /* 5: the digest of the gross a paysheet row was last priced at, so
+     * pricing an unchanged period again leaves its net row alone. */
+    "ALTER TABLE paysheet ADD COLUMN gross_digest TEXT;",
 };
 
 static const char *const iam_migrations[] = {
@@ -381,6 +384,13 @@ static const char *const iam_migrations[] = {
     "UPDATE role SET scopes = scopes || ',contribution.update,deduction_priority.update,"
     "minimum_wage.update,pay_policy.update,premium.update,tax.update'"
     " WHERE role_id = 'payroll_officer';",
+    /* 4: approving a computed payrun (pay/payrun.h) is the HR manager's:
+     * the payroll officer who computed it does not approve it. The
+     * controller, who requests a paysheet's rejection on its route, holds
+     * that route's scope. */
+    "INSERT INTO scope VALUES ('payrun.approve', 'approve the paysheets of a computed payrun', 0);"
+    "UPDATE role SET scopes = scopes || ',payrun.approve' WHERE role_id = 'hr_manager';"
+    "UPDATE role SET scopes = scopes || ',paysheet.reject' WHERE role_id = 'controller';",
 };
 
 static const struct {
