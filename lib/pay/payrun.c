@@ -116,48 +116,6 @@ static int emit(store_t *s, const char *type, const char *agg_type, const char *
     return store_emit(s, type, agg_type, agg, payload->s, payload->len, err);
 }
 
-int payrun_open(store_t *s, const char *period, int *created, armms_err *err)
-{
-    char st[16], now[32];
-    *created = 0;
-    if (store_begin(s, err) || payrun_status_of(s, period, st, err))
-        goto fail;
-    if (strcmp(st, "CLOSED") == 0) {
-        err_set(err, EXIT_DATAERR, "the payrun of %s is closed; it cannot be opened again",
-                period);
-        goto fail;
-    }
-    if (!st[0]) {
-        long known =
-            query_long(s, "SELECT count(*) FROM period WHERE period_id = ?1", period, NULL, err);
-        if (known < 0)
-            goto fail;
-        if (known == 0) {
-            err_set(err, EXIT_DATAERR,
-                    "no pay period %s (armms-import period --generate YEAR defines them)", period);
-            goto fail;
-        }
-        now_iso(now);
-        if (exec3(s,
-                  "INSERT INTO payrun(period_id, status, opened_by, opened_at)"
-                  " VALUES (?1, 'OPEN', ?2, ?3)",
-                  period, s->tenant->actor, now, err))
-            goto fail;
-        strbuf p;
-        sb_init(&p);
-        sb_addf(&p, "{\"period\":\"%s\",\"status\":\"OPEN\"}", period);
-        int rc = emit(s, "PayrunOpened", "Payrun", period, &p, err);
-        sb_free(&p);
-        if (rc)
-            goto fail;
-        *created = 1;
-    }
-    return store_commit(s, err);
-fail:
-    store_rollback(s);
-    return err->code;
-}
-
 /* ---- totals ---- */
 
 typedef struct totals {
@@ -290,6 +248,63 @@ static void totals_json(strbuf *b, const totals *t)
             (long long)t->deferred, (long long)t->waived);
 }
 
+/* Journal a Payrun event: the period, its status, what a close carried
+ * (carried < 0: not said) and, with t, its counts and totals. */
+static int emit_run(store_t *s, const char *type, const char *period, const char *status,
+                    const totals *t, long carried, armms_err *err)
+{
+    strbuf p;
+    sb_init(&p);
+    sb_addf(&p, "{\"period\":\"%s\",\"status\":\"%s\"", period, status);
+    if (carried >= 0)
+        sb_addf(&p, ",\"carried\":%ld", carried);
+    if (t) {
+        sb_addc(&p, ',');
+        totals_json(&p, t);
+    }
+    sb_addc(&p, '}');
+    int rc = emit(s, type, "Payrun", period, &p, err);
+    sb_free(&p);
+    return rc;
+}
+
+int payrun_open(store_t *s, const char *period, int *created, armms_err *err)
+{
+    char st[16], now[32];
+    *created = 0;
+    if (store_begin(s, err) || payrun_status_of(s, period, st, err))
+        goto fail;
+    if (strcmp(st, "CLOSED") == 0) {
+        err_set(err, EXIT_DATAERR, "the payrun of %s is closed; it cannot be opened again",
+                period);
+        goto fail;
+    }
+    if (!st[0]) {
+        long known =
+            query_long(s, "SELECT count(*) FROM period WHERE period_id = ?1", period, NULL, err);
+        if (known < 0)
+            goto fail;
+        if (known == 0) {
+            err_set(err, EXIT_DATAERR,
+                    "no pay period %s (armms-import period --generate YEAR defines them)", period);
+            goto fail;
+        }
+        now_iso(now);
+        if (exec3(s,
+                  "INSERT INTO payrun(period_id, status, opened_by, opened_at)"
+                  " VALUES (?1, 'OPEN', ?2, ?3)",
+                  period, s->tenant->actor, now, err))
+            goto fail;
+        if (emit_run(s, "PayrunOpened", period, "OPEN", NULL, -1, err))
+            goto fail;
+        *created = 1;
+    }
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return err->code;
+}
+
 int payrun_computed(store_t *s, const char *period, armms_err *err)
 {
     char st[16], old[4096] = "";
@@ -320,7 +335,9 @@ int payrun_computed(store_t *s, const char *period, armms_err *err)
     int rc = 0;
     if (changed) {
         rc = exec3(s,
-                   "UPDATE payrun SET status = ?2, computed_at = ?3, totals = ?4"
+                   "UPDATE payrun SET status = ?2, computed_at = ?3, totals = ?4,"
+                   " approved_by = CASE WHEN ?2 = 'APPROVED' THEN approved_by END,"
+                   " approved_at = CASE WHEN ?2 = 'APPROVED' THEN approved_at END"
                    " WHERE period_id = ?1",
                    period, next, now, err);
         if (!rc) {
@@ -334,15 +351,8 @@ int payrun_computed(store_t *s, const char *period, armms_err *err)
                 rc = r2 == SQLITE_DONE ? 0 : store_fail(s, r2, "payrun", err);
             }
         }
-        if (!rc) {
-            strbuf p;
-            sb_init(&p);
-            sb_addf(&p, "{\"period\":\"%s\",\"status\":\"%s\",", period, next);
-            totals_json(&p, &t);
-            sb_addc(&p, '}');
-            rc = emit(s, "PayrunComputed", "Payrun", period, &p, err);
-            sb_free(&p);
-        }
+        if (!rc)
+            rc = emit_run(s, "PayrunComputed", period, next, &t, -1, err);
     }
     sb_free(&b);
     if (rc)
@@ -485,9 +495,10 @@ int payrun_approve(store_t *s, const char *period, const char *guard, long *appr
             break;
         }
         sb_reset(&p);
-        sb_addf(
-            &p, "{\"paysheet_id\":\"%s\",\"version\":%lld,\"net\":%lld,\"status\":\"APPROVED\"}",
-            id, (long long)sqlite3_column_int64(sel, 1), (long long)sqlite3_column_int64(sel, 2));
+        sb_adds(&p, "{\"paysheet_id\":");
+        sb_add_json_str(&p, id, strlen(id));
+        sb_addf(&p, ",\"version\":%lld,\"net\":%lld,\"status\":\"APPROVED\"}",
+                (long long)sqlite3_column_int64(sel, 1), (long long)sqlite3_column_int64(sel, 2));
         rc = emit(s, "PaysheetApproved", "Paysheet", id, &p, err);
         (*approved)++;
     }
@@ -506,13 +517,8 @@ int payrun_approve(store_t *s, const char *period, const char *guard, long *appr
                    "UPDATE payrun SET status = 'APPROVED', approved_by = ?2, approved_at = ?3"
                    " WHERE period_id = ?1",
                    period, s->tenant->actor, now, err);
-        if (!rc) {
-            sb_reset(&p);
-            sb_addf(&p, "{\"period\":\"%s\",\"status\":\"APPROVED\",", period);
-            totals_json(&p, &t);
-            sb_addc(&p, '}');
-            rc = emit(s, "PayrunApproved", "Payrun", period, &p, err);
-        }
+        if (!rc)
+            rc = emit_run(s, "PayrunApproved", period, "APPROVED", &t, -1, err);
     }
     sb_free(&p);
     if (rc)
@@ -842,14 +848,7 @@ static int do_close(store_t *s, const char *period, const char *request_id, armm
     if (exec3(s, "UPDATE period SET status = 'CLOSED' WHERE period_id = ?1", period, NULL, NULL,
               err))
         return err->code;
-    strbuf p;
-    sb_init(&p);
-    sb_addf(&p, "{\"period\":\"%s\",\"status\":\"CLOSED\",\"carried\":%ld,", period, carried);
-    totals_json(&p, &t);
-    sb_addc(&p, '}');
-    int rc = emit(s, "PayrunClosed", "Payrun", period, &p, err);
-    sb_free(&p);
-    return rc;
+    return emit_run(s, "PayrunClosed", period, "CLOSED", &t, carried, err);
 }
 
 int payrun_close_change(change_t *ch, store_t *s, const char *period, FILE *out, int *made,
