@@ -226,3 +226,48 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
     done
     [ "$ran" -ge 5 ] || fail "only $ran faults fired"
 }
+
+@test "a payrun compute killed at any write or sync of pay.db or the journal gives the clean run's paysheets on a rerun, each version journaled once" {
+    crash_tenant 300
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev.ndjson" >/dev/null
+    armms-timelog -q -t acme --period 2026-11-A </dev/null >/dev/null
+    armms-dtr -q -t acme --period 2026-11-A </dev/null >/dev/null
+    armms-timesheet -q -t acme --finalize --period 2026-11-A --override test </dev/null >/dev/null
+    armms-payrun -q -t acme open 2026-11-A >/dev/null
+    rm -rf "$BATS_TEST_TMPDIR/home0" && cp -a "$ARMMS_HOME" "$BATS_TEST_TMPDIR/home0"
+    compute() { armms-payrun -q -t acme compute 2026-11-A </dev/null >/dev/null; }
+    paid() {
+        q acme pay "SELECT paysheet_id, version, status, gross, net, digest FROM paysheet ORDER BY 1"
+        q acme pay "SELECT obligation_id, seq, period_id, amount, employer_share, status FROM obligation_schedule ORDER BY 1, 2"
+        q acme pay "SELECT status, totals FROM payrun"
+    }
+    # each stored paysheet version journaled once, and no version twice
+    once() {
+        local why=$1 versions events
+        versions=$(q acme pay "SELECT sum(version) FROM paysheet")
+        events=$(journal_lines acme | jq -r 'select(.event_type == "PaysheetComputed") | "\(.payload.paysheet_id) \(.payload.version)"' | sort | uniq -d | wc -l)
+        [ "$events" = 0 ] || fail "$why: a paysheet version journaled twice"
+        [ "$(journal_lines acme | grep -c '"event_type":"PaysheetComputed"')" = "$versions" ] ||
+            fail "$why: PaysheetComputed events are not one per stored version"
+    }
+    fresh
+    compute || fail "the clean run failed"
+    local want
+    want=$(paid)
+    [ "$(q acme pay 'SELECT count(*) FROM paysheet')" -gt 10 ] || fail "no paysheets"
+    local kind spec n hit=0
+    for kind in write:crash sync:after rename:crash; do
+        for n in 1 2 5 12; do
+            spec=${kind%%:*}:$n:${kind#*:}
+            fresh
+            faulty "$spec" "$ARMMS_HOME/tenants/acme" armms-payrun -q -t acme compute 2026-11-A </dev/null >/dev/null 2>&1 || true
+            fired || continue
+            hit=$((hit + 1))
+            compute || fail "$spec: the rerun failed"
+            [ "$(paid)" = "$want" ] || fail "$spec: paysheets differ from the clean run"
+            once "$spec"
+            invariants acme 300 "compute $spec"
+        done
+    done
+    [ "$hit" -ge 8 ] || fail "only $hit of the faults fired"
+}
