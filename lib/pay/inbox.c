@@ -156,11 +156,13 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
             return rejection_set(rj, "DRAFT", "a draft timesheet is not a snapshot");
         }
         if (!kind || strcmp(kind, "TimesheetFinalized")) {
+            /* the message names the kind, which lives in rec: free it after */
+            rejection_set(rj, "BAD_KIND",
+                          "kind %s: payroll takes TimesheetFinalized and "
+                          "TimesheetAdjusted records",
+                          kind ? kind : "missing");
             jv_free(rec);
-            return rejection_set(rj, "BAD_KIND",
-                                 "kind %s: payroll takes TimesheetFinalized and "
-                                 "TimesheetAdjusted records",
-                                 kind ? kind : "missing");
+            return REJECTED;
         }
         snap = jv_copy(rec);
     }
