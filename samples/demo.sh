@@ -174,7 +174,7 @@ rq=$(armms-payrun -q --as ctl1 reject "$PERIOD" --guard "$hg" --item OT \
 armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")"
 armms-payrun --as ctl1 holds "$PERIOD" | jq -r '"  held: \(.paysheet_id) \(.item) for the \(.owner_role): \(.reason)"'
 armms-payrun --as hrm1 approve "$PERIOD"
-armms-payrun --as tk1 resolve "$(armms-payrun --as ctl1 holds "$PERIOD" | jq -r .hold_id)" \
+armms-payrun --as tk1 resolve "$(armms-payrun --as tk1 holds "$PERIOD" | jq -r .hold_id)" \
     --note "client signed the overtime sheet"
 armms-payrun --as hrm1 approve "$PERIOD"
 

@@ -201,13 +201,25 @@ static int run_reject(void *ctx)
     return rc;
 }
 
+/* Whoever reads paysheets sees every hold; a role that only owns holds
+ * (the timekeeper) sees its own, so a rejection reaches who must act
+ * without showing them anyone's pay. */
 static int run_holds(void *ctx)
 {
     payrun_cli *p = ctx;
+    strbuf owner;
+    sb_init(&owner);
+    int all_owners = rbac_has_scope(&p->who, "paysheet.read");
+    if (!all_owners) {
+        sb_addc(&owner, ',');
+        for (char **r = p->who.roles; r && *r; r++)
+            sb_addf(&owner, "%s,", *r);
+    }
     int rc = open_store(p, 0);
     if (!rc)
-        rc = payrun_holds(&p->s, p->operand, p->all, stdout, &p->err);
+        rc = payrun_holds(&p->s, p->operand, p->all, all_owners ? NULL : owner.s, stdout, &p->err);
     close_store(p);
+    sb_free(&owner);
     return rc;
 }
 
@@ -294,8 +306,8 @@ static const cli_verb verbs[] = {
      .operand = "PERIOD",
      .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
      .synopsis = "[--all]",
-     .help = "Hold records of the period (open ones unless --all)",
-     .scope = "paysheet.read",
+     .help = "Hold records of the period (open ones unless --all); without\n"
+             "paysheet.read, those the acting user's roles own",
      .run = run_holds},
     {.name = "resolve",
      .operand = "HOLD",

@@ -154,6 +154,8 @@ rid() { jq -r .request_id; }
     assert_equal "$status" 65
     [[ "$stderr" == *"only an approved run closes"* ]]
     # only the owner role resolves
+    # the timekeeper, who may not read paysheets, sees the holds that are his
+    assert_equal "$(pr --as tk1 holds 2026-11-A | jq -r '[.paysheet_id, .item] | @tsv')" "$(printf '2026-11-A/G1\tOT')"
     h1=$(pr --as ctl1 holds 2026-11-A | jq -r 'select(.owner_role == "timekeeper") | .hold_id')
     h2=$(pr --as ctl1 holds 2026-11-A | jq -r 'select(.owner_role == "payroll_officer") | .hold_id')
     run --separate-stderr pr --as pay1 resolve "$h1"

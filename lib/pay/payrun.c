@@ -752,7 +752,8 @@ fail:
     return err->code;
 }
 
-int payrun_holds(store_t *s, const char *period, int all, FILE *out, armms_err *err)
+int payrun_holds(store_t *s, const char *period, int all, const char *owner, FILE *out,
+                 armms_err *err)
 {
     sqlite3_stmt *st;
     if (prep(s, &st,
@@ -761,11 +762,14 @@ int payrun_holds(store_t *s, const char *period, int all, FILE *out, armms_err *
              " 'status', status, 'request_id', request_id, 'created_by', created_by,"
              " 'created_at', created_at, 'resolved_by', resolved_by, 'resolved_at', resolved_at)"
              " FROM paysheet_hold WHERE (paysheet_id = ?1 OR paysheet_id LIKE ?1 || '/%')"
-             " AND (?2 OR status = 'OPEN') ORDER BY created_at, hold_id",
+             " AND (?2 OR status = 'OPEN') AND (?3 IS NULL OR instr(?3, ',' || owner_role || ','))"
+             " ORDER BY created_at, hold_id",
              err))
         return err->code;
     sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, all);
+    if (owner)
+        sqlite3_bind_text(st, 3, owner, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         ndjson_write(out, jv_parse((const char *)sqlite3_column_text(st, 0)));

@@ -84,7 +84,9 @@ int payrun_close_change(change_t *ch, store_t *s, const char *period, FILE *out,
 /* The payrun.close executor (change.h). */
 int payrun_close_apply(change_t *ch, jv effect, FILE *out, reject_sink *rej, armms_err *err);
 
-/* Hold records (kind "Hold") of a period, open ones unless all. */
-int payrun_holds(store_t *s, const char *period, int all, FILE *out, armms_err *err);
+/* Hold records (kind "Hold") of a period, open ones unless all; owner
+ * NULL, or only the holds owned by the roles listed as ",role,role,". */
+int payrun_holds(store_t *s, const char *period, int all, const char *owner, FILE *out,
+                 armms_err *err);
 
 #endif
