@@ -130,8 +130,30 @@ static void test_from_json_number(void)
     T_EQ_INT(money_from_json_number(INFINITY, &c), -1, "infinity is rejected");
 }
 
+/* The one rounding rule: exact, half away from zero, once. */
+static void test_scale(void)
+{
+    /* 2,562 overtime minutes at 740.00 a day, 125%: 74000 x 2562 x 12500 /
+     * (480 x 10000) = 493718.75 -> 4,937.19 */
+    T_EQ_INT(money_scale(74000, 2562LL * 12500, 480LL * 10000), 493719, "a line rounds once");
+    T_EQ_INT(money_scale(1, 1, 2), 1, "an exact half rounds up");
+    T_EQ_INT(money_scale(-1, 1, 2), -1, "a negative half rounds away from zero (an adjustment)");
+    T_EQ_INT(money_scale(3, 1, 4), 1, "0.75 rounds to 1");
+    T_EQ_INT(money_scale(1, 1, 4), 0, "0.25 rounds to 0");
+    T_EQ_INT(money_scale(-1, 1, 4), 0, "-0.25 rounds to 0");
+    T_EQ_INT(money_scale(0, 123, 7), 0, "nothing is nothing");
+    /* 906.396: PhilHealth's 5% of 18,127.92 */
+    T_EQ_INT(money_scale(1812792, 500, 10000), 90640, "5%% of 18,127.92 is 906.40");
+    /* beyond 64 bits in between: 9e12 centavos x 1e8 / 1e8 */
+    T_EQ_INT(money_scale(9000000000000LL, 100000000LL, 100000000LL), 9000000000000LL,
+             "a product beyond 2^63 is exact (128-bit intermediate)");
+    T_EQ_INT(money_scale(80000, 240LL * 16900 * 1000 / 10000, 480LL * 10000), 6760,
+             "ND on rest-day OT: 240 min at 800.00 x 169%% x 10%% = 67.60");
+}
+
 int main(void)
 {
+    test_scale();
     test_parse_accepts();
     test_parse_rejects();
     test_format();
