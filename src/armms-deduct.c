@@ -11,7 +11,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,21 +56,14 @@ typedef struct deduct {
 
 /* ---- output ------------------------------------------------------------- */
 
-/* "20,250.00": pesos with grouping commas, for people. */
+/* "20,250.00": pesos with grouping commas, for people (cli/render.h). */
 static const char *pesos(money_t c, char buf[32])
 {
-    char plain[24], *p = plain;
-    money_format(c, plain);
-    char *o = buf;
-    if (*p == '-')
-        *o++ = *p++;
-    size_t whole = strcspn(p, ".");
-    for (size_t i = 0; i < whole; i++) {
-        if (i && (whole - i) % 3 == 0)
-            *o++ = ',';
-        *o++ = p[i];
-    }
-    snprintf(o, 32 - (size_t)(o - buf), "%s", p + whole);
+    strbuf b;
+    sb_init(&b);
+    render_money(&b, c, 1);
+    snprintf(buf, 32, "%s", b.s);
+    sb_free(&b);
     return buf;
 }
 
@@ -213,46 +205,11 @@ static int run_quote(void *ctx)
 
 /* ---- compute (no verb) ---- */
 
-struct input {
-    deduct_stream *ds;
-    reject_sink *rej;
-    pay_counts *n;
-    armms_err *err;
-};
-
-static int read_input(int fd, const char *name, int csv_name, void *ctx)
+/* Each paysheet record goes to the stream run. */
+static int on_record(jv rec, const char *source, long line, const char *raw, size_t raw_len,
+                     void *ctx, armms_err *err)
 {
-    struct input *in = ctx;
-    input_source rs;
-    if (input_open(&rs, fd, name, INPUT_NDJSON, in->err))
-        return in->err->code;
-    int rc = 0, st;
-    jv rec;
-    input_item it;
-    while (!rc && (st = input_next(&rs, &rec, &it, in->err)) != INPUT_EOF) {
-        if (st < 0) {
-            rc = in->err->code;
-        } else if (st == INPUT_BAD) {
-            reject_emit(in->rej, &it.why, name, it.line, it.raw, it.raw_len);
-            in->n->read++;
-            in->n->rejected++;
-        } else {
-            rc = deduct_stream_record(in->ds, rec, name, it.line, it.raw, it.raw_len, in->err);
-        }
-    }
-    input_close(&rs);
-    (void)csv_name;
-    return rc;
-}
-
-static int stdin_wanted(int select)
-{
-    struct stat st;
-    if (fstat(0, &st) != 0)
-        return 0;
-    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
-        return 1;
-    return !select && !isatty(0);
+    return deduct_stream_record(ctx, rec, source, line, raw, raw_len, err);
 }
 
 /* pay.db with hr read-only (the detachments' regions). */
@@ -278,8 +235,8 @@ static int run_compute(deduct *d)
         rc = pay_deduct(&s, rules, d->period, d->guard, stdout, rej, &d->n, &d->err);
     } else if (!rc) {
         deduct_stream *ds = deduct_stream_open(&s, rules, stdout, rej, &d->n);
-        struct input in = {ds, rej, &d->n, &d->err};
-        rc = cli_each_input(d->argc - optind, d->argv + optind, read_input, &in, &d->missing);
+        rc = cli_each_record(d->argc - optind, d->argv + optind, on_record, ds, rej, &d->n.read,
+                             &d->n.rejected, &d->missing, &d->err);
         if (!rc)
             rc = deduct_stream_finish(ds, &d->err);
         deduct_stream_close(ds);
@@ -531,7 +488,7 @@ int main(int argc, char **argv)
         return cli_end(&d.c, 0, rc ? &d.err : NULL, d.outcome[0] ? "%s" : NULL, d.outcome);
     }
     cli_tenant(&d.c, &d.t);
-    if (!d.period && optind >= argc && !stdin_wanted(0))
+    if (!d.period && optind >= argc && !cli_stdin_wanted(0))
         cli_usage_error(&d.c, "give --period P, input files or Paysheet records on stdin");
     int rc = run_compute(&d);
     int code = d.missing ? EXIT_NOINPUT : d.n.rejected ? EXIT_DATAERR : 0;

@@ -4,12 +4,10 @@
  * Options, inputs and the summary only.
  */
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/clock.h"
-#include "core/input.h"
 #include "pay/gross.h"
 
 static const char usage[] =
@@ -31,74 +29,11 @@ static const char usage[] =
 
 enum { OPT_PERIOD = OPT_TOOL_BASE, OPT_GUARD, OPT_CHANGED };
 
-struct input {
-    pay_stream *ps;
-    reject_sink *rej;
-    pay_counts *n;
-    armms_err *err;
-};
-
-/* A Reject fed back: its input again (a snapshot refused for a rate card
- * that is there now lands, or is a duplicate and prices again). */
-static jv refeed(jv rec, rejection *rj, const char **raw, size_t *len)
+/* Each snapshot record goes to the stream run. */
+static int on_record(jv rec, const char *source, long line, const char *raw, size_t raw_len,
+                     void *ctx, armms_err *err)
 {
-    reject_fed f;
-    reject_fed_peek(rec, &f);
-    jv v = jv_invalid();
-    if (!reject_fed_whole(&f, rj)) {
-        v = ndjson_parse_object(f.input, f.input_len, rj);
-        *raw = f.input;
-        *len = f.input_len;
-    }
-    return v;
-}
-
-static int read_input(int fd, const char *name, int csv_name, void *ctx)
-{
-    struct input *in = ctx;
-    input_source rs;
-    if (input_open(&rs, fd, name, INPUT_NDJSON, in->err))
-        return in->err->code;
-    int rc = 0, st;
-    jv rec;
-    input_item it;
-    while (!rc && (st = input_next(&rs, &rec, &it, in->err)) != INPUT_EOF) {
-        if (st < 0) {
-            rc = in->err->code;
-        } else if (st == INPUT_BAD) {
-            reject_emit(in->rej, &it.why, name, it.line, it.raw, it.raw_len);
-            in->n->read++;
-            in->n->rejected++;
-        } else if (reject_is_peek(rec)) {
-            rejection rj = {0};
-            const char *raw = it.raw;
-            size_t len = it.raw_len;
-            jv v = refeed(rec, &rj, &raw, &len);
-            if (jv_is_valid(v)) {
-                rc = pay_stream_record(in->ps, v, name, it.line, raw, len, in->err);
-            } else {
-                reject_emit(in->rej, &rj, name, it.line, it.raw, it.raw_len);
-                in->n->read++;
-                in->n->rejected++;
-            }
-            jv_free(rec);
-        } else {
-            rc = pay_stream_record(in->ps, rec, name, it.line, it.raw, it.raw_len, in->err);
-        }
-    }
-    input_close(&rs);
-    (void)csv_name;
-    return rc;
-}
-
-static int stdin_wanted(int select)
-{
-    struct stat st;
-    if (fstat(0, &st) != 0)
-        return 0;
-    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
-        return 1;
-    return !select && !isatty(0);
+    return pay_stream_record(ctx, rec, source, line, raw, raw_len, err);
 }
 
 int main(int argc, char **argv)
@@ -152,10 +87,9 @@ int main(int argc, char **argv)
         rc = pay_stream_open(&ps, &s, rules, stdout, &rej, &n, &err);
     if (!rc && changed)
         pay_stream_changed_only(ps);
-    if (!rc && (optind < argc || stdin_wanted(period != NULL))) {
-        struct input in = {ps, &rej, &n, &err};
-        rc = cli_each_input(argc - optind, argv + optind, read_input, &in, &missing);
-    }
+    if (!rc && (optind < argc || cli_stdin_wanted(period != NULL)))
+        rc = cli_each_record(argc - optind, argv + optind, on_record, ps, &rej, &n.read,
+                             &n.rejected, &missing, &err);
     if (!rc && period)
         rc = pay_stream_scope(ps, period, guard, &err);
     if (!rc)

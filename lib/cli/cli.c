@@ -9,8 +9,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/input.h"
+#include "core/ndjson.h"
 #include "iam/rbac.h"
 
 const char *armms_prog = "armms";
@@ -208,6 +211,75 @@ int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing
             return rc;
     }
     return 0;
+}
+
+int cli_stdin_wanted(int select)
+{
+    struct stat st;
+    if (fstat(0, &st) != 0)
+        return 0;
+    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+        return 1;
+    return !select && !isatty(0);
+}
+
+struct records {
+    cli_record_fn fn;
+    void *ctx;
+    reject_sink *rej;
+    long *read, *rejected;
+    armms_err *err;
+};
+
+static void record_reject(struct records *r, const rejection *rj, const char *name, long line,
+                          const char *raw, size_t len)
+{
+    reject_emit(r->rej, rj, name, line, raw, len);
+    (*r->read)++;
+    (*r->rejected)++;
+}
+
+static int read_records(int fd, const char *name, int csv_name, void *ctx)
+{
+    struct records *r = ctx;
+    input_source rs;
+    if (input_open(&rs, fd, name, INPUT_NDJSON, r->err))
+        return r->err->code;
+    int rc = 0, st;
+    jv rec;
+    input_item it;
+    while (!rc && (st = input_next(&rs, &rec, &it, r->err)) != INPUT_EOF) {
+        if (st < 0) {
+            rc = r->err->code;
+        } else if (st == INPUT_BAD) {
+            record_reject(r, &it.why, name, it.line, it.raw, it.raw_len);
+        } else if (reject_is_peek(rec)) {
+            /* a Reject fed back: its input again (a record refused for
+             * master data that is there now lands) */
+            reject_fed f;
+            rejection rj = {0};
+            reject_fed_peek(rec, &f);
+            jv v = reject_fed_whole(&f, &rj) ? jv_invalid()
+                                             : ndjson_parse_object(f.input, f.input_len, &rj);
+            if (jv_is_valid(v))
+                rc = r->fn(v, name, it.line, f.input, f.input_len, r->ctx, r->err);
+            else
+                record_reject(r, &rj, name, it.line, it.raw, it.raw_len);
+            jv_free(rec);
+        } else {
+            rc = r->fn(rec, name, it.line, it.raw, it.raw_len, r->ctx, r->err);
+        }
+    }
+    input_close(&rs);
+    (void)csv_name;
+    return rc;
+}
+
+int cli_each_record(int n, char **paths, cli_record_fn fn, void *ctx, reject_sink *rej, long *read,
+                    long *rejected, int *missing, armms_err *err)
+{
+    struct records r = {fn, ctx, rej, read, rejected, err};
+    return cli_each_input(n, paths, read_records, &r, missing);
 }
 
 int cli_rejects_close(reject_sink *r, int code)

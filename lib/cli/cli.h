@@ -14,6 +14,8 @@
 #define ARMMS_CLI_H
 
 #include <getopt.h>
+#include <jv.h>
+#include <stddef.h>
 
 #include "core/reject.h"
 #include "core/util.h"
@@ -134,6 +136,19 @@ long cli_long(const cli_t *c, const char *name, const char *arg, long min, long 
  * nonzero return and returns it. */
 typedef int (*cli_input_fn)(int fd, const char *name, int csv_name, void *ctx);
 int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing);
+/* Whether a tool that may read records should read standard input: a
+ * pipe or socket always; anything but a terminal unless a select scope
+ * was given (select set). */
+int cli_stdin_wanted(int select);
+/* The NDJSON records of the inputs (as cli_each_input names them), each
+ * handed to fn (consumed) with its source, line and raw text. A line that
+ * is not a record is a Reject; a Reject record fed back is its input
+ * again when it holds it whole, else a Reject saying why; both count in
+ * *read and *rejected. Stops at fn's first nonzero return. */
+typedef int (*cli_record_fn)(jv rec, const char *source, long line, const char *raw,
+                             size_t raw_len, void *ctx, armms_err *err);
+int cli_each_record(int n, char **paths, cli_record_fn fn, void *ctx, reject_sink *rej, long *read,
+                    long *rejected, int *missing, armms_err *err);
 /* Close the reject sink; returns code, or 74 (with a message) when any
  * Reject could not be written. */
 int cli_rejects_close(reject_sink *r, int code);

@@ -4,7 +4,6 @@
 #include "cli/scope.h"
 
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/input.h"
@@ -99,16 +98,6 @@ static int read_input(int fd, const char *name, int csv_name, void *ctx)
     return rc;
 }
 
-static int stdin_wanted(const tk_scope *s)
-{
-    struct stat st;
-    if (fstat(0, &st) != 0)
-        return 0;
-    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
-        return 1;
-    return !s->has && !isatty(0);
-}
-
 int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *missing,
                armms_err *err)
 {
@@ -116,7 +105,7 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
     *missing = 0;
     r->changed_only = s->reprocess;
     int rc = 0;
-    if (nfiles || stdin_wanted(s))
+    if (nfiles || cli_stdin_wanted(s->has))
         rc = cli_each_input(nfiles, files, read_input, &in, missing);
     if (!rc && r->flush_err.code) {
         *err = r->flush_err;
