@@ -240,7 +240,6 @@ typedef struct gx {
     int nsnap, capsnap;
     snap_rows rows; /* the loaded snapshots' day lines and unworked holidays */
     armms_err *err; /* the run's, for a lookup that fails (not one that refuses) */
-    int scanned;    /* rows read by snap_scan (else through SQL) */
 } gx;
 
 static void snaps_clear(gx *g)
@@ -261,10 +260,9 @@ static int snaps_load(gx *g, const char *guard, const char *period, armms_err *e
 {
     sqlite3_stmt *st;
     snaps_clear(g);
-    g->scanned = 1;
     int rc = pay_stmt(g->s, PS_GUARD_SNAPS,
                       "SELECT i.timesheet_id, i.version, i.checksum, i.record ->> 'detachment_id',"
-                      " i.record ->> 'shift_id', i.record ->> 'position_id', i.record"
+                      " i.record ->> 'shift_id', i.record ->> 'position_id'"
                       " FROM inbox i WHERE" LATEST " ORDER BY i.timesheet_id",
                       &st, err);
     if (rc)
@@ -283,8 +281,6 @@ static int snaps_load(gx *g, const char *guard, const char *period, armms_err *e
         snprintf(x->det, sizeof x->det, "%s", pay_col(st, 3));
         snprintf(x->shift, sizeof x->shift, "%s", pay_col(st, 4));
         snprintf(x->pos, sizeof x->pos, "%s", pay_col(st, 5));
-        if (g->scanned && snap_scan(pay_col(st, 6), g->nsnap - 1, &g->rows))
-            g->scanned = 0;
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_fail(g->s, rc, "read the inbox", err);
@@ -344,8 +340,8 @@ static int price_bucket(gx *g, const snap *x, const char *date, int t, const lon
     return 0;
 }
 
-/* The rows of the guard's snapshots through SQLite's JSON functions, for
- * a snapshot text snap_scan does not read. */
+/* The rows of the guard's snapshots (day lines, unworked holidays) through
+ * SQLite's JSON functions. */
 static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err)
 {
     sqlite3_stmt *st;
@@ -490,7 +486,7 @@ static int price(gx *g, const char *guard, const char *period, lines *L, int *ba
 {
     if (!g->nsnap)
         return 0;
-    int rc = g->scanned ? 0 : rows_sql(g, guard, period, err);
+    int rc = rows_sql(g, guard, period, err);
     if (rc)
         return rc;
     idmap worked;

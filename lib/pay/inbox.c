@@ -214,20 +214,21 @@ static int pull_cb(const char *line, size_t len, void *vctx)
     if (!fin && !adj)
         return 0;
     p->n->read++;
-    /* the payload's text, as the envelope holds it (see journal.h) */
-    strbuf b;
-    sb_init(&b);
-    sb_add(&b, line, len);
-    const char *pl;
-    size_t pn;
+    /* the payload, parsed by libjq like every record */
     rejection rj = {0};
     inbox_key k;
     int rc;
-    if (json_member_span(b.s, "payload", &pl, &pn) || *pl != '{')
-        rc = rejection_set(&rj, "BAD_FIELD", "journal event %lld has no payload object", seq);
-    else
-        rc = inbox_land_text(p->s, pl, pn, seq, &k, &rj, p->err);
-    sb_free(&b);
+    jv ev = ndjson_parse_object(line, len, &rj);
+    jv pl = jv_is_valid(ev) ? jv_object_get(jv_copy(ev), jv_string("payload")) : jv_invalid();
+    jv_free(ev);
+    if (jv_get_kind(pl) != JV_KIND_OBJECT) {
+        jv_free(pl);
+        rc = rj.code ? REJECTED
+                     : rejection_set(&rj, "BAD_FIELD", "journal event %lld has no payload object",
+                                     seq);
+    } else {
+        rc = inbox_land(p->s, pl, seq, &k, &rj, p->err);
+    }
     if (rc == REJECTED) {
         reject_emit(p->rej, &rj, "journal", seq, line, len);
         p->n->rejected++;
@@ -263,68 +264,13 @@ int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pa
     return rc;
 }
 
-/* The fast path of a sealed snapshot's text t[0, n): when it is canonical
- * JSON whose every checked field reads plainly and whose text without its
- * checksum member hashes to that checksum, it is verified without being
- * parsed, and that text is the row's record. 1 when it does not apply. */
-static int land_fast(store_t *s, const char *t, size_t n, long long journal_seq, inbox_key *k,
-                     rejection *rj, armms_err *err)
-{
-    snap_head h;
-    if (snap_head_scan(t, n, &h) || strcmp(h.kind, "TimesheetFinalized") || !h.timesheet_id[0] ||
-        !h.guard[0] || !h.det[0] || !h.shift[0] || !h.pos[0] || !h.period[0] || !h.has_days ||
-        h.version < 1 || h.version > 1000000 ||
-        (strcmp(h.status, "FINALIZED") && strcmp(h.status, "ADJUSTED")) ||
-        strncmp(h.checksum, "sha256:", 7))
-        return 1;
-    size_t from = h.sum_from, to = h.sum_to;
-    if (from > 0 && t[from - 1] == ',')
-        from--;
-    else if (to < n && t[to] == ',')
-        to++;
-    strbuf c;
-    sb_init(&c);
-    sb_add(&c, t, from);
-    sb_add(&c, t + to, n - to);
-    char hex[65];
-    sha256_hex(c.s, c.len, hex);
-    if (strcmp(h.checksum + 7, hex)) {
-        sb_free(&c);
-        return 1; /* not canonical, or not that content: the general path decides */
-    }
-    memset(k, 0, sizeof *k);
-    snprintf(k->timesheet_id, sizeof k->timesheet_id, "%s", h.timesheet_id);
-    snprintf(k->guard, sizeof k->guard, "%s", h.guard);
-    snprintf(k->period, sizeof k->period, "%s", h.period);
-    k->version = (int)h.version;
-    int rc = land_row(s, k, h.checksum, h.status, c.s, journal_seq, rj, err);
-    sb_free(&c);
-    return rc;
-}
-
 int inbox_land_text(store_t *s, const char *text, size_t len, long long journal_seq, inbox_key *k,
                     rejection *rj, armms_err *err)
 {
-    strbuf b; /* NUL-terminated, as the scanner reads */
-    sb_init(&b);
-    sb_add(&b, text, len);
-    const char *t = b.s, *v;
-    size_t n = b.len, vn;
-    if (!json_member_span(b.s, "after", &v, &vn)) {
-        t = v;
-        n = vn;
+    jv rec = ndjson_parse_object(text, len, rj);
+    if (!jv_is_valid(rec)) {
+        jv_free(rec);
+        return REJECTED;
     }
-    int rc = land_fast(s, t, n, journal_seq, k, rj, err);
-    if (rc == 1) {
-        rejection prj = {0};
-        jv rec = ndjson_parse_object(b.s, b.len, &prj);
-        if (jv_is_valid(rec)) {
-            rc = inbox_land(s, rec, journal_seq, k, rj, err);
-        } else {
-            *rj = prj;
-            rc = REJECTED;
-        }
-    }
-    sb_free(&b);
-    return rc;
+    return inbox_land(s, rec, journal_seq, k, rj, err);
 }

@@ -54,10 +54,7 @@ typedef struct inbox_key {
 int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejection *rj,
                armms_err *err);
 
-/* inbox_land for a record's text (a line as read): a canonical sealed
- * snapshot (the text timekeeping wrote) is verified and landed from its
- * text alone; anything else is parsed and goes through inbox_land, so the
- * outcome is the same either way. */
+/* inbox_land for a record's text (a line as read), parsed by libjq. */
 int inbox_land_text(store_t *s, const char *text, size_t len, long long journal_seq, inbox_key *k,
                     rejection *rj, armms_err *err);
 

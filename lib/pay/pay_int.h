@@ -63,28 +63,4 @@ typedef struct snap_rows {
     int nuh, capuh;
 } snap_rows;
 
-/* Append the rows of one sealed snapshot's text (snapscan.c): 0, or -1
- * when the text is not what the scanner reads (then nothing is added and
- * the caller reads it the general way). */
-int snap_scan(const char *text, int snap, snap_rows *r);
-
-/* The top-level fields of a sealed snapshot's text that landing checks,
- * and where its checksum member lies ([sum_from, sum_to): from its key's
- * quote to the end of its value). */
-typedef struct snap_head {
-    char kind[32], timesheet_id[160], guard[65], det[65], shift[65], pos[65];
-    char period[16], status[16], checksum[80];
-    long long version;
-    int has_days;
-    size_t sum_from, sum_to;
-} snap_head;
-
-/* Scan the head of the snapshot text[0, len): 0, or -1 when the text is not
- * one JSON object the scanner reads whole (an escape in a field it reads,
- * no checksum member); the caller then takes the general path. */
-int snap_head_scan(const char *text, size_t len, snap_head *h);
-
-/* The span of the value of key in the JSON object at text: 0, or -1. */
-int json_member_span(const char *text, const char *key, const char **v, size_t *n);
-
 #endif
