@@ -1,0 +1,444 @@
+/*
+ * gross_price.c - rate cards, lines and the pricing of one guard's period
+ * (see gross.h).
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/ndjson.h"
+#include "core/sha.h"
+#include "pay/gross_int.h"
+
+/* --- rate cards, read once per run ----------------------------------- */
+
+/* Below this many guards to price, a run looks its cards up one by one
+ * (a late snapshot costs the same in any tenant); above it, it reads them
+ * all once. */
+
+static int rate_cmp(const void *a, const void *b)
+{
+    const rate_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->from, y->from);
+}
+
+static void rate_key(char *buf, size_t n, const char *det, const char *shift, const char *pos)
+{
+    snprintf(buf, n, "%s\x1f%s\x1f%s", det, shift, pos);
+}
+
+int gx_rates_load(store_t *s, rates *r, armms_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT detachment_id, shift_id, position_id, daily_rate,"
+                                " valid_from, valid_to FROM rate",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "read rate cards", err);
+    int cap = 0;
+    r->v = NULL;
+    r->n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (r->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            r->v = xrealloc(r->v, (size_t)cap * sizeof *r->v);
+        }
+        rate_row *x = &r->v[r->n++];
+        rate_key(x->key, sizeof x->key, pay_col(st, 0), pay_col(st, 1), pay_col(st, 2));
+        x->rate = sqlite3_column_int64(st, 3);
+        snprintf(x->from, sizeof x->from, "%s", pay_col(st, 4));
+        snprintf(x->to, sizeof x->to, "%s", pay_col(st, 5));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, rc, "read rate cards", err);
+    if (r->n)
+        qsort(r->v, (size_t)r->n, sizeof *r->v, rate_cmp);
+    return 0;
+}
+
+/* The daily rate of the card in force on date: 0 with *rate, or REJECTED. */
+static int rate_on(const rates *r, const char *det, const char *shift, const char *pos,
+                   const char *date, money_t *rate, rejection *rj, armms_err *err)
+{
+    if (!r->loaded) {
+        sqlite3_stmt *st;
+        int rc = pay_stmt(r->s, PS_RATE,
+                          "SELECT daily_rate FROM rate WHERE detachment_id = ?1 AND shift_id = ?2"
+                          " AND position_id = ?3 AND valid_from <= ?4"
+                          " AND (valid_to IS NULL OR valid_to = '' OR valid_to >= ?4)"
+                          " ORDER BY valid_from DESC LIMIT 1",
+                          &st, err);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(st, 1, det, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, shift, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, pos, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, date, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            *rate = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (step == SQLITE_ROW)
+            return 0;
+        if (step != SQLITE_DONE)
+            return store_fail(r->s, step, "read rate cards", err);
+        return rejection_set(
+            rj, "NO_RATE", "no rate card for detachment %s, shift %s, position %s in force on %s",
+            det, shift, pos, date);
+    }
+    char key[200];
+    rate_key(key, sizeof key, det, shift, pos);
+    int lo = 0, hi = r->n;
+    while (lo < hi) { /* first row with key >= ours */
+        int mid = (lo + hi) / 2;
+        if (strcmp(r->v[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const rate_row *best = NULL;
+    for (int i = lo; i < r->n && !strcmp(r->v[i].key, key); i++)
+        if (strcmp(r->v[i].from, date) <= 0 && (!r->v[i].to[0] || strcmp(date, r->v[i].to) <= 0))
+            best = &r->v[i];
+    if (!best)
+        return rejection_set(
+            rj, "NO_RATE", "no rate card for detachment %s, shift %s, position %s in force on %s",
+            det, shift, pos, date);
+    *rate = best->rate;
+    return 0;
+}
+
+/* --- lines -------------------------------------------------------------- */
+
+static line *line_add(lines *L, int rank, const char *code, const char *label, money_t rate,
+                      int mult, int hpd, int basic, const char *date, long long minutes)
+{
+    line *l = NULL;
+    for (int i = 0; i < L->n; i++)
+        if (L->v[i].rate == rate && L->v[i].mult == mult && L->v[i].hpd == hpd &&
+            !strcmp(L->v[i].code, code)) {
+            l = &L->v[i];
+            break;
+        }
+    if (!l) {
+        if (L->n == L->cap) {
+            L->cap = L->cap ? L->cap * 2 : 16;
+            L->v = xrealloc(L->v, (size_t)L->cap * sizeof *L->v);
+        }
+        l = &L->v[L->n++];
+        memset(l, 0, sizeof *l);
+        l->rank = rank;
+        snprintf(l->code, sizeof l->code, "%s", code);
+        snprintf(l->label, sizeof l->label, "%s", label);
+        l->rate = rate;
+        l->mult = mult;
+        l->hpd = hpd;
+        l->basic = basic;
+        snprintf(l->from, sizeof l->from, "%s", date);
+        snprintf(l->to, sizeof l->to, "%s", date);
+    }
+    l->minutes += minutes;
+    if (strcmp(date, l->from) < 0)
+        snprintf(l->from, sizeof l->from, "%s", date);
+    if (strcmp(date, l->to) > 0)
+        snprintf(l->to, sizeof l->to, "%s", date);
+    return l;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+    const line *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank - y->rank;
+    int c = strcmp(x->from, y->from);
+    if (c)
+        return c;
+    if (x->rate != y->rate)
+        return x->rate < y->rate ? -1 : 1;
+    return x->mult - y->mult;
+}
+
+static money_t line_amount(const line *l)
+{
+    return money_scale(l->rate, l->minutes * l->mult, (int64_t)l->hpd * 60 * 10000);
+}
+
+static const char *const bucket_code[B_COUNT + 1] = {"", "_OT", "_ND", "_ND_OT", "_UNWORKED"};
+static const char *const ordinary_code[B_COUNT] = {"BASIC", "OT", "ND", "ND_OT"};
+static const char *const ordinary_label[B_COUNT] = {"Basic pay", "Overtime", "Night differential",
+                                                    "Night differential on overtime"};
+static const char *const bucket_label[B_COUNT + 1] = {
+    "", ", overtime", ", night differential", ", night differential on overtime", ", not worked"};
+
+static void line_name(const pay_premium *p, int b, char *code, size_t cn, char *label, size_t ln)
+{
+    if (!p->code[0] && b < B_COUNT) {
+        snprintf(code, cn, "%s", ordinary_code[b]);
+        snprintf(label, ln, "%s", ordinary_label[b]);
+    } else {
+        snprintf(code, cn, "%s%s", p->code[0] ? p->code : "ORDINARY", bucket_code[b]);
+        snprintf(label, ln, "%s%s", p->label, bucket_label[b]);
+    }
+}
+
+/* --- one guard's period ---------------------------------------------------- */
+
+void gx_snaps_clear(gx *g)
+{
+    g->nsnap = 0;
+    g->rows.nday = g->rows.nuh = 0;
+}
+
+/* Snapshots are read through SQLite's JSON functions: the fields pricing
+ * needs, without building the whole snapshot as a jv. */
+int gx_snaps_load(gx *g, const char *guard, const char *period, armms_err *err)
+{
+    sqlite3_stmt *st;
+    gx_snaps_clear(g);
+    int rc = pay_stmt(g->s, PS_GUARD_SNAPS,
+                      "SELECT i.timesheet_id, i.version, i.checksum, i.record ->> 'detachment_id',"
+                      " i.record ->> 'shift_id', i.record ->> 'position_id'"
+                      " FROM inbox i WHERE" LATEST " ORDER BY i.timesheet_id",
+                      &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (g->nsnap == g->capsnap) {
+            g->capsnap = g->capsnap ? g->capsnap * 2 : 8;
+            g->snaps = xrealloc(g->snaps, (size_t)g->capsnap * sizeof *g->snaps);
+        }
+        snap *x = &g->snaps[g->nsnap++];
+        snprintf(x->id, sizeof x->id, "%s", pay_col(st, 0));
+        x->version = sqlite3_column_int(st, 1);
+        snprintf(x->checksum, sizeof x->checksum, "%s", pay_col(st, 2));
+        snprintf(x->det, sizeof x->det, "%s", pay_col(st, 3));
+        snprintf(x->shift, sizeof x->shift, "%s", pay_col(st, 4));
+        snprintf(x->pos, sizeof x->pos, "%s", pay_col(st, 5));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(g->s, rc, "read the inbox", err);
+}
+
+/* The snapshot of x with the guard's rows' index, by id (rows come in id order). */
+static int snap_of(const gx *g, const char *id, int from)
+{
+    for (int i = from; i < g->nsnap; i++)
+        if (!strcmp(g->snaps[i].id, id))
+            return i;
+    for (int i = 0; i < from && i < g->nsnap; i++)
+        if (!strcmp(g->snaps[i].id, id))
+            return i;
+    return -1;
+}
+
+const char *gx_sfield(jv o, const char *key)
+{
+    const char *v = json_str_peek(o, key, &(int){0});
+    return v ? v : "";
+}
+
+static int hours_per_day(gx *g, const char *date, int *hpd, rejection *rj)
+{
+    const char *v;
+    if (pay_policy_on(g->rules, "hours_per_day", date, &v, rj))
+        return REJECTED;
+    *hpd = atoi(v);
+    if (*hpd < 1 || *hpd > 24)
+        return rejection_set(rj, "NO_RULE", "policy hours_per_day '%s' on %s is not 1 to 24", v,
+                             date);
+    return 0;
+}
+
+/* Price the minutes m of day type t on date for snapshot x into L. */
+static int price_bucket(gx *g, const snap *x, const char *date, int t, const long long m[B_COUNT],
+                        lines *L, rejection *rj)
+{
+    pay_premium p;
+    money_t rate;
+    int hpd, rc;
+    if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, date, &rate, rj, g->err)) ||
+        (rc = pay_premium_on(g->rules, day_type_names[t], date, &p, rj)) ||
+        (rc = hours_per_day(g, date, &hpd, rj)))
+        return rc;
+    int mult[B_COUNT] = {p.regular_bp, p.ot_bp,
+                         (int)(((long long)p.regular_bp * p.nd_bp + 5000) / 10000),
+                         (int)(((long long)p.ot_bp * p.nd_bp + 5000) / 10000)};
+    for (int k = 0; k < B_COUNT; k++) {
+        if (!m[k])
+            continue;
+        char code[24], label[96];
+        line_name(&p, k, code, sizeof code, label, sizeof label);
+        line_add(L, t * 8 + k, code, label, rate, mult[k], hpd, k == B_REG, date, m[k]);
+    }
+    return 0;
+}
+
+/* The rows of the guard's snapshots (day lines, unworked holidays) through
+ * SQLite's JSON functions. */
+static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err)
+{
+    sqlite3_stmt *st;
+    g->rows.nday = g->rows.nuh = 0;
+    int rc = pay_stmt(g->s, PS_GUARD_DAYS,
+                      "SELECT i.timesheet_id, d.value ->> 'date', d.value ->> 'day_type',"
+                      " d.value -> 'totals' ->> 'worked', t.key, t.value ->> 'regular',"
+                      " t.value ->> 'ot', t.value ->> 'nd', t.value ->> 'nd_ot'"
+                      " FROM inbox i JOIN json_each(i.record, '$.days') d"
+                      " JOIN json_each(d.value, '$.minutes') t WHERE" LATEST
+                      " ORDER BY i.timesheet_id, d.key, t.key",
+                      &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    int step, at = 0;
+    snap_rows *r = &g->rows;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
+            continue;
+        if (r->nday == r->capday) {
+            r->capday = r->capday ? r->capday * 2 : 64;
+            r->day = xrealloc(r->day, (size_t)r->capday * sizeof *r->day);
+        }
+        snap_day *d = &r->day[r->nday++];
+        memset(d, 0, sizeof *d);
+        d->snap = at;
+        snprintf(d->date, sizeof d->date, "%s", pay_col(st, 1));
+        snprintf(d->own, sizeof d->own, "%s", pay_col(st, 2));
+        d->worked = sqlite3_column_int64(st, 3);
+        snprintf(d->type, sizeof d->type, "%s", pay_col(st, 4));
+        for (int k = 0; k < B_COUNT; k++)
+            d->m[k] = sqlite3_column_int64(st, 5 + k);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        return store_fail(g->s, step, "read the inbox", err);
+    if ((rc = pay_stmt(g->s, PS_GUARD_UNWORKED,
+                       "SELECT i.timesheet_id, u.value ->> 'date', u.value ->> 'day_type',"
+                       " u.value -> 'last_scheduled' ->> 'present'"
+                       " FROM inbox i JOIN json_each(i.record, '$.unworked_holidays') u"
+                       " WHERE" LATEST " ORDER BY i.timesheet_id, u.key",
+                       &st, err)))
+        return rc;
+    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    at = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
+            continue;
+        if (r->nuh == r->capuh) {
+            r->capuh = r->capuh ? r->capuh * 2 : 8;
+            r->uh = xrealloc(r->uh, (size_t)r->capuh * sizeof *r->uh);
+        }
+        snap_uh *u = &r->uh[r->nuh++];
+        memset(u, 0, sizeof *u);
+        u->snap = at;
+        snprintf(u->date, sizeof u->date, "%s", pay_col(st, 1));
+        snprintf(u->type, sizeof u->type, "%s", pay_col(st, 2));
+        u->present =
+            sqlite3_column_type(st, 3) == SQLITE_INTEGER && sqlite3_column_int(st, 3) == 1;
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : store_fail(g->s, step, "read the inbox", err);
+}
+
+/* Every day line x day type of the guard's snapshots, priced into L; the
+ * dates worked into worked (a shift's minutes of another day type than its
+ * line's own are its part past midnight: the next date was worked too). */
+static int price_days(gx *g, idmap *worked, lines *L, int *bad, rejection *rj)
+{
+    int rc = 0;
+    for (int i = 0; !rc && i < g->rows.nday; i++) {
+        const snap_day *d = &g->rows.day[i];
+        *bad = d->snap;
+        if (d->worked > 0)
+            idmap_put(worked, d->date, 1);
+        long long m[B_COUNT];
+        int any = 0;
+        for (int k = 0; k < B_COUNT; k++) {
+            m[k] = d->m[k] > 0 ? d->m[k] : 0;
+            any |= m[k] > 0;
+        }
+        int t = day_type_find(d->type, strlen(d->type));
+        if (!any || t < 0)
+            continue;
+        day_t dd;
+        if (strcmp(d->type, d->own) && !date_parse(d->date, &dd)) {
+            char next[11];
+            date_format(dd + 1, next);
+            idmap_put(worked, next, 1);
+        }
+        rc = price_bucket(g, &g->snaps[d->snap], d->date, t, m, L, rj);
+    }
+    return rc;
+}
+
+/* The unworked holidays of the guard's snapshots into L, once per date. */
+static int price_unworked(gx *g, const idmap *worked, lines *L, int *bad, rejection *rj)
+{
+    idmap paid;
+    idmap_init(&paid);
+    int rc = 0;
+    for (int i = 0; !rc && i < g->rows.nuh; i++) {
+        const snap_uh *u = &g->rows.uh[i];
+        int t = day_type_find(u->type, strlen(u->type));
+        if (t < 0 || !u->date[0] || idmap_get(worked, u->date) >= 0 ||
+            idmap_get(&paid, u->date) >= 0)
+            continue;
+        *bad = u->snap;
+        const char *policy;
+        pay_premium p;
+        if ((rc = pay_policy_on(g->rules, "unworked_holiday", u->date, &policy, rj)) ||
+            (rc = pay_premium_on(g->rules, day_type_names[t], u->date, &p, rj)))
+            break;
+        int eligible =
+            !strcmp(policy, "always") || (!strcmp(policy, "last_workday") && u->present);
+        if (!eligible || p.unworked_bp <= 0)
+            continue;
+        money_t rate;
+        int hpd;
+        const snap *x = &g->snaps[u->snap];
+        if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, u->date, &rate, rj, g->err)) ||
+            (rc = hours_per_day(g, u->date, &hpd, rj)))
+            break;
+        char code[24], label[96];
+        line_name(&p, U_BUCKET, code, sizeof code, label, sizeof label);
+        line_add(L, t * 8 + U_BUCKET, code, label, rate, p.unworked_bp, hpd, 1, u->date,
+                 (long long)hpd * 60);
+        idmap_put(&paid, u->date, 1);
+    }
+    idmap_free(&paid);
+    return rc;
+}
+
+/* Price the guard's snapshots (loaded by snaps_load): 0 with L filled
+ * (amounts set, sorted), REJECTED with *bad the snapshot at fault, or an
+ * EXIT_* code. */
+int gx_price(gx *g, const char *guard, const char *period, lines *L, int *bad, rejection *rj,
+             armms_err *err)
+{
+    if (!g->nsnap)
+        return 0;
+    int rc = rows_sql(g, guard, period, err);
+    if (rc)
+        return rc;
+    idmap worked;
+    idmap_init(&worked);
+    rc = price_days(g, &worked, L, bad, rj);
+    if (!rc)
+        rc = price_unworked(g, &worked, L, bad, rj);
+    idmap_free(&worked);
+    if (rc)
+        return rc;
+    for (int i = 0; i < L->n; i++)
+        L->v[i].amount = line_amount(&L->v[i]);
+    if (L->n)
+        qsort(L->v, (size_t)L->n, sizeof *L->v, line_cmp);
+    return 0;
+}

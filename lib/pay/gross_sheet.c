@@ -1,0 +1,378 @@
+/*
+ * gross_sheet.c - a guard's gross Paysheet record and its store (see
+ * gross.h).
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/ndjson.h"
+#include "core/sha.h"
+#include "pay/gross_int.h"
+
+/* --- the record ------------------------------------------------------------ */
+
+void gx_line_json(strbuf *b, const line *l, const char *kind, const char *adjusts)
+{
+    sb_adds(b, "{\"code\":");
+    sb_add_json_str(b, l->code, strlen(l->code));
+    sb_add_json_kv(b, "label", l->label);
+    sb_add_json_kv(b, "kind", kind);
+    sb_addf(b, ",\"taxable\":true,\"from\":\"%s\",\"to\":\"%s\",\"minutes\":%lld", l->from, l->to,
+            l->minutes);
+    sb_addf(b, ",\"daily_rate\":%lld,\"multiplier\":%d,\"amount\":%lld", (long long)l->rate,
+            l->mult, (long long)l->amount);
+    if (adjusts)
+        sb_add_json_kv(b, "adjusts_period", adjusts);
+    if (l->basic)
+        sb_adds(b, ",\"basic\":true");
+    sb_addc(b, '}');
+}
+
+void gx_source_json(strbuf *b, const snap *x)
+{
+    sb_adds(b, "{\"timesheet_id\":");
+    sb_add_json_str(b, x->id, strlen(x->id));
+    sb_addf(b, ",\"version\":%d", x->version);
+    sb_add_json_kv(b, "checksum", x->checksum);
+    sb_addc(b, '}');
+}
+
+/* The period a timesheet id belongs to (its first segment). */
+static int id_in_period(const char *tsid, const char *period)
+{
+    size_t n = strlen(period);
+    return !strncmp(tsid, period, n) && tsid[n] == '/';
+}
+
+/* Is jv line l (looked at) an adjustment line for period p? */
+int gx_adjusts_peek(jv l, const char *p)
+{
+    const char *a = json_str_peek(l, "adjusts_period", &(int){0});
+    return a && (!p || !strcmp(a, p));
+}
+
+/* The gross part of a record (looked at) as canonical text, malloc'd: what
+ * armms-pay decides; the rest is armms-deduct's. */
+static char *gross_part(jv rec)
+{
+    jv o = jv_object();
+    static const char *const keys[] = {"paysheet_id", "guard_id", "period", "lines",
+                                       "gross",       "taxable",  "sources"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        o = jv_object_set(o, jv_string(keys[i]), jv_object_get(jv_copy(rec), jv_string(keys[i])));
+    return json_canonical(o);
+}
+
+/* The stored paysheet id: *found, and *old parsed only when write_sheet
+ * needs what is in it (adjustment lines, other periods' sources, or a stage
+ * armms-deduct took it on to); else jv_invalid(). */
+static int load_old(gx *g, const char *id, jv *old, int *found, strbuf *text, armms_err *err)
+{
+    sqlite3_stmt *st;
+    *old = jv_invalid();
+    *found = 0;
+    sb_reset(text);
+    int rc = pay_stmt(g->s, PS_SHEET_TEXT, "SELECT record FROM paysheet WHERE paysheet_id = ?1",
+                      &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *t = pay_col(st, 0);
+        *found = 1;
+        sb_adds(text, t);
+        if (strstr(t, "\"adjusts_period\"") || !strstr(t, "\"stage\":\"gross\"")) {
+            *old = jv_parse(t);
+            if (jv_get_kind(*old) != JV_KIND_OBJECT)
+                rc = err_set(err, EXIT_SOFTWARE, "paysheet %s: stored record is not JSON", id);
+        }
+    }
+    sqlite3_reset(st);
+    if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = store_fail(g->s, step, "read paysheet", err);
+    return rc;
+}
+
+/* Skip the value after the first occurrence of key (a number or a
+ * string without escapes) in a paysheet text: the text before the value's
+ * start in *head, the rest after it in *tail. -1 when key is not there. */
+static int split_at(const char *t, const char *key, size_t *head, const char **tail)
+{
+    const char *k = strstr(t, key);
+    if (!k)
+        return -1;
+    const char *v = k + strlen(key);
+    if (*v == '"') {
+        const char *e = strchr(v + 1, '"');
+        if (!e)
+            return -1;
+        *tail = e + 1;
+    } else {
+        while (*v == '-' || (*v >= '0' && *v <= '9'))
+            v++;
+        *tail = v;
+    }
+    *head = (size_t)(k - t) + strlen(key);
+    return 0;
+}
+
+/* Are paysheet texts a (as built, version 0, status COMPUTED, computed_at
+ * "") and b (as stored) the same but for those three top-level values?
+ * Each is the first occurrence of its key: the top-level version and
+ * status come before lines and sources, computed_at is last. */
+static int same_but_volatile(const char *a, const char *b)
+{
+    static const char *const keys[] = {"\"version\":", "\"status\":", "\"computed_at\":"};
+    for (int i = 0; i < 3; i++) {
+        size_t ha, hb;
+        const char *ta, *tb;
+        if (split_at(a, keys[i], &ha, &ta) || split_at(b, keys[i], &hb, &tb) || ha != hb ||
+            memcmp(a, b, ha))
+            return 0;
+        a = ta;
+        b = tb;
+    }
+    return !strcmp(a, b);
+}
+
+/*
+ * Write guard's paysheet of period from its own priced lines L and sources
+ * (g->snaps), keeping the adjustment lines and foreign sources the stored
+ * record carries, except those for period repl, which become repl_lines
+ * (a JSON array text of adjustment lines, or NULL) and repl_sources (JSON
+ * object texts, comma-separated, or NULL).
+ */
+int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L, const char *repl,
+                   const char *repl_lines, const char *repl_sources, rejection *rj, armms_err *err)
+{
+    char id[96], from[11], to[11];
+    day_t d0, d1;
+    snprintf(id, sizeof id, "%s/%s", period, guard);
+    if (period_parse(period, &d0, &d1))
+        return err_set(err, EXIT_SOFTWARE, "period '%s' is not a pay period", period);
+    date_format(d0, from);
+    date_format(d1, to);
+    jv old;
+    strbuf oldtext;
+    sb_init(&oldtext);
+    int found, rc = load_old(g, id, &old, &found, &oldtext, err);
+    if (rc)
+        return rc;
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "{\"kind\":\"Paysheet\",\"v\":1");
+    sb_add_json_kv(&b, "paysheet_id", id);
+    sb_add_json_kv(&b, "guard_id", guard);
+    sb_addf(&b, ",\"period\":{\"id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"}", period, from, to);
+    sb_adds(&b, ",\"version\":0,\"stage\":\"gross\",\"status\":\"COMPUTED\",\"lines\":[");
+    money_t gross = 0, taxable = 0;
+    int nl = 0;
+    for (int i = 0; i < L->n; i++) {
+        if (nl++)
+            sb_addc(&b, ',');
+        gx_line_json(&b, &L->v[i], "earning", NULL);
+        gross += L->v[i].amount;
+        taxable += L->v[i].amount;
+    }
+    /* adjustments kept, then the new ones for repl, in period order */
+    jv adj = jv_array();
+    if (jv_is_valid(old)) {
+        jv ol = jv_object_get(jv_copy(old), jv_string("lines"));
+        jv_array_foreach(ol, i, l)
+        {
+            if (gx_adjusts_peek(l, NULL) && !(repl && gx_adjusts_peek(l, repl)))
+                adj = jv_array_append(adj, l);
+            else
+                jv_free(l);
+        }
+        jv_free(ol);
+    }
+    if (repl_lines) {
+        jv nl2 = jv_parse(repl_lines);
+        jv_array_foreach(nl2, i, l) adj = jv_array_append(adj, l);
+        jv_free(nl2);
+    }
+    /* by adjusts_period, each period's lines in their own order */
+    jv keyed = jv_array();
+    jv_array_foreach(adj, i, l)
+    {
+        jv k = jv_array_append(
+            jv_array_append(jv_array(), jv_object_get(jv_copy(l), jv_string("adjusts_period"))),
+            jv_number(i));
+        keyed = jv_array_append(keyed, jv_array_append(jv_array_append(jv_array(), k), l));
+    }
+    jv sorted = jv_array();
+    {
+        jv ks = jv_array();
+        jv_array_foreach(keyed, i, pr) ks = jv_array_append(ks, jv_array_get(pr, 0));
+        jv order = jv_sort(jv_copy(keyed), ks);
+        jv_array_foreach(order, i, pr) sorted = jv_array_append(sorted, jv_array_get(pr, 1));
+        jv_free(order);
+    }
+    jv_free(keyed);
+    jv_free(adj);
+    jv_array_foreach(sorted, i, l)
+    {
+        long long a = 0;
+        pay_int_peek(l, "amount", &a);
+        jv txb = jv_object_get(jv_copy(l), jv_string("taxable"));
+        gross += a;
+        if (jv_get_kind(txb) == JV_KIND_TRUE)
+            taxable += a;
+        jv_free(txb);
+        if (nl++)
+            sb_addc(&b, ',');
+        jv t = jv_dump_string(l, 0);
+        sb_adds(&b, jv_string_value(t));
+        jv_free(t);
+    }
+    jv_free(sorted);
+    sb_addf(&b, "],\"gross\":%lld,\"deductions\":[],\"taxable\":%lld,\"net\":%lld,\"sources\":[",
+            (long long)gross, (long long)taxable, (long long)gross);
+    /* sources: foreign ones kept (sorted by id), then own */
+    strbuf src;
+    sb_init(&src);
+    sb_addc(&src, '[');
+    int ns = 0;
+    if (jv_is_valid(old)) {
+        jv os = jv_object_get(jv_copy(old), jv_string("sources"));
+        jv_array_foreach(os, i, x)
+        {
+            const char *tsid = json_str_peek(x, "timesheet_id", &(int){0});
+            if (tsid && !id_in_period(tsid, period) && !(repl && id_in_period(tsid, repl))) {
+                jv t = jv_dump_string(jv_copy(x), 0);
+                sb_adds(&src, ns++ ? "," : "");
+                sb_adds(&src, jv_string_value(t));
+                jv_free(t);
+            }
+            jv_free(x);
+        }
+        jv_free(os);
+    }
+    if (repl_sources && *repl_sources) {
+        sb_adds(&src, ns++ ? "," : "");
+        sb_adds(&src, repl_sources);
+    }
+    for (int i = 0; i < g->nsnap; i++) {
+        sb_adds(&src, ns++ ? "," : "");
+        gx_source_json(&src, &g->snaps[i]);
+    }
+    /* sorted by timesheet id (ids lead with their period) */
+    sb_addc(&src, ']');
+    jv arr = jv_parse_sized(src.s, (int)src.len);
+    assert(jv_get_kind(arr) == JV_KIND_ARRAY);
+    jv ks = jv_array();
+    jv_array_foreach(arr, i, x) ks =
+        jv_array_append(ks, jv_object_get(x, jv_string("timesheet_id")));
+    arr = jv_sort(arr, ks);
+    jv_array_foreach(arr, i, x)
+    {
+        jv t = jv_dump_string(x, 0);
+        sb_adds(&b, i ? "," : "");
+        sb_adds(&b, jv_string_value(t));
+        jv_free(t);
+    }
+    jv_free(arr);
+    sb_free(&src);
+    sb_adds(&b, "],\"computed_at\":\"\"}");
+    /* the same text as stored but for version, status and computed_at is
+     * the same pay: written as stored, without a parse and a digest (any
+     * difference, down to a byte, takes the full path below) */
+    if (found && !jv_is_valid(old) && same_but_volatile(b.s, oldtext.s)) {
+        g->n->computed++;
+        if (!g->changed_only) {
+            sb_add(&g->outbuf, oldtext.s, oldtext.len);
+            sb_addc(&g->outbuf, '\n');
+        }
+        sb_free(&b);
+        sb_free(&oldtext);
+        return 0;
+    }
+    sb_free(&oldtext);
+    jv rec = jv_parse_sized(b.s, (int)b.len);
+    sb_free(&b);
+    assert(jv_get_kind(rec) == JV_KIND_OBJECT);
+    {
+        /* lines sum to gross: the one total a paysheet must never lose */
+        long long sum = 0, gv = -1;
+        jv ls = jv_object_get(jv_copy(rec), jv_string("lines"));
+        jv_array_foreach(ls, i, l)
+        {
+            long long a = 0;
+            pay_int_peek(l, "amount", &a);
+            sum += a;
+            jv_free(l);
+        }
+        jv_free(ls);
+        pay_int_peek(rec, "gross", &gv);
+        assert(sum == gv);
+    }
+    int nothing = !found && L->n == 0 && nl == 0;
+    if (nothing) { /* no pay and none before: no paysheet */
+        jv_free(rec);
+        return 0;
+    }
+    g->n->computed++;
+    /* a row armms-deduct took on is left alone while its gross part holds */
+    const char *ostage = jv_is_valid(old) ? json_str_peek(old, "stage", &(int){0}) : NULL;
+    if (ostage && strcmp(ostage, "gross")) {
+        char *a = gross_part(old), *c = gross_part(rec);
+        int same = !strcmp(a, c);
+        free(a);
+        free(c);
+        if (same) {
+            if (!g->changed_only) {
+                jv t = jv_dump_string(old, 0);
+                sb_adds(&g->outbuf, jv_string_value(t));
+                sb_addc(&g->outbuf, '\n');
+                jv_free(t);
+            } else {
+                jv_free(old);
+            }
+            jv_free(rec);
+            return 0;
+        }
+    }
+    jv_free(old);
+    int changed;
+    size_t at = g->outbuf.len;
+    rc = paysheet_store(g->s, rec, &changed, &g->outbuf, rj, err);
+    if (!rc && changed)
+        g->n->changed++;
+    if (!rc && g->changed_only && !changed) {
+        g->outbuf.len = at;
+        g->outbuf.s[at] = 0;
+    }
+    return rc;
+}
+
+void gx_reject_snap(gx *g, const rejection *rj, const snap *x)
+{
+    /* the snapshot as it was given, checksum and all, so it can be fed back */
+    char *canon = NULL;
+    sqlite3_stmt *st;
+    armms_err e = {0};
+    if (x &&
+        !pay_stmt(g->s, PS_INBOX_REC,
+                  "SELECT record FROM inbox WHERE timesheet_id = ?1 AND version = ?2", &st, &e)) {
+        sqlite3_bind_text(st, 1, x->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, x->version);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            jv rec = jv_parse(pay_col(st, 0));
+            if (jv_get_kind(rec) == JV_KIND_OBJECT)
+                canon = json_canonical(
+                    jv_object_set(rec, jv_string("checksum"), jv_string(x->checksum)));
+            else
+                jv_free(rec);
+        }
+        sqlite3_reset(st);
+    }
+    reject_emit(g->rej, rj, "inbox", 0, canon ? canon : "", canon ? strlen(canon) : 0);
+    free(canon);
+    g->n->rejected++;
+}
+
+/* Line key of a jv line (looked at). */
