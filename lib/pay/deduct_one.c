@@ -1,0 +1,425 @@
+/*
+ * deduct_one.c - one guard's paysheet taken to net: the items in priority
+ * order, the net floor's deferrals and their undo, statuses and the record
+ * (see deduct.h).
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/ndjson.h"
+#include "pay/deduct_int.h"
+#include "pay/waiver.h"
+
+static int by_rank(const void *x, const void *y)
+{
+    const item *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    int k = strcmp(a->obligation_id, b->obligation_id);
+    return k ? k : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static jv deduction_json(const item *it)
+{
+    jv d = jv_object();
+    d = jv_object_set(d, jv_string("code"), jv_string(it->code));
+    d = jv_object_set(d, jv_string("label"), jv_string(it->label));
+    d = jv_object_set(d, jv_string("kind"),
+                      jv_string(it->cls == K_STAT               ? "statutory"
+                                : strcmp(it->kind, "loan") == 0 ? "loan"
+                                                                : "deduction"));
+    d = jv_object_set(d, jv_string("amount"), dx_jnum(it->amount));
+    if (it->cls == K_STAT) {
+        d = jv_object_set(d, jv_string("employer_share"), dx_jnum(it->er));
+        if (strcmp(it->code, "SSS") == 0 && (it->ec || it->month_stat))
+            d = jv_object_set(d, jv_string("ec"), dx_jnum(it->ec));
+    }
+    if (jv_get_kind(it->detail) == JV_KIND_OBJECT)
+        jv_object_foreach(it->detail, k, v) d = jv_object_set(d, k, v);
+    d = jv_object_set(d, jv_string("obligation_id"), jv_string(it->obligation_id));
+    if (it->seq)
+        d = jv_object_set(d, jv_string("seq"), dx_jnum(it->seq));
+    const char *status = it->applied                   ? "APPLIED"
+                         : it->row_status == SR_WAIVED ? "WAIVED"
+                                                       : "DEFERRED";
+    d = jv_object_set(d, jv_string("status"), jv_string(status));
+    if (!it->applied) {
+        jv w = jv_object_set(jv_object(), jv_string("reason"),
+                             jv_string(it->reason[0] ? it->reason : "NET_FLOOR"));
+        w = jv_object_set(w, jv_string("policy"), jv_string(it->policy[0] ? it->policy : "carry"));
+        if (it->to_period[0])
+            w = jv_object_set(w, jv_string("to_period"), jv_string(it->to_period));
+        if (it->waiver_id[0])
+            w = jv_object_set(w, jv_string("waiver_id"), jv_string(it->waiver_id));
+        d = jv_object_set(d, jv_string("waiver"), w);
+    }
+    return d;
+}
+
+static int set_status(dctx *c, const item *it, int status, armms_err *err)
+{
+    sqlite3_stmt *st;
+    if (dx_stmt(c, Q_ROW_STATUS, &st, err))
+        return err->code;
+    dx_bt(st, 1, it->obligation_id);
+    sqlite3_bind_int64(st, 2, it->seq);
+    dx_bt(st, 3, sched_status_names[status]);
+    return dx_done(c, st, "obligation_schedule", err);
+}
+
+static long max_seq(dctx *c, const char *id, armms_err *err)
+{
+    sqlite3_stmt *st;
+    if (dx_stmt(c, Q_MAXSEQ, &st, err))
+        return -1;
+    dx_bt(st, 1, id);
+    long m = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return m;
+}
+
+static int insert_row(dctx *c, const char *id, long seq, const char *period, money_t amt,
+                      money_t er, armms_err *err)
+{
+    sqlite3_stmt *st;
+    if (dx_stmt(c, Q_ROW_INS, &st, err))
+        return err->code;
+    dx_bt(st, 1, id);
+    sqlite3_bind_int64(st, 2, seq);
+    dx_bt(st, 3, period);
+    sqlite3_bind_int64(st, 4, amt);
+    sqlite3_bind_int64(st, 5, er);
+    return dx_done(c, st, "obligation_schedule", err);
+}
+
+/* Take back this period's own NET_FLOOR deferral of it: its moved rows go,
+ * its waiver goes, the row is DUE again. Journaled. */
+static int undo_deferral(dctx *c, item *it, const char *period, armms_err *err)
+{
+    sqlite3_stmt *st;
+    if (dx_stmt(c, Q_MOVED, &st, err))
+        return err->code;
+    dx_bt(st, 1, it->obligation_id);
+    dx_bt(st, 2, it->waiver_id);
+    long seqs[64];
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n < 64)
+        seqs[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    for (int i = 0; i < n; i++) {
+        if (dx_stmt(c, Q_ROW_DEL, &st, err))
+            return err->code;
+        dx_bt(st, 1, it->obligation_id);
+        sqlite3_bind_int64(st, 2, seqs[i]);
+        if (dx_done(c, st, "obligation_schedule", err))
+            return err->code;
+    }
+    if (dx_stmt(c, Q_WAIVER_DEL, &st, err))
+        return err->code;
+    dx_bt(st, 1, it->waiver_id);
+    if (dx_done(c, st, "waiver", err) || set_status(c, it, SR_DUE, err))
+        return err->code;
+    strbuf p;
+    sb_init(&p);
+    sb_adds(&p, "{\"waiver_id\":");
+    sb_add_json_str(&p, it->waiver_id, strlen(it->waiver_id));
+    sb_add_json_kv(&p, "obligation_id", it->obligation_id);
+    sb_add_json_kv(&p, "period", period);
+    sb_addf(&p, ",\"seq\":%ld,\"amount\":%lld,\"reason\":\"NET_FLOOR\"}", it->seq,
+            (long long)it->stored_amount);
+    int rc = store_emit(c->s, "ObligationDeferralUndone", "Obligation", it->obligation_id, p.s,
+                        p.len, err);
+    sb_free(&p);
+    it->row_status = SR_DUE;
+    it->waiver_id[0] = it->reason[0] = it->policy[0] = it->to_period[0] = 0;
+    it->undoable = 0;
+    return rc;
+}
+
+/* This month's contribution row: made or brought to the figures computed. */
+static int assess(dctx *c, item *it, const char *guard, const period_t *p, armms_err *err)
+{
+    sqlite3_stmt *st;
+    money_t owed_er = it->er + it->ec; /* the row keeps what the agency owes, EC included */
+    if (it->row_status == -1) {
+        if (dx_stmt(c, Q_OB_INS, &st, err))
+            return err->code;
+        dx_bt(st, 1, it->obligation_id);
+        dx_bt(st, 2, guard);
+        dx_bt(st, 3, it->code);
+        dx_bt(st, 4, it->label);
+        sqlite3_bind_int64(st, 5, it->amount > 0 ? it->amount : 1);
+        dx_bt(st, 6, p->id);
+        char half[2] = {p->half, 0};
+        dx_bt(st, 7, half);
+        if (dx_done(c, st, "obligation", err))
+            return err->code;
+        long seq = max_seq(c, it->obligation_id, err);
+        if (seq < 0)
+            return err->code;
+        /* seq 1, unless the month's contribution already has rows (a
+         * policy that changed its run): then the next one */
+        if (insert_row(c, it->obligation_id, seq + 1, p->id, it->amount, owed_er, err))
+            return err->code;
+        it->seq = seq + 1;
+        it->row_status = SR_DUE;
+    } else if (it->stored_amount == it->amount && it->stored_er == owed_er) {
+        return 0;
+    } else {
+        if (dx_stmt(c, Q_ROW_SET, &st, err))
+            return err->code;
+        dx_bt(st, 1, it->obligation_id);
+        sqlite3_bind_int64(st, 2, it->seq);
+        sqlite3_bind_int64(st, 3, it->amount);
+        sqlite3_bind_int64(st, 4, owed_er);
+        if (dx_done(c, st, "obligation_schedule", err))
+            return err->code;
+    }
+    it->stored_amount = it->amount;
+    it->stored_er = owed_er;
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "{\"obligation_id\":");
+    sb_add_json_str(&b, it->obligation_id, strlen(it->obligation_id));
+    sb_add_json_kv(&b, "guard_id", guard);
+    sb_add_json_kv(&b, "period", p->id);
+    sb_addf(&b, ",\"seq\":%ld,\"employee_share\":%lld,\"employer_share\":%lld,\"ec\":%lld}",
+            it->seq, (long long)it->amount, (long long)it->er, (long long)it->ec);
+    int rc =
+        store_emit(c->s, "ContributionAssessed", "Obligation", it->obligation_id, b.s, b.len, err);
+    sb_free(&b);
+    return rc;
+}
+
+/* Write what the settled items mean for the schedule. */
+static int write_items(dctx *c, items *a, const char *guard, const period_t *p, rejection *rj,
+                       armms_err *err)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        item *it = &a->v[i];
+        if (it->fixed)
+            continue;
+        int same_deferral = !it->applied && it->undoable && it->stored_amount == it->amount &&
+                            (!it->month_stat || it->stored_er == it->er + it->ec);
+        if (same_deferral)
+            continue; /* what this computation would do again */
+        if (it->undoable && undo_deferral(c, it, p->id, err))
+            return err->code;
+        if (it->month_stat && assess(c, it, guard, p, err))
+            return err->code;
+        if (it->stopped) {
+            if (it->seq && it->row_status == SR_APPLIED && set_status(c, it, SR_DUE, err))
+                return err->code;
+            continue;
+        }
+        if (it->applied) {
+            if (it->seq && it->row_status != SR_APPLIED && set_status(c, it, SR_APPLIED, err))
+                return err->code;
+            it->row_status = SR_APPLIED;
+            continue;
+        }
+        /* the net floor defers it */
+        if (!it->seq) { /* an open-ended installment gets its row first */
+            long m = max_seq(c, it->obligation_id, err);
+            if (m < 0 || insert_row(c, it->obligation_id, m + 1, p->id, it->amount, 0, err))
+                return err->code;
+            it->seq = m + 1;
+        }
+        if (it->row_status == SR_APPLIED && set_status(c, it, SR_DUE, err))
+            return err->code;
+        waive_req w = {.obligation_id = it->obligation_id,
+                       .period = p->id,
+                       .reason = "NET_FLOOR",
+                       .policy = WAIVE_CARRY,
+                       .seq = it->seq};
+        jv rec;
+        int rc = pay_waive_in_tx(c->s, &w, NULL, &rec, rj, err);
+        if (rc)
+            return rc;
+        snprintf(it->waiver_id, sizeof it->waiver_id, "%s", dx_jstr_peek(rec, "waiver_id"));
+        snprintf(it->to_period, sizeof it->to_period, "%s", dx_jstr_peek(rec, "to_period"));
+        snprintf(it->reason, sizeof it->reason, "NET_FLOOR");
+        snprintf(it->policy, sizeof it->policy, "carry");
+        it->row_status = SR_DEFERRED;
+        jv_free(rec);
+    }
+    return 0;
+}
+
+/* Take one guard's paysheet of p to stage net. REJECTED with rj for a
+ * rule missing or a locked period; *line gets the stored record. */
+int dx_deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *line, int *changed,
+                  rejection *rj, armms_err *err)
+{
+    char id[128];
+    snprintf(id, sizeof id, "%s/%s", p->id, guard);
+    jv rec, other = jv_invalid();
+    int found, ofound = 0, rc;
+    if ((rc = paysheet_load(c->s, id, &rec, &found, err)))
+        return rc;
+    if (!found)
+        return rejection_set(rj, "NOT_FOUND", "no paysheet %s: run armms-pay for %s first", id,
+                             p->id);
+    char oid[128], ostatus[16] = "";
+    snprintf(oid, sizeof oid, "%s/%s", p->other, guard);
+    if (p->other_earlier) {
+        if ((rc = paysheet_load(c->s, oid, &other, &ofound, err)) ||
+            (ofound && (rc = payrun_status(c->s, p->other, ostatus, err)))) {
+            jv_free(rec);
+            jv_free(other);
+            return rc;
+        }
+    }
+    /* the earnings: every line not made from an obligation */
+    jv lines = jv_array();
+    jv stored = jv_object_get(jv_copy(rec), jv_string("lines"));
+    if (jv_get_kind(stored) == JV_KIND_ARRAY)
+        jv_array_foreach(stored, i, l)
+        {
+            if (json_has_peek(l, "obligation_id"))
+                jv_free(l);
+            else
+                lines = jv_array_append(lines, l);
+        }
+    jv_free(stored);
+    jv olines = ofound ? jv_object_get(jv_copy(other), jv_string("lines")) : jv_array();
+    items a = {0};
+    rc = dx_load_items(c, guard, p->id, &a, err);
+    if (!rc)
+        rc = dx_contributions_peek(c, p, guard, lines, olines, ofound,
+                                   strcmp(ostatus, "CLOSED") == 0,
+                                   ofound ? dx_jint_peek(other, "version", 0) : 0, &a, rj);
+    jv_free(olines);
+    jv_free(other);
+    money_t min = 0;
+    {
+        jv srcs = jv_object_get(jv_copy(rec), jv_string("sources"));
+        if (!rc)
+            rc = dx_minimum_wage_peek(c, srcs, p->to, &min, err);
+        jv_free(srcs);
+    }
+    int mwe = !rc && dx_mwe_peek(lines, min);
+
+    /* additions become lines */
+    money_t gross = 0, taxable_all = 0, taxable_add = 0;
+    for (size_t i = 0; !rc && i < a.n; i++) {
+        item *it = &a.v[i];
+        if (it->cls != K_ADD || it->stopped)
+            continue;
+        it->applied = 1;
+        jv l = jv_object();
+        l = jv_object_set(l, jv_string("code"), jv_string(it->code));
+        l = jv_object_set(l, jv_string("label"), jv_string(it->label));
+        l = jv_object_set(l, jv_string("kind"), jv_string(it->kind));
+        l = jv_object_set(l, jv_string("taxable"), jv_bool(it->taxable));
+        l = jv_object_set(l, jv_string("from"), jv_string(p->from));
+        l = jv_object_set(l, jv_string("to"), jv_string(p->to));
+        l = jv_object_set(l, jv_string("amount"), dx_jnum(it->amount));
+        l = jv_object_set(l, jv_string("obligation_id"), jv_string(it->obligation_id));
+        if (it->seq)
+            l = jv_object_set(l, jv_string("seq"), dx_jnum(it->seq));
+        lines = jv_array_append(lines, l);
+        if (it->taxable)
+            taxable_add += it->amount;
+    }
+    jv_array_foreach(lines, i, l)
+    {
+        gross += dx_jint_peek(l, "amount", 0);
+        if (dx_jtrue_peek(l, "taxable"))
+            taxable_all += dx_jint_peek(l, "amount", 0);
+        jv_free(l);
+    }
+
+    /* deductions in priority order, and the floor */
+    tax_ctx tc = {c->rules, p->to, mwe ? taxable_add : taxable_all, !mwe, 0};
+    money_t tax = 0, floor = 0, net = gross;
+    char tax_src[128] = "";
+    const char *fp = NULL;
+    if (!rc) {
+        money_t probe;
+        if (pay_tax_on(c->rules, p->to, 0, &probe, tax_src, sizeof tax_src, rj) ||
+            pay_policy_on(c->rules, "net_floor", p->to, &fp, rj))
+            rc = REJECTED;
+        else if (deduct_floor(fp, gross, &floor) != 0)
+            rc = rejection_set(rj, "NO_RULE",
+                               "policy net_floor '%s' is not 0, an amount or a "
+                               "share like 30%%",
+                               fp);
+    }
+    net_item *ni = NULL;
+    item **ord = NULL;
+    size_t nd = 0;
+    if (!rc) {
+        for (size_t i = 0; i < a.n; i++)
+            a.v[i].rank = pay_priority_on(c->rules, a.v[i].code, p->to);
+        qsort(a.v, a.n, sizeof *a.v, by_rank);
+        ni = xcalloc(a.n + 1, sizeof *ni);
+        ord = xcalloc(a.n + 1, sizeof *ord);
+        for (size_t i = 0; i < a.n; i++) {
+            item *it = &a.v[i];
+            if (it->cls == K_ADD)
+                continue;
+            ord[nd] = it;
+            ni[nd].amount = it->amount;
+            ni[nd].statutory = it->cls == K_STAT &&
+                               (!strcmp(it->code, "SSS") || !strcmp(it->code, "PHILHEALTH") ||
+                                !strcmp(it->code, "HDMF"));
+            ni[nd].applied = !it->fixed && !it->stopped;
+            ni[nd].deferrable = ni[nd].applied;
+            nd++;
+        }
+        net = deduct_settle(ni, nd, gross, floor, dx_tax_for, &tc, &tax);
+        for (size_t i = 0; i < nd; i++)
+            ord[i]->applied = ni[i].applied;
+        rc = write_items(c, &a, guard, p, rj, err);
+    }
+    if (!rc) {
+        jv ds = jv_array();
+        int tax_rank = pay_priority_on(c->rules, "TAX", p->to);
+        int tax_done = 0;
+        money_t applied = 0;
+        for (size_t i = 0; i <= nd; i++) {
+            if (!tax_done && (i == nd || ord[i]->rank > tax_rank)) {
+                jv t = jv_object();
+                t = jv_object_set(t, jv_string("code"), jv_string("TAX"));
+                t = jv_object_set(t, jv_string("label"), jv_string("Withholding tax"));
+                t = jv_object_set(t, jv_string("kind"), jv_string("tax"));
+                t = jv_object_set(t, jv_string("amount"), dx_jnum(tax));
+                t = jv_object_set(t, jv_string("base"), dx_jnum(tc.taxable));
+                t = jv_object_set(t, jv_string("mwe"), jv_bool(mwe));
+                if (min)
+                    t = jv_object_set(t, jv_string("minimum_wage"), dx_jnum(min));
+                t = jv_object_set(t, jv_string("source"), jv_string(tax_src));
+                t = jv_object_set(t, jv_string("status"), jv_string("APPLIED"));
+                ds = jv_array_append(ds, t);
+                tax_done = 1;
+                applied += tax;
+            }
+            if (i == nd)
+                break;
+            if (ord[i]->stopped)
+                continue;
+            ds = jv_array_append(ds, deduction_json(ord[i]));
+            if (ord[i]->applied)
+                applied += ord[i]->amount;
+        }
+        assert(gross - applied == net);
+        rec = jv_object_set(rec, jv_string("stage"), jv_string("net"));
+        rec = jv_object_set(rec, jv_string("lines"), lines);
+        lines = jv_invalid();
+        rec = jv_object_set(rec, jv_string("gross"), dx_jnum(gross));
+        rec = jv_object_set(rec, jv_string("deductions"), ds);
+        rec = jv_object_set(rec, jv_string("taxable"), dx_jnum(tc.taxable));
+        rec = jv_object_set(rec, jv_string("net"), dx_jnum(net));
+        rc = paysheet_store(c->s, rec, changed, line, rj, err);
+        rec = jv_invalid();
+    }
+    free(ni);
+    free(ord);
+    dx_items_free(&a);
+    jv_free(lines);
+    jv_free(rec);
+    return rc;
+}
