@@ -10,29 +10,6 @@ bats_require_minimum_version 1.5.0
 # Roster (small_tenant): DAY 06:00-18:00 and NIGHT 18:00-06:00, no break;
 # G1 rests on Sundays, G3 on Mondays. 1 November 2026 is a Sunday.
 
-# The premium rules and pay policy, unless the tenant's rules already hold
-# them (armms-init loads the shipped defaults).
-pay_rules_seed() {
-    local db="$ARMMS_HOME/tenants/$1/pay.db"
-    if [ "$(sqlite3 "$db" 'select count(*) from premium')" = 0 ]; then
-        sqlite3 "$db" "insert into premium values
-            ('P1','ordinary','','Ordinary day',10000,12500,1000,0,'2000-01-01',NULL,'art. 87'),
-            ('P2','rest','RD','Rest day',13000,16900,1000,0,'2000-01-01',NULL,'art. 93'),
-            ('P3','special','SD','Special day',13000,16900,1000,0,'2000-01-01',NULL,'art. 93'),
-            ('P4','special_rest','SDRD','Special day on rest day',15000,19500,1000,0,'2000-01-01',NULL,'art. 93'),
-            ('P5','regular_holiday','RH','Regular holiday',20000,26000,1000,10000,'2000-01-01',NULL,'art. 94'),
-            ('P6','regular_holiday_rest','RHRD','Regular holiday on rest day',26000,33800,1000,10000,'2000-01-01',NULL,'art. 94'),
-            ('P7','double_holiday','DH','Double holiday',30000,39000,1000,20000,'2000-01-01',NULL,'LA'),
-            ('P8','double_holiday_rest','DHRD','Double holiday on rest day',39000,50700,1000,20000,'2000-01-01',NULL,'LA')"
-    fi
-    if [ "$(sqlite3 "$db" "select count(*) from pay_policy where key = 'hours_per_day'")" = 0 ]; then
-        sqlite3 "$db" "insert into pay_policy values ('H','hours_per_day','8','2000-01-01',NULL,'art. 83')"
-    fi
-    if [ "$(sqlite3 "$db" "select count(*) from pay_policy where key = 'unworked_holiday'")" = 0 ]; then
-        sqlite3 "$db" "insert into pay_policy values ('U','unworked_holiday','last_workday','2000-01-01',NULL,'art. 94')"
-    fi
-}
-
 # Set a policy value from now on (replacing the seeded one).
 pay_policy() {
     sqlite3 "$ARMMS_HOME/tenants/acme/pay.db" "update pay_policy set value = '$2' where key = '$1'"
@@ -44,7 +21,6 @@ pay_tenant() {
     tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' \
         'DET1,DAY,GUARD,800.00,2026-01-01,' 'DET1,NIGHT,GUARD,800.00,2026-01-01,' \
         'DET2,DAY,GUARD,800.00,2026-01-01,' 'DET2,NIGHT,GUARD,800.00,2026-01-01,'
-    pay_rules_seed acme
 }
 
 # Punch pairs: day GUARD DATE IN_TIME OUT_TIME [DETACHMENT] (an OUT earlier
@@ -361,7 +337,6 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     a=$(q acme pay 'select record from paysheet order by 1')
     # a second tenant with the same cards takes them backwards
     armms-init -q -t beta
-    pay_rules_seed beta
     q beta pay "attach '$ARMMS_HOME/tenants/acme/pay.db' as a; insert into rate select * from a.rate"
     tac "$BATS_TEST_TMPDIR/snap" | armms-pay -q -t beta >"$BATS_TEST_TMPDIR/b"
     assert_equal "$(q beta pay 'select record from paysheet order by 1')" "$a"

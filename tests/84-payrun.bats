@@ -143,8 +143,14 @@ rid() { jq -r .request_id; }
     req=$(pr -q --as ctl1 reject 2026-11-A --guard G2 --item HDMF --reason "wrong base")
     armms-approve -q -t acme --as hrm1 approve "$(rid <<<"$req")"
     assert_equal "$(pr --as ctl1 holds 2026-11-A | jq -r .owner_role | paste -sd' ')" "timekeeper payroll_officer"
-    run pr --as pay1 reject 2026-11-A --guard G1 --item NOPE --reason x
-    assert_equal "$status" 77
+    # an item the paysheet does not have, a guard without a paysheet: refused, nothing held
+    run --separate-stderr pr --as ctl1 reject 2026-11-A --guard G1 --item NOPE --reason x
+    assert_equal "$status" 65
+    [[ "$stderr" == *"has no line or deduction NOPE"* ]]
+    run --separate-stderr pr --as ctl1 reject 2026-11-A --guard G9 --reason x
+    assert_equal "$status" 65
+    [[ "$stderr" == *"no paysheet 2026-11-A/G9"* ]]
+    assert_equal "$(q acme pay "select count(*) from change_request where status = 'PENDING'")" 0
     run --separate-stderr pr --as hrm1 approve 2026-11-A
     assert_success
     assert_equal "$stderr" "armms-payrun: payrun 2026-11-A: 0 paysheets approved, 2 held; run COMPUTED"
@@ -165,6 +171,9 @@ rid() { jq -r .request_id; }
     pr -q --as pay1 resolve "$h2" --note "base checked"
     run pr --as pay1 resolve "$h2"
     assert_equal "$status" 65 # resolved already
+    run --separate-stderr pr --as pay1 resolve 01NOSUCHHOLD0000000000000
+    assert_equal "$status" 65
+    [[ "$stderr" == *"no hold 01NOSUCHHOLD"* ]]
     assert_equal "$(pr --as ctl1 holds 2026-11-A | wc -l)" 0
     assert_equal "$(pr --as ctl1 holds 2026-11-A --all | jq -r .status | paste -sd' ')" "RESOLVED RESOLVED"
     pr -q --as hrm1 approve 2026-11-A

@@ -2,8 +2,8 @@
 # Pay benchmark: armms-pay over one period for BENCH_PAY_GUARDS guards (select
 # mode: the journal through payroll's cursor, then every guard), its rerun,
 # and one late TimesheetAdjusted through armms-pay, whole-process. Figures
-# are printed, never asserted. The premium rules and pay policy come from
-# the tenant (armms-init's defaults) when it has them.
+# are printed, never asserted. The premium rules and pay policy are the
+# defaults armms-init loads.
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -33,22 +33,6 @@ if [ ! -d "$ARMMS_HOME/tenants/$t" ]; then
         armms-import -q -t $t "$k" "$work/md/$k.csv"
     done
     armms-import -q -t $t holiday samples/holiday.csv
-    db="$ARMMS_HOME/tenants/$t/pay.db"
-    if [ "$(sqlite3 "$db" 'select count(*) from premium')" = 0 ]; then
-        sqlite3 "$db" "insert into premium values
-            ('P1','ordinary','','Ordinary day',10000,12500,1000,0,'2000-01-01',NULL,'art. 87'),
-            ('P2','rest','RD','Rest day',13000,16900,1000,0,'2000-01-01',NULL,'art. 93'),
-            ('P3','special','SD','Special day',13000,16900,1000,0,'2000-01-01',NULL,'art. 93'),
-            ('P4','special_rest','SDRD','Special day on rest day',15000,19500,1000,0,'2000-01-01',NULL,'art. 93'),
-            ('P5','regular_holiday','RH','Regular holiday',20000,26000,1000,10000,'2000-01-01',NULL,'art. 94'),
-            ('P6','regular_holiday_rest','RHRD','Regular holiday on rest day',26000,33800,1000,10000,'2000-01-01',NULL,'art. 94'),
-            ('P7','double_holiday','DH','Double holiday',30000,39000,1000,20000,'2000-01-01',NULL,'LA'),
-            ('P8','double_holiday_rest','DHRD','Double holiday on rest day',39000,50700,1000,20000,'2000-01-01',NULL,'LA')"
-    fi
-    [ "$(sqlite3 "$db" "select count(*) from pay_policy where key = 'hours_per_day'")" != 0 ] ||
-        sqlite3 "$db" "insert into pay_policy values ('H','hours_per_day','8','2000-01-01',NULL,'art. 83')"
-    [ "$(sqlite3 "$db" "select count(*) from pay_policy where key = 'unworked_holiday'")" != 0 ] ||
-        sqlite3 "$db" "insert into pay_policy values ('U','unworked_holiday','last_workday','2000-01-01',NULL,'art. 94')"
     armms-sample events --guards "$G" --period $P >"$work/ev.ndjson"
     armms-ingest -q -t $t "$work/ev.ndjson" | armms-timelog -q -t $t | armms-dtr -q -t $t |
         armms-timesheet -q -t $t >/dev/null || true
