@@ -27,7 +27,7 @@ LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lm
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
         armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun
 BINS  = $(addprefix bin/,$(TOOLS))
-LAYERS = core store iam md tk pay cli
+LAYERS = core store iam md tk pay out cli
 # The shipped rules (data/*.csv, pay/shipped.h) are compiled into the
 # library from a generated source, a build output like any object.
 DATA   = $(wildcard data/*.csv)
