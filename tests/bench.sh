@@ -4,8 +4,10 @@
 # equivalent table (same columns, same idempotency key as a UNIQUE
 # constraint); then the timekeeping chain (armms-timelog, armms-dtr,
 # armms-timesheet) over one pay period for 1,200 and 100,000 guards, and the
-# cost of one late event through the whole chain in each. Figures are
-# printed, never asserted. BENCH_SKIP_INGEST=1 runs the timekeeping part only.
+# cost of one late event through the whole chain in each; then payroll
+# (tests/bench-pay.sh) for 1,200 and 100,000 guards. Figures are printed,
+# never asserted. BENCH_SKIP_INGEST=1, BENCH_SKIP_TK=1 and BENCH_SKIP_PAY=1
+# leave out a part.
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -137,7 +139,18 @@ tk_bench() { # tenant guards
     echo "one late event, armms-ingest | armms-timelog | armms-dtr | armms-timesheet: ${ms} ms (median of 5; target < 50 ms)"
 }
 
-tk_bench tk1200 1200
-tk_bench tk100k "${BENCH_TK_GUARDS:-100000}"
-echo
-echo "late-event cost should not grow with tenant size: compare the two figures above"
+if [ "${BENCH_SKIP_TK:-0}" != 1 ]; then
+    tk_bench tk1200 1200
+    tk_bench tk100k "${BENCH_TK_GUARDS:-100000}"
+    echo
+    echo "late-event cost should not grow with tenant size: compare the two figures above"
+fi
+
+if [ "${BENCH_SKIP_PAY:-0}" != 1 ]; then
+    echo
+    BENCH_PAY_GUARDS=1200 tests/bench-pay.sh
+    echo
+    BENCH_PAY_GUARDS="${BENCH_PAY_GUARDS:-100000}" tests/bench-pay.sh
+    echo
+    echo "peak RSS and the late adjustment should not grow with guards: compare the two runs above"
+fi
