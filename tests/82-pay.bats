@@ -268,6 +268,27 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
 
 # --- the inbox -----------------------------------------------------------
 
+@test "a snapshot re-serialised by another tool (keys reordered, blanks) lands as the canonical one does" {
+    pay_tenant
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,'
+    dayshift G1 2026-10-20
+    chain
+    seal 2026-10-B >"$BATS_TEST_TMPDIR/snap"
+    # the same content, keys in reverse order and blanks after the separators
+    jq -c 'to_entries | reverse | from_entries' "$BATS_TEST_TMPDIR/snap" | sed 's/,"/, "/g' >"$BATS_TEST_TMPDIR/odd"
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/odd"
+    assert_equal "$status" 0
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" "armms-pay: 1 read, 1 landed, 0 rejected, 1 paysheets computed, 1 changed"
+    # the inbox keeps the canonical text the checksum covers
+    local rec
+    rec=$(q acme pay 'select record from inbox')
+    assert_equal "sha256:$(printf '%s' "$rec" | sha256sum | cut -d' ' -f1)" "$(jq -r .checksum "$BATS_TEST_TMPDIR/snap")"
+    # and the canonical record itself is the same snapshot: nothing new
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/snap"
+    assert_equal "$status" 0
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" "armms-pay: 1 read, 0 landed, 0 rejected, 1 paysheets computed, 0 changed"
+}
+
 @test "a bad checksum and a CONFLICT are Rejects, the good snapshots land, exit 65, and the rerun changes nothing" {
     pay_tenant
     tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G3,DET1,NIGHT,2026-10-16,,regular,'

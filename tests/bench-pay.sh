@@ -37,7 +37,6 @@ if [ ! -d "$ARMMS_HOME/tenants/$t" ]; then
     armms-import -q -t $t holiday samples/holiday.csv
     armms-sample events --guards "$G" --period $P >"$work/ev.ndjson"
     armms-import -q -t $t period --generate 2026
-    armms-import -q -t $t obligation samples/obligation.csv 2>/dev/null || true
     armms-ingest -q -t $t "$work/ev.ndjson" >/dev/null || true
     for stage in timelog dtr timesheet; do
         armms-$stage -q -t $t --period $P >/dev/null || true

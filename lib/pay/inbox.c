@@ -181,6 +181,92 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
     return rc;
 }
 
+/*
+ * The fast path: a snapshot read and verified by SQLite's JSON functions
+ * from the text it came in (a journal line, envelope "$.payload", or a
+ * record, envelope "$"). A sealed snapshot is canonical JSON, so its text
+ * without the checksum member is the very text the checksum covers: when
+ * the SHA-256 of it matches, the text is canonical and lands as it is.
+ * Anything this path does not take - a checksum that does not match, a
+ * field missing or of another type, JSON that is not minified canonical -
+ * is *taken = 0, and the caller goes the libjq way, which decides the same
+ * for a good snapshot and writes the Reject for a bad one.
+ */
+static int land_fast(store_t *s, const char *text, size_t len, const char *envelope,
+                     long long journal_seq, inbox_key *k, int *taken, rejection *rj,
+                     armms_err *err)
+{
+    /* the snapshot's text taken out once, then read from that text (the
+     * JSON functions keep the last texts they parsed) */
+    static const char pick[] = "SELECT CASE WHEN json_type(?1, ?2 || '.after') = 'object'"
+                               " THEN json_extract(?1, ?2 || '.after')"
+                               " WHEN json_extract(?1, ?2 || '.kind') = 'TimesheetFinalized'"
+                               " THEN json_extract(?1, ?2) END"
+                               " WHERE json_valid(?1)";
+    static const char sql[] =
+        "SELECT json_remove(?1, '$.checksum'), json_extract(?1, '$.checksum'),"
+        " json_extract(?1, '$.timesheet_id'), json_extract(?1, '$.guard_id'),"
+        " json_extract(?1, '$.version'), json_type(?1, '$.version'),"
+        " json_extract(?1, '$.period.id'), json_type(?1, '$.detachment_id'),"
+        " json_type(?1, '$.shift_id'), json_type(?1, '$.position_id'),"
+        " json_extract(?1, '$.status'), json_type(?1, '$.days'),"
+        " json_type(?1, '$.timesheet_id'), json_type(?1, '$.guard_id'),"
+        " json_type(?1, '$.period.id'), json_extract(?1, '$.detachment_id'),"
+        " json_extract(?1, '$.shift_id'), json_extract(?1, '$.position_id')";
+    sqlite3_stmt *pk, *st;
+    *taken = 0;
+    memset(k, 0, sizeof *k);
+    int rc = pay_stmt(s, PS_INBOX_PICK, pick, &pk, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(pk, 1, text, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(pk, 2, envelope, -1, SQLITE_STATIC);
+    if (sqlite3_step(pk) != SQLITE_ROW || sqlite3_column_type(pk, 0) != SQLITE_TEXT) {
+        sqlite3_reset(pk);
+        return 0;
+    }
+    if ((rc = pay_stmt(s, PS_INBOX_FAST, sql, &st, err))) {
+        sqlite3_reset(pk);
+        return rc;
+    }
+    sqlite3_bind_value(st, 1, sqlite3_column_value(pk, 0));
+    sqlite3_reset(pk);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_TEXT) {
+        sqlite3_reset(st);
+        return 0;
+    }
+    const char *canon = pay_col(st, 0), *sum = pay_col(st, 1);
+    const char *tsid = pay_col(st, 2), *guard = pay_col(st, 3), *period = pay_col(st, 6);
+    const char *status = pay_col(st, 10);
+    long long ver = sqlite3_column_int64(st, 4);
+    char hex[65];
+    int ok = !strcmp(pay_col(st, 5), "integer") && ver >= 1 && ver <= 1000000 &&
+             !strcmp(pay_col(st, 12), "text") && *tsid && strlen(tsid) < sizeof k->timesheet_id &&
+             !strcmp(pay_col(st, 13), "text") && *guard && strlen(guard) < sizeof k->guard &&
+             !strcmp(pay_col(st, 14), "text") && *period && strlen(period) < sizeof k->period;
+    for (int i = 7; ok && i <= 9; i++)
+        ok = !strcmp(pay_col(st, i), "text") && *pay_col(st, i + 8) &&
+             strlen(pay_col(st, i + 8)) < 65;
+    ok = ok && (!strcmp(status, "FINALIZED") || !strcmp(status, "ADJUSTED")) &&
+         !strcmp(pay_col(st, 11), "array") && !strncmp(sum, "sha256:", 7);
+    if (ok) {
+        sha256_hex(canon, (size_t)sqlite3_column_bytes(st, 0), hex);
+        ok = !strcmp(sum + 7, hex);
+    }
+    if (!ok) {
+        sqlite3_reset(st);
+        return 0;
+    }
+    snprintf(k->timesheet_id, sizeof k->timesheet_id, "%s", tsid);
+    snprintf(k->guard, sizeof k->guard, "%s", guard);
+    snprintf(k->period, sizeof k->period, "%s", period);
+    k->version = (int)ver;
+    *taken = 1;
+    rc = land_row(s, k, sum, status, canon, journal_seq, rj, err);
+    sqlite3_reset(st);
+    return rc;
+}
+
 typedef struct pull {
     store_t *s;
     reject_sink *rej;
@@ -214,10 +300,14 @@ static int pull_cb(const char *line, size_t len, void *vctx)
     if (!fin && !adj)
         return 0;
     p->n->read++;
-    /* the payload, parsed by libjq like every record */
     rejection rj = {0};
     inbox_key k;
-    int rc;
+    int taken, rc = land_fast(p->s, line, len, "$.payload", seq, &k, &taken, &rj, p->err);
+    if (taken)
+        goto landed;
+    if (rc)
+        return rc;
+    /* the payload, parsed by libjq like every record */
     jv ev = ndjson_parse_object(line, len, &rj);
     jv pl = jv_is_valid(ev) ? jv_object_get(jv_copy(ev), jv_string("payload")) : jv_invalid();
     jv_free(ev);
@@ -229,6 +319,7 @@ static int pull_cb(const char *line, size_t len, void *vctx)
     } else {
         rc = inbox_land(p->s, pl, seq, &k, &rj, p->err);
     }
+landed:
     if (rc == REJECTED) {
         reject_emit(p->rej, &rj, "journal", seq, line, len);
         p->n->rejected++;
@@ -267,6 +358,9 @@ int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pa
 int inbox_land_text(store_t *s, const char *text, size_t len, long long journal_seq, inbox_key *k,
                     rejection *rj, armms_err *err)
 {
+    int taken, rc = land_fast(s, text, len, "$", journal_seq, k, &taken, rj, err);
+    if (taken || rc)
+        return rc;
     jv rec = ndjson_parse_object(text, len, rj);
     if (!jv_is_valid(rec)) {
         jv_free(rec);

@@ -31,6 +31,8 @@ enum {
     PS_INBOX_REC,
     PS_RATE,
     PS_SHEET_HELD,
+    PS_INBOX_PICK,
+    PS_INBOX_FAST,
     PS_NSTMT
 };
 
