@@ -211,7 +211,7 @@ static int canon_kv_cmp(const void *a, const void *b)
 /* What jv_dump_string(v, JV_PRINT_SORTED) writes, without its per-object
  * key sort through jv values (most of the cost of sealing a snapshot):
  * keys in byte order, which for UTF-8 is code point order, as libjq's. */
-static void canon(strbuf *b, jv v)
+static void canon(strbuf *b, jv v, int sorted)
 {
     switch (jv_get_kind(v)) {
     case JV_KIND_NULL:
@@ -241,7 +241,7 @@ static void canon(strbuf *b, jv v)
             jv x = jv_array_get(jv_copy(v), i);
             if (i)
                 sb_addc(b, ',');
-            canon(b, x);
+            canon(b, x, sorted);
             jv_free(x);
         }
         sb_addc(b, ']');
@@ -258,14 +258,15 @@ static void canon(strbuf *b, jv v)
             kv[i].n = jv_string_length_bytes(jv_copy(key));
             i++;
         }
-        qsort(kv, (size_t)i, sizeof *kv, canon_kv_cmp);
+        if (sorted)
+            qsort(kv, (size_t)i, sizeof *kv, canon_kv_cmp);
         sb_addc(b, '{');
         for (int k = 0; k < i; k++) {
             if (k)
                 sb_addc(b, ',');
             canon_str(b, kv[k].key);
             sb_addc(b, ':');
-            canon(b, kv[k].val);
+            canon(b, kv[k].val, sorted);
             jv_free(kv[k].key);
             jv_free(kv[k].val);
         }
@@ -283,7 +284,16 @@ char *json_canonical(jv v)
 {
     strbuf b;
     sb_init(&b);
-    canon(&b, v);
+    canon(&b, v, 1);
+    jv_free(v);
+    return b.s;
+}
+
+char *json_compact(jv v)
+{
+    strbuf b;
+    sb_init(&b);
+    canon(&b, v, 0);
     jv_free(v);
     return b.s;
 }

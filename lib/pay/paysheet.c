@@ -212,8 +212,7 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     rec = jv_object_set(rec, jv_string("status"), jv_string(held ? "REJECTED" : "COMPUTED"));
     rec = jv_object_set(rec, jv_string("computed_at"), jv_string(now));
     jv stage = jv_object_get(jv_copy(rec), jv_string("stage"));
-    jv text = jv_dump_string(rec, 0);
-    const char *t = jv_string_value(text);
+    char *t = json_compact(rec);
     if ((rc = pay_stmt(s, PS_SHEET_PUT,
                        "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
                        " status, gross, net, record, digest, computed_at, gross_digest)"
@@ -269,6 +268,6 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     }
 out:
     jv_free(stage);
-    jv_free(text);
+    free(t);
     return rc;
 }

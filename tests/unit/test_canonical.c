@@ -96,5 +96,24 @@ int main(void)
         sb_free(&b);
     }
     T_EQ_INT(bad, 0, "2000 random values: json_canonical is libjq's sorted dump");
+    bad = 0;
+    for (int i = 0; i < 2000; i++) {
+        strbuf b;
+        sb_init(&b);
+        gen(&b, 0);
+        jv v = jv_parse(b.s);
+        if (i % 2 && jv_get_kind(v) == JV_KIND_OBJECT) /* set and deleted keys */
+            v = jv_object_delete(jv_object_set(v, jv_string("zz"), jv_number(1)), jv_string("a"));
+        jv want = jv_dump_string(jv_copy(v), 0);
+        char *got = json_compact(v);
+        if (strcmp(got, jv_string_value(want))) {
+            if (!bad++)
+                printf("# %s\n#   got  %s\n#   want %s\n", b.s, got, jv_string_value(want));
+        }
+        free(got);
+        jv_free(want);
+        sb_free(&b);
+    }
+    T_EQ_INT(bad, 0, "2000 random values: json_compact is libjq's dump, keys in insertion order");
     return t_done();
 }
