@@ -188,8 +188,8 @@ static void need(slip_pdf *p, int n)
 
 static void section(slip_pdf *p, const char *title, int rows)
 {
-    need(p, rows + 2);
-    p->y -= 6;
+    need(p, rows + 3);
+    p->y -= ROW + 9;
     band(p, p->y - 3.5f, ROW + 1, 0.9f);
     text_at(p, p->bold, BODY, p->l + 3, title);
 }
@@ -263,7 +263,6 @@ static void draw_header(slip_pdf *p, const out_slip *sl)
         x += w + width_of(p, p->font, BODY, " ");
         d += comma ? (size_t)(comma - d) + 2 : n;
     }
-    p->y -= ROW;
 }
 
 static void draw_earnings(slip_pdf *p, const out_slip *sl)
