@@ -268,7 +268,9 @@ int main(int argc, char **argv)
         snprintf(rej, sizeof rej, "; %ld guard%s rejected", p.rejected,
                  p.rejected == 1 ? "" : "s");
     free(p.dest);
-    return cli_end(&p.c, rc || !p.rejected ? 0 : EXIT_DATAERR, rc ? &p.err : NULL,
-                   "%s: %ld payslip%s written (%s%s)%s", p.period, p.written,
-                   p.written == 1 ? "" : "s", p.pdf ? "pdf" : "text", where, rej);
+    if (rc) /* no summary: the message says what went wrong */
+        return cli_end(&p.c, 0, &p.err, NULL);
+    return cli_end(&p.c, p.rejected ? EXIT_DATAERR : 0, NULL, "%s: %ld payslip%s written (%s%s)%s",
+                   p.period, p.written, p.written == 1 ? "" : "s", p.pdf ? "pdf" : "text", where,
+                   rej);
 }
