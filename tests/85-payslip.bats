@@ -222,7 +222,6 @@ slip() { armms-payslip -t acme "$@"; }
 
 @test "a full disk is an output error, 74, for text and PDF alike" {
     slip_tenant
-    run slip 2026-11-A >/dev/full
     run --separate-stderr bash -c 'armms-payslip -t acme 2026-11-A >/dev/full'
     assert_equal "$status" 74
     run --separate-stderr bash -c 'armms-payslip -t acme 2026-11-A --format pdf >/dev/full'
