@@ -107,7 +107,8 @@ static void parse_options(slip_cli *p, int argc, char **argv)
 
 /* A file is written beside its place and renamed into it, so a reader
  * never sees half a payslip; a path that is not a regular file (a device,
- * a pipe) is written in place. */
+ * a pipe) is written in place. No fsync: a payslip is made again, the same
+ * bytes, from the store. */
 static int open_dest(slip_cli *p, const char *path)
 {
     struct stat sb;
@@ -133,7 +134,6 @@ static int close_dest(slip_cli *p, int rc)
     if (!p->out)
         return rc;
     int bad = fflush(p->out) != 0 || ferror(p->out);
-    bad |= (p->tmp && fsync(fileno(p->out)) != 0);
     bad |= fclose(p->out) != 0;
     p->out = NULL;
     if (!rc && bad)
