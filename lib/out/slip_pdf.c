@@ -131,6 +131,15 @@ static void text_right(slip_pdf *p, HPDF_Font f, float size, float x, const char
         text_at(p, f, size, x - width_of(p, f, size, s), s);
 }
 
+/* s at x in at most size points, smaller (down to 6) when it would run
+ * past max points: a long name never runs into the next column. */
+static void text_fit(slip_pdf *p, HPDF_Font f, float size, float x, float max, const char *s)
+{
+    while (size > 6 && width_of(p, f, size, s) > max)
+        size -= 0.5f;
+    text_at(p, f, size, x, s);
+}
+
 static void hline(slip_pdf *p, float y, float wd, float gray)
 {
     HPDF_Page_SetLineWidth(p->page, wd);
@@ -221,7 +230,8 @@ static void label(slip_pdf *p, const char *s, float x, float col)
 static void draw_header(slip_pdf *p, const out_slip *sl)
 {
     const slip_run *r = sl->run;
-    text_at(p, p->bold, 14, p->l, r->agency);
+    float tag = width_of(p, p->bold, 14, "PAYSLIP");
+    text_fit(p, p->bold, 14, p->l, p->r - p->l - tag - 16, r->agency);
     text_right(p, p->bold, 14, p->r, "PAYSLIP");
     p->y -= 17;
     char s[128];
@@ -236,14 +246,19 @@ static void draw_header(slip_pdf *p, const out_slip *sl)
     p->y -= ROW + 2;
     float k2 = p->l + 0.62f * (p->r - p->l), v2 = k2 + 64;
     heading(p, p->l, 0, "Name");
-    text_at(p, p->bold, 10, p->l + 64, sl->name);
+    if (width_of(p, p->bold, 10, sl->name) > k2 - p->l - 72) {
+        /* a long name has the row to itself, the numbers go below */
+        text_fit(p, p->bold, 10, p->l + 64, p->r - p->l - 64, sl->name);
+        p->y -= ROW + 1;
+    } else
+        text_at(p, p->bold, 10, p->l + 64, sl->name);
     heading(p, k2, 0, "Employee no.");
-    text_at(p, p->font, BODY, v2, sl->employee_no);
+    text_fit(p, p->font, BODY, v2, p->r - v2, sl->employee_no);
     p->y -= ROW + 1;
     heading(p, p->l, 0, "Position");
-    text_at(p, p->font, BODY, p->l + 64, sl->position);
+    text_fit(p, p->font, BODY, p->l + 64, k2 - p->l - 72, sl->position);
     heading(p, k2, 0, "Guard id");
-    text_at(p, p->font, BODY, v2, sl->guard_id);
+    text_fit(p, p->font, BODY, v2, p->r - v2, sl->guard_id);
     p->y -= ROW;
     heading(p, p->l, 0, "Detachment");
     /* detachments wrapped within the page */

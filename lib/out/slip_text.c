@@ -86,6 +86,31 @@ static void field(strbuf *b, const char *key, int kw, const char *val, int w)
     cell(b, val, w - kw, 0);
 }
 
+/* text from column indent to the right edge, broken after sep (kept at the
+ * end of a line but for its blanks); a part wider than the room is cut. */
+static void wrap(strbuf *b, const char *text, const char *sep, int indent)
+{
+    size_t seplen = strlen(sep);
+    int col = indent, room = WIDTH - indent;
+    while (*text) {
+        const char *next = strstr(text, sep);
+        size_t n = next ? (size_t)(next - text) + seplen : strlen(text);
+        char part[512];
+        snprintf(part, sizeof part, "%.*s", (int)n, text);
+        int w = u8_width(part), bare = w;
+        while (bare && part[u8_cut(part, bare) - 1] == ' ')
+            bare--;
+        if (col > indent && col + bare > WIDTH) {
+            eol(b);
+            pad(b, indent);
+            col = indent;
+        }
+        cell(b, part, w < room ? w : room, 0);
+        col += w;
+        text += n;
+    }
+}
+
 static void header(strbuf *b, const out_slip *sl)
 {
     const slip_run *r = sl->run;
@@ -102,9 +127,11 @@ static void header(strbuf *b, const out_slip *sl)
     }
     eol(b);
     rule(b, '=');
-    /* the name may be long: then the numbers go on the next line */
+    /* the name may be long: then it has lines of its own, wrapped between
+     * words, and the numbers go on the next line */
     if (u8_width(sl->name) > 36) {
-        field(b, "Name", 12, sl->name, WIDTH);
+        cell(b, "Name", 12, 0);
+        wrap(b, sl->name, " ", 12);
         eol(b);
         pad(b, 50);
     } else
@@ -114,28 +141,8 @@ static void header(strbuf *b, const out_slip *sl)
     field(b, "Position", 12, sl->position, 50);
     field(b, "Guard id", 14, sl->guard_id, 30);
     eol(b);
-    /* detachments, wrapped under one another */
     cell(b, "Detachment", 12, 0);
-    const char *d = sl->detachments;
-    int col = 12;
-    while (*d) {
-        const char *comma = strstr(d, ", ");
-        size_t n = comma ? (size_t)(comma - d) + 1 : strlen(d);
-        char one[256];
-        snprintf(one, sizeof one, "%.*s", (int)n, d);
-        int w = u8_width(one);
-        if (col > 12 && col + 1 + w > WIDTH) {
-            eol(b);
-            pad(b, 12);
-            col = 12;
-        } else if (col > 12) {
-            sb_addc(b, ' ');
-            col++;
-        }
-        cell(b, one, w, 0);
-        col += w;
-        d += comma ? n + 1 : n;
-    }
+    wrap(b, sl->detachments, ", ", 12);
     eol(b);
 }
 
