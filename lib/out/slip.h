@@ -35,6 +35,9 @@
  * Personal numbers (bank account, TIN, SSS, PhilHealth, HDMF) are not on
  * the payslip at all, so nothing here needs masking.
  *
+ * The agency name is a tenant setting, not a pay rule: tenant.conf
+ * agency_name=... (a line of at most 95 bytes), else the tenant id.
+ *
  * Memory: an out_slip owns its strings and its paysheet jv; slip_free
  * releases them. Functions never print; the writers write to the FILE the
  * caller hands in.
