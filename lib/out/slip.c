@@ -126,7 +126,7 @@ static const char guard_sql[] =
     " FROM hr.guard g LEFT JOIN hr.position p ON p.position_id = g.position_id"
     " WHERE g.guard_id = ?1";
 
-static int load_guard(const slip_run *r, out_slip *sl, armms_err *err)
+static int load_guard(const slip_run *r, out_slip *sl, rejection *rj, armms_err *err)
 {
     sqlite3_stmt *st = NULL;
     if (prep(r, &st, guard_sql, err))
@@ -142,8 +142,8 @@ static int load_guard(const slip_run *r, out_slip *sl, armms_err *err)
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
-        return err_set(err, EXIT_DATAERR, "guard %s of paysheet %s/%s is not in hr.db",
-                       sl->guard_id, r->period, sl->guard_id);
+        return rejection_set(rj, "NO_GUARD", "guard %s of paysheet %s/%s is not in hr.db",
+                             sl->guard_id, r->period, sl->guard_id);
     if (rc != SQLITE_ROW)
         return store_fail(r->s, rc, "reading a guard", err);
     return 0;
@@ -312,7 +312,7 @@ int slip_load(const slip_run *r, const char *guard, out_slip *sl, rejection *rj,
     sl->paysheet = jv_null();
     int rc = load_paysheet(r, sl, rj, err);
     if (!rc)
-        rc = load_guard(r, sl, err);
+        rc = load_guard(r, sl, rj, err);
     if (!rc)
         rc = load_detachments(r, sl, err);
     if (!rc)

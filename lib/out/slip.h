@@ -97,9 +97,9 @@ int slip_run_open(slip_run *r, store_t *s, const tenant_t *t, const char *period
 /* The guards with an approved paysheet in the run, sorted (malloc'd array
  * of malloc'd strings, *n set). */
 int slip_run_guards(const slip_run *r, char ***ids, size_t *n, armms_err *err);
-/* Gather guard's payslip into *sl: 0, REJECTED (code NO_PAYSHEET, with rj
- * filled) when the guard has no approved paysheet in the run, or an EXIT_*
- * code. */
+/* Gather guard's payslip into *sl: 0, REJECTED (with rj filled) when the
+ * guard has no approved paysheet in the run (NO_PAYSHEET) or is not in
+ * hr.db (NO_GUARD), or an EXIT_* code. slip_free it in every case. */
 int slip_load(const slip_run *r, const char *guard, out_slip *sl, rejection *rj, armms_err *err);
 void slip_free(out_slip *sl);
 
