@@ -219,8 +219,9 @@ static int run(slip_cli *p)
         if (!p->pdf && !isdir)
             single = 1;
         else if (!isdir && mkdir(p->output, 0777) != 0)
-            rc =
-                err_set(&p->err, EXIT_CANTCREAT, "cannot make %s: %s", p->output, strerror(errno));
+            rc = err_set(&p->err, EXIT_CANTCREAT, "cannot make the directory %s: %s%s", p->output,
+                         strerror(errno),
+                         errno == EEXIST ? " (one PDF for all: --combined -o FILE)" : "");
     }
     if (!rc && single) {
         if (p->output)

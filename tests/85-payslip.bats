@@ -210,6 +210,21 @@ slip() { armms-payslip -t acme "$@"; }
     assert_equal "$status" 64
 }
 
+@test "text goes to one file, or a file per guard into a directory that exists" {
+    slip_tenant
+    mkdir "$BATS_TEST_TMPDIR/txt"
+    run --separate-stderr slip 2026-11-A -o "$BATS_TEST_TMPDIR/txt"
+    assert_success
+    assert_equal "$(cd "$BATS_TEST_TMPDIR/txt" && ls)" "$(printf '%s\n' 2026-11-A-G1.txt 2026-11-A-G2.txt)"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/txt/2026-11-A-G1.txt")" "$(slip -q 2026-11-A --guard G1)"
+    slip -q 2026-11-A -o "$BATS_TEST_TMPDIR/all.txt"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/all.txt")" "$(slip -q 2026-11-A)"
+    # a PDF per guard needs a directory, not a file
+    run --separate-stderr slip 2026-11-A --format pdf -o "$BATS_TEST_TMPDIR/all.txt"
+    assert_equal "$status" 73
+    [[ "$stderr" == *"--combined -o FILE"* ]]
+}
+
 @test "reading payslips needs paysheet.read: the timekeeper is refused" {
     slip_tenant
     run --separate-stderr slip --as tk1 2026-11-A
