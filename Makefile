@@ -22,10 +22,11 @@ DEPCFLAGS != $(PKG_CONFIG) --cflags sqlite3 libcrypto zlib libarchive 2>/dev/nul
 DEPLIBS   != $(PKG_CONFIG) --libs sqlite3 libcrypto zlib libarchive 2>/dev/null
 ALL_CFLAGS  = -std=gnu11 $(WARN) $(OPT) -Ilib -DARMMS_VERSION='"$(VERSION)"' $(DEPCFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
-LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lm
+LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lm
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
-        armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun
+        armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun \
+        armms-payslip
 BINS  = $(addprefix bin/,$(TOOLS))
 LAYERS = core store iam md tk pay out cli
 # The shipped rules (data/*.csv, pay/shipped.h) are compiled into the
@@ -43,7 +44,8 @@ MAN7 = $(wildcard man/*.7)
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libjq-dev libonig-dev libcsv-dev \
            zlib1g-dev libarchive-dev libssl-dev bats bats-assert bats-support bats-file \
-           sqlite3 jq tzdata time clang-format
+           sqlite3 jq tzdata time clang-format \
+           libhpdf-dev fonts-dejavu-core poppler-utils
 
 .PHONY: all deps check unit bats demo bench install uninstall clean fmt fmt-check layers
 .SECONDARY: $(LIBOBJ) $(patsubst %,src/%.o,$(TOOLS))
