@@ -131,6 +131,21 @@ int main(int argc, char **argv)
     if (bank_profile_load(spec, &profile, &err))
         armms_die_err(&err);
 
+    /* a --set the profile does not take is a typing error, not a value */
+    jv keys = jv_keys(jv_copy(sets));
+    for (int i = 0; i < jv_array_length(jv_copy(keys)); i++) {
+        jv k = jv_array_get(jv_copy(keys), i);
+        int known = 0;
+        for (int j = 0; j < profile->nparams; j++)
+            known |= !strcmp(profile->params[j], jv_string_value(k));
+        if (!known)
+            cli_usage_error(&c, "profile %s takes no value '%s'%s", profile->name,
+                            jv_string_value(k),
+                            profile->nparams ? " (--list-profiles names those it needs)" : "");
+        jv_free(k);
+    }
+    jv_free(keys);
+
     tenant_t t;
     cli_tenant(&c, &t);
     cli_authorize(&t, "paysheet.read");

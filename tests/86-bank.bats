@@ -12,7 +12,7 @@ load test_helper
 #   G5 Dela Cruz Maria  BPI  12345 (too short)  2 days
 #   G6 Lim Rosa         BPI  1111111111       1 day, a uniform deduction
 #                       taking all of her 1,100.00: net 0
-#   G7 Bautista Carlo   MBTC 1234567890123    2 days
+#   G7 Peñaranda Carlo  MBTC 1234567890123    2 days
 bank_tenant() {
     small_tenant acme
     tk_import acme guard \
@@ -23,7 +23,7 @@ bank_tenant() {
         "G4,100004,=cmd|' /C calc'!A0,Mal,GUARD,MON,BDO,123456789012,ACTIVE" \
         'G5,100005,Dela Cruz,Maria,GUARD,MON,BPI,12345,ACTIVE' \
         'G6,100006,Lim,Rosa,GUARD,MON,BPI,1111111111,ACTIVE' \
-        'G7,100007,Bautista,Carlo,GUARD,MON,MBTC,1234567890123,ACTIVE'
+        'G7,100007,Peñaranda,Carlo,GUARD,MON,MBTC,1234567890123,ACTIVE'
     tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' \
         'DET1,DAY,GUARD,800.00,2026-01-01,'
     tk_import acme user 'user_id,name,roles' 'pay1,Payroll Officer,payroll_officer' \
@@ -133,13 +133,14 @@ reasons() { jq -r '[.guard_id, .reason] | @tsv' <<<"$1" | paste -sd' '; }
         "T00123112026012555000111200000999999999900000000304084500000000031036922500002"
 }
 
-@test "Metrobank records are exactly 98 columns and the account is zero-padded to 13" {
+@test "Metrobank records are exactly 98 columns, the account zero-padded to 13, the name in plain capitals" {
     run --separate-stderr armms-bank 2026-11-A --profile metrobank -o mb.txt \
         --set company_code=7 --set branch_code=12 --set batch_no=3
     assert_equal "$(wc -l <mb.txt)" 1
     assert_equal "$(tr -d '\r\n' <mb.txt | wc -c)" 98
     assert_equal "$(cut -c1-38 mb.txt)" "01000070121234567890123000000000240000"
-    assert_equal "$(cut -c39-78 mb.txt | sed 's/ *$//')" "BAUTISTA, CARLO"
+    # the file is ASCII: the tilde goes, the letter stays
+    assert_equal "$(cut -c39-78 mb.txt | sed 's/ *$//')" "PENARANDA, CARLO"
     assert_equal "$(cut -c79-98 mb.txt | tr -d '\r')" "11202026100007    03"
 }
 
@@ -216,6 +217,10 @@ reasons() { jq -r '[.guard_id, .reason] | @tsv' <<<"$1" | paste -sd' '; }
     run --separate-stderr armms-bank 2026-11-A --profile bpi -o out.txt --set company_code=1
     assert_equal "$status" 64
     assert_equal "$stderr" "armms-bank: tenant acme: profile bpi needs company_account: --set company_account=VALUE, or bank.bpi.company_account in tenant.conf"
+    assert_file_not_exist out.txt
+    run --separate-stderr armms-bank 2026-11-A --profile bpi -o out.txt "${BPI_SET[@]}" --set compnay=1
+    assert_equal "$status" 64
+    [[ "$stderr" == "armms-bank: profile bpi takes no value 'compnay' (--list-profiles names those it needs)"* ]]
     assert_file_not_exist out.txt
     # the agency's own values may live in tenant.conf
     printf '%s\n' bank.bpi.company_code=123 bank.bpi.company_account=5550001112 \
