@@ -1,7 +1,7 @@
 {
   "name": "metrobank",
   "title": "Metrobank payroll credit text file (one 98-column record per credit)",
-  "source": "no public specification or public code with this layout was found; the one fact relied on is the 98-column detail record commonly cited for Metrobank's payroll upload. The fields and their order below are ARMMS's assumption",
+  "source": "no public specification or public code with this layout was found; only the record width, 98 columns, is taken as given (as the agency's Metrobank payroll file was described), unverified. The fields and their order below are ARMMS's assumption",
   "confidence": "very low: an assumed layout that only fixes the record width; the agency obtains Metrobank's own specification and corrects this file (a data change, no code) before first use",
   "kind": "fixed",
   "line_ending": "crlf",
