@@ -386,7 +386,7 @@ static jv contrib_records(const remit_set *set, const char *month, const char *c
         const remit_person *p = &set->v[i];
         for (size_t k = 0; k < p->nc; k++) {
             const remit_contrib *c = &p->c[k];
-            if (strcmp(c->code, code) || (month && strcmp(c->month, month)))
+            if (strcmp(c->code, code))
                 continue;
             jv o;
             if (!strcmp(code, "SSS")) {

@@ -112,9 +112,11 @@ void remit_bir_add(remit_bir *b, jv paysheet);
 /* ---- the records the tool shows and the files hold ---- */
 
 /* Records (arrays, the caller's) of the set: kind SssContribution,
- * HdmfContribution, HdmfLoanPayment, PhilhealthContribution (one per
- * guard and applicable month; month NULL: every month), Bir1601c (one),
- * Bir2316 (one per guard). Each carries the personal numbers in full and
+ * HdmfContribution, HdmfLoanPayment, PhilhealthContribution, Bir1601c (one),
+ * Bir2316 (one per guard). A contribution record is one applicable month
+ * of one guard: every contribution the scope's paysheets applied, a
+ * deferral from an earlier month among them (its applicable_month says
+ * so); month is the file's month. Each carries the personal numbers in full and
  * id_ok / id_problem for the number the agency keys on. */
 jv remit_sss_records(const remit_set *set, const char *month);
 jv remit_hdmf_records(const remit_set *set, const char *month);
@@ -148,7 +150,7 @@ typedef struct remit_written {
     money_t ss[3], ec[3], mpf[3];
 } remit_written;
 
-/* The R3 text file of the SSS records (remit_sss_records) of month:
+/* The R3 text file of the SSS records (remit_sss_records; looked at) of month:
  * header 00, one detail 20 per record with a valid SSS number, trailer 99
  * (layout in armms-remit(1)). 0, EXIT_IOERR, or EXIT_DATAERR for an
  * employer number that is not 10 digits. */
