@@ -107,7 +107,7 @@ static const render_col bir_kv[] = {
     {"Employees", "employees", RENDER_INT, 0, 0, 0, NULL},
     {"Minimum wage earners", "mwe_employees", RENDER_INT, 0, 0, 0, NULL},
     {"Paysheets", "paysheets", RENDER_INT, 0, 0, 0, NULL},
-    {NULL, NULL, RENDER_TEXT, 0, 0, 0, NULL},
+    {"", NULL, RENDER_TEXT, 0, 0, 0, NULL},
     {"Total compensation", "gross", RENDER_MONEY, 0, 0, 0, NULL},
     {"SMW of MWEs", "mwe_smw", RENDER_MONEY, 0, 0, 0, NULL},
     {"Holiday/OT/ND pay of MWEs", "mwe_premium", RENDER_MONEY, 0, 0, 0, NULL},
@@ -309,7 +309,8 @@ static int emit(remit_cli *p, jv records, const render_col *cols, const remit_cs
         jv_free(records);
         return rc;
     }
-    return render_records(stdout, render_format_pick(p->format), cols, records, NULL, &p->err);
+    render_opts ro = {.total_label = "Total", .empty = "nothing in the approved paysheets"};
+    return render_records(stdout, render_format_pick(p->format), cols, records, &ro, &p->err);
 }
 
 /* ---- verbs ---- */
@@ -410,7 +411,8 @@ static int run_sss(void *ctx)
              "sss %s: %d contributions, regular SS %s, MPF %s, EC %s; %ld with a bad SSS number%s",
              p->operand, jv_array_length(jv_copy(recs)), ss, mpf, ec, bad,
              p->sc.complete ? "" : " (partial)");
-    return render_records(stdout, render_format_pick(p->format), sss_cols, recs, NULL, &p->err);
+    render_opts ro = {.total_label = "Total", .empty = "nothing in the approved paysheets"};
+    return render_records(stdout, render_format_pick(p->format), sss_cols, recs, &ro, &p->err);
 }
 
 static int run_hdmf(void *ctx)
