@@ -25,7 +25,8 @@ ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
 LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lm
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
-        armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun
+        armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun \
+        armms-archive
 BINS  = $(addprefix bin/,$(TOOLS))
 LAYERS = core store iam md tk pay out cli
 # The shipped rules (data/*.csv, pay/shipped.h) are compiled into the
