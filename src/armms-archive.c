@@ -181,8 +181,8 @@ static int run_verify(void *ctx)
         }
         if (v.mismatches) {
             p->code = EXIT_DATAERR;
-            snprintf(p->summary, sizeof p->summary,
-                     "%s: %ld mismatches: not the archive journaled", p->operand, v.mismatches);
+            snprintf(p->summary, sizeof p->summary, "%s: %ld mismatch%s: not an archive journaled",
+                     p->operand, v.mismatches, v.mismatches == 1 ? "" : "es");
         } else {
             char later[120] = "";
             if (v.journaled > v.seq)
@@ -240,7 +240,7 @@ static const cli_verb verbs[] = {
      .operand = "PERIOD",
      .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
      .more = "DIR",
-     .synopsis = "DIR -o FILE.tar.gz",
+     .synopsis = "-o FILE.tar.gz",
      .help = "pack every regular file under DIR, with a MANIFEST of their SHA-256\n"
              "and of the period's approved paysheets, into FILE (- for standard\n"
              "output); journal its SHA-256 once (PayrunArchived)",

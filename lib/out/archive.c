@@ -703,60 +703,109 @@ static const char *entry_name(struct archive_entry *e)
     return p ? p : "?";
 }
 
-/* Read every entry, checking each against the manifest (the first). */
-static void check_entries(const void *bytes, size_t n, const char *period, manifest *m,
-                          int *have_manifest, strbuf *f, out_verdict *v)
+static struct archive *reader_open(const void *bytes, size_t n)
 {
     struct archive *r = archive_read_new();
     if (!r)
         armms_fatal("out of memory");
     archive_read_support_filter_gzip(r);
     archive_read_support_format_tar(r);
+    if (archive_read_open_memory(r, bytes, n) != ARCHIVE_OK) {
+        archive_read_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* A MANIFEST one level down ("PERIOD/MANIFEST"). */
+static int is_manifest(const char *name)
+{
+    const char *slash = strchr(name, '/');
+    return slash && slash != name && !strcmp(slash + 1, MANIFEST_NAME);
+}
+
+/* Find and parse the manifest (pass 1); 1 when it was read. Directory
+ * entries (a repacking tar adds them) are passed over; the manifest must
+ * be the first of the others. */
+static int find_manifest(const void *bytes, size_t n, const char *period, manifest *m, strbuf *f,
+                         out_verdict *v)
+{
+    struct archive *r = reader_open(bytes, n);
+    if (!r) {
+        finding(f, v, "not a gzip'd tar archive");
+        return 0;
+    }
     strbuf data;
     sb_init(&data);
     struct archive_entry *e;
-    if (archive_read_open_memory(r, bytes, n) != ARCHIVE_OK) {
-        finding(f, v, "not a gzip'd tar archive");
-        goto done;
-    }
-    char *prefix = NULL;
-    long entries = 0;
-    int rc;
-    while ((rc = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
+    long others = 0;
+    int rc, have = 0;
+    while (!have && (rc = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
         const char *name = entry_name(e);
-        int reg = archive_entry_filetype(e) == AE_IFREG;
+        if (archive_entry_filetype(e) == AE_IFDIR)
+            continue;
+        if (archive_entry_filetype(e) != AE_IFREG || !is_manifest(name)) {
+            others++;
+            continue;
+        }
         if (read_entry(r, &data) != 0) {
             finding(f, v, "%s: cannot be read: %s", name, archive_error_string(r));
             break;
         }
-        if (entries++ == 0) {
-            const char *slash = strchr(name, '/');
-            if (!reg || !slash || strcmp(slash + 1, MANIFEST_NAME)) {
-                finding(f, v,
-                        "the first entry is %s, not PERIOD/" MANIFEST_NAME
-                        ": not a payrun archive",
-                        name);
-                break;
-            }
-            if (manifest_parse(data.s, data.len, m, f, v) != 0)
-                break;
-            *have_manifest = 1;
-            sha256_hex(data.s, data.len, v->manifest_sha256);
-            if (period && strcmp(period, m->period))
-                finding(f, v, "the manifest is of %s, not %s", m->period, period);
-            prefix = xasprintf("%s/", m->period);
-            continue;
-        }
-        size_t pl = strlen(prefix);
-        if (!reg) {
-            finding(f, v, "%s: not a regular file", name);
-            continue;
-        }
-        if (strncmp(name, prefix, pl)) {
+        if (others)
+            finding(f, v, "%s is not the first entry", name);
+        if (manifest_parse(data.s, data.len, m, f, v) != 0)
+            break;
+        have = 1;
+        sha256_hex(data.s, data.len, v->manifest_sha256);
+        if (period && strcmp(period, m->period))
+            finding(f, v, "the manifest is of %s, not %s", m->period, period);
+        size_t pl = strcspn(name, "/");
+        if (strlen(m->period) != pl || strncmp(name, m->period, pl))
+            finding(f, v, "%s: the manifest's period is %s", name, m->period);
+    }
+    if (!have && v->mismatches == 0)
+        finding(f, v,
+                rc == ARCHIVE_EOF ? "no PERIOD/" MANIFEST_NAME ": not a payrun archive"
+                                  : "the archive is damaged: %s",
+                archive_error_string(r) ? archive_error_string(r) : "unreadable");
+    sb_free(&data);
+    archive_read_free(r);
+    return have;
+}
+
+/* Every other entry against the manifest (pass 2). */
+static void check_entries(const void *bytes, size_t n, manifest *m, strbuf *f, out_verdict *v)
+{
+    struct archive *r = reader_open(bytes, n);
+    if (!r)
+        return;
+    strbuf data;
+    sb_init(&data);
+    struct archive_entry *e;
+    char *prefix = xasprintf("%s/", m->period);
+    size_t pl = strlen(prefix);
+    int rc, manifests = 0;
+    while ((rc = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
+        const char *name = entry_name(e);
+        int type = archive_entry_filetype(e);
+        if (strncmp(name, prefix, pl) && strcmp(name, m->period)) {
             finding(f, v, "%s: outside %s", name, prefix);
             continue;
         }
+        if (type == AE_IFDIR)
+            continue;
+        if (type != AE_IFREG) {
+            finding(f, v, "%s: not a regular file", name);
+            continue;
+        }
+        if (read_entry(r, &data) != 0) {
+            finding(f, v, "%s: cannot be read: %s", name, archive_error_string(r));
+            break;
+        }
         const char *rel = name + pl;
+        if (!strcmp(rel, MANIFEST_NAME) && !manifests++)
+            continue;
         man_file *mf = manifest_find(m, rel);
         char hex[65];
         sha256_hex(data.s, data.len, hex);
@@ -770,16 +819,13 @@ static void check_entries(const void *bytes, size_t n, const char *period, manif
                     "%s: edited: %zu bytes, sha256 %.12s..., the manifest has %lld, %.12s...", rel,
                     data.len, hex, mf->size, mf->sha256);
     }
-    if (rc == ARCHIVE_FATAL || rc == ARCHIVE_WARN || rc == ARCHIVE_RETRY)
-        finding(f, v, "the archive is damaged: %s", archive_error_string(r));
-    else if (entries == 0)
-        finding(f, v, "the archive is empty");
-    if (*have_manifest)
-        for (size_t i = 0; i < m->nfiles; i++)
-            if (!m->files[i].seen)
-                finding(f, v, "%s: in the manifest, missing from the archive", m->files[i].path);
+    if (rc != ARCHIVE_EOF && rc != ARCHIVE_OK)
+        finding(f, v, "the archive is damaged: %s",
+                archive_error_string(r) ? archive_error_string(r) : "unreadable");
+    for (size_t i = 0; i < m->nfiles; i++)
+        if (!m->files[i].seen)
+            finding(f, v, "%s: in the manifest, missing from the archive", m->files[i].path);
     free(prefix);
-done:
     sb_free(&data);
     archive_read_free(r);
 }
@@ -789,11 +835,12 @@ int out_archive_verify(store_t *s, const void *bytes, size_t n, const char *peri
 {
     memset(v, 0, sizeof *v);
     manifest m = {.lines = jv_null()};
-    int have = 0;
     char hex[65];
     sha256_hex(bytes, n, hex);
     snprintf(v->sha256, sizeof v->sha256, "%s", hex);
-    check_entries(bytes, n, period, &m, &have, findings, v);
+    int have = find_manifest(bytes, n, period, &m, findings, v);
+    if (have)
+        check_entries(bytes, n, &m, findings, v);
     const char *p = period ? period : have ? m.period : NULL;
     int rc = 0;
     if (!p) {
