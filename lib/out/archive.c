@@ -216,7 +216,7 @@ static int put_entry(struct archive *w, struct archive_entry *e, const char *pat
                      instant_t t, const strbuf *data, armms_err *err)
 {
     archive_entry_clear(e);
-    archive_entry_set_pathname_utf8(e, path);
+    archive_entry_copy_pathname(e, path); /* UTF-8 already (walk); stored as is */
     archive_entry_set_filetype(e, AE_IFREG);
     archive_entry_set_perm(e, exec ? 0755 : 0644);
     archive_entry_set_size(e, (la_int64_t)data->len);
@@ -225,7 +225,12 @@ static int put_entry(struct archive *w, struct archive_entry *e, const char *pat
     archive_entry_set_uname(e, ENTRY_UNAME);
     archive_entry_set_gname(e, ENTRY_UNAME);
     archive_entry_set_mtime(e, (time_t)t, 0);
-    if (archive_write_header(w, e) != ARCHIVE_OK)
+    int rc = archive_write_header(w, e);
+    if (rc == ARCHIVE_FAILED) /* this entry only: a name ustar cannot hold */
+        return err_set(err, EXIT_DATAERR,
+                       "%s: %s (ustar holds 100 bytes of name, with directories 255)", path,
+                       archive_error_string(w));
+    if (rc != ARCHIVE_OK)
         return la_fail(w, path, err);
     size_t off = 0;
     while (off < data->len) {
@@ -291,7 +296,7 @@ int out_archive_build(store_t *s, const char *period, const char *dir, out_archi
     struct archive_entry *e = archive_entry_new();
     if (!w || !e)
         armms_fatal("out of memory");
-    if (!rc && (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
+    if (!rc && (archive_write_set_format_ustar(w) != ARCHIVE_OK ||
                 archive_write_add_filter_gzip(w) != ARCHIVE_OK ||
                 /* no time stamp in the gzip header: invariant 1 */
                 archive_write_set_filter_option(w, "gzip", "timestamp", NULL) != ARCHIVE_OK ||

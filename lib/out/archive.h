@@ -5,7 +5,7 @@
  * versions the period pays; its own SHA-256 is journaled, so a later edit
  * of any byte is detectable.
  *
- * The archive (gzip'd pax tar, written with libarchive):
+ * The archive (gzip'd ustar, written with libarchive; names as UTF-8 bytes):
  *   PERIOD/MANIFEST   the first entry, NDJSON (below)
  *   PERIOD/REL        every regular file under the directory handed in,
  *                     REL its path below it, sorted bytewise
