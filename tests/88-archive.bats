@@ -30,7 +30,7 @@ run_tenant() {
     rm -f "$BATS_TEST_TMPDIR/in"
     armms-timesheet -q -t acme --finalize --period 2026-11-A --override test >/dev/null
     export ARMMS_NOW=2026-11-20T00:00:00Z
-    armms-payrun -q -t acme --as pay1 open 2026-11-A
+    armms-payrun -q -t acme --as pay1 open 2026-11-A >/dev/null
     armms-payrun -q -t acme --as pay1 compute 2026-11-A >/dev/null
 }
 
