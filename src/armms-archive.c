@@ -99,8 +99,7 @@ static int write_output(const char *path, const strbuf *b, armms_err *err)
 static int run_create(void *ctx)
 {
     archive_cli *p = ctx;
-    out_archive a = {0};
-    sb_init(&a.bytes);
+    out_archive a = {0}; /* out_archive_build initialises it; freeing a zeroed one is fine */
     int created = 0, rc = 0;
     long seq = 0;
     p->lock = -1;

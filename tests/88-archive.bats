@@ -123,6 +123,16 @@ armms-archive: sha256 $sum journaled (PayrunArchived)"
     assert_equal "$(grep -c . <<<"$stderr")" 2
     [[ "$(sed -n 1p <<<"$stderr")" == "armms-archive: $BATS_TEST_TMPDIR/edited.tar.gz: bank/generic.csv: edited: "* ]]
     [[ "$(sed -n 2p <<<"$stderr")" == *"is no journaled archive of 2026-11-A: its manifest is archive 1's, so it was repacked or edited" ]]
+    # the file and its manifest line both rewritten: no journaled manifest either
+    new=$(sha256sum "$BATS_TEST_TMPDIR/x/2026-11-A/bank/generic.csv" | cut -d' ' -f1)
+    jq -c --arg h "$new" 'if .path == "bank/generic.csv" then .sha256 = $h else . end' \
+        "$BATS_TEST_TMPDIR/x/2026-11-A/MANIFEST" >"$BATS_TEST_TMPDIR/m" &&
+        mv "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/x/2026-11-A/MANIFEST"
+    tar czf "$BATS_TEST_TMPDIR/forged.tar.gz" -C "$BATS_TEST_TMPDIR/x" 2026-11-A/MANIFEST 2026-11-A/bank 2026-11-A/payslips
+    run --separate-stderr arc -q --as ctl1 verify "$BATS_TEST_TMPDIR/forged.tar.gz"
+    assert_equal "$status" 65
+    assert_equal "$(grep -c . <<<"$stderr")" 1
+    [[ "$stderr" == *"is no journaled archive of 2026-11-A (1 journaled)" ]]
     # the same entries, only compressed again: still not the archive journaled
     gzip -dc "$a" | gzip -9n >"$BATS_TEST_TMPDIR/repacked.tar.gz"
     run --separate-stderr arc --as ctl1 verify "$BATS_TEST_TMPDIR/repacked.tar.gz"
@@ -149,6 +159,11 @@ armms-archive: sha256 $sum journaled (PayrunArchived)"
     [[ "$stderr" == *"the manifest is of 2026-11-A, not 2026-11-B"* ]]
     run arc --as ctl1 verify "$BATS_TEST_TMPDIR/nosuch.tar.gz"
     assert_equal "$status" 66
+    # pay.db no longer holding the paysheet version the archive pays
+    q acme pay "update paysheet set version = version + 1 where paysheet_id = '2026-11-A/G2'"
+    run --separate-stderr arc -q --as ctl1 verify "$a"
+    assert_equal "$status" 65
+    assert_equal "$stderr" "armms-archive: $a: paysheet 2026-11-A/G2: the archive names version 2, pay.db holds version 3"
 }
 
 @test "different files are the period's next archive; verify says which one each is and list shows both" {
