@@ -266,6 +266,16 @@ static const char *const pay_migrations[] = {
     /* 5: the digest of the gross a paysheet row was last priced at, so
      * pricing an unchanged period again leaves its net row alone. */
     "ALTER TABLE paysheet ADD COLUMN gross_digest TEXT;",
+    /* 6: kept for another change of the payroll outputs; empty here. */
+    "",
+    /* 7: the payrun archives (out/archive.h): one row per distinct .tar.gz
+     * of a period, numbered 1, 2, ... by seq; the same bytes again are
+     * the same row (the primary key), never a second one. */
+    "CREATE TABLE payrun_archive(period_id TEXT NOT NULL, seq INTEGER NOT NULL CHECK (seq > 0),"
+    " sha256 TEXT NOT NULL, file_name TEXT NOT NULL, size INTEGER NOT NULL CHECK (size > 0),"
+    " manifest_sha256 TEXT NOT NULL, files INTEGER NOT NULL, paysheets INTEGER NOT NULL,"
+    " archived_by TEXT NOT NULL, archived_at TEXT NOT NULL, PRIMARY KEY (period_id, sha256),"
+    " UNIQUE (period_id, seq)) STRICT;",
 };
 
 static const char *const iam_migrations[] = {

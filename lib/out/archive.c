@@ -1,0 +1,889 @@
+/*
+ * archive.c - see archive.h: the payrun archive, built in memory with
+ * libarchive, journaled in pay.db, checked against both.
+ */
+#include "out/archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/ndjson.h"
+#include "core/sha.h"
+#include "pay/payrun.h"
+
+#define MANIFEST_NAME "MANIFEST"
+#define ENTRY_UNAME "root"
+
+/* ---- the files under the directory ---- */
+
+typedef struct arc_file {
+    char *rel; /* path below the directory, '/'-separated */
+    int exec;  /* the owner may execute it: mode 0755 */
+} arc_file;
+
+typedef struct arc_files {
+    arc_file *v;
+    size_t n, cap;
+} arc_files;
+
+static void files_free(arc_files *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->v[i].rel);
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}
+
+static int file_cmp(const void *a, const void *b)
+{
+    return strcmp(((const arc_file *)a)->rel, ((const arc_file *)b)->rel);
+}
+
+static const char *kind_of(mode_t m)
+{
+    return S_ISLNK(m)    ? "a symbolic link"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
+}
+
+/* Every regular file below root/rel (rel "" for root itself). */
+static int walk(const char *root, const char *rel, arc_files *out, armms_err *err)
+{
+    char *path = rel[0] ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+    DIR *d = opendir(path);
+    if (!d) {
+        int e = errno;
+        err_set(err, e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_IOERR,
+                "cannot read the directory %s: %s", path, strerror(e));
+        free(path);
+        return err->code;
+    }
+    int rc = 0;
+    struct dirent *de;
+    while (!rc && (errno = 0, de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *r = rel[0] ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            rc = err_set(err, EXIT_IOERR, "cannot stat %s/%s: %s", root, r, strerror(errno));
+        else if (!utf8_valid(r, strlen(r)))
+            rc = err_set(err, EXIT_DATAERR, "%s/%s: the name is not UTF-8; rename it first", root,
+                         r);
+        else if (S_ISDIR(st.st_mode))
+            rc = walk(root, r, out, err);
+        else if (!S_ISREG(st.st_mode))
+            rc = err_set(err, EXIT_DATAERR,
+                         "%s/%s is %s: the archive takes regular files only (copy the file in, or "
+                         "move it out)",
+                         root, r, kind_of(st.st_mode));
+        else if (!rel[0] && !strcmp(r, MANIFEST_NAME))
+            rc = err_set(err, EXIT_DATAERR,
+                         "%s/%s: the archive writes its own MANIFEST; rename that file", root, r);
+        else {
+            if (out->n == out->cap) {
+                out->cap = out->cap ? 2 * out->cap : 64;
+                out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+            }
+            out->v[out->n].rel = r;
+            out->v[out->n++].exec = (st.st_mode & S_IXUSR) != 0;
+            r = NULL;
+        }
+        free(r);
+    }
+    if (!rc && errno)
+        rc = err_set(err, EXIT_IOERR, "cannot read the directory %s: %s", path, strerror(errno));
+    closedir(d);
+    free(path);
+    return rc;
+}
+
+/* The whole of root/rel into b. */
+static int slurp(const char *root, const char *rel, strbuf *b, armms_err *err)
+{
+    char *path = xasprintf("%s/%s", root, rel);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    sb_reset(b);
+    if (fd < 0) {
+        err_set(err, EXIT_IOERR, "cannot open %s: %s", path, strerror(errno));
+        free(path);
+        return err->code;
+    }
+    for (;;) {
+        sb_grow(b, 65536);
+        ssize_t got = read(fd, b->s + b->len, b->cap - b->len - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            err_set(err, EXIT_IOERR, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        if (got == 0)
+            break;
+        b->len += (size_t)got;
+        b->s[b->len] = 0;
+    }
+    close(fd);
+    free(path);
+    return err->code;
+}
+
+/* ---- pay.db ---- */
+
+/* The fixed time of every entry: approved_at, else closed_at; and the
+ * status, which must be APPROVED or CLOSED. */
+static int payrun_time(store_t *s, const char *period, char *at, instant_t *t, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (store_prepare(s, &st,
+                      "SELECT status, coalesce(approved_at, closed_at) FROM payrun"
+                      " WHERE period_id = ?1",
+                      err))
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    char status[16] = "";
+    at[0] = 0;
+    if (rc == SQLITE_ROW) {
+        snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(st, 0));
+        if (sqlite3_column_text(st, 1))
+            snprintf(at, 32, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, rc, "payrun", err);
+    if (strcmp(status, "APPROVED") && strcmp(status, "CLOSED"))
+        return err_set(err, EXIT_DATAERR,
+                       "the payrun of %s is %s: only an approved or closed run is archived",
+                       period, status[0] ? status : "not open");
+    if (!at[0] || iso_parse(at, t, NULL) != 0)
+        return err_set(err, EXIT_SOFTWARE, "the payrun of %s has no approval time", period);
+    return 0;
+}
+
+static const char paysheets_sql[] =
+    "SELECT paysheet_id, version, status, digest FROM paysheet"
+    " WHERE period_id = ?1 AND status IN ('APPROVED', 'PAID') ORDER BY paysheet_id";
+
+/* The ArchivedPaysheet lines of the period into b; their count. */
+static int paysheet_lines(store_t *s, const char *period, strbuf *b, long *n, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    *n = 0;
+    if (store_prepare(s, &st, paysheets_sql, err))
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sb_adds(b, "{\"kind\":\"ArchivedPaysheet\"");
+        sb_add_json_kv(b, "paysheet_id", (const char *)sqlite3_column_text(st, 0));
+        sb_addf(b, ",\"version\":%lld", (long long)sqlite3_column_int64(st, 1));
+        sb_add_json_kv(b, "status", (const char *)sqlite3_column_text(st, 2));
+        sb_add_json_kv(b, "digest", (const char *)sqlite3_column_text(st, 3));
+        sb_adds(b, "}\n");
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "paysheet", err);
+}
+
+/* ---- writing ---- */
+
+static la_ssize_t to_strbuf(struct archive *a, void *ctx, const void *buf, size_t n)
+{
+    sb_add(ctx, buf, n);
+    return (la_ssize_t)n;
+}
+
+static int la_fail(struct archive *w, const char *what, armms_err *err)
+{
+    const char *m = archive_error_string(w);
+    return err_set(err, EXIT_SOFTWARE, "libarchive: %s: %s", what, m ? m : "failed");
+}
+
+static int put_entry(struct archive *w, struct archive_entry *e, const char *path, int exec,
+                     instant_t t, const strbuf *data, armms_err *err)
+{
+    archive_entry_clear(e);
+    archive_entry_copy_pathname(e, path); /* UTF-8 already (walk); stored as is */
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, exec ? 0755 : 0644);
+    archive_entry_set_size(e, (la_int64_t)data->len);
+    archive_entry_set_uid(e, 0);
+    archive_entry_set_gid(e, 0);
+    archive_entry_set_uname(e, ENTRY_UNAME);
+    archive_entry_set_gname(e, ENTRY_UNAME);
+    archive_entry_set_mtime(e, (time_t)t, 0);
+    int rc = archive_write_header(w, e);
+    if (rc == ARCHIVE_FAILED) /* this entry only: a name ustar cannot hold */
+        return err_set(err, EXIT_DATAERR,
+                       "%s: %s (ustar holds 100 bytes of name, with directories 255)", path,
+                       archive_error_string(w));
+    if (rc != ARCHIVE_OK)
+        return la_fail(w, path, err);
+    size_t off = 0;
+    while (off < data->len) {
+        la_ssize_t k = archive_write_data(w, data->s + off, data->len - off);
+        if (k <= 0)
+            return la_fail(w, path, err);
+        off += (size_t)k;
+    }
+    return archive_write_finish_entry(w) == ARCHIVE_OK ? 0 : la_fail(w, path, err);
+}
+
+int out_archive_build(store_t *s, const char *period, const char *dir, out_archive *a,
+                      armms_err *err)
+{
+    memset(a, 0, sizeof *a);
+    sb_init(&a->bytes);
+    snprintf(a->period, sizeof a->period, "%s", period);
+    char at[32];
+    instant_t t;
+    if (payrun_time(s, period, at, &t, err))
+        return err->code;
+    arc_files fl = {0};
+    if (walk(dir, "", &fl, err)) {
+        files_free(&fl);
+        return err->code;
+    }
+    if (fl.n == 0) {
+        files_free(&fl);
+        return err_set(err, EXIT_DATAERR, "%s holds no files to archive", dir);
+    }
+    qsort(fl.v, fl.n, sizeof *fl.v, file_cmp);
+
+    /* the manifest: each file hashed now, and again as it is packed */
+    strbuf man, sheets, data;
+    sb_init(&man);
+    sb_init(&sheets);
+    sb_init(&data);
+    char(*hex)[65] = xcalloc(fl.n, sizeof *hex);
+    int rc = paysheet_lines(s, period, &sheets, &a->paysheets, err);
+    strbuf body;
+    sb_init(&body);
+    for (size_t i = 0; !rc && i < fl.n; i++) {
+        if ((rc = slurp(dir, fl.v[i].rel, &data, err)))
+            break;
+        sha256_hex(data.s, data.len, hex[i]);
+        sb_adds(&body, "{\"kind\":\"ArchiveFile\"");
+        sb_add_json_kv(&body, "path", fl.v[i].rel);
+        sb_addf(&body, ",\"size\":%zu", data.len);
+        sb_add_json_kv(&body, "sha256", hex[i]);
+        sb_adds(&body, "}\n");
+    }
+    a->files = (long)fl.n;
+    sb_adds(&man, "{\"kind\":\"PayrunArchiveManifest\",\"v\":1");
+    sb_add_json_kv(&man, "period", period);
+    sb_add_json_kv(&man, "approved_at", at);
+    sb_addf(&man, ",\"files\":%ld,\"paysheets\":%ld}\n", a->files, a->paysheets);
+    sb_add(&man, body.s, body.len);
+    sb_add(&man, sheets.s, sheets.len);
+    sb_free(&body);
+    sha256_hex(man.s, man.len, a->manifest_sha256);
+
+    struct archive *w = archive_write_new();
+    struct archive_entry *e = archive_entry_new();
+    if (!w || !e)
+        armms_fatal("out of memory");
+    if (!rc && (archive_write_set_format_ustar(w) != ARCHIVE_OK ||
+                archive_write_add_filter_gzip(w) != ARCHIVE_OK ||
+                /* no time stamp in the gzip header: invariant 1 */
+                archive_write_set_filter_option(w, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
+                archive_write_set_bytes_in_last_block(w, 1) != ARCHIVE_OK ||
+                archive_write_open(w, &a->bytes, NULL, to_strbuf, NULL) != ARCHIVE_OK))
+        rc = la_fail(w, "gzip'd tar", err);
+    char *name = xasprintf("%s/%s", period, MANIFEST_NAME);
+    if (!rc)
+        rc = put_entry(w, e, name, 0, t, &man, err);
+    free(name);
+    for (size_t i = 0; !rc && i < fl.n; i++) {
+        char again[65];
+        if ((rc = slurp(dir, fl.v[i].rel, &data, err)))
+            break;
+        sha256_hex(data.s, data.len, again);
+        if (strcmp(again, hex[i])) {
+            rc = err_set(err, EXIT_TEMPFAIL,
+                         "%s/%s changed while it was archived; run again once it is written", dir,
+                         fl.v[i].rel);
+            break;
+        }
+        name = xasprintf("%s/%s", period, fl.v[i].rel);
+        rc = put_entry(w, e, name, fl.v[i].exec, t, &data, err);
+        free(name);
+    }
+    if (!rc && archive_write_close(w) != ARCHIVE_OK)
+        rc = la_fail(w, "gzip'd tar", err);
+    archive_entry_free(e);
+    archive_write_free(w);
+    free(hex);
+    sb_free(&man);
+    sb_free(&sheets);
+    sb_free(&data);
+    files_free(&fl);
+    if (!rc) {
+        a->size = a->bytes.len;
+        sha256_hex(a->bytes.s, a->bytes.len, a->sha256);
+    }
+    return rc;
+}
+
+void out_archive_free(out_archive *a)
+{
+    sb_free(&a->bytes);
+}
+
+/* ---- the journal ---- */
+
+int out_archive_journal(store_t *s, const out_archive *a, const char *file_name, int *created,
+                        long *seq, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    *created = 0;
+    *seq = 0;
+    if (store_begin(s, err))
+        return err->code;
+    if (store_prepare(s, &st,
+                      "SELECT seq, (SELECT coalesce(max(seq), 0) FROM payrun_archive"
+                      " WHERE period_id = ?1) FROM (SELECT 1) LEFT JOIN payrun_archive"
+                      " ON period_id = ?1 AND sha256 = ?2",
+                      err))
+        goto fail;
+    sqlite3_bind_text(st, 1, a->period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->sha256, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        store_fail(s, rc, "payrun_archive", err);
+        goto fail;
+    }
+    int known = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    *seq = known ? sqlite3_column_int64(st, 0) : sqlite3_column_int64(st, 1) + 1;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (known) { /* invariant 4: the same archive is recorded once */
+        store_rollback(s);
+        return 0;
+    }
+    char now[32];
+    now_iso(now);
+    if (store_prepare(s, &st,
+                      "INSERT INTO payrun_archive(period_id, seq, sha256, file_name, size,"
+                      " manifest_sha256, files, paysheets, archived_by, archived_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                      err))
+        goto fail;
+    sqlite3_bind_text(st, 1, a->period, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, *seq);
+    sqlite3_bind_text(st, 3, a->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, file_name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)a->size);
+    sqlite3_bind_text(st, 6, a->manifest_sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, a->files);
+    sqlite3_bind_int64(st, 8, a->paysheets);
+    sqlite3_bind_text(st, 9, s->tenant->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        store_fail(s, rc, "payrun_archive", err);
+        goto fail;
+    }
+    strbuf p;
+    sb_init(&p);
+    sb_adds(&p, "{\"period\":");
+    sb_add_json_str(&p, a->period, strlen(a->period));
+    sb_addf(&p, ",\"seq\":%ld", *seq);
+    sb_add_json_kv(&p, "file", file_name);
+    sb_add_json_kv(&p, "sha256", a->sha256);
+    sb_addf(&p, ",\"size\":%zu", a->size);
+    sb_add_json_kv(&p, "manifest_sha256", a->manifest_sha256);
+    sb_addf(&p, ",\"files\":%ld,\"paysheets\":%ld}", a->files, a->paysheets);
+    rc = store_emit(s, "PayrunArchived", "Payrun", a->period, p.s, p.len, err);
+    sb_free(&p);
+    if (rc)
+        goto fail;
+    if (store_commit(s, err))
+        return err->code;
+    *created = 1;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    store_rollback(s);
+    return err->code;
+}
+
+static const char list_sql[] =
+    "SELECT period_id, seq, file_name, sha256, size, manifest_sha256, files, paysheets,"
+    " archived_by, archived_at FROM payrun_archive WHERE period_id = ?1 ORDER BY seq";
+
+static jv row_record(sqlite3_stmt *st)
+{
+    jv r = jv_object();
+    r = jv_object_set(r, jv_string("kind"), jv_string("PayrunArchive"));
+    r = jv_object_set(r, jv_string("v"), jv_number(1));
+    static const char *const keys[] = {
+        "period",          "seq",   "file",      "sha256",      "size",
+        "manifest_sha256", "files", "paysheets", "archived_by", "archived_at"};
+    for (int i = 0; i < 10; i++) {
+        jv v = sqlite3_column_type(st, i) == SQLITE_INTEGER
+                   ? jv_number((double)sqlite3_column_int64(st, i))
+                   : jv_string((const char *)sqlite3_column_text(st, i));
+        r = jv_object_set(r, jv_string(keys[i]), v);
+    }
+    return r;
+}
+
+int out_archive_list(store_t *s, const char *period, jv *records, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    *records = jv_array();
+    if (store_prepare(s, &st, list_sql, err))
+        return err->code;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *records = jv_array_append(*records, row_record(st));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "payrun_archive", err);
+}
+
+/* ---- verifying ---- */
+
+static void finding(strbuf *f, out_verdict *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void finding(strbuf *f, out_verdict *v, const char *fmt, ...)
+{
+    va_list ap;
+    char line[1024];
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    sb_adds(f, line);
+    sb_addc(f, '\n');
+    v->mismatches++;
+}
+
+typedef struct man_file {
+    const char *path; /* inside the manifest's jv, which outlives it */
+    long long size;
+    const char *sha256;
+    int seen;
+} man_file;
+
+typedef struct manifest {
+    jv lines; /* array of the parsed lines */
+    man_file *files;
+    size_t nfiles;
+    const char *period;
+} manifest;
+
+static void manifest_free(manifest *m)
+{
+    jv_free(m->lines);
+    free(m->files);
+}
+
+/* Parse the MANIFEST's bytes; a finding for anything unexpected. */
+static int manifest_parse(const char *text, size_t n, manifest *m, strbuf *f, out_verdict *v)
+{
+    memset(m, 0, sizeof *m);
+    m->lines = jv_array();
+    size_t pos = 0;
+    long lineno = 0;
+    while (pos < n) {
+        const char *nl = memchr(text + pos, '\n', n - pos);
+        size_t len = nl ? (size_t)(nl - (text + pos)) : n - pos;
+        char *line = xmalloc(len + 1);
+        memcpy(line, text + pos, len);
+        line[len] = 0;
+        pos += len + 1;
+        lineno++;
+        rejection rj = {0};
+        jv o = ndjson_parse_object(line, len, &rj);
+        free(line);
+        if (!jv_is_valid(o)) {
+            jv_free(o);
+            finding(f, v, "MANIFEST line %ld is not a record", lineno);
+            return -1;
+        }
+        m->lines = jv_array_append(m->lines, o);
+    }
+    int nl = jv_array_length(jv_copy(m->lines));
+    if (nl == 0) {
+        finding(f, v, "MANIFEST is empty");
+        return -1;
+    }
+    jv head = jv_array_get(jv_copy(m->lines), 0);
+    int bad = 0;
+    const char *kind = json_str_peek(head, "kind", &bad);
+    m->period = json_str_peek(head, "period", &bad);
+    jv_free(head); /* the array keeps the strings alive */
+    if (!kind || strcmp(kind, "PayrunArchiveManifest") || !m->period) {
+        finding(f, v, "MANIFEST does not begin with a PayrunArchiveManifest record");
+        return -1;
+    }
+    m->files = xcalloc((size_t)nl, sizeof *m->files);
+    for (int i = 1; i < nl; i++) {
+        jv o = jv_array_get(jv_copy(m->lines), i);
+        const char *k = json_str_peek(o, "kind", &bad);
+        if (k && !strcmp(k, "ArchiveFile")) {
+            man_file *mf = &m->files[m->nfiles];
+            mf->path = json_str_peek(o, "path", &bad);
+            mf->sha256 = json_str_peek(o, "sha256", &bad);
+            jv sz = jv_object_get(jv_copy(o), jv_string("size"));
+            mf->size = jv_get_kind(sz) == JV_KIND_NUMBER ? (long long)jv_number_value(sz) : -1;
+            jv_free(sz);
+            if (mf->path && mf->sha256)
+                m->nfiles++;
+            else
+                finding(f, v, "MANIFEST line %d: an ArchiveFile without path or sha256", i + 1);
+        }
+        jv_free(o);
+    }
+    return 0;
+}
+
+static man_file *manifest_find(manifest *m, const char *rel)
+{
+    for (size_t i = 0; i < m->nfiles; i++)
+        if (!strcmp(m->files[i].path, rel))
+            return &m->files[i];
+    return NULL;
+}
+
+/* The journaled archive of period with that sha256 (or manifest sha256
+ * when by_manifest): its seq, file and time; 0 when none. */
+static long journaled(store_t *s, const char *period, const char *hex, int by_manifest,
+                      out_verdict *v, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = by_manifest ? "SELECT seq, file_name, archived_at FROM payrun_archive"
+                                    " WHERE period_id = ?1 AND manifest_sha256 = ?2 ORDER BY seq"
+                                  : "SELECT seq, file_name, archived_at FROM payrun_archive"
+                                    " WHERE period_id = ?1 AND sha256 = ?2";
+    if (store_prepare(s, &st, sql, err))
+        return -1;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+    long seq = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        seq = sqlite3_column_int64(st, 0);
+        if (!by_manifest) {
+            snprintf(v->file, sizeof v->file, "%s", (const char *)sqlite3_column_text(st, 1));
+            snprintf(v->archived_at, sizeof v->archived_at, "%s",
+                     (const char *)sqlite3_column_text(st, 2));
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_fail(s, rc, "payrun_archive", err);
+        return -1;
+    }
+    return seq;
+}
+
+typedef struct sheet {
+    char *id, *digest;
+    long long version;
+} sheet;
+
+static int sheet_cmp(const void *a, const void *b)
+{
+    return strcmp(((const sheet *)a)->id, ((const sheet *)b)->id);
+}
+
+static void sheets_free(sheet *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].digest);
+    }
+    free(v);
+}
+
+/* The paysheets the manifest names against pay.db's approved ones now. */
+static int check_paysheets(store_t *s, manifest *m, strbuf *f, out_verdict *v, armms_err *err)
+{
+    int nl = jv_array_length(jv_copy(m->lines)), bad = 0;
+    sheet *had = xcalloc((size_t)nl, sizeof *had);
+    size_t nh = 0;
+    for (int i = 1; i < nl; i++) {
+        jv o = jv_array_get(jv_copy(m->lines), i);
+        const char *k = json_str_peek(o, "kind", &bad);
+        if (k && !strcmp(k, "ArchivedPaysheet")) {
+            const char *id = json_str_peek(o, "paysheet_id", &bad);
+            const char *dg = json_str_peek(o, "digest", &bad);
+            jv ver = jv_object_get(jv_copy(o), jv_string("version"));
+            had[nh].id = xstrdup(id ? id : "?");
+            had[nh].digest = xstrdup(dg ? dg : "?");
+            had[nh++].version =
+                jv_get_kind(ver) == JV_KIND_NUMBER ? (long long)jv_number_value(ver) : -1;
+            jv_free(ver);
+        }
+        jv_free(o);
+    }
+    v->paysheets = (long)nh;
+    sheet *cur = NULL;
+    size_t nc = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    if (store_prepare(s, &st, paysheets_sql, err)) {
+        sheets_free(had, nh);
+        return err->code;
+    }
+    sqlite3_bind_text(st, 1, m->period, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nc == cap) {
+            cap = cap ? 2 * cap : 64;
+            cur = xrealloc(cur, cap * sizeof *cur);
+        }
+        cur[nc].id = xstrdup((const char *)sqlite3_column_text(st, 0));
+        cur[nc].version = sqlite3_column_int64(st, 1);
+        cur[nc++].digest = xstrdup((const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        sheets_free(had, nh);
+        sheets_free(cur, nc);
+        return store_fail(s, rc, "paysheet", err);
+    }
+    qsort(had, nh, sizeof *had, sheet_cmp);
+    size_t i = 0, j = 0;
+    while (i < nh || j < nc) {
+        int c = i == nh ? 1 : j == nc ? -1 : strcmp(had[i].id, cur[j].id);
+        if (c < 0)
+            finding(f, v, "paysheet %s: named by the archive, not an approved paysheet now",
+                    had[i++].id);
+        else if (c > 0)
+            finding(f, v, "paysheet %s: approved (version %lld) but not in the archive", cur[j].id,
+                    cur[j].version);
+        else {
+            if (had[i].version != cur[j].version || strcmp(had[i].digest, cur[j].digest))
+                finding(f, v,
+                        "paysheet %s: the archive names version %lld, pay.db holds version %lld"
+                        "%s",
+                        had[i].id, had[i].version, cur[j].version,
+                        had[i].version == cur[j].version ? " with another digest" : "");
+            i++, j++;
+        }
+    }
+    sheets_free(had, nh);
+    sheets_free(cur, nc);
+    return 0;
+}
+
+/* The data of the current entry into b. */
+static int read_entry(struct archive *r, strbuf *b)
+{
+    sb_reset(b);
+    for (;;) {
+        sb_grow(b, 65536);
+        la_ssize_t k = archive_read_data(r, b->s + b->len, b->cap - b->len - 1);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            return 0;
+        b->len += (size_t)k;
+        b->s[b->len] = 0;
+    }
+}
+
+static const char *entry_name(struct archive_entry *e)
+{
+    const char *p = archive_entry_pathname_utf8(e);
+    if (!p)
+        p = archive_entry_pathname(e);
+    return p ? p : "?";
+}
+
+static struct archive *reader_open(const void *bytes, size_t n)
+{
+    struct archive *r = archive_read_new();
+    if (!r)
+        armms_fatal("out of memory");
+    archive_read_support_filter_gzip(r);
+    archive_read_support_format_tar(r);
+    if (archive_read_open_memory(r, bytes, n) != ARCHIVE_OK) {
+        archive_read_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* A MANIFEST one level down ("PERIOD/MANIFEST"). */
+static int is_manifest(const char *name)
+{
+    const char *slash = strchr(name, '/');
+    return slash && slash != name && !strcmp(slash + 1, MANIFEST_NAME);
+}
+
+/* Find and parse the manifest (pass 1); 1 when it was read. Directory
+ * entries (a repacking tar adds them) are passed over; the manifest must
+ * be the first of the others. */
+static int find_manifest(const void *bytes, size_t n, const char *period, manifest *m, strbuf *f,
+                         out_verdict *v)
+{
+    struct archive *r = reader_open(bytes, n);
+    if (!r) {
+        finding(f, v, "not a gzip'd tar archive");
+        return 0;
+    }
+    strbuf data;
+    sb_init(&data);
+    struct archive_entry *e;
+    long others = 0;
+    int rc, have = 0;
+    while (!have && (rc = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
+        const char *name = entry_name(e);
+        if (archive_entry_filetype(e) == AE_IFDIR)
+            continue;
+        if (archive_entry_filetype(e) != AE_IFREG || !is_manifest(name)) {
+            others++;
+            continue;
+        }
+        if (read_entry(r, &data) != 0) {
+            finding(f, v, "%s: cannot be read: %s", name, archive_error_string(r));
+            break;
+        }
+        if (others)
+            finding(f, v, "%s is not the first entry", name);
+        if (manifest_parse(data.s, data.len, m, f, v) != 0)
+            break;
+        have = 1;
+        sha256_hex(data.s, data.len, v->manifest_sha256);
+        if (period && strcmp(period, m->period))
+            finding(f, v, "the manifest is of %s, not %s", m->period, period);
+        size_t pl = strcspn(name, "/");
+        if (strlen(m->period) != pl || strncmp(name, m->period, pl))
+            finding(f, v, "%s: the manifest's period is %s", name, m->period);
+    }
+    if (!have && v->mismatches == 0)
+        finding(f, v,
+                rc == ARCHIVE_EOF ? "no PERIOD/" MANIFEST_NAME ": not a payrun archive"
+                                  : "the archive is damaged: %s",
+                archive_error_string(r) ? archive_error_string(r) : "unreadable");
+    sb_free(&data);
+    archive_read_free(r);
+    return have;
+}
+
+/* Every other entry against the manifest (pass 2). */
+static void check_entries(const void *bytes, size_t n, manifest *m, strbuf *f, out_verdict *v)
+{
+    struct archive *r = reader_open(bytes, n);
+    if (!r)
+        return;
+    strbuf data;
+    sb_init(&data);
+    struct archive_entry *e;
+    char *prefix = xasprintf("%s/", m->period);
+    size_t pl = strlen(prefix);
+    int rc, manifests = 0;
+    while ((rc = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
+        const char *name = entry_name(e);
+        int type = archive_entry_filetype(e);
+        if (strncmp(name, prefix, pl) && strcmp(name, m->period)) {
+            finding(f, v, "%s: outside %s", name, prefix);
+            continue;
+        }
+        if (type == AE_IFDIR)
+            continue;
+        if (type != AE_IFREG) {
+            finding(f, v, "%s: not a regular file", name);
+            continue;
+        }
+        if (read_entry(r, &data) != 0) {
+            finding(f, v, "%s: cannot be read: %s", name, archive_error_string(r));
+            break;
+        }
+        const char *rel = name + pl;
+        if (!strcmp(rel, MANIFEST_NAME) && !manifests++)
+            continue;
+        man_file *mf = manifest_find(m, rel);
+        char hex[65];
+        sha256_hex(data.s, data.len, hex);
+        v->files++;
+        if (!mf)
+            finding(f, v, "%s: not in the manifest", rel);
+        else if (mf->seen++)
+            finding(f, v, "%s: twice in the archive", rel);
+        else if (mf->size != (long long)data.len || strcmp(mf->sha256, hex))
+            finding(f, v,
+                    "%s: edited: %zu bytes, sha256 %.12s..., the manifest has %lld, %.12s...", rel,
+                    data.len, hex, mf->size, mf->sha256);
+    }
+    if (rc != ARCHIVE_EOF && rc != ARCHIVE_OK)
+        finding(f, v, "the archive is damaged: %s",
+                archive_error_string(r) ? archive_error_string(r) : "unreadable");
+    for (size_t i = 0; i < m->nfiles; i++)
+        if (!m->files[i].seen)
+            finding(f, v, "%s: in the manifest, missing from the archive", m->files[i].path);
+    free(prefix);
+    sb_free(&data);
+    archive_read_free(r);
+}
+
+int out_archive_verify(store_t *s, const void *bytes, size_t n, const char *period,
+                       strbuf *findings, out_verdict *v, armms_err *err)
+{
+    memset(v, 0, sizeof *v);
+    manifest m = {.lines = jv_null()};
+    char hex[65];
+    sha256_hex(bytes, n, hex);
+    snprintf(v->sha256, sizeof v->sha256, "%s", hex);
+    int have = find_manifest(bytes, n, period, &m, findings, v);
+    if (have)
+        check_entries(bytes, n, &m, findings, v);
+    const char *p = period ? period : have ? m.period : NULL;
+    int rc = 0;
+    if (!p) {
+        finding(findings, v, "unknown archive: no manifest names its period (give PERIOD)");
+        goto done;
+    }
+    snprintf(v->period, sizeof v->period, "%s", p);
+    sqlite3_stmt *st = NULL;
+    if ((rc = store_prepare(s, &st, "SELECT count(*) FROM payrun_archive WHERE period_id = ?1",
+                            err)))
+        goto done;
+    sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v->journaled = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    v->seq = journaled(s, p, hex, 0, v, err);
+    if (v->seq < 0) {
+        rc = err->code;
+        goto done;
+    }
+    if (v->seq == 0) {
+        long mseq = have ? journaled(s, p, v->manifest_sha256, 1, v, err) : 0;
+        if (mseq < 0) {
+            rc = err->code;
+            goto done;
+        }
+        if (mseq > 0)
+            finding(findings, v,
+                    "sha256 %s is no journaled archive of %s: its manifest is archive %ld's,"
+                    " so it was repacked or edited",
+                    hex, p, mseq);
+        else
+            finding(findings, v, "sha256 %s is no journaled archive of %s (%ld journaled)", hex, p,
+                    v->journaled);
+    }
+    if (have && !strcmp(m.period, p))
+        rc = check_paysheets(s, &m, findings, v, err);
+done:
+    manifest_free(&m);
+    return rc;
+}
