@@ -184,6 +184,39 @@ armms-approve -q --as ctl1 verify "$(jq -r .request_id <<<"$rq")" --note "regist
 armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")" >/dev/null
 armms-payrun --as ctl1 status "$PERIOD" --format table | sed 's/^/  /'
 
+say "what leaves the agency: payslips, bank files, the register, the government files, the archive"
+export ARMMS_USER=pay1
+files=$out/$PERIOD
+mkdir -p "$files/payslips" "$files/bank" "$files/remit"
+# rc65 CMD...: run CMD; exit 65 (a listed guard, a half not yet paid) is
+# shown and not fatal, anything else stops the demo
+rc65() { "$@" || { rc=$?; [ "$rc" = 65 ] || exit "$rc"; echo "  (exit 65: see the lines above)"; }; }
+printf 'agency_name=Bantay Security Agency, Inc.\n' >>"$ARMMS_HOME/tenants/demo/tenant.conf"
+armms-payslip "$PERIOD" -o "$files/payslips/payslips.txt"
+armms-payslip "$PERIOD" --format pdf --combined -o "$files/payslips/payslips.pdf"
+armms-payslip -q "$PERIOD" --format pdf --guard G00853 --guard "$low" -o "$files/payslips"
+echo "the payslip of $low (text):"
+armms-payslip "$PERIOD" --guard "$low" | sed 's/^/  /'
+armms-register "$PERIOD" -o "$files/register.csv"
+armms-register "$PERIOD" --format xlsx -o "$files/register.xlsx"
+rc65 armms-bank "$PERIOD" --profile generic-csv -o "$files/bank/all-banks.csv" >"$out/bank-exceptions.ndjson"
+echo "  guards not in the file: $(jq -r .code "$out/bank-exceptions.ndjson" | sort | uniq -c | xargs)"
+rc65 armms-bank "$PERIOD" --profile bpi -o "$files/bank/bpi.txt" --set company_code=BSA01 \
+    --set company_account=0123456789 --set branch_code=012 --set batch_no=01 >/dev/null
+rc65 armms-bank "$PERIOD" --profile bdo -o "$files/bank/bdo.xlsx" --set company_code=BSA \
+    --set batch_no=01 >/dev/null
+month=${PERIOD%-?}
+echo "the month's government files ($month; its second half is not paid yet, so --partial: exit 65 by design)"
+rc65 armms-remit --partial sss "$month" -o "$files/remit/R3-${month/-/}.txt" \
+    --employer-sss 0312345678 --employer-name "BANTAY SECURITY AGENCY INC"
+for k in hdmf hdmf-loan philhealth bir-1601c; do
+    rc65 armms-remit -q --partial "$k" "$month" -o "$files/remit/$k-$month.csv"
+done
+armms-archive create "$PERIOD" "$files" -o "$out/payrun-$PERIOD.tar.gz"
+armms-archive --as ctl1 verify "$out/payrun-$PERIOD.tar.gz" "$PERIOD"
+echo "files handed to the bank and the agencies, and the archive that proves them:"
+(cd "$out" && find "$PERIOD" -type f | sort | sed 's/^/  /' && echo "  payrun-$PERIOD.tar.gz")
+
 say "the journal"
 export ARMMS_USER=admin
 armms-journal verify
