@@ -57,7 +57,31 @@ timed "armms-deduct --period again (nothing new)" armms-deduct -t $t --period $P
 echo "paysheets: $(sqlite3 "$ARMMS_HOME/tenants/$t/pay.db" 'select count(*) || " rows, gross " || sum(gross) || ", net " || sum(net) from paysheet')"
 armms-payrun -q -t $t-run open $P >/dev/null
 timed "armms-payrun compute (pay and deduct in one call)" armms-payrun -t $t-run compute $P
-rm -rf "$ARMMS_HOME/tenants/$t-run"
+
+# what leaves the agency, from the approved run
+armms-payrun -q -t $t-run approve $P >/dev/null
+o=$work/files
+rm -rf "$o" && mkdir -p "$o/pdf"
+t0=$(now)
+timed "armms-register (CSV)" armms-register -t $t-run $P -o "$o/register.csv"
+timed "armms-bank --profile generic-csv" armms-bank -t $t-run $P --profile generic-csv -o "$o/bank.csv"
+t1=$(now)
+echo "bank file and register: $(secs "$t0" "$t1") s  (target for 100,000 guards: < 10 s together)"
+timed "armms-register --format xlsx" armms-register -t $t-run $P --format xlsx -o "$o/register.xlsx"
+sheets=$(sqlite3 "$ARMMS_HOME/tenants/$t-run/pay.db" "select count(*) from paysheet where period_id = '$P'")
+if [ "$sheets" -le "${BENCH_PDF_MAX:-5000}" ]; then
+    for how in combined each; do
+        t0=$(now)
+        if [ $how = combined ]; then
+            timed "armms-payslip --format pdf --combined" armms-payslip -t $t-run $P --format pdf --combined -o "$o/all.pdf"
+        else
+            timed "armms-payslip --format pdf (a file per guard)" armms-payslip -t $t-run $P --format pdf -o "$o/pdf"
+        fi
+        t1=$(now)
+        echo "  PDF payslips, $how: $(awk -v n="$sheets" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.0f", n / (e - s) }') a second ($sheets guards)"
+    done
+fi
+rm -rf "$ARMMS_HOME/tenants/$t-run" "$o"
 
 # a missing OUT that arrives late (a day guard's INCOMPLETE DTR), through
 # the chain to a TimesheetAdjusted, then that record alone through
