@@ -57,7 +57,7 @@ static jv line(const char *code, const char *label, const char *kind, int taxabl
 /* The guard's last regular paysheet up to the date: id, period, status,
  * net and the basic daily rate with the most minutes on it. */
 typedef struct last_sheet {
-    char id[128], period[16], status[16];
+    char id[128], period[24], status[16];
     money_t net, daily_rate;
 } last_sheet;
 
