@@ -182,13 +182,18 @@ final_tenant() {
     assert_equal "$stderr" "armms-payrun: final pay of G2 computed in FINAL-2026-11-15 (unchanged)"
     assert_equal "$(jq -r .net <<<"$output")" 206667
     assert_equal "$(journal_lines acme | wc -l)" "$n"
-    # approved and closed through the same verbs; the 13M run then pays G2 nothing more
+    # approved and closed through the same verbs; the 13M run then has
+    # nothing more for G2 (no paysheet), and G1 and G3 as before
     pr -q approve FINAL-2026-11-15
     pr -q close FINAL-2026-11-15 >/dev/null
-    assert_equal "$(q acme pay "select status from payrun where period_id = 'FINAL-2026-11-15'")" CLOSED
+    assert_equal "$(q acme pay "select r.status || ' ' || kind from payrun r join period using (period_id) where period_id = 'FINAL-2026-11-15'")" "CLOSED final"
     pr -q open 2026-13M
     run --separate-stderr pr compute 2026-13M
-    assert_equal "$(of G2 '[.gross, .thirteenth.paid] | @tsv')" "$(printf '0\t86667')"
+    assert_equal "$(jq -r .paysheet_id <<<"$output" | paste -sd' ')" "2026-13M/G1 2026-13M/G3"
+    # the final pay named on its own payslip: show reads it like any paysheet
+    run --separate-stderr pr show FINAL-2026-11-15 --guard G2 --format ndjson
+    assert_success
+    assert_equal "$(jq -r .net <<<"$output")" 206667
 }
 
 @test "final pay: a guard who is not separated on that date is refused, and a bad date is a usage error" {

@@ -150,7 +150,8 @@ int pay_special_period(store_t *s, const char *period, armms_err *err)
 }
 
 /* Guards with approved basic pay in the year, and those with a paysheet
- * in the run already (their figure may have gone to zero). */
+ * in the run already (their figure may have gone to zero). A guard with
+ * nothing due and no paysheet yet gets none. */
 static int guards_of(store_t *s, const char *period, int year, char ***ids, size_t *n,
                      armms_err *err)
 {
@@ -205,6 +206,17 @@ static int one_guard(store_t *s, const char *period, int year, const char *from,
     thirteenth_figure(&c);
     char id[128];
     snprintf(id, sizeof id, "%s/%s", period, guard);
+    if (c.due == 0) {
+        /* nothing due (paid in full on a final pay): no paysheet, unless
+         * the run holds one already, which then goes to zero */
+        jv old;
+        int found = 0;
+        if (paysheet_load(s, id, &old, &found, err))
+            return err->code;
+        jv_free(old);
+        if (!found)
+            return 0;
+    }
     jv per = jv_object();
     per = jv_object_set(per, jv_string("id"), jv_string(period));
     per = jv_object_set(per, jv_string("from"), jv_string(from));
