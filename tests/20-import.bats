@@ -587,7 +587,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     done
     # only what armms-init journaled: its first admin and the shipped rules
     assert_equal "$(journal_lines acme | jq -r 'select(.src != "pay") | .event_type')" UserUpserted
-    assert_equal "$(journal_lines acme | wc -l)" 160
+    assert_equal "$(journal_lines acme | wc -l)" 164
 }
 
 @test "a file that does not exist exits 66 and names the file" {

@@ -38,7 +38,7 @@ as_import() {
     assert_equal "$(q acme pay "SELECT count(*) FROM premium WHERE source NOT LIKE 'Labor Code%'")" 0
     # journaled like any import, by the user who ran armms-init
     assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .event_type' | sort | uniq -c | awk '{print $2 "=" $1}' | paste -sd,)" \
-        "ContributionScheduleUpdated=123,DeductionPriorityUpdated=11,MinimumWageUpdated=2,PayPolicyUpdated=9,PremiumUpdated=8,TaxTableUpdated=6"
+        "ContributionScheduleUpdated=123,DeductionPriorityUpdated=11,MinimumWageUpdated=2,PayPolicyUpdated=13,PremiumUpdated=8,TaxTableUpdated=6"
     assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .actor' | sort -u)" tester
     # no change request: the installation's data, not a person's change
     assert_equal "$(q acme pay 'SELECT count(*) FROM change_request')" 0

@@ -305,6 +305,14 @@ static int one_guard(fctx *c, const char *guard, FILE *out, pay_counts *n)
     t = jv_object_set(t, jv_string("exempt"), num(tc.exempt));
     t = jv_object_set(t, jv_string("taxable"), num(tc.taxable));
     fin = jv_object_set(fin, jv_string("thirteenth"), t);
+    if (sil > 0 && ls.daily_rate <= 0) {
+        jv_free(lines);
+        jv_free(fin);
+        return err_set(err, EXIT_DATAERR,
+                       "final pay of %s: %ld unused SIL days but no paysheet with a basic daily"
+                       " rate to value them at",
+                       guard, sil);
+    }
     if (sil >= 0) {
         money_t cash = ls.daily_rate * sil;
         jv sj = jv_object();
