@@ -134,6 +134,43 @@ of() { jq -r "select(.guard_id == \"$1\") | $2" <<<"$output"; }
     assert_equal "$status" 65
 }
 
+@test "13th month from a half-month the engine priced, approved and closed: 1/12 of its regular-hours pay" {
+    # two guards at 800.00 a day, DAY shifts (8 regular + 4 OT hours) on
+    # 1-15 November 2026 but their rest day: G1 12 days, G2 13 days
+    small_tenant acme
+    tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' \
+        'DET1,DAY,GUARD,800.00,2026-01-01,'
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET1,DAY,2026-10-16,,regular,'
+    armms-import -q -t acme period --generate 2026
+    local d g
+    for g in G1 G2; do
+        for d in $(seq -f '2026-11-%02g' 1 15); do
+            [ "$g" = G1 ] && [ "$(date -d "$d" +%a)" = Sun ] && continue
+            [ "$g" = G2 ] && [ "$(date -d "$d" +%a)" = Sat ] && continue
+            tk_punch "$g-$d-in" "$g" "${d}T05:55:00+08:00" IN DET1 >>"$BATS_TEST_TMPDIR/in"
+            tk_punch "$g-$d-out" "$g" "${d}T18:00:00+08:00" OUT DET1 >>"$BATS_TEST_TMPDIR/in"
+        done
+    done
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    armms-timesheet -q -t acme --finalize --period 2026-11-A --override test >/dev/null
+    pr -q open 2026-11-A
+    pr -q compute 2026-11-A >/dev/null
+    # not approved yet: nothing to pay a 13th month on
+    pr -q open 2026-13M
+    run --separate-stderr pr compute 2026-13M
+    assert_success
+    assert_equal "$output" ""
+    pr -q approve 2026-11-A
+    pr -q close 2026-11-A >/dev/null
+    run --separate-stderr pr compute 2026-13M
+    assert_success
+    # G1: 12 x 800.00 = 9,600.00 basic / 12 = 800.00 (OT 12 x 500.00 left out)
+    # G2: 13 x 800.00 = 10,400.00 / 12 = 866.67
+    assert_equal "$(jq -r '[.guard_id, .thirteenth.basic, .net] | @tsv' <<<"$output")" \
+        "$(printf 'G1\t960000\t80000\nG2\t1040000\t86667')"
+    assert_equal "$stderr" "armms-payrun: payrun 2026-13M computed: 2 paysheets (2 changed)"
+}
+
 # G2 separated on 15 November 2026 with 3 unused SIL days; a cash bond of
 # 100.00 a half-month collected three times (10-A, 10-B, 11-A); a loan of
 # 500.00 a half-month with four installments still due (11-B, 12-A, 12-B,
@@ -215,4 +252,25 @@ final_tenant() {
         'G1,100001,Santos,Juan,GUARD,SUN,ACTIVE,2026-11-15'
     assert_equal "$status" 65
     [[ "$stderr" == *"separated_on goes with status SEPARATED"* ]]
+}
+
+@test "final pay after the 13th-month run closed: only the basic earned since is paid as 13th month" {
+    year_tenant
+    pr -q open 2026-13M
+    pr -q compute 2026-13M >/dev/null
+    pr -q approve 2026-13M
+    pr -q close 2026-13M >/dev/null
+    # G1 (paid 2,600.00 in 2026-13M) works 16-28 December and leaves; no SIL recorded
+    sheet 2026-12-B G1 COMPUTED "$(lines "$(basic BASIC 1040000)")"
+    tk_import acme guard 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status,hired_on,separated_on' \
+        'G1,100001,Santos,Juan,GUARD,SUN,SEPARATED,2026-10-01,2026-12-28'
+    run --separate-stderr pr final G1 --on 2026-12-28
+    assert_success
+    # 4 x 10,400.00 = 41,600.00 / 12 = 3,466.67, less 2,600.00 paid = 866.67
+    assert_equal "$(jq -r '[.thirteenth.basic, .thirteenth.paid] | @tsv' <<<"$(jq .final <<<"$output")")" "$(printf '4160000\t260000')"
+    assert_equal "$(jq -r '[.gross, .net, (.lines | map(.code) | join(" ")), (.final | has("sil"))] | @tsv' <<<"$output")" \
+        "$(printf '86667\t86667\tTHIRTEENTH\tfalse')"
+    assert_equal "$(jq -r '.final.last_salary | [.paysheet_id, .status] | @tsv' <<<"$output")" "$(printf '2026-12-B/G1\tCOMPUTED')"
+    # its pay date is 30 days after the separation
+    assert_equal "$(q acme pay "select pay_date from period where period_id = 'FINAL-2026-12-28'")" 2027-01-27
 }

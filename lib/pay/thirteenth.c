@@ -49,7 +49,9 @@ int thirteenth_base_of(store_t *s, const char *guard, int year, int exclude_unwo
         " FROM paysheet p, json_each(p.record, '$.lines') l"
         " WHERE p.guard_id = ?1 AND (p.period_id = ?2 || '-13M'"
         " OR p.period_id GLOB 'FINAL-' || ?2 || '-*') AND p.period_id <> ?3"
-        " AND l.value ->> 'code' IN ('THIRTEENTH', 'THIRTEENTH_TAXABLE')";
+        " AND l.value ->> 'code' IN ('THIRTEENTH', 'THIRTEENTH_TAXABLE')"
+        " AND (NOT ?4 OR EXISTS (SELECT 1 FROM payrun r WHERE r.period_id = p.period_id"
+        " AND r.status = 'CLOSED'))";
     char y[8];
     snprintf(y, sizeof y, "%04d", year);
     memset(b, 0, sizeof *b);
@@ -72,6 +74,7 @@ int thirteenth_base_of(store_t *s, const char *guard, int year, int exclude_unwo
     sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, y, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, skip ? skip : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, any_status);
     if ((rc = sqlite3_step(st)) != SQLITE_ROW)
         return fail(s, st, rc, err);
     b->paid = sqlite3_column_int64(st, 0);

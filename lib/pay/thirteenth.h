@@ -55,8 +55,12 @@ typedef struct thirteenth_base {
     money_t basic, other, paid;
     long paysheets; /* regular paysheets read */
 } thirteenth_base;
-/* any_status: also COMPUTED paysheets (final pay counts the last period
- * before its run is approved); else APPROVED and PAID only. */
+/* any_status (final pay): basic from COMPUTED paysheets too (the last
+ * period may not be approved yet), and paid only from CLOSED runs; else
+ * (the 13M run) basic from APPROVED and PAID paysheets, paid from every
+ * final pay of the year whatever its status. So the two never wait on
+ * each other: a final pay computed while the 13M run is open pays the
+ * whole pro-rated figure, and the 13M run then subtracts it. */
 int thirteenth_base_of(store_t *s, const char *guard, int year, int exclude_unworked,
                        int any_status, const char *skip, thirteenth_base *b, armms_err *err);
 
