@@ -274,3 +274,19 @@ final_tenant() {
     # its pay date is 30 days after the separation
     assert_equal "$(q acme pay "select pay_date from period where period_id = 'FINAL-2026-12-28'")" 2027-01-27
 }
+
+@test "final pay computed again on less pay: installments it no longer covers are owed again, due after the separation" {
+    final_tenant
+    pr -q final G2 --on 2026-11-15 >/dev/null
+    # the SIL days were recorded by mistake: without them the gross is
+    # 866.67 + 300.00 = 1,166.67, under the 2,000.00 floor before any loan
+    tk_import acme guard 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status,hired_on,separated_on,sil_days' \
+        'G2,100002,Reyes,Ana,GUARD,SAT,SEPARATED,2025-01-10,2026-11-15,'
+    run --separate-stderr pr final G2 --on 2026-11-15
+    assert_success
+    assert_equal "$(jq -r '[.gross, .net, (.deductions | length)] | @tsv' <<<"$output")" "$(printf '116667\t116667\t0')"
+    assert_equal "$(jq -r '.final.owed | map([.seq, .period] | join(":")) | join(" ")' <<<"$output")" \
+        "2:2026-11-B 3:2026-11-B 4:2026-11-B 5:2027-01-A"
+    assert_equal "$(q acme pay "select group_concat(seq || ':' || period_id || ':' || status, ' ') from obligation_schedule where obligation_id = 'L-G2'")" \
+        "1:2026-11-A:APPLIED 2:2026-11-B:DUE 3:2026-11-B:DUE 4:2026-11-B:DUE 5:2027-01-A:DUE"
+}

@@ -194,12 +194,31 @@ static int loans(fctx *c, const char *guard, const char *after, money_t *net, mo
         } else
             stopped = x->id;
     }
-    rc = prep(
-        c, &st,
-        "UPDATE obligation_schedule SET period_id = ?3, status = 'APPLIED', waiver_id = NULL"
-        " WHERE obligation_id = ?1 AND seq = ?2 AND (period_id <> ?3 OR status <> 'APPLIED')");
+    /* an installment a computation of this final pay took before and that
+     * no longer fits (the pay went down) goes back to being owed, due in
+     * the first half-month after the separation */
+    char after_sep[16];
+    day_t sep;
+    date_parse(c->date, &sep);
+    period_of_date(sep + 1, after_sep);
+    rc = prep(c, &st,
+              "UPDATE obligation_schedule SET period_id = ?3, status = ?4, waiver_id = NULL"
+              " WHERE obligation_id = ?1 AND seq = ?2 AND (period_id <> ?3 OR status <> ?4)");
     for (size_t i = 0; !rc && i < n; i++) {
         loan_row *x = &row[i];
+        int back = !x->taken && strcmp(x->period, c->period) == 0;
+        if (x->taken || back) {
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, x->id, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 2, x->seq);
+            sqlite3_bind_text(st, 3, back ? after_sep : c->period, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, back ? "DUE" : "APPLIED", -1, SQLITE_STATIC);
+            int step = sqlite3_step(st);
+            if (step != SQLITE_DONE)
+                rc = store_fail(c->s, step, "final pay", c->err);
+            if (back)
+                snprintf(x->period, sizeof x->period, "%s", after_sep);
+        }
         if (!x->taken) {
             jv o = jv_object();
             o = jv_object_set(o, jv_string("obligation_id"), jv_string(x->id));
@@ -218,13 +237,6 @@ static int loans(fctx *c, const char *guard, const char *after, money_t *net, mo
         d = jv_object_set(d, jv_string("seq"), jv_number(x->seq));
         d = jv_object_set(d, jv_string("status"), jv_string("APPLIED"));
         *deductions = jv_array_append(*deductions, d);
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, x->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 2, x->seq);
-        sqlite3_bind_text(st, 3, c->period, -1, SQLITE_STATIC);
-        int step = sqlite3_step(st);
-        if (step != SQLITE_DONE)
-            rc = store_fail(c->s, step, "final pay", c->err);
     }
     sqlite3_finalize(st);
     free(row);

@@ -25,7 +25,9 @@
  *    schedule order, whole, while the net stays at or above the net floor
  *    (pay policy net_floor); a taken installment moves to the final period
  *    as APPLIED; the rest are left DUE where they were and listed as still
- *    owed (final.owed).
+ *    owed (final.owed); one taken by an earlier computation that no
+ *    longer fits goes back to DUE in the first half-month after the
+ *    separation (its first period is not kept).
  * No tax is withheld here (see thirteenth.h); deductions are the loans.
  * Computing again with nothing changed stores nothing.
  *
