@@ -130,6 +130,19 @@ static int cash_bond(fctx *c, const char *guard, const char *code, jv *lines, jv
     return 0;
 }
 
+money_t final_settle(final_item *it, size_t n, money_t net, money_t floor)
+{
+    int stopped = -1;
+    for (size_t i = 0; i < n; i++) {
+        it[i].taken = it[i].loan != stopped && net - it[i].amount >= floor;
+        if (it[i].taken)
+            net -= it[i].amount;
+        else
+            stopped = it[i].loan;
+    }
+    return net;
+}
+
 typedef struct loan_row {
     char id[72], code[32], label[128], period[24];
     int seq, rank, taken;
@@ -183,17 +196,15 @@ static int loans(fctx *c, const char *guard, const char *after, money_t *net, mo
     sqlite3_finalize(st);
     if (n)
         qsort(row, n, sizeof *row, by_rank);
-    /* whole installments in order; once one of a loan does not fit, the
-     * later ones of that loan stay owed too (the schedule's order) */
-    const char *stopped = "";
-    for (size_t i = 0; i < n; i++) {
-        loan_row *x = &row[i];
-        if (strcmp(x->id, stopped) != 0 && *net - x->amount >= floor) {
-            x->taken = 1;
-            *net -= x->amount;
-        } else
-            stopped = x->id;
-    }
+    final_item *it = xrealloc(NULL, (n ? n : 1) * sizeof *it);
+    for (size_t i = 0; i < n; i++)
+        it[i] =
+            (final_item){.loan = i && !strcmp(row[i].id, row[i - 1].id) ? it[i - 1].loan : (int)i,
+                         .amount = row[i].amount};
+    *net = final_settle(it, n, *net, floor);
+    for (size_t i = 0; i < n; i++)
+        row[i].taken = it[i].taken;
+    free(it);
     /* an installment a computation of this final pay took before and that
      * no longer fits (the pay went down) goes back to being owed, due in
      * the first half-month after the separation */

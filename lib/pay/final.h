@@ -41,6 +41,18 @@
 #include "pay/paysheet.h"
 #include "pay/rules.h"
 
+/* Settling installments against the net (pure; tests/unit/test_thirteenth.c).
+ * items are in the order they are taken (priority, then loan, then
+ * schedule), a loan's installments next to each other: each is taken
+ * whole while net - amount stays >= floor; once one of a loan is not,
+ * the later ones of that loan are not either. Returns the net left. */
+typedef struct final_item {
+    int loan;       /* which loan (equal for the installments of one) */
+    money_t amount; /* the installment */
+    int taken;      /* out */
+} final_item;
+money_t final_settle(final_item *it, size_t n, money_t net, money_t floor);
+
 /* Compute the final paysheets of period (FINAL-YYYY-MM-DD; guard NULL:
  * every guard separated that day and every guard with a paysheet in it),
  * each stored paysheet written to out as NDJSON. A guard not separated on

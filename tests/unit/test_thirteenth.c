@@ -1,12 +1,14 @@
 /*
- * test_thirteenth.c - the 13th-month arithmetic (pay/thirteenth.h) and the
- * special period ids (pay/period.h).
+ * test_thirteenth.c - the 13th-month arithmetic (pay/thirteenth.h), the
+ * settling of loans on a final pay (pay/final.h) and the special period
+ * ids (pay/period.h).
  *
  * 13th-month pay is the year's basic pay / 12 rounded once (half away from
  * zero) less what was paid already; it is exempt together with other
  * benefits up to the annual ceiling (RA 10963; 90,000.00 from 2018).
  * Expected values are by hand, in centavos.
  */
+#include "pay/final.h"
 #include "pay/period.h"
 #include "pay/thirteenth.h"
 #include "t.h"
@@ -98,10 +100,32 @@ static void test_periods(void)
     T_EQ_INT(pay_period_kind(NULL, &a, &b, &due), -1, "no id at all");
 }
 
+static void test_settle(void)
+{
+    /* 3,566.67 before loans, floor 2,000.00, four installments of 500.00 */
+    final_item a[] = {{0, 50000, 0}, {0, 50000, 0}, {0, 50000, 0}, {0, 50000, 0}};
+    T_EQ_INT(final_settle(a, 4, 356667, 200000), 206667, "three of 500.00 fit: 2,066.67 left");
+    T_EQ_INT(a[2].taken + 2 * a[3].taken, 1, "the third is taken, the fourth owed");
+    /* one loan's big installment does not fit: its later ones stay owed
+     * (schedule order), another loan's smaller one is still taken */
+    final_item b[] = {{0, 100000, 0}, {0, 10000, 0}, {2, 20000, 0}};
+    T_EQ_INT(final_settle(b, 3, 150000, 100000), 130000,
+             "1,000.00 would break the floor; 200.00 of the next loan fits");
+    T_EQ_INT(b[0].taken * 4 + b[1].taken * 2 + b[2].taken, 1,
+             "the first loan's 100.00 after its 1,000.00 is owed too");
+    final_item c[] = {{0, 50000, 0}};
+    T_EQ_INT(final_settle(c, 1, 250000, 200000), 200000, "a net exactly at the floor is allowed");
+    T_EQ_INT(c[0].taken, 1, "... so the installment is taken");
+    final_item d[] = {{0, 50001, 0}};
+    T_EQ_INT(final_settle(d, 1, 250000, 200000), 250000, "one centavo under the floor is not");
+    T_EQ_INT(final_settle(NULL, 0, 123, 0), 123, "no loans: the net as it was");
+}
+
 int main(void)
 {
     test_figure();
     test_ceiling();
+    test_settle();
     test_periods();
     return t_done();
 }
