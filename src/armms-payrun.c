@@ -15,14 +15,18 @@
 #include "core/ndjson.h"
 #include "iam/change.h"
 #include "pay/deduct.h"
+#include "pay/final.h"
 #include "pay/gross.h"
 #include "pay/payrun.h"
 #include "pay/paysheet.h"
+#include "pay/period.h"
 #include "pay/rules.h"
+#include "pay/thirteenth.h"
 
 typedef struct payrun_cli {
     cli_t c;
-    const char *operand, *guard, *item, *reason, *note, *format;
+    const char *operand, *guard, *item, *reason, *note, *format, *on;
+    int kind; /* PAY_PERIOD_* of the operand */
     int all;
     const cli_verb *verb;
     tenant_t t;
@@ -58,6 +62,8 @@ static int run_open(void *ctx)
     payrun_cli *p = ctx;
     int created = 0, rc = open_store(p, 1);
     if (!rc)
+        rc = pay_special_period(&p->s, p->operand, &p->err);
+    if (!rc)
         rc = payrun_open(&p->s, p->operand, &created, &p->err);
     if (!rc) {
         jv rec;
@@ -86,6 +92,21 @@ static int run_compute(void *ctx)
                            : "not open (armms-payrun open)");
     if (!rc)
         rc = pay_rules_load(p->s.db, &rules, &p->err);
+    if (!rc && p->kind != PAY_PERIOD_REGULAR) {
+        /* 13th month and final pay read stored paysheets, not snapshots */
+        rc = p->kind == PAY_PERIOD_THIRTEENTH
+                 ? pay_thirteenth(&p->s, rules, p->operand, NULL, stdout, &p->rej, &dn, &p->err)
+                 : pay_final(&p->s, rules, p->operand, NULL, stdout, &p->rej, &dn, &p->err);
+        if (!rc)
+            rc = payrun_computed(&p->s, p->operand, &p->err);
+        pay_rules_free(rules);
+        close_store(p);
+        if (!rc)
+            snprintf(p->summary, sizeof p->summary,
+                     "payrun %s computed: %ld paysheets (%ld changed)", p->operand, dn.computed,
+                     dn.changed);
+        return rc;
+    }
     /* new snapshots from the journal, then gross for every guard of the
      * period (and adjustments from closed periods into it), then net; the
      * records written are the net paysheets only: what the run would pay */
@@ -125,8 +146,11 @@ static int run_status(void *ctx)
     payrun_cli *p = ctx;
     int rc = open_store(p, 0), found = 0;
     jv rec = jv_null();
+    char late[200];
     if (!rc)
         rc = payrun_record(&p->s, p->operand, &rec, &found, &p->err);
+    if (!rc && found && pay_run_overdue(&p->s, p->operand, late, sizeof late, &p->err) == 1)
+        armms_warn("warning: %s", late);
     close_store(p);
     if (!rc && !found)
         rc = err_set(&p->err, EXIT_DATAERR, "no payrun for %s (armms-payrun open)", p->operand);
@@ -260,51 +284,80 @@ static int run_close(void *ctx)
     return rc;
 }
 
+/* Final pay of one separated guard: its FINAL-DATE run opened when it
+ * has none, then the guard's final paysheet computed (pay/final.h). */
+static int run_final(void *ctx)
+{
+    payrun_cli *p = ctx;
+    pay_rules *rules = NULL;
+    pay_counts n = {0};
+    char period[32];
+    snprintf(period, sizeof period, "FINAL-%s", p->on);
+    p->operand = period;
+    int created = 0, rc = open_store(p, 1);
+    if (!rc)
+        rc = pay_special_period(&p->s, period, &p->err);
+    if (!rc)
+        rc = payrun_open(&p->s, period, &created, &p->err);
+    if (!rc)
+        rc = pay_rules_load(p->s.db, &rules, &p->err);
+    if (!rc)
+        rc = pay_final(&p->s, rules, period, p->guard, stdout, &p->rej, &n, &p->err);
+    if (!rc)
+        rc = payrun_computed(&p->s, period, &p->err);
+    pay_rules_free(rules);
+    close_store(p);
+    if (!rc)
+        snprintf(p->summary, sizeof p->summary, "final pay of %s computed in %s (%s)", p->guard,
+                 period, n.changed ? "changed" : "unchanged");
+    return rc;
+}
+
 static const cli_verb verbs[] = {
     {.name = "open",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .help = "open the period's payrun",
      .scope = "payrun.run",
      .run = run_open},
     {.name = "compute",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .help = "take new snapshots from the journal, then pay and deduct every\n"
              "guard of the period (for cron); writes the net Paysheet records",
      .scope = "payrun.run",
      .run = run_compute},
     {.name = "status",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .synopsis = "[--format table|ndjson|csv]",
      .help = "the Payrun record: status, counts, totals, blockers",
      .scope = "paysheet.read",
      .run = run_status},
     {.name = "show",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .synopsis = "--guard G [--format table|ndjson|csv]",
      .help = "one guard's stored paysheet: lines, deductions, net",
      .scope = "paysheet.read",
      .run = run_show},
     {.name = "approve",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .synopsis = "[--guard G]",
      .help = "approve the computed paysheets nobody holds (or one guard's)",
      .scope = "payrun.approve",
      .run = run_approve},
     {.name = "reject",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .synopsis = "[--guard G [--item CODE]] --reason TEXT",
      .help = "hold the run, a guard's paysheet or one item of it until the\n"
              "role owning it resolves it (route paysheet.reject)",
      .run = run_reject},
     {.name = "holds",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .synopsis = "[--all]",
      .help = "Hold records of the period (open ones unless --all); without\n"
              "paysheet.read, those the acting user's roles own",
@@ -315,9 +368,17 @@ static const cli_verb verbs[] = {
      .synopsis = "[--note TEXT]",
      .help = "the owner role of a hold releases it after the fix",
      .run = run_resolve},
+    {.name = "final",
+     .operand = "GUARD",
+     .needs = "a guard id",
+     .synopsis = "--on DATE",
+     .help = "final pay of a guard separated on DATE: run FINAL-DATE opened,\n"
+             "the guard's final paysheet computed",
+     .scope = "payrun.run",
+     .run = run_final},
     {.name = "close",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .help = "close an approved run (route payrun.close): it is locked from then on",
      .run = run_close},
     {0},
@@ -329,6 +390,8 @@ static const char intro[] =
     "armms-pay and armms-deduct for the whole period; a closed run is never\n"
     "changed again: later snapshots of its period become adjustment lines of the\n"
     "next open period. One payrun command per period runs at a time.\n"
+    "YYYY-13M is the year's 13th-month pay (due 24 December); FINAL-YYYY-MM-DD\n"
+    "the final pay of the guards separated that day (armms-payrun final).\n"
     "\n";
 
 static const char options[] =
@@ -339,10 +402,11 @@ static const char options[] =
     "      --reason TEXT     reject: why (required); it goes to the item's owner\n"
     "      --note TEXT       resolve: what was done\n"
     "      --all             holds: resolved ones too\n"
+    "      --on DATE         final: the separation date (YYYY-MM-DD)\n"
     "      --format F        status: table (the default on a terminal), ndjson, "
     "csv\n" CLI_COMMON_HELP;
 
-enum { OPT_GUARD = OPT_TOOL_BASE, OPT_ITEM, OPT_REASON, OPT_NOTE, OPT_ALL, OPT_FORMAT };
+enum { OPT_GUARD = OPT_TOOL_BASE, OPT_ITEM, OPT_REASON, OPT_NOTE, OPT_ALL, OPT_FORMAT, OPT_ON };
 
 static void parse_options(payrun_cli *p, int argc, char **argv)
 {
@@ -353,6 +417,7 @@ static void parse_options(payrun_cli *p, int argc, char **argv)
                                              {"note", required_argument, NULL, OPT_NOTE},
                                              {"all", no_argument, NULL, OPT_ALL},
                                              {"format", required_argument, NULL, OPT_FORMAT},
+                                             {"on", required_argument, NULL, OPT_ON},
                                              {0, 0, 0, 0}};
     strbuf u;
     int opt;
@@ -383,6 +448,9 @@ static void parse_options(payrun_cli *p, int argc, char **argv)
         case OPT_ALL:
             p->all = 1;
             break;
+        case OPT_ON:
+            p->on = optarg;
+            break;
         case OPT_FORMAT:
             if (render_format_parse(optarg) < 0)
                 cli_usage_error(&p->c, "unknown format '%s' (table, ndjson or csv)", optarg);
@@ -397,12 +465,22 @@ static void check_verb(payrun_cli *p, int argc, char **argv)
     const cli_t *c = &p->c;
     p->verb = cli_verb_pick(c, verbs, "command", argc, argv, &p->operand);
     const char *cmd = p->verb->name;
-    if (strcmp(cmd, "resolve")) {
-        day_t d0, d1;
-        if (period_parse(p->operand, &d0, &d1) != 0)
-            cli_usage_error(c, "bad period '%s' (YYYY-MM-A or YYYY-MM-B)", p->operand);
+    if (strcmp(cmd, "resolve") && strcmp(cmd, "final")) {
+        day_t d0, d1, due;
+        p->kind = pay_period_kind(p->operand, &d0, &d1, &due);
+        if (p->kind < 0)
+            cli_usage_error(c, "bad period '%s' (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-DATE)",
+                            p->operand);
     }
-    if (p->guard && strcmp(cmd, "approve") && strcmp(cmd, "reject") && strcmp(cmd, "show"))
+    if (!strcmp(cmd, "final")) {
+        day_t d;
+        if (!p->on || date_parse(p->on, &d) != 0)
+            cli_usage_error(c, "final needs --on DATE (YYYY-MM-DD), the separation date");
+        p->guard = p->operand;
+    } else if (p->on)
+        cli_usage_error(c, "--on goes with final");
+    if (p->guard && strcmp(cmd, "approve") && strcmp(cmd, "reject") && strcmp(cmd, "show") &&
+        strcmp(cmd, "final"))
         cli_usage_error(c, "--guard goes with show, approve or reject");
     if (!p->guard && !strcmp(cmd, "show"))
         cli_usage_error(c, "show needs --guard G");

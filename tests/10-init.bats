@@ -15,7 +15,7 @@ tenant_sums() {
     run --separate-stderr armms-init -t acme
     assert_success
     assert_equal "$output" ""
-    assert_equal "$stderr" "armms-init: tenant acme created at $(tdir acme) (tz Asia/Manila), first admin tester, 159 shipped payroll rules loaded"
+    assert_equal "$stderr" "armms-init: tenant acme created at $(tdir acme) (tz Asia/Manila), first admin tester, 163 shipped payroll rules loaded"
 
     local d
     d=$(tdir acme)
@@ -41,7 +41,7 @@ tenant_sums() {
     # shipped payroll rules were loaded (81-rules.bats)
     assert_equal "$(journal_lines acme | jq -r 'select(.src != "pay") | [.event_type, .payload.record.user_id, .payload.record.roles] | join(" ")')" \
         "UserUpserted tester admin"
-    assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .actor' | sort | uniq -c | awk '{print $1, $2}')" "159 tester"
+    assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .actor' | sort | uniq -c | awk '{print $1, $2}')" "163 tester"
     assert_equal "$(q acme iam "SELECT user_id || ':' || role_id FROM user_role")" tester:admin
 }
 
@@ -134,7 +134,7 @@ tenant_sums() {
 @test "ARMMS_TENANT chooses the tenant when -t is not given" {
     ARMMS_TENANT=viaenv run --separate-stderr armms-init
     assert_success
-    assert_equal "$stderr" "armms-init: tenant viaenv created at $(tdir viaenv) (tz Asia/Manila), first admin tester, 159 shipped payroll rules loaded"
+    assert_equal "$stderr" "armms-init: tenant viaenv created at $(tdir viaenv) (tz Asia/Manila), first admin tester, 163 shipped payroll rules loaded"
     assert_file_exists "$(tdir viaenv)/hr.db"
     run armms-init --list
     assert_output viaenv
@@ -143,7 +143,7 @@ tenant_sums() {
 @test "--tz sets the tenant's business time zone in tenant.conf" {
     run --separate-stderr armms-init -t tokyo --tz Asia/Tokyo
     assert_success
-    [[ "$stderr" == *"(tz Asia/Tokyo), first admin tester, 159 shipped payroll rules loaded" ]]
+    [[ "$stderr" == *"(tz Asia/Tokyo), first admin tester, 163 shipped payroll rules loaded" ]]
     run grep -x 'tz=Asia/Tokyo' "$(tdir tokyo)/tenant.conf"
     assert_success
 }

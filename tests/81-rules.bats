@@ -24,12 +24,12 @@ as_import() {
 @test "a new tenant gets the shipped rules, each row with its source" {
     run --separate-stderr armms-init -t acme
     assert_success
-    assert_equal "$stderr" "armms-init: tenant acme created at $ARMMS_HOME/tenants/acme (tz Asia/Manila), first admin tester, 159 shipped payroll rules loaded"
+    assert_equal "$stderr" "armms-init: tenant acme created at $ARMMS_HOME/tenants/acme (tz Asia/Manila), first admin tester, 163 shipped payroll rules loaded"
     assert_equal "$(q acme pay "SELECT scheme || '=' || count(*) FROM contribution GROUP BY scheme ORDER BY 1" | paste -sd,)" \
         "hdmf=6,philhealth=3,sss=114"
     assert_equal "$(q acme pay 'SELECT count(*) FROM tax')" 6
     assert_equal "$(q acme pay 'SELECT count(*) FROM premium')" 8
-    assert_equal "$(q acme pay 'SELECT count(*) FROM pay_policy')" 9
+    assert_equal "$(q acme pay 'SELECT count(*) FROM pay_policy')" 13
     assert_equal "$(q acme pay 'SELECT count(*) FROM deduction_priority')" 11
     assert_equal "$(q acme pay "SELECT region || ' ' || daily_rate || ' ' || valid_from FROM minimum_wage ORDER BY valid_from" | paste -sd,)" \
         "NCR 64500 2024-07-17,NCR 69500 2025-07-18"
@@ -38,7 +38,7 @@ as_import() {
     assert_equal "$(q acme pay "SELECT count(*) FROM premium WHERE source NOT LIKE 'Labor Code%'")" 0
     # journaled like any import, by the user who ran armms-init
     assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .event_type' | sort | uniq -c | awk '{print $2 "=" $1}' | paste -sd,)" \
-        "ContributionScheduleUpdated=123,DeductionPriorityUpdated=11,MinimumWageUpdated=2,PayPolicyUpdated=9,PremiumUpdated=8,TaxTableUpdated=6"
+        "ContributionScheduleUpdated=123,DeductionPriorityUpdated=11,MinimumWageUpdated=2,PayPolicyUpdated=13,PremiumUpdated=8,TaxTableUpdated=6"
     assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .actor' | sort -u)" tester
     # no change request: the installation's data, not a person's change
     assert_equal "$(q acme pay 'SELECT count(*) FROM change_request')" 0

@@ -46,6 +46,11 @@ static const md_field guard_f[] = {
     {"philhealth_no", FT_ID, 0, 0, 0, 0, 0, 0, 0},
     {"hdmf_no", FT_ID, 0, 0, 0, 0, 0, 0, 0},
     {"status", FT_ENUM, MD_REQ, "ACTIVE|ON_LEAVE|SUSPENDED|SEPARATED", 0, 0, 0, 0, 0},
+    /* final pay (pay/final.h): the employment dates and the unused service
+     * incentive leave days the tenant records (Labor Code art. 95) */
+    {"hired_on", FT_DATE, 0, 0, 0, 0, 0, 0, 0},
+    {"separated_on", FT_DATE, 0, 0, 0, 0, 0, 0, 0},
+    {"sil_days", FT_INT, 0, 0, 0, 0, 0, 0, 365},
 };
 static const md_field assignment_f[] = {
     {"guard_id", FT_ID, MD_REQ | MD_KEY, 0, "hr.guard.guard_id", 0, 0, 0, 0},
@@ -302,6 +307,19 @@ static int not_negative(const md_rec *r, const char *field, rejection *rj)
     return 0;
 }
 
+/* A separation date goes with status SEPARATED, and not before hiring. */
+static int check_guard(const md_rec *r, rejection *rj)
+{
+    const md_val *sep = V(r, "separated_on"), *hired = V(r, "hired_on");
+    if (!sep->null && strcmp(V(r, "status")->s, "SEPARATED") != 0)
+        return rejection_set(rj, "BAD_FIELD", "separated_on goes with status SEPARATED, not %s",
+                             V(r, "status")->s);
+    if (!sep->null && !hired->null && strcmp(hired->s, sep->s) > 0)
+        return rejection_set(rj, "BAD_FIELD", "separated_on %s is before hired_on %s", sep->s,
+                             hired->s);
+    return 0;
+}
+
 static int check_premium(const md_rec *r, rejection *rj)
 {
     if (rule_text_fits(r, "code", 15, rj) || rule_text_fits(r, "label", 63, rj) ||
@@ -346,6 +364,9 @@ static int check_pay_policy(const md_rec *r, rejection *rj)
         {"hdmf_base", "monthly_equivalent|actual", "monthly_equivalent or actual"},
         {"unworked_holiday", "last_workday|always", "last_workday or always"},
         {"unworked_special", "none|last_workday|always", "none, last_workday or always"},
+        {"thirteenth_unworked_holiday", "include|exclude", "include or exclude"},
+        {"benefit_exempt_ceiling", NULL, "an amount in pesos (90000.00)"},
+        {"cash_bond_code", NULL, "a deduction code (CASH_BOND)"},
     };
     const char *key = V(r, "key")->s, *v = V(r, "value")->s;
     if (rule_text_fits(r, "value", 63, rj) || rule_text_fits(r, "source", 127, rj))
@@ -359,6 +380,10 @@ static int check_pay_policy(const md_rec *r, rejection *rj)
             ok = policy_enum(v, keys[i].choices);
         else if (!strcmp(key, "days_per_year"))
             ok = policy_number(v, 1, 400);
+        else if (!strcmp(key, "cash_bond_code"))
+            ok = n > 0 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+        else if (!strcmp(key, "benefit_exempt_ceiling"))
+            ok = policy_number(v, 0, 90000000000000L);
         else if (!strcmp(key, "hours_per_day"))
             ok = strspn(v, "0123456789") == n && policy_number(v, 1, 24);
         else if (n > 1 && v[n - 1] == '%') {
@@ -376,7 +401,8 @@ static int check_pay_policy(const md_rec *r, rejection *rj)
     return rejection_set(rj, "BAD_FIELD",
                          "unknown pay policy key '%s' (days_per_year, hours_per_day, net_floor, "
                          "hdmf_run, sss_run, philhealth_run, hdmf_base, unworked_holiday, "
-                         "unworked_special)",
+                         "unworked_special, thirteenth_unworked_holiday, benefit_exempt_ceiling, "
+                         "cash_bond_code)",
                          key);
 }
 
@@ -419,7 +445,7 @@ static const md_kind kinds[] = {
     {"detachment", "hr", "detachment", NULL, "DetachmentUpserted", "detachment", F(detachment_f),
      0, 0, 0, 0},
     {"shift", "hr", "shift", NULL, "ShiftUpserted", "shift", F(shift_f), check_shift, 0, 0, 0},
-    {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), 0, 0, 0, 0},
+    {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), check_guard, 0, 0, 0},
     {"assignment", "hr", "assignment", "assignment_id", "AssignmentPlanned", "assignment",
      F(assignment_f), check_assignment, assignment_event, 0, 0},
     {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0, 0, 0},

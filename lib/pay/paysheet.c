@@ -129,7 +129,7 @@ static int str_field(jv rec, const char *key, char *buf, size_t n)
 int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection *rj,
                    armms_err *err)
 {
-    char id[96], guard[65], period[16] = "", stat[16], hex[65];
+    char id[96], guard[65], period[24] = "", stat[16], hex[65];
     long long gross, net;
     *changed = 0;
     jv per = jv_object_get(jv_copy(rec), jv_string("period"));

@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/clock.h"
 
@@ -35,4 +36,33 @@ jv pay_year_periods(int year)
             out = jv_array_append(out, rec);
         }
     return out;
+}
+
+enum { FINAL_PAY_DAYS = 30 }; /* DOLE Labor Advisory 06-2020 */
+
+int pay_period_kind(const char *id, day_t *from, day_t *to, day_t *due)
+{
+    int y;
+    char tail;
+    if (!id)
+        return -1;
+    if (period_parse(id, from, to) == 0) {
+        *due = *to + PAY_DAY_AFTER_END;
+        return PAY_PERIOD_REGULAR;
+    }
+    if (strlen(id) == 8 && sscanf(id, "%4d-13%c", &y, &tail) == 2 && tail == 'M' &&
+        strspn(id, "0123456789") == 4 && y >= 1970 && y <= 9999) {
+        *from = days_from_civil(y, 1, 1);
+        *to = days_from_civil(y, 12, 31);
+        *due = days_from_civil(y, 12, 24); /* PD 851 IRR: not later than 24 December */
+        return PAY_PERIOD_THIRTEENTH;
+    }
+    if (strncmp(id, "FINAL-", 6) == 0 && strlen(id) == 16 && date_parse(id + 6, to) == 0) {
+        int m, d;
+        civil_from_days(*to, &y, &m, &d);
+        *from = days_from_civil(y, 1, 1);
+        *due = *to + FINAL_PAY_DAYS;
+        return PAY_PERIOD_FINAL;
+    }
+    return -1;
 }

@@ -64,6 +64,11 @@ static const char *const hr_migrations[] = {
     " WHERE relieves_guard_id IS NOT NULL;",
     /* 2: change requests and the audit trail */
     CHANGE_DDL,
+    /* 3: what final pay reads of a guard (pay/final.h): employment dates
+     * and the unused service incentive leave days (Labor Code art. 95). */
+    "ALTER TABLE guard ADD COLUMN hired_on TEXT;"
+    "ALTER TABLE guard ADD COLUMN separated_on TEXT;"
+    "ALTER TABLE guard ADD COLUMN sil_days INTEGER;",
 };
 
 static const char *const tk_migrations[] = {
@@ -266,8 +271,11 @@ static const char *const pay_migrations[] = {
     /* 5: the digest of the gross a paysheet row was last priced at, so
      * pricing an unchanged period again leaves its net row alone. */
     "ALTER TABLE paysheet ADD COLUMN gross_digest TEXT;",
-    /* 6: kept for another change of the payroll outputs; empty here. */
-    "",
+    /* 6: runs that pay no period of work (pay/period.h): a period is
+     * 'regular' (YYYY-MM-A/B), 'thirteenth' (YYYY-13M, PD 851) or 'final'
+     * (FINAL-YYYY-MM-DD, the final pay of the guards separated that day). */
+    "ALTER TABLE period ADD COLUMN kind TEXT NOT NULL DEFAULT 'regular'"
+    " CHECK (kind IN ('regular','thirteenth','final'));",
     /* 7: the payrun archives (out/archive.h): one row per distinct .tar.gz
      * of a period, numbered 1, 2, ... by seq; the same bytes again are
      * the same row (the primary key), never a second one. */
