@@ -385,6 +385,27 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     assert_equal "$(tail -1 <<<"$stderr")" "armms-deduct: 3 read, 2 rejected, 1 paysheets computed, 1 changed"
 }
 
+@test "a Paysheet that came before its pay is a NOT_FOUND Reject; fed back once priced, it is taken to net, and again changes nothing" {
+    deduct_tenant
+    work 2026-11 1 15
+    export ARMMS_NOW=2026-11-20T00:00:00Z
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    armms-timesheet -q -t acme --finalize --period 2026-11-A --override test >"$BATS_TEST_TMPDIR/snap"
+    echo '{"kind":"Paysheet","v":1,"guard_id":"G1","period":{"id":"2026-11-A"}}' >"$BATS_TEST_TMPDIR/early"
+    run --separate-stderr armms-deduct -t acme --rejects "$BATS_TEST_TMPDIR/rej" "$BATS_TEST_TMPDIR/early"
+    assert_equal "$status" 65
+    assert_equal "$output" ""
+    assert_equal "$(jq -r .code "$BATS_TEST_TMPDIR/rej")" NOT_FOUND
+    armms-pay -q -t acme "$BATS_TEST_TMPDIR/snap" >/dev/null
+    run --separate-stderr armms-deduct -t acme "$BATS_TEST_TMPDIR/rej"
+    assert_equal "$status" 0
+    assert_equal "$(jq -r '[.paysheet_id, .stage, .net] | @tsv' <<<"$output")" "$(tsv 2026-11-A/G1 net 1465255)"
+    assert_equal "$(tail -1 <<<"$stderr")" "armms-deduct: 1 read, 0 rejected, 1 paysheets computed, 1 changed"
+    run --separate-stderr armms-deduct -t acme "$BATS_TEST_TMPDIR/rej"
+    assert_equal "$status" 0
+    assert_equal "$(tail -1 <<<"$stderr")" "armms-deduct: 1 read, 0 rejected, 1 paysheets computed, 0 changed"
+}
+
 @test "a 1st-half paysheet through the stream takes the month's 16th-end run along, its SSS base having changed" {
     deduct_tenant
     work 2026-11 1 30
