@@ -617,6 +617,34 @@ check_held_between_good_punches() {
     assert_equal "$(jq -r .event_id <<<"$output")" A
 }
 
+@test "a batch of a run still alive is written by that run alone; a dead run's is replayed by the next" {
+    small_tenant acme
+    ev A G1 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/p"
+    ev B G2 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/q"
+    # a run killed right after its commit, before it wrote the punch
+    run --separate-stderr env ARMMS_TEST_CRASH_AFTER_COMMIT=1 armms-ingest -t acme "$BATS_TEST_TMPDIR/p"
+    assert_equal "$output" ""
+    assert_equal "$(punches acme)" 1
+    local lock
+    lock=$(ls "$ARMMS_HOME/tenants/acme"/ingest-*.lock)
+    assert_equal "$(q acme tk 'select owner from clock_event_unsent')" "$(basename "$lock" .lock | sed 's/^ingest-//')"
+    # while something holds that run's lock, it counts as alive: not replayed
+    flock -o "$lock" sleep 30 &
+    local holder=$!
+    sleep 0.3
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/q"
+    assert_equal "$stderr" "armms-ingest: 1 read, 1 accepted, 0 duplicates, 0 rejected"
+    assert_equal "$(jq -r .event_id <<<"$output")" B
+    kill "$holder"
+    wait "$holder" || true
+    # dead: the next run writes its batch, and its lock file goes
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/q"
+    assert_equal "$stderr" "armms-ingest: 1 read, 0 accepted, 1 duplicates, 0 rejected, 1 replayed"
+    assert_equal "$(jq -r .event_id <<<"$output")" A
+    assert_equal "$(ls "$ARMMS_HOME/tenants/acme" | grep -c '^ingest-.*\.lock$')" 0
+    assert_equal "$(q acme tk 'select count(*) from clock_event_unsent')" 0
+}
+
 @test "a tenant locked past --wait is busy (75) and one never created is missing (78)" {
     small_tenant acme
     ev A G1 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/p"

@@ -131,6 +131,10 @@ static const char *const tk_migrations[] = {
     " CHECK ((guard_id IS NULL) <> (pin IS NULL))) STRICT;"
     "CREATE TABLE clock_event_unsent(first_rowid INTEGER NOT NULL, last_rowid INTEGER NOT NULL,"
     " CHECK (first_rowid <= last_rowid)) STRICT;",
+    /* 5: the run a batch's unsent row belongs to (tk/ingest_commit.c): a
+     * run still alive (its lock file held) writes its own batches; only a
+     * dead run's are replayed by another. NULL: a row of an older run. */
+    "ALTER TABLE clock_event_unsent ADD COLUMN owner TEXT;",
 };
 
 static const char *const pay_migrations[] = {

@@ -38,7 +38,7 @@ static const char held_dup_sql[] =
     "SELECT guard_id, pin, ts, type, detachment_id FROM clock_event_held WHERE dedupe_key=?";
 static const char held_del_sql[] = "DELETE FROM clock_event_held WHERE held_id=?";
 static const char unsent_ins_sql[] =
-    "INSERT INTO clock_event_unsent(first_rowid, last_rowid) VALUES (?,?)";
+    "INSERT INTO clock_event_unsent(first_rowid, last_rowid, owner) VALUES (?,?,?)";
 static const char unsent_del_sql[] = "DELETE FROM clock_event_unsent WHERE rowid=?";
 
 /* The statements of holding and of reporting what committed; a device
@@ -173,7 +173,9 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
         return err_set(err, EXIT_USAGE, "unknown time zone '%s'", o->zone);
     if (o->map && map_compile(in, o->map, err))
         return err->code;
-    if (store_open(&in->s, t, "tk", 0, err) || store_attach_ro(&in->s, "hr", err))
+    in->owner_fd = -1;
+    if (store_open(&in->s, t, "tk", 0, err) || store_attach_ro(&in->s, "hr", err) ||
+        ing_owner_take(in, err))
         return err->code;
     if (store_prepare(&in->s, &in->ins, ins_sql, err) ||
         store_prepare(&in->s, &in->dup, dup_sql, err) ||
@@ -546,6 +548,7 @@ int ingest_close(ingest_t *in, armms_err *err)
         rc = ingest_flush(in, err);
     ing_ack_now(in); /* the last batches written: one small transaction */
     store_close(&in->s);
+    ing_owner_drop(in);
     if (in->jq)
         jq_teardown(&in->jq);
     free(in->jq_error);

@@ -11,9 +11,16 @@
  * (in->failed) and nothing more lands.
  */
 #include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/ulid.h"
 
 #include "tk/ingest_int.h"
 
@@ -116,6 +123,7 @@ int ingest_flush(ingest_t *in, armms_err *err)
     if (in->first) {
         sqlite3_bind_int64(in->unsent_ins, 1, in->first);
         sqlite3_bind_int64(in->unsent_ins, 2, in->last);
+        sqlite3_bind_text(in->unsent_ins, 3, in->owner, -1, SQLITE_STATIC);
         int rc = sqlite3_step(in->unsent_ins);
         sqlite3_reset(in->unsent_ins);
         if (rc != SQLITE_DONE) {
@@ -163,9 +171,96 @@ int ing_batch_step(ingest_t *in, armms_err *err)
 
 static const char unsent_sql[] =
     "SELECT u.rowid, c.clock_event_id, c.event_id, c.device_id, c.guard_id, c.ts, c.ts_offset,"
-    " c.type, c.detachment_id, c.received_at FROM clock_event_unsent u"
+    " c.type, c.detachment_id, c.received_at, coalesce(u.owner, '') FROM clock_event_unsent u"
     " JOIN clock_event c ON c.rowid BETWEEN u.first_rowid AND u.last_rowid"
     " ORDER BY u.first_rowid, c.rowid";
+
+/*
+ * Run ownership. A batch is listed unsent from its commit until its
+ * records were written; a run that starts meanwhile must not write a live
+ * run's batch again, only a dead one's. Each run holds an flock on its own
+ * lock file, ingest-OWNER.lock in the tenant directory, for its lifetime
+ * (the kernel drops it when the process dies, however it dies); its
+ * unsent rows name OWNER. A file whose lock can be taken belongs to a
+ * dead run: it is removed. The taker checks, after locking, that the
+ * path still names its file, so a file removed between its open and its
+ * lock is never held unseen.
+ */
+static char *owner_path(const tenant_t *t, const char *owner)
+{
+    char name[64];
+    snprintf(name, sizeof name, "ingest-%s.lock", owner);
+    return tenant_path(t, name);
+}
+
+int ing_owner_take(ingest_t *in, armms_err *err)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        ulid_new(in->owner);
+        free(in->owner_path);
+        in->owner_path = owner_path(in->t, in->owner);
+        int fd = open(in->owner_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return err_set(err, EXIT_CANTCREAT, "%s: %s", in->owner_path, strerror(errno));
+        struct stat a, b;
+        if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0 && stat(in->owner_path, &b) == 0 &&
+            a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+            in->owner_fd = fd;
+            return 0;
+        }
+        close(fd);
+    }
+    return err_set(err, EXIT_TEMPFAIL, "%s: cannot hold this run's lock file", in->owner_path);
+}
+
+void ing_owner_drop(ingest_t *in)
+{
+    if (in->owner_fd >= 0) {
+        unlink(in->owner_path);
+        close(in->owner_fd);
+        in->owner_fd = -1;
+    }
+    free(in->owner_path);
+    in->owner_path = NULL;
+}
+
+/* Is owner a run that is still alive? A dead one's lock file goes. */
+static int owner_alive(ingest_t *in, const char *owner)
+{
+    if (!*owner || !strcmp(owner, in->owner))
+        return !*owner ? 0 : 1;
+    char *p = owner_path(in->t, owner);
+    int fd = open(p, O_RDWR | O_CLOEXEC), alive = 0;
+    if (fd >= 0) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlink(p);
+        else
+            alive = errno == EWOULDBLOCK;
+        close(fd);
+    }
+    free(p);
+    return alive;
+}
+
+/* The lock files of dead runs whose batches were all written. */
+static void sweep_dead_owners(ingest_t *in)
+{
+    DIR *d = opendir(in->t->dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n == 7 + 26 + 5 && !strncmp(e->d_name, "ingest-", 7) &&
+            !strcmp(e->d_name + n - 5, ".lock")) {
+            char owner[27];
+            memcpy(owner, e->d_name + 7, 26);
+            owner[26] = 0;
+            owner_alive(in, owner);
+        }
+    }
+    closedir(d);
+}
 
 /* ts (UTC text) at offset off into local. */
 void ing_local_of(const char *ts, int off, char *local)
@@ -185,8 +280,18 @@ int ingest_replay_unsent(ingest_t *in, armms_err *err)
     sqlite3_int64 *rows = NULL, last = 0;
     int nrows = 0, rc;
     strbuf *p = &in->pending;
+    char seen[27] = "", skip = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         sqlite3_int64 u = sqlite3_column_int64(st, 0);
+        const char *owner = colz(st, 10);
+        if (u != last && strcmp(owner, seen)) {
+            snprintf(seen, sizeof seen, "%s", owner);
+            skip = (char)owner_alive(in, owner);
+        }
+        if (skip) { /* a live run writes its own batch */
+            last = u;
+            continue;
+        }
         if (u != last) {
             rows = xrealloc(rows, sizeof *rows * (size_t)(nrows + 1));
             rows[nrows++] = last = u;
@@ -210,5 +315,6 @@ int ingest_replay_unsent(ingest_t *in, armms_err *err)
         for (int i = 0; i < nrows; i++)
             ack_later(in, rows[i]);
     free(rows);
+    sweep_dead_owners(in);
     return 0;
 }

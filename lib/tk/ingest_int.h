@@ -39,9 +39,12 @@ struct ingest {
     strbuf payload, key;
     long in_batch, batch_accepted;
     int in_tx;
-    armms_err failed;            /* sticky: a commit failed; nothing more lands */
-    ingest_counts at_tx;         /* the counts when the open batch began */
-    sqlite3_int64 first, last;   /* rowids of the batch's new clock events */
+    armms_err failed;          /* sticky: a commit failed; nothing more lands */
+    ingest_counts at_tx;       /* the counts when the open batch began */
+    sqlite3_int64 first, last; /* rowids of the batch's new clock events */
+    char owner[27];            /* this run's id: its unsent rows and lock file */
+    int owner_fd;              /* the lock file, held (flock) while the run lives */
+    char *owner_path;
     sqlite3_int64 *acks;         /* unsent rows written out: delete them */
     int nacks, capacks, acks_tx; /* acks_tx: how many the open batch deletes */
     const char *releasing;       /* held_id of the punch being released */
@@ -98,6 +101,10 @@ int ing_ensure_tx(ingest_t *in, armms_err *err);
 int ing_batch_step(ingest_t *in, armms_err *err);
 /* Mark the written batches sent in a transaction of their own. */
 void ing_ack_now(ingest_t *in);
+/* Take this run's lock file (ingest-OWNER.lock in the tenant directory),
+ * held until ing_owner_drop: 0 or an EXIT_* code. */
+int ing_owner_take(ingest_t *in, armms_err *err);
+void ing_owner_drop(ingest_t *in);
 /* ts (UTC text) at offset off into local. */
 void ing_local_of(const char *ts, int off, char *local);
 
