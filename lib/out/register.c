@@ -1,7 +1,7 @@
 /*
  * register.c - the payroll register (register.h): rows from the approved
- * paysheets, amounts per code summed by SQLite's JSON functions over the
- * stored records, written as CSV or XLSX.
+ * paysheets, amounts per code read in one pass of SQLite's JSON functions
+ * over the stored records, written as CSV or XLSX.
  */
 #include <csv.h>
 #include <errno.h>
@@ -68,71 +68,121 @@ static void add_col(out_register *r, const char *code, int kind)
     r->ncols++;
 }
 
-/* The codes of the period, each once, in the order the paysheets first
- * list them (the smallest position any paysheet gives it, then by code). */
-static const char codes_sql[] =
-    "SELECT code, kind FROM ("
-    " SELECT j.value->>'code' AS code, 0 AS kind, min(CAST(j.key AS INTEGER)) AS at"
-    " FROM paysheet p, json_each(p.record, '$.lines') j WHERE" OUT_SHEETS_WHERE " GROUP BY 1"
+/* Every item of the period's approved paysheets, read in one pass over
+ * each stored record: (guard, 0 line | 1 applied deduction, position,
+ * code, amount, employer share, EC). */
+static const char items_sql[] =
+    "SELECT p.guard_id, 0, CAST(j.key AS INTEGER), j.value->>'code', j.value->>'amount',"
+    " NULL, NULL FROM paysheet p, json_each(p.record, '$.lines') j WHERE" OUT_SHEETS_WHERE
     " UNION ALL"
-    " SELECT j.value->>'code', 1, min(CAST(j.key AS INTEGER))"
+    " SELECT p.guard_id, 1, CAST(j.key AS INTEGER), j.value->>'code', j.value->>'amount',"
+    " j.value->>'employer_share', j.value->>'ec'"
     " FROM paysheet p, json_each(p.record, '$.deductions') j WHERE" OUT_SHEETS_WHERE
-    " AND j.value->>'status' = 'APPLIED' GROUP BY 1"
-    " UNION ALL"
-    " SELECT (j.value->>'code') || '_ER', 2, min(CAST(j.key AS INTEGER))"
-    " FROM paysheet p, json_each(p.record, '$.deductions') j WHERE" OUT_SHEETS_WHERE
-    " AND j.value->>'status' = 'APPLIED' AND j.value->>'employer_share' IS NOT NULL GROUP BY 1"
-    " UNION ALL"
-    " SELECT (j.value->>'code') || '_EC', 2, min(CAST(j.key AS INTEGER))"
-    " FROM paysheet p, json_each(p.record, '$.deductions') j WHERE" OUT_SHEETS_WHERE
-    " AND j.value->>'status' = 'APPLIED' AND j.value->>'ec' IS NOT NULL GROUP BY 1"
-    ") WHERE code IS NOT NULL ORDER BY kind, at, code";
-
-/* Each guard's amount per code: (guard, kind, code, amount). */
-static const char amounts_sql[] =
-    "SELECT p.guard_id, 0, j.value->>'code', sum(j.value->>'amount')"
-    " FROM paysheet p, json_each(p.record, '$.lines') j WHERE" OUT_SHEETS_WHERE " GROUP BY 1, 3"
-    " UNION ALL"
-    " SELECT p.guard_id, 1, j.value->>'code', sum(j.value->>'amount')"
-    " FROM paysheet p, json_each(p.record, '$.deductions') j WHERE" OUT_SHEETS_WHERE
-    " AND j.value->>'status' = 'APPLIED' GROUP BY 1, 3"
-    " UNION ALL"
-    " SELECT p.guard_id, 2, (j.value->>'code') || '_ER', sum(j.value->>'employer_share')"
-    " FROM paysheet p, json_each(p.record, '$.deductions') j WHERE" OUT_SHEETS_WHERE
-    " AND j.value->>'status' = 'APPLIED' AND j.value->>'employer_share' IS NOT NULL"
-    " GROUP BY 1, 3"
-    " UNION ALL"
-    " SELECT p.guard_id, 2, (j.value->>'code') || '_EC', sum(j.value->>'ec')"
-    " FROM paysheet p, json_each(p.record, '$.deductions') j WHERE" OUT_SHEETS_WHERE
-    " AND j.value->>'status' = 'APPLIED' AND j.value->>'ec' IS NOT NULL GROUP BY 1, 3";
+    " AND j.value->>'status' = 'APPLIED'";
 
 static int cmp_row(const void *key, const void *elem)
 {
     return strcmp(key, ((const reg_row *)elem)->guard_id);
 }
 
-static int columns(store_t *s, out_register *r, armms_err *err)
+/* A code as the pass meets it: its kind, the smallest position any
+ * paysheet gives it, whether it is one of the fixed columns. */
+typedef struct seen_col {
+    char *code;
+    int kind, at, fixed;
+} seen_col;
+
+typedef struct seen {
+    seen_col *v;
+    int n;
+    int64_t **val; /* per row: amounts by seen column, grown as codes appear */
+    int *nval;
+} seen;
+
+static int seen_find(seen *c, const char *code, int kind, int at, int fixed)
 {
-    static const int kind_of[] = {REG_EARNING, REG_DEDUCTION, REG_EMPLOYER};
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, codes_sql, -1, &st, NULL))
-        return err_set(err, EXIT_SOFTWARE, "register codes: %s", sqlite3_errmsg(s->db));
-    sqlite3_bind_text(st, 1, r->period.id, -1, SQLITE_STATIC);
-    /* collected by kind, then laid out in the register's order */
-    out_register tmp = {0};
-    add_col(&tmp, "BASIC", REG_EARNING);
+    for (int i = 0; i < c->n; i++)
+        if (c->v[i].kind == kind && !strcmp(c->v[i].code, code)) {
+            if (at < c->v[i].at)
+                c->v[i].at = at;
+            return i;
+        }
+    c->v = xrealloc(c->v, (size_t)(c->n + 1) * sizeof *c->v);
+    c->v[c->n] = (seen_col){xstrdup(code), kind, at, fixed};
+    return c->n++;
+}
+
+static void seen_add(seen *c, long row, int col, int64_t a)
+{
+    if (c->nval[row] <= col) {
+        c->val[row] = xrealloc(c->val[row], (size_t)(col + 1) * sizeof **c->val);
+        memset(c->val[row] + c->nval[row], 0, (size_t)(col + 1 - c->nval[row]) * sizeof **c->val);
+        c->nval[row] = col + 1;
+    }
+    c->val[row][col] += a;
+}
+
+/* Non-fixed columns of a kind by their first position, then by code. */
+static int seen_cmp(const void *x, const void *y)
+{
+    const seen_col *a = *(seen_col *const *)x, *b = *(seen_col *const *)y;
+    if (a->fixed != b->fixed)
+        return b->fixed - a->fixed;
+    if (a->fixed)
+        return 0;
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return strcmp(a->code, b->code);
+}
+
+/* The columns (every code once, in the order the paysheets first list
+ * them, the fixed ones first) and each guard's amount per column, from
+ * one read of the items. */
+static int columns_and_amounts(store_t *s, out_register *r, armms_err *err)
+{
+    seen c = {0};
+    c.val = xcalloc((size_t)r->nrows + 1, sizeof *c.val);
+    c.nval = xcalloc((size_t)r->nrows + 1, sizeof *c.nval);
+    seen_find(&c, "BASIC", REG_EARNING, -1, 1);
     for (size_t i = 0; i < sizeof fixed_deductions / sizeof *fixed_deductions; i++)
-        add_col(&tmp, fixed_deductions[i], REG_DEDUCTION);
+        seen_find(&c, fixed_deductions[i], REG_DEDUCTION, -1, 1);
     for (size_t i = 0; i < sizeof fixed_employer / sizeof *fixed_employer; i++)
-        add_col(&tmp, fixed_employer[i], REG_EMPLOYER);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        add_col(&tmp, (const char *)sqlite3_column_text(st, 0),
-                kind_of[sqlite3_column_int(st, 1)]);
-    sqlite3_finalize(st);
-    int rc = step == SQLITE_DONE
-                 ? 0
-                 : err_set(err, EXIT_SOFTWARE, "register codes: %s", sqlite3_errmsg(s->db));
+        seen_find(&c, fixed_employer[i], REG_EMPLOYER, -1, 1);
+    sqlite3_stmt *st;
+    int rc = 0, step;
+    if (sqlite3_prepare_v2(s->db, items_sql, -1, &st, NULL))
+        rc = err_set(err, EXIT_SOFTWARE, "register items: %s", sqlite3_errmsg(s->db));
+    else {
+        sqlite3_bind_text(st, 1, r->period.id, -1, SQLITE_STATIC);
+        char code[160];
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *g = (const char *)sqlite3_column_text(st, 0);
+            const char *cd = (const char *)sqlite3_column_text(st, 3);
+            reg_row *row = bsearch(g, r->rows, (size_t)r->nrows, sizeof *r->rows, cmp_row);
+            if (!row || !cd)
+                continue;
+            long ri = row - r->rows;
+            int ded = sqlite3_column_int(st, 1), at = sqlite3_column_int(st, 2);
+            int k = seen_find(&c, cd, ded ? REG_DEDUCTION : REG_EARNING, at, 0);
+            seen_add(&c, ri, k, sqlite3_column_int64(st, 4));
+            for (int e = 0; ded && e < 2; e++) {
+                if (sqlite3_column_type(st, 5 + e) == SQLITE_NULL)
+                    continue;
+                snprintf(code, sizeof code, "%s%s", cd, e ? "_EC" : "_ER");
+                k = seen_find(&c, code, REG_EMPLOYER, at, 0);
+                seen_add(&c, ri, k, sqlite3_column_int64(st, 5 + e));
+            }
+        }
+        if (step != SQLITE_DONE)
+            rc = err_set(err, EXIT_SOFTWARE, "register items: %s", sqlite3_errmsg(s->db));
+        sqlite3_finalize(st);
+    }
+    /* the register's order: earnings, gross, deductions, their total,
+     * net, employer shares */
+    seen_col **ord = xcalloc((size_t)c.n + 1, sizeof *ord);
+    for (int i = 0; i < c.n; i++)
+        ord[i] = &c.v[i];
+    qsort(ord, (size_t)c.n, sizeof *ord, seen_cmp);
     static const int order[] = {REG_EARNING,    REG_GROSS, REG_DEDUCTION,
                                 REG_DEDUCTIONS, REG_NET,   REG_EMPLOYER};
     for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
@@ -143,55 +193,41 @@ static int columns(store_t *s, out_register *r, armms_err *err)
         else if (order[k] == REG_NET)
             add_col(r, "NET", REG_NET);
         else
-            for (int i = 0; i < tmp.ncols; i++)
-                if (tmp.cols[i].kind == order[k])
-                    add_col(r, tmp.cols[i].code, order[k]);
+            for (int i = 0; i < c.n; i++)
+                if (ord[i]->kind == order[k])
+                    add_col(r, ord[i]->code, order[k]);
     }
-    for (int i = 0; i < tmp.ncols; i++)
-        free(tmp.cols[i].code);
-    free(tmp.cols);
+    free(ord);
     r->col_gross = find_col(r, "GROSS", REG_GROSS);
     r->col_net = find_col(r, "NET", REG_NET);
-    return rc;
-}
-
-static int amounts(store_t *s, out_register *r, armms_err *err)
-{
-    static const int kind_of[] = {REG_EARNING, REG_DEDUCTION, REG_EMPLOYER};
     int ded = find_col(r, "DEDUCTIONS", REG_DEDUCTIONS);
+    int *to = xcalloc((size_t)c.n + 1, sizeof *to);
+    for (int i = 0; i < c.n; i++)
+        to[i] = find_col(r, c.v[i].code, c.v[i].kind);
     for (long i = 0; i < r->nrows; i++) {
         int64_t gross = r->rows[i].v[0], net = r->rows[i].v[1];
         free(r->rows[i].v);
         r->rows[i].v = xcalloc((size_t)r->ncols, sizeof *r->rows[i].v);
         r->rows[i].v[r->col_gross] = gross;
         r->rows[i].v[r->col_net] = net;
+        for (int k = 0; k < c.nval[i]; k++) {
+            r->rows[i].v[to[k]] += c.val[i][k];
+            if (c.v[k].kind == REG_DEDUCTION)
+                r->rows[i].v[ded] += c.val[i][k];
+        }
+        free(c.val[i]);
     }
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, amounts_sql, -1, &st, NULL))
-        return err_set(err, EXIT_SOFTWARE, "register amounts: %s", sqlite3_errmsg(s->db));
-    sqlite3_bind_text(st, 1, r->period.id, -1, SQLITE_STATIC);
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *g = (const char *)sqlite3_column_text(st, 0);
-        const char *code = (const char *)sqlite3_column_text(st, 2);
-        int kind = kind_of[sqlite3_column_int(st, 1)];
-        reg_row *row = bsearch(g, r->rows, (size_t)r->nrows, sizeof *r->rows, cmp_row);
-        int col = code ? find_col(r, code, kind) : -1;
-        if (!row || col < 0)
-            continue;
-        int64_t a = sqlite3_column_int64(st, 3);
-        row->v[col] += a;
-        if (kind == REG_DEDUCTION)
-            row->v[ded] += a;
-    }
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return err_set(err, EXIT_SOFTWARE, "register amounts: %s", sqlite3_errmsg(s->db));
+    free(to);
+    for (int i = 0; i < c.n; i++)
+        free(c.v[i].code);
+    free(c.v);
+    free(c.val);
+    free(c.nval);
     r->totals = xcalloc((size_t)r->ncols, sizeof *r->totals);
     for (long i = 0; i < r->nrows; i++)
         for (int k = 0; k < r->ncols; k++)
             r->totals[k] += r->rows[i].v[k];
-    return 0;
+    return rc;
 }
 
 int out_register_build(store_t *s, const out_period *p, out_register **out, armms_err *err)
@@ -201,9 +237,7 @@ int out_register_build(store_t *s, const out_period *p, out_register **out, armm
     build b = {.r = r};
     int rc = out_sheets_each(s, p, on_sheet, &b, err);
     if (!rc)
-        rc = columns(s, r, err);
-    if (!rc)
-        rc = amounts(s, r, err);
+        rc = columns_and_amounts(s, r, err);
     if (rc) {
         out_register_free(r);
         r = NULL;
