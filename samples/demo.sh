@@ -3,8 +3,11 @@
 # events to finalized timesheets and an approved, closed payrun, each step by
 # the role that owns it: rate cards, finalization, the net floor policy, a
 # waiver, a held item and the close through their approval routes, a
-# timekeeper's correction, and a late event after finalization, in a fresh
-# ARMMS_HOME under ./demo-home (recreated each run).
+# timekeeper's correction, and a late event after finalization; then the
+# month's second half as cron runs it, and what leaves the agency for the
+# first half (payslips, register, bank files, the month's government files,
+# the archive, under demo-home/out/), in a fresh ARMMS_HOME under
+# ./demo-home (recreated each run).
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -184,6 +187,28 @@ armms-approve -q --as ctl1 verify "$(jq -r .request_id <<<"$rq")" --note "regist
 armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")" >/dev/null
 armms-payrun --as ctl1 status "$PERIOD" --format table | sed 's/^/  /'
 
+P2=${PERIOD%-A}-B
+if [ "$P2" != "$PERIOD" ]; then
+    say "the month's second half ($P2), as cron runs it: clock events to a closed payrun"
+    export ARMMS_USER=tk1
+    armms-sample events --period "$P2" >"$ARMMS_HOME/events-b.ndjson"
+    armms-ingest -q --rejects "$out/rejects-b.ndjson" "$ARMMS_HOME/events-b.ndjson" >/dev/null
+    for stage in timelog dtr timesheet; do
+        armms-$stage -q --period "$P2" >/dev/null
+    done
+    armms-timesheet -q --finalize --period "$P2" --rejects "$out/refused-b.ndjson" \
+        >"$out/finalize-b.ndjson" || [ $? = 65 ]
+    armms-approve -q --as hrm1 approve "$(jq -r .request_id "$out/finalize-b.ndjson")" >/dev/null
+    export ARMMS_USER=pay1
+    armms-payrun -q open "$P2" >/dev/null
+    armms-payrun -q compute "$P2" >/dev/null
+    armms-payrun -q --as hrm1 approve "$P2"
+    rq=$(armms-payrun -q close "$P2")
+    armms-approve -q --as ctl1 verify "$(jq -r .request_id <<<"$rq")" >/dev/null
+    armms-approve -q --as hrm1 approve "$(jq -r .request_id <<<"$rq")" >/dev/null
+    armms-payrun --as ctl1 status "$P2" --format table | sed 's/^/  /'
+fi
+
 say "what leaves the agency: payslips, bank files, the register, the government files, the archive"
 export ARMMS_USER=pay1
 files=$out/$PERIOD
@@ -206,11 +231,11 @@ rc65 armms-bank "$PERIOD" --profile bpi -o "$files/bank/bpi.txt" --set company_c
 rc65 armms-bank "$PERIOD" --profile bdo -o "$files/bank/bdo.xlsx" --set company_code=BSA \
     --set batch_no=01 >/dev/null
 month=${PERIOD%-?}
-echo "the month's government files ($month; its second half is not paid yet, so --partial: exit 65 by design)"
-rc65 armms-remit --partial sss "$month" -o "$files/remit/R3-${month/-/}.txt" \
+echo "the month's government files ($month, both halves approved)"
+rc65 armms-remit sss "$month" -o "$files/remit/R3-${month/-/}.txt" \
     --employer-sss 0312345678 --employer-name "BANTAY SECURITY AGENCY INC"
 for k in hdmf hdmf-loan philhealth bir-1601c; do
-    rc65 armms-remit -q --partial "$k" "$month" -o "$files/remit/$k-$month.csv"
+    rc65 armms-remit -q "$k" "$month" -o "$files/remit/$k-$month.csv"
 done
 armms-archive create "$PERIOD" "$files" -o "$out/payrun-$PERIOD.tar.gz"
 armms-archive --as ctl1 verify "$out/payrun-$PERIOD.tar.gz" "$PERIOD"
