@@ -185,16 +185,8 @@ static void parse_options(approve *a, int argc, char **argv)
                                              {"note", required_argument, NULL, OPT_NOTE},
                                              {"reason", required_argument, NULL, OPT_REASON},
                                              {0, 0, 0, 0}};
-    strbuf u;
     int opt;
-    cli_init(&a->c, "armms-approve", NULL);
-    sb_init(&u);
-    cli_verb_synopsis(&u, "[-t TENANT]", verbs);
-    sb_adds(&u, intro);
-    cli_verb_list(&u, verbs);
-    sb_adds(&u, options);
-    a->c.usage = u.s; /* lives until exit */
-    argv[0] = (char *)armms_prog;
+    cli_init_verbs(&a->c, "armms-approve", argv, "[-t TENANT]", verbs, intro, options);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&a->c, opt, optarg))
             continue;

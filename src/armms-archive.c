@@ -294,16 +294,8 @@ static void parse_options(archive_cli *p, int argc, char **argv)
                                              {"output", required_argument, NULL, 'o'},
                                              {"format", required_argument, NULL, OPT_FORMAT},
                                              {0, 0, 0, 0}};
-    strbuf u;
     int opt;
-    cli_init(&p->c, "armms-archive", NULL);
-    sb_init(&u);
-    cli_verb_synopsis(&u, "[-t TENANT]", verbs);
-    sb_adds(&u, intro);
-    cli_verb_list(&u, verbs);
-    sb_adds(&u, options);
-    p->c.usage = u.s; /* lives until exit */
-    argv[0] = (char *)armms_prog;
+    cli_init_verbs(&p->c, "armms-archive", argv, "[-t TENANT]", verbs, intro, options);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:", longopts, NULL)) != -1) {
         if (cli_common(&p->c, opt, optarg))
             continue;

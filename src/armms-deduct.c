@@ -390,16 +390,8 @@ static void parse(deduct *d, int argc, char **argv)
                                              {"on", required_argument, NULL, OPT_ON},
                                              {"format", required_argument, NULL, OPT_FORMAT},
                                              {0, 0, 0, 0}};
-    strbuf u;
     int opt;
-    cli_init(&d->c, "armms-deduct", NULL);
-    sb_init(&u);
-    cli_verb_synopsis(&u, "[-t TENANT]", verbs);
-    sb_adds(&u, intro);
-    cli_verb_list(&u, verbs);
-    sb_adds(&u, options);
-    d->c.usage = u.s; /* lives until exit */
-    argv[0] = (char *)armms_prog;
+    cli_init_verbs(&d->c, "armms-deduct", argv, "[-t TENANT]", verbs, intro, options);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&d->c, opt, optarg))
             continue;

@@ -232,16 +232,8 @@ static void parse_options(journal_run *j, int argc, char **argv)
                                              {"aggregate", required_argument, NULL, OPT_AGGREGATE},
                                              {"consumer", required_argument, NULL, OPT_CONSUMER},
                                              {0, 0, 0, 0}};
-    strbuf u;
     int opt;
-    cli_init(&j->c, "armms-journal", NULL);
-    sb_init(&u);
-    cli_verb_synopsis(&u, "[-t TENANT]", verbs);
-    sb_addc(&u, '\n');
-    cli_verb_list(&u, verbs);
-    sb_adds(&u, options);
-    j->c.usage = u.s;             /* lives until exit */
-    argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
+    cli_init_verbs(&j->c, "armms-journal", argv, "[-t TENANT]", verbs, "\n", options);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&j->c, opt, optarg))
             continue;

@@ -609,16 +609,8 @@ static void parse_options(remit_cli *p, int argc, char **argv)
         {"employer-sss", required_argument, NULL, OPT_ER_SSS},
         {"employer-name", required_argument, NULL, OPT_ER_NAME},
         {0, 0, 0, 0}};
-    strbuf u;
     int opt;
-    cli_init(&p->c, "armms-remit", NULL);
-    sb_init(&u);
-    cli_verb_synopsis(&u, "[-t TENANT] [--partial]", verbs);
-    sb_adds(&u, intro);
-    cli_verb_list(&u, verbs);
-    sb_adds(&u, options);
-    p->c.usage = u.s; /* lives until exit */
-    argv[0] = (char *)armms_prog;
+    cli_init_verbs(&p->c, "armms-remit", argv, "[-t TENANT] [--partial]", verbs, intro, options);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:", longopts, NULL)) != -1) {
         if (cli_common(&p->c, opt, optarg))
             continue;

@@ -474,3 +474,17 @@ void cli_verb_list(strbuf *b, const cli_verb *verbs)
         sb_addc(b, '\n');
     }
 }
+
+void cli_init_verbs(cli_t *c, const char *prog, char **argv, const char *lead,
+                    const cli_verb *verbs, const char *intro, const char *options)
+{
+    strbuf u;
+    cli_init(c, prog, NULL);
+    sb_init(&u);
+    cli_verb_synopsis(&u, lead, verbs);
+    sb_adds(&u, intro);
+    cli_verb_list(&u, verbs);
+    sb_adds(&u, options);
+    c->usage = u.s; /* lives until exit */
+    argv[0] = (char *)armms_prog;
+}

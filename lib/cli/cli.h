@@ -115,6 +115,12 @@ const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char 
 void cli_verb_synopsis(strbuf *b, const char *lead, const cli_verb *verbs);
 /* Append text to b as lines of at most 80 columns, each indented by indent. */
 void cli_wrap(strbuf *b, size_t indent, const char *text);
+/* Start a tool with verbs: cli_init(c, prog) with its usage made of the
+ * verbs' synopsis (lead after the program's name), intro, the command list
+ * and options; it lives until exit. Also names the tool, not its path, in
+ * getopt's messages (argv[0]). */
+void cli_init_verbs(cli_t *c, const char *prog, char **argv, const char *lead,
+                    const cli_verb *verbs, const char *intro, const char *options);
 /* Append the command list to b: "  VERB     help" lines. */
 void cli_verb_list(strbuf *b, const cli_verb *verbs);
 
