@@ -196,6 +196,21 @@ slip() { armms-payslip -t acme "$@"; }
     assert_output 0
 }
 
+@test "a payslip is the same before and after its run closes" {
+    slip_tenant
+    approve_b
+    slip -q 2026-11-B --format pdf -o "$BATS_TEST_TMPDIR/approved"
+    slip -q 2026-11-B >"$BATS_TEST_TMPDIR/approved.txt"
+    export ARMMS_NOW=2026-12-04T00:00:00Z
+    armms-payrun -q -t acme close 2026-11-B >/dev/null
+    assert_equal "$(q acme pay "select status from payrun where period_id = '2026-11-B'")" CLOSED
+    slip -q 2026-11-B --format pdf -o "$BATS_TEST_TMPDIR/closed"
+    slip -q 2026-11-B >"$BATS_TEST_TMPDIR/closed.txt"
+    cmp "$BATS_TEST_TMPDIR/approved/2026-11-B-G1.pdf" "$BATS_TEST_TMPDIR/closed/2026-11-B-G1.pdf"
+    cmp "$BATS_TEST_TMPDIR/approved.txt" "$BATS_TEST_TMPDIR/closed.txt"
+    [[ "$(pdftotext "$BATS_TEST_TMPDIR/closed/2026-11-B-G1.pdf" - 2>/dev/null)" == *"payrun approved 2026-12-03T08:00:00Z"* ]]
+}
+
 @test "one combined PDF for the run, on letter paper when asked" {
     slip_tenant
     run --separate-stderr slip 2026-11-A --format pdf --combined --paper letter -o "$BATS_TEST_TMPDIR/run.pdf"

@@ -162,8 +162,10 @@ static void footer(slip_pdf *p)
 {
     const out_slip *sl = p->cur;
     char s[256];
-    snprintf(s, sizeof s, "%s · %s · payrun %s %s, %s", sl->guard_id, sl->run->period,
-             sl->run->status, sl->run->stamp, "amounts in Philippine pesos");
+    /* the approval, not the run's status: a payslip is the same before and
+     * after its run closes */
+    snprintf(s, sizeof s, "%s · %s · payrun approved %s, %s", sl->guard_id, sl->run->period,
+             sl->run->stamp, "amounts in Philippine pesos");
     float y = p->y;
     p->y = 30;
     HPDF_Page_SetGrayFill(p->page, 0.4f);
