@@ -20,6 +20,7 @@
 #include "iam/rbac.h"
 #include "out/archive.h"
 #include "pay/payrun.h"
+#include "pay/period.h"
 
 typedef struct archive_cli {
     cli_t c;
@@ -237,7 +238,7 @@ static int run_list(void *ctx)
 static const cli_verb verbs[] = {
     {.name = "create",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .more = "DIR",
      .synopsis = "-o FILE.tar.gz",
      .help = "pack every regular file under DIR, with a MANIFEST of their SHA-256\n"
@@ -255,7 +256,7 @@ static const cli_verb verbs[] = {
      .run = run_verify},
     {.name = "list",
      .operand = "PERIOD",
-     .needs = "a period (YYYY-MM-A or YYYY-MM-B)",
+     .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
      .synopsis = "[--format table|ndjson|csv]",
      .help = "the archives journaled for the period",
      .scope = "paysheet.read",
@@ -315,8 +316,9 @@ static void parse_options(archive_cli *p, int argc, char **argv)
 static void check_period(const cli_t *c, const char *period)
 {
     day_t d0, d1;
-    if (period_parse(period, &d0, &d1) != 0)
-        cli_usage_error(c, "bad period '%s' (YYYY-MM-A or YYYY-MM-B)", period);
+    if (pay_period_kind(period, &d0, &d1, &(day_t){0}) < 0)
+        cli_usage_error(c, "bad period '%s' (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
+                        period);
 }
 
 static void check_verb(archive_cli *p, int argc, char **argv)

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "out/bank.h"
 #include "out/register.h"
+#include "pay/period.h"
 
 static const char usage[] =
     "usage: armms-bank [-t TENANT] PERIOD --profile NAME|FILE -o FILE [--set KEY=VALUE]...\n"
@@ -120,8 +121,10 @@ int main(int argc, char **argv)
         cli_usage_error(&c, "%s", optind < argc ? "one PERIOD only" : "missing PERIOD");
     const char *period = argv[optind];
     day_t from, to;
-    if (period_parse(period, &from, &to))
-        cli_usage_error(&c, "'%s' is not a pay period (YYYY-MM-A or YYYY-MM-B)", period);
+    if (pay_period_kind(period, &from, &to, &(day_t){0}) < 0)
+        cli_usage_error(
+            &c, "'%s' is not a pay period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
+            period);
     if (!spec)
         cli_usage_error(&c, "%s", "missing --profile NAME|FILE (--list-profiles)");
     if (!output || !strcmp(output, "-"))

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "out/slip.h"
+#include "pay/period.h"
 
 static const char usage[] =
     "usage: armms-payslip [-t TENANT] PERIOD [--guard G ...] [--format text|pdf]\n"
@@ -89,13 +90,16 @@ static void parse_options(slip_cli *p, int argc, char **argv)
         }
     }
     if (optind >= argc)
-        cli_usage_error(&p->c, "missing PERIOD (YYYY-MM-A or YYYY-MM-B)");
+        cli_usage_error(&p->c,
+                        "missing PERIOD (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)");
     p->period = argv[optind++];
     if (optind < argc)
         cli_usage_error(&p->c, "unexpected argument '%s'", argv[optind]);
     day_t d0, d1;
-    if (period_parse(p->period, &d0, &d1) != 0)
-        cli_usage_error(&p->c, "bad period '%s' (YYYY-MM-A or YYYY-MM-B)", p->period);
+    if (pay_period_kind(p->period, &d0, &d1, &(day_t){0}) < 0)
+        cli_usage_error(&p->c,
+                        "bad period '%s' (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
+                        p->period);
     if (p->combined && !p->output)
         cli_usage_error(&p->c, "--combined needs -o FILE");
     if (p->pdf && !p->output && isatty(STDOUT_FILENO))

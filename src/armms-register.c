@@ -11,6 +11,7 @@
 #include "cli/render.h"
 #include "core/clock.h"
 #include "out/register.h"
+#include "pay/period.h"
 
 static const char usage[] =
     "usage: armms-register [-t TENANT] PERIOD [--format csv|xlsx] [-o FILE]\n"
@@ -64,8 +65,10 @@ int main(int argc, char **argv)
         cli_usage_error(&c, "%s", optind < argc ? "one PERIOD only" : "missing PERIOD");
     const char *period = argv[optind];
     day_t from, to;
-    if (period_parse(period, &from, &to))
-        cli_usage_error(&c, "'%s' is not a pay period (YYYY-MM-A or YYYY-MM-B)", period);
+    if (pay_period_kind(period, &from, &to, &(day_t){0}) < 0)
+        cli_usage_error(
+            &c, "'%s' is not a pay period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
+            period);
     int xlsx = !strcmp(format, "xlsx");
     if (xlsx && (!output || !strcmp(output, "-")))
         cli_usage_error(&c, "--format xlsx needs -o FILE");

@@ -169,6 +169,21 @@ of() { jq -r "select(.guard_id == \"$1\") | $2" <<<"$output"; }
     assert_equal "$(jq -r '[.guard_id, .thirteenth.basic, .net] | @tsv' <<<"$output")" \
         "$(printf 'G1\t960000\t80000\nG2\t1040000\t86667')"
     assert_equal "$stderr" "armms-payrun: payrun 2026-13M computed: 2 paysheets (2 changed)"
+    # its own payslips, register and bank file, like any approved run
+    pr -q approve 2026-13M
+    run --separate-stderr armms-payslip -t acme 2026-13M --guard G2
+    assert_success
+    [[ "$output" == *"Period 2026-13M, 2026-01-01 to 2026-12-31"*"Pay date 2026-12-24"* ]]
+    [[ "$output" =~ NET\ PAY\ +866\.67 ]]
+    cd "$BATS_TEST_TMPDIR"
+    armms-register -q -t acme 2026-13M -o reg.csv
+    assert_equal "$(cut -d, -f1,8-9 reg.csv | tail -n +2)" "$(printf 'G1,800.00,800.00\nG2,866.67,866.67')"
+    run --separate-stderr armms-bank -t acme 2026-13M --profile generic-csv -o bank.csv
+    [[ "$stderr" == *"reconciles"* ]]
+    # and the year's BIR figures count it: non-taxable benefits up to the ceiling
+    run --separate-stderr armms-remit -t acme 2316 2026 --guard G2
+    assert_equal "$status" 65 # G2 has no TIN on file: listed, and said so
+    assert_equal "$(jq -r '[.paysheets, .benefits, .gross - .nontaxable == .taxable] | @tsv' <<<"$output")" "$(printf '2\t86667\ttrue')"
 }
 
 # G2 separated on 15 November 2026 with 3 unused SIL days; a cash bond of

@@ -29,6 +29,37 @@ static void scope_missing(remit_scope *sc, const char *period, const char *statu
     sc->complete = 0;
 }
 
+/* The runs that pay no period of work (pay/period.h) paid in the scope:
+ * the year's 13th-month run (month: December only) and the final pays
+ * dated in it (prefix "FINAL-YYYY-" or "FINAL-YYYY-MM-"), each that has a
+ * payrun; one not yet approved makes the scope incomplete. */
+static int scope_add_special(store_t *s, remit_scope *sc, const char *thirteenth,
+                             const char *final_prefix, armms_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (store_prepare(s, &st,
+                      "SELECT period_id FROM payrun WHERE period_id = ?1"
+                      " OR substr(period_id, 1, length(?2)) = ?2 ORDER BY 1",
+                      err))
+        return err->code;
+    sqlite3_bind_text(st, 1, thirteenth ? thirteenth : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, final_prefix, -1, SQLITE_TRANSIENT);
+    char ids[REMIT_MAX_PERIODS][24];
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < REMIT_MAX_PERIODS)
+        snprintf(ids[n++], sizeof ids[0], "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(s, rc, "list the special runs", err);
+    for (int i = 0; i < n && sc->n < REMIT_MAX_PERIODS; i++) {
+        if (scope_add(s, sc, ids[i], err))
+            return err->code;
+        if (!sc->p[sc->n - 1].approved)
+            scope_missing(sc, ids[i], sc->p[sc->n - 1].status);
+    }
+    return 0;
+}
+
 static int valid_year(const char *y)
 {
     return strlen(y) == 4 && strspn(y, "0123456789") == 4 && atoi(y) >= 2000;
@@ -51,7 +82,11 @@ int remit_scope_month(store_t *s, const char *month, remit_scope *sc, armms_err 
         if (!sc->p[h].approved)
             scope_missing(sc, id, sc->p[h].status);
     }
-    return 0;
+    char thirteenth[16], final_prefix[24];
+    snprintf(thirteenth, sizeof thirteenth, "%.4s-13M", month);
+    snprintf(final_prefix, sizeof final_prefix, "FINAL-%s-", month);
+    return scope_add_special(s, sc, !strcmp(month + 5, "12") ? thirteenth : NULL, final_prefix,
+                             err);
 }
 
 int remit_scope_year(store_t *s, const char *year, remit_scope *sc, armms_err *err)
@@ -75,7 +110,10 @@ int remit_scope_year(store_t *s, const char *year, remit_scope *sc, armms_err *e
             if (!c->p[k].approved)
                 scope_missing(sc, id, c->p[k].status);
         }
-    return 0;
+    char thirteenth[16], final_prefix[24];
+    snprintf(thirteenth, sizeof thirteenth, "%s-13M", year);
+    snprintf(final_prefix, sizeof final_prefix, "FINAL-%s-", year);
+    return scope_add_special(s, sc, thirteenth, final_prefix, err);
 }
 
 /* ---- reading ---- */

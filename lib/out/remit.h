@@ -34,13 +34,13 @@
 #include "store/store.h"
 
 /* The periods a file covers and whether each is approved. */
-#define REMIT_MAX_PERIODS 24
+#define REMIT_MAX_PERIODS 64 /* 24 half-months, the 13th month, final pays */
 typedef struct remit_scope {
     char what[8]; /* "2026-11" or "2026" */
     int year_scope;
     size_t n;
     struct {
-        char period[16];
+        char period[24];
         char status[16]; /* payrun status, "" without a payrun */
         int approved;    /* APPROVED or CLOSED */
     } p[REMIT_MAX_PERIODS];
@@ -50,7 +50,10 @@ typedef struct remit_scope {
 
 /* A month (YYYY-MM): its two halves, both needed. A year (YYYY): every
  * period of the year that has a payrun; one not yet approved makes it
- * incomplete. 0, or EXIT_USAGE for a bad month/year, or a store error. */
+ * incomplete. Either also takes the runs that pay no period of work paid
+ * in it and having a payrun: the year's 13th month (a month: December
+ * only) and the final pays dated in it. 0, or EXIT_USAGE for a bad month/year, or a store error.
+ */
 int remit_scope_month(store_t *s, const char *month, remit_scope *sc, armms_err *err);
 int remit_scope_year(store_t *s, const char *year, remit_scope *sc, armms_err *err);
 
