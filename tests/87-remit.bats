@@ -177,6 +177,26 @@ of() { jq -r "select(.guard_id == \"$1\") | $2"; }
     assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/1601c.csv" | cut -d, -f1-4,11-)" "2026-11,2,0,66300.00,4768.32,61531.68,2981.20"
 }
 
+@test "the month's remittance lists reconcile with the register of its two halves, share by share" {
+    use month
+    # the register's columns over both halves, in centavos
+    local reg="" h
+    for h in A B; do
+        armms-register -q -t acme --as pay1 2026-11-$h -o "$BATS_TEST_TMPDIR/reg-$h.csv"
+    done
+    reg=$(awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        { for (k in want) t[k] += $c[k] * 100 }
+        BEGIN { split("SSS SSS_ER SSS_EC PHILHEALTH PHILHEALTH_ER HDMF HDMF_ER", w, " "); for (i in w) want[w[i]] = 1 }
+        END { printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f", t["SSS"], t["SSS_ER"], t["SSS_EC"], t["PHILHEALTH"], t["PHILHEALTH_ER"], t["HDMF"], t["HDMF_ER"] }' \
+        "$BATS_TEST_TMPDIR/reg-A.csv" "$BATS_TEST_TMPDIR/reg-B.csv")
+    local sss ph hd
+    sss=$(rm_ sss 2026-11 --format ndjson 2>/dev/null | jq -rs '"\(map(.ee) | add) \(map(.er) | add) \(map(.ec) | add)"')
+    ph=$(rm_ philhealth 2026-11 --format ndjson | jq -rs '"\(map(.ee) | add) \(map(.er) | add)"')
+    hd=$(rm_ hdmf 2026-11 --format ndjson | jq -rs '"\(map(.ee) | add) \(map(.er) | add)"')
+    assert_equal "$reg" "$sss $ph $hd"
+    assert_equal "${reg%% *}" 332500 # SSS 1,625.00 + 1,700.00: not a sum of nothing
+}
+
 @test "a month with a half not yet approved writes nothing and exits 65; --partial writes the approved half" {
     use half
     run --separate-stderr r3 "$BATS_TEST_TMPDIR/r3.txt"
