@@ -410,6 +410,24 @@ const char *slip_str(jv obj, const char *key)
     return s;
 }
 
+void slip_earning_cells(jv l, slip_earning *e)
+{
+    int has_min, has_rate, has_mult;
+    memset(e, 0, sizeof *e);
+    e->label = slip_line_label(l);
+    long min = slip_int(l, "minutes", &has_min);
+    money_t dr = slip_int(l, "daily_rate", &has_rate);
+    long bp = slip_int(l, "multiplier", &has_mult);
+    slip_dates(slip_str(l, "from"), slip_str(l, "to"), e->dates);
+    if (has_min)
+        slip_hours(min, e->hours);
+    if (has_rate)
+        slip_money(dr, e->rate);
+    if (has_mult)
+        slip_percent(bp, e->mult);
+    slip_money(slip_int(l, "amount", NULL), e->amount);
+}
+
 char *slip_line_label(jv line)
 {
     const char *label = slip_str(line, "label"), *adj = slip_str(line, "adjusts_period");

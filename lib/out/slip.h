@@ -125,6 +125,14 @@ void slip_percent(long bp, char buf[16]);                        /* 13000 "130%"
 void slip_dates(const char *from, const char *to, char buf[16]); /* "11/02-11/14" */
 /* A line's label as shown: an adjustment names the period it corrects. */
 char *slip_line_label(jv line_peek);
+/* An earning line's cells as both writers show them: its label (malloc'd,
+ * the caller frees it), dates, hours, daily rate and multiplier ("" when
+ * the line has none: an allowance) and amount. */
+typedef struct slip_earning {
+    char *label;
+    char dates[16], hours[16], rate[32], mult[16], amount[32];
+} slip_earning;
+void slip_earning_cells(jv line_peek, slip_earning *e);
 /* A deduction's status as shown: "" when APPLIED, else "WAIVED to
  * 2026-11-B" / "DEFERRED to ..." (the period the amount moved to). */
 void slip_ded_status(jv ded_peek, char buf[64]);

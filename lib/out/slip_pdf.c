@@ -298,29 +298,17 @@ static void draw_earnings(slip_pdf *p, const out_slip *sl)
     int n = jv_get_kind(lines) == JV_KIND_ARRAY ? jv_array_length(jv_copy(lines)) : 0;
     for (int i = 0; i < n; i++) {
         jv l = jv_array_get(jv_copy(lines), i);
-        char *lab = slip_line_label(l), dates[16], hrs[16] = "", rate[32] = "", mult[16] = "",
-             amt[32];
-        int hm, hr, hx;
-        long min = slip_int(l, "minutes", &hm);
-        money_t dr = slip_int(l, "daily_rate", &hr);
-        long bp = slip_int(l, "multiplier", &hx);
-        slip_dates(slip_str(l, "from"), slip_str(l, "to"), dates);
-        if (hm)
-            slip_hours(min, hrs);
-        if (hr)
-            slip_money(dr, rate);
-        if (hx)
-            slip_percent(bp, mult);
-        slip_money(slip_int(l, "amount", NULL), amt);
+        slip_earning e;
+        slip_earning_cells(l, &e);
         p->y -= ROW;
         need(p, 1);
-        label(p, lab, p->l, c_dates - p->l);
-        text_at(p, p->font, BODY, c_dates, dates);
-        text_right(p, p->font, BODY, c_hours, hrs);
-        text_right(p, p->font, BODY, c_rate, rate);
-        text_right(p, p->font, BODY, c_mult, mult);
-        text_right(p, p->font, BODY, p->r, amt);
-        free(lab);
+        label(p, e.label, p->l, c_dates - p->l);
+        text_at(p, p->font, BODY, c_dates, e.dates);
+        text_right(p, p->font, BODY, c_hours, e.hours);
+        text_right(p, p->font, BODY, c_rate, e.rate);
+        text_right(p, p->font, BODY, c_mult, e.mult);
+        text_right(p, p->font, BODY, p->r, e.amount);
+        free(e.label);
         jv_free(l);
     }
     jv_free(lines);

@@ -160,28 +160,16 @@ static void earnings(strbuf *b, const out_slip *sl)
     int n = jv_get_kind(lines) == JV_KIND_ARRAY ? jv_array_length(jv_copy(lines)) : 0;
     for (int i = 0; i < n; i++) {
         jv l = jv_array_get(jv_copy(lines), i);
-        char *lab = slip_line_label(l), dates[16], hrs[16] = "", rate[32] = "", mult[16] = "",
-             amt[32];
-        int has_min, has_rate, has_mult;
-        long min = slip_int(l, "minutes", &has_min);
-        money_t dr = slip_int(l, "daily_rate", &has_rate);
-        long bp = slip_int(l, "multiplier", &has_mult);
-        slip_dates(slip_str(l, "from"), slip_str(l, "to"), dates);
-        if (has_min)
-            slip_hours(min, hrs);
-        if (has_rate)
-            slip_money(dr, rate);
-        if (has_mult)
-            slip_percent(bp, mult);
-        slip_money(slip_int(l, "amount", NULL), amt);
-        label(b, lab);
-        cell(b, dates, 11, 0);
-        cell(b, hrs, 7, 1);
-        cell(b, rate, 11, 1);
-        cell(b, mult, 7, 1);
-        cell(b, amt, 12, 1);
+        slip_earning e;
+        slip_earning_cells(l, &e);
+        label(b, e.label);
+        cell(b, e.dates, 11, 0);
+        cell(b, e.hours, 7, 1);
+        cell(b, e.rate, 11, 1);
+        cell(b, e.mult, 7, 1);
+        cell(b, e.amount, 12, 1);
         eol(b);
-        free(lab);
+        free(e.label);
         jv_free(l);
     }
     jv_free(lines);
