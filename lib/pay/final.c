@@ -431,16 +431,9 @@ int pay_final(store_t *s, const pay_rules *r, const char *period, const char *gu
     civil_from_days(a, &c.year, &m, &d);
     date_format(a, c.from);
     date_format(b, c.date);
-    char st[16];
     char **ids = NULL;
     size_t nid = 0;
-    int rc = store_begin(s, err);
-    if (!rc)
-        rc = payrun_status_of(s, period, st, err);
-    if (!rc && (!st[0] || !strcmp(st, "CLOSED")))
-        rc = err_set(err, EXIT_DATAERR, "the payrun of %s is %s", period,
-                     st[0] ? "closed: nothing of it is computed again"
-                           : "not open (armms-payrun final GUARD --on DATE)");
+    int rc = payrun_begin_compute(s, period, "not open (armms-payrun final GUARD --on DATE)", err);
     if (!rc && guard) {
         ids = xrealloc(NULL, sizeof *ids);
         ids[nid++] = xstrdup(guard);

@@ -110,6 +110,20 @@ int payrun_status_of(store_t *s, const char *period, char *out, armms_err *err)
                    err);
 }
 
+int payrun_begin_compute(store_t *s, const char *period, const char *how_to_open, armms_err *err)
+{
+    char st[16];
+    int rc = store_begin(s, err);
+    if (!rc)
+        rc = payrun_status_of(s, period, st, err);
+    if (!rc && (!st[0] || !strcmp(st, "CLOSED")))
+        rc = err_set(err, EXIT_DATAERR, "the payrun of %s is %s", period,
+                     st[0] ? "closed: nothing of it is computed again" : how_to_open);
+    if (rc && s->in_tx)
+        store_rollback(s);
+    return rc;
+}
+
 int pr_emit(store_t *s, const char *type, const char *agg_type, const char *agg,
             const strbuf *payload, armms_err *err)
 {

@@ -47,6 +47,12 @@ void payrun_unlock(int fd);
 /* "" when the period has no payrun, else its status (out >= 16 bytes). */
 int payrun_status_of(store_t *s, const char *period, char *out, armms_err *err);
 
+/* Begin a transaction in which the period's paysheets are computed: 0
+ * with the transaction open, or EXIT_DATAERR (no transaction) when the
+ * period has no payrun (how_to_open says how to open one) or its run is
+ * closed. */
+int payrun_begin_compute(store_t *s, const char *period, const char *how_to_open, armms_err *err);
+
 /* Open the period's payrun: *created 0 when it was open already. A CLOSED
  * run cannot be opened again (EXIT_DATAERR). */
 int payrun_open(store_t *s, const char *period, int *created, armms_err *err);

@@ -263,7 +263,7 @@ int pay_thirteenth(store_t *s, const pay_rules *r, const char *period, const cha
         return err_set(err, EXIT_DATAERR, "%s is no 13th-month period (YYYY-13M)", period);
     int y, m, d;
     civil_from_days(a, &y, &m, &d);
-    char from[11], to[11], st[16];
+    char from[11], to[11];
     date_format(a, from);
     date_format(b, to);
     int exclude = 0;
@@ -273,13 +273,7 @@ int pay_thirteenth(store_t *s, const pay_rules *r, const char *period, const cha
         return err_set(err, EXIT_DATAERR, "13th-month pay of %d: %s", y, rj.msg);
     char **ids = NULL;
     size_t nid = 0;
-    int rc = store_begin(s, err);
-    if (!rc)
-        rc = payrun_status_of(s, period, st, err);
-    if (!rc && (!st[0] || !strcmp(st, "CLOSED")))
-        rc = err_set(err, EXIT_DATAERR, "the payrun of %s is %s", period,
-                     st[0] ? "closed: nothing of it is computed again"
-                           : "not open (armms-payrun open)");
+    int rc = payrun_begin_compute(s, period, "not open (armms-payrun open)", err);
     if (!rc && guard) {
         ids = xrealloc(NULL, sizeof *ids);
         ids[nid++] = xstrdup(guard);
