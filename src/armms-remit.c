@@ -370,12 +370,11 @@ static int run_sss(void *ctx)
     if (p->output) {
         /* a contribution of another quarter (a deferral carried across it)
          * has no slot in this file: named, and filed with its own month */
-        int q0 = (atoi(p->operand + 5) - 1) / 3;
         jv_array_foreach(recs, i, r)
         {
             jv am = jv_object_get(jv_copy(r), jv_string("applicable_month"));
-            const char *m = jv_string_value(am);
-            if (strncmp(m, p->operand, 4) || (atoi(m + 5) - 1) / 3 != q0) {
+            const char *m = jv_get_kind(am) == JV_KIND_STRING ? jv_string_value(am) : "";
+            if (remit_r3_slot(p->operand, m) < 0) {
                 jv g = jv_object_get(jv_copy(r), jv_string("guard_id"));
                 armms_warn("guard %s: SSS contribution of %s is of another quarter: not in the R3 "
                            "file (armms-remit sss %s)",

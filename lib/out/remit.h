@@ -153,6 +153,11 @@ typedef struct remit_written {
     money_t ss[3], ec[3], mpf[3];
 } remit_written;
 
+/* The slot (0, 1, 2) of applicable month am ("YYYY-MM") in the quarter
+ * of the R3 file of month ("YYYY-MM"), or -1 when am is of another
+ * quarter and has no slot in that file. */
+int remit_r3_slot(const char *month, const char *am);
+
 /* The R3 text file of the SSS records (remit_sss_records; looked at) of month:
  * header 00, one detail 20 per record with a valid SSS number, trailer 99
  * (layout in armms-remit(1)). 0, EXIT_IOERR, or EXIT_DATAERR for an

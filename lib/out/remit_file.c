@@ -143,6 +143,12 @@ static const char *str_peek(jv rec, const char *field, strbuf *tmp)
     return tmp->s ? tmp->s : "";
 }
 
+int remit_r3_slot(const char *month, const char *am)
+{
+    int first = (atoi(month + 5) - 1) / 3 * 3 + 1, slot = atoi(am + 5) - first;
+    return strlen(am) >= 7 && atoi(am) == atoi(month) && slot >= 0 && slot <= 2 ? slot : -1;
+}
+
 int remit_write_r3(FILE *f, jv records, const char *month, const remit_employer *emp,
                    remit_written *w, armms_err *err)
 {
@@ -152,7 +158,6 @@ int remit_write_r3(FILE *f, jv records, const char *month, const remit_employer 
         return err_set(err, EXIT_DATAERR, "employer SSS number '%s' is not 10 digits",
                        emp->sss_no ? emp->sss_no : "");
     int year = atoi(month), mon = atoi(month + 5);
-    int quarter_first = (mon - 1) / 3 * 3 + 1;
     strbuf b, t;
     sb_init(&b);
     sb_init(&t);
@@ -174,8 +179,8 @@ int remit_write_r3(FILE *f, jv records, const char *month, const remit_employer 
             continue;
         }
         const char *am = str_peek(rec, "applicable_month", &t);
-        int slot = atoi(am + 5) - quarter_first;
-        if (atoi(am) != year || slot < 0 || slot > 2) {
+        int slot = remit_r3_slot(month, am);
+        if (slot < 0) {
             /* a contribution of another quarter has no slot here */
             w->listed++;
             jv_free(rec);

@@ -146,5 +146,13 @@ int main(void)
     test_bir_split();
     test_csv_cell();
     test_r3_widths();
+    /* the R3 slot of a month in its quarter */
+    T_EQ_INT(remit_r3_slot("2026-11", "2026-10"), 0,
+             "October is the 1st month of the 4th quarter");
+    T_EQ_INT(remit_r3_slot("2026-11", "2026-12"), 2, "December is its 3rd");
+    T_EQ_INT(remit_r3_slot("2026-11", "2026-09"), -1, "September is of another quarter");
+    T_EQ_INT(remit_r3_slot("2026-01", "2025-12"), -1, "December of the year before too");
+    T_EQ_INT(remit_r3_slot("2026-03", "2026-01"), 0, "January in March's file: the 1st");
+    T_EQ_INT(remit_r3_slot("2026-03", ""), -1, "no month: no slot");
     return t_done();
 }
