@@ -269,6 +269,27 @@ final_tenant() {
     [[ "$stderr" == *"separated_on goes with status SEPARATED"* ]]
 }
 
+@test "guard master: a bad hiring date, SIL days out of range, a separation before hiring are Rejects; the good guard lands" {
+    small_tenant acme
+    local rows=('guard_id,employee_no,last_name,first_name,position_id,rest_days,status,hired_on,separated_on,sil_days'
+        'G7,100007,Uno,Ana,GUARD,SUN,ACTIVE,2026-13-01,,'
+        'G8,100008,Dos,Ben,GUARD,SUN,ACTIVE,2026-01-01,,-3'
+        'G9,100009,Tres,Cora,GUARD,SUN,SEPARATED,2026-05-01,2026-04-01,2'
+        'G6,100006,Seis,Dan,GUARD,SUN,SEPARATED,2026-01-05,2026-11-15,5')
+    run --separate-stderr tk_import acme guard "${rows[@]}"
+    assert_equal "$status" 65
+    assert_equal "$(printf '%s\n' "$stderr" | grep '^{' | jq -r '[.line, .code] | @tsv' | paste -sd' ')" \
+        "$(printf '2\tBAD_FIELD 3\tBAD_FIELD 4\tBAD_FIELD')"
+    assert_equal "$(q acme hr "select hired_on || ' ' || separated_on || ' ' || sil_days from guard where guard_id = 'G6'")" \
+        "2026-01-05 2026-11-15 5"
+    # the same file again: the same Rejects, nothing else changes
+    local before
+    before=$(q acme hr 'select count(*) from guard')
+    run --separate-stderr tk_import acme guard "${rows[@]}"
+    assert_equal "$status" 65
+    assert_equal "$(q acme hr 'select count(*) from guard')" "$before"
+}
+
 @test "final pay after the 13th-month run closed: only the basic earned since is paid as 13th month" {
     year_tenant
     pr -q open 2026-13M
