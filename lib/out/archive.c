@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/ndjson.h"
 #include "core/sha.h"
+#include "out/sheets.h"
 #include "pay/payrun.h"
 
 #define MANIFEST_NAME "MANIFEST"
@@ -174,7 +175,7 @@ static int payrun_time(store_t *s, const char *period, char *at, instant_t *t, a
 
 static const char paysheets_sql[] =
     "SELECT paysheet_id, version, status, digest FROM paysheet"
-    " WHERE period_id = ?1 AND status IN ('APPROVED', 'PAID') ORDER BY paysheet_id";
+    " WHERE period_id = ?1 AND" OUT_SHEET_APPROVED("") " ORDER BY paysheet_id";
 
 /* The ArchivedPaysheet lines of the period into b; their count. */
 static int paysheet_lines(store_t *s, const char *period, strbuf *b, long *n, armms_err *err)

@@ -7,6 +7,7 @@
 
 #include "core/ndjson.h"
 #include "out/remit.h"
+#include "out/sheets.h"
 #include "pay/paysheet.h"
 
 /* ---- scope ---- */
@@ -121,11 +122,13 @@ int remit_scope_year(store_t *s, const char *year, remit_scope *sc, armms_err *e
 static const char Q_SHEETS[] =
     "SELECT p.guard_id, p.record, g.employee_no, g.last_name, g.first_name, g.sss_no,"
     " g.philhealth_no, g.hdmf_no, g.tin FROM paysheet p"
-    " JOIN payrun r ON r.period_id = p.period_id AND r.status IN ('APPROVED','CLOSED')"
-    " LEFT JOIN hr.guard g ON g.guard_id = p.guard_id"
-    " WHERE p.status IN ('APPROVED','PAID') AND p.period_id IN (SELECT value FROM json_each(?1))"
-    " AND (?2 IS NULL OR p.guard_id = ?2)"
-    " ORDER BY g.last_name COLLATE NOCASE, g.first_name COLLATE NOCASE, p.guard_id, p.period_id";
+    " JOIN payrun r ON r.period_id = p.period_id AND" OUT_RUN_APPROVED(
+        "r.") " LEFT JOIN hr.guard g ON g.guard_id = p.guard_id"
+              " WHERE" OUT_SHEET_APPROVED(
+                  "p.") " AND p.period_id IN (SELECT value FROM json_each(?1))"
+                        " AND (?2 IS NULL OR p.guard_id = ?2)"
+                        " ORDER BY g.last_name COLLATE NOCASE, g.first_name COLLATE NOCASE, "
+                        "p.guard_id, p.period_id";
 
 static long long jint(jv o, const char *k)
 {

@@ -48,10 +48,17 @@ typedef struct out_sheet {
 typedef int (*out_sheet_fn)(const out_sheet *sh, void *ctx, armms_err *err);
 int out_sheets_each(store_t *s, const out_period *p, out_sheet_fn fn, void *ctx, armms_err *err);
 
+/* What "approved" means for every output, as SQL conditions on a
+ * paysheet row and on its payrun row (alias: "p." or "" before status):
+ * a paysheet APPROVED or PAID, of a payrun APPROVED or CLOSED. */
+#define OUT_SHEET_APPROVED(alias) " " alias "status IN ('APPROVED','PAID')"
+#define OUT_RUN_APPROVED(alias) " " alias "status IN ('APPROVED','CLOSED')"
+
 /* The where clause of the approved paysheets (alias p) of period ?1, for
  * modules that read more of the same rows with SQL. */
 #define OUT_SHEETS_WHERE                                                                          \
-    " p.period_id = ?1 AND p.status IN ('APPROVED','PAID') AND EXISTS (SELECT 1 FROM payrun r"    \
-    " WHERE r.period_id = p.period_id AND r.status IN ('APPROVED','CLOSED'))"
+    " p.period_id = ?1 AND" OUT_SHEET_APPROVED(                                                   \
+        "p.") " AND EXISTS (SELECT 1 FROM payrun r"                                               \
+              " WHERE r.period_id = p.period_id AND" OUT_RUN_APPROVED("r.") ")"
 
 #endif

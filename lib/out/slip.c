@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out/sheets.h"
 #include "out/slip.h"
 #include "pay/payrun.h"
 
@@ -75,7 +76,7 @@ int slip_run_guards(const slip_run *r, char ***ids, size_t *n, armms_err *err)
     *n = 0;
     if (prep(r, &st,
              "SELECT guard_id FROM paysheet WHERE period_id = ?1"
-             " AND status IN ('APPROVED', 'PAID') ORDER BY guard_id",
+             " AND" OUT_SHEET_APPROVED("") " ORDER BY guard_id",
              err))
         return err->code;
     sqlite3_bind_text(st, 1, r->period, -1, SQLITE_STATIC);
@@ -99,7 +100,7 @@ static int load_paysheet(const slip_run *r, out_slip *sl, rejection *rj, armms_e
     sqlite3_stmt *st = NULL;
     if (prep(r, &st,
              "SELECT record FROM paysheet WHERE period_id = ?1 AND guard_id = ?2"
-             " AND status IN ('APPROVED', 'PAID')",
+             " AND" OUT_SHEET_APPROVED(""),
              err))
         return err->code;
     sqlite3_bind_text(st, 1, r->period, -1, SQLITE_STATIC);
@@ -265,18 +266,44 @@ static int load_loans(const slip_run *r, out_slip *sl, armms_err *err)
  * year up to and including this period. */
 static const char ytd_sql[] =
     "WITH ps AS (SELECT p.gross, p.record FROM paysheet p JOIN payrun r"
-    "   ON r.period_id = p.period_id AND r.status IN ('APPROVED', 'CLOSED')"
-    "   WHERE p.guard_id = ?1 AND p.status IN ('APPROVED', 'PAID')"
-    "   AND p.period_id >= ?2 AND p.period_id <= ?3),"
-    " d AS (SELECT json_extract(e.value, '$.kind') AS kind,"
-    "   json_extract(e.value, '$.code') AS code, json_extract(e.value, '$.amount') AS amount"
-    "   FROM ps, json_each(ps.record, '$.deductions') e"
-    "   WHERE json_extract(e.value, '$.status') = 'APPLIED')"
-    " SELECT (SELECT count(*) FROM ps), (SELECT coalesce(sum(gross), 0) FROM ps),"
-    " (SELECT coalesce(sum(amount), 0) FROM d WHERE kind = 'tax'),"
-    " (SELECT coalesce(sum(amount), 0) FROM d WHERE kind = 'statutory' AND code = 'SSS'),"
-    " (SELECT coalesce(sum(amount), 0) FROM d WHERE kind = 'statutory' AND code = 'PHILHEALTH'),"
-    " (SELECT coalesce(sum(amount), 0) FROM d WHERE kind = 'statutory' AND code = 'HDMF')";
+    "   ON r.period_id = p.period_id AND" OUT_RUN_APPROVED(
+        "r.") "   WHERE p.guard_id = ?1 AND" OUT_SHEET_APPROVED("p.") "   AND p.period_id >= ?2 "
+                                                                      "AND p.period_id <= ?3),"
+                                                                      " d AS (SELECT "
+                                                                      "json_extract(e.value, "
+                                                                      "'$.kind') AS kind,"
+                                                                      "   json_extract(e.value, "
+                                                                      "'$.code') AS code, "
+                                                                      "json_extract(e.value, "
+                                                                      "'$.amount') AS amount"
+                                                                      "   FROM ps, "
+                                                                      "json_each(ps.record, "
+                                                                      "'$.deductions') e"
+                                                                      "   WHERE "
+                                                                      "json_extract(e.value, "
+                                                                      "'$.status') = 'APPLIED')"
+                                                                      " SELECT (SELECT count(*) "
+                                                                      "FROM ps), (SELECT "
+                                                                      "coalesce(sum(gross), 0) "
+                                                                      "FROM ps),"
+                                                                      " (SELECT "
+                                                                      "coalesce(sum(amount), 0) "
+                                                                      "FROM d WHERE kind = 'tax'),"
+                                                                      " (SELECT "
+                                                                      "coalesce(sum(amount), 0) "
+                                                                      "FROM d WHERE kind = "
+                                                                      "'statutory' AND code = "
+                                                                      "'SSS'),"
+                                                                      " (SELECT "
+                                                                      "coalesce(sum(amount), 0) "
+                                                                      "FROM d WHERE kind = "
+                                                                      "'statutory' AND code = "
+                                                                      "'PHILHEALTH'),"
+                                                                      " (SELECT "
+                                                                      "coalesce(sum(amount), 0) "
+                                                                      "FROM d WHERE kind = "
+                                                                      "'statutory' AND code = "
+                                                                      "'HDMF')";
 
 static int load_ytd(const slip_run *r, out_slip *sl, armms_err *err)
 {
