@@ -145,8 +145,10 @@ static const char *str_peek(jv rec, const char *field, strbuf *tmp)
 
 int remit_r3_slot(const char *month, const char *am)
 {
+    if (strlen(am) < 7 || strlen(month) < 7)
+        return -1;
     int first = (atoi(month + 5) - 1) / 3 * 3 + 1, slot = atoi(am + 5) - first;
-    return strlen(am) >= 7 && atoi(am) == atoi(month) && slot >= 0 && slot <= 2 ? slot : -1;
+    return atoi(am) == atoi(month) && slot >= 0 && slot <= 2 ? slot : -1;
 }
 
 int remit_write_r3(FILE *f, jv records, const char *month, const remit_employer *emp,
