@@ -136,6 +136,32 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     assert_equal "$(jq -c '[.lines[].basic]' <<<"$output" | tr -d '\n')" '[true,null,true,null,true,null][true,null]'
 }
 
+@test "a paysheet's digest is the SHA-256 of its canonical record without version, status and computed_at, gross or net" {
+    pay_tenant
+    tk_holiday acme '2026-11-02,All Souls Day,special' '2026-11-15,Test Holiday,regular'
+    tk_assign acme 'G1,DET1,DAY,2026-11-01,,regular,'
+    tk_assign acme 'G3,DET1,NIGHT,2026-11-01,,regular,'
+    for d in 2026-11-02 2026-11-03 2026-11-08 2026-11-15; do dayshift G1 $d; done
+    nightshift G3 2026-11-04
+    export ARMMS_NOW=2026-12-05T00:00:00Z
+    chain
+    seal 2026-11-A >"$BATS_TEST_TMPDIR/snap"
+    armms-pay -q -t acme "$BATS_TEST_TMPDIR/snap" >/dev/null
+    check() {
+        local n=0 id digest record
+        while IFS=$'\t' read -r id digest record; do
+            assert_equal "$(jq -cS 'del(.version, .status, .computed_at)' <<<"$record" |
+                tr -d '\n' | sha256sum | cut -d' ' -f1)" "$digest"
+            n=$((n + 1))
+        done < <(sqlite3 -tabs "$ARMMS_HOME/tenants/acme/pay.db" \
+            "select paysheet_id, digest, record from paysheet where record ->> 'stage' = '$1'")
+        assert [ "$n" -ge 2 ]
+    }
+    check gross
+    armms-deduct -q -t acme --period 2026-11-A >/dev/null
+    check net
+}
+
 @test "work on a double holiday: 300% for the first 8 hours, 390% after" {
     pay_tenant
     printf '%s\n' 'detachment_id,name,client,region' 'DET1,Tower One,Acme Corp,NCR' |

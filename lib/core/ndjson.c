@@ -178,21 +178,25 @@ static void canon_jq(strbuf *b, jv v)
     jv_free(s);
 }
 
-/* A string of printable ASCII without a quote or backslash is its own
- * JSON text; anything else is escaped the way libjq does it. */
-static void canon_str(strbuf *b, jv v)
+void sb_add_canon_str(strbuf *b, const char *s, size_t n)
 {
-    const char *p = jv_string_value(v);
-    int n = jv_string_length_bytes(jv_copy(v));
-    for (int i = 0; i < n; i++)
-        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f || p[i] == '"' ||
-            p[i] == '\\') {
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '"' ||
+            s[i] == '\\') {
+            jv v = jv_string_sized(s, (int)n);
             canon_jq(b, v);
+            jv_free(v);
             return;
         }
+    sb_grow(b, n + 2);
     sb_addc(b, '"');
-    sb_add(b, p, (size_t)n);
+    sb_add(b, s, n);
     sb_addc(b, '"');
+}
+
+static void canon_str(strbuf *b, jv v)
+{
+    sb_add_canon_str(b, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
 }
 
 typedef struct canon_kv {

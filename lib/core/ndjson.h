@@ -71,6 +71,10 @@ char *json_canonical(jv v);
 /* The text jv_dump_string(v, 0) writes - compact, keys in insertion
  * order - by the same writer as json_canonical (consumes v; malloc'd). */
 char *json_compact(jv v);
+/* A JSON string of s[0..n) as both of those write it: printable ASCII
+ * without a quote or backslash as it is, anything else escaped as libjq
+ * does. For a writer that builds a record's canonical text itself. */
+void sb_add_canon_str(strbuf *b, const char *s, size_t n);
 
 /* The string at key of obj (looked at), or NULL when absent/null; *bad set
  * when present but not a string. */

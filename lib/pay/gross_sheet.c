@@ -13,30 +13,92 @@
 
 /* --- the record ------------------------------------------------------------ */
 
+/* ,"key":"value" - strings written as the canonical writer writes them,
+ * so a record built here is the text json_compact would give of it. */
+static void ckv(strbuf *b, const char *key, const char *value)
+{
+    sb_addc(b, ',');
+    sb_add_canon_str(b, key, strlen(key));
+    sb_addc(b, ':');
+    sb_add_canon_str(b, value, strlen(value));
+}
+
 void gx_line_json(strbuf *b, const line *l, const char *kind, const char *adjusts)
 {
     sb_adds(b, "{\"code\":");
-    sb_add_json_str(b, l->code, strlen(l->code));
-    sb_add_json_kv(b, "label", l->label);
-    sb_add_json_kv(b, "kind", kind);
+    sb_add_canon_str(b, l->code, strlen(l->code));
+    ckv(b, "label", l->label);
+    ckv(b, "kind", kind);
     sb_addf(b, ",\"taxable\":true,\"from\":\"%s\",\"to\":\"%s\",\"minutes\":%lld", l->from, l->to,
             l->minutes);
     sb_addf(b, ",\"daily_rate\":%lld,\"multiplier\":%d,\"amount\":%lld", (long long)l->rate,
             l->mult, (long long)l->amount);
     if (adjusts)
-        sb_add_json_kv(b, "adjusts_period", adjusts);
+        ckv(b, "adjusts_period", adjusts);
     if (l->basic)
         sb_adds(b, ",\"basic\":true");
     sb_addc(b, '}');
 }
 
+/* The same earning line, keys sorted: its canonical text. */
+static void line_canon(strbuf *b, const line *l)
+{
+    sb_addf(b, "{\"amount\":%lld", (long long)l->amount);
+    if (l->basic)
+        sb_adds(b, ",\"basic\":true");
+    ckv(b, "code", l->code);
+    sb_addf(b, ",\"daily_rate\":%lld,\"from\":\"%s\",\"kind\":\"earning\"", (long long)l->rate,
+            l->from);
+    ckv(b, "label", l->label);
+    sb_addf(b, ",\"minutes\":%lld,\"multiplier\":%d,\"taxable\":true,\"to\":\"%s\"}", l->minutes,
+            l->mult, l->to);
+}
+
 void gx_source_json(strbuf *b, const snap *x)
 {
     sb_adds(b, "{\"timesheet_id\":");
-    sb_add_json_str(b, x->id, strlen(x->id));
+    sb_add_canon_str(b, x->id, strlen(x->id));
     sb_addf(b, ",\"version\":%d", x->version);
-    sb_add_json_kv(b, "checksum", x->checksum);
+    ckv(b, "checksum", x->checksum);
     sb_addc(b, '}');
+}
+
+static void source_canon(strbuf *b, const snap *x)
+{
+    sb_adds(b, "{\"checksum\":");
+    sb_add_canon_str(b, x->checksum, strlen(x->checksum));
+    ckv(b, "timesheet_id", x->id);
+    sb_addf(b, ",\"version\":%d}", x->version);
+}
+
+/* The canonical text of the record gx_write_sheet builds when it has only
+ * the guard's own lines L and sources: what its digest is taken of (keys
+ * sorted, without version, status and computed_at). */
+static void sheet_canon(strbuf *c, const gx *g, const char *id, const char *guard,
+                        const char *period, const char *from, const char *to, const lines *L,
+                        money_t gross)
+{
+    sb_addf(c, "{\"deductions\":[],\"gross\":%lld", (long long)gross);
+    ckv(c, "guard_id", guard);
+    sb_adds(c, ",\"kind\":\"Paysheet\",\"lines\":[");
+    for (int i = 0; i < L->n; i++) {
+        if (i)
+            sb_addc(c, ',');
+        line_canon(c, &L->v[i]);
+    }
+    sb_addf(c, "],\"net\":%lld", (long long)gross);
+    ckv(c, "paysheet_id", id);
+    sb_adds(c, ",\"period\":{\"from\":");
+    sb_add_canon_str(c, from, strlen(from));
+    ckv(c, "id", period);
+    ckv(c, "to", to);
+    sb_adds(c, "},\"sources\":[");
+    for (int i = 0; i < g->nsnap; i++) {
+        if (i)
+            sb_addc(c, ',');
+        source_canon(c, &g->snaps[i]);
+    }
+    sb_addf(c, "],\"stage\":\"gross\",\"taxable\":%lld,\"v\":1}", (long long)gross);
 }
 
 /* The period a timesheet id belongs to (its first segment). */
@@ -96,29 +158,6 @@ static int load_old(gx *g, const char *id, jv *old, int *found, strbuf *text, ar
     return rc;
 }
 
-/* Skip the value after the first occurrence of key (a number or a
- * string without escapes) in a paysheet text: the text before the value's
- * start in *head, the rest after it in *tail. -1 when key is not there. */
-static int split_at(const char *t, const char *key, size_t *head, const char **tail)
-{
-    const char *k = strstr(t, key);
-    if (!k)
-        return -1;
-    const char *v = k + strlen(key);
-    if (*v == '"') {
-        const char *e = strchr(v + 1, '"');
-        if (!e)
-            return -1;
-        *tail = e + 1;
-    } else {
-        while (*v == '-' || (*v >= '0' && *v <= '9'))
-            v++;
-        *tail = v;
-    }
-    *head = (size_t)(k - t) + strlen(key);
-    return 0;
-}
-
 /* Are paysheet texts a (as built, version 0, status COMPUTED, computed_at
  * "") and b (as stored) the same but for those three top-level values?
  * Each is the first occurrence of its key: the top-level version and
@@ -129,7 +168,7 @@ static int same_but_volatile(const char *a, const char *b)
     for (int i = 0; i < 3; i++) {
         size_t ha, hb;
         const char *ta, *tb;
-        if (split_at(a, keys[i], &ha, &ta) || split_at(b, keys[i], &hb, &tb) || ha != hb ||
+        if (pay_split_at(a, keys[i], &ha, &ta) || pay_split_at(b, keys[i], &hb, &tb) || ha != hb ||
             memcmp(a, b, ha))
             return 0;
         a = ta;
@@ -164,8 +203,8 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
     strbuf b;
     sb_init(&b);
     sb_adds(&b, "{\"kind\":\"Paysheet\",\"v\":1");
-    sb_add_json_kv(&b, "paysheet_id", id);
-    sb_add_json_kv(&b, "guard_id", guard);
+    ckv(&b, "paysheet_id", id);
+    ckv(&b, "guard_id", guard);
     sb_addf(&b, ",\"period\":{\"id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"}", period, from, to);
     sb_adds(&b, ",\"version\":0,\"stage\":\"gross\",\"status\":\"COMPUTED\",\"lines\":[");
     money_t gross = 0, taxable = 0;
@@ -256,26 +295,37 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
         sb_adds(&src, ns++ ? "," : "");
         sb_adds(&src, repl_sources);
     }
-    for (int i = 0; i < g->nsnap; i++) {
-        sb_adds(&src, ns++ ? "," : "");
-        gx_source_json(&src, &g->snaps[i]);
+    /* the record is the guard's own lines and sources only: built and
+     * digested as text, with no jv (the snapshots come in id order) */
+    int own_only = ns == 0 && !jv_is_valid(old) && !repl_lines;
+    if (own_only) {
+        for (int i = 0; i < g->nsnap; i++) {
+            if (i)
+                sb_addc(&b, ',');
+            gx_source_json(&b, &g->snaps[i]);
+        }
+    } else {
+        for (int i = 0; i < g->nsnap; i++) {
+            sb_adds(&src, ns++ ? "," : "");
+            gx_source_json(&src, &g->snaps[i]);
+        }
+        /* sorted by timesheet id (ids lead with their period) */
+        sb_addc(&src, ']');
+        jv arr = jv_parse_sized(src.s, (int)src.len);
+        assert(jv_get_kind(arr) == JV_KIND_ARRAY);
+        jv ks = jv_array();
+        jv_array_foreach(arr, i, x) ks =
+            jv_array_append(ks, jv_object_get(x, jv_string("timesheet_id")));
+        arr = jv_sort(arr, ks);
+        jv_array_foreach(arr, i, x)
+        {
+            jv t = jv_dump_string(x, 0);
+            sb_adds(&b, i ? "," : "");
+            sb_adds(&b, jv_string_value(t));
+            jv_free(t);
+        }
+        jv_free(arr);
     }
-    /* sorted by timesheet id (ids lead with their period) */
-    sb_addc(&src, ']');
-    jv arr = jv_parse_sized(src.s, (int)src.len);
-    assert(jv_get_kind(arr) == JV_KIND_ARRAY);
-    jv ks = jv_array();
-    jv_array_foreach(arr, i, x) ks =
-        jv_array_append(ks, jv_object_get(x, jv_string("timesheet_id")));
-    arr = jv_sort(arr, ks);
-    jv_array_foreach(arr, i, x)
-    {
-        jv t = jv_dump_string(x, 0);
-        sb_adds(&b, i ? "," : "");
-        sb_adds(&b, jv_string_value(t));
-        jv_free(t);
-    }
-    jv_free(arr);
     sb_free(&src);
     sb_adds(&b, "],\"computed_at\":\"\"}");
     /* the same text as stored but for version, status and computed_at is
@@ -292,6 +342,33 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
         return 0;
     }
     sb_free(&oldtext);
+    if (own_only) {
+        if (!found && L->n == 0) { /* no pay and none before: no paysheet */
+            sb_free(&b);
+            return 0;
+        }
+        money_t sum = 0;
+        for (int i = 0; i < L->n; i++)
+            sum += L->v[i].amount;
+        assert(sum == gross && taxable == gross); /* lines sum to gross */
+        strbuf c;
+        sb_init(&c);
+        sheet_canon(&c, g, id, guard, period, from, to, L, gross);
+        g->n->computed++;
+        int changed;
+        size_t at = g->outbuf.len;
+        rc = paysheet_store_text(g->s, b.s, c.s, id, guard, period, gross, &changed, &g->outbuf,
+                                 rj, err);
+        sb_free(&c);
+        sb_free(&b);
+        if (!rc && changed)
+            g->n->changed++;
+        if (!rc && g->changed_only && !changed) {
+            g->outbuf.len = at;
+            g->outbuf.s[at] = 0;
+        }
+        return rc;
+    }
     jv rec = jv_parse_sized(b.s, (int)b.len);
     sb_free(&b);
     assert(jv_get_kind(rec) == JV_KIND_OBJECT);

@@ -3,6 +3,7 @@
  */
 #include "pay/paysheet.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,51 @@ int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *er
                                                      : store_fail(s, step, "read paysheet", err);
 }
 
+/* Skip the value after the first occurrence of key (a number or a
+ * string without escapes) in a paysheet text: the text before the value's
+ * start in *head, the rest after it in *tail. -1 when key is not there. */
+int pay_split_at(const char *t, const char *key, size_t *head, const char **tail)
+{
+    const char *k = strstr(t, key);
+    if (!k)
+        return -1;
+    const char *v = k + strlen(key);
+    if (*v == '"') {
+        const char *e = strchr(v + 1, '"');
+        if (!e)
+            return -1;
+        *tail = e + 1;
+    } else {
+        while (*v == '-' || (*v >= '0' && *v <= '9'))
+            v++;
+        *tail = v;
+    }
+    *head = (size_t)(k - t) + strlen(key);
+    return 0;
+}
+
+char *paysheet_text_with(const char *text, int version, const char *status, const char *now)
+{
+    static const char *const keys[] = {"\"version\":", "\"status\":", "\"computed_at\":"};
+    strbuf b;
+    sb_init(&b);
+    for (int i = 0; i < 3; i++) {
+        size_t h;
+        const char *tail;
+        int rc = pay_split_at(text, keys[i], &h, &tail);
+        assert(rc == 0);
+        (void)rc;
+        sb_add(&b, text, h);
+        if (i == 0)
+            sb_addf(&b, "%d", version);
+        else
+            sb_add_canon_str(&b, i == 1 ? status : now, strlen(i == 1 ? status : now));
+        text = tail;
+    }
+    sb_adds(&b, text);
+    return b.s;
+}
+
 /* The digest of a record: its canonical JSON without the volatile fields. */
 static void digest_of(jv rec, char *hex)
 {
@@ -126,58 +172,48 @@ static int str_field(jv rec, const char *key, char *buf, size_t n)
     return 0;
 }
 
-int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection *rj,
-                   armms_err *err)
-{
-    char id[96], guard[65], period[24] = "", stat[16], hex[65];
+/* What a stored paysheet row is, whichever way its record came. */
+typedef struct sheet_meta {
+    const char *id, *guard, *period, *stage;
     long long gross, net;
+    int has_net, is_gross;
+    const char *hex; /* the digest */
+} sheet_meta;
+
+/* Store the row of m: jv rec (consumed) when text is NULL, else text - a
+ * record with "version":0,"status":"COMPUTED" and "computed_at":"" as the
+ * first occurrences of those keys (their values are replaced). */
+static int put(store_t *s, const sheet_meta *m, jv rec, const char *text, int *changed,
+               strbuf *line_out, rejection *rj, armms_err *err)
+{
+    char stat[16];
     *changed = 0;
-    jv per = jv_object_get(jv_copy(rec), jv_string("period"));
-    if (jv_get_kind(per) == JV_KIND_OBJECT)
-        str_field(per, "id", period, sizeof period);
-    jv_free(per);
-    if (str_field(rec, "paysheet_id", id, sizeof id) ||
-        str_field(rec, "guard_id", guard, sizeof guard) || !*period ||
-        pay_int_peek(rec, "gross", &gross)) {
-        jv_free(rec);
-        return err_set(err, EXIT_SOFTWARE, "a paysheet record without id, guard, period or gross");
-    }
-    int has_net = !pay_int_peek(rec, "net", &net);
-    int rc = payrun_status(s, period, stat, err);
-    if (rc) {
-        jv_free(rec);
-        return rc;
-    }
+    int rc = payrun_status(s, m->period, stat, err);
+    if (rc)
+        goto fail;
     if (!strcmp(stat, "CLOSED")) {
-        jv_free(rec);
-        return rejection_set(rj, "LOCKED",
-                             "paysheet %s: the payrun of %s is closed; a change to it is an "
-                             "adjustment in the next open period",
-                             id, period);
+        rc = rejection_set(rj, "LOCKED",
+                           "paysheet %s: the payrun of %s is closed; a change to it is an "
+                           "adjustment in the next open period",
+                           m->id, m->period);
+        goto fail;
     }
-    digest_of(rec, hex);
     sqlite3_stmt *st;
     if ((rc = pay_stmt(
              s, PS_SHEET_GET,
              "SELECT version, digest, record, gross_digest FROM paysheet WHERE paysheet_id = ?1",
-             &st, err))) {
-        jv_free(rec);
-        return rc;
-    }
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+             &st, err)))
+        goto fail;
+    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
     /* A gross record is compared with the gross the stored row was taken
      * to net from: pay then deduct over an unchanged period is a no-op,
      * not a flip between the two stages. */
-    jv stage0 = jv_object_get(jv_copy(rec), jv_string("stage"));
-    int is_gross =
-        jv_get_kind(stage0) != JV_KIND_STRING || !strcmp(jv_string_value(stage0), "gross");
-    jv_free(stage0);
     char gross_hex[65] = "";
     int step = sqlite3_step(st), version = 0;
     if (step == SQLITE_ROW) {
         version = sqlite3_column_int(st, 0);
         snprintf(gross_hex, sizeof gross_hex, "%s", pay_col(st, 3));
-        if (!strcmp(pay_col(st, is_gross && gross_hex[0] ? 3 : 1), hex)) {
+        if (!strcmp(pay_col(st, m->is_gross && gross_hex[0] ? 3 : 1), m->hex)) {
             if (line_out) {
                 sb_adds(line_out, pay_col(st, 2));
                 sb_addc(line_out, '\n');
@@ -189,8 +225,8 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     }
     sqlite3_reset(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        jv_free(rec);
-        return store_fail(s, step, "read paysheet", err);
+        rc = store_fail(s, step, "read paysheet", err);
+        goto fail;
     }
     /* a paysheet a rejection holds (pay/payrun.h) stays REJECTED when it
      * is computed again, until the hold's owner resolves it */
@@ -198,40 +234,44 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     if ((rc = pay_stmt(s, PS_SHEET_HELD,
                        "SELECT count(*) FROM paysheet_hold WHERE status = 'OPEN'"
                        " AND (paysheet_id = ?1 OR paysheet_id = ?2)",
-                       &hq, err))) {
-        jv_free(rec);
-        return rc;
-    }
-    sqlite3_bind_text(hq, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(hq, 2, period, -1, SQLITE_STATIC);
+                       &hq, err)))
+        goto fail;
+    sqlite3_bind_text(hq, 1, m->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(hq, 2, m->period, -1, SQLITE_STATIC);
     int held = sqlite3_step(hq) == SQLITE_ROW && sqlite3_column_int(hq, 0) > 0;
     sqlite3_reset(hq);
+    const char *status = held ? "REJECTED" : "COMPUTED";
     char now[32];
     now_iso(now);
-    rec = jv_object_set(rec, jv_string("version"), jv_number(version + 1));
-    rec = jv_object_set(rec, jv_string("status"), jv_string(held ? "REJECTED" : "COMPUTED"));
-    rec = jv_object_set(rec, jv_string("computed_at"), jv_string(now));
-    jv stage = jv_object_get(jv_copy(rec), jv_string("stage"));
-    char *t = json_compact(rec);
+    char *t;
+    if (!text) {
+        rec = jv_object_set(rec, jv_string("version"), jv_number(version + 1));
+        rec = jv_object_set(rec, jv_string("status"), jv_string(status));
+        rec = jv_object_set(rec, jv_string("computed_at"), jv_string(now));
+        t = json_compact(rec);
+    } else {
+        t = paysheet_text_with(text, version + 1, status, now);
+    }
+    rec = jv_invalid();
     if ((rc = pay_stmt(s, PS_SHEET_PUT,
                        "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
                        " status, gross, net, record, digest, computed_at, gross_digest)"
                        " VALUES (?1, ?2, ?3, ?4, ?10, ?5, ?6, ?7, ?8, ?9, ?11)",
                        &st, err)))
         goto out;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, guard, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->period, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, version + 1);
-    sqlite3_bind_int64(st, 5, gross);
-    if (has_net)
-        sqlite3_bind_int64(st, 6, net);
+    sqlite3_bind_int64(st, 5, m->gross);
+    if (m->has_net)
+        sqlite3_bind_int64(st, 6, m->net);
     sqlite3_bind_text(st, 7, t, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, m->hex, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, held ? "REJECTED" : "COMPUTED", -1, SQLITE_STATIC);
-    if (is_gross)
-        sqlite3_bind_text(st, 11, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, status, -1, SQLITE_STATIC);
+    if (m->is_gross)
+        sqlite3_bind_text(st, 11, m->hex, -1, SQLITE_STATIC);
     else if (gross_hex[0])
         sqlite3_bind_text(st, 11, gross_hex, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
@@ -246,18 +286,17 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     strbuf pl;
     sb_init(&pl);
     sb_adds(&pl, "{\"paysheet_id\":");
-    sb_add_json_str(&pl, id, strlen(id));
-    sb_add_json_kv(&pl, "guard_id", guard);
-    sb_add_json_kv(&pl, "period_id", period);
+    sb_add_json_str(&pl, m->id, strlen(m->id));
+    sb_add_json_kv(&pl, "guard_id", m->guard);
+    sb_add_json_kv(&pl, "period_id", m->period);
     sb_addf(&pl, ",\"version\":%d", version + 1);
-    sb_add_json_kv(&pl, "stage",
-                   jv_get_kind(stage) == JV_KIND_STRING ? jv_string_value(stage) : "gross");
-    sb_addf(&pl, ",\"gross\":%lld", gross);
-    if (has_net)
-        sb_addf(&pl, ",\"net\":%lld", net);
-    sb_add_json_kv(&pl, "digest", hex);
+    sb_add_json_kv(&pl, "stage", m->stage);
+    sb_addf(&pl, ",\"gross\":%lld", m->gross);
+    if (m->has_net)
+        sb_addf(&pl, ",\"net\":%lld", m->net);
+    sb_add_json_kv(&pl, "digest", m->hex);
     sb_addc(&pl, '}');
-    rc = store_emit(s, "PaysheetComputed", "Paysheet", id, pl.s, pl.len, err);
+    rc = store_emit(s, "PaysheetComputed", "Paysheet", m->id, pl.s, pl.len, err);
     sb_free(&pl);
     if (!rc) {
         *changed = 1;
@@ -267,7 +306,53 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
         }
     }
 out:
-    jv_free(stage);
     free(t);
     return rc;
+fail:
+    jv_free(rec);
+    return rc;
+}
+
+int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection *rj,
+                   armms_err *err)
+{
+    char id[96], guard[65], period[24] = "", hex[65], stage[16] = "gross";
+    sheet_meta m = {.id = id, .guard = guard, .period = period, .stage = stage, .hex = hex};
+    *changed = 0;
+    jv per = jv_object_get(jv_copy(rec), jv_string("period"));
+    if (jv_get_kind(per) == JV_KIND_OBJECT)
+        str_field(per, "id", period, sizeof period);
+    jv_free(per);
+    if (str_field(rec, "paysheet_id", id, sizeof id) ||
+        str_field(rec, "guard_id", guard, sizeof guard) || !*period ||
+        pay_int_peek(rec, "gross", &m.gross)) {
+        jv_free(rec);
+        return err_set(err, EXIT_SOFTWARE, "a paysheet record without id, guard, period or gross");
+    }
+    m.has_net = !pay_int_peek(rec, "net", &m.net);
+    jv st = jv_object_get(jv_copy(rec), jv_string("stage"));
+    m.is_gross = jv_get_kind(st) != JV_KIND_STRING || !strcmp(jv_string_value(st), "gross");
+    if (jv_get_kind(st) == JV_KIND_STRING)
+        snprintf(stage, sizeof stage, "%s", jv_string_value(st));
+    jv_free(st);
+    digest_of(rec, hex);
+    return put(s, &m, rec, NULL, changed, line_out, rj, err);
+}
+
+int paysheet_store_text(store_t *s, const char *text, const char *canon, const char *id,
+                        const char *guard, const char *period, long long gross, int *changed,
+                        strbuf *line_out, rejection *rj, armms_err *err)
+{
+    char hex[65];
+    sha256_hex(canon, strlen(canon), hex);
+    sheet_meta m = {.id = id,
+                    .guard = guard,
+                    .period = period,
+                    .stage = "gross",
+                    .gross = gross,
+                    .net = gross,
+                    .has_net = 1,
+                    .is_gross = 1,
+                    .hex = hex};
+    return put(s, &m, jv_invalid(), text, changed, line_out, rj, err);
 }

@@ -58,6 +58,16 @@ int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *er
 int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection *rj,
                    armms_err *err);
 
+/* The same for a gross record its builder wrote as text (no jv): text
+ * with "version":0, "status":"COMPUTED" and "computed_at":"" as the
+ * first occurrences of those keys (the values stored replace them), and
+ * canon the canonical text of the record without those three, which the
+ * digest is taken of - the builder keeps the two the same record. Net is
+ * gross. */
+int paysheet_store_text(store_t *s, const char *text, const char *canon, const char *id,
+                        const char *guard, const char *period, long long gross, int *changed,
+                        strbuf *line_out, rejection *rj, armms_err *err);
+
 /* The status of period's payrun row ("OPEN", "COMPUTED", "APPROVED",
  * "CLOSED"), or "" when the period has no payrun row. */
 int payrun_status(store_t *s, const char *period, char out[16], armms_err *err);
