@@ -26,7 +26,7 @@ LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lm
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
         armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun \
-        armms-payslip armms-bank armms-register armms-remit armms-archive
+        armms-payslip armms-bank armms-register armms-remit armms-archive armms-report
 BINS  = $(addprefix bin/,$(TOOLS))
 LAYERS = core store iam md tk pay out cli
 # The shipped rules (data/*.csv, pay/shipped.h) are compiled into the
