@@ -48,7 +48,7 @@ MAN7 = $(wildcard man/*.7)
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libjq-dev libonig-dev libcsv-dev \
            zlib1g-dev libarchive-dev libssl-dev bats bats-assert bats-support bats-file \
            sqlite3 jq tzdata time clang-format \
-           libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip
+           libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip chromium
 
 .PHONY: all deps check unit bats demo bench install uninstall clean fmt fmt-check layers
 .SECONDARY: $(LIBOBJ) $(patsubst %,src/%.o,$(TOOLS))

@@ -212,3 +212,52 @@ sums() { (cd "$ARMMS_HOME/tenants/acme" && find . -type f ! -name '*-shm' ! -nam
     run rep timesheets --period 2026-11-A -t nope
     assert_equal "$status" 78
 }
+
+# Headless Chromium (Debian chromium), or a clean skip when it cannot run.
+browser() { timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run "$@" 2>/dev/null; }
+need_browser() {
+    command -v chromium >/dev/null || skip "chromium is not installed (make deps)"
+    browser --dump-dom about:blank | grep -q '<body' || skip "chromium cannot run here"
+}
+
+@test "the review pages are one self-contained file each: inline CSS and SVG, nothing fetched" {
+    rep timekeeping --period 2026-11-A --format html >tk.html
+    rep payrun 2026-11-A --format html >pr.html
+    for f in tk.html pr.html; do
+        head -c 15 $f | grep -q '<!DOCTYPE html>'
+        grep -q '<style>' $f
+        ! grep -Eq '<script|<link|<img|src=|href=|@import|url\(' $f
+        [ "$(grep -o 'http[s]*://[^"]*' $f | sort -u)" = "http://www.w3.org/2000/svg" ]
+    done
+}
+
+@test "a browser renders the timekeeping review: hours per detachment, anomalies by code, absences" {
+    need_browser
+    rep timekeeping --period 2026-11-A --format html >tk.html
+    browser --dump-dom "file://$PWD/tk.html" >dom.html
+    grep -q '<h1>Timekeeping review</h1>' dom.html
+    # one bar for DET1, 275:40 worked, all of it on ordinary days
+    grep -q '<svg id="hours-chart"' dom.html
+    grep -q '<title>DET1: 275:40</title>' dom.html
+    # anomalies by code, most first
+    assert_equal "$(grep -o '<td>[A-Z_]*</td><td class="n">[0-9]*</td>' dom.html | sed 's/<[^>]*>/ /g' | tr -s ' ' | paste -sd,)" \
+        " WRONG_DETACHMENT 2 , ABSENT 1 , LATE 1 , MISSING_OUT 1 , TOTAL 5 "
+    grep -q '<td>2026-11-04</td><td>G2</td><td>Reyes, Ana</td>' dom.html
+    browser --window-size=1000,1400 --screenshot="$PWD/tk.png" "file://$PWD/tk.html" >/dev/null
+    [ "$(head -c 8 tk.png | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ]
+    [ "$(stat -c %s tk.png)" -gt 10000 ]
+}
+
+@test "a browser renders the payrun review: totals, the net pay histogram, deferrals and changes" {
+    need_browser
+    rep payrun 2026-11-A --format html >pr.html
+    browser --dump-dom "file://$PWD/pr.html" >dom.html
+    grep -q '<h1>Payrun review 2026-11-A</h1>' dom.html
+    grep -q '<td>Net pay</td><td class="n">27,909.68</td>' dom.html
+    # nets 850.00, 12,442.55 and 14,617.13 in ten columns of 1,377.00 from 850
+    assert_equal "$(grep -c '<rect class="bin"' dom.html)" 10
+    assert_equal "$(grep -o '<title>[0-9,]*: 1</title>' dom.html | paste -sd' ')" \
+        "<title>850: 1</title> <title>11,866: 1</title> <title>13,243: 1</title>"
+    grep -q 'nothing deferred' dom.html
+    grep -q 'no paysheets of these guards in the previous period' dom.html
+}

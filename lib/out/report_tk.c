@@ -197,6 +197,21 @@ int report_exceptions(tenant_t *t, const report_scope *sc, jv *out, armms_err *e
     return rc;
 }
 
+/* By count, most first, then by code. */
+static int by_count(const void *pa, const void *pb)
+{
+    jv a = *(const jv *)pa, b = *(const jv *)pb;
+    jv na = jv_object_get(jv_copy(a), jv_string("count")),
+       nb = jv_object_get(jv_copy(b), jv_string("count"));
+    double x = jv_number_value(na), y = jv_number_value(nb);
+    jv_free(na);
+    jv_free(nb);
+    if (x != y)
+        return x < y ? 1 : -1;
+    char ca[40], cb[40];
+    return strcmp(str_of(a, "code", ca, sizeof ca), str_of(b, "code", cb, sizeof cb));
+}
+
 int report_anomaly_counts(tenant_t *t, const report_scope *sc, jv *out, armms_err *err)
 {
     jv ex;
@@ -225,6 +240,7 @@ int report_anomaly_counts(tenant_t *t, const report_scope *sc, jv *out, armms_er
         *out = jv_array_append(*out, rec);
     }
     jv_free(counts);
+    *out = sorted(*out, by_count);
     return 0;
 }
 
