@@ -346,10 +346,11 @@ static const cli_verb verbs[] = {
      .help = "one line per paysheet: gross, deducted, deferred, net",
      .scope = "paysheet.read",
      .run = run_paysheets},
-    {.name = NULL},
+    {0},
 };
 
 static const char intro[] =
+    "\n"
     "Read-only reports. Every store is opened read-only: nothing is recomputed\n"
     "or written, so a report needs only a read scope (timesheet.read,\n"
     "paysheet.read or approval.read). On a terminal a report is an aligned\n"
