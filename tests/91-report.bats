@@ -85,7 +85,7 @@ sums() { (cd "$ARMMS_HOME/tenants/acme" && find . -type f ! -name '*-shm' ! -nam
     assert_line --regexp '^TOTAL +120:00 +80:00 +40:00 '
     assert_line --regexp '^G1 +Santos, Juan +DET1 +DAY +1 +FINALIZED +10 +0 +1 +120:00 '
     run rep guard G1 --period 2026-11-A --format ndjson
-    assert_equal "$(jq -r .kind <<<"$output" | sort | uniq -c | awk '{print $2 "=" $1}' | paste -sd' ')" "DTR=11 Timesheet=1"
+    assert_equal "$(jq -r .kind <<<"$output" | sort | uniq -c | awk '{print $2 "=" $1}' | paste -sd' ')" "DTRReport=11 TimesheetReport=1"
 }
 
 @test "the roster of a date: who is posted, the reliever and whom he relieves, open posts" {
@@ -260,4 +260,22 @@ need_browser() {
         "<title>850: 1</title> <title>11,866: 1</title> <title>13,243: 1</title>"
     grep -q 'nothing deferred' dom.html
     grep -q 'no paysheets of these guards in the previous period' dom.html
+}
+
+# Every record on stdin has the fields its schema requires and no other.
+conforms() {
+    jq -s --slurpfile s "$ARMMS_ROOT/schemas/$1" \
+        '($s[0].properties | keys) as $p | ($s[0].required) as $r | length > 0 and
+         all(.[]; (keys - $p | length == 0) and ($r - keys | length == 0) and .kind == $s[0].properties.kind.const)'
+}
+
+@test "each report's records follow their schemas" {
+    assert_equal "$(rep exceptions --period 2026-11-A --format ndjson | conforms exception.schema.json)" true
+    assert_equal "$(rep dtr --period 2026-11-A --format ndjson | conforms dtr-report.schema.json)" true
+    assert_equal "$(rep timesheets --period 2026-11-A --format ndjson | conforms timesheet-report.schema.json)" true
+    assert_equal "$(rep detachment --period 2026-11-A --format ndjson | conforms detachment-summary.schema.json)" true
+    assert_equal "$(rep roster --date 2026-11-10 --format ndjson | conforms roster-entry.schema.json)" true
+    assert_equal "$(rep obligations --format ndjson | conforms obligation-balance.schema.json)" true
+    assert_equal "$(rep paysheets 2026-11-A --format ndjson | conforms paysheet-summary.schema.json)" true
+    assert_equal "$(rep changes --format ndjson | conforms change-request.schema.json)" true
 }

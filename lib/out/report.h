@@ -13,8 +13,8 @@
  *     they are; its sums are of the rows it returns (SQLite's JSON
  *     functions read the snapshots). Money is integer centavos, durations
  *     integer minutes.
- *  3. Each report is an array of records of one kind (Exception, DTR,
- *     Timesheet, DetachmentSummary, RosterEntry, ObligationBalance,
+ *  3. Each report is an array of records of one kind (Exception, DTRReport,
+ *     TimesheetReport, DetachmentSummary, RosterEntry, ObligationBalance,
  *     PaysheetSummary), each with kind and v, in a fixed order, so the
  *     same store gives the same output.
  *  4. Names of guards come from hr.db as "Last, First" in field name;

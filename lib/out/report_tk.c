@@ -89,15 +89,13 @@ static const char *str_of(jv rec, const char *key, char *buf, size_t n)
  * that is missing is added, a stray one is voided. */
 static void fix_of(jv rec, strbuf *b)
 {
-    char code[40], g[80], id[80], sh[80], d[16], det[80], ts[40], tin[40];
+    char code[40], g[80], id[80], sh[80], d[16], det[80];
     str_of(rec, "code", code, sizeof code);
     str_of(rec, "guard_id", g, sizeof g);
     str_of(rec, "time_log_id", id, sizeof id);
     str_of(rec, "shift_id", sh, sizeof sh);
     str_of(rec, "shift_date", d, sizeof d);
     str_of(rec, "detachment_id", det, sizeof det);
-    str_of(rec, "ts", ts, sizeof ts);
-    str_of(rec, "time_in", tin, sizeof tin);
     const char *shift = *sh ? sh : "S", *date = *d ? d : "D";
     if (!strcmp(code, "MISSING_OUT"))
         sb_addf(b,
@@ -136,8 +134,6 @@ static void fix_of(jv rec, strbuf *b)
         sb_adds(b, "none: late minutes are not paid");
     else
         sb_adds(b, "review the punch with armms-report dtr");
-    (void)ts;
-    (void)tin;
 }
 
 static jv with_fix(jv rec, void *ctx)
@@ -247,7 +243,7 @@ int report_anomaly_counts(tenant_t *t, const report_scope *sc, jv *out, armms_er
 /* ---- DTRs ---- */
 
 static const char sql_dtr[] =
-    "SELECT json_object('kind', 'DTR', 'v', 1, 'guard_id', d.guard_id,"
+    "SELECT json_object('kind', 'DTRReport', 'v', 1, 'guard_id', d.guard_id,"
     " 'name', " REPORT_NAME(
         "d.guard_id") ", 'date', d.date, 'detachment_id', d.detachment_id,"
                       " 'shift_id', d.shift_id, 'day_type', d.day_type, 'time_in', d.time_in,"
@@ -298,7 +294,7 @@ int report_dtr(tenant_t *t, const report_scope *sc, jv *out, armms_err *err)
 /* ---- timesheets ---- */
 
 static const char sql_timesheets[] =
-    "SELECT json_object('kind', 'Timesheet', 'v', 1, 'timesheet_id', s.timesheet_id,"
+    "SELECT json_object('kind', 'TimesheetReport', 'v', 1, 'timesheet_id', s.timesheet_id,"
     " 'guard_id', s.guard_id, 'name', " REPORT_NAME(
         "s.guard_id") ","
                       " 'detachment_id', s.detachment_id, 'shift_id', s.shift_id,"
