@@ -160,6 +160,9 @@ sums() { (cd "$ARMMS_HOME/tenants/acme" && find . -type f ! -name '*-shm' ! -nam
     rep obligations --format xlsx >obl.xlsx
     unzip -p obl.xlsx xl/sharedStrings.xml | grep -q "'=1+1 Uniform"
     ! unzip -p obl.xlsx xl/worksheets/sheet1.xml | grep -q '<f>'
+    # the same report of the same store is the same workbook
+    rep dtr --date 2026-11-10 --format xlsx >again.xlsx
+    cmp dtr.xlsx again.xlsx
 }
 
 @test "no report shows a bank account or a TIN, in any format" {

@@ -12,8 +12,10 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "core/clock.h"
 #include "core/ndjson.h"
 #include "out/cell.h"
+#include "store/store.h"
 
 /* sb_init, and the buffer is "" at once (sb_init leaves it unterminated
  * until the first append). */
@@ -770,6 +772,13 @@ render_book *render_book_new(armms_err *err)
         free(bk);
         return NULL;
     }
+    /* dated by the tools' clock (ARMMS_NOW pins it), so the same report
+     * of the same store is the same bytes */
+    char now[32];
+    instant_t at;
+    now_iso(now);
+    lxw_doc_properties props = {.created = iso_parse(now, &at, NULL) ? 0 : (time_t)at};
+    workbook_set_properties(bk->wb, &props);
     bk->bold = workbook_add_format(bk->wb);
     format_set_bold(bk->bold);
     bk->title = workbook_add_format(bk->wb);
