@@ -26,7 +26,7 @@ LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lm
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
         armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun \
-        armms-payslip armms-bank armms-register armms-remit armms-archive
+        armms-payslip armms-bank armms-register armms-remit armms-archive armms-report
 BINS  = $(addprefix bin/,$(TOOLS))
 LAYERS = core store iam md tk pay out cli
 # The shipped rules (data/*.csv, pay/shipped.h) are compiled into the
@@ -48,7 +48,7 @@ MAN7 = $(wildcard man/*.7)
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libjq-dev libonig-dev libcsv-dev \
            zlib1g-dev libarchive-dev libssl-dev bats bats-assert bats-support bats-file \
            sqlite3 jq tzdata time clang-format \
-           libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip
+           libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip chromium
 
 .PHONY: all deps check unit bats demo bench install uninstall clean fmt fmt-check layers
 .SECONDARY: $(LIBOBJ) $(patsubst %,src/%.o,$(TOOLS))

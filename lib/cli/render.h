@@ -35,11 +35,19 @@
  *     plain, like the project's CSV input. Lines end in "\n".
  *  5. A totals row or footer appears in the table alone: CSV and NDJSON
  *     carry data rows only, for a program to add up itself.
+ *  6. Spreadsheets read what they are given: a CSV or XLSX text cell that
+ *     a spreadsheet would take for a formula goes through out_cell_text
+ *     (out/cell.h); dates are ISO text in CSV (which spreadsheets read as
+ *     dates) and date cells in XLSX; in XLSX money is a number formatted
+ *     #,##0.00, minutes a duration [h]:mm, basis points a percentage. An
+ *     XLSX workbook (libxlsxwriter) is written whole to the output, one
+ *     sheet per table (render_book).
  *
  * Memory: the jv rule (core/ndjson.h): records passed in are consumed;
  * _peek functions only look.
  *
- * Uses core (util, ndjson) and libcsv; prints (the CLI layer).
+ * Uses out (cell), core (util, ndjson), libcsv and libxlsxwriter; prints
+ * (the CLI layer).
  */
 #ifndef ARMMS_CLI_RENDER_H
 #define ARMMS_CLI_RENDER_H
@@ -49,9 +57,9 @@
 
 #include "core/util.h"
 
-typedef enum render_format { RENDER_TABLE, RENDER_NDJSON, RENDER_CSV } render_format;
+typedef enum render_format { RENDER_TABLE, RENDER_NDJSON, RENDER_CSV, RENDER_XLSX } render_format;
 
-/* "table", "ndjson" or "csv" as its format; -1 for anything else. */
+/* "table", "ndjson", "csv" or "xlsx" as its format; -1 for anything else. */
 int render_format_parse(const char *name);
 /* The format for out when the user named none: table on a terminal,
  * NDJSON otherwise. */
@@ -106,6 +114,9 @@ typedef struct render_opts {
                                 struct) or null: none */
     int no_header;           /* table: no header and no rule; render_kv's CSV:
                                 no "key,value" line (a block continuing one) */
+    int bom;                 /* CSV: a UTF-8 byte-order mark first (for
+                                spreadsheets that want one) */
+    const char *sheet;       /* XLSX: the sheet's name (NULL: "Sheet1") */
 } render_opts;
 
 /* Render records (an array of objects, consumed) under cols to out in fmt.
@@ -121,6 +132,21 @@ int render_records(FILE *out, render_format fmt, const render_col *cols, jv reco
  * is a blank line between groups of the table. */
 int render_kv(FILE *out, render_format fmt, const render_col *fields, jv record,
               const render_opts *o, armms_err *err);
+
+/* A workbook of several tables, written whole to out by render_book_end
+ * (XLSX): render_records and render_kv in RENDER_XLSX make a book of one
+ * sheet. Sheet names are cut to the 31 characters XLSX allows. */
+typedef struct render_book render_book;
+render_book *render_book_new(armms_err *err);
+/* One sheet of records (consumed) under cols; titled by o->title (may be
+ * NULL) in its first row. */
+int render_book_sheet(render_book *bk, const char *name, const render_col *cols, jv records,
+                      const render_opts *o, armms_err *err);
+/* One sheet of key/value rows of record (consumed), as render_kv's CSV. */
+int render_book_kv(render_book *bk, const char *name, const render_col *fields, jv record,
+                   armms_err *err);
+/* Write the workbook to out and free it (also on error). */
+int render_book_end(render_book *bk, FILE *out, armms_err *err);
 
 /* Write one record (consumed) compactly with a newline, the personal
  * fields of invariant 1 masked wherever they are. */
