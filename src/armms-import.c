@@ -94,7 +94,8 @@ int main(int argc, char **argv)
         suggest_offer_words(&near, md_kind_names());
         sb_init(&b);
         if (suggest_names(&near, &b))
-            cli_usage_error(&c, "unknown kind '%s' (did you mean %s?)", argv[optind], b.s);
+            cli_usage_error(&c, "unknown kind '%s' (did you mean %s? one of: %s)", argv[optind],
+                            b.s, md_kind_names());
         cli_usage_error(&c, "unknown kind '%s' (one of: %s)", argv[optind], md_kind_names());
     }
     if (year && strcmp(argv[optind], "period") != 0)

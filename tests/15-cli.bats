@@ -125,12 +125,15 @@ complete_line() {
 
 @test "a mistyped kind names the nearest kind; one nowhere near lists them all" {
     armms-init -q -t acme
+    local kinds
+    kinds=$(armms-import --complete | sed -n 's/^verb //p' | tr '\n' ' ')
+    kinds=${kinds% }
     run --separate-stderr armms-import -t acme guards /dev/null
     assert_failure 64
-    assert_equal "$(head -n 1 <<<"$stderr")" "armms-import: unknown kind 'guards' (did you mean 'guard'?)"
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-import: unknown kind 'guards' (did you mean 'guard'? one of: $kinds)"
     run --separate-stderr armms-import -t acme asignment /dev/null
     assert_failure 64
-    assert_equal "$(head -n 1 <<<"$stderr")" "armms-import: unknown kind 'asignment' (did you mean 'assignment'?)"
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-import: unknown kind 'asignment' (did you mean 'assignment'? one of: $kinds)"
     run --separate-stderr armms-import -t acme paychecks /dev/null
     assert_failure 64
     [[ "$(head -n 1 <<<"$stderr")" == "armms-import: unknown kind 'paychecks' (one of: position detachment shift guard "* ]] ||
