@@ -501,7 +501,8 @@ static int is_metavar(const char *s, size_t n)
     return 1;
 }
 
-/* Add "line\n" to b unless b has it already. */
+/* Add "line\n" to b unless b has it already; b starts with a newline,
+ * so every line is found as "\nline\n". */
 static void complete_line(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void complete_line(strbuf *b, const char *fmt, ...)
 {
@@ -515,10 +516,6 @@ static void complete_line(strbuf *b, const char *fmt, ...)
     line[0] = '\n';
     line[n + 1] = '\n';
     line[n + 2] = 0;
-    if (b->len && b->s[0] != '\n')
-        return; /* b always starts with the newline sentinel */
-    if (!b->len)
-        sb_addc(b, '\n');
     if (!strstr(b->s, line))
         sb_adds(b, line + 1);
 }
@@ -603,6 +600,7 @@ void cli_complete(const cli_t *c, FILE *out)
 {
     strbuf b;
     sb_init(&b);
+    sb_addc(&b, '\n');
     const char *lead = c->verb_lead ? c->verb_lead : "", *sep = c->verb_lead ? " " : "";
     if (c->verb_lead && c->verbs)
         complete_line(&b, "verb %s", c->verb_lead);
