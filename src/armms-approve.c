@@ -156,10 +156,10 @@ static const char options[] =
     "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"
     "  -q, --quiet           no summary on stderr\n"
     "  -h, --help            this text\n"
-    "      --version         print the version\n"
-    "\n"
-    "Exit: 0 done, 64 usage, 65 no such request, already decided, or stale,\n"
-    "74 output error, 75 tenant busy, 77 not permitted, 78 tenant missing.\n";
+    "      --version         print the version\n" CLI_EXIT_HEAD CLI_EXIT(" 0", "done")
+        CLI_EXIT("64", "usage")
+            CLI_EXIT("65", "no such request, decided already, not yet verified, or stale")
+                CLI_EXIT("74", "output error") CLI_EXIT_BUSY CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum {
     OPT_ALL = OPT_TOOL_BASE,

@@ -281,11 +281,14 @@ static const char options[] =
     "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"
     "  -q, --quiet           no summary on stderr (verify's mismatches still)\n"
     "  -h, --help            this text\n"
-    "      --version         print the version\n"
-    "\n"
-    "Exit: 0 done (verify: everything matches), 65 refused or a mismatch, 64 usage,\n"
-    "66 no such file or directory, 73/74 output error, 75 busy, 77 not permitted,\n"
-    "78 tenant missing.\n";
+    "      --version         print the version\n" CLI_EXIT_HEAD CLI_EXIT(
+        " 0", "done (verify: everything matches)") CLI_EXIT("64", "usage")
+        CLI_EXIT("65", "the run is not approved, a file is refused, or verify found a mismatch")
+            CLI_EXIT("66", "no such directory or archive")
+                CLI_EXIT("73", "the archive cannot be created")
+                    CLI_EXIT("74", "it cannot be written (a full disk)")
+                        CLI_EXIT("75", "the tenant or the period's payrun is busy past --wait")
+                            CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE };
 

@@ -39,13 +39,16 @@ static const char usage[] =
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
     "  -q, --quiet           no summary on stderr\n"
     "  -h, --help            this text\n"
-    "      --version         print the version\n"
-    "\n"
-    "Exit: 0 written, 65 written but a guard to be paid by this bank has no\n"
-    "valid account (listed), or the payrun is not approved, or the profile is\n"
-    "bad; 64 usage (an unknown profile, a missing value); 66 a profile file\n"
-    "cannot be read; 70 the totals do not reconcile; 74 output error; 77 not\n"
-    "permitted (needs paysheet.read); 78 tenant missing.\n";
+    "      --version         print the version\n" CLI_EXIT_HEAD CLI_EXIT(" 0",
+                                                                         "written and reconciled")
+        CLI_EXIT("64", "usage: an unknown profile, a missing value")
+            CLI_EXIT("65", "written, but a guard to be paid by this bank has no valid account")
+                CLI_EXIT_MORE("(listed); or the payrun is not approved, or the profile is bad")
+                    CLI_EXIT("66", "a profile file cannot be read")
+                        CLI_EXIT("70", "the totals do not reconcile")
+                            CLI_EXIT("73", "the bank file cannot be created")
+                                CLI_EXIT("74", "it cannot be written")
+                                    CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum { OPT_PROFILE = OPT_TOOL_BASE, OPT_SET, OPT_LIST };
 

@@ -8,6 +8,7 @@
 #include "cli/actions.h"
 #include "cli/cli.h"
 #include "core/input.h"
+#include "core/suggest.h"
 #include "iam/change.h"
 #include "md/masterdata.h"
 #include "pay/period.h"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
     cli_wrap(&usage, 2, md_kind_names());
     sb_adds(&usage, usage_tail);
     c.usage = usage.s;
+    c.words = md_kind_names();
     /* before md_import_open: obligation schedules are pay's (pay/obligation.h) */
     cli_actions_register();
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
@@ -85,8 +87,17 @@ int main(int argc, char **argv)
     if (optind >= argc)
         cli_usage_error(&c, "missing KIND (one of: %s)", md_kind_names());
     const md_kind *k = md_kind_find(argv[optind]);
-    if (!k)
+    if (!k) {
+        suggest_t near;
+        strbuf b;
+        suggest_init(&near, argv[optind]);
+        suggest_offer_words(&near, md_kind_names());
+        sb_init(&b);
+        if (suggest_names(&near, &b))
+            cli_usage_error(&c, "unknown kind '%s' (did you mean %s? one of: %s)", argv[optind],
+                            b.s, md_kind_names());
         cli_usage_error(&c, "unknown kind '%s' (one of: %s)", argv[optind], md_kind_names());
+    }
     if (year && strcmp(argv[optind], "period") != 0)
         cli_usage_error(&c, "--generate goes with the kind period");
     if (year && optind + 1 < argc)

@@ -19,8 +19,8 @@ static const char usage[] =
     "Create the tenant (directories, hr.db, tk.db, pay.db, iam.db, journal),\n"
     "or migrate an existing one forward, and load the payroll rules ARMMS ships\n"
     "(statutory tables, premiums, minimum wages, pay policy, deduction priority)\n"
-    "where the tenant has no row of its own. The tenant comes from -t or ARMMS_TENANT;\n"
-    "the data lives under ARMMS_HOME (default ~/.local/share/armms).\n"
+    "where the tenant has no row of its own. The tenant comes from -t or\n"
+    "ARMMS_TENANT; the data lives under ARMMS_HOME (default ~/.local/share/armms).\n"
     "\n"
     "  -t, --tenant ID   tenant id ([a-z0-9][a-z0-9_-]{0,62})\n"
     "      --tz ZONE     the tenant's business time zone (default Asia/Manila)\n"
@@ -30,7 +30,15 @@ static const char usage[] =
     "      --rejects FILE  append Reject records of shipped rows to FILE (not stderr)\n"
     "  -q, --quiet       no summary on stderr\n"
     "  -h, --help        this text\n"
-    "      --version     print the version\n";
+    "      --version     print the version\n" CLI_EXIT_HEAD CLI_EXIT(
+        " 0", "the tenant exists and is current") CLI_EXIT("64", "usage")
+        CLI_EXIT("65", "some shipped rules were rejected (the others are loaded)")
+            CLI_EXIT("70", "internal error, such as a failed migration")
+                CLI_EXIT("73", "a directory, store or file cannot be created")
+                    CLI_EXIT("74", "I/O error on a store or the journal") CLI_EXIT_BUSY CLI_EXIT(
+                        "77", "not permitted: the tenant has an active admin, and the")
+                        CLI_EXIT_MORE("user lacks tenant.admin (the roles holding it named)")
+                            CLI_EXIT("78", "a store is newer than this build, or not ARMMS's");
 
 enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST };
 

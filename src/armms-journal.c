@@ -222,7 +222,13 @@ static const char options[] =
     "      --wait SECS   wait this long for a busy journal (default 30)\n"
     "  -q, --quiet       no summary on stderr\n"
     "  -h, --help        this text\n"
-    "      --version     print the version\n";
+    "      --version     print the version\n" CLI_EXIT_HEAD CLI_EXIT(
+        " 0", "done (verify: the chain is intact)") CLI_EXIT("64", "usage")
+        CLI_EXIT("65", "verify: the chain is broken")
+            CLI_EXIT("70", "internal error, a damaged journal or consumer cursor")
+                CLI_EXIT("74", "I/O error: the journal, standard output, a cursor")
+                    CLI_EXIT("75", "busy past --wait, or verify: changes not yet journaled (sync)")
+                        CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 static void parse_options(journal_run *j, int argc, char **argv)
 {

@@ -404,7 +404,11 @@ static const char options[] =
     "      --all             holds: resolved ones too\n"
     "      --on DATE         final: the separation date (YYYY-MM-DD)\n"
     "      --format F        status: table (the default on a terminal), ndjson, "
-    "csv\n" CLI_COMMON_HELP;
+    "csv\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
+        CLI_EXIT("65", "some guards rejected (the rest landed), or the run is in the wrong")
+            CLI_EXIT_MORE("state for the command (closed, not open, not approved, held)")
+                CLI_EXIT("75", "the tenant or the period's payrun is busy past --wait")
+                    CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum { OPT_GUARD = OPT_TOOL_BASE, OPT_ITEM, OPT_REASON, OPT_NOTE, OPT_ALL, OPT_FORMAT, OPT_ON };
 

@@ -29,7 +29,13 @@ static const char usage[] =
     "      --format F        text (the default) or pdf\n"
     "  -o, --output PATH     a file (--combined, or text), else a directory\n"
     "      --combined        every payslip in one file\n"
-    "      --paper P         a4 (the default) or letter\n" CLI_COMMON_HELP;
+    "      --paper P         a4 (the default) or letter\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD
+        CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
+            CLI_EXIT("65", "the payrun is not approved (or the period has none), or some guards")
+                CLI_EXIT_MORE("were rejected (the others were written)")
+                    CLI_EXIT("69", "a font is missing") CLI_EXIT("73", "a file cannot be created")
+                        CLI_EXIT("74", "output error (a full disk)")
+                            CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum { OPT_GUARD = OPT_TOOL_BASE, OPT_FORMAT, OPT_COMBINED, OPT_PAPER };
 

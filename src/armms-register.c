@@ -28,10 +28,11 @@ static const char usage[] =
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
     "  -q, --quiet           no summary on stderr\n"
     "  -h, --help            this text\n"
-    "      --version         print the version\n"
-    "\n"
-    "Exit: 0 written, 64 usage, 65 the payrun is not approved, 74 output error,\n"
-    "77 not permitted (needs paysheet.read), 78 tenant missing.\n";
+    "      --version         print the version\n" CLI_EXIT_HEAD CLI_EXIT(" 0", "written")
+        CLI_EXIT("64", "usage") CLI_EXIT("65", "the period has no payrun, or it is not approved")
+            CLI_EXIT("73", "the file cannot be created")
+                CLI_EXIT("74", "it, or standard output, cannot be written")
+                    CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE };
 

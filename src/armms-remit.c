@@ -593,7 +593,14 @@ static const char options[] =
     "      --guard G         2316: one guard\n"
     "      --employer-sss NO sss -o: the employer's SSS number (10 digits)\n"
     "      --employer-name N sss -o: the registered employer name\n"
-    "      --format F        stdout: table, ndjson or csv\n" CLI_COMMON_HELP;
+    "      --format F        stdout: table, ndjson or csv\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD
+        CLI_EXIT(" 0", "the file or records are complete")
+            CLI_EXIT("64", "usage: a bad month or year, the R3 file without its employer")
+                CLI_EXIT("65", "a period is not approved (nothing written without --partial), or")
+                    CLI_EXIT_MORE("a guard was listed for a bad or missing number")
+                        CLI_EXIT("73", "the file cannot be created")
+                            CLI_EXIT("74", "it, or standard output, cannot be written")
+                                CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum { OPT_PARTIAL = OPT_TOOL_BASE, OPT_GUARD, OPT_FORMAT, OPT_ER_SSS, OPT_ER_NAME };
 

@@ -53,7 +53,10 @@ static const char usage[] =
     "      --format F    events: ndjson (default) or csv\n"
     "      --max N       events: stop after N events (lines after a CSV header)\n"
     "  -h, --help        this text\n"
-    "      --version     print the version\n";
+    "      --version     print the version\n" CLI_EXIT_HEAD CLI_EXIT(" 0", "done")
+        CLI_EXIT("64", "usage") CLI_EXIT("70", "internal error")
+            CLI_EXIT("73", "the --out directory or a file in it cannot be created")
+                CLI_EXIT("74", "write error on a file or standard output");
 
 /* ---- noise rates, parts per million ---- */
 
@@ -1273,14 +1276,18 @@ int main(int argc, char **argv)
         {"max", required_argument, NULL, OPT_MAX},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
+        CLI_COMPLETE_LONGOPT,
         {0, 0, 0, 0},
     };
+    /* the commands, for cli_verb_pick and --complete; the usage is above */
+    static const cli_verb verbs[] = {{.name = "masterdata"}, {.name = "events"}, {0}};
     cli_t c;
     const char *period = "2026-11-A", *out = NULL, *format = NULL;
     long guards = 1200, max = -1;
     uint64_t seed = 1;
     int opt;
     cli_init(&c, "armms-sample", usage);
+    c.verbs = verbs;
     argv[0] = (char *)"armms-sample"; /* getopt_long names the tool in its messages */
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (cli_common(&c, opt, optarg))
@@ -1306,14 +1313,9 @@ int main(int argc, char **argv)
             break;
         }
     }
-    if (optind >= argc)
-        cli_usage_error(&c, "missing command (masterdata or events)");
-    const char *cmd = argv[optind++];
-    int is_events = strcmp(cmd, "events") == 0;
-    if (!is_events && strcmp(cmd, "masterdata") != 0)
-        cli_usage_error(&c, "unknown command '%s'", cmd);
-    if (optind < argc)
-        cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
+    const char *operand;
+    int is_events =
+        !strcmp(cli_verb_pick(&c, verbs, "command", argc, argv, &operand)->name, "events");
     if (is_events && out)
         cli_usage_error(&c, "--out is for masterdata; events go to standard output");
     if (!is_events && (format || max >= 0))

@@ -67,6 +67,8 @@ int main(int argc, char **argv)
     cli_verb_synopsis(&usage, "adjust", adjust_actions);
     sb_adds(&usage, description);
     c.usage = usage.s;
+    c.verbs = adjust_actions;
+    c.verb_lead = "adjust";
     argv[0] = (char *)armms_prog;
     /* Options may come before or after the adjust verb (getopt_long moves
      * operands last), as with every other tool's -t. */

@@ -1,6 +1,8 @@
 /*
  * armms - run armms-VERB, as git runs git-VERB. The tool is looked for
- * beside this program first, then on PATH.
+ * beside this program first, then on PATH. The verbs of this version are
+ * one table: the usage, --complete and the "did you mean" of a verb that
+ * runs nothing all come from it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,39 +12,86 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/suggest.h"
 
-static const char usage[] = "usage: armms VERB [ARGS...]\n"
-                            "\n"
-                            "Runs armms-VERB with ARGS. Verbs:\n"
-                            "  init      create or migrate a tenant\n"
-                            "  import    load master data (guards, assignments, rates, users,\n"
-                            "            roles, routes, ...)\n"
-                            "  ingest    record clock events\n"
-                            "  timelog   match clock events to shifts; timekeepers' adjustments\n"
-                            "  dtr       daily time records: paired punches, minute buckets\n"
-                            "  timesheet timesheets per period: validate, finalize\n"
-                            "  approve   change requests: verify, approve, reject\n"
-                            "  journal   read, verify and seal the journal; a record's history\n"
-                            "  sample    generate the demo tenant and clock events\n"
-                            "\n"
-                            "See armms(7) for the pipeline and armms-VERB(1) for each tool.\n";
+static const cli_verb verbs[] = {
+    {.name = "init", .help = "create or migrate a tenant"},
+    {.name = "import",
+     .help = "load master data (guards, assignments, rates, users,\n"
+             "roles, routes, ...)"},
+    {.name = "ingest", .help = "record clock events"},
+    {.name = "timelog", .help = "match clock events to shifts; timekeepers' adjustments"},
+    {.name = "dtr", .help = "daily time records: paired punches, minute buckets"},
+    {.name = "timesheet", .help = "timesheets per period: validate, finalize"},
+    {.name = "approve", .help = "change requests: verify, approve, reject"},
+    {.name = "pay", .help = "gross pay from sealed timesheets"},
+    {.name = "deduct", .help = "contributions, withholding tax and deductions: net pay"},
+    {.name = "payrun", .help = "a period's payrun: open, compute, approve, close"},
+    {.name = "payslip", .help = "payslips of an approved payrun (text, PDF)"},
+    {.name = "bank", .help = "the bank credit file of an approved payrun"},
+    {.name = "register", .help = "the payroll register (CSV, XLSX)"},
+    {.name = "remit", .help = "SSS, Pag-IBIG, PhilHealth and BIR files"},
+    {.name = "archive", .help = "pack an approved payrun's files into a journaled archive"},
+    {.name = "journal", .help = "read, verify and seal the journal; a record's history"},
+    {.name = "sample", .help = "generate the demo tenant and clock events"},
+    {0},
+};
+
+static const char usage_head[] = "usage: armms VERB [ARGS...]\n"
+                                 "\n"
+                                 "Runs armms-VERB with ARGS. Verbs:\n";
+
+static const char usage_tail[] =
+    "\n"
+    "Any other VERB runs armms-VERB when one is installed.\n"
+    "See armms(7) for the pipeline and armms-VERB(1) for each tool.\n"
+    "\n"
+    "  -h, --help     this text\n"
+    "      --version  print the version\n" CLI_EXIT_HEAD CLI_EXIT(
+        " 0", "--help, --version; else the exit status of the tool run")
+        CLI_EXIT("64", "usage: no verb, or no tool armms-VERB (the nearest named)")
+            CLI_EXIT("69", "armms-VERB exists but cannot be run");
+
+/* "armms: 'injest' is not an armms verb (did you mean 'ingest'?)" */
+static _Noreturn void no_such_tool(const char *verb)
+{
+    suggest_t near;
+    strbuf b;
+    suggest_init(&near, verb);
+    for (const cli_verb *v = verbs; v->name; v++)
+        suggest_offer(&near, v->name);
+    sb_init(&b);
+    if (suggest_names(&near, &b))
+        armms_die(EXIT_USAGE, "'%s' is not an armms verb (did you mean %s?)", verb, b.s);
+    armms_die(EXIT_USAGE, "'%s' is not an armms verb; try 'armms --help'", verb);
+}
 
 int main(int argc, char **argv)
 {
-    cli_prog("armms");
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
+    cli_t c;
+    strbuf u;
+    sb_init(&u);
+    sb_adds(&u, usage_head);
+    cli_verb_list(&u, verbs);
+    sb_adds(&u, usage_tail);
+    cli_init(&c, "armms", u.s);
+    c.verbs = verbs;
+    if (argc < 2) {
+        fputs(u.s, stderr);
+        return EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--version")) {
-        printf("armms %s\n", ARMMS_VERSION);
-        return 0;
-    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+        cli_common(&c, 'h', NULL);
+    if (!strcmp(argv[1], "--version"))
+        cli_common(&c, OPT_VERSION, NULL);
+    if (!strcmp(argv[1], "--complete"))
+        cli_common(&c, OPT_COMPLETE, NULL);
     if (strchr(argv[1], '/') || argv[1][0] == '-')
         armms_die(EXIT_USAGE, "'%s' is not a verb; try 'armms --help'", argv[1]);
     char *tool = xasprintf("armms-%s", argv[1]);
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    const char *verb = argv[1];
     argv[1] = tool;
     if (n > 0) {
         self[n] = 0;
@@ -56,6 +105,7 @@ int main(int argc, char **argv)
         }
     }
     execvp(tool, argv + 1);
-    armms_die(errno == ENOENT ? EXIT_USAGE : EXIT_UNAVAILABLE, "cannot run %s: %s", tool,
-              strerror(errno));
+    if (errno == ENOENT)
+        no_such_tool(verb);
+    armms_die(EXIT_UNAVAILABLE, "cannot run %s: %s", tool, strerror(errno));
 }

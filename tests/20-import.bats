@@ -564,7 +564,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_success
     assert_line --index 0 --partial 'usage: armms-import'
     assert_output --partial '--rejects FILE'
-    assert_output --partial '65 some records rejected'
+    assert_output --partial '  65  some records rejected'
     assert_equal "$stderr" ""
 }
 

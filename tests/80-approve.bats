@@ -641,11 +641,11 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
     run --separate-stderr armms-import -t acme --as hr1 --format csv route < <(printf '%s\n' \
         'action,requester_role,verifier_role,approver_role' 'guard.update,hr_officer,,')
     assert_failure 77
-    assert_equal "$stderr" "armms-import: user 'hr1' of tenant acme may not route.update (needs scope route.update)"
+    assert_equal "$stderr" "armms-import: user 'hr1' of tenant acme may not route.update (needs scope route.update, held by admin)"
     run --separate-stderr armms-import -t acme --as hrm1 --format csv role < <(printf '%s\n' \
         'role_id,name,scopes' 'hr_manager,HR manager,"approval.read,rate.update"')
     assert_failure 77
-    assert_equal "$stderr" "armms-import: user 'hrm1' of tenant acme may not role.update (needs scope role.update)"
+    assert_equal "$stderr" "armms-import: user 'hrm1' of tenant acme may not role.update (needs scope role.update, held by admin)"
     run --separate-stderr armms-import -t acme --as hrm1 --format csv user < <(printf '%s\n' \
         'user_id,name,roles' 'hrm1,Eduardo Salazar,"hr_manager,finance_officer"')
     assert_failure 77

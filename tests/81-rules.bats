@@ -140,7 +140,7 @@ as_import() {
     armms-import -q -t acme user "$S/user.csv"
     run --separate-stderr armms-deduct -t acme --as tk1 quote sss 20000
     assert_failure 77
-    assert_equal "$stderr" "armms-deduct: user 'tk1' of tenant acme may not paysheet.read (needs scope paysheet.read)"
+    assert_equal "$stderr" "armms-deduct: user 'tk1' of tenant acme may not paysheet.read (needs scope paysheet.read, held by controller, finance_officer, hr_manager, payroll_officer)"
     run --separate-stderr armms-deduct -q -t acme --as ctl1 quote sss 20000 --on 2025-06-01
     assert_success
     run --separate-stderr armms-deduct -t acme quote gsis 20000

@@ -14,6 +14,7 @@
 
 #include "core/input.h"
 #include "core/ndjson.h"
+#include "core/suggest.h"
 #include "iam/rbac.h"
 
 const char *armms_prog = "armms";
@@ -150,6 +151,9 @@ int cli_common(cli_t *c, int opt, const char *arg)
         exit(cli_finish(0));
     case OPT_VERSION:
         printf("%s %s\n", armms_prog, ARMMS_VERSION);
+        exit(cli_finish(0));
+    case OPT_COMPLETE:
+        cli_complete(c, stdout);
         exit(cli_finish(0));
     case '?':
         fprintf(stderr, "Try '%s --help' for more information.\n", armms_prog);
@@ -353,8 +357,17 @@ const cli_verb *cli_verb_pick(const cli_t *c, const cli_verb *verbs, const char 
     const cli_verb *v = verbs;
     while (v->name && strcmp(v->name, name))
         v++;
-    if (!v->name)
+    if (!v->name) {
+        suggest_t near;
+        strbuf b;
+        suggest_init(&near, name);
+        for (v = verbs; v->name; v++)
+            suggest_offer(&near, v->name);
+        sb_init(&b);
+        if (suggest_names(&near, &b))
+            cli_usage_error(c, "unknown %s '%s' (did you mean %s?)", what, name, b.s);
         cli_usage_error(c, "unknown %s '%s'", what, name);
+    }
     if (v->operand) {
         if (optind >= argc)
             cli_usage_error(c, "%s needs %s", v->name, v->needs ? v->needs : v->operand);
@@ -475,6 +488,139 @@ void cli_verb_list(strbuf *b, const cli_verb *verbs)
     }
 }
 
+/* ---- completion ---- */
+
+/* A metavar: capitals, digits and punctuation ("FILE", "KEY=VALUE"). */
+static int is_metavar(const char *s, size_t n)
+{
+    if (!n || !isupper((unsigned char)s[0]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (islower((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* Add "line\n" to b unless b has it already; b starts with a newline,
+ * so every line is found as "\nline\n". */
+static void complete_line(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void complete_line(strbuf *b, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line + 1, sizeof line - 2, fmt, ap);
+    va_end(ap);
+    if (n <= 0 || (size_t)n >= sizeof line - 2)
+        return;
+    line[0] = '\n';
+    line[n + 1] = '\n';
+    line[n + 2] = 0;
+    if (!strstr(b->s, line))
+        sb_adds(b, line + 1);
+}
+
+/* An option token at p (n characters, "--name" or "-x") and what follows
+ * it up to end: its metavar, or the values of "--name a|b|c". */
+static void complete_option(strbuf *b, const char *p, size_t n, const char *shortopt,
+                            const char *end)
+{
+    const char *arg = p + n;
+    arg += strspn(arg, " ");
+    size_t an = 0;
+    if (arg < end) {
+        an = strcspn(arg, " ])\n");
+        if (an > (size_t)(end - arg))
+            an = (size_t)(end - arg);
+    }
+    const char *meta = NULL;
+    size_t mn = 0;
+    if (p[n] == ' ' && is_metavar(arg, an)) {
+        meta = arg;
+        mn = an;
+    } else if (p[n] == ' ' && an && islower((unsigned char)*arg) && memchr(arg, '|', an)) {
+        meta = "VALUE";
+        mn = 5;
+        for (const char *w = arg; w < arg + an;) {
+            size_t wn = strcspn(w, "|");
+            if (w + wn > arg + an)
+                wn = (size_t)(arg + an - w);
+            complete_line(b, "value %.*s %.*s", (int)n, p, (int)wn, w);
+            w += wn + 1;
+        }
+    }
+    complete_line(b, "option %.*s%s%.*s", (int)n, p, meta ? " " : "", (int)mn, meta ? meta : "");
+    if (shortopt && *shortopt)
+        complete_line(b, "option %s%s%.*s", shortopt, meta ? " " : "", (int)mn, meta ? meta : "");
+}
+
+/* The options of the synopsis (the usage's first paragraph): every
+ * "--name" after a space, "[", "(" or "|". */
+static void complete_synopsis(strbuf *b, const char *usage)
+{
+    const char *end = strstr(usage, "\n\n");
+    if (!end)
+        end = usage + strlen(usage);
+    for (const char *p = usage; (p = strstr(p, "--")) && p < end; p += 2) {
+        if (p == usage || !strchr(" [(|", p[-1]) || !islower((unsigned char)p[2]))
+            continue;
+        complete_option(b, p, strcspn(p, " ]|)\n"), NULL, end);
+    }
+}
+
+/* The option lines: "  -t, --tenant ID   the tenant", the option part
+ * ending at two spaces. */
+static void complete_option_lines(strbuf *b, const char *usage)
+{
+    for (const char *l = usage; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+        const char *p = l + strspn(l, " "), *nl = l + strcspn(l, "\n");
+        if (p - l < 2 || *p != '-' || p >= nl)
+            continue;
+        const char *end = strstr(p, "  ");
+        if (!end || end > nl)
+            end = nl;
+        char shortopt[3] = "";
+        while (p < end) {
+            size_t n = strcspn(p, " ,");
+            if (p + n > end)
+                n = (size_t)(end - p);
+            if (n == 2 && p[0] == '-' && p[1] != '-') {
+                memcpy(shortopt, p, 2);
+            } else if (n > 2 && p[0] == '-' && p[1] == '-') {
+                complete_option(b, p, n, shortopt, end);
+                shortopt[0] = 0;
+            }
+            p += n;
+            p += strspn(p, " ,");
+        }
+    }
+}
+
+void cli_complete(const cli_t *c, FILE *out)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_addc(&b, '\n');
+    const char *lead = c->verb_lead ? c->verb_lead : "", *sep = c->verb_lead ? " " : "";
+    if (c->verb_lead && c->verbs)
+        complete_line(&b, "verb %s", c->verb_lead);
+    for (const cli_verb *v = c->verbs; v && v->name; v++)
+        complete_line(&b, "verb %s%s%s", lead, sep, v->name);
+    for (const char *w = c->words; w && *w; w += strspn(w, " ")) {
+        size_t n = strcspn(w, " ");
+        if (n)
+            complete_line(&b, "verb %.*s", (int)n, w);
+        w += n;
+    }
+    if (c->usage) {
+        complete_option_lines(&b, c->usage);
+        complete_synopsis(&b, c->usage);
+    }
+    if (b.len > 1)
+        fputs(b.s + 1, out);
+    sb_free(&b);
+}
+
 void cli_init_verbs(cli_t *c, const char *prog, char **argv, const char *lead,
                     const cli_verb *verbs, const char *intro, const char *options)
 {
@@ -486,5 +632,6 @@ void cli_init_verbs(cli_t *c, const char *prog, char **argv, const char *lead,
     cli_verb_list(&u, verbs);
     sb_adds(&u, options);
     c->usage = u.s; /* lives until exit */
+    c->verbs = verbs;
     argv[0] = (char *)armms_prog;
 }

@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <jv.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/reject.h"
 #include "core/util.h"
@@ -26,6 +27,7 @@ enum {
     OPT_WAIT,
     OPT_REJECTS,
     OPT_VERSION,
+    OPT_COMPLETE,
     OPT_TOOL_BASE = 1100, /* tools number their own long options from here */
 };
 
@@ -34,31 +36,67 @@ enum {
     {"tenant", required_argument, NULL, 't'}, {"as", required_argument, NULL, OPT_AS},            \
         {"wait", required_argument, NULL, OPT_WAIT},                                              \
         {"rejects", required_argument, NULL, OPT_REJECTS}, {"quiet", no_argument, NULL, 'q'},     \
-        {"help", no_argument, NULL, 'h'},                                                         \
+        {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION},            \
+        CLI_COMPLETE_LONGOPT
+/* The hidden --complete (see cli_complete), for a tool that lists its own
+ * common options. */
+#define CLI_COMPLETE_LONGOPT                                                                      \
     {                                                                                             \
-        "version", no_argument, NULL, OPT_VERSION                                                 \
+        "complete", no_argument, NULL, OPT_COMPLETE                                               \
     }
 
-/* The help lines for the common options of a tool that reads records. */
-#define CLI_COMMON_HELP                                                                           \
+/* The help lines of the common options. */
+#define CLI_COMMON_OPTIONS                                                                        \
     "      --rejects FILE    append Reject records to FILE instead of stderr\n"                   \
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"                  \
     "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"                     \
     "  -q, --quiet           no summary (or progress, on a terminal) on stderr\n"                 \
     "  -h, --help            this text\n"                                                         \
-    "      --version         print the version\n"                                                 \
-    "\n"                                                                                          \
-    "Exit: 0 all landed, 65 some records rejected (the rest landed), 64 usage,\n"                 \
-    "66 a file cannot be read, 74 output error, 75 tenant busy, 77 not permitted,\n"              \
-    "78 tenant missing.\n"
+    "      --version         print the version\n"
+
+/*
+ * The exit status block that ends every tool's --help, in one format:
+ * CLI_EXIT_HEAD, then a CLI_EXIT line per code in increasing order
+ * ("  65  text", the code right-aligned in two columns), a long text going
+ * on in CLI_EXIT_MORE lines. The codes are the tool's EXIT STATUS in its
+ * man page (tests/15-cli.bats holds each block to it).
+ */
+#define CLI_EXIT_HEAD "\nExit status:\n"
+#define CLI_EXIT(code, text) "  " code "  " text "\n"
+#define CLI_EXIT_MORE(text) "      " text "\n"
+/* The codes of every tool that opens a tenant. */
+#define CLI_EXIT_BUSY CLI_EXIT("75", "the tenant is busy past --wait")
+#define CLI_EXIT_NOPERM                                                                           \
+    CLI_EXIT("77", "not permitted: the user lacks the scope (the roles holding it named)")
+#define CLI_EXIT_CONFIG                                                                           \
+    CLI_EXIT("78", "the tenant does not exist, or its stores are of another version")
+/* The block of a tool that reads records. */
+#define CLI_EXIT_RECORDS                                                                          \
+    CLI_EXIT_HEAD CLI_EXIT(" 0", "every record landed") CLI_EXIT("64", "usage")                   \
+        CLI_EXIT("65", "some records rejected (the others landed)")                               \
+            CLI_EXIT("66", "an input file cannot be read (the others are read)")                  \
+                CLI_EXIT("70", "internal error, or a damaged journal")                            \
+                    CLI_EXIT("73", "the --rejects file cannot be opened")                         \
+                        CLI_EXIT("74", "I/O error: input, journal, standard output or Rejects")   \
+                            CLI_EXIT_BUSY CLI_EXIT_NOPERM CLI_EXIT_CONFIG
+
+/* The common options and the exit status of a tool that reads records. */
+#define CLI_COMMON_HELP CLI_COMMON_OPTIONS CLI_EXIT_RECORDS
+
+typedef struct cli_verb cli_verb;
 
 typedef struct cli {
     const char *tenant, *actor, *rejects;
     int wait_s; /* -1 = default */
     int quiet;
     const char *usage; /* the tool's usage text, printed by -h */
-    tenant_t *t;       /* set by cli_tenant, freed by cli_end */
-    reject_sink *rej;  /* set by cli_rejects, closed by cli_end */
+    /* what --complete offers as the first operands: the verbs (cli_init_verbs
+     * sets them) after the word verb_lead ("adjust") when it is set, and
+     * words, space-separated operands that are no verbs (the kinds) */
+    const cli_verb *verbs;
+    const char *verb_lead, *words;
+    tenant_t *t;      /* set by cli_tenant, freed by cli_end */
+    reject_sink *rej; /* set by cli_rejects, closed by cli_end */
 } cli_t;
 
 /* The tool's name in every message; set by cli_prog (cli_init calls it),
@@ -76,6 +114,18 @@ _Noreturn void armms_die(int code, const char *fmt, ...) __attribute__((format(p
 /* Print err as armms_die does and exit with its code. */
 _Noreturn void armms_die_err(const armms_err *err);
 
+/*
+ * --complete, a hidden option of every tool, is what shell completion asks
+ * (man/armms.bash): on stdout, one line per word it may offer,
+ *   verb NAME            (or "verb LEAD NAME") a verb, kind or command
+ *   option --NAME [ARG]  an option from the usage's option lines; ARG is
+ *                        its metavar when it takes one (-t too: "option -t ID")
+ *   value --NAME WORD    one of the values the synopsis lists ("--format a|b")
+ * all read from the tables and the usage text, so completion cannot drift
+ * from --help. cli_common prints it and exits 0.
+ */
+void cli_complete(const cli_t *c, FILE *out);
+
 /* Name the program (cli_prog) and clear c; usage is what -h prints. */
 void cli_init(cli_t *c, const char *prog, const char *usage);
 /* 1 when opt was a common option (handled; may exit for -h/--version or a
@@ -91,7 +141,7 @@ _Noreturn void cli_usage_error(const cli_t *c, const char *fmt, ...)
  * cli_verb_pick checks the verb before the tenant is opened or the actor
  * authorised, so a mistyped verb is 64 whoever runs it, wherever.
  */
-typedef struct cli_verb {
+struct cli_verb {
     const char *name;
     const char *operand;  /* the metavar of its one operand ("ID"), or NULL */
     const char *needs;    /* "VERB needs NEEDS" when that operand is missing */
@@ -101,7 +151,7 @@ typedef struct cli_verb {
     int (*run)(void *ctx);
     const char *more; /* the metavars of operands after `operand` ("AMOUNT"), one per
                          word, that the verb reads itself from argv[optind...]; or NULL */
-} cli_verb;
+};
 
 /* The verb named by argv[optind], its operand (if it takes one) in
  * *operand; optind moves past both, and stops at the verb's `more`

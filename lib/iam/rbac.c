@@ -14,6 +14,7 @@ static const char sql_roles[] = "SELECT role_id FROM user_role WHERE user_id = ?
 static const char sql_scopes[] =
     "SELECT DISTINCT s.scope_id FROM user_role u JOIN role_scope s ON s.role_id = u.role_id"
     " WHERE u.user_id = ?1 ORDER BY 1";
+static const char sql_grants[] = "SELECT role_id, scope_id FROM role_scope ORDER BY 1, 2";
 static const char sql_route[] = "SELECT coalesce(requester_role, ''), coalesce(verifier_role, ''),"
                                 " coalesce(approver_role, '') FROM route WHERE action = ?1";
 
@@ -72,6 +73,17 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
         sqlite3_bind_text(q, 1, who->user, -1, SQLITE_STATIC);
         who->scopes = column_list(q, &rc);
         sqlite3_finalize(q);
+        q = NULL;
+    }
+    if (!err->code && rc == SQLITE_DONE && !store_prepare(&s, &q, sql_grants, err)) {
+        size_t n = 0;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            who->grants = xrealloc(who->grants, sizeof *who->grants * (2 * n + 3));
+            who->grants[2 * n] = xstrdup((const char *)sqlite3_column_text(q, 0));
+            who->grants[2 * n + 1] = xstrdup((const char *)sqlite3_column_text(q, 1));
+            who->grants[2 * ++n] = NULL;
+        }
+        sqlite3_finalize(q);
     }
     if (!err->code && rc != SQLITE_DONE)
         store_fail(&s, rc, "reading roles", err);
@@ -87,7 +99,8 @@ void rbac_free(rbac_t *who)
 {
     list_free(who->roles);
     list_free(who->scopes);
-    who->roles = who->scopes = NULL;
+    list_free(who->grants);
+    who->roles = who->scopes = who->grants = NULL;
 }
 
 static int in_list(char **v, const char *s)
@@ -124,8 +137,24 @@ int rbac_require(const rbac_t *who, const char *scope, armms_err *err)
         return refuse_unknown(who, err);
     if (rbac_has_scope(who, scope))
         return 0;
-    return err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may not %s (needs scope %s)",
-                   who->user, who->tenant, scope, scope);
+    strbuf held;
+    sb_init(&held);
+    rbac_holders(who, scope, &held);
+    err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may not %s (needs scope %s, held by %s)",
+            who->user, who->tenant, scope, scope, held.s);
+    sb_free(&held);
+    return err->code;
+}
+
+void rbac_holders(const rbac_t *who, const char *scope, strbuf *b)
+{
+    size_t start = b->len;
+    for (int all = 0; all < 2 && b->len == start; all++)
+        for (char **g = who->grants; g && *g; g += 2)
+            if (strcmp(g[1], all ? "*" : scope) == 0)
+                sb_addf(b, "%s%s", b->len > start ? ", " : "", g[0]);
+    if (b->len == start)
+        sb_adds(b, "no role");
 }
 
 int rbac_route(tenant_t *t, const char *action, route_t *r, armms_err *err)

@@ -31,6 +31,7 @@ typedef struct rbac {
     char tenant[64];
     int known, active;
     char **roles, **scopes; /* NULL-terminated, malloc'd */
+    char **grants;          /* every role's scopes: role, scope, role, scope, ..., NULL */
     int all_scopes;         /* a role holds "*" */
 } rbac_t;
 
@@ -45,8 +46,12 @@ void rbac_free(rbac_t *who);
 int rbac_has_role(const rbac_t *who, const char *role);
 int rbac_has_scope(const rbac_t *who, const char *scope);
 /* 0 when the actor holds scope, else EXIT_NOPERM ("user X of tenant T may
- * not SCOPE ..."). */
+ * not SCOPE (needs scope SCOPE, held by ROLE, ROLE)"), naming the roles
+ * of the tenant that hold it, so the user knows whom to ask. */
 int rbac_require(const rbac_t *who, const char *scope, armms_err *err);
+/* Append to b the roles that hold scope by name ("ops, timekeeper"); when
+ * none does, those holding every scope ("admin"); else "no role". */
+void rbac_holders(const rbac_t *who, const char *scope, strbuf *b);
 /* The route of action (all fields "" when the tenant has none: the action
  * is done at once by whoever holds its scope). */
 int rbac_route(tenant_t *t, const char *action, route_t *r, armms_err *err);

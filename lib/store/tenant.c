@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/suggest.h"
+
 int tenant_id_valid(const char *id)
 {
     size_t n = strlen(id);
@@ -113,12 +115,48 @@ static int load_conf(tenant_t *t, armms_err *err)
     return rc;
 }
 
+/* Why t is not there: the tenant nearest its id, else the tenants there
+ * are (the first few), else that there are none: only then is creating
+ * it the likely wish. A typo must not read as advice to create a tenant. */
+static int missing(tenant_t *t, armms_err *err)
+{
+    enum { SHOWN = 8 };
+    size_t n;
+    char **names = tenant_list(&n);
+    suggest_t near;
+    strbuf b;
+    sb_init(&b);
+    suggest_init(&near, t->id);
+    for (size_t i = 0; i < n; i++)
+        suggest_offer(&near, names[i]);
+    if (suggest_names(&near, &b)) {
+        err_set(err, EXIT_CONFIG, "tenant %s does not exist under %s (did you mean %s?)", t->id,
+                t->home, b.s);
+    } else if (n) {
+        for (size_t i = 0; i < n && i < SHOWN; i++)
+            sb_addf(&b, "%s%s", i ? ", " : "", names[i]);
+        if (n > SHOWN)
+            sb_addf(&b, " and %zu more (armms-init --list)", n - SHOWN);
+        err_set(err, EXIT_CONFIG, "tenant %s does not exist under %s; the tenants there: %s",
+                t->id, t->home, b.s);
+    } else {
+        err_set(err, EXIT_CONFIG,
+                "tenant %s does not exist under %s, which has no tenants yet; "
+                "armms-init -t %s creates one",
+                t->id, t->home, t->id);
+    }
+    sb_free(&b);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return err->code;
+}
+
 int tenant_require(tenant_t *t, armms_err *err)
 {
     struct stat st;
     if (stat(t->dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return err_set(err, EXIT_CONFIG, "tenant %s does not exist under %s (run armms-init)",
-                       t->id, t->home);
+        return missing(t, err);
     return load_conf(t, err);
 }
 

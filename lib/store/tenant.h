@@ -41,7 +41,9 @@ char *armms_home(void);
  * the login name). Usage errors (no tenant, bad id) are EXIT_USAGE. Does not
  * touch the disk beyond setting the umask. */
 int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, armms_err *err);
-/* 0 when the tenant exists (and loads its settings), else EXIT_CONFIG. */
+/* 0 when the tenant exists (and loads its settings), else EXIT_CONFIG
+ * with a message naming the tenant nearest its id, or the tenants there
+ * are, or (only when there are none) armms-init to create it. */
 int tenant_require(tenant_t *t, armms_err *err);
 /* Create the directories (0700) and tenant.conf if missing. */
 int tenant_create(tenant_t *t, const char *tzname, armms_err *err);

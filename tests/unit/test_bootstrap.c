@@ -107,8 +107,10 @@ int main(void)
     snprintf(t.actor, sizeof t.actor, "bo");
     T_EQ_INT(bootstrap_may_init(&t, &err), EXIT_NOPERM,
              "a user without tenant.admin may not initialise it");
-    T_EQ_STR(err.msg, "user 'bo' of tenant boot may not tenant.admin (needs scope tenant.admin)",
-             "and is told the scope");
+    T_EQ_STR(err.msg,
+             "user 'bo' of tenant boot may not tenant.admin (needs scope tenant.admin, held by "
+             "admin)",
+             "and is told the scope and the role that holds it");
 
     tenant_free(&t);
     if (!getenv("KEEP_HOME"))
