@@ -371,10 +371,11 @@ static const char options[] =
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"
     "  -q, --quiet           no summary on stderr\n"
     "  -h, --help            this text\n"
-    "      --version         print the version\n"
-    "\n"
-    "Exit: 0 shown, 64 usage, 65 no such payrun, 74 output error, 77 not\n"
-    "permitted, 78 tenant missing.\n";
+    "      --version         print the version\n" CLI_EXIT_HEAD CLI_EXIT(" 0", "shown")
+        CLI_EXIT("64", "usage: an unknown report, a bad date, period or format")
+            CLI_EXIT("65", "the period has no payrun")
+                CLI_EXIT("74", "standard output cannot be written")
+                    CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum {
     OPT_PERIOD = OPT_TOOL_BASE,

@@ -31,6 +31,7 @@ static const cli_verb verbs[] = {
     {.name = "bank", .help = "the bank credit file of an approved payrun"},
     {.name = "register", .help = "the payroll register (CSV, XLSX)"},
     {.name = "remit", .help = "SSS, Pag-IBIG, PhilHealth and BIR files"},
+    {.name = "report", .help = "read-only reports: exceptions, DTRs, timesheets, rosters, pay"},
     {.name = "archive", .help = "pack an approved payrun's files into a journaled archive"},
     {.name = "journal", .help = "read, verify and seal the journal; a record's history"},
     {.name = "sample", .help = "generate the demo tenant and clock events"},
