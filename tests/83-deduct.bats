@@ -89,7 +89,7 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
         "$(tsv SSS APPLIED 162500 325000 3000)" "$(tsv PHILHEALTH APPLIED 52166 52167 '')")"
     assert_equal "$(jq -c '[.gross, .taxable, .net]' "$BATS_TEST_TMPDIR/net")" '[1690000,1475334,1410289]'
     assert_equal "$(jq -c '.deductions[1] | [.base, .credit, .credit_ss, .credit_mpf, .ee_mpf, .er_mpf, .month_base]' "$BATS_TEST_TMPDIR/net")" \
-        '[3250000,3250000,2000000,1250000,62500,125000,[{"period":"2026-11-A","amount":1560000,"version":2,"closed":true},{"period":"2026-11-B","amount":1690000}]]'
+        '[3250000,3250000,2000000,1250000,62500,125000,[{"amount":1560000,"closed":true,"period":"2026-11-A","version":2},{"amount":1690000,"period":"2026-11-B"}]]'
     assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "armms-deduct: 1 read, 0 rejected, 1 paysheets computed, 1 changed"
     # one row per contribution, in the run that takes it; the employer's
     # SSS share owed includes EC
@@ -109,7 +109,7 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     armms-pay -q -t acme "$BATS_TEST_TMPDIR/snap" >/dev/null
     run --separate-stderr armms-deduct -t acme --period 2026-11-B --guard G1
     assert_equal "$status" 0
-    assert_equal "$(jq -c '.deductions[] | select(.code == "SSS") | .month_base[0]' <<<"$output")" '{"period":"2026-11-A","amount":1560000,"version":1,"closed":false}'
+    assert_equal "$(jq -c '.deductions[] | select(.code == "SSS") | .month_base[0]' <<<"$output")" '{"amount":1560000,"closed":false,"period":"2026-11-A","version":1}'
     assert_equal "$(jq -r '.deductions[] | select(.code == "SSS") | .amount' <<<"$output")" 162500
 }
 

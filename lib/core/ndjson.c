@@ -215,7 +215,16 @@ static int canon_kv_cmp(const void *a, const void *b)
 /* What jv_dump_string(v, JV_PRINT_SORTED) writes, without its per-object
  * key sort through jv values (most of the cost of sealing a snapshot):
  * keys in byte order, which for UTF-8 is code point order, as libjq's. */
+static void canon_top(strbuf *b, jv v, int sorted, const char *const *skip);
+
 static void canon(strbuf *b, jv v, int sorted)
+{
+    canon_top(b, v, sorted, NULL);
+}
+
+/* canon, leaving out the members of a top-level object whose key is in
+ * skip (NULL-terminated; NULL for none). */
+static void canon_top(strbuf *b, jv v, int sorted, const char *const *skip)
 {
     switch (jv_get_kind(v)) {
     case JV_KIND_NULL:
@@ -265,9 +274,18 @@ static void canon(strbuf *b, jv v, int sorted)
         if (sorted)
             qsort(kv, (size_t)i, sizeof *kv, canon_kv_cmp);
         sb_addc(b, '{');
-        for (int k = 0; k < i; k++) {
-            if (k)
+        for (int k = 0, first = 1; k < i; k++) {
+            int drop = 0;
+            for (const char *const *sk = skip; sk && *sk && !drop; sk++)
+                drop = (int)strlen(*sk) == kv[k].n && !memcmp(*sk, kv[k].k, (size_t)kv[k].n);
+            if (drop) {
+                jv_free(kv[k].key);
+                jv_free(kv[k].val);
+                continue;
+            }
+            if (!first)
                 sb_addc(b, ',');
+            first = 0;
             canon_str(b, kv[k].key);
             sb_addc(b, ':');
             canon(b, kv[k].val, sorted);
@@ -290,6 +308,14 @@ char *json_canonical(jv v)
     sb_init(&b);
     canon(&b, v, 1);
     jv_free(v);
+    return b.s;
+}
+
+char *json_canonical_without(jv v, const char *const *skip)
+{
+    strbuf b;
+    sb_init(&b);
+    canon_top(&b, v, 1, skip);
     return b.s;
 }
 

@@ -68,6 +68,9 @@ jv ndjson_parse_object(const char *line, size_t len, rejection *rj);
 void ndjson_write(FILE *out, jv v);
 /* Canonical form: sorted keys, compact; returned string is malloc'd. */
 char *json_canonical(jv v);
+/* The canonical form of v (looked at) without the members of its top
+ * level whose keys are in skip (NULL-terminated); malloc'd. */
+char *json_canonical_without(jv v, const char *const *skip);
 /* The text jv_dump_string(v, 0) writes - compact, keys in insertion
  * order - by the same writer as json_canonical (consumes v; malloc'd). */
 char *json_compact(jv v);

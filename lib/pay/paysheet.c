@@ -152,15 +152,15 @@ char *paysheet_text_with(const char *text, int version, const char *status, cons
     return b.s;
 }
 
-/* The digest of a record: its canonical JSON without the volatile fields. */
-static void digest_of(jv rec, char *hex)
+static const char *const volatile_keys[] = {"version", "status", "computed_at", NULL};
+
+/* The canonical JSON of a record without its volatile fields (malloc'd),
+ * and its digest. */
+static char *digest_of(jv rec, char *hex)
 {
-    jv d = jv_object_delete(jv_copy(rec), jv_string("version"));
-    d = jv_object_delete(d, jv_string("status"));
-    d = jv_object_delete(d, jv_string("computed_at"));
-    char *canon = json_canonical(d);
+    char *canon = json_canonical_without(rec, volatile_keys);
     sha256_hex(canon, strlen(canon), hex);
-    free(canon);
+    return canon;
 }
 
 static int str_field(jv rec, const char *key, char *buf, size_t n)
@@ -180,10 +180,11 @@ typedef struct sheet_meta {
     const char *hex; /* the digest */
 } sheet_meta;
 
-/* Store the row of m: jv rec (consumed) when text is NULL, else text - a
- * record with "version":0,"status":"COMPUTED" and "computed_at":"" as the
- * first occurrences of those keys (their values are replaced). */
-static int put(store_t *s, const sheet_meta *m, jv rec, const char *text, int *changed,
+/* Store the row of m: text when given - a record with "version":0,
+ * "status":"COMPUTED" and "computed_at":"" as the first occurrences of
+ * those keys (their values are replaced) - else canon, the canonical text
+ * without those three, with them appended (keys sorted but for those). */
+static int put(store_t *s, const sheet_meta *m, const char *canon, const char *text, int *changed,
                strbuf *line_out, rejection *rj, armms_err *err)
 {
     char stat[16];
@@ -219,7 +220,6 @@ static int put(store_t *s, const sheet_meta *m, jv rec, const char *text, int *c
                 sb_addc(line_out, '\n');
             }
             sqlite3_reset(st);
-            jv_free(rec);
             return 0;
         }
     }
@@ -245,14 +245,20 @@ static int put(store_t *s, const sheet_meta *m, jv rec, const char *text, int *c
     now_iso(now);
     char *t;
     if (!text) {
-        rec = jv_object_set(rec, jv_string("version"), jv_number(version + 1));
-        rec = jv_object_set(rec, jv_string("status"), jv_string(status));
-        rec = jv_object_set(rec, jv_string("computed_at"), jv_string(now));
-        t = json_compact(rec);
+        size_t n = strlen(canon);
+        assert(n >= 2 && canon[n - 1] == '}');
+        strbuf tb;
+        sb_init(&tb);
+        sb_add(&tb, canon, n - 1);
+        sb_addf(&tb, "%s\"version\":%d,\"status\":", n > 2 ? "," : "", version + 1);
+        sb_add_canon_str(&tb, status, strlen(status));
+        sb_adds(&tb, ",\"computed_at\":");
+        sb_add_canon_str(&tb, now, strlen(now));
+        sb_addc(&tb, '}');
+        t = tb.s;
     } else {
         t = paysheet_text_with(text, version + 1, status, now);
     }
-    rec = jv_invalid();
     if ((rc = pay_stmt(s, PS_SHEET_PUT,
                        "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
                        " status, gross, net, record, digest, computed_at, gross_digest)"
@@ -307,9 +313,7 @@ static int put(store_t *s, const sheet_meta *m, jv rec, const char *text, int *c
     }
 out:
     free(t);
-    return rc;
 fail:
-    jv_free(rec);
     return rc;
 }
 
@@ -335,8 +339,11 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     if (jv_get_kind(st) == JV_KIND_STRING)
         snprintf(stage, sizeof stage, "%s", jv_string_value(st));
     jv_free(st);
-    digest_of(rec, hex);
-    return put(s, &m, rec, NULL, changed, line_out, rj, err);
+    char *canon = digest_of(rec, hex);
+    jv_free(rec);
+    int rc = put(s, &m, canon, NULL, changed, line_out, rj, err);
+    free(canon);
+    return rc;
 }
 
 int paysheet_store_text(store_t *s, const char *text, const char *canon, const char *id,
@@ -354,5 +361,5 @@ int paysheet_store_text(store_t *s, const char *text, const char *canon, const c
                     .has_net = 1,
                     .is_gross = 1,
                     .hex = hex};
-    return put(s, &m, jv_invalid(), text, changed, line_out, rj, err);
+    return put(s, &m, NULL, text, changed, line_out, rj, err);
 }
