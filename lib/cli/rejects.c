@@ -151,7 +151,7 @@ int cli_rejects_mask(const char *input, size_t len, const reject_origin *o, strb
 
 static struct cap {
     const tenant_t *t;
-    long shown;
+    long shown, total;
     strbuf held; /* the Rejects shown, to head the file of the rest */
     FILE *rest;  /* the file of the rest, once the cap is reached */
     char *path;
@@ -189,6 +189,7 @@ static int put(FILE *f, const char *s, size_t n)
 
 static int cap_write(reject_sink *r, const char *line, size_t len)
 {
+    cap.total++;
     if (!cap.rest && (cap.failed || cap.shown < CLI_REJECTS_SHOWN)) {
         cap.shown++;
         if (!cap.failed)
@@ -203,6 +204,7 @@ static int cap_write(reject_sink *r, const char *line, size_t len)
                        CLI_REJECTS_SHOWN, strerror(errno));
             cap.failed = 1;
             sb_free(&cap.held);
+            cap.total--;
             return cap_write(r, line, len);
         }
         int e = put(cap.rest, cap.held.s, cap.held.len);
@@ -213,6 +215,27 @@ static int cap_write(reject_sink *r, const char *line, size_t len)
     return put(cap.rest, line, len);
 }
 
+/* The line that says where the rest went: 0, or an errno. */
+static int cap_end(void)
+{
+    sb_free(&cap.held);
+    if (!cap.rest)
+        return 0;
+    int e = fclose(cap.rest) != 0 ? (errno ? errno : EIO) : 0;
+    cap.rest = NULL;
+    armms_warn("%ld more Rejects not shown; all %ld are in %s", cap.total - cap.shown, cap.total,
+               cap.path);
+    free(cap.path);
+    cap.path = NULL;
+    return e;
+}
+
+/* A run that dies after the cap still says where its Rejects are. */
+static void cap_atexit(void)
+{
+    (void)cap_end();
+}
+
 void cli_rejects_guard(reject_sink *r, const tenant_t *t)
 {
     r->mask = cli_rejects_mask;
@@ -221,6 +244,7 @@ void cli_rejects_guard(reject_sink *r, const tenant_t *t)
     cap.t = t;
     sb_init(&cap.held);
     r->write = cap_write;
+    atexit(cap_atexit);
 }
 
 int cli_rejects_unguard(reject_sink *r)
@@ -228,14 +252,5 @@ int cli_rejects_unguard(reject_sink *r)
     if (r->write != cap_write)
         return 0;
     r->write = NULL;
-    sb_free(&cap.held);
-    if (!cap.rest)
-        return 0;
-    int e = fclose(cap.rest) != 0 ? (errno ? errno : EIO) : 0;
-    cap.rest = NULL;
-    armms_warn("%ld more Rejects not shown; all %ld are in %s", r->count - cap.shown, r->count,
-               cap.path);
-    free(cap.path);
-    cap.path = NULL;
-    return e;
+    return cap_end();
 }
