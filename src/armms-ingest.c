@@ -31,7 +31,8 @@ static const char usage[] =
     "      --tz ZONE         zone of the device clock for zk formats (default: the\n"
     "                        tenant's zone)\n"
     "      --map FILTER      a jq program run on each input record first; it may\n"
-    "                        emit zero or more ClockEvent objects\n"
+    "                        emit zero or more ClockEvent objects (a record it makes\n"
+    "                        none of is MAP_EMPTY; no input at all exits 66)\n"
     "      --max-future H    reject events more than H hours ahead of now (default 24)\n"
     "      --batch N         events per transaction (default 10000)\n"
     "      --held            list the held punches (HeldPunch records) and exit\n" CLI_COMMON_HELP;
@@ -148,6 +149,19 @@ int main(int argc, char **argv)
     /* A newly held punch is 65 like a Reject: someone must add the guard or
      * detachment to HR data before it can be paid. */
     int code = missing ? EXIT_NOINPUT : n.rejected || n.held ? EXIT_DATAERR : 0;
+    /* A map that lands nothing is a mistake to say, not a quiet success:
+     * no input at all (the program before the pipe wrote none) is 66, input
+     * the map made nothing of is 65. */
+    if (o.map && !rc && n.read == 0) {
+        armms_warn("--map read no input records: nothing was ingested (did the command "
+                   "before the pipe write any?)");
+        code = code ? code : EXIT_NOINPUT;
+    } else if (o.map && !rc && n.mapped == 0) {
+        armms_warn("--map made no clock event of the %ld records read: try the program on one "
+                   "of them with jq",
+                   n.read);
+        code = EXIT_DATAERR;
+    }
     char more[96] = "";
     if (n.held)
         snprintf(more, sizeof more, ", %ld held", n.held);

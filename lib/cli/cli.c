@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/rejects.h"
 #include "core/input.h"
 #include "core/ndjson.h"
 #include "core/suggest.h"
@@ -190,6 +191,7 @@ void cli_rejects(cli_t *c, reject_sink *r)
         reject_attach(r, stderr);
     else if (reject_open(r, c->rejects) != 0)
         armms_die(EXIT_CANTCREAT, "cannot open rejects file %s: %s", c->rejects, strerror(errno));
+    cli_rejects_guard(r, c->t); /* masked always; capped on a terminal */
     c->rej = r;
 }
 
@@ -288,6 +290,9 @@ int cli_each_record(int n, char **paths, cli_record_fn fn, void *ctx, reject_sin
 
 int cli_rejects_close(reject_sink *r, int code)
 {
+    int e = cli_rejects_unguard(r);
+    if (e && !r->err)
+        r->err = e;
     if (reject_close(r) != 0) {
         fail("write error on Reject records: %s", strerror(errno));
         return EXIT_IOERR;

@@ -47,7 +47,8 @@ enum {
 
 /* The help lines of the common options. */
 #define CLI_COMMON_OPTIONS                                                                        \
-    "      --rejects FILE    append Reject records to FILE instead of stderr\n"                   \
+    "      --rejects FILE    append Reject records to FILE instead of stderr (where a\n"          \
+    "                        terminal shows the first 20)\n"                                      \
     "      --as USER         act as USER (or ARMMS_USER, else the login name)\n"                  \
     "      --wait SECONDS    wait this long for a busy tenant (default 30)\n"                     \
     "  -q, --quiet           no summary (or progress, on a terminal) on stderr\n"                 \
@@ -180,7 +181,8 @@ void cli_tenant(cli_t *c, tenant_t *t);
 /* Die with 77 (a message naming the user, the tenant and the scope) unless
  * the tenant's actor holds scope. */
 void cli_authorize(tenant_t *t, const char *scope);
-/* Open the reject sink (--rejects or stderr); dies on failure. cli_end
+/* Open the reject sink (--rejects or stderr); dies on failure. Its
+ * Rejects are masked, and capped on a terminal (cli/rejects.h). cli_end
  * closes it unless the tool has (cli_rejects_close). */
 void cli_rejects(cli_t *c, reject_sink *r);
 /* Parse a positive integer option value or die with 64. */

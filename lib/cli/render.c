@@ -208,14 +208,7 @@ static void cut_to_width(strbuf *b, size_t max)
 
 static int is_personal(const char *path)
 {
-    static const char *const names[] = {"bank_account", "tin", "sss_no", "philhealth_no",
-                                        "hdmf_no"};
-    const char *last = strrchr(path, '.');
-    last = last ? last + 1 : path;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(last, names[i]) == 0)
-            return 1;
-    return 0;
+    return reject_personal(path); /* one list, core/reject.h */
 }
 
 jv render_get_peek(jv rec, const char *path)
@@ -605,13 +598,14 @@ static void csv_records(FILE *out, const render_col *cols, jv records, int bom)
     sb_free(&b);
 }
 
-/* v with every personal field (invariant 1) masked, recursively. */
-static jv mask_tree(jv v)
+/* v with every personal field (invariant 1) masked, recursively; *found
+ * counts the personal values. */
+static jv mask_tree(jv v, int *found)
 {
     if (jv_get_kind(v) == JV_KIND_ARRAY) {
         int n = jv_array_length(jv_copy(v));
         for (int i = 0; i < n; i++)
-            v = jv_array_set(v, i, mask_tree(jv_array_get(jv_copy(v), i)));
+            v = jv_array_set(v, i, mask_tree(jv_array_get(jv_copy(v), i), found));
     } else if (jv_get_kind(v) == JV_KIND_OBJECT) {
         jv keys = jv_keys(jv_copy(v));
         jv_array_foreach(keys, i, k)
@@ -627,10 +621,11 @@ static jv mask_tree(jv v)
                 render_mask(&m, raw.s);
                 jv_free(x);
                 x = jv_string(m.s);
+                ++*found;
                 sb_free(&raw);
                 sb_free(&m);
             } else {
-                x = mask_tree(x);
+                x = mask_tree(x, found);
             }
             v = jv_object_set(v, k, x);
         }
@@ -639,9 +634,18 @@ static jv mask_tree(jv v)
     return v;
 }
 
+jv render_masked(jv v, int *found)
+{
+    int n = 0;
+    v = mask_tree(v, &n);
+    if (found)
+        *found = n;
+    return v;
+}
+
 int render_ndjson(FILE *out, jv record, armms_err *err)
 {
-    ndjson_write(out, mask_tree(record));
+    ndjson_write(out, render_masked(record, NULL));
     return out_status(out, err);
 }
 

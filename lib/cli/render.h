@@ -152,6 +152,10 @@ int render_book_end(render_book *bk, FILE *out, armms_err *err);
  * fields of invariant 1 masked wherever they are. */
 int render_ndjson(FILE *out, jv record, armms_err *err);
 
+/* v (consumed) with the personal fields of invariant 1 masked wherever
+ * they are; *found (when not NULL) is how many values were masked. */
+jv render_masked(jv v, int *found);
+
 /* Append v (looked at) as a cell of type in fmt (table or csv) to b. A
  * null or absent value appends nothing. */
 void render_cell_peek(strbuf *b, render_type type, render_format fmt, jv v);

@@ -10,6 +10,31 @@
 
 enum { CSV_OPTS = CSV_APPEND_NULL | CSV_EMPTY_IS_NULL };
 
+/* How to convert what people most often have instead of UTF-8. */
+#define ICONV_1252 "iconv -f WINDOWS-1252 -t UTF-8"
+#define ICONV_16 "iconv -f UTF-16 -t UTF-8"
+
+/* The first BAD_UTF8 of an input says how to convert it; the rest do not. */
+static void hint_utf8(input_source *r, rejection *rj)
+{
+    if (r->hinted || !rj->code || strcmp(rj->code, "BAD_UTF8") != 0)
+        return;
+    r->hinted = 1;
+    size_t n = strlen(rj->msg);
+    snprintf(rj->msg + n, sizeof rj->msg - n,
+             "; if %s is Windows-1252 text (a spreadsheet's plain CSV), convert it first: %s",
+             r->lr.name, ICONV_1252);
+}
+
+/* A first line that is not JSON but has commas: a CSV file read as NDJSON. */
+static int looks_csv(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i < n && s[i] != '{' && s[i] != '[' && memchr(s + i, ',', n - i) != NULL;
+}
+
 int input_open(input_source *r, int fd, const char *name, input_format fmt, armms_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -133,9 +158,14 @@ static void take_header(input_source *r, jv row)
     for (int i = 0; i < n; i++) {
         jv f = jv_array_get(jv_copy(row), i);
         if (jv_get_kind(f) != JV_KIND_STRING) {
+            if (!r->header_error && jv_get_kind(f) == JV_KIND_TRUE)
+                r->header_error =
+                    xasprintf("header column %d is not valid UTF-8; if %s is Windows-1252 text (a "
+                              "spreadsheet's plain CSV), convert it first: %s",
+                              i + 1, r->lr.name, ICONV_1252);
+            else if (!r->header_error)
+                r->header_error = xasprintf("header column %d is empty", i + 1);
             jv_free(f);
-            if (!r->header_error)
-                r->header_error = xasprintf("header column %d is empty or not UTF-8", i + 1);
             continue;
         }
         for (int k = 0; k < i && !r->header_error; k++) {
@@ -413,9 +443,10 @@ static int csv_next(input_source *r, jv *out, input_item *it, armms_err *err)
     for (int i = 0; i < n; i++) {
         jv f = jv_array_get(jv_copy(row), i);
         if (jv_get_kind(f) == JV_KIND_TRUE || jv_get_kind(f) == JV_KIND_FALSE) {
-            if (jv_get_kind(f) == JV_KIND_TRUE)
+            if (jv_get_kind(f) == JV_KIND_TRUE) {
                 rejection_set(&it->why, "BAD_UTF8", "field %d is not valid UTF-8", i + 1);
-            else
+                hint_utf8(r, &it->why);
+            } else
                 rejection_set(&it->why, "TOO_LONG", "field %d is longer than %d bytes", i + 1,
                               CSV_FIELD_MAX);
             jv_free(obj);
@@ -471,9 +502,34 @@ int input_csv_record(const char *header, size_t hlen, const char *record, size_t
     return st;
 }
 
+/* An input that starts with a UTF-16 byte-order mark is refused whole:
+ * INPUT_BAD once (CSV: -1, as for a bad header), then INPUT_EOF. */
+static int utf16_refused(input_source *r, input_item *it, armms_err *err)
+{
+    if (r->stopped)
+        return INPUT_EOF;
+    r->stopped = 1;
+    if (r->fmt == INPUT_CSV)
+        return err_set(err, EXIT_DATAERR, "%s is UTF-16 text, not UTF-8: convert it first: %s",
+                       r->lr.name, ICONV_16),
+               -1;
+    it->line = 1;
+    rejection_set(&it->why, "BAD_UTF8",
+                  "the input is UTF-16 text, not UTF-8: convert it first: %s; nothing of it "
+                  "is read",
+                  ICONV_16);
+    return INPUT_BAD;
+}
+
 int input_next(input_source *r, jv *out, input_item *it, armms_err *err)
 {
     memset(it, 0, sizeof *it);
+    if (!r->lr.started && r->lr.fd >= 0 && line_reader_start(&r->lr) < 0)
+        return err_set(err, EXIT_IOERR, "%s: read error: %s", r->lr.name, strerror(r->lr.err)), -1;
+    if (r->lr.utf16)
+        return utf16_refused(r, it, err);
+    if (r->stopped)
+        return INPUT_EOF;
     if (r->fmt == INPUT_CSV)
         return csv_next(r, out, it, err);
     char *line;
@@ -493,14 +549,27 @@ int input_next(input_source *r, jv *out, input_item *it, armms_err *err)
     if (r->fmt == INPUT_LINES) {
         if (!utf8_valid(line, len)) {
             rejection_set(&it->why, "BAD_UTF8", "line is not valid UTF-8");
+            hint_utf8(r, &it->why);
             return INPUT_BAD;
         }
         *out = jv_string_sized(line, (int)len);
         return INPUT_OK;
     }
+    int first = !r->first_seen;
+    r->first_seen = 1;
     jv v = ndjson_parse_object(line, len, &it->why);
-    if (it->why.code)
+    if (it->why.code) {
+        if (first && strcmp(it->why.code, "NOT_OBJECT") != 0 && looks_csv(line, len)) {
+            r->stopped = 1;
+            rejection_set(&it->why, "PARSE",
+                          "the input looks like CSV, not NDJSON (its first line is not JSON but "
+                          "has commas): %s; the rest of %s is not read",
+                          r->csv_readable ? "use --format csv" : "this tool reads NDJSON only",
+                          r->lr.name);
+        }
+        hint_utf8(r, &it->why);
         return INPUT_BAD;
+    }
     *out = v;
     return INPUT_OK;
 }

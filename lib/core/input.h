@@ -18,6 +18,16 @@
  * CSV_RECORD_MAX is a TOO_LONG Reject; memory stays bounded by these
  * limits whatever the input.
  *
+ * Input people have: a UTF-8 byte-order mark at the start is dropped (by
+ * the line reader); an input that starts with a UTF-16 one is refused
+ * whole (one BAD_UTF8 Reject; CSV: a failure like a bad header) with the
+ * iconv command that converts it. The first item of an input that is not
+ * UTF-8 says, once, how to convert Windows-1252 text with iconv; the items
+ * after it are refused without the hint. NDJSON whose first line is not
+ * JSON but has commas is taken to be CSV: that line is one Reject saying
+ * so (and, when the tool reads CSV too - csv_readable - to use --format
+ * csv), and nothing more of the input is read.
+ *
  * For every item the source reports where it came from (line or row number,
  * raw text) so a Reject can name it; an unreadable item comes back as
  * INPUT_BAD with a rejection, and the items after it still come.
@@ -75,6 +85,10 @@ typedef struct input_source {
     long long_line;
     strbuf long_head;
     strbuf raw;
+    int csv_readable; /* set by the caller: the tool reads CSV with --format csv */
+    int hinted;       /* the iconv hint was given for this input */
+    int first_seen;   /* NDJSON: a line was read */
+    int stopped;      /* nothing more of the input is read (CSV read as NDJSON, UTF-16) */
 } input_source;
 
 /* fd is read to its end; name is used in messages ("<stdin>" or a path). */

@@ -68,8 +68,27 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
+/* At the start of the input: drop a UTF-8 byte-order mark, note a UTF-16
+ * one. */
+int line_reader_start(line_reader *r)
+{
+    r->started = 1;
+    while (r->end - r->pos < 3 && !r->eof)
+        if (fill(r) < 0)
+            return -1;
+    const unsigned char *p = (const unsigned char *)r->buf + r->pos;
+    size_t n = r->end - r->pos;
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        r->pos += 3;
+    else if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
+        r->utf16 = 1;
+    return 0;
+}
+
 int line_next_raw(line_reader *r, char **line, size_t *len)
 {
+    if (!r->started && line_reader_start(r) < 0)
+        return LINE_IOERR;
     for (;;) {
         char *start = r->buf + r->pos;
         char *nl = memchr(start, '\n', r->end - r->pos);
@@ -148,8 +167,11 @@ jv ndjson_parse_object(const char *line, size_t len, rejection *rj)
     jv v = jv_parse_sized(line, (int)len);
     if (!jv_is_valid(v)) {
         jv m = jv_invalid_get_msg(v);
-        rejection_set(rj, "PARSE", "invalid JSON: %s",
-                      jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "unknown error");
+        const char *text = jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "unknown error";
+        /* libjq ends its message with the whole line: "(while parsing '...')" */
+        const char *quote = strstr(text, " (while parsing '");
+        int n = quote ? (int)(quote - text) : (int)strlen(text);
+        rejection_set(rj, "PARSE", "invalid JSON: %.*s", n, text);
         jv_free(m);
         return jv_invalid();
     }

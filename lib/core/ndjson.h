@@ -6,7 +6,9 @@
  * parsed alone with jv_parse_sized (libjq 1.6's streaming parser drops the
  * rest of its buffer after a syntax error). A line longer than NDJSON_MAX_LINE
  * is skipped to its end and reported, never truncated into a record.
- * Blank lines are skipped. A trailing CR is dropped.
+ * Blank lines are skipped. A trailing CR is dropped. A UTF-8 byte-order
+ * mark at the start of the input (a spreadsheet's "CSV UTF-8") is dropped;
+ * a UTF-16 one is noted (utf16) for the caller to refuse the input.
  *
  * THE jv RULE, kept by every module of ARMMS (it is libjq's own): a
  * function that takes a jv consumes it - frees it or hands it on - on
@@ -37,6 +39,8 @@ typedef struct line_reader {
     char *buf;
     size_t cap, pos, end;
     int eof, err;
+    int started; /* the start of the input was looked at for a byte-order mark */
+    int utf16;   /* the input starts with a UTF-16 byte-order mark */
     /* Called before a read that would block (no input ready), so a tool fed
      * a trickle commits and reports what it has instead of waiting. */
     void (*idle)(void *ctx);
@@ -50,6 +54,9 @@ typedef struct line_reader {
 enum { LINE_OK = 0, LINE_EOF = 1, LINE_TOO_LONG = 2, LINE_IOERR = 3 };
 
 void line_reader_init(line_reader *r, int fd, const char *name);
+/* Look at the start of the input (the first line_next does it too): 0, or
+ * -1 on a read error (errno in r->err). */
+int line_reader_start(line_reader *r);
 void line_reader_free(line_reader *r);
 /* Next non-blank line. *line points into the reader's buffer, valid until
  * the next call, NUL-terminated at *len. On LINE_TOO_LONG, *line holds the
@@ -61,7 +68,9 @@ int line_next(line_reader *r, char **line, size_t *len);
 int line_next_raw(line_reader *r, char **line, size_t *len);
 
 /* Parse one line into an object. Returns the object, or jv_invalid() with
- * *rj filled (BAD_UTF8, PARSE, NOT_OBJECT); rj->code is NULL on success. */
+ * *rj filled (BAD_UTF8, PARSE, NOT_OBJECT); rj->code is NULL on success.
+ * A PARSE message never quotes the line (it may hold personal numbers; the
+ * Reject's input is where the line goes, masked). */
 jv ndjson_parse_object(const char *line, size_t len, rejection *rj);
 
 /* Write v compactly and a newline (consumes v). Keys keep insertion order. */

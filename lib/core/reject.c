@@ -65,21 +65,39 @@ static void add_lossy(strbuf *b, const char *s, size_t n)
     }
 }
 
+int reject_personal(const char *field)
+{
+    static const char *const names[] = {"bank_account", "tin", "sss_no", "philhealth_no",
+                                        "hdmf_no"};
+    const char *last = strrchr(field, '.');
+    last = last ? last + 1 : field;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(last, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 void reject_emit(reject_sink *r, const rejection *rj, const char *source, long line,
                  const char *input, size_t input_len)
 {
-    assert(rj->code && r->f);
+    assert(rj->code && (r->f || r->write));
     const char *code = rj->code, *message = rj->msg;
-    strbuf b, in;
+    strbuf b, in, masked;
     sb_init(&b);
     sb_init(&in);
-    int cut = 0;
+    sb_init(&masked);
+    int cut = 0, hidden = 0;
     if (input) {
         if (input_len > REJECT_INPUT_MAX) {
             input_len = REJECT_INPUT_MAX;
             cut = 1;
         }
         add_lossy(&in, input, input_len);
+        if (r->mask && r->mask(in.s, in.len, &r->origin, &masked)) {
+            hidden = 1;
+            sb_reset(&in);
+            sb_add(&in, masked.s, masked.len);
+        }
     }
     sb_adds(&b, "{\"kind\":\"Reject\",\"v\":1,\"code\":");
     sb_add_json_str(&b, code, strlen(code));
@@ -94,6 +112,8 @@ void reject_emit(reject_sink *r, const rejection *rj, const char *source, long l
         sb_adds(&b, "null");
     if (cut)
         sb_adds(&b, ",\"truncated\":true");
+    if (hidden)
+        sb_adds(&b, ",\"masked\":true");
     const reject_origin *o = &r->origin;
     const char *const keys[] = {"format", "header", "device", "zone", "map", "import"};
     const char *const vals[] = {o->format, o->header, o->device, o->zone, o->map, o->import};
@@ -107,11 +127,17 @@ void reject_emit(reject_sink *r, const rejection *rj, const char *source, long l
             sb_add_json_str(&b, in.s, in.len);
         }
     sb_adds(&b, "}\n");
-    if ((fwrite(b.s, 1, b.len, r->f) != b.len || fflush(r->f) != 0) && !r->err)
+    if (r->write) {
+        int e = r->write(r, b.s, b.len);
+        if (e && !r->err)
+            r->err = e;
+    } else if ((fwrite(b.s, 1, b.len, r->f) != b.len || fflush(r->f) != 0) && !r->err) {
         r->err = errno ? errno : EIO;
+    }
     r->count++;
     sb_free(&b);
     sb_free(&in);
+    sb_free(&masked);
 }
 
 /* The string at key of rec, or NULL; looked at, so it lives in rec. */
@@ -146,9 +172,12 @@ void reject_fed_peek(jv rec, reject_fed *f)
         f->line = (long)jv_number_value(ln);
     jv_free(ln);
     jv tr = jv_object_get(jv_copy(rec), jv_string("truncated"));
-    f->whole =
-        f->input && jv_get_kind(tr) != JV_KIND_TRUE && !(f->code && !strcmp(f->code, "TOO_LONG"));
+    jv mk = jv_object_get(jv_copy(rec), jv_string("masked"));
+    f->masked = jv_get_kind(mk) == JV_KIND_TRUE;
+    f->whole = f->input && jv_get_kind(tr) != JV_KIND_TRUE && !f->masked &&
+               !(f->code && !strcmp(f->code, "TOO_LONG"));
     jv_free(tr);
+    jv_free(mk);
     f->origin.format = str_peek(rec, "format", NULL);
     f->origin.header = str_peek(rec, "header", NULL);
     f->origin.device = str_peek(rec, "device", NULL);
@@ -161,6 +190,13 @@ int reject_fed_whole(const reject_fed *f, rejection *rj)
 {
     if (f->whole)
         return 0;
+    static const char again[] = "fed back, but its personal numbers are masked";
+    if (f->masked && f->message && !strncmp(f->message, again, sizeof again - 1))
+        return rejection_set(rj, f->code ? f->code : "PARSE", "%s", f->message);
+    if (f->masked)
+        return rejection_set(rj, f->code ? f->code : "PARSE",
+                             "%s: import the record from its source again (%.300s)", again,
+                             f->message ? f->message : "");
     return rejection_set(rj, f->code ? f->code : "PARSE",
                          "fed back, but its input was not kept whole: %.400s",
                          f->message ? f->message : "");

@@ -20,12 +20,21 @@
  * import was of) - so the record can be fed back and read again the same
  * way. A tool that rejected anything still commits the good records and
  * exits 65.
+ *
+ * Personal numbers (reject_personal: bank accounts, TIN, SSS, PhilHealth
+ * and Pag-IBIG numbers) never leave in a Reject: a sink given a mask
+ * (the CLI layer gives every sink one) writes the input masked, marked
+ * "masked":true, and such a Reject is not fed back (its record is read
+ * again from its source). A sink may also be given its own way of
+ * writing its lines (the CLI layer caps them on a terminal).
  */
 #ifndef ARMMS_REJECT_H
 #define ARMMS_REJECT_H
 
 #include <jv.h>
 #include <stdio.h>
+
+#include "core/util.h"
 
 /* Returned by a check that refused a record: below every sysexits code, so
  * it is never mistaken for a failure of the run. */
@@ -61,8 +70,9 @@ typedef struct reject_fed {
     const char *code, *message, *source; /* source NULL: not recorded */
     const char *input;                   /* NULL when the Reject holds none */
     size_t input_len;
-    long line; /* 0: not recorded */
-    int whole; /* input kept whole: not truncated, not a TOO_LONG */
+    long line;  /* 0: not recorded */
+    int whole;  /* input kept whole: not truncated, not a TOO_LONG, not masked */
+    int masked; /* its input was masked */
     reject_origin origin;
 } reject_fed;
 
@@ -74,12 +84,26 @@ void reject_fed_peek(jv rec, reject_fed *f);
  * not kept whole (the same code again); else 0. */
 int reject_fed_whole(const reject_fed *f, rejection *rj);
 
+/* Whether a field of that name is a personal number (the last part of a
+ * dotted path counts: "guard.tin"). */
+int reject_personal(const char *field);
+
+struct reject_sink;
+/* The input of a Reject as it may be shown: 1 with the masked text in out
+ * (a strbuf the caller initialised), 0 when it shows nothing personal. */
+typedef int (*reject_mask_fn)(const char *input, size_t len, const reject_origin *o, strbuf *out);
+/* Write one Reject line (len bytes, with its newline): 0, or an errno. */
+typedef int (*reject_write_fn)(struct reject_sink *r, const char *line, size_t len);
+
 typedef struct reject_sink {
     reject_origin origin;
     FILE *f;
     int owned; /* opened by reject_open: closed by reject_close */
     long count;
-    int err; /* errno of the first failed write, 0 if none */
+    int err;               /* errno of the first failed write, 0 if none */
+    reject_mask_fn mask;   /* NULL: the input as read */
+    reject_write_fn write; /* NULL: to f */
+    void *ctx;             /* the write function's */
 } reject_sink;
 
 /* Append to the file at path. 0, or -1 with errno. */

@@ -77,6 +77,7 @@ int md_import_fd(md_import *mi, int fd, const char *name, input_format fmt, reje
     input_source rs;
     if (input_open(&rs, fd, name, fmt, err))
         return err->code;
+    rs.csv_readable = 1;
     /* Every Reject of this input says how it was read, to be fed back. */
     reject_origin own = {fmt == INPUT_CSV ? "csv" : "ndjson", NULL, NULL, NULL, NULL, kname};
     int rc = md_begin(mi, err), st, header_checked = 0;

@@ -236,7 +236,8 @@ static int text_done(const md_field *f, char *t, int ok, const char *fmt, md_val
                      rejection *rj)
 {
     if (!ok) {
-        rejection_set(rj, "BAD_FIELD", fmt, f->name, t);
+        /* a personal number is never echoed, even in a message */
+        rejection_set(rj, "BAD_FIELD", fmt, f->name, reject_personal(f->name) ? "****" : t);
         free(t);
         return REJECTED;
     }

@@ -519,6 +519,7 @@ int ingest_record(ingest_t *in, jv rec, const char *source, long line, const cha
             ing_reject_why(in, &rj, source, line, raw, raw_len);
             continue;
         }
+        in->n.mapped++;
         rc = ing_process(in, r, source, line, raw, raw_len, err);
     }
     if (rc)

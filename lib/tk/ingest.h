@@ -54,6 +54,7 @@ typedef struct ingest_counts {
     long held;     /* punches newly held (UNKNOWN_GUARD, UNKNOWN_DETACHMENT) */
     long released; /* held punches recorded as clock events in this run */
     long replayed; /* events an earlier run committed but never wrote out */
+    long mapped;   /* objects the --map program made of the input records */
 } ingest_counts;
 
 typedef struct ingest_opts {
