@@ -117,8 +117,10 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
     /* Without a scope, what changes left stale (tk/stale.h) comes due too:
      * master data changes are read from the journal only by a run that
      * read no records (cron's), so a stream stays fast. */
-    if (!rc && !s->has && !r->n.read)
+    if (!rc && !s->has && !r->n.read) {
+        r->changed_only = 1; /* nothing named a record: write what changed */
         rc = tk_stale_pull(r, err);
+    }
     if (!rc && !s->has)
         rc = tk_stale_touch(r, err);
     if (!rc)

@@ -269,6 +269,8 @@ int tk_stale_settle(tk_run *r, const char *guard, day_t d0, day_t d1, armms_err 
 
 int tk_stale_touch(tk_run *r, armms_err *err)
 {
+    if (tk_stale_refresh(r, err)) /* its upstream may have marked it since it opened */
+        return err->code;
     if (!r->stale_own)
         return 0;
     sqlite3_stmt *st = NULL;
