@@ -538,6 +538,10 @@ int tk_stale_pull(tk_run *r, armms_err *err)
     p.last = p.from;
     /* read the journal before taking the write lock */
     rc = journal_each(r->t, pull_cb, &p, err);
+    /* nothing of master data since: leave the store as it is (a read such
+     * as --validate changes nothing then), and read those lines again */
+    if (!rc && !jv_array_length(jv_copy(p.list)))
+        p.last = p.from;
     int own_tx = !r->s.in_tx;
     if (!rc && p.last > p.from && own_tx)
         rc = store_begin(&r->s, err);
