@@ -256,3 +256,28 @@ due() {
     assert_equal "$stderr" "armms-timelog: 0 read, 0 rejected, 0 time logs recomputed, 0 changed"
     assert_equal "$(tk_dump acme)" "$before"
 }
+
+@test "a scoped run clears the marks inside its scope only; a run without a scope carries the rest" {
+    roster
+    {
+        tk_punch G1-in-20 G1 2026-10-20T05:55:00+08:00 IN DET1
+        tk_punch G1-in-22 G1 2026-10-22T05:55:00+08:00 IN DET1
+    } >"$BATS_TEST_TMPDIR/in"
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    add_out >"$BATS_TEST_TMPDIR/adj20.ndjson"
+    armms-timelog -q -t acme adjust add --guard G1 --ts 2026-10-22T18:00:00+08:00 --type OUT \
+        --reason "forgot again" >/dev/null
+    assert_equal "$(marks)" "$(printf '%s\n' 'dtr|G1|2026-10-20|2026-10-20|adjustment' 'dtr|G1|2026-10-22|2026-10-22|adjustment')"
+
+    armms-dtr -q -t acme --from 2026-10-20 --to 2026-10-20 </dev/null >/dev/null
+    assert_equal "$(q acme tk "select date, status from dtr where guard_id = 'G1' order by 1")" \
+        "$(printf '%s\n' '2026-10-20|COMPLETE' '2026-10-22|INCOMPLETE')"
+    assert_equal "$(q acme tk "select stage, date_from from stale where stage = 'dtr'")" "dtr|2026-10-22"
+
+    # a stream run writes the records its input names and, at its end, the stale ones
+    run --separate-stderr armms-dtr -t acme <"$BATS_TEST_TMPDIR/adj20.ndjson"
+    assert_success
+    assert_equal "$(jq -r '[.date, .status] | @tsv' <<<"$output")" \
+        "$(printf '2026-10-20\tCOMPLETE\n2026-10-22\tCOMPLETE')"
+    assert_equal "$(q acme tk "select count(*) from stale where stage = 'dtr'")" 0
+}
