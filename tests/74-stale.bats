@@ -53,7 +53,10 @@ due() {
 @test "a forgotten OUT added and not piped on reaches the DTR and the timesheet at the next run without a scope" {
     roster
     forgot_out
-    add_out >/dev/null
+    run --separate-stderr bash -c 'armms-timelog -t acme adjust add --guard G1 --ts 2026-10-20T18:00:00+08:00 \
+        --type OUT --reason "forgot to punch out" >/dev/null'
+    assert_success
+    assert_equal "$stderr" "armms-timelog: add recorded; its DTR and timesheet are stale until the next run without a scope: armms-dtr -t acme | armms-timesheet -t acme"
     # the time log has it, the DTR not yet: it is marked stale
     assert_equal "$(q acme tk "select status from dtr where guard_id = 'G1'")" INCOMPLETE
     assert_equal "$(marks)" "dtr|G1|2026-10-20|2026-10-20|adjustment"
