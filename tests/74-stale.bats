@@ -284,3 +284,21 @@ due() {
         "$(printf '2026-10-20\tCOMPLETE\n2026-10-22\tCOMPLETE')"
     assert_equal "$(q acme tk "select count(*) from stale where stage = 'dtr'")" 0
 }
+
+@test "a shift whose hours change marks the guards assigned to it, and only their DTRs change" {
+    roster
+    forgot_out
+    add_out | armms-dtr -q -t acme | armms-timesheet -q -t acme >/dev/null
+    local g3
+    g3=$(guard_rows G3)
+    # the day shift now starts and ends an hour later: G1 left an hour early
+    tk_import acme shift 'shift_id,start,end' 'DAY,07:00,19:00'
+    run due
+    assert_success
+    assert_equal "$(jq -c '[.guard_id, .date, .minutes.worked, .minutes.undertime]' "$BATS_TEST_TMPDIR/due-dtr.ndjson")" \
+        '["G1","2026-10-20",660,60]'
+    assert_equal "$(jq -r '[.timesheet_id, .totals.worked] | @tsv' "$BATS_TEST_TMPDIR/due-ts.ndjson")" \
+        "$(printf '2026-10-B/G1/DET1/DAY\t660')"
+    assert_equal "$(guard_rows G3)" "$g3"
+    assert_equal "$(marks)" ""
+}
