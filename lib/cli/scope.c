@@ -119,7 +119,7 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
      * read no records (cron's), so a stream stays fast. */
     if (!rc && !s->has && !r->n.read) {
         r->changed_only = 1; /* nothing named a record: write what changed */
-        rc = tk_stale_pull(r, err);
+        rc = tk_stale_pull(r, 1, err);
     }
     if (!rc && !s->has)
         rc = tk_stale_touch(r, err);

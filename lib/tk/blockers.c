@@ -306,7 +306,7 @@ int timesheet_validate(tk_run *r, const char *period, const char *guard, ts_coun
     sb_init(&b.text);
     sb_init(&b.recs);
     memset(n, 0, sizeof *n);
-    int rc = tk_stale_pull(r, err) || ts_refresh(r, period, guard, err) ? err->code : 0;
+    int rc = tk_stale_pull(r, 0, err) || ts_refresh(r, period, guard, err) ? err->code : 0;
     if (!rc)
         rc = ts_each_draft(r, period, guard, &b, validate_one, n, err);
     if (!rc) {

@@ -437,7 +437,7 @@ int timesheet_finalize(tk_run *r, const char *period, const char *guard, const c
     sb_init(&b.recs);
     memset(n, 0, sizeof *n);
     struct fin fc = {n, override, period};
-    int rc = tk_stale_pull(r, err) || ts_refresh(r, period, guard, err) ? err->code : 0;
+    int rc = tk_stale_pull(r, 0, err) || ts_refresh(r, period, guard, err) ? err->code : 0;
     if (!rc)
         rc = store_begin(&r->s, err);
     if (!rc) {

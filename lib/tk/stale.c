@@ -521,7 +521,7 @@ static int pull_cb(const char *line, size_t len, void *ctx)
     return 0;
 }
 
-int tk_stale_pull(tk_run *r, armms_err *err)
+int tk_stale_pull(tk_run *r, int idle_too, armms_err *err)
 {
     sqlite3_stmt *st = NULL;
     if (prep(r, Q_CURSOR, &st, err))
@@ -538,9 +538,9 @@ int tk_stale_pull(tk_run *r, armms_err *err)
     p.last = p.from;
     /* read the journal before taking the write lock */
     rc = journal_each(r->t, pull_cb, &p, err);
-    /* nothing of master data since: leave the store as it is (a read such
-     * as --validate changes nothing then), and read those lines again */
-    if (!rc && !jv_array_length(jv_copy(p.list)))
+    /* nothing of master data since: a read (--validate) leaves the store
+     * as it is and reads those lines again next time */
+    if (!rc && !idle_too && !jv_array_length(jv_copy(p.list)))
         p.last = p.from;
     int own_tx = !r->s.in_tx;
     if (!rc && p.last > p.from && own_tx)

@@ -52,8 +52,10 @@ int tk_stale_settle(tk_run *r, const char *guard, day_t d0, day_t d1, armms_err 
 int tk_stale_mark(tk_run *r, const char *stage, const char *guard, day_t d0, day_t d1,
                   const char *reason, armms_err *err);
 /* Turn the master data changes journaled since the cursor into marks, in
- * a transaction of its own (or the caller's). */
-int tk_stale_pull(tk_run *r, armms_err *err);
+ * a transaction of its own (or the caller's). With no master data change
+ * since, the cursor moves past the lines read only when idle_too (a stage
+ * run; a read such as --validate then writes nothing). */
+int tk_stale_pull(tk_run *r, int idle_too, armms_err *err);
 /* Touch every mark of the run's stage (a run without a scope). */
 int tk_stale_touch(tk_run *r, armms_err *err);
 /* Start the cursor on a tenant's first run (tk_run_open) and note whether
