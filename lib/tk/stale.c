@@ -487,26 +487,35 @@ struct pull {
     jv list; /* the payloads of the changes that may alter derived rows */
 };
 
-static int pull_cb(const char *line, size_t len, void *ctx)
+/* The seq of a journal line, and whether it is a change of a master data
+ * kind that derived rows are read from; 0 when the line is not one. */
+static long long md_line(const char *line, size_t len, int *hit)
 {
-    struct pull *p = ctx;
     static const char seq_key[] = "{\"seq\":", at_key[] = "\"aggregate_type\":\"";
+    *hit = 0;
     if (len < sizeof seq_key || memcmp(line, seq_key, sizeof seq_key - 1))
         return 0;
     long long seq = strtoll(line + sizeof seq_key - 1, NULL, 10);
+    const char *at = memmem(line, len, at_key, sizeof at_key - 1);
+    if (!at)
+        return seq;
+    at += sizeof at_key - 1;
+    static const char *const kinds[] = {"assignment", "shift", "guard", "detachment", "holiday"};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds && !*hit; i++) {
+        size_t n = strlen(kinds[i]);
+        *hit = (size_t)(line + len - at) > n && !memcmp(at, kinds[i], n) && at[n] == '"';
+    }
+    return seq;
+}
+
+static int pull_cb(const char *line, size_t len, void *ctx)
+{
+    struct pull *p = ctx;
+    int hit;
+    long long seq = md_line(line, len, &hit);
     if (seq <= p->from)
         return 0;
     p->last = seq;
-    const char *at = memmem(line, len, at_key, sizeof at_key - 1);
-    if (!at)
-        return 0;
-    at += sizeof at_key - 1;
-    static const char *const kinds[] = {"assignment", "shift", "guard", "detachment", "holiday"};
-    int hit = 0;
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds && !hit; i++) {
-        size_t n = strlen(kinds[i]);
-        hit = (size_t)(line + len - at) > n && !memcmp(at, kinds[i], n) && at[n] == '"';
-    }
     if (!hit)
         return 0;
     char *z = xmalloc(len + 1); /* jv_parse_sized wants a terminated line */
@@ -570,6 +579,42 @@ int tk_stale_pull(tk_run *r, int idle_too, armms_err *err)
 }
 
 /* ---- readers ---- */
+
+struct unread {
+    long long from;
+    long n;
+};
+
+static int unread_cb(const char *line, size_t len, void *ctx)
+{
+    struct unread *u = ctx;
+    int hit;
+    if (md_line(line, len, &hit) > u->from && hit)
+        u->n++;
+    return 0;
+}
+
+int tk_stale_unread(tenant_t *t, sqlite3 *db, long *n, armms_err *err)
+{
+    sqlite3_stmt *st;
+    struct unread u = {0, 0};
+    *n = 0;
+    if (sqlite3_prepare_v2(db, sql[Q_CURSOR], -1, &st, NULL) != SQLITE_OK)
+        return err_set(err, EXIT_SOFTWARE, "reading the stale marks: %s", sqlite3_errmsg(db));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        u.from = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return err_set(err, rc == SQLITE_BUSY ? EXIT_TEMPFAIL : EXIT_SOFTWARE,
+                       "reading the stale marks: %s", sqlite3_errmsg(db));
+    if (rc == SQLITE_DONE) /* no stage has run: nothing derived to be stale */
+        return 0;
+    if (journal_each(t, unread_cb, &u, err))
+        return err->code;
+    *n = u.n;
+    return 0;
+}
 
 static const char sql_each[] =
     "SELECT stage, guard_id, date_from, date_to, reason, marked_at FROM stale"

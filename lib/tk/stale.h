@@ -34,6 +34,7 @@
 
 #include "core/clock.h"
 #include "core/util.h"
+#include "store/tenant.h"
 
 typedef struct tk_run tk_run;
 
@@ -79,5 +80,10 @@ int tk_stale_each(sqlite3 *db, const char *period, const char *guard, tk_stale_f
                   armms_err *err);
 /* *n = the marks tk_stale_each would walk. */
 int tk_stale_count(sqlite3 *db, const char *period, const char *guard, long *n, armms_err *err);
+/* *n = the master data changes journaled that no timekeeping run has yet
+ * turned into marks (each may mark nothing): a reader that finds any says
+ * its data may be stale, and that the next run without a scope (or
+ * armms-timesheet --validate) will tell. Reads the journal; writes nothing. */
+int tk_stale_unread(tenant_t *t, sqlite3 *db, long *n, armms_err *err);
 
 #endif
