@@ -12,7 +12,8 @@ static const char usage[] =
     "Stream mode: read TimeLog records (armms-timelog's output), recompute the\n"
     "daily time records of the guard-days they touch and write DTR records.\n"
     "Select mode (a scope): recompute every DTR in it, including ABSENT ones for\n"
-    "scheduled shifts without a punch.\n"
+    "scheduled shifts without a punch. Without a scope, also recompute the DTRs\n"
+    "that corrections and master data changes left stale (cron's run).\n"
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n" TK_SCOPE_HELP CLI_COMMON_HELP;
 

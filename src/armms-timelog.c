@@ -4,6 +4,7 @@
  * the summary only.
  */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/scope.h"
@@ -35,7 +36,8 @@ static const char description[] =
     "\n"
     "Stream mode: read ClockEvent records (armms-ingest's output), recompute the\n"
     "time logs of the guard-days they touch and write TimeLog records. Select\n"
-    "mode (a scope): recompute every time log in it. adjust records a\n"
+    "mode (a scope): recompute every time log in it. Without a scope, also\n"
+    "recompute the time logs master data changes left stale. adjust records a\n"
     "timekeeper's correction, journals it (TimeLogAdjusted) and writes the\n"
     "recomputed time logs, ready for armms-dtr.\n"
     "\n"
@@ -146,6 +148,16 @@ int main(int argc, char **argv)
     const char *said = !adjusting             ? tk_cli_summary(&r, "time logs", line, sizeof line)
                        : ch.requesting && !rc ? change_outcome(&ch, made, line, sizeof line)
                                               : NULL;
+    /* A correction not piped on: say how it reaches the DTR and timesheet. */
+    struct stat st;
+    if (adjusting && !rc && !ch.requesting && fstat(STDOUT_FILENO, &st) == 0 &&
+        !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+        snprintf(line, sizeof line,
+                 "%s recorded; its DTR and timesheet are stale until the next run without a "
+                 "scope: armms-dtr -t %s | armms-timesheet -t %s",
+                 adj.action, t.id, t.id);
+        said = line;
+    }
     if (!adjusting && r.n.released) /* held punches this run recorded */
         snprintf(line + strlen(line), sizeof line - strlen(line), ", %ld held punches released",
                  r.n.released);

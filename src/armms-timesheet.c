@@ -17,9 +17,10 @@ static const char usage[] =
     "Stream mode: read DTR records (armms-dtr's output), recompute the timesheets\n"
     "of the guard-periods they touch and write Timesheet records (a finalized one\n"
     "that changed gets an ADJUSTED version). Select mode (a scope): recompute every\n"
-    "timesheet in it. --validate lists what blocks finalization as Blocker\n"
-    "records; --finalize seals the period's draft timesheets and writes them as\n"
-    "TimesheetFinalized records for payroll.\n"
+    "timesheet in it; without a scope, also the stale ones. --validate lists\n"
+    "what blocks finalization (stale rows too) as Blocker records, each with\n"
+    "the command that fixes it; --finalize seals the period's draft timesheets\n"
+    "and writes them as TimesheetFinalized records for payroll.\n"
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n" TK_SCOPE_HELP
     "      --validate        list blockers (exit 65 when there are any)\n"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/input.h"
+#include "tk/stale.h"
 
 int tk_scope_opt(tk_scope *s, int opt, const char *arg)
 {
@@ -113,6 +114,15 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
     }
     if (!rc && s->has)
         rc = tk_run_select(r, s->guard, s->from, s->to, err);
+    /* Without a scope, what changes left stale (tk/stale.h) comes due too:
+     * master data changes are read from the journal only by a run that
+     * read no records (cron's), so a stream stays fast. */
+    if (!rc && !s->has && !r->n.read) {
+        r->changed_only = 1; /* nothing named a record: write what changed */
+        rc = tk_stale_pull(r, 1, err);
+    }
+    if (!rc && !s->has)
+        rc = tk_stale_touch(r, err);
     if (!rc)
         rc = tk_run_flush(r, err);
     return rc;

@@ -135,6 +135,15 @@ static const char *const tk_migrations[] = {
      * run still alive (its lock file held) writes its own batches; only a
      * dead run's are replayed by another. NULL: a row of an older run. */
     "ALTER TABLE clock_event_unsent ADD COLUMN owner TEXT;",
+    /* 6: derived rows a change left behind (tk/stale.h): a guard's dates
+     * whose rows of a stage no longer follow from what is under them, until
+     * that stage recomputes them; and how far into the journal the master
+     * data changes have been read for it. */
+    "CREATE TABLE stale(stage TEXT NOT NULL CHECK (stage IN ('timelog','dtr','timesheet')),"
+    " guard_id TEXT NOT NULL, date_from TEXT NOT NULL, date_to TEXT NOT NULL,"
+    " reason TEXT NOT NULL, marked_at TEXT NOT NULL, CHECK (date_from <= date_to)) STRICT;"
+    "CREATE INDEX stale_guard ON stale(stage, guard_id, date_from);"
+    "CREATE TABLE stale_source(source TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;",
 };
 
 static const char *const pay_migrations[] = {

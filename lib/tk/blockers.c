@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tk/stale.h"
 #include "tk/timesheet.h"
 #include "tk/timesheet_int.h"
 
@@ -32,18 +33,81 @@ static const char sql_review[] =
     " coalesce(shift_id, '') FROM time_log WHERE guard_id = ?1 AND ts >= ?2 AND ts < ?3"
     " AND open = 1 AND work_date BETWEEN ?4 AND ?5 ORDER BY ts";
 static const char sql_orphans[] =
-    "SELECT time_log_id, guard_id, work_date, anomalies FROM time_log"
-    " WHERE open = 1 AND work_date BETWEEN ?1 AND ?2 AND (?4 IS NULL OR guard_id = ?4)"
+    "SELECT time_log_id, guard_id, work_date, anomalies, coalesce(detachment_id, ''),"
+    " coalesce(shift_id, '') FROM time_log WHERE open = 1 AND work_date BETWEEN ?1 AND ?2 AND (?4 "
+    "IS NULL OR guard_id = ?4)"
     " AND guard_id NOT IN (SELECT guard_id FROM timesheet WHERE period_id = ?3)"
     " ORDER BY guard_id, ts";
 
-static void blocker(blockers *b, const char *ts_id, const char *guard, const char *period,
-                    const char *code, const char *date, const char *log_id, const char *codes)
+/* The command that clears a blocker, in fix (the timekeeper fills in
+ * what only they know: the time, the reason). det and shift: where the
+ * time log or DTR sits, "" when unknown. */
+static void fix_for(strbuf *fix, const char *tenant, const char *code, const char *codes,
+                    const char *guard, const char *date, const char *log_id, const char *det,
+                    const char *shift)
+{
+    char where[200] = "";
+    if (*shift)
+        snprintf(where, sizeof where, " --shift %s --date %s", shift, date);
+    char at[80] = "";
+    if (*det)
+        snprintf(at, sizeof at, " --detachment %s", det);
+    sb_reset(fix);
+    sb_addf(fix, "armms-timelog -t %s adjust ", tenant);
+    if (!strcmp(code, "INCOMPLETE_DTR") && strstr(codes, "MISSING_OUT"))
+        sb_addf(fix, "add --guard %s --type OUT --ts TIME%s%s --reason TEXT", guard, where, at);
+    else if (!strcmp(code, "INCOMPLETE_DTR") && strstr(codes, "MISSING_IN"))
+        sb_addf(fix, "add --guard %s --type IN --ts TIME%s%s --reason TEXT", guard, where, at);
+    else if (!strcmp(code, "INCOMPLETE_DTR")) /* OUT_BEFORE_IN: a punch of the wrong type */
+        sb_addf(fix, "void TIME_LOG_ID --reason TEXT (the wrong punch of %s %s), then add", guard,
+                date);
+    else if (strstr(codes, "WRONG_DETACHMENT")) /* punched at another post's device */
+        sb_addf(fix, "move %s%s%s --reason TEXT", log_id ? log_id : "TIME_LOG_ID",
+                *where ? where : " --shift S --date D", at);
+    else if (strstr(codes, "OUT_WITHOUT_IN"))
+        sb_addf(fix, "add --guard %s --type IN --ts TIME%s%s --reason TEXT", guard, where, at);
+    else if (strstr(codes, "DUPLICATE_PUNCH"))
+        sb_addf(fix, "void %s --reason TEXT", log_id ? log_id : "TIME_LOG_ID");
+    else if (strstr(codes, "OFF_SHIFT"))
+        sb_addf(fix, "move %s --shift S --date D --reason TEXT (or void it)",
+                log_id ? log_id : "TIME_LOG_ID");
+    else if (strstr(codes, "NO_ASSIGNMENT")) {
+        sb_reset(fix);
+        sb_addf(fix,
+                "armms-import -t %s assignment (the guard's post on %s), or armms-timelog -t %s "
+                "adjust void %s --reason TEXT",
+                tenant, date, tenant, log_id ? log_id : "TIME_LOG_ID");
+    } else
+        sb_addf(fix, "move or void %s --reason TEXT", log_id ? log_id : "TIME_LOG_ID");
+}
+
+/* The adjust action of a fix, for the one-line Reject message. */
+static void fix_short(strbuf *text, const char *fix)
+{
+    const char *a = strstr(fix, " adjust ");
+    if (a) {
+        a += 8;
+        sb_addf(text, " (adjust %.*s)", (int)strcspn(a, " "), a);
+    } else if (!strncmp(fix, "armms-import", 12)) {
+        sb_adds(text, " (import an assignment)");
+    } else {
+        sb_addf(text, " (%.*s)", (int)strcspn(fix, " "), fix);
+    }
+}
+
+static const char sql_drafted[] =
+    "SELECT 1 FROM timesheet WHERE guard_id = ?1 AND period_id = ?2 AND status = 'DRAFT'";
+
+static void blocker_fix(blockers *b, const char *ts_id, const char *guard, const char *period,
+                        const char *code, const char *date, const char *log_id, const char *codes,
+                        const char *fix, const char *extra)
 {
     b->n++;
-    if (b->text.len < 400)
+    if (b->text.len < 400) {
         sb_addf(&b->text, "%s%s %s%s%s", b->n > 1 ? "; " : "", code, date, *codes ? " " : "",
                 codes);
+        fix_short(&b->text, fix);
+    }
     sb_adds(&b->recs, "{\"kind\":\"Blocker\",\"v\":1,\"timesheet_id\":");
     if (ts_id)
         sb_add_json_str(&b->recs, ts_id, strlen(ts_id));
@@ -57,7 +121,59 @@ static void blocker(blockers *b, const char *ts_id, const char *guard, const cha
         sb_add_json_kv(&b->recs, "time_log_id", log_id);
     sb_adds(&b->recs, ",\"anomalies\":");
     tk_add_codes(&b->recs, codes);
+    if (extra)
+        sb_adds(&b->recs, extra);
+    sb_add_json_kv(&b->recs, "fix", fix);
     sb_adds(&b->recs, "}\n");
+}
+
+static void blocker(tk_run *r, blockers *b, const char *ts_id, const char *guard,
+                    const char *period, const char *code, const char *date, const char *log_id,
+                    const char *codes, const char *det, const char *shift)
+{
+    strbuf fix;
+    sb_init(&fix);
+    fix_for(&fix, r->t->id, code, codes, guard, date, log_id, det, shift);
+    blocker_fix(b, ts_id, guard, period, code, date, log_id, codes, fix.s, NULL);
+    sb_free(&fix);
+}
+
+/* A mark of tk/stale.h as a Blocker: the rows under the timesheet are not
+ * what the store now says, until the stage named recomputes them. */
+struct stale_ctx {
+    tk_run *r;
+    blockers *b;
+    const char *ts_id, *period;
+    int timesheets;        /* 0: a draft's own blockers leave the timesheet's marks out */
+    sqlite3_stmt *drafted; /* set: only guards without a draft in the period */
+    armms_err *err;
+};
+
+static int stale_blocker(const tk_stale *m, void *ctx)
+{
+    struct stale_ctx *c = ctx;
+    if (!c->timesheets && !strcmp(m->stage, "timesheet"))
+        return 0;
+    if (c->drafted) {
+        sqlite3_bind_text(c->drafted, 1, m->guard, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(c->drafted, 2, c->period, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(c->drafted);
+        sqlite3_reset(c->drafted);
+        if (rc == SQLITE_ROW)
+            return 0; /* one of its drafts says so */
+        if (rc != SQLITE_DONE)
+            return store_fail(&c->r->s, rc, "reading timesheets", c->err);
+    }
+    char fix[400];
+    tk_stale_command(m->stage, c->r->t->id, fix, sizeof fix);
+    strbuf extra;
+    sb_init(&extra);
+    sb_add_json_kv(&extra, "stage", m->stage);
+    sb_add_json_kv(&extra, "to", m->to);
+    sb_add_json_kv(&extra, "reason", m->reason);
+    blocker_fix(c->b, c->ts_id, m->guard, c->period, "STALE", m->from, NULL, "", fix, extra.s);
+    sb_free(&extra);
+    return 0;
 }
 
 /* Everything that stops one DRAFT from being finalized. */
@@ -77,7 +193,8 @@ static int find_blockers(tk_run *r, blockers *b, const char *ts_id, const char *
     for (int i = 0; i < 5; i++)
         sqlite3_bind_text(q, i + 1, v[i], -1, SQLITE_TRANSIENT);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        blocker(b, ts_id, guard, period, "INCOMPLETE_DTR", tk_col(q, 0), NULL, tk_col(q, 1));
+        blocker(r, b, ts_id, guard, period, "INCOMPLETE_DTR", tk_col(q, 0), NULL, tk_col(q, 1),
+                det, shift);
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
         return store_fail(&r->s, rc, "reading DTRs", err);
@@ -89,10 +206,14 @@ static int find_blockers(tk_run *r, blockers *b, const char *ts_id, const char *
         const char *ld = tk_col(q, 3), *ls = tk_col(q, 4);
         if (*ls && (strcmp(ld, det) || strcmp(ls, shift)))
             continue; /* belongs to another of the guard's timesheets */
-        blocker(b, ts_id, guard, period, "NEEDS_REVIEW", tk_col(q, 1), tk_col(q, 0), tk_col(q, 2));
+        blocker(r, b, ts_id, guard, period, "NEEDS_REVIEW", tk_col(q, 1), tk_col(q, 0),
+                tk_col(q, 2), ld, ls);
     }
     sqlite3_reset(q);
-    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading time logs", err);
+    if (rc != SQLITE_DONE)
+        return store_fail(&r->s, rc, "reading time logs", err);
+    struct stale_ctx c = {r, b, ts_id, period, 0, NULL, err};
+    return tk_stale_each(r->s.db, period, guard, stale_blocker, &c, err);
 }
 
 /* Recompute the period quietly so the drafts reflect the store. */
@@ -153,10 +274,19 @@ static int orphans(tk_run *r, const char *period, const char *guard, blockers *b
     tk_bind_text(q, 4, guard);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        blocker(b, NULL, tk_col(q, 1), period, "NEEDS_REVIEW", tk_col(q, 2), tk_col(q, 0),
-                tk_col(q, 3));
+        blocker(r, b, NULL, tk_col(q, 1), period, "NEEDS_REVIEW", tk_col(q, 2), tk_col(q, 0),
+                tk_col(q, 3), tk_col(q, 4), tk_col(q, 5));
     sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading time logs", err);
+    if (rc != SQLITE_DONE)
+        return store_fail(&r->s, rc, "reading time logs", err);
+    /* marks of guards with no draft here: a sealed timesheet's late
+     * change, or DTRs with no timesheet yet */
+    struct stale_ctx c = {r, b, NULL, period, 1, NULL, err};
+    if (store_prepare(&r->s, &c.drafted, sql_drafted, err))
+        return err->code;
+    rc = tk_stale_each(r->s.db, period, guard, stale_blocker, &c, err);
+    sqlite3_finalize(c.drafted);
+    return rc;
 }
 
 static int validate_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armms_err *err)
@@ -176,7 +306,7 @@ int timesheet_validate(tk_run *r, const char *period, const char *guard, ts_coun
     sb_init(&b.text);
     sb_init(&b.recs);
     memset(n, 0, sizeof *n);
-    int rc = ts_refresh(r, period, guard, err);
+    int rc = tk_stale_pull(r, 0, err) || ts_refresh(r, period, guard, err) ? err->code : 0;
     if (!rc)
         rc = ts_each_draft(r, period, guard, &b, validate_one, n, err);
     if (!rc) {

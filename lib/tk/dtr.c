@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tk/stale.h"
+
 typedef struct inst {
     day_t date;
     int shift;
@@ -422,6 +424,7 @@ static int put_inst(tk_run *r, const ro_guard *g, const inst *x, stored_set *old
     r->n.recomputed++;
     if (changed) {
         r->n.changed++;
+        tk_stale_note(r, x->date);
         rc = upsert(r, g, x, &w, date, shift, err);
     }
     if (!rc && (changed || !r->changed_only)) {
@@ -454,6 +457,7 @@ static int remove_stored(tk_run *r, const ro_guard *g, const stored *o, armms_er
     r->n.changed++;
     inst x = {0};
     date_parse(o->date, &x.date);
+    tk_stale_note(r, x.date);
     x.shift = roster_shift_index(r->ro, o->shift);
     snprintf(x.det, sizeof x.det, "%s", o->det);
     if (x.shift < 0) { /* a shift since deleted from master data */

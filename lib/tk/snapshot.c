@@ -27,6 +27,7 @@
 #include "core/ndjson.h"
 #include "core/sha.h"
 #include "iam/change.h"
+#include "tk/stale.h"
 #include "tk/timesheet.h"
 #include "tk/timesheet_int.h"
 
@@ -340,8 +341,8 @@ static int finalize_one(tk_run *r, sqlite3_stmt *q, blockers *b, void *ctx, armm
     if (b->n && !fc->override) {
         rejection rj;
         rejection_set(&rj, "BLOCKED",
-                      "timesheet %s is blocked (%d): %s; fix them with armms-timelog adjust, or "
-                      "finalize with --override REASON",
+                      "timesheet %s is blocked (%d): %s; fix each as armms-timesheet --validate "
+                      "says, or finalize with --override REASON",
                       id, b->n, b->text.s);
         fc->n->blocked++;
         fc->n->blockers += b->n;
@@ -436,7 +437,7 @@ int timesheet_finalize(tk_run *r, const char *period, const char *guard, const c
     sb_init(&b.recs);
     memset(n, 0, sizeof *n);
     struct fin fc = {n, override, period};
-    int rc = ts_refresh(r, period, guard, err);
+    int rc = tk_stale_pull(r, 0, err) || ts_refresh(r, period, guard, err) ? err->code : 0;
     if (!rc)
         rc = store_begin(&r->s, err);
     if (!rc) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iam/change.h"
+#include "tk/stale.h"
 
 enum { GUARDS_PER_TX = 2000 };
 
@@ -33,13 +34,14 @@ int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject
      * over a table stored in arrival order: a larger page cache saves
      * re-reading the same pages (measured: see README, performance). */
     sqlite3_exec(r->s.db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
-    return stage->open(r, err);
+    return stage->open(r, err) || tk_stale_open(r, err) ? err->code : 0;
 }
 
 void tk_run_close(tk_run *r)
 {
     if (r->stage && r->eng)
         r->stage->close(r);
+    tk_stale_close(r);
     roster_close(r->ro);
     r->ro = NULL;
     if (r->s.db)
@@ -173,6 +175,8 @@ int tk_run_write(tk_run *r, armms_err *err)
 int tk_run_flush(tk_run *r, armms_err *err)
 {
     int own_tx = !r->s.in_tx, rc = 0;
+    if (r->ntouch && !r->stale_own && tk_stale_refresh(r, err))
+        return err->code;
     coalesce(r);
     for (int i = 0; i < r->ntouch && !rc; i++) {
         if (own_tx && !r->s.in_tx && (rc = store_begin(&r->s, err)))
@@ -183,8 +187,12 @@ int tk_run_flush(tk_run *r, armms_err *err)
             break;
         }
         assert(r->touch[i].d0 <= r->touch[i].d1);
+        r->nnoted = 0;
         if (g)
             rc = r->stage->recompute(r, g, r->touch[i].d0, r->touch[i].d1, err);
+        /* marks of a guard since removed go with its recompute too */
+        if (!rc)
+            rc = tk_stale_settle(r, r->touch[i].guard, r->touch[i].d0, r->touch[i].d1, err);
         if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch))
             rc = store_commit(&r->s, err) || tk_run_write(r, err) ? err->code : 0;
     }

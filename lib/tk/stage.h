@@ -79,6 +79,12 @@ struct tk_run {
     int ntouch, captouch;
     idmap touch_idx;
     armms_err flush_err; /* a failed flush from the idle hook */
+    /* tk/stale.h: the dates of the rows the open recompute changed, */
+    day_t *noted;
+    int nnoted, capnoted;
+    int stale_own;            /* whether the stage has marks to clear */
+    const char *stale_reason; /* why the next stage is marked (NULL: the stage's name) */
+    struct tk_stale_q *stale_q;
 };
 
 int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,

@@ -15,6 +15,7 @@
 #include "core/ulid.h"
 #include "iam/change.h"
 #include "tk/ingest.h"
+#include "tk/stale.h"
 
 enum { ST_VALID, ST_INVALID, ST_DUPLICATE };
 static const char *const status_names[] = {"VALID", "INVALID", "DUPLICATE"};
@@ -516,6 +517,16 @@ static int load_punches(tk_run *r, const ro_guard *g, const char *lo, const char
     return 0;
 }
 
+/* The DTR dates a changed row is read on: the next stage's marks. */
+static void note_dates(tk_run *r, const tl_row *w)
+{
+    day_t d;
+    if (date_parse(w->work_date, &d) == 0)
+        tk_stale_note(r, d);
+    if (*w->shift_date && date_parse(w->shift_date, &d) == 0)
+        tk_stale_note(r, d);
+}
+
 static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err)
 {
     tl_eng *e = r->eng;
@@ -560,6 +571,9 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
         r->n.recomputed++;
         if (changed) {
             r->n.changed++;
+            note_dates(r, &w);
+            if (old)
+                note_dates(r, old);
             sqlite3_stmt *u = e->up;
             const char *v[] = {w.id,    w.source,     g->id,       w.ts,     w.type,     w.det,
                                w.shift, w.shift_date, w.work_date, w.status, w.anomalies};
@@ -794,7 +808,10 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
         return err->code;
     }
     tk_touch_add(r, p.guard, p.local - 1, p.local + 1);
-    if (tk_run_flush(r, err))
+    r->stale_reason = "adjustment";
+    int frc = tk_run_flush(r, err);
+    r->stale_reason = NULL;
+    if (frc)
         return adjust_abort(r, err);
     tl_row after;
     char g2[65];
