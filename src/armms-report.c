@@ -15,6 +15,8 @@
 #include "iam/change.h"
 #include "iam/rbac.h"
 #include "out/report.h"
+#include "store/store.h"
+#include "tk/stale.h"
 
 typedef struct rep {
     cli_t c;
@@ -35,17 +37,61 @@ static render_format fmt_of(rep *r)
 
 /* Data under a report that a correction or a master-data change has
  * touched since the stage that derives it last ran is stale. This is the
- * one place a report says so: one line on stderr per stale scope, naming
- * the command that brings it current, before the report is shown (and so
- * on a terminal above the table). Nothing is marked stale in the stores
- * this reads yet, so there is nothing to say. */
-static void notice_stale(const rep *r)
+ * one place a report says so: one line on stderr per stage with marks in
+ * the report's period (any period when it names none), naming the command
+ * that brings it current, and one for master-data changes no timekeeping
+ * run has read yet - before the report is shown, so on a terminal above
+ * the table. Only the timekeeping reports read tk.db's marks. */
+typedef struct stale_tally {
+    char stage[3][16];
+    long n[3];
+    int k;
+} stale_tally;
+
+static int tally(const tk_stale *m, void *ctx)
 {
-    (void)r;
+    stale_tally *t = ctx;
+    int i = 0;
+    while (i < t->k && strcmp(t->stage[i], m->stage))
+        i++;
+    if (i == t->k) {
+        if (t->k == 3)
+            return 0;
+        snprintf(t->stage[t->k++], sizeof t->stage[0], "%s", m->stage);
+    }
+    t->n[i]++;
+    return 0;
+}
+
+static void notice_stale(rep *r)
+{
+    if (strcmp(r->verb->scope, "timesheet.read"))
+        return;
+    store_t tk = {0};
+    armms_err e = {0};
+    if (store_open_ro(&tk, &r->t, "tk", &e))
+        return; /* the report itself says what is wrong with the store */
+    stale_tally t = {0};
+    long unread = 0;
+    if (!tk_stale_each(tk.db, r->sc.period, r->sc.guard, tally, &t, &e))
+        for (int i = 0; i < t.k; i++) {
+            char cmd[160];
+            tk_stale_command(t.stage[i], r->t.id, cmd, sizeof cmd);
+            armms_warn("stale: %ld %s mark%s%s%s: the %s rows under this report are not current;"
+                       " run %s",
+                       t.n[i], t.stage[i], t.n[i] == 1 ? "" : "s", r->sc.period ? " in " : "",
+                       r->sc.period ? r->sc.period : "", t.stage[i], cmd);
+        }
+    if (!tk_stale_unread(&r->t, tk.db, &unread, &e) && unread > 0)
+        armms_warn("stale: %ld master data change%s no timekeeping run has read yet may change"
+                   " what is shown; armms-timesheet -t %s --validate tells",
+                   unread, unread == 1 ? "" : "s", r->t.id);
+    store_close(&tk);
 }
 
 static int show(rep *r, const char *report, jv recs)
 {
+    notice_stale(r);
     r->shown = jv_array_length(jv_copy(recs));
     render_opts o = {.bom = r->bom};
     return report_view(report, recs, stdout, fmt_of(r), &o, &r->err);
@@ -166,9 +212,11 @@ static int run_timekeeping(void *ctx)
     }
     r->shown = jv_array_length(jv_copy(dets));
     snprintf(r->what, sizeof r->what, "timekeeping of %s", r->sc.period);
-    if (r->html)
+    if (r->html) {
+        notice_stale(r);
         return report_html_timekeeping(r->t.id, r->sc.period, dets, counts, absences_of(ex),
                                        stdout, &r->err);
+    }
     jv_free(ex);
     jv_free(counts);
     return show(r, "detachment", dets);
@@ -518,7 +566,6 @@ int main(int argc, char **argv)
     check_verb(&r, argc, argv);
     cli_tenant(&r.c, &r.t);
     cli_authorize(&r.t, r.verb->scope);
-    notice_stale(&r);
     int rc = r.verb->run(&r);
     if (rc)
         return cli_end(&r.c, 0, &r.err, NULL);

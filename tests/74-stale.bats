@@ -302,3 +302,18 @@ due() {
     assert_equal "$(guard_rows G3)" "$g3"
     assert_equal "$(marks)" ""
 }
+
+@test "a report over stale rows says so on stderr and names the run that brings them current; a current one says nothing" {
+    roster
+    forgot_out
+    add_out >/dev/null
+    run --separate-stderr armms-report -t acme dtr --period 2026-10-B --format ndjson
+    assert_success
+    assert_equal "$(jq -r 'select(.guard_id == "G1") | .status' <<<"$output")" INCOMPLETE
+    [[ "$stderr" == *"stale: 1 dtr mark in 2026-10-B: the dtr rows under this report are not current; run armms-dtr -t acme"* ]]
+    due
+    run --separate-stderr armms-report -t acme dtr --period 2026-10-B --format ndjson
+    assert_success
+    assert_equal "$(jq -r 'select(.guard_id == "G1") | .status' <<<"$output")" COMPLETE
+    [[ "$stderr" != *stale* ]]
+}
