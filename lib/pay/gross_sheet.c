@@ -127,9 +127,23 @@ static char *gross_part(jv rec)
     return json_canonical(o);
 }
 
+/* Does paysheet text t (of paysheet id "PERIOD/GUARD") name a source
+ * timesheet of another period? Ids lead with their period. */
+static int foreign_source(const char *t, const char *id)
+{
+    static const char key[] = "\"timesheet_id\":\"";
+    size_t n = strcspn(id, "/") + 1; /* "PERIOD/" */
+    for (const char *k = strstr(t, key); k; k = strstr(k + 1, key))
+        if (strncmp(k + sizeof key - 1, id, n))
+            return 1;
+    return 0;
+}
+
 /* The stored paysheet id: *found, and *old parsed only when write_sheet
- * needs what is in it (adjustment lines, other periods' sources, or a stage
- * armms-deduct took it on to); else jv_invalid(). */
+ * needs what is in it (adjustment lines, other periods' sources); else
+ * jv_invalid(). A row armms-deduct took on to stage net without those is
+ * not parsed: the gross built again is stored as text, and put compares
+ * its digest with the gross_digest the row was netted from. */
 static int load_old(gx *g, const char *id, jv *old, int *found, strbuf *text, armms_err *err)
 {
     sqlite3_stmt *st;
@@ -146,7 +160,7 @@ static int load_old(gx *g, const char *id, jv *old, int *found, strbuf *text, ar
         const char *t = pay_col(st, 0);
         *found = 1;
         sb_adds(text, t);
-        if (strstr(t, "\"adjusts_period\"") || !strstr(t, "\"stage\":\"gross\"")) {
+        if (strstr(t, "\"adjusts_period\"") || foreign_source(t, id)) {
             *old = jv_parse(t);
             if (jv_get_kind(*old) != JV_KIND_OBJECT)
                 rc = err_set(err, EXIT_SOFTWARE, "paysheet %s: stored record is not JSON", id);
