@@ -421,7 +421,7 @@ static const char options[] =
     "  -h, --help            this text\n"
     "      --version         print the version\n" CLI_EXIT_HEAD CLI_EXIT(" 0", "shown")
         CLI_EXIT("64", "usage: an unknown report, a bad date, period or format")
-            CLI_EXIT("65", "the period has no payrun")
+            CLI_EXIT("65", "the period has no payrun; no such guard or detachment")
                 CLI_EXIT("74", "standard output cannot be written")
                     CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
@@ -566,7 +566,7 @@ int main(int argc, char **argv)
     check_verb(&r, argc, argv);
     cli_tenant(&r.c, &r.t);
     cli_authorize(&r.t, r.verb->scope);
-    int rc = r.verb->run(&r);
+    int rc = report_scope_check(&r.t, &r.sc, &r.err) ? r.err.code : r.verb->run(&r);
     if (rc)
         return cli_end(&r.c, 0, &r.err, NULL);
     return cli_end(&r.c, 0, NULL, "tenant %s: %s: %ld shown", r.t.id, r.what, r.shown);

@@ -282,3 +282,20 @@ conforms() {
     assert_equal "$(rep paysheets 2026-11-A --format ndjson | conforms paysheet-summary.schema.json)" true
     assert_equal "$(rep changes --format ndjson | conforms change-request.schema.json)" true
 }
+
+@test "a guard or detachment the tenant does not have is an error naming the nearest, not an empty report" {
+    run --separate-stderr armms-report timesheets --period 2026-11-A --guard G4
+    assert_failure 65
+    assert_equal "$output" ""
+    assert_equal "$stderr" "armms-report: tenant acme has no guard G4; did you mean 'G1', 'G2' or 'G3'?"
+    run --separate-stderr armms-report detachment --period 2026-11-A --detachment DET9
+    assert_failure 65
+    assert_equal "$stderr" "armms-report: tenant acme has no detachment DET9; did you mean 'DET1' or 'DET2'?"
+    run --separate-stderr armms-report obligations --guard nobody
+    assert_failure 65
+    assert_equal "$stderr" "armms-report: tenant acme has no guard nobody"
+    # the guard who is there, with nothing to show, is an empty report
+    run --separate-stderr armms-report timesheets --period 2026-12-A --guard G1 --format ndjson
+    assert_success
+    assert_equal "$output" ""
+}

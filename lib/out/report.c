@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/suggest.h"
 #include "out/report_int.h"
 #include "pay/payrun.h"
 
@@ -20,6 +21,59 @@ int report_scope_period(report_scope *sc, armms_err *err)
     date_format(f, sc->from);
     date_format(t, sc->to);
     return 0;
+}
+
+/* 0 when table has a row with id, else EXIT_DATAERR naming the nearest
+ * ids (the table is scanned only then). */
+static int known(store_t *s, tenant_t *t, const char *table, const char *col, const char *what,
+                 const char *id, armms_err *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT EXISTS (SELECT 1 FROM %s WHERE %s = ?1)", table, col);
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "reading master data", err);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    int found = (rc = sqlite3_step(q)) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW)
+        return store_fail(s, rc, "reading master data", err);
+    if (found)
+        return 0;
+    suggest_t near;
+    suggest_init(&near, id);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s", col, table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        while (sqlite3_step(q) == SQLITE_ROW)
+            suggest_offer(&near, (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
+    strbuf b = {0};
+    if (suggest_names(&near, &b)) {
+        err_set(err, EXIT_DATAERR, "tenant %s has no %s %s; did you mean %s?", t->id, what, id,
+                b.s);
+        sb_free(&b);
+        return err->code;
+    }
+    sb_free(&b);
+    return err_set(err, EXIT_DATAERR, "tenant %s has no %s %s", t->id, what, id);
+}
+
+int report_scope_check(tenant_t *t, const report_scope *sc, armms_err *err)
+{
+    if (!(sc->guard && *sc->guard) && !(sc->detachment && *sc->detachment))
+        return 0;
+    store_t s;
+    if (report_open(&s, t, "hr", NULL, err))
+        return err->code;
+    int rc = 0;
+    if (sc->guard && *sc->guard)
+        rc = known(&s, t, "guard", "guard_id", "guard", sc->guard, err);
+    if (!rc && sc->detachment && *sc->detachment)
+        rc = known(&s, t, "detachment", "detachment_id", "detachment", sc->detachment, err);
+    store_close(&s);
+    return rc;
 }
 
 int report_open(store_t *s, tenant_t *t, const char *module, const char *attach, armms_err *err)

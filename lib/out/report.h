@@ -43,6 +43,10 @@ typedef struct report_scope {
 
 /* Fill from/to of sc from its period (EXIT_USAGE when it is not one). */
 int report_scope_period(report_scope *sc, armms_err *err);
+/* EXIT_DATAERR when sc names a guard or a detachment the tenant does not
+ * have (the message names the nearest ids), so a typo is not shown as an
+ * empty report. */
+int report_scope_check(tenant_t *t, const report_scope *sc, armms_err *err);
 
 /* Exceptions of the dates: time logs with an anomaly nobody has adjusted
  * yet, INCOMPLETE and ABSENT DTRs and late arrivals, each with the command
