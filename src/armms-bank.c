@@ -15,7 +15,8 @@
 #include "pay/period.h"
 
 static const char usage[] =
-    "usage: armms-bank [-t TENANT] PERIOD --profile NAME|FILE -o FILE [--set KEY=VALUE]...\n"
+    "usage: armms-bank [-t TENANT] PERIOD --profile NAME|FILE -o FILE\n"
+    "                  [--set KEY=VALUE]...\n"
     "       armms-bank --list-profiles\n"
     "\n"
     "Write the bank credit file of PERIOD (its payrun APPROVED or CLOSED) as the\n"

@@ -366,8 +366,8 @@ static const char options[] =
     "      --respread N      N more installments after the last one (waive)\n"
     "      --move PERIOD     the installment goes to PERIOD (waive)\n"
     "      --on DATE         the date whose tables apply (quote; YYYY-MM-DD)\n"
-    "      --format FMT      table (default on a terminal), ndjson; csv for "
-    "obligations\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
+    "      --format FMT      table (default on a terminal), ndjson;\n"
+    "                        csv for obligations\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
         CLI_EXIT("65", "some paysheets rejected (the others are written), a closed period,")
             CLI_EXIT_MORE("a waiver refused, or no table in force on the date of a quote")
                 CLI_EXIT("66", "an input file cannot be read") CLI_EXIT("74", "output error")

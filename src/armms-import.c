@@ -14,7 +14,8 @@
 #include "pay/period.h"
 
 static const char usage_head[] =
-    "usage: armms-import [-t TENANT] [--format ndjson|csv] [--rejects FILE] KIND [FILE...]\n"
+    "usage: armms-import [-t TENANT] [--format ndjson|csv] [--rejects FILE]\n"
+    "                    KIND [FILE...]\n"
     "       armms-import [-t TENANT] period --generate YEAR\n"
     "\n"
     "Upsert master data of KIND by its natural key. The kinds:\n";

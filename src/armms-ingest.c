@@ -33,7 +33,7 @@ static const char usage[] =
     "      --map FILTER      a jq program run on each input record first; it may\n"
     "                        emit zero or more ClockEvent objects (a record it makes\n"
     "                        none of is MAP_EMPTY; no input at all exits 66)\n"
-    "      --max-future H    reject events more than H hours ahead of now (default 24)\n"
+    "      --max-future H    reject events over H hours ahead of now (default 24)\n"
     "      --batch N         events per transaction (default 10000)\n"
     "      --held            list the held punches (HeldPunch records) and exit\n" CLI_COMMON_HELP;
 

@@ -189,6 +189,25 @@ exit_block() { awk '/^Exit status:$/ { p = 1; next } p && /^$/ { exit } p' <<<"$
     done
 }
 
+@test "every tool's --help fits in 80 columns" {
+    local t
+    for t in "${TOOLS[@]}"; do
+        "$t" --help | awk -v t="$t" 'length > 80 { print t ": " length ": " $0; bad = 1 } END { exit bad }' ||
+            fail "wider than 80 columns"
+    done
+}
+
+@test "a file beside the tenants is not a tenant" {
+    armms-init -q -t acme
+    : >"$ARMMS_HOME/tenants/notes"
+    run armms-init --list
+    assert_success
+    assert_output acme
+    run --separate-stderr armms-dtr -t note --period 2026-11-A
+    assert_failure 78
+    assert_equal "$stderr" "armms-dtr: tenant note does not exist under $ARMMS_HOME; the tenants there: acme"
+}
+
 @test "every exit code a --help lists is in the EXIT STATUS of its man page" {
     local t code man
     for t in "${TOOLS[@]}"; do

@@ -452,12 +452,27 @@ static int verb_line(strbuf *b, const char *lead, const cli_verb *v, size_t inde
     return lines;
 }
 
+/* The widest line of a verb's usage; its first line is printed after the
+ * 7 columns of "usage: ". */
+static size_t widest(const strbuf *line)
+{
+    size_t w = 0, at = 0, first = 7;
+    for (size_t i = 0; i <= line->len; i++)
+        if (i == line->len || line->s[i] == '\n') {
+            if (i - at + first > w)
+                w = i - at + first;
+            at = i + 1;
+            first = 0;
+        }
+    return w;
+}
+
 void cli_verb_synopsis(strbuf *b, const char *lead, const cli_verb *verbs)
 {
     for (const cli_verb *v = verbs; v->name; v++) {
         strbuf line;
         sb_init(&line);
-        if (verb_line(&line, lead, v, 0) > 2) {
+        if (verb_line(&line, lead, v, 0) > 2 || widest(&line) > 80) {
             sb_reset(&line);
             verb_line(&line, lead, v, 7 + strlen(armms_prog) + 1);
         }

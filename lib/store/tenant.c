@@ -246,8 +246,10 @@ char **tenant_list(size_t *n)
     *n = 0;
     if (d) {
         struct dirent *de;
+        struct stat sb;
         while ((de = readdir(d)))
-            if (tenant_id_valid(de->d_name)) {
+            if (tenant_id_valid(de->d_name) && !fstatat(dirfd(d), de->d_name, &sb, 0) &&
+                S_ISDIR(sb.st_mode)) {
                 names = xrealloc(names, sizeof *names * (*n + 1));
                 names[(*n)++] = xstrdup(de->d_name);
             }
