@@ -204,6 +204,24 @@ tenant_sums() {
     assert_equal "$(journal_lines acme | wc -l)" "$events"
 }
 
+@test "a store of an older schema stops every tool with one line naming the migration, no summary" {
+    armms-init -q -t acme
+    local v
+    v=$(q acme tk 'PRAGMA user_version')
+    sqlite3 "$(tdir acme)/tk.db" "PRAGMA user_version=$((v - 1))"
+    v=$(q acme pay 'PRAGMA user_version')
+    sqlite3 "$(tdir acme)/pay.db" "PRAGMA user_version=$((v - 1))"
+    local cmd
+    for cmd in "armms-timelog --period 2026-11-A" "armms-dtr --period 2026-11-A" \
+        "armms-timesheet --period 2026-11-A" "armms-pay --period 2026-11-A" \
+        "armms-deduct --period 2026-11-A" "armms-ingest /dev/null" "armms-payrun status 2026-11-A"; do
+        run --separate-stderr $cmd -t acme </dev/null
+        assert_failure 78
+        assert_equal "$(wc -l <<<"$stderr")" 1
+        [[ "$stderr" == *"older than this ARMMS"*"run armms-init -t acme to migrate" ]] || fail "$cmd: $stderr"
+    done
+}
+
 @test "armms-init --help prints the usage on stdout and exits 0" {
     run --separate-stderr armms-init --help
     assert_success

@@ -316,7 +316,9 @@ int cli_end(cli_t *c, int code, const armms_err *err, const char *fmt, ...)
     /* A closed sink has no stream (reject_close), so it is not closed twice. */
     if (c->rej && c->rej->f)
         code = cli_rejects_close(c->rej, code);
-    if (fmt && !c->quiet) {
+    /* A tenant missing or of another schema stops a run before it reads
+     * anything: its summary of nothing would only stand above the reason. */
+    if (fmt && !c->quiet && !(err && err->code == EXIT_CONFIG)) {
         char buf[2048];
         va_list ap;
         va_start(ap, fmt);
