@@ -362,6 +362,31 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     assert_equal "$output" ""
 }
 
+@test "a TimesheetAdjusted of an older ARMMS, its after only a summary, is an OLD_FORMAT Reject; the sealed version stands" {
+    pay_tenant
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,'
+    dayshift G1 2026-10-20
+    chain
+    seal 2026-10-B >"$BATS_TEST_TMPDIR/snap"
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/snap"
+    assert_equal "$status" 0
+    local before
+    before=$(pay_dump)
+    # the shape an adjustment had before it carried the whole sealed version
+    jq -c '{kind: "TimesheetAdjusted", v: 1, timesheet_id, version: 2,
+            before: {version: 1, checksum, minutes, totals},
+            after: {version: 2, checksum: ("sha256:" + ("0" * 64)), minutes, totals},
+            delta: {totals: {worked: 0}}}' "$BATS_TEST_TMPDIR/snap" >"$BATS_TEST_TMPDIR/old"
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/old"
+    assert_equal "$status" 65
+    assert_equal "$(tk_rejects | jq -r '[.code, .message] | @tsv')" \
+        "$(tsv OLD_FORMAT "TimesheetAdjusted of 2026-10-B/G1/DET1/DAY version 2 carries a summary, not the sealed timesheet (it was written by an older ARMMS): payroll cannot price it, and the version before it stands")"
+    assert_equal "$(pay_dump)" "$before"
+    run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/old"
+    assert_equal "$status" 65
+    assert_equal "$(pay_dump)" "$before"
+}
+
 @test "the same snapshots in a shuffled order give byte-identical paysheets" {
     pay_tenant
     tk_holiday acme '2026-10-28,Test Day,special'

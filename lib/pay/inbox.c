@@ -149,6 +149,23 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
     jv snap;
     if (json_has_peek(rec, "after")) {
         snap = jv_object_get(jv_copy(rec), jv_string("after"));
+        if (jv_get_kind(snap) == JV_KIND_OBJECT && !json_has_peek(snap, "timesheet_id") &&
+            !json_has_peek(snap, "kind") && json_has_peek(snap, "minutes")) {
+            /* an adjustment written before TimesheetAdjusted carried the
+             * whole sealed version: only its before/after summary */
+            const char *id = json_str_peek(rec, "timesheet_id", &(int){0});
+            jv v = jv_object_get(jv_copy(rec), jv_string("version"));
+            rejection_set(rj, "OLD_FORMAT",
+                          "TimesheetAdjusted of %s version %d carries a summary, not the sealed "
+                          "timesheet (it was written by an older ARMMS): payroll cannot price it, "
+                          "and the version before it stands",
+                          id ? id : "?",
+                          jv_get_kind(v) == JV_KIND_NUMBER ? (int)jv_number_value(v) : 0);
+            jv_free(v);
+            jv_free(snap);
+            jv_free(rec);
+            return REJECTED;
+        }
     } else {
         const char *kind = json_str_peek(rec, "kind", &(int){0});
         if (kind && !strcmp(kind, "Timesheet")) {
