@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "core/clock.h"
+#include "core/secure.h"
 #include "iam/rbac.h"
 #include "out/archive.h"
 #include "pay/payrun.h"
@@ -67,7 +68,7 @@ static int write_output(const char *path, const strbuf *b, armms_err *err)
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode))
             return err_set(err, EXIT_CANTCREAT, "%s is a directory", path);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        int fd = caller_open(path, O_WRONLY | O_CLOEXEC, 0);
         if (fd < 0)
             return err_set(err, EXIT_CANTCREAT, "cannot open %s: %s", path, strerror(errno));
         int bad = write_all(fd, b->s, b->len) != 0;
@@ -77,7 +78,7 @@ static int write_output(const char *path, const strbuf *b, armms_err *err)
         return bad ? err_set(err, EXIT_IOERR, "cannot write %s: %s", path, strerror(e)) : 0;
     }
     char *tmp = xasprintf("%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = caller_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", tmp, strerror(errno));
         free(tmp);
@@ -88,11 +89,11 @@ static int write_output(const char *path, const strbuf *b, armms_err *err)
         rc = err_set(err, EXIT_IOERR, "cannot write %s: %s", tmp, strerror(errno));
     if (close(fd) != 0 && !rc)
         rc = err_set(err, EXIT_IOERR, "cannot write %s: %s", tmp, strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
+    if (!rc && caller_rename(tmp, path) != 0)
         rc =
             err_set(err, EXIT_CANTCREAT, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
     if (rc)
-        unlink(tmp);
+        caller_unlink(tmp);
     free(tmp);
     return rc;
 }
@@ -138,7 +139,7 @@ static int run_create(void *ctx)
 
 static int read_file(const char *path, strbuf *b, armms_err *err)
 {
-    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+    int fd = strcmp(path, "-") ? caller_open(path, O_RDONLY | O_CLOEXEC, 0) : 0;
     if (fd < 0)
         return err_set(err, EXIT_NOINPUT, "cannot open %s: %s", path, strerror(errno));
     int rc = 0;

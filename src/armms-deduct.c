@@ -21,6 +21,7 @@
 #include "core/input.h"
 #include "core/money.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "pay/deduct.h"
 #include "pay/rules.h"
 #include "pay/waiver.h"
@@ -168,7 +169,7 @@ static int run_quote(void *ctx)
     cli_tenant(&d->c, &d->t);
     cli_authorize(&d->t, d->verb->scope);
     if (!d->on) {
-        const char *fixed = getenv("ARMMS_NOW");
+        const char *fixed = armms_env("ARMMS_NOW");
         instant_t now;
         if (!(fixed && *fixed && iso_parse(fixed, &now, NULL) == 0))
             now = (instant_t)time(NULL);
@@ -367,7 +368,8 @@ static const char options[] =
     "      --move PERIOD     the installment goes to PERIOD (waive)\n"
     "      --on DATE         the date whose tables apply (quote; YYYY-MM-DD)\n"
     "      --format FMT      table (default on a terminal), ndjson;\n"
-    "                        csv for obligations\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
+    "                        csv for obligations\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(
+        " 0", "done") CLI_EXIT("64", "usage")
         CLI_EXIT("65", "some paysheets rejected (the others are written), a closed period,")
             CLI_EXIT_MORE("a waiver refused, or no table in force on the date of a quote")
                 CLI_EXIT("66", "an input file cannot be read") CLI_EXIT("74", "output error")

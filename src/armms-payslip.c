@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/clock.h"
+#include "core/secure.h"
 #include "out/slip.h"
 #include "pay/period.h"
 
@@ -134,7 +135,7 @@ static int open_dest(slip_cli *p, const char *path)
         p->tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
         name = p->tmp;
     }
-    if (!(p->out = fopen(name, "wb")))
+    if (!(p->out = caller_fopen(name, "wb")))
         return err_set(&p->err, EXIT_CANTCREAT, "cannot create %s: %s", name, strerror(errno));
     return 0;
 }
@@ -149,10 +150,10 @@ static int close_dest(slip_cli *p, int rc)
     if (!rc && bad)
         rc = err_set(&p->err, EXIT_IOERR, "cannot write %s: %s", p->dest, strerror(errno));
     if (p->tmp) {
-        if (!rc && rename(p->tmp, p->dest) != 0)
+        if (!rc && caller_rename(p->tmp, p->dest) != 0)
             rc = err_set(&p->err, EXIT_IOERR, "cannot rename %s: %s", p->tmp, strerror(errno));
         if (rc)
-            unlink(p->tmp);
+            caller_unlink(p->tmp);
     }
     return rc;
 }
@@ -228,7 +229,7 @@ static int run(slip_cli *p)
         int isdir = stat(p->output, &sb) == 0 && S_ISDIR(sb.st_mode);
         if (!p->pdf && !isdir)
             single = 1;
-        else if (!isdir && mkdir(p->output, 0777) != 0)
+        else if (!isdir && caller_mkdir(p->output, 0777) != 0)
             rc = err_set(&p->err, EXIT_CANTCREAT, "cannot make the directory %s: %s%s", p->output,
                          strerror(errno),
                          errno == EEXIST ? " (one PDF for all: --combined -o FILE)" : "");
@@ -253,7 +254,7 @@ static int run(slip_cli *p)
         fclose(p->out);
         p->out = NULL;
         if (p->tmp)
-            unlink(p->tmp);
+            caller_unlink(p->tmp);
     } else
         rc = close_dest(p, rc);
     store_close(&p->s);

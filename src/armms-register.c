@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "core/clock.h"
+#include "core/secure.h"
 #include "out/register.h"
 #include "pay/period.h"
 
@@ -94,7 +95,7 @@ int main(int argc, char **argv)
     else if (!rc) {
         int to_stdout = !output || !strcmp(output, "-");
         char *tmp = to_stdout ? NULL : xasprintf("%s.tmp", output);
-        FILE *out = to_stdout ? stdout : fopen(tmp, "wb");
+        FILE *out = to_stdout ? stdout : caller_fopen(tmp, "wb");
         if (!out)
             rc = err_set(&err, EXIT_CANTCREAT, "cannot create %s", tmp);
         if (!rc)
@@ -102,10 +103,10 @@ int main(int argc, char **argv)
         if (out && !to_stdout) {
             if (fclose(out) && !rc)
                 rc = err_set(&err, EXIT_IOERR, "cannot write %s", tmp);
-            if (!rc && rename(tmp, output))
+            if (!rc && caller_rename(tmp, output))
                 rc = err_set(&err, EXIT_CANTCREAT, "cannot rename %s to %s", tmp, output);
             if (rc)
-                unlink(tmp);
+                caller_unlink(tmp);
         }
         free(tmp);
     }

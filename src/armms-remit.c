@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/render.h"
+#include "core/secure.h"
 #include "iam/rbac.h"
 #include "out/remit.h"
 
@@ -214,10 +215,10 @@ static int out_open(outfile *o, const char *path, armms_err *err)
     memset(o, 0, sizeof *o);
     o->path = path;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        o->f = fopen(path, "w");
+        o->f = caller_fopen(path, "w");
     } else {
         o->tmp = xasprintf("%s.tmp", path);
-        o->f = fopen(o->tmp, "w");
+        o->f = caller_fopen(o->tmp, "w");
     }
     if (!o->f) {
         int e = errno;
@@ -238,10 +239,10 @@ static int out_close(outfile *o, int rc, armms_err *err)
     if (!rc && bad)
         rc = err_set(err, EXIT_IOERR, "cannot write %s: %s", o->path, strerror(errno));
     if (o->tmp) {
-        if (!rc && rename(o->tmp, o->path) != 0)
+        if (!rc && caller_rename(o->tmp, o->path) != 0)
             rc = err_set(err, EXIT_CANTCREAT, "cannot rename %s: %s", o->tmp, strerror(errno));
         if (rc)
-            unlink(o->tmp);
+            caller_unlink(o->tmp);
         free(o->tmp);
         o->tmp = NULL;
     }

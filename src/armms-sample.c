@@ -28,6 +28,7 @@
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/money.h"
+#include "core/secure.h"
 
 static const char usage[] =
     "usage: armms-sample masterdata [--guards N] [--seed S] [--period P] [--out DIR]\n"
@@ -733,7 +734,7 @@ static void csv_open(csv_file *c, const char *dir, const char *name, const char 
 {
     c->path = xasprintf("%s/%s", dir, name);
     c->tmp = xasprintf("%s/%s.lock", dir, name);
-    if (!(c->f = fopen(c->tmp, "w")))
+    if (!(c->f = caller_fopen(c->tmp, "w")))
         armms_die(EXIT_CANTCREAT, "cannot create %s: %s", c->tmp, strerror(errno));
     fprintf(c->f, "%s\n", header);
 }
@@ -742,10 +743,10 @@ static void csv_close(csv_file *c)
 {
     if (ferror(c->f) | fclose(c->f)) {
         int e = errno;
-        unlink(c->tmp);
+        caller_unlink(c->tmp);
         armms_die(EXIT_IOERR, "cannot write %s: %s", c->tmp, strerror(e ? e : EIO));
     }
-    if (rename(c->tmp, c->path) != 0)
+    if (caller_rename(c->tmp, c->path) != 0)
         armms_die(EXIT_CANTCREAT, "cannot rename %s to %s: %s", c->tmp, c->path, strerror(errno));
     free(c->path);
     free(c->tmp);
@@ -972,7 +973,7 @@ static void write_users(const char *dir)
 static void masterdata(const model *m, const plan *p, const char *dir)
 {
     struct stat st;
-    if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0)
+    if (stat(dir, &st) != 0 && caller_mkdir(dir, 0777) != 0)
         armms_die(EXIT_CANTCREAT, "cannot create directory %s: %s", dir, strerror(errno));
     write_positions_shifts(dir);
     write_detachments(m, dir);

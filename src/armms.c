@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/secure.h"
 #include "core/suggest.h"
 
 static const cli_verb verbs[] = {
@@ -89,6 +90,10 @@ int main(int argc, char **argv)
         cli_common(&c, OPT_COMPLETE, NULL);
     if (strchr(argv[1], '/') || argv[1][0] == '-')
         armms_die(EXIT_USAGE, "'%s' is not a verb; try 'armms --help'", argv[1]);
+    /* the tool runs with its own rights: a set-group-id front end gives
+     * up the installation's group for good before it looks on PATH */
+    if (secure_on() && setregid(getgid(), getgid()) != 0)
+        armms_die(EXIT_SOFTWARE, "cannot give up the installation's group: %s", strerror(errno));
     char *tool = xasprintf("armms-%s", argv[1]);
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);

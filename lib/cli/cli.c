@@ -15,6 +15,7 @@
 #include "cli/rejects.h"
 #include "core/input.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "core/suggest.h"
 #include "iam/rbac.h"
 
@@ -102,6 +103,7 @@ void armms_die_err(const armms_err *err)
 
 void cli_init(cli_t *c, const char *prog, const char *usage)
 {
+    secure_init(); /* before anything reads the environment */
     memset(c, 0, sizeof *c);
     c->wait_s = -1;
     c->usage = usage;
@@ -203,7 +205,7 @@ int cli_each_input(int n, char **paths, cli_input_fn fn, void *ctx, int *missing
     for (int i = 0; i < n; i++) {
         const char *path = paths[i];
         int std = strcmp(path, "-") == 0;
-        int fd = std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+        int fd = std ? 0 : caller_open(path, O_RDONLY | O_CLOEXEC, 0);
         if (fd < 0) {
             armms_warn("cannot open %s: %s", path, strerror(errno));
             *missing = 1;

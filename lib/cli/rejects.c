@@ -162,7 +162,7 @@ static struct cap {
 static FILE *rest_open(void)
 {
     char *dir = tenant_path(cap.t, "rejects");
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         free(dir);
         return NULL;
     }
@@ -173,7 +173,7 @@ static FILE *rest_open(void)
     strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
     cap.path = xasprintf("%s/%s-%s-%ld.ndjson", dir, armms_prog, when, (long)getpid());
     free(dir);
-    int fd = open(cap.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = open(cap.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f && fd >= 0)
         close(fd);

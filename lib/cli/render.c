@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "out/cell.h"
 #include "store/store.h"
 
@@ -759,7 +760,7 @@ struct render_book {
 render_book *render_book_new(armms_err *err)
 {
     render_book *bk = xcalloc(1, sizeof *bk);
-    const char *dir = getenv("TMPDIR");
+    const char *dir = armms_env("TMPDIR");
     snprintf(bk->path, sizeof bk->path, "%s/armms-xlsx.XXXXXX",
              dir && *dir && strlen(dir) < 40 ? dir : "/tmp");
     int fd = mkstemp(bk->path);

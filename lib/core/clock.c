@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/secure.h"
+
 const char *const weekday_names[7] = {"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"};
 
 day_t days_from_civil(int y, int m, int d)
@@ -246,7 +248,7 @@ int tz_load(tz_t *tz, const char *name)
         return -1;
     if (strcmp(name, "UTC") != 0) {
         char path[256];
-        const char *dir = getenv("TZDIR");
+        const char *dir = armms_env("TZDIR");
         snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
         /* A zone is a TZif file; a directory ("Asia") or zone.tab is not. */
         FILE *f = fopen(path, "rb");

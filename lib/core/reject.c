@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "core/secure.h"
 #include "core/util.h"
 
 int rejection_set(rejection *rj, const char *code, const char *fmt, ...)
@@ -23,7 +24,7 @@ int rejection_set(rejection *rj, const char *code, const char *fmt, ...)
 int reject_open(reject_sink *r, const char *path)
 {
     memset(r, 0, sizeof *r);
-    r->f = fopen(path, "a");
+    r->f = caller_fopen(path, "a");
     r->owned = 1;
     return r->f ? 0 : -1;
 }

@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "core/sha.h"
 #include "out/sheets.h"
 #include "pay/payrun.h"
@@ -62,7 +63,7 @@ static const char *kind_of(mode_t m)
 static int walk(const char *root, const char *rel, arc_files *out, armms_err *err)
 {
     char *path = rel[0] ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-    DIR *d = opendir(path);
+    DIR *d = caller_opendir(path);
     if (!d) {
         int e = errno;
         err_set(err, e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_IOERR,
@@ -114,7 +115,7 @@ static int walk(const char *root, const char *rel, arc_files *out, armms_err *er
 static int slurp(const char *root, const char *rel, strbuf *b, armms_err *err)
 {
     char *path = xasprintf("%s/%s", root, rel);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = caller_open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
     sb_reset(b);
     if (fd < 0) {
         err_set(err, EXIT_IOERR, "cannot open %s: %s", path, strerror(errno));

@@ -14,6 +14,7 @@
 #include <xlsxwriter.h>
 
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "out/bank.h"
 #include "out/bank_field.h"
 #include "out/cell.h"
@@ -480,7 +481,7 @@ static int text_titles(run *r, FILE *out, armms_err *err)
 
 static int write_text(run *r, const char *tmp, armms_err *err)
 {
-    FILE *out = fopen(tmp, "wb");
+    FILE *out = caller_fopen(tmp, "wb");
     if (!out)
         return err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", tmp, strerror(errno));
     const bank_profile *p = r->p;
@@ -577,7 +578,9 @@ static int write_xlsx(run *r, const char *tmp, armms_err *err)
         rc = xlsx_record(r, ws, money, whole, row++, &p->detail, &r->cr[i], i + 1, err);
     for (int i = 0; !rc && i < p->ntrailer; i++)
         rc = xlsx_record(r, ws, money, whole, row++, &p->trailer[i], NULL, 0, err);
+    caller_begin(); /* it creates the file the caller named */
     lxw_error e = workbook_close(wb);
+    caller_end();
     if (e && !rc)
         rc = err_set(err, EXIT_IOERR, "cannot write %s: %s", tmp, lxw_strerror(e));
     return rc;
@@ -607,11 +610,11 @@ int bank_write(store_t *s, const out_period *p, const bank_profile *profile, jv 
     char *tmp = xasprintf("%s.tmp", path);
     if (!rc)
         rc = profile->kind == BANK_XLSX ? write_xlsx(&r, tmp, err) : write_text(&r, tmp, err);
-    if (!rc && rename(tmp, path))
+    if (!rc && caller_rename(tmp, path))
         rc =
             err_set(err, EXIT_CANTCREAT, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
     if (rc)
-        unlink(tmp);
+        caller_unlink(tmp);
     free(tmp);
     for (long i = 0; i < r.ncr; i++) {
         credit *c = &r.cr[i];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "out/bank.h"
 #include "out/bank_field.h"
 
@@ -500,7 +501,7 @@ int bank_profile_load(const char *spec, bank_profile **out, armms_err *err)
                 return bank_profile_parse(s->text, s->len, s->path, out, err);
         return err_set(err, EXIT_USAGE, "no bank profile '%s' (--list-profiles names them)", spec);
     }
-    FILE *f = fopen(spec, "rb");
+    FILE *f = caller_fopen(spec, "rb");
     if (!f)
         return err_set(err, EXIT_NOINPUT, "cannot read profile %s: %s", spec, strerror(errno));
     strbuf b;

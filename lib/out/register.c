@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "core/secure.h"
 #include "out/cell.h"
 #include "out/register.h"
 
@@ -377,15 +378,17 @@ int out_register_xlsx(const out_register *r, const char *path, armms_err *err)
     worksheet_set_column(ws, 2, 3, 18, NULL);
     worksheet_set_column(ws, NTEXT, (lxw_col_t)(NTEXT + r->ncols), 12, NULL);
     sb_free(&safe);
+    caller_begin(); /* it creates the file the caller named */
     lxw_error e = workbook_close(wb);
+    caller_end();
     int rc = 0;
     if (e)
         rc = err_set(err, EXIT_IOERR, "cannot write %s: %s", path, lxw_strerror(e));
-    else if (rename(tmp, path))
+    else if (caller_rename(tmp, path))
         rc =
             err_set(err, EXIT_CANTCREAT, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
     if (rc)
-        unlink(tmp);
+        caller_unlink(tmp);
     free(tmp);
     return rc;
 }

@@ -21,7 +21,7 @@ int payrun_lock(tenant_t *t, const char *period, int *fd, armms_err *err)
     char name[64];
     snprintf(name, sizeof name, "payrun-%s.lock", period);
     char *p = tenant_path(t, name);
-    int f = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int f = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     free(p);
     *fd = -1;
     if (f < 0)

@@ -23,12 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/secure.h"
 #include "core/sha.h"
 #include "store/journal_int.h"
 
 static long long segment_max(void)
 {
-    const char *e = getenv("ARMMS_JOURNAL_SEGMENT_BYTES");
+    const char *e = armms_env("ARMMS_JOURNAL_SEGMENT_BYTES");
     long long v = e ? atoll(e) : 0;
     return v > 0 ? v : 64LL << 20;
 }
@@ -293,7 +294,7 @@ int jnl_head_load(tenant_t *t, head_t *h, armms_err *err)
 int jnl_lock(tenant_t *t, int *lfd, armms_err *err)
 {
     char *p = jpath(t, "LOCK");
-    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     free(p);
     *lfd = -1;
     if (fd < 0)
@@ -418,7 +419,7 @@ static int flush_open_segment(flush_t *f, armms_err *err)
         f->h.offset = 0;
     }
     char *sp = seg_path(f->t, f->h.segment, 0);
-    f->fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    f->fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
     free(sp);
     if (f->fd < 0)
         return err_set(err, EXIT_IOERR, "cannot open journal segment: %s", strerror(errno));

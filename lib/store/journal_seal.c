@@ -125,7 +125,7 @@ int journal_cursor_set(tenant_t *t, const char *name, long long seq, armms_err *
     if (!journal_consumer_valid(name))
         return err_set(err, EXIT_USAGE, "invalid consumer name '%s'", name);
     char *dir = xasprintf("%s/journal/cursors", t->dir);
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", dir, strerror(errno));
         free(dir);
         return err->code;

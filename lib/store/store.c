@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/secure.h"
 #include "core/sha.h"
 #include "core/ulid.h"
 #include "store/journal.h"
@@ -24,7 +25,7 @@ void now_iso(char *buf)
     static instant_t fixed, last = -1;
     static char text[24];
     if (!init) {
-        const char *e = getenv("ARMMS_NOW");
+        const char *e = armms_env("ARMMS_NOW");
         if (!(e && *e && iso_parse(e, &fixed, NULL) == 0))
             fixed = -1;
         init = 1;
@@ -178,7 +179,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
         s->db = NULL;
         return err->code;
     }
-    chmod(path, 0600);
+    chmod(path, t->secure ? 0660 : 0600);
     free(path);
     sqlite3_busy_timeout(s->db, t->wait_ms);
     rc = sqlite3_exec(s->db,

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/secure.h"
 #include "core/suggest.h"
 
 int tenant_id_valid(const char *id)
@@ -31,13 +32,15 @@ int tenant_id_valid(const char *id)
 
 char *armms_home(void)
 {
-    const char *h = getenv("ARMMS_HOME");
+    if (secure_on())
+        return xstrdup(secure_data_dir());
+    const char *h = armms_env("ARMMS_HOME");
     if (h && *h)
         return xstrdup(h);
-    const char *x = getenv("XDG_DATA_HOME");
+    const char *x = armms_env("XDG_DATA_HOME");
     if (x && *x)
         return xasprintf("%s/armms", x);
-    const char *home = getenv("HOME");
+    const char *home = armms_env("HOME");
     if (!home || !*home) {
         struct passwd *pw = getpwuid(getuid());
         home = pw ? pw->pw_dir : "/";
@@ -48,8 +51,11 @@ char *armms_home(void)
 int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, armms_err *err)
 {
     memset(t, 0, sizeof *t);
-    umask(077);
-    const char *id = opt_tenant ? opt_tenant : getenv("ARMMS_TENANT");
+    /* personal: the owner only; multi-user: the installation's group too,
+     * which no person is a member of (armms-security(7)) */
+    t->secure = secure_on();
+    umask(t->secure ? 007 : 077);
+    const char *id = opt_tenant ? opt_tenant : armms_env("ARMMS_TENANT");
     if (!id || !*id)
         return err_set(err, EXIT_USAGE, "no tenant: use -t TENANT or set ARMMS_TENANT");
     if (!tenant_id_valid(id))
@@ -58,11 +64,11 @@ int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, a
     snprintf(t->id, sizeof t->id, "%s", id);
     t->home = armms_home();
     t->dir = xasprintf("%s/tenants/%s", t->home, t->id);
-    const char *a = opt_actor ? opt_actor : getenv("ARMMS_USER");
-    if (!a || !*a) {
-        struct passwd *pw = getpwuid(getuid());
-        a = pw ? pw->pw_name : getenv("LOGNAME");
-    }
+    const char *a = opt_actor ? opt_actor : armms_env("ARMMS_USER");
+    snprintf(t->asked, sizeof t->asked, "%s", a ? a : "");
+    snprintf(t->login, sizeof t->login, "%s", secure_login());
+    if (!a || !*a)
+        a = t->login[0] ? t->login : t->secure ? "" : armms_env("LOGNAME");
     snprintf(t->actor, sizeof t->actor, "%s", a && *a ? a : "unknown");
     t->wait_ms = 30000;
     tz_load(&t->tz, "Asia/Manila");
@@ -167,7 +173,7 @@ static int mkdir_p(const char *path, armms_err *err)
         if (*s == '/' || *s == 0) {
             char c = *s;
             *s = 0;
-            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
                 int e = errno;
                 err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", p, strerror(e));
                 free(p);
@@ -200,7 +206,7 @@ int tenant_create(tenant_t *t, const char *tzname, armms_err *err)
     }
     if (mkdir_p(t->dir, err))
         return err->code;
-    chmod(t->dir, 0700);
+    chmod(t->dir, t->secure ? 02770 : 0700);
     char *j = tenant_path(t, "journal");
     int rc = mkdir_p(j, err);
     free(j);

@@ -26,7 +26,12 @@ typedef struct tenant {
     char *home; /* ARMMS_HOME */
     char *dir;  /* ARMMS_HOME/tenants/<id> */
     tz_t tz;
-    char actor[128]; /* --as, ARMMS_USER, or the login name */
+    char actor[128]; /* --as, ARMMS_USER, or the login name; in a multi-user
+                      * installation the tenant user of the login (iam) */
+    char login[64];  /* the login name of the real user */
+    char asked[128]; /* --as or ARMMS_USER as given ("" when neither) */
+    int secure;      /* a multi-user installation's run (core/secure.h) */
+    int service;     /* the actor is one of the tenant's service accounts */
     int wait_ms;     /* how long to wait for a busy store or journal */
     int nconf;       /* settings from tenant.conf other than tz */
     struct {
@@ -35,7 +40,9 @@ typedef struct tenant {
 } tenant_t;
 
 int tenant_id_valid(const char *id);
-/* The home directory (malloc'd). */
+/* The home directory (malloc'd): ARMMS_HOME, else XDG_DATA_HOME/armms,
+ * else ~/.local/share/armms; in a multi-user installation always its data
+ * directory (core/secure.h). */
 char *armms_home(void);
 /* Fill t from opt_tenant (or ARMMS_TENANT) and opt_actor (or ARMMS_USER or
  * the login name). Usage errors (no tenant, bad id) are EXIT_USAGE. Does not
@@ -45,7 +52,8 @@ int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, a
  * with a message naming the tenant nearest its id, or the tenants there
  * are, or (only when there are none) armms-init to create it. */
 int tenant_require(tenant_t *t, armms_err *err);
-/* Create the directories (0700) and tenant.conf if missing. */
+/* Create the directories (0700; 0770 in a multi-user installation) and
+ * tenant.conf if missing. */
 int tenant_create(tenant_t *t, const char *tzname, armms_err *err);
 /* The tenant ids under ARMMS_HOME, sorted (malloc'd array of malloc'd
  * strings; *n set). Entries that are not valid ids are not tenants. */

@@ -18,6 +18,7 @@
 
 #include "core/idset.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "core/ulid.h"
 #include "tk/ingest_int.h"
 
@@ -46,7 +47,7 @@ static const char unsent_del_sql[] = "DELETE FROM clock_event_unsent WHERE rowid
 static int prepare_more(ingest_t *in, armms_err *err)
 {
     in->s.audit_off = 1;
-    const char *e = getenv("ARMMS_TEST_CRASH_AFTER_COMMIT");
+    const char *e = armms_env("ARMMS_TEST_CRASH_AFTER_COMMIT");
     in->crash_after = e && *e ? atol(e) : 0;
     return store_prepare(&in->s, &in->held_ins, held_ins_sql, err) ||
                    store_prepare(&in->s, &in->held_dup, held_dup_sql, err) ||
@@ -183,7 +184,7 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
         store_prepare(&in->s, &in->pin, pin_sql, err) ||
         store_prepare(&in->s, &in->det, det_sql, err) || prepare_more(in, err))
         return err->code;
-    const char *fixed = getenv("ARMMS_NOW");
+    const char *fixed = armms_env("ARMMS_NOW");
     if (!(fixed && *fixed && iso_parse(fixed, &in->now, NULL) == 0))
         in->now = (instant_t)time(NULL);
     iso_format_utc(in->now, in->received_at);

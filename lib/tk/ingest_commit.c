@@ -199,7 +199,7 @@ int ing_owner_take(ingest_t *in, armms_err *err)
         ulid_new(in->owner);
         free(in->owner_path);
         in->owner_path = owner_path(in->t, in->owner);
-        int fd = open(in->owner_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        int fd = open(in->owner_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
         if (fd < 0)
             return err_set(err, EXIT_CANTCREAT, "%s: %s", in->owner_path, strerror(errno));
         struct stat a, b;
