@@ -240,6 +240,17 @@ assert_quiet() {
     assert_quiet "armms-payslip -q -t acme 2026-11-A -o $BATS_TEST_TMPDIR/slips.q"
 }
 
+@test "armms-payrun compute counts the paysheets it prices, then those it nets" {
+    from_base sealed
+    tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' \
+        'DET2,DAY,GUARD,800.00,2026-01-01,'
+    armms-payrun -q -t acme open 2026-11-A
+    run_both "armms-payrun -t acme compute 2026-11-A"
+    assert_progress '^armms-payrun: [0-9]+ / 3 paysheets$'
+    assert_equal "$(drawn "$BATS_TEST_TMPDIR/tty" | grep -c '^armms-payrun: 3 / 3 paysheets$')" 2
+    assert_quiet "armms-payrun -q -t acme compute 2026-11-A"
+}
+
 @test "armms-ingest draws its counts through the same line, erased before the summary" {
     from_base ingested
     for i in 1 2 3; do
