@@ -132,6 +132,20 @@ assert_quiet() {
     assert_quiet "armms-timesheet -q -t acme --period 2026-11-A"
 }
 
+@test "armms-timesheet --finalize and --validate count the guards brought current, then the timesheets" {
+    from_base ingested
+    armms-timelog -q -t acme --period 2026-11-A >/dev/null
+    armms-dtr -q -t acme --period 2026-11-A >/dev/null
+    run_both "armms-timesheet -t acme --validate --period 2026-11-A"
+    assert_progress '^armms-timesheet: [0-9]+ timesheets$'
+    run_both "armms-timesheet -t acme --finalize --period 2026-11-A --override test"
+    assert_progress '^armms-timesheet: [0-9]+ timesheets$'
+    run drawn "$BATS_TEST_TMPDIR/tty"
+    assert_line 'armms-timesheet: 3 timesheets'
+    assert_line --regexp '^armms-timesheet: [0-9]+ / 3 guards$'
+    assert_equal "$(jq -r .status "$BATS_TEST_TMPDIR/out.tty" | sort -u)" FINALIZED
+}
+
 @test "a stage in stream mode shows nothing while it reads, then counts what it recomputes" {
     from_base ingested
     armms-timelog -q -t acme --period 2026-11-A >"$BATS_TEST_TMPDIR/tl.ndjson"
