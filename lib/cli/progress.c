@@ -71,14 +71,16 @@ progress *cli_progress(const cli_t *c, FILE *out)
     return &line.p;
 }
 
+/* The line in one write: stderr is unbuffered, and a redraw in pieces
+ * would flicker. */
 void cli_progress_show(const char *fmt, ...)
 {
+    char text[256];
     va_list ap;
-    fprintf(stderr, "\r\033[K%s: ", armms_prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    fflush(stderr);
+    fprintf(stderr, "\r\033[K%s: %s", armms_prog, text);
     line.shown = 1;
 }
 
