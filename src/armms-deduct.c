@@ -16,6 +16,7 @@
 
 #include "cli/actions.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/view.h"
 #include "core/clock.h"
 #include "core/input.h"
@@ -229,6 +230,7 @@ static int run_compute(deduct *d)
     pay_rules *rules = NULL;
     cli_authorize(&d->t, "payrun.run");
     cli_rejects(&d->c, rej);
+    d->n.progress = cli_progress(&d->c, stdout);
     int rc = open_pay(d, &s);
     if (!rc)
         rc = pay_rules_load(s.db, &rules, &d->err);

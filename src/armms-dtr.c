@@ -2,6 +2,7 @@
  * armms-dtr - daily time records from time logs (lib/tk/dtr.c). Options,
  * inputs and the summary only.
  */
+#include "cli/progress.h"
 #include "cli/scope.h"
 #include "tk/dtr.h"
 
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
     cli_authorize(&t, "timekeeping.run");
     cli_rejects(&c, &rej);
     int missing = 0, rc = tk_run_open(&r, &t, &dtr_stage, stdout, &rej, &err);
+    r.progress = cli_progress(&c, stdout);
     if (!rc)
         rc = tk_cli_run(&r, &sc, argc - optind, argv + optind, &missing, &err);
     tk_run_close(&r);

@@ -7,6 +7,7 @@
 
 #include "cli/actions.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/input.h"
 #include "core/suggest.h"
 #include "iam/change.h"
@@ -116,6 +117,7 @@ int main(int argc, char **argv)
     cli_rejects(&c, &rej);
     if (md_import_open(&mi, k, &t, &err) || change_begin(&ch, md_store(mi), &err))
         armms_die_err(&err);
+    md_import_progress(mi, cli_progress(&c, NULL));
     int rc = 0, missing = 0, made = 0;
     if (year) {
         jv ps = pay_year_periods((int)year);
@@ -136,6 +138,7 @@ int main(int argc, char **argv)
         char summary[200];
         snprintf(summary, sizeof summary, "%s: %ld records (%ld new, %ld changed, %ld unchanged)",
                  argv[optind], n.read - n.rejected, n.inserted, n.updated, n.unchanged);
+        cli_progress_clear(); /* the ChangeRequest goes to stdout, perhaps that terminal */
         rc = change_submit(&ch, md_effect(mi), summary, stdout, &made, &err);
     }
     md_import_close(mi);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/input.h"
 #include "tk/ingest.h"
 
@@ -40,12 +41,12 @@ static const char usage[] =
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
 enum { OPT_HELD = OPT_BATCH + 1 };
 
-/* Long runs show progress on stderr, only when it is a terminal. */
+/* After each batch, on a terminal (cli/progress.h): the counts so far. */
 static void show_progress(const ingest_counts *n, void *ctx)
 {
-    (void)ctx;
-    fprintf(stderr, "\r%s: %ld read, %ld accepted, %ld duplicates, %ld rejected", armms_prog,
-            n->read, n->accepted, n->duplicates, n->rejected);
+    if (progress_due(ctx))
+        cli_progress_show("%ld read, %ld accepted, %ld duplicates, %ld rejected", n->read,
+                          n->accepted, n->duplicates, n->rejected);
 }
 
 struct run {
@@ -122,9 +123,11 @@ int main(int argc, char **argv)
     cli_tenant(&c, &t);
     cli_authorize(&t, "clock.ingest");
     cli_rejects(&c, &rej);
-    int tty = !c.quiet && isatty(2);
-    if (tty)
+    progress *shown = cli_progress(&c, stdout);
+    if (shown) {
         o.progress = show_progress;
+        o.progress_ctx = shown;
+    }
     if (ingest_open(&in, &t, &o, stdout, &rej, &err))
         armms_die_err(&err);
     if (held) {
@@ -144,8 +147,6 @@ int main(int argc, char **argv)
         rc = ingest_flush(in, &err);
     ingest_counts n = *ingest_counts_of(in);
     ingest_close(in, &err);
-    if (tty)
-        fputc('\r', stderr); /* the summary overwrites the progress line */
     /* A newly held punch is 65 like a Reject: someone must add the guard or
      * detachment to HR data before it can be paid. */
     int code = missing ? EXIT_NOINPUT : n.rejected || n.held ? EXIT_DATAERR : 0;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/clock.h"
 #include "pay/gross.h"
 
@@ -80,6 +81,7 @@ int main(int argc, char **argv)
     cli_tenant(&c, &t);
     cli_authorize(&t, "payrun.run");
     cli_rejects(&c, &rej);
+    n.progress = cli_progress(&c, stdout);
     int rc = store_open(&s, &t, "pay", 0, &err);
     if (!rc)
         rc = pay_rules_load(s.db, &rules, &err);

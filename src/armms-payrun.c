@@ -10,6 +10,7 @@
 
 #include "cli/actions.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/view.h"
 #include "core/clock.h"
 #include "core/ndjson.h"
@@ -84,6 +85,7 @@ static int run_compute(void *ctx)
     pay_rules *rules = NULL;
     pay_counts gn = {0}, dn = {0};
     char st[16];
+    gn.progress = dn.progress = cli_progress(&p->c, stdout); /* priced, then netted */
     int rc = open_store(p, 1);
     if (!rc && !(rc = payrun_status_of(&p->s, p->operand, st, &p->err)) &&
         (!st[0] || !strcmp(st, "CLOSED")))

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/clock.h"
 #include "core/secure.h"
 #include "out/slip.h"
@@ -242,8 +243,11 @@ static int run(slip_cli *p)
     }
     if (!rc && single && p->pdf)
         rc = slip_pdf_open(&p->doc, p->paper, p->run.stamp, &p->err);
-    for (size_t i = 0; !rc && i < p->nguards; i++)
+    progress *shown = cli_progress(&p->c, p->out);
+    for (size_t i = 0; !rc && i < p->nguards; i++) {
         rc = one_guard(p, p->guards[i]);
+        progress_tick(shown, (long)i + 1, (long)p->nguards, "payslips");
+    }
     if (!rc && p->doc && p->written)
         rc = slip_pdf_write(p->doc, p->out, &p->err);
     slip_pdf_free(p->doc);

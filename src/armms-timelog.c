@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/progress.h"
 #include "cli/scope.h"
 #include "iam/change.h"
 #include "tk/timelog.h"
@@ -136,6 +137,8 @@ int main(int argc, char **argv)
         armms_die_err(&err);
     cli_rejects(&c, &rej);
     int rc = tk_run_open(&r, &t, &timelog_stage, stdout, &rej, &err), missing = 0, made = 0;
+    if (!adjusting)
+        r.progress = cli_progress(&c, stdout);
     if (!rc && adjusting) {
         rc = timelog_adjust_change(&r, &ch, &adj, stdout, &made, &err);
     } else if (!rc) {

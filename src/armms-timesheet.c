@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "cli/progress.h"
 #include "cli/scope.h"
 #include "iam/change.h"
 #include "tk/timesheet.h"
@@ -84,6 +85,7 @@ int main(int argc, char **argv)
         cli_authorize(&t, validate ? "timesheet.read" : "timekeeping.run");
     cli_rejects(&c, &rej);
     int missing = 0, made = 0, rc = tk_run_open(&r, &t, &timesheet_stage, stdout, &rej, &err);
+    r.progress = cli_progress(&c, stdout);
     if (!rc && validate) {
         rc = timesheet_validate(&r, sc.period, sc.guard, &n, &err);
     } else if (!rc && finalize) {

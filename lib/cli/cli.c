@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/progress.h"
 #include "cli/rejects.h"
 #include "core/input.h"
 #include "core/ndjson.h"
@@ -24,7 +25,9 @@ const char *armms_prog = "armms";
 /* Core's fatal failures: async-signal-safe writes, then exit 70. */
 static _Noreturn void fatal(const char *what)
 {
-    static const char sep[] = ": fatal: ";
+    static const char sep[] = ": fatal: ", erase[] = "\r\033[K";
+    if (cli_progress_shown())
+        (void)!write(2, erase, sizeof erase - 1);
     (void)!write(2, armms_prog, strlen(armms_prog));
     (void)!write(2, sep, sizeof sep - 1);
     (void)!write(2, what, strlen(what));
@@ -41,6 +44,7 @@ void cli_prog(const char *prog)
 void armms_warn(const char *fmt, ...)
 {
     va_list ap;
+    cli_progress_clear();
     fprintf(stderr, "%s: ", armms_prog);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -71,6 +75,7 @@ static void vfail(const char *fmt, va_list ap)
 {
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    cli_progress_clear();
     if (!known_tenant[0] || names_tenant(msg))
         fprintf(stderr, "%s: %s\n", armms_prog, msg);
     else
@@ -315,6 +320,7 @@ int cli_finish(int code)
 
 int cli_end(cli_t *c, int code, const armms_err *err, const char *fmt, ...)
 {
+    cli_progress_clear(); /* the summary takes its line */
     /* A closed sink has no stream (reject_close), so it is not closed twice. */
     if (c->rej && c->rej->f)
         code = cli_rejects_close(c->rej, code);

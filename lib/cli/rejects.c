@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/render.h"
 #include "core/input.h"
 #include "core/ndjson.h"
@@ -187,14 +188,23 @@ static int put(FILE *f, const char *s, size_t n)
     return 0;
 }
 
+/* A Reject on the terminal: on its own line, never after a progress line. */
+static int put_tty(FILE *f, const char *line, size_t len)
+{
+    cli_progress_clear();
+    return put(f, line, len);
+}
+
 static int cap_write(reject_sink *r, const char *line, size_t len)
 {
+    if (!cap.t) /* no tenant to keep the rest in: every Reject is shown */
+        return put_tty(r->f, line, len);
     cap.total++;
     if (!cap.rest && (cap.failed || cap.shown < CLI_REJECTS_SHOWN)) {
         cap.shown++;
         if (!cap.failed)
             sb_add(&cap.held, line, len);
-        return put(r->f, line, len);
+        return put_tty(r->f, line, len);
     }
     if (!cap.rest) {
         cap.rest = rest_open();
@@ -239,11 +249,13 @@ static void cap_atexit(void)
 void cli_rejects_guard(reject_sink *r, const tenant_t *t)
 {
     r->mask = cli_rejects_mask;
-    if (r->owned || r->f != stderr || !t || !isatty(fileno(stderr)))
+    if (r->owned || r->f != stderr || !isatty(fileno(stderr)))
+        return;
+    r->write = cap_write;
+    if (!t)
         return;
     cap.t = t;
     sb_init(&cap.held);
-    r->write = cap_write;
     atexit(cap_atexit);
 }
 

@@ -15,6 +15,8 @@
  *     one after, every Reject of the run (those shown too) goes to a new
  *     file in the tenant's rejects/ directory (0600), and the run ends
  *     with one line saying how many were not shown and where they are.
+ *  3. A Reject shown on a terminal starts a line of its own: the progress
+ *     line (cli/progress.h) is erased first.
  *
  * Uses core (reject, input, ndjson), store (tenant) and cli/render; prints.
  */
@@ -27,7 +29,8 @@
 enum { CLI_REJECTS_SHOWN = 20 };
 
 /* Give r (open, on a file or attached to stderr) the mask; when it writes
- * to stderr and stderr is a terminal, and t is known, also the cap. */
+ * to stderr and stderr is a terminal, invariant 3, and when t is known
+ * also the cap. */
 void cli_rejects_guard(reject_sink *r, const tenant_t *t);
 /* Before r is closed: end the cap (the line saying where the rest went).
  * 0, or an errno when the file of the rest could not be written. */

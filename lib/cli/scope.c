@@ -106,8 +106,13 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
     *missing = 0;
     r->changed_only = s->reprocess;
     int rc = 0;
+    /* No progress while the input is read: what a stream's quiet spells
+     * flush is small, and in a pipe the stage before draws its own line. */
+    progress *shown = r->progress;
+    r->progress = NULL;
     if (nfiles || cli_stdin_wanted(s->has))
         rc = cli_each_input(nfiles, files, read_input, &in, missing);
+    r->progress = shown;
     if (!rc && r->flush_err.code) {
         *err = r->flush_err;
         rc = err->code;

@@ -47,7 +47,9 @@ typedef struct tk_scope {
 int tk_scope_opt(tk_scope *s, int opt, const char *arg);
 /* Check the scope options together; dies with 64 on misuse. */
 void tk_scope_check(const cli_t *c, tk_scope *s);
-/* Read the inputs (see the input rule), touch the scope, recompute. */
+/* Read the inputs (see the input rule), touch the scope, recompute. The
+ * run's progress (r->progress, cli_progress's line) counts the guards
+ * recomputed once the input has ended: nothing is shown while it is read. */
 int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *missing,
                armms_err *err);
 /* The exit code the counts call for: 66 when an input was missing, 65 when

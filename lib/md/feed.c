@@ -89,6 +89,7 @@ int md_import_fd(md_import *mi, int fd, const char *name, input_format fmt, reje
             rc = err->code;
             break;
         }
+        progress_tick(mi->progress, n->read + 1, 0, "records");
         own.header = input_header_text(&rs);
         rej->origin = own;
         if (st == INPUT_OK && fmt == INPUT_NDJSON && reject_is_peek(rec)) {

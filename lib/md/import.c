@@ -204,6 +204,11 @@ void md_import_close(md_import *mi)
     free(mi);
 }
 
+void md_import_progress(md_import *mi, progress *p)
+{
+    mi->progress = p;
+}
+
 void md_insert_only(md_import *mi, int on)
 {
     mi->insert_only = on;

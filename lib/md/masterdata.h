@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #include "core/input.h"
+#include "core/progress.h"
 #include "core/reject.h"
 #include "store/store.h"
 
@@ -59,6 +60,9 @@ void md_import_close(md_import *mi);
  * unchanged); added, it closes an open earlier version the day before, as
  * any later version does (the shipped rules armms-init loads). */
 void md_insert_only(md_import *mi, int on);
+/* Tick p once for every record md_import_fd reads (done: the run's
+ * records read so far, of a total not known); NULL: none. */
+void md_import_progress(md_import *mi, progress *p);
 int md_begin(md_import *mi, armms_err *err);
 int md_commit(md_import *mi, armms_err *err);
 /* Check a CSV header against the kind's fields; EXIT_DATAERR on a column

@@ -95,6 +95,7 @@ struct md_import {
     sqlite3_stmt *sel, *ins, *upd;
     md_written_fn written;                  /* the kind's registered hook, or NULL */
     sqlite3_stmt *hook_stmt[MD_HOOK_STMTS]; /* the hook's statements */
+    progress *progress;                     /* md_import_fd ticks once a record (NULL: none) */
 };
 
 /* ---- kinds.c ---- */

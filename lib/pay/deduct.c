@@ -140,8 +140,10 @@ int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const c
         reject_emit(rej, &rj, NULL, 0, in, strlen(in));
         n->rejected++;
     }
-    for (size_t i = 0; !rc && i < ng; i++)
+    for (size_t i = 0; !rc && i < ng; i++) {
         rc = one(&r, &p, guards[i], NULL, 0, NULL, 0, err);
+        progress_tick(n->progress, (long)i + 1, (long)ng, "paysheets");
+    }
     if (!rc)
         rc = flush(&r, err);
     else if (r.in_batch)
@@ -310,6 +312,7 @@ int deduct_stream_finish(deduct_stream *ds, armms_err *err)
             }
         }
         rc = one(&ds->r, &p, tc->guard, tc->source, tc->line, tc->raw, tc->raw_len, err);
+        progress_tick(ds->r.n->progress, (long)i + 1, (long)ds->n, "paysheets");
     }
     if (!rc)
         rc = flush(&ds->r, err);

@@ -191,6 +191,7 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
         rc = gx_do_one(g, ps->t[i].guard, ps->t[i].period, err);
         if (!rc && (i + 1) % PAY_BATCH == 0 && !(rc = store_commit(s, err)))
             rc = write_out(g, err);
+        progress_tick(g->n->progress, i + 1, ps->nt, "paysheets");
     }
     if (!rc && s->in_tx)
         rc = store_commit(s, err);

@@ -317,6 +317,7 @@ static int pull_cb(const char *line, size_t len, void *vctx)
     if (!fin && !adj)
         return 0;
     p->n->read++;
+    progress_tick(p->n->progress, p->n->read, 0, "snapshots from the journal");
     rejection rj = {0};
     inbox_key k;
     int taken, rc = land_fast(p->s, line, len, "$.payload", seq, &k, &taken, &rj, p->err);

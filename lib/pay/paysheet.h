@@ -30,6 +30,7 @@
 
 #include <jv.h>
 
+#include "core/progress.h"
 #include "core/reject.h"
 #include "core/util.h"
 #include "store/store.h"
@@ -42,6 +43,9 @@ typedef struct pay_counts {
     long skipped;  /* input records passed over (draft Timesheets) */
     long computed; /* paysheets computed */
     long changed;  /* paysheets whose stored record changed (a new version) */
+    /* In, not a count: where the run says how far it is, ticking once a
+     * paysheet it prices or nets (done, of the paysheets to do); NULL: nowhere. */
+    progress *progress;
 } pay_counts;
 
 /* Load paysheet id: *found = 1 and *rec the stored record (the caller's),

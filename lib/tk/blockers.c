@@ -244,6 +244,7 @@ int ts_each_draft(tk_run *r, const char *period, const char *guard, blockers *b,
     sqlite3_bind_text(q, 1, period, -1, SQLITE_STATIC);
     tk_bind_text(q, 2, guard);
     int rc = 0, src;
+    long done = 0;
     while (!rc && (src = sqlite3_step(q)) == SQLITE_ROW) {
         b->n = 0;
         sb_reset(&b->text);
@@ -251,6 +252,7 @@ int ts_each_draft(tk_run *r, const char *period, const char *guard, blockers *b,
                            err);
         if (!rc)
             rc = fn(r, q, b, ctx, err);
+        progress_tick(r->progress, ++done, 0, "timesheets");
     }
     if (!rc && src != SQLITE_DONE)
         rc = store_fail(&r->s, src, "reading timesheets", err);

@@ -195,6 +195,7 @@ int tk_run_flush(tk_run *r, armms_err *err)
             rc = tk_stale_settle(r, r->touch[i].guard, r->touch[i].d0, r->touch[i].d1, err);
         if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch))
             rc = store_commit(&r->s, err) || tk_run_write(r, err) ? err->code : 0;
+        progress_tick(r->progress, i + 1, r->ntouch, "guards");
     }
     if (rc && own_tx && r->s.in_tx) {
         store_rollback(&r->s);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "core/idset.h"
+#include "core/progress.h"
 #include "core/reject.h"
 #include "store/store.h"
 #include "tk/roster.h"
@@ -85,6 +86,7 @@ struct tk_run {
     int stale_own;            /* whether the stage has marks to clear */
     const char *stale_reason; /* why the next stage is marked (NULL: the stage's name) */
     struct tk_stale_q *stale_q;
+    progress *progress; /* tk_run_flush ticks once per guard it recomputes (NULL: none) */
 };
 
 int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,
@@ -103,7 +105,8 @@ void tk_name(tk_run *r, const char *key);
 int tk_wanted(const tk_run *r, const char *key);
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err);
 /* Recompute everything touched, committing every few thousand guards and
- * writing each transaction's records after it commits. Inside a transaction
+ * writing each transaction's records after it commits; r->progress ticks
+ * once a guard (done, of the guards touched). Inside a transaction
  * the caller opened, recomputes without committing and leaves the records
  * in r->outbuf for the caller to write after its commit. */
 int tk_run_flush(tk_run *r, armms_err *err);

@@ -87,7 +87,7 @@ int ts_adjust_sealed(tk_run *r, const ts_key *k, ts_sum *now, ts_latest *l, cons
 int ts_refresh(tk_run *r, const char *period, const char *guard, armms_err *err);
 /* Call fn for each DRAFT of the period (optionally one guard), with b
  * holding its blockers; b's statements are prepared here and finalized by
- * the caller. */
+ * the caller. r->progress ticks once a timesheet. */
 int ts_each_draft(tk_run *r, const char *period, const char *guard, blockers *b,
                   int (*fn)(tk_run *, sqlite3_stmt *, blockers *, void *, armms_err *), void *ctx,
                   armms_err *err);
