@@ -58,6 +58,12 @@ run_block() {
         printf '%s\n' "$output" | grep -v '"kind":"Reject"' | tail -20 >&2
         fail "README block '$name' exited $status"
     fi
+    # bash -e sees only the last command of a pipe: a missing command or
+    # file earlier in one is caught here, a failing stage by the checks of
+    # what the block made
+    if grep -E ': (command not found|cannot open|No such file or directory)' <<<"$output" >&2; then
+        fail "README block '$name' names a command or file that is not there"
+    fi
     mv "$RT_ENV.new" "$RT_ENV"
     touch "$BATS_FILE_TMPDIR/ok-$name"
 }
