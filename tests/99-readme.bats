@@ -219,6 +219,18 @@ state() {
     assert_file_not_exists "$SPOOL/late.ndjson"
 }
 
+@test "armms-day: a punch for a guard HR data lacks is held: done/, exit 65, listed by --held" {
+    flow_env
+    export ARMMS_USER=tk1
+    printf '{"event_id":"DET001-1-NEW-1","device_id":"DET001-1","guard_id":"G09999","ts":"2026-11-20T05:58:00+08:00","type":"IN","detachment_id":"DET001"}\n' \
+        >"$SPOOL/new-hire.ndjson"
+    run "$ARMMS_ROOT/samples/bin/armms-day" acme 2026-11-B
+    assert_equal "$status" 65
+    assert_output --partial "held for HR data"
+    assert_file_exists "$SPOOL/done/new-hire.ndjson"
+    assert_equal "$(armms-ingest --held | jq -r .guard_id)" G09999
+}
+
 @test "armms-day: a second run at the same time is refused (75), the spool untouched" {
     flow_env
     cp "$ARMMS_ROOT/samples/late.ndjson" "$SPOOL/again.ndjson"
