@@ -103,7 +103,7 @@ state() {
     done
     assert_equal "$missing" ""
     local b
-    for b in pipeline data pay review out daily remit; do
+    for b in pipeline data pay waive review out daily remit; do
         [ -n "$(readme_block "$b")" ] || fail "no readme-test block '$b'"
     done
 }
@@ -139,8 +139,15 @@ state() {
     grep -q '<html' "$RT_DIR/payrun.html"
 }
 
+@test "README: a waiver through its route" {
+    run_block waive pay
+    export ARMMS_HOME=$HOME/armms
+    assert_equal "$(armms-deduct -t acme --as pay1 obligations --guard G00853 |
+        jq -r '.schedule[] | select(.period == "2026-11-B") | .status')" WAIVED
+}
+
 @test "README: review and close 2026-11-A, with a hold the timekeeper resolves" {
-    run_block review pay
+    run_block review waive
     export ARMMS_HOME=$HOME/armms
     assert_equal "$(armms-payrun -q -t acme --as pay1 status 2026-11-A --format ndjson | jq -r .status)" CLOSED
 }
