@@ -298,5 +298,7 @@ state() {
     run --separate-stderr systemd-analyze verify --man=no \
         ./armms-day@acme.service ./armms-day@acme.timer ./armms-payday@acme.service ./armms-payday@acme.timer
     assert_success
-    assert_equal "$stderr" "" # an unknown key is only a warning
+    # an unknown key or a missing command is only a warning on stderr; what
+    # is said of other units (a container's own) is not the samples' fault
+    assert_equal "$(grep -E 'armms-(day|payday)@' <<<"$stderr")" ""
 }
