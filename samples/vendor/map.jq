@@ -1,0 +1,1 @@
+{guard_id: .emp, ts: .when, type: (.dir | ascii_upcase), device_id: .dev, detachment_id: .site}
