@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/secure.h"
+
 /* One tool, one line. */
 static struct {
     progress p;
@@ -59,7 +61,7 @@ progress *cli_progress(const cli_t *c, FILE *out)
     if (!wanted(c, out))
         return NULL;
     long ms = CLI_PROGRESS_MS;
-    const char *env = getenv("ARMMS_PROGRESS_MS");
+    const char *env = armms_env("ARMMS_PROGRESS_MS");
     if (env && *env) {
         char *end;
         long v = strtol(env, &end, 10);
