@@ -253,11 +253,50 @@ due() {
     forgot_out
     local before
     before=$(tk_dump acme)
+    # the first run without a scope takes the clock events recorded before
+    # it, piped on or not: here they were, so nothing changes
+    run --separate-stderr armms-timelog -t acme </dev/null
+    assert_success
+    assert_equal "$output" ""
+    assert_equal "$stderr" "armms-timelog: 0 read, 0 rejected, 3 time logs recomputed, 0 changed"
+    assert_equal "$(tk_dump acme)" "$before"
     run --separate-stderr armms-timelog -t acme </dev/null
     assert_success
     assert_equal "$output" ""
     assert_equal "$stderr" "armms-timelog: 0 read, 0 rejected, 0 time logs recomputed, 0 changed"
     assert_equal "$(tk_dump acme)" "$before"
+}
+
+@test "clock events ingested with their output thrown away reach the timesheets at the next run without a scope" {
+    roster
+    {
+        tk_punch G1-in G1 2026-10-20T05:55:00+08:00 IN DET1
+        tk_punch G1-out G1 2026-10-20T18:00:00+08:00 OUT DET1
+        tk_punch G3-in G3 2026-10-20T17:55:00+08:00 IN DET1
+        tk_punch G3-out G3 2026-10-21T06:00:00+08:00 OUT DET1
+    } >"$BATS_TEST_TMPDIR/in"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/in" >/dev/null
+    assert_equal "$(q acme tk 'select count(*) from time_log')" 0
+    due
+    assert_equal "$(q acme tk "select guard_id || ' ' || date || ' ' || status from dtr order by 1")" \
+        "$(printf '%s\n' 'G1 2026-10-20 COMPLETE' 'G3 2026-10-20 COMPLETE')"
+    assert_equal "$(q acme tk "select count(*) from timesheet where period_id = '2026-10-B'")" 2
+    # the same as the pipe would have made
+    local cron
+    cron=$(tk_dump acme)
+    # a later event, thrown away too, is taken by the next run; a rerun changes nothing
+    tk_punch G1-in2 G1 2026-10-22T05:58:00+08:00 IN DET1 >"$BATS_TEST_TMPDIR/in2"
+    tk_punch G1-out2 G1 2026-10-22T18:01:00+08:00 OUT DET1 >>"$BATS_TEST_TMPDIR/in2"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/in2" >/dev/null
+    due
+    assert_equal "$(q acme tk "select status from dtr where guard_id = 'G1' and date = '2026-10-22'")" COMPLETE
+    local after
+    after=$(tk_dump acme)
+    run --separate-stderr armms-timelog -t acme </dev/null
+    assert_success
+    assert_equal "$stderr" "armms-timelog: 0 read, 0 rejected, 0 time logs recomputed, 0 changed"
+    assert_equal "$(tk_dump acme)" "$after"
+    [ "$cron" != "$after" ]
 }
 
 @test "a scoped run clears the marks inside its scope only; a run without a scope carries the rest" {

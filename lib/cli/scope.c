@@ -122,14 +122,19 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
     /* Without a scope, what changes left stale (tk/stale.h) comes due too:
      * master data changes are read from the journal only by a run that
      * read no records (cron's), so a stream stays fast. */
+    long long clock = -1;
     if (!rc && !s->has && !r->n.read) {
         r->changed_only = 1; /* nothing named a record: write what changed */
         rc = tk_stale_pull(r, 1, err);
+        if (!rc)
+            rc = tk_stale_clock(r, &clock, err);
     }
     if (!rc && !s->has)
         rc = tk_stale_touch(r, err);
     if (!rc)
         rc = tk_run_flush(r, err);
+    if (!rc)
+        rc = tk_stale_clock_done(r, clock, err);
     return rc;
 }
 

@@ -295,6 +295,64 @@ int tk_stale_touch(tk_run *r, armms_err *err)
     return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading the stale marks", err);
 }
 
+/* ---- clock events recorded since the last run without a scope ---- */
+
+int tk_stale_clock(tk_run *r, long long *upto, armms_err *err)
+{
+    *upto = -1;
+    if (strcmp(r->stage->name, "timelog"))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    long long from = 0;
+    if (store_prepare(&r->s, &st, "SELECT seq FROM stale_source WHERE source = 'clock'", err))
+        return err->code;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        from = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (store_prepare(&r->s, &st,
+                      "SELECT rowid, guard_id, ts FROM clock_event WHERE rowid > ?1 ORDER BY rowid",
+                      err))
+        return err->code;
+    sqlite3_bind_int64(st, 1, from);
+    int rc;
+    *upto = from;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        instant_t t;
+        *upto = sqlite3_column_int64(st, 0);
+        if (iso_parse(tk_col(st, 2), &t, NULL))
+            continue;
+        day_t l = tz_date_of(&r->t->tz, t);
+        tk_touch_add(r, tk_col(st, 1), l - 1, l + 1); /* as a piped ClockEvent touches */
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading the new clock events", err);
+}
+
+int tk_stale_clock_done(tk_run *r, long long upto, armms_err *err)
+{
+    if (upto < 0)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    if (store_begin(&r->s, err))
+        return err->code;
+    int rc = store_prepare(&r->s, &st,
+                           "INSERT INTO stale_source(source, seq) VALUES ('clock', ?1)"
+                           " ON CONFLICT (source) DO UPDATE SET seq = max(seq, excluded.seq)",
+                           err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, upto);
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        rc = step == SQLITE_DONE ? 0 : store_fail(&r->s, step, "moving the clock cursor", err);
+    }
+    if (rc) {
+        store_rollback(&r->s);
+        return rc;
+    }
+    return store_commit(&r->s, err);
+}
+
 /* ---- master data changes from the journal ---- */
 
 enum { OPEN_END = INT32_MAX / 2, OPEN_START = -(INT32_MAX / 2) };

@@ -57,6 +57,15 @@ int tk_stale_mark(tk_run *r, const char *stage, const char *guard, day_t d0, day
  * since, the cursor moves past the lines read only when idle_too (a stage
  * run; a read such as --validate then writes nothing). */
 int tk_stale_pull(tk_run *r, int idle_too, armms_err *err);
+/* A timelog run without a scope (cron's) also touches the guard-days of
+ * every clock event recorded since the last such run - events ingested
+ * with their output thrown away, or by another host's feed - setting
+ * *upto to the last one's rowid (-1 for the other stages);
+ * tk_stale_clock_done moves the cursor (stale_source 'clock') there once
+ * the recompute has committed, so a crash in between touches them again.
+ * The first such run on a tenant takes every recorded event. */
+int tk_stale_clock(tk_run *r, long long *upto, armms_err *err);
+int tk_stale_clock_done(tk_run *r, long long upto, armms_err *err);
 /* Touch every mark of the run's stage (a run without a scope). */
 int tk_stale_touch(tk_run *r, armms_err *err);
 /* Start the cursor on a tenant's first run (tk_run_open) and note whether
