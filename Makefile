@@ -53,7 +53,15 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libjq-dev libonig-dev libcs
            sqlite3 jq tzdata time clang-format \
            libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip chromium
 
-.PHONY: all deps check unit bats demo bench install uninstall clean fmt fmt-check layers
+# A multi-user installation (make install-system; armms-security(7)): the
+# data directory the tools are built for and the group that owns it, which
+# no person is a member of; the tools are installed set-group-id to it.
+SYSTEM_DIR ?= /var/lib/armms
+SYSGROUP   ?= armms
+SYSBUILD    = build/system
+SYSBINS     = $(addprefix $(SYSBUILD)/bin/,$(TOOLS))
+
+.PHONY: all deps check unit bats demo bench install uninstall install-system uninstall-system clean fmt fmt-check layers FORCE
 .SECONDARY: $(LIBOBJ) $(patsubst %,src/%.o,$(TOOLS))
 
 all: $(BINS)
@@ -157,6 +165,39 @@ install: all
 	install -m 644 man/armms.bash $(DESTDIR)$(BASHCOMPDIR)/armms
 	for t in $(filter-out armms,$(TOOLS)); do ln -sf armms $(DESTDIR)$(BASHCOMPDIR)/$$t; done
 
+# The tools again, linked with the data directory SYSTEM_DIR in place of
+# the default (lib/core/sysdir.c); rebuilt when SYSTEM_DIR changes.
+$(SYSBUILD)/dir: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(SYSTEM_DIR)' | cmp -s - $@ 2>/dev/null || printf '%s\n' '$(SYSTEM_DIR)' >$@
+
+$(SYSBUILD)/sysdir.o: lib/core/sysdir.c $(SYSBUILD)/dir
+	$(CC) $(ALL_CFLAGS) -DARMMS_SYSTEM_DIR='"$(SYSTEM_DIR)"' -c -o $@ $<
+
+$(SYSBUILD)/bin/%: src/%.o $(SYSBUILD)/sysdir.o lib/libarmms.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(SYSBUILD)/sysdir.o lib/libarmms.a $(LIBS)
+
+# Root's: the group (created once), the tools set-group-id to it (the
+# armms front end gives the group up before it runs a tool, so it needs
+# none), the data directory root:SYSGROUP 2770, the pages and completion.
+install-system: all $(SYSBINS)
+	@[ "$$(id -u)" = 0 ] || { echo "install-system: run as root"; exit 1; }
+	getent group $(SYSGROUP) >/dev/null || groupadd --system $(SYSGROUP)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(SYSBUILD)/bin/armms $(DESTDIR)$(BINDIR)
+	install -m 2755 -g $(SYSGROUP) $(filter-out $(SYSBUILD)/bin/armms,$(SYSBINS)) $(DESTDIR)$(BINDIR)
+	install -d -m 2770 -o root -g $(SYSGROUP) $(DESTDIR)$(SYSTEM_DIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 man/armms.bash $(DESTDIR)$(BASHCOMPDIR)/armms
+	for t in $(filter-out armms,$(TOOLS)); do ln -sf armms $(DESTDIR)$(BASHCOMPDIR)/$$t; done
+
+# Removes the tools, pages and completion; the data directory and the
+# group stay (they hold the agency's records).
+uninstall-system: uninstall
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
@@ -176,7 +217,7 @@ fmt-check:
 
 clean:
 	rm -rf bin lib/*/*.o lib/*/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t $(FAULTSO)
-	rm -rf build/gen
+	rm -rf build/gen $(SYSBUILD)
 
 # ---- fuzzing (tests/fuzz/README) --------------------------------------
 # One source per harness builds two ways: a replay binary (the normal

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "iam/bootstrap.h"
+#include "iam/rbac.h"
 #include "md/masterdata.h"
 #include "pay/shipped.h"
 #include "store/store.h"
@@ -114,6 +116,15 @@ int main(int argc, char **argv)
         t.wait_ms = c.wait_s * 1000;
     struct stat st;
     int existed = stat(t.dir, &st) == 0;
+    /* a multi-user installation's tenants are root's to create; anyone
+     * else migrates one only as the tenant user their login is */
+    if (t.secure && getuid() != 0) {
+        if (!existed)
+            armms_die(EXIT_NOPERM,
+                      "tenant %s: in a multi-user installation only root creates a tenant", t.id);
+        if (rbac_identify(&t, &err))
+            armms_die_err(&err);
+    }
     if (!existed && !bootstrap_user_id_ok(t.actor))
         armms_die(EXIT_USAGE, "'%s' cannot be a user id: name the first admin with --as USER",
                   t.actor);

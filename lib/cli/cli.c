@@ -173,7 +173,8 @@ int cli_common(cli_t *c, int opt, const char *arg)
 void cli_tenant(cli_t *c, tenant_t *t)
 {
     armms_err err = {0};
-    if (tenant_resolve(t, c->tenant, c->actor, &err) || tenant_require(t, &err))
+    if (tenant_resolve(t, c->tenant, c->actor, &err) || tenant_require(t, &err) ||
+        rbac_identify(t, &err))
         armms_die_err(&err);
     if (c->wait_s >= 0)
         t->wait_ms = c->wait_s * 1000;

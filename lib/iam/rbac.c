@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store.h"
 
@@ -275,4 +276,95 @@ const char *route_describe(const route_t *r, char *buf, size_t n)
     else
         snprintf(buf, n, "approval by %s", r->approver);
     return buf;
+}
+
+/* The user of login: a person (service 0) first; *service set; *n the
+ * service accounts of the login when no person has it. */
+static int user_of_login(store_t *s, const char *login, char *out, size_t n, int *service,
+                         int *nservice, armms_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    *out = 0;
+    *service = *nservice = 0;
+    if (store_prepare(s, &q,
+                      "SELECT user_id, service FROM user WHERE login = ?1"
+                      " UNION ALL SELECT user_id, 0 FROM user WHERE user_id = ?1 AND login IS NULL"
+                      " AND service = 0 ORDER BY 2, 1",
+                      err))
+        return err->code;
+    sqlite3_bind_text(q, 1, login, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int svc = sqlite3_column_int(q, 1);
+        if (!svc && !*out) {
+            snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
+            break;
+        }
+        if (svc && ++*nservice == 1) {
+            snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
+            *service = 1;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, rc, "reading users", err);
+    return 0;
+}
+
+/* Whether user is a service account whose login is login (or any login
+ * when login is NULL: root's run). */
+static int service_of(store_t *s, const char *user, const char *login, int *yes, armms_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    *yes = 0;
+    if (store_prepare(s, &q,
+                      "SELECT 1 FROM user WHERE user_id = ?1 AND service = 1"
+                      " AND (?2 IS NULL OR login = ?2)",
+                      err))
+        return err->code;
+    sqlite3_bind_text(q, 1, user, -1, SQLITE_STATIC);
+    if (login)
+        sqlite3_bind_text(q, 2, login, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    *yes = rc == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc, "reading users", err);
+}
+
+int rbac_identify(tenant_t *t, armms_err *err)
+{
+    t->service = 0;
+    if (!t->secure)
+        return 0;
+    store_t s;
+    if (store_open_ro(&s, t, "iam", err))
+        return err->code;
+    char me[sizeof t->actor];
+    int svc, nsvc, rc = user_of_login(&s, t->login, me, sizeof me, &svc, &nsvc, err);
+    if (!rc && t->asked[0] && strcmp(t->asked, me)) {
+        int yes = 0;
+        rc = service_of(&s, t->asked, getuid() == 0 ? NULL : t->login, &yes, err);
+        if (!rc && yes) {
+            snprintf(me, sizeof me, "%s", t->asked);
+            svc = 1, nsvc = 1;
+        } else if (!rc && getuid() == 0) {
+            snprintf(me, sizeof me, "%s", t->asked); /* root can edit the files anyway */
+            svc = 0, nsvc = 0;
+        } else if (!rc) {
+            rc = err_set(err, EXIT_NOPERM,
+                         "tenant %s: in a multi-user installation login %s acts as %s; --as and "
+                         "ARMMS_USER name only a service account of login %s",
+                         t->id, t->login, me[0] ? me : t->login, t->login);
+        }
+    } else if (!rc && !t->asked[0] && nsvc > 1) {
+        rc = err_set(err, EXIT_NOPERM,
+                     "tenant %s: login %s is the login of %d service accounts: name one with --as",
+                     t->id, t->login, nsvc);
+    }
+    store_close(&s);
+    if (rc)
+        return rc;
+    snprintf(t->actor, sizeof t->actor, "%s", me[0] ? me : t->login);
+    t->service = svc;
+    return 0;
 }

@@ -42,6 +42,17 @@ typedef struct route {
 
 /* Load t->actor's roles and scopes from iam.db (opened read-only). */
 int rbac_load(rbac_t *who, tenant_t *t, armms_err *err);
+
+/* Who acts, in a multi-user installation (t->secure; armms-security(7)):
+ * the tenant user whose login is the real user's login name (a person's
+ * login names one user), else the user whose id is the login name and who
+ * names no other login, else the login name itself (which holds no role).
+ * --as or ARMMS_USER (t->asked) is refused with EXIT_NOPERM unless it names
+ * that same user, or a service account (service = 1) whose login is the
+ * real user's, or the real user is root; a login that only service
+ * accounts name acts as the one there is, or must name one with --as.
+ * Sets t->actor and t->service. In a personal installation, a no-op. */
+int rbac_identify(tenant_t *t, armms_err *err);
 void rbac_free(rbac_t *who);
 int rbac_has_role(const rbac_t *who, const char *role);
 int rbac_has_scope(const rbac_t *who, const char *scope);

@@ -101,6 +101,8 @@ static const md_field user_f[] = {
     {"name", FT_TEXT, MD_REQ, 0, 0, 0, 0, 0, 0},
     {"roles", FT_LIST, MD_REQ, 0, "iam.role.role_id", 0, 0, 0, 0},
     {"status", FT_ENUM, 0, "ACTIVE|DISABLED", 0, 0, "ACTIVE", 0, 0},
+    {"login", FT_ID, 0, 0, 0, 0, 0, 0, 0},
+    {"service", FT_BOOL, 0, 0, 0, 0, "false", 0, 0},
 };
 static const md_field role_f[] = {
     {"role_id", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},

@@ -17,7 +17,7 @@ static const char sql_history[] =
     "WITH req AS (SELECT aggregate_id FROM audit WHERE event_type = 'ApprovalRequested'"
     " AND EXISTS (SELECT 1 FROM json_each(payload, '$.targets') WHERE value = ?1))"
     " SELECT at, seq, actor, event_type, aggregate_type, aggregate_id,"
-    " coalesce(request_id, ''), payload FROM audit"
+    " coalesce(request_id, ''), payload, login, service FROM audit"
     " WHERE aggregate_id = ?1 OR aggregate_id IN req ORDER BY seq";
 
 typedef struct entry {
@@ -55,6 +55,12 @@ static char *entry_json(sqlite3_stmt *q, const char *module)
         e = jv_object_set(e, jv_string(names[i]), v && *v ? jv_string(v) : jv_null());
     }
     e = jv_object_set(e, jv_string("module"), jv_string(module));
+    /* a multi-user installation's: who logged in, and a service account */
+    const char *login = (const char *)sqlite3_column_text(q, 8);
+    if (login && *login)
+        e = jv_object_set(e, jv_string("login"), jv_string(login));
+    if (sqlite3_column_int(q, 9))
+        e = jv_object_set(e, jv_string("service"), jv_true());
     jv p = jv_parse((const char *)sqlite3_column_text(q, 7));
     if (jv_get_kind(p) == JV_KIND_OBJECT) {
         jv before = jv_object_get(jv_copy(p), jv_string("before"));

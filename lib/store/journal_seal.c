@@ -69,7 +69,7 @@ int journal_seal(tenant_t *t, int *sealed, armms_err *err)
             continue; /* the open segment stays plain */
         char *plain = seg_path(t, segs[i], 0), *gz = seg_path(t, segs[i], 1);
         char *tmp = xasprintf("%s.tmp", gz);
-        if (access(plain, F_OK) == 0) {
+        if (faccessat(AT_FDCWD, plain, F_OK, AT_EACCESS) == 0) {
             rc = gzip_file(plain, tmp, err);
             if (!rc && rename(tmp, gz) != 0)
                 rc = err_set(err, EXIT_IOERR, "cannot rename %s", tmp);

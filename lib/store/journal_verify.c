@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ int jnl_segment_each(tenant_t *t, int seg, journal_cb cb, void *ctx, long long *
                      armms_err *err)
 {
     char *p = seg_path(t, seg, 0);
-    if (access(p, F_OK) != 0) {
+    if (faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) != 0) {
         free(p);
         p = seg_path(t, seg, 1);
     }

@@ -40,6 +40,14 @@
     "CREATE INDEX audit_aggregate ON audit(aggregate_id, seq);"                                   \
     "CREATE INDEX audit_event ON audit(event_type);"
 
+/* Who acted, in a multi-user installation (core/secure.h, armms-security(7)):
+ * each audit row also keeps the login name of the real user and whether
+ * the actor was one of the tenant's service accounts. One migration of
+ * every store. */
+#define AUDIT_LOGIN_DDL                                                                           \
+    "ALTER TABLE audit ADD COLUMN login TEXT;"                                                    \
+    "ALTER TABLE audit ADD COLUMN service INTEGER NOT NULL DEFAULT 0 CHECK (service IN (0, 1));"
+
 static const char *const hr_migrations[] = {
     OUTBOX_DDL
     "CREATE TABLE position(position_id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;"
@@ -69,6 +77,8 @@ static const char *const hr_migrations[] = {
     "ALTER TABLE guard ADD COLUMN hired_on TEXT;"
     "ALTER TABLE guard ADD COLUMN separated_on TEXT;"
     "ALTER TABLE guard ADD COLUMN sil_days INTEGER;",
+    /* the audit rows' login and service (AUDIT_LOGIN_DDL) */
+    AUDIT_LOGIN_DDL,
 };
 
 static const char *const tk_migrations[] = {
@@ -144,6 +154,8 @@ static const char *const tk_migrations[] = {
     " reason TEXT NOT NULL, marked_at TEXT NOT NULL, CHECK (date_from <= date_to)) STRICT;"
     "CREATE INDEX stale_guard ON stale(stage, guard_id, date_from);"
     "CREATE TABLE stale_source(source TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;",
+    /* the audit rows' login and service (AUDIT_LOGIN_DDL) */
+    AUDIT_LOGIN_DDL,
 };
 
 static const char *const pay_migrations[] = {
@@ -297,6 +309,8 @@ static const char *const pay_migrations[] = {
     " manifest_sha256 TEXT NOT NULL, files INTEGER NOT NULL, paysheets INTEGER NOT NULL,"
     " archived_by TEXT NOT NULL, archived_at TEXT NOT NULL, PRIMARY KEY (period_id, sha256),"
     " UNIQUE (period_id, seq)) STRICT;",
+    /* the audit rows' login and service (AUDIT_LOGIN_DDL) */
+    AUDIT_LOGIN_DDL,
 };
 
 static const char *const iam_migrations[] = {
@@ -422,6 +436,15 @@ static const char *const iam_migrations[] = {
     "INSERT INTO scope VALUES ('payrun.approve', 'approve the paysheets of a computed payrun', 0);"
     "UPDATE role SET scopes = scopes || ',payrun.approve' WHERE role_id = 'hr_manager';"
     "UPDATE role SET scopes = scopes || ',paysheet.reject' WHERE role_id = 'controller';",
+    /* who a user is on the host (armms-security(7)): the login name that
+     * acts as the user in a multi-user installation, and whether the user
+     * is a service account (cron, the publisher), which the real user of
+     * its login may name with --as; and the audit rows' login and service
+     * (AUDIT_LOGIN_DDL). */
+    "ALTER TABLE user ADD COLUMN login TEXT;"
+    "ALTER TABLE user ADD COLUMN service INTEGER NOT NULL DEFAULT 0 CHECK (service IN (0, 1));"
+    "CREATE UNIQUE INDEX user_login ON user(login)"
+    " WHERE login IS NOT NULL AND service = 0;" AUDIT_LOGIN_DDL,
 };
 
 static const struct {

@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -159,7 +160,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
         return err_set(err, EXIT_SOFTWARE, "unknown module %s", module);
     char *name = xasprintf("%s.db", module), *path = tenant_path(t, name);
     free(name);
-    if (!(flags & STORE_CREATE) && access(path, F_OK) != 0) {
+    if (!(flags & STORE_CREATE) && faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0) {
         err_set(err, EXIT_CONFIG, "tenant %s: %s.db is missing (run armms-init -t %s)", t->id,
                 module, t->id);
         free(path);
@@ -215,7 +216,7 @@ int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err)
     sb_init(&s->preview);
     char *name = xasprintf("%s.db", module), *path = tenant_path(t, name);
     free(name);
-    if (access(path, F_OK) != 0) {
+    if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0) {
         err_set(err, EXIT_CONFIG, "tenant %s: %s.db is missing (run armms-init -t %s)", t->id,
                 module, t->id);
         free(path);
@@ -267,7 +268,7 @@ int store_attach_ro(store_t *s, const char *module, armms_err *err)
 {
     char *name = xasprintf("%s.db", module), *path = tenant_path(s->tenant, name);
     free(name);
-    if (access(path, F_OK) != 0) {
+    if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0) {
         err_set(err, EXIT_CONFIG, "tenant %s: %s.db is missing (run armms-init -t %s)",
                 s->tenant->id, module, s->tenant->id);
         free(path);
@@ -388,8 +389,8 @@ static const char *const not_audited[] = {"ClockEventRecorded", "TimeLogCreated"
                                           "DTRUpdated"};
 
 static const char audit_insert[] =
-    "INSERT INTO audit(at, actor, event_type, aggregate_type, aggregate_id, request_id, payload)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO audit(at, actor, event_type, aggregate_type, aggregate_id, request_id, payload,"
+    " login, service) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 static int audit(store_t *s, const char *at, const char *event_type, const char *aggregate_type,
                  const char *aggregate_id, const char *payload, size_t payload_len, armms_err *err)
@@ -410,6 +411,12 @@ static int audit(store_t *s, const char *at, const char *event_type, const char 
     else
         sqlite3_bind_null(q, 6);
     sqlite3_bind_text(q, 7, payload, (int)payload_len, SQLITE_STATIC);
+    /* who logged in, where that is known for sure (a multi-user run) */
+    if (s->tenant->secure)
+        sqlite3_bind_text(q, 8, s->tenant->login, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 8);
+    sqlite3_bind_int(q, 9, s->tenant->service);
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +214,7 @@ int tenant_create(tenant_t *t, const char *tzname, armms_err *err)
     if (rc)
         return rc;
     char *p = tenant_path(t, "tenant.conf");
-    if (access(p, F_OK) != 0) {
+    if (faccessat(AT_FDCWD, p, F_OK, AT_EACCESS) != 0) {
         if (tzname)
             t->tz = want;
         FILE *f = fopen(p, "w");

@@ -310,9 +310,9 @@ int tk_stale_clock(tk_run *r, long long *upto, armms_err *err)
         from = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     st = NULL;
-    if (store_prepare(&r->s, &st,
-                      "SELECT rowid, guard_id, ts FROM clock_event WHERE rowid > ?1 ORDER BY rowid",
-                      err))
+    if (store_prepare(
+            &r->s, &st,
+            "SELECT rowid, guard_id, ts FROM clock_event WHERE rowid > ?1 ORDER BY rowid", err))
         return err->code;
     sqlite3_bind_int64(st, 1, from);
     int rc;
