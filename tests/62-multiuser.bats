@@ -178,3 +178,17 @@ hr() { sqlite3 "$MU_DATA/tenants/acme/hr.db" "$1"; }
     assert_success
     assert_equal "$(stat -c %U "$own/rejects.ndjson")" "$MU_BOB"
 }
+
+@test "a data directory a person could have made or could write is not trusted" {
+    chmod o+w "$MU_DATA"
+    run --separate-stderr as "$MU_ALICE" armms-approve whoami
+    chmod o-w "$MU_DATA"
+    assert_failure 78
+    assert_equal "$stderr" "armms-approve: $MU_DATA is not the installation's: it must be root's, of group $(getent group "$MU_GROUP" | cut -d: -f3) and not writable by others (make install-system sets it up)"
+    chown "$MU_ALICE" "$MU_DATA/tenants/acme"
+    run --separate-stderr as "$MU_ALICE" armms-approve whoami
+    chown root "$MU_DATA/tenants/acme"
+    assert_failure 78
+    run --separate-stderr as "$MU_ALICE" armms-approve whoami
+    assert_success
+}

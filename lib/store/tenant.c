@@ -159,9 +159,27 @@ static int missing(tenant_t *t, armms_err *err)
     return err->code;
 }
 
+/* A multi-user installation trusts no directory a person could have made
+ * or could write: the data directory and the tenant's are root's, of the
+ * installation's group, and nobody else's to write. */
+static int trusted_dir(const char *path, armms_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0; /* missing: said by the caller */
+    if (st.st_uid != 0 || st.st_gid != getegid() || (st.st_mode & S_IWOTH))
+        return err_set(err, EXIT_CONFIG,
+                       "%s is not the installation's: it must be root's, of group %ld and not "
+                       "writable by others (make install-system sets it up)",
+                       path, (long)getegid());
+    return 0;
+}
+
 int tenant_require(tenant_t *t, armms_err *err)
 {
     struct stat st;
+    if (t->secure && (trusted_dir(t->home, err) || trusted_dir(t->dir, err)))
+        return err->code;
     if (stat(t->dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return missing(t, err);
     return load_conf(t, err);
