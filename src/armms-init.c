@@ -134,10 +134,12 @@ int main(int argc, char **argv)
     if (tenant_create(&t, tz, &err))
         armms_die_err(&err);
     static const char *const modules[] = {"hr", "tk", "pay", "iam"};
+    int migrated = 0;
     for (size_t i = 0; i < sizeof modules / sizeof *modules; i++) {
         store_t s;
         if (store_open(&s, &t, modules[i], STORE_CREATE | STORE_MIGRATE, &err))
             armms_die_err(&err);
+        migrated |= s.migrated;
         store_close(&s);
     }
     int admin_made = 0;
@@ -159,7 +161,7 @@ int main(int argc, char **argv)
                  ", %ld shipped rules rejected", shipped.rejected);
     int code = cli_end(&c, shipped.rejected ? EXIT_DATAERR : 0, NULL,
                        "tenant %s %s at %s (tz %s)%s%s", t.id,
-                       existed && !shipped.inserted ? "is current"
+                       existed && !shipped.inserted && !migrated ? "is current"
                        : existed                    ? "migrated"
                                                     : "created",
                        t.dir, t.tz.name, first, rules);

@@ -198,6 +198,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
         store_close(s);
         return err->code;
     }
+    s->migrated = ver > 0 && ver < latest;
     /* Heal: journal whatever a crashed run committed but did not append. */
     if (journal_flush(t, s->db, module, NULL, err)) {
         store_close(s);

@@ -54,6 +54,7 @@ typedef struct store {
     int audit_off;       /* device facts (clock events) are not audit rows */
     int committed;       /* the last store_commit's COMMIT took effect */
     sqlite3_stmt *audit_ins;
+    int migrated; /* store_open with STORE_MIGRATE moved its schema forward */
 } store_t;
 
 /* The schema version this build knows for a module; -1 if no such module. */
