@@ -101,7 +101,11 @@ three_punches() {
     assert_equal "$(events_of acme ClockEventRecorded)" 3
     assert_equal "$(journal_lines acme | jq -r 'select(.event_type == "ClockEventReleased") | .payload.outcome')" recorded
 
-    # A rerun changes nothing.
+    # G1's punches were ingested to nowhere: a run without input takes them
+    # (tk/stale.h), and after it a rerun changes nothing.
+    run --separate-stderr bash -c 'armms-ingest -t acme </dev/null | armms-timelog -q -t acme'
+    assert_equal "$status" 0
+    assert_equal "$(jq -r .guard_id <<<"$output" | sort -u)" G1
     local before
     before=$(tk_dump acme; journal_lines acme | sha256sum)
     run --separate-stderr bash -c 'armms-ingest -t acme </dev/null | armms-timelog -q -t acme'
@@ -136,8 +140,9 @@ three_punches() {
 
     run --separate-stderr armms-timelog -t acme </dev/null
     assert_equal "$status" 0
-    assert_equal "$(jq -r '[.guard_id, .ts] | @tsv' <<<"$output")" "$(printf 'G09999\t2026-11-02T21:55:00Z')"
-    assert_equal "$stderr" "armms-timelog: 0 read, 0 rejected, 1 time logs recomputed, 1 changed, 1 held punches released"
+    # the released punch, and G1's two, ingested to nowhere before (tk/stale.h)
+    assert_equal "$(jq -r '[.guard_id, .ts] | @tsv' <<<"$output")" "$(printf '%s\n' 'G09999	2026-11-02T21:55:00Z' 'G1	2026-11-02T21:52:13Z' 'G1	2026-11-03T10:02:00Z')"
+    assert_equal "$stderr" "armms-timelog: 0 read, 0 rejected, 3 time logs recomputed, 3 changed, 1 held punches released"
     assert_equal "$(held_rows acme)" 0
     assert_equal "$(q acme tk "select count(*) from time_log where guard_id = 'G09999'")" 1
 
