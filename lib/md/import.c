@@ -192,6 +192,8 @@ int md_import_open(md_import **out, const md_kind *k, tenant_t *t, armms_err *er
         return err->code;
     if (attach_refs(mi, err))
         return err->code;
+    if (k->attach && store_attach_ro(&mi->s, k->attach, err))
+        return err->code;
     return prepare_all(mi, err);
 }
 

@@ -83,6 +83,12 @@ struct md_kind {
      * (md_register); an import of the kind without that code fails rather
      * than leave them out. */
     int needs_hook;
+    /* The action (and scope) that changes the kind when it is not
+     * "<kind>.update" (leave: "leave.record"). */
+    const char *action;
+    /* Another module store the kind's checks read, attached read-only
+     * (leave: "tk", whether the guard worked the day). */
+    const char *attach;
 };
 
 struct md_import {
