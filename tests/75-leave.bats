@@ -227,3 +227,35 @@ leave_dump() { q acme hr 'select * from leave order by 1, 2, 3'; }
     assert_success
     assert_equal "$(jq -r '[(.final | has("sil")), ([.lines[].code] | index("SIL_CASH"))] | @tsv' <<<"$output")" "$(tsv false '')"
 }
+
+@test "armms-report leave: per guard and code the days a year, taken and the balance; table, NDJSON, CSV; read-only" {
+    leave_tenant
+    tk_import acme guard 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status,hired_on' \
+        'G1,100001,Santos,Juan,GUARD,SUN,ACTIVE,2025-01-10'
+    leave 'G1,2026-10-20,SIL,' 'G1,2026-10-21,SIL,' 'G1,2026-10-22,AWOL,' 'G2,2026-10-20,SIL,' 'G1,2027-01-04,SIL,'
+    printf '%s\n' '{"guard_id":"G2","date":"2026-10-20","code":"SIL","status":"CANCELLED"}' | armms-import -q -t acme leave
+    local before
+    before=$(sha256sum "$ARMMS_HOME/tenants/acme/"*.db)
+    run --separate-stderr armms-report -t acme leave --year 2026
+    assert_success
+    assert_equal "$(jq -r '[.guard_id, .code, .paid, .entitled, .taken, .balance, .eligible_from] | @tsv' <<<"$output")" \
+        "$(printf '%s\n' "$(tsv G1 AWOL false '' 1 '' 2026-01-10)" "$(tsv G1 SIL true 5 2 3 2026-01-10)" \
+            "$(tsv G2 SIL true 5 0 5 '')" "$(tsv G3 SIL true 5 0 5 '')")"
+    assert_equal "$(jq -r '[.kind, .v, .year, .name] | @tsv' <<<"${output%%$'\n'*}")" "$(tsv LeaveBalance 1 2026 'Santos, Juan')"
+    assert_equal "$stderr" "armms-report: tenant acme: leave of 2026: 4 shown"
+    run armms-report -q -t acme leave --year 2026 --guard G1 --format csv
+    assert_equal "$output" "$(printf '%s\n' 'guard_id,name,year,code,leave,paid,entitled,taken,balance,eligible_from' \
+        'G1,"Santos, Juan",2026,AWOL,Absence without leave,false,,1,,2026-01-10' \
+        'G1,"Santos, Juan",2026,SIL,Service incentive leave,true,5,2,3,2026-01-10')"
+    run armms-report -q -t acme leave --year 2026 --guard G1 --format table
+    [[ "$output" == *"Santos, Juan"*"SIL"*"Service incentive leave"* ]]
+    assert_equal "$(sha256sum "$ARMMS_HOME/tenants/acme/"*.db)" "$before"
+    run armms-report -t acme leave
+    assert_failure 64
+    [[ "$output" == *"leave needs --year YYYY"* ]]
+    run armms-report -t acme leave --year 26
+    assert_failure 64
+    run armms-report -t acme obligations --year 2026
+    assert_failure 64
+    [[ "$output" == *"--year goes with leave"* ]]
+}
