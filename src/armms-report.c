@@ -27,7 +27,7 @@ typedef struct rep {
     report_scope sc;
     int bom, html;
     const char *year; /* leave: YYYY */
-    long shown; /* records shown, for the summary */
+    long shown;       /* records shown, for the summary */
     char what[160];
 } rep;
 

@@ -368,8 +368,7 @@ static void insts_scheduled(dtr_eng *e, const ro_guard *g, day_t d0, day_t d1)
 
 /* Recorded leave onto the scheduled instances the guard did not punch: a
  * leave day the guard is not scheduled (a rest day) makes no DTR. */
-static int insts_leave(tk_run *r, const ro_guard *g, const char *f, const char *t,
-                       armms_err *err)
+static int insts_leave(tk_run *r, const ro_guard *g, const char *f, const char *t, armms_err *err)
 {
     dtr_eng *e = r->eng;
     sqlite3_stmt *q = e->q_leave;

@@ -517,9 +517,8 @@ static long long md_line(const char *line, size_t len, int *hit)
     if (!at)
         return seq;
     at += sizeof at_key - 1;
-    static const char *const kinds[] = {"assignment", "shift",      "guard",
-                                        "detachment", "holiday",    "leave",
-                                        "leave_code"};
+    static const char *const kinds[] = {"assignment", "shift", "guard",     "detachment",
+                                        "holiday",    "leave", "leave_code"};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds && !*hit; i++) {
         size_t n = strlen(kinds[i]);
         *hit = (size_t)(line + len - at) > n && !memcmp(at, kinds[i], n) && at[n] == '"';

@@ -32,7 +32,8 @@ static const char sql_latest[] =
     " ORDER BY timesheet_id";
 static const char sql_days[] =
     "SELECT date, day_type, status, buckets, worked, regular, ot, nd, nd_ot, late, undertime,"
-    " leave_code, leave_name, leave_paid FROM dtr WHERE guard_id = ?1 AND detachment_id = ?2 AND shift_id = ?3"
+    " leave_code, leave_name, leave_paid FROM dtr WHERE guard_id = ?1 AND detachment_id = ?2 AND "
+    "shift_id = ?3"
     " AND date BETWEEN ?4 AND ?5 ORDER BY date";
 /* The guard's standing on a date over all its DTRs: the best status. */
 static const char sql_on[] =
