@@ -40,6 +40,12 @@ seal() { armms-timesheet -q -t acme --finalize --period "$1" --override "test" "
 tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
 dtr_row() { q acme tk "select status, coalesce(leave_code, '-'), coalesce(leave_paid, '-') from dtr where guard_id = '$1' and date = '$2'"; }
 leave_dump() { q acme hr 'select * from leave order by 1, 2, 3'; }
+# Every record on stdin has the fields its schema requires and no other.
+conforms() {
+    jq -s --slurpfile s "$ARMMS_ROOT/schemas/$1" \
+        '($s[0].properties | keys) as $p | ($s[0].required) as $r | length > 0 and
+         all(.[]; (keys - $p | length == 0) and ($r - keys | length == 0))'
+}
 
 @test "armms-init ships the leave codes: SIL paid, 5 days a year; the others unpaid and uncapped" {
     armms-init -q -t acme
@@ -149,6 +155,13 @@ leave_dump() { q acme hr 'select * from leave order by 1, 2, 3'; }
         '[["2026-10-20","LEAVE","SIL",true],["2026-10-21","LEAVE","SIL",true],["2026-10-22","LEAVE","AWOL",false]]'
     # 16-31 Oct less Sundays 18 and 25: 14 scheduled days, 1 worked, 3 on leave, 10 absent
     assert_equal "$(jq -r '[.days_worked, .days_absent, .days_incomplete, .days_leave] | @tsv' "$BATS_TEST_TMPDIR/snap")" "$(tsv 1 10 0 3)"
+    # the snapshot's fields, its day lines' and their leave's are the schema's
+    assert_equal "$(conforms timesheet-finalized.schema.json <"$BATS_TEST_TMPDIR/snap")" true
+    assert_equal "$(jq --slurpfile s "$ARMMS_ROOT/schemas/timesheet-finalized.schema.json" \
+        '($s[0]."$defs".day.properties) as $d | all(.days[]; (keys - ($d | keys) | length == 0)
+         and ((.leave // {}) | keys - ($d.leave.properties | keys) | length == 0))
+         and all(.days[]; .status as $st | $d.status.enum | index($st))' "$BATS_TEST_TMPDIR/snap")" true
+    assert_equal "$(q acme tk "select count(*) from dtr where status = 'LEAVE'")" 3
     run --separate-stderr armms-pay -t acme "$BATS_TEST_TMPDIR/snap"
     assert_success
     # BASIC 800.00 and OT 4 h x 125.00 = 500.00 on the 19th; SIL 2 days x
@@ -243,6 +256,7 @@ leave_dump() { q acme hr 'select * from leave order by 1, 2, 3'; }
             "$(tsv G2 SIL true 5 0 5 '')" "$(tsv G3 SIL true 5 0 5 '')")"
     assert_equal "$(jq -r '[.kind, .v, .year, .name] | @tsv' <<<"${output%%$'\n'*}")" "$(tsv LeaveBalance 1 2026 'Santos, Juan')"
     assert_equal "$stderr" "armms-report: tenant acme: leave of 2026: 4 shown"
+    assert_equal "$(conforms leave-balance.schema.json <<<"$output")" true
     run armms-report -q -t acme leave --year 2026 --guard G1 --format csv
     assert_equal "$output" "$(printf '%s\n' 'guard_id,name,year,code,leave,paid,entitled,taken,balance,eligible_from' \
         'G1,"Santos, Juan",2026,AWOL,Absence without leave,false,,1,,2026-01-10' \
@@ -258,4 +272,28 @@ leave_dump() { q acme hr 'select * from leave order by 1, 2, 3'; }
     run armms-report -t acme obligations --year 2026
     assert_failure 64
     [[ "$output" == *"--year goes with leave"* ]]
+}
+
+@test "leave.record: a timekeeper records leave at once; a payroll officer may not; a tenant can route it to an approver" {
+    leave_tenant
+    tk_import acme user 'user_id,name,roles' 'tk1,Tina Keeper,timekeeper' 'po1,Paul Officer,payroll_officer' 'hr1,Hana Officer,hr_officer'
+    run --separate-stderr armms-import --as po1 -t acme --format csv leave <<<$'guard_id,date,code\nG1,2026-10-20,SIL'
+    assert_equal "$status" 77
+    [[ "$stderr" == *"leave.record"* ]]
+    assert_equal "$(q acme hr 'select count(*) from leave')" 0
+    run --separate-stderr armms-import --as tk1 -t acme --format csv leave <<<$'guard_id,date,code\nG1,2026-10-20,SIL'
+    assert_success
+    assert_equal "$(q acme hr 'select count(*) from leave')" 1
+    # the leave codes are the HR officer's, not the timekeeper's
+    run --separate-stderr armms-import --as tk1 -t acme --format csv leave_code <<<$'code,name,paid\nSICK,Sick leave,true'
+    assert_equal "$status" 77
+    # routed through the HR officer: a change request, applied when approved
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'leave.record,timekeeper,,hr_officer'
+    run --separate-stderr armms-import --as tk1 -t acme --format csv leave <<<$'guard_id,date,code\nG1,2026-10-21,SIL'
+    assert_success
+    assert_equal "$(jq -r .kind <<<"$output")" ChangeRequest
+    assert_equal "$(q acme hr 'select count(*) from leave')" 1
+    run --separate-stderr armms-approve --as hr1 -t acme approve "$(jq -r .request_id <<<"$output")"
+    assert_success
+    assert_equal "$(q acme hr "select date from leave order by date")" "$(printf '%s\n' 2026-10-20 2026-10-21)"
 }
