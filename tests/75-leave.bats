@@ -297,3 +297,34 @@ conforms() {
     assert_success
     assert_equal "$(q acme hr "select date from leave order by date")" "$(printf '%s\n' 2026-10-20 2026-10-21)"
 }
+
+@test "a paysheet with leave lines: its digest is that of its canonical record, gross and net; pay again after deduct changes nothing" {
+    leave_tenant
+    leave 'G1,2026-10-20,SIL,' 'G1,2026-10-21,SIL,' 'G2,2026-10-22,SIL,' 'G2,2026-10-23,AWOL,'
+    dayshift G1 2026-10-19
+    dayshift G2 2026-10-19 DET2
+    chain
+    seal 2026-10-B | armms-pay -q -t acme >/dev/null
+    check() {
+        local n=0 id digest record
+        while IFS=$'\t' read -r id digest record; do
+            assert_equal "$(jq -cS 'del(.version, .status, .computed_at)' <<<"$record" |
+                tr -d '\n' | sha256sum | cut -d' ' -f1)" "$digest"
+            [[ "$record" == *'"code":"LEAVE_SIL"'* ]]
+            n=$((n + 1))
+        done < <(sqlite3 -tabs "$ARMMS_HOME/tenants/acme/pay.db" \
+            "select paysheet_id, digest, record from paysheet where record ->> 'stage' = '$1'")
+        assert_equal "$n" 2
+    }
+    check gross
+    armms-deduct -q -t acme --period 2026-10-B >/dev/null
+    check net
+    local before
+    before=$(q acme pay 'select paysheet_id, version, digest, record from paysheet order by 1')
+    armms-pay -q -t acme --period 2026-10-B >/dev/null
+    armms-deduct -q -t acme --period 2026-10-B >/dev/null
+    assert_equal "$(q acme pay 'select paysheet_id, version, digest, record from paysheet order by 1')" "$before"
+    # G2: one SIL day (800.00); AWOL is unpaid
+    assert_equal "$(q acme pay "select l.value ->> 'amount' from paysheet p, json_each(p.record, '\$.lines') l
+        where p.guard_id = 'G2' and l.value ->> 'code' = 'LEAVE_SIL'")" 80000
+}
