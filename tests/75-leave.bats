@@ -328,3 +328,25 @@ conforms() {
     assert_equal "$(q acme pay "select l.value ->> 'amount' from paysheet p, json_each(p.record, '\$.lines') l
         where p.guard_id = 'G2' and l.value ->> 'code' = 'LEAVE_SIL'")" 80000
 }
+
+@test "a leave range (date to to) is a record per date; a rest day in it takes nothing from the year; a bad range is one Reject" {
+    leave_tenant
+    # Monday 2 to Sunday 8 March: G1 rests on Sundays; SIL allows 5 days
+    printf '%s\n' 'guard_id,date,to,code,reason' 'G1,2026-03-02,2026-03-08,SIL,trip' \
+        'G2,2026-03-02,,SICK,' 'G2,2026-03-05,2026-03-03,SICK,' 'G2,2026-03-05,x,SICK,' 'G2,2026-01-01,2027-01-02,AWOL,' \
+        >"$BATS_TEST_TMPDIR/range.csv"
+    run --separate-stderr armms-import -t acme leave "$BATS_TEST_TMPDIR/range.csv"
+    assert_equal "$status" 65
+    assert_equal "${stderr##*$'\n'}" "armms-import: leave: 11 read, 7 inserted, 0 updated, 0 unchanged, 4 rejected"
+    assert_equal "$(tk_rejects | jq -r '[.line, .code] | @tsv')" "$(printf '%s\n' "$(tsv 2 OVER_BALANCE)" \
+        "$(tsv 4 BAD_RANGE)" "$(tsv 5 BAD_FIELD)" "$(tsv 6 BAD_RANGE)")"
+    [[ "$(tk_rejects | jq -r 'select(.line == 2) | .message')" == *"balance 0, so 2026-03-07 would be one more"* ]]
+    assert_equal "$(q acme hr "select group_concat(date, ' ') from leave where guard_id = 'G1'")" \
+        '2026-03-02 2026-03-03 2026-03-04 2026-03-05 2026-03-06 2026-03-08'
+    assert_equal "$(armms-report -q -t acme leave --year 2026 --guard G1 | jq -r 'select(.code == "SIL") | [.taken, .balance] | @tsv')" "$(tsv 5 0)"
+    # NDJSON too, and the same range again changes nothing
+    echo '{"guard_id":"G2","date":"2026-04-01","to":"2026-04-03","code":"AWOL"}' | armms-import -q -t acme leave
+    run --separate-stderr armms-import -t acme leave <<<'{"guard_id":"G2","date":"2026-04-01","to":"2026-04-03","code":"AWOL"}'
+    assert_success
+    assert_equal "$stderr" "armms-import: leave: 3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected"
+}

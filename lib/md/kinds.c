@@ -449,6 +449,12 @@ static int check_tax(const md_rec *r, rejection *rj)
     return 0;
 }
 
+/* SQL: whether the date expression is one of the rest days of the guard
+ * row in scope (rest_days "SAT,SUN"). */
+#define MD_REST_DAY(date)                                                                         \
+    "(instr(rest_days, substr('SUNMONTUEWEDTHUFRISAT', 1 + 3 * CAST(strftime('%w', " date         \
+    ") AS INTEGER), 3)) > 0)"
+
 /* A leave code names a paysheet line LEAVE_<code> (pay/gross.h). */
 static int check_leave_code(const md_rec *r, rejection *rj)
 {
@@ -549,18 +555,27 @@ static int leave_after(store_t *s, const md_rec *r, rejection *rj)
     snprintf(y0, sizeof y0, "%.4s-01-01", d);
     snprintf(y1, sizeof y1, "%.4s-12-31", d);
     const char *gcy[] = {g, code, y0, y1};
+    /* a rest day in a range makes no DTR and takes nothing from the year */
+    const char *gd2[] = {g, d};
+    long long rest = query_int(s, "SELECT " MD_REST_DAY("?2") " FROM guard WHERE guard_id = ?1",
+                               gd2, 2, 0, &failed);
+    if (failed)
+        return rejection_set(rj, "CONFLICT", "cannot read guard %s", g);
+    if (rest)
+        return 0;
     long long taken = query_int(s,
-                                "SELECT count(*) FROM leave WHERE guard_id = ?1 AND code = ?2"
-                                " AND date BETWEEN ?3 AND ?4 AND status = 'RECORDED'",
+                                "SELECT count(*) FROM leave l JOIN guard g USING (guard_id)"
+                                " WHERE l.guard_id = ?1 AND l.code = ?2 AND l.date BETWEEN ?3"
+                                " AND ?4 AND l.status = 'RECORDED' AND NOT " MD_REST_DAY("l.date"),
                                 gcy, 4, 0, &failed);
     if (failed)
         return rejection_set(rj, "CONFLICT", "cannot read guard %s's leave", g);
     if (taken > cap)
         return rejection_set(rj, "OVER_BALANCE",
                              "guard %s has %lld day%s of %s a year and %lld recorded in %.4s: "
-                             "balance %lld, this day would be one more",
+                             "balance %lld, so %s would be one more",
                              g, cap, cap == 1 ? "" : "s", code, taken - 1, d,
-                             cap - (taken - 1) > 0 ? cap - (taken - 1) : 0);
+                             cap - (taken - 1) > 0 ? cap - (taken - 1) : 0, d);
     return 0;
 }
 
@@ -572,44 +587,45 @@ static const char *assignment_event(const md_rec *r)
 #define F(a) a, (int)(sizeof a / sizeof *a)
 static const md_kind kinds[] = {
     {"position", "hr", "position", NULL, "PositionUpserted", "position", F(position_f), 0, 0, 0, 0,
-     0, 0},
+     0, 0, 0},
     {"detachment", "hr", "detachment", NULL, "DetachmentUpserted", "detachment", F(detachment_f),
-     0, 0, 0, 0, 0, 0},
+     0, 0, 0, 0, 0, 0, 0},
     {"shift", "hr", "shift", NULL, "ShiftUpserted", "shift", F(shift_f), check_shift, 0, 0, 0, 0,
-     0},
+     0, 0},
     {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), check_guard, 0, 0, 0, 0,
-     0},
+     0, 0},
     {"assignment", "hr", "assignment", "assignment_id", "AssignmentPlanned", "assignment",
-     F(assignment_f), check_assignment, assignment_event, 0, 0, 0, 0},
-    {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0, 0, 0, 0, 0},
+     F(assignment_f), check_assignment, assignment_event, 0, 0, 0, 0, 0},
+    {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0, 0, 0, 0, 0, 0},
     {"holiday", "pay", "holiday", NULL, "HolidayUpserted", "holiday", F(holiday_f), 0, 0, 0, 0, 0,
-     0},
+     0, 0},
     {"period", "pay", "period", NULL, "PayPeriodDefined", "period", F(period_f), check_period, 0,
-     0, 0, 0, 0},
+     0, 0, 0, 0, 0},
     /* the installment schedule: pay/obligation.h */
     {"obligation", "pay", "obligation", NULL, "ObligationUpserted", "obligation", F(obligation_f),
-     check_obligation, 0, 0, 1, 0, 0},
+     check_obligation, 0, 0, 1, 0, 0, 0},
     {"premium", "pay", "premium", "premium_id", "PremiumUpdated", "premium", F(premium_f),
-     check_premium, 0, 0, 0, 0, 0},
+     check_premium, 0, 0, 0, 0, 0, 0},
     {"pay_policy", "pay", "pay_policy", "policy_id", "PayPolicyUpdated", "pay_policy",
-     F(pay_policy_f), check_pay_policy, 0, 0, 0, 0, 0},
+     F(pay_policy_f), check_pay_policy, 0, 0, 0, 0, 0, 0},
     {"minimum_wage", "pay", "minimum_wage", "wage_id", "MinimumWageUpdated", "minimum_wage",
-     F(minimum_wage_f), check_rule_source, 0, 0, 0, 0, 0},
+     F(minimum_wage_f), check_rule_source, 0, 0, 0, 0, 0, 0},
     {"deduction_priority", "pay", "deduction_priority", "priority_id", "DeductionPriorityUpdated",
-     "deduction_priority", F(deduction_priority_f), check_rule_source, 0, 0, 0, 0, 0},
+     "deduction_priority", F(deduction_priority_f), check_rule_source, 0, 0, 0, 0, 0, 0},
     {"contribution", "pay", "contribution", "contribution_id", "ContributionScheduleUpdated",
-     "contribution", F(contribution_f), check_contribution, 0, 0, 0, 0, 0},
-    {"tax", "pay", "tax", "tax_id", "TaxTableUpdated", "tax", F(tax_f), check_tax, 0, 0, 0, 0, 0},
-    {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin, 0, 0,
+     "contribution", F(contribution_f), check_contribution, 0, 0, 0, 0, 0, 0},
+    {"tax", "pay", "tax", "tax_id", "TaxTableUpdated", "tax", F(tax_f), check_tax, 0, 0, 0, 0, 0,
      0},
-    {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin, 0, 0,
+    {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin, 0, 0, 0,
+     0},
+    {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin, 0, 0, 0,
      0},
     {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, routable,
-     0, 0, 0},
+     0, 0, 0, 0},
     {"leave_code", "hr", "leave_code", NULL, "LeaveCodeUpserted", "leave_code", F(leave_code_f),
-     check_leave_code, 0, 0, 0, 0, 0},
+     check_leave_code, 0, 0, 0, 0, 0, 0},
     {"leave", "hr", "leave", NULL, "LeaveRecorded", "leave", F(leave_f), 0, 0, leave_after, 0,
-     "leave.record", "tk"},
+     "leave.record", "tk", "to"},
 };
 #define NKINDS (int)(sizeof kinds / sizeof *kinds)
 
