@@ -2,9 +2,9 @@
  * masterdata.h - master data kinds and their import, driven by one table.
  *
  * Each kind (guard, detachment, position, shift, assignment, rate, holiday,
- * period, obligation, user, role, route, leave_code, leave, ...) is a row of a table in kinds.c
- * naming its module store, table, fields (type, required, reference),
- * natural key and whether it is effective-dated. One code path validates,
+ * period, obligation, user, role, route, leave_code, leave, ...) is a row
+ * of a table in kinds.c naming its module store, table, fields (type,
+ * required, reference), natural key and whether it is effective-dated. One code path validates,
  * checks references and upserts every kind; no tool switches over kinds.
  * Rows a layer above derives from a record (an obligation's installment
  * schedule, pay/obligation.h) are written by code that layer registers
