@@ -360,7 +360,9 @@ static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err
                        "SELECT i.timesheet_id, d.value ->> 'date', d.value -> 'leave' ->> 'code',"
                        " d.value -> 'leave' ->> 'name'"
                        " FROM inbox i JOIN json_each(i.record, '$.days') d"
-                       " WHERE" LATEST " AND d.value -> 'leave' ->> 'paid' = 1"
+                       /* most snapshots have no leave: skip their days unread */
+                       " WHERE" LATEST " AND instr(i.record, '\"leave\":') > 0"
+                       " AND d.value -> 'leave' ->> 'paid' = 1"
                        " ORDER BY i.timesheet_id, d.key",
                        &st, err)))
         return rc;
