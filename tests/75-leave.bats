@@ -350,3 +350,18 @@ conforms() {
     assert_success
     assert_equal "$stderr" "armms-import: leave: 3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected"
 }
+
+@test "leave recorded after the timesheet was sealed: the cron run seals an ADJUSTED version carrying it, and payroll pays it" {
+    leave_tenant
+    dayshift G1 2026-10-19
+    chain
+    seal 2026-10-B --guard G1 | armms-pay -q -t acme >/dev/null
+    assert_equal "$(q acme pay "select group_concat(l.value ->> 'code') from paysheet p, json_each(p.record, '\$.lines') l where p.guard_id = 'G1'")" 'BASIC,OT'
+    leave 'G1,2026-10-20,SIL,late paperwork'
+    # what cron runs: every stage without a scope
+    armms-timelog -q -t acme </dev/null | armms-dtr -q -t acme | armms-timesheet -q -t acme >"$BATS_TEST_TMPDIR/adj"
+    assert_equal "$(jq -r 'select(.kind == "TimesheetFinalized") | [.status, .version, .days_leave, .delta.days_absent] | @tsv' "$BATS_TEST_TMPDIR/adj")" "$(tsv ADJUSTED 2 1 -1)"
+    assert_equal "$(jq -c 'select(.kind == "TimesheetFinalized") | .days[] | select(.date == "2026-10-20") | [.status, .leave.code]' "$BATS_TEST_TMPDIR/adj")" '["LEAVE","SIL"]'
+    armms-pay -q -t acme "$BATS_TEST_TMPDIR/adj" >/dev/null
+    assert_equal "$(q acme pay "select p.version || ' ' || group_concat(l.value ->> 'code') || ' ' || p.gross from paysheet p, json_each(p.record, '\$.lines') l where p.guard_id = 'G1'")" '2 BASIC,OT,LEAVE_SIL 210000'
+}
