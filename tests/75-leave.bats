@@ -365,3 +365,18 @@ conforms() {
     armms-pay -q -t acme "$BATS_TEST_TMPDIR/adj" >/dev/null
     assert_equal "$(q acme pay "select p.version || ' ' || group_concat(l.value ->> 'code') || ' ' || p.gross from paysheet p, json_each(p.record, '\$.lines') l where p.guard_id = 'G1'")" '2 BASIC,OT,LEAVE_SIL 210000'
 }
+
+@test "reports: a LEAVE day is no exception; an unrelieved post whose guard is on leave is OPEN" {
+    leave_tenant
+    leave 'G1,2026-10-20,SIL,'
+    dayshift G1 2026-10-19
+    chain
+    run --separate-stderr armms-report -t acme exceptions --date 2026-10-20 --format ndjson
+    assert_success
+    assert_equal "$(jq -r 'select(.guard_id == "G1") | .code' <<<"$output")" ""
+    run --separate-stderr armms-report -t acme exceptions --date 2026-10-21 --format ndjson
+    assert_equal "$(jq -r 'select(.guard_id == "G1") | [.code, .fix] | @tsv' <<<"$output")" \
+        "$(tsv ABSENT 'none when absent; on leave, armms-import leave (G1,2026-10-21,CODE); else armms-timelog adjust add --guard G1 --type IN (and OUT) --shift DAY --date 2026-10-21')"
+    run --separate-stderr armms-report -t acme roster --date 2026-10-20 --format ndjson
+    assert_equal "$(jq -r 'select(.guard_id == "G1") | [.dtr_status, .post, .open] | @tsv' <<<"$output")" "$(tsv LEAVE OPEN true)"
+}
