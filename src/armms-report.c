@@ -26,7 +26,8 @@ typedef struct rep {
     const char *operand, *format;
     report_scope sc;
     int bom, html;
-    long shown; /* records shown, for the summary */
+    const char *year; /* leave: YYYY */
+    long shown;       /* records shown, for the summary */
     char what[160];
 } rep;
 
@@ -266,6 +267,16 @@ static int run_obligations(void *ctx)
     return show(r, "obligations", recs);
 }
 
+static int run_leave(void *ctx)
+{
+    rep *r = ctx;
+    jv recs;
+    if (report_leave(&r->t, &r->sc, r->year, &recs, &r->err))
+        return r->err.code;
+    snprintf(r->what, sizeof r->what, "leave of %s", r->year);
+    return show(r, "leave", recs);
+}
+
 static int run_paysheets(void *ctx)
 {
     rep *r = ctx;
@@ -379,6 +390,11 @@ static const cli_verb verbs[] = {
              "(contributions too, for one guard)",
      .scope = "paysheet.read",
      .run = run_obligations},
+    {.name = "leave",
+     .synopsis = "--year YYYY [--guard G]",
+     .help = "per guard and leave code: the days a year, taken, the balance",
+     .scope = "timesheet.read",
+     .run = run_leave},
     {.name = "payrun",
      .operand = "P",
      .needs = "a pay period",
@@ -413,6 +429,7 @@ static const char options[] =
     "      --date D          one date\n"
     "      --guard G         one guard\n"
     "      --detachment X    one detachment\n"
+    "      --year YYYY       leave: the year\n"
     "      --format F        table, ndjson, csv, xlsx (a workbook, to a file or\n"
     "                        pipe) or html (timekeeping and payrun)\n"
     "      --bom             csv: a UTF-8 byte-order mark first\n"
@@ -433,7 +450,8 @@ enum {
     OPT_GUARD,
     OPT_DET,
     OPT_FORMAT,
-    OPT_BOM
+    OPT_BOM,
+    OPT_YEAR
 };
 
 static void parse_options(rep *r, int argc, char **argv)
@@ -447,6 +465,7 @@ static void parse_options(rep *r, int argc, char **argv)
                                              {"detachment", required_argument, NULL, OPT_DET},
                                              {"format", required_argument, NULL, OPT_FORMAT},
                                              {"bom", no_argument, NULL, OPT_BOM},
+                                             {"year", required_argument, NULL, OPT_YEAR},
                                              {0, 0, 0, 0}};
     int opt;
     cli_init_verbs(&r->c, "armms-report", argv, "[-t TENANT]", verbs, intro, options);
@@ -475,6 +494,12 @@ static void parse_options(rep *r, int argc, char **argv)
             break;
         case OPT_DET:
             r->sc.detachment = optarg;
+            break;
+        case OPT_YEAR:
+            cli_long(&r->c, "--year", optarg, 1900, 9999);
+            if (strlen(optarg) != 4)
+                cli_usage_error(&r->c, "--year takes a year (YYYY), not '%s'", optarg);
+            r->year = optarg;
             break;
         case OPT_FORMAT:
             r->format = optarg;
@@ -530,6 +555,8 @@ static void check_verb(rep *r, int argc, char **argv)
     }
     if (ranged)
         cli_usage_error(c, "--from and --to go with exceptions or dtr");
+    if (is_verb(r, "leave") != !!r->year)
+        cli_usage_error(c, r->year ? "--year goes with leave" : "leave needs --year YYYY");
     if (is_verb(r, "roster")) {
         if (!sc->date)
             cli_usage_error(c, "roster needs --date D");
@@ -548,7 +575,7 @@ static void check_verb(rep *r, int argc, char **argv)
     if (is_verb(r, "timesheets") && sc->guard && sc->detachment)
         cli_usage_error(c, "give --guard or --detachment, not both");
     if (sc->guard && !is_verb(r, "timesheets") && !is_verb(r, "obligations") &&
-        !is_verb(r, "paysheets"))
+        !is_verb(r, "paysheets") && !is_verb(r, "leave"))
         cli_usage_error(c, "--guard does not go with %s", r->verb->name);
     if (sc->detachment && !is_verb(r, "timesheets") && !is_verb(r, "detachment"))
         cli_usage_error(c, "--detachment does not go with %s", r->verb->name);

@@ -15,7 +15,7 @@ tenant_sums() {
     run --separate-stderr armms-init -t acme
     assert_success
     assert_equal "$output" ""
-    assert_equal "$stderr" "armms-init: tenant acme created at $(tdir acme) (tz Asia/Manila), first admin tester, 163 shipped payroll rules loaded"
+    assert_equal "$stderr" "armms-init: tenant acme created at $(tdir acme) (tz Asia/Manila), first admin tester, 169 shipped payroll rules loaded"
 
     local d
     d=$(tdir acme)
@@ -38,9 +38,10 @@ tenant_sums() {
     assert_equal "$(q acme tk "SELECT count(*) FROM sqlite_master WHERE name='clock_event'")" 1
     assert_equal "$(q acme iam "SELECT count(*) FROM sqlite_master WHERE name IN ('user','role','role_scope','user_role','route','scope')")" 6
     # what happened: the acting user became the first admin, and the
-    # shipped payroll rules were loaded (81-rules.bats)
-    assert_equal "$(journal_lines acme | jq -r 'select(.src != "pay") | [.event_type, .payload.record.user_id, .payload.record.roles] | join(" ")')" \
+    # shipped payroll rules and leave codes were loaded (81-rules.bats, 75-leave.bats)
+    assert_equal "$(journal_lines acme | jq -r 'select(.src == "iam") | [.event_type, .payload.record.user_id, .payload.record.roles] | join(" ")')" \
         "UserUpserted tester admin"
+    assert_equal "$(journal_lines acme | jq -r 'select(.src == "hr") | .event_type' | sort | uniq -c | awk '{print $1, $2}')" "6 LeaveCodeUpserted"
     assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .actor' | sort | uniq -c | awk '{print $1, $2}')" "163 tester"
     assert_equal "$(q acme iam "SELECT user_id || ':' || role_id FROM user_role")" tester:admin
 }
@@ -134,7 +135,7 @@ tenant_sums() {
 @test "ARMMS_TENANT chooses the tenant when -t is not given" {
     ARMMS_TENANT=viaenv run --separate-stderr armms-init
     assert_success
-    assert_equal "$stderr" "armms-init: tenant viaenv created at $(tdir viaenv) (tz Asia/Manila), first admin tester, 163 shipped payroll rules loaded"
+    assert_equal "$stderr" "armms-init: tenant viaenv created at $(tdir viaenv) (tz Asia/Manila), first admin tester, 169 shipped payroll rules loaded"
     assert_file_exists "$(tdir viaenv)/hr.db"
     run armms-init --list
     assert_output viaenv
@@ -143,7 +144,7 @@ tenant_sums() {
 @test "--tz sets the tenant's business time zone in tenant.conf" {
     run --separate-stderr armms-init -t tokyo --tz Asia/Tokyo
     assert_success
-    [[ "$stderr" == *"(tz Asia/Tokyo), first admin tester, 163 shipped payroll rules loaded" ]]
+    [[ "$stderr" == *"(tz Asia/Tokyo), first admin tester, 169 shipped payroll rules loaded" ]]
     run grep -x 'tz=Asia/Tokyo' "$(tdir tokyo)/tenant.conf"
     assert_success
 }

@@ -92,7 +92,7 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     assert_equal "$(q acme pay "SELECT count(*) FROM rate WHERE valid_to IS NOT NULL")" 30
     assert_equal "$(journal_lines acme | jq -r 'select(.payload.op == "close") | .event_type' | sort | uniq -c | awk '{print $1, $2}')" \
         "30 RateCardUpdated"
-    assert_equal "$(journal_lines acme | wc -l)" $((1 + 163 + 5 + 3 + 2 + 40 + 1200 + 1312 + 270 + 30 + 42 + 60 + 8 + 24))
+    assert_equal "$(journal_lines acme | wc -l)" $((1 + 163 + 6 + 5 + 3 + 2 + 40 + 1200 + 1312 + 270 + 30 + 42 + 60 + 8 + 24))
     assert_equal "$(journal_lines acme | jq -c 'select(.event_type=="GuardUpserted")' | wc -l)" 1200
 }
 
@@ -585,9 +585,10 @@ last_event() { journal_lines "${1:-acme}" | tail -n 1; }
     for k in guard detachment position shift assignment rate holiday period obligation user; do
         [[ "$stderr" == *" $k"* ]] || fail "kind $k not listed: $stderr"
     done
-    # only what armms-init journaled: its first admin and the shipped rules
-    assert_equal "$(journal_lines acme | jq -r 'select(.src != "pay") | .event_type')" UserUpserted
-    assert_equal "$(journal_lines acme | wc -l)" 164
+    # only what armms-init journaled: its first admin, the shipped rules and leave codes
+    assert_equal "$(journal_lines acme | jq -r 'select(.src != "pay") | .event_type' | sort | uniq -c | awk '{print $1, $2}')" \
+        "$(printf '%s\n' '6 LeaveCodeUpserted' '1 UserUpserted')"
+    assert_equal "$(journal_lines acme | wc -l)" 170
 }
 
 @test "a file that does not exist exits 66 and names the file" {

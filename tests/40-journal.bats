@@ -29,7 +29,7 @@ add_position() {
     armms-init -q -t acme
     run --separate-stderr armms-journal -t acme verify
     assert_success
-    assert_equal "$stderr" "armms-journal: tenant acme: 164 events, chain intact"
+    assert_equal "$stderr" "armms-journal: tenant acme: 170 events, chain intact"
     assert_equal "$(journal_lines acme | head -n 1 | jq -r '[.event_type, .aggregate_id, .actor] | join(" ")')" \
         "UserUpserted tester tester"
     assert_equal "$(journal_lines acme | jq -r 'select(.src == "pay") | .actor' | sort | uniq -c | awk '{print $1, $2}')" "163 tester"

@@ -24,7 +24,7 @@ as_import() {
 @test "a new tenant gets the shipped rules, each row with its source" {
     run --separate-stderr armms-init -t acme
     assert_success
-    assert_equal "$stderr" "armms-init: tenant acme created at $ARMMS_HOME/tenants/acme (tz Asia/Manila), first admin tester, 163 shipped payroll rules loaded"
+    assert_equal "$stderr" "armms-init: tenant acme created at $ARMMS_HOME/tenants/acme (tz Asia/Manila), first admin tester, 169 shipped payroll rules loaded"
     assert_equal "$(q acme pay "SELECT scheme || '=' || count(*) FROM contribution GROUP BY scheme ORDER BY 1" | paste -sd,)" \
         "hdmf=6,philhealth=3,sss=114"
     assert_equal "$(q acme pay 'SELECT count(*) FROM tax')" 6

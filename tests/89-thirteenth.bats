@@ -314,10 +314,12 @@ final_tenant() {
 @test "final pay computed again on less pay: installments it no longer covers are owed again, due after the separation" {
     final_tenant
     pr -q final G2 --on 2026-11-15 >/dev/null
-    # the SIL days were recorded by mistake: without them the gross is
-    # 866.67 + 300.00 = 1,166.67, under the 2,000.00 floor before any loan
+    # the SIL days were recorded by mistake (the guard used them all: 0,
+    # not empty, which would count them from the leave kept): without them
+    # the gross is 866.67 + 300.00 = 1,166.67, under the 2,000.00 floor
+    # before any loan
     tk_import acme guard 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status,hired_on,separated_on,sil_days' \
-        'G2,100002,Reyes,Ana,GUARD,SAT,SEPARATED,2025-01-10,2026-11-15,'
+        'G2,100002,Reyes,Ana,GUARD,SAT,SEPARATED,2025-01-10,2026-11-15,0'
     run --separate-stderr pr final G2 --on 2026-11-15
     assert_success
     assert_equal "$(jq -r '[.gross, .net, (.deductions | length)] | @tsv' <<<"$output")" "$(printf '116667\t116667\t0')"

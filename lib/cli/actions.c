@@ -19,7 +19,8 @@ static const change_executor executors[] = {
     {"paysheet.reject", payrun_reject_apply},
     {"payrun.close", payrun_close_apply},
     {"obligation.waive", pay_waive_apply},
-    {"*.update", md_apply}, /* every master data kind */
+    {"*.update", md_apply},     /* every master data kind */
+    {"leave.record", md_apply}, /* the kind leave (md_kind_action) */
     {NULL, NULL},
 };
 

@@ -148,6 +148,20 @@ static const render_col obligation_cols[] = {
     {NULL, NULL, 0, 0, 0, 0, NULL},
 };
 
+static const render_col leave_cols[] = {
+    {"Guard", "guard_id", T, 0, 0, 0, NULL},
+    {"Name", "name", T, 0, 24, 0, NULL},
+    {"Year", "year", N, 0, 0, CO, NULL},
+    {"Code", "code", T, 0, 0, 0, NULL},
+    {"Leave", "leave", T, 0, 24, 0, NULL},
+    {"Paid", "paid", T, 0, 0, 0, NULL},
+    {"Entitled", "entitled", N, 0, 0, 0, NULL},
+    {"Taken", "taken", N, 0, 0, S, NULL},
+    {"Balance", "balance", N, 0, 0, 0, NULL},
+    {"Eligible from", "eligible_from", D, 0, 0, OPT, NULL},
+    {NULL, NULL, 0, 0, 0, 0, NULL},
+};
+
 static const render_col paysheet_cols[] = {
     {"Paysheet", "paysheet_id", T, 0, 0, CO, NULL}, {"Period", "period", T, 0, 0, CO, NULL},
     {"Guard", "guard_id", T, 0, 0, 0, NULL},        {"Name", "name", T, 0, 24, 0, NULL},
@@ -170,6 +184,7 @@ static const struct {
     {"roster", roster_cols, "no assignments that day"},
     {"changes", changes_cols, "no pending change requests"},
     {"obligations", obligation_cols, "no obligations"},
+    {"leave", leave_cols, "no leave"},
     {"paysheets", paysheet_cols, "no paysheets"},
 };
 

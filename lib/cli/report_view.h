@@ -23,7 +23,7 @@
 
 /* The column table of a report by its name ("exceptions", "dtr",
  * "timesheets", "detachment", "roster", "changes", "obligations",
- * "paysheets"); NULL for none. */
+ * "paysheets", "leave"); NULL for none. */
 const render_col *report_cols(const char *report);
 
 /* Show records of report in fmt; o may be NULL. */

@@ -192,6 +192,8 @@ int md_import_open(md_import **out, const md_kind *k, tenant_t *t, armms_err *er
         return err->code;
     if (attach_refs(mi, err))
         return err->code;
+    if (k->attach && store_attach_ro(&mi->s, k->attach, err))
+        return err->code;
     return prepare_all(mi, err);
 }
 
@@ -231,7 +233,8 @@ int md_check_header_peek(const md_kind *k, jv header, armms_err *err)
     int n = jv_array_length(jv_copy(header));
     for (int i = 0; i < n; i++) {
         jv h = jv_array_get(jv_copy(header), i);
-        int known = md_fidx(k, jv_string_value(h)) >= 0 || !strcmp(jv_string_value(h), "v");
+        int known = md_fidx(k, jv_string_value(h)) >= 0 || !strcmp(jv_string_value(h), "v") ||
+                    (k->range_to && !strcmp(jv_string_value(h), k->range_to));
         if (!known) {
             err_set(err, EXIT_DATAERR,
                     "column '%s' is not a %s field (fields: see armms-import(1))",

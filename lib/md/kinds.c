@@ -116,6 +116,22 @@ static const md_field route_f[] = {
     {"approver_role", FT_ID, 0, 0, "iam.role.role_id", 0, 0, 0, 0},
 };
 
+/* ---- leave and absence (hr migration 4) ---- */
+static const md_field leave_code_f[] = {
+    {"code", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"name", FT_TEXT, MD_REQ, 0, 0, 0, 0, 0, 0},
+    {"paid", FT_BOOL, MD_REQ, 0, 0, 0, 0, 0, 0},
+    {"annual_days", FT_INT, 0, 0, 0, 0, 0, 0, 366},
+    {"note", FT_TEXT, 0, 0, 0, 0, 0, 0, 0},
+};
+static const md_field leave_f[] = {
+    {"guard_id", FT_ID, MD_REQ | MD_KEY, 0, "hr.guard.guard_id", 0, 0, 0, 0},
+    {"date", FT_DATE, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},
+    {"code", FT_ID, MD_REQ | MD_KEY, 0, "hr.leave_code.code", 0, 0, 0, 0},
+    {"reason", FT_TEXT, 0, 0, 0, 0, 0, 0, 0},
+    {"status", FT_ENUM, 0, "RECORDED|CANCELLED", 0, 0, "RECORDED", 0, 0},
+};
+
 /* ---- the payroll rules (pay/rules.h): effective-dated, each row citing
  * the law, circular or tenant policy it comes from ---- */
 #define DATED_SOURCE                                                                              \
@@ -435,6 +451,136 @@ static int check_tax(const md_rec *r, rejection *rj)
     return 0;
 }
 
+/* SQL: whether the date expression is one of the rest days of the guard
+ * row in scope (rest_days "SAT,SUN"). */
+#define MD_REST_DAY(date)                                                                         \
+    "(instr(rest_days, substr('SUNMONTUEWEDTHUFRISAT', 1 + 3 * CAST(strftime('%w', " date         \
+    ") AS INTEGER), 3)) > 0)"
+
+/* A leave code names a paysheet line LEAVE_<code> (pay/gross.h). */
+static int check_leave_code(const md_rec *r, rejection *rj)
+{
+    const char *c = V(r, "code")->s;
+    size_t n = strlen(c);
+    if (n > 16 || strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+        return rejection_set(rj, "BAD_FIELD",
+                             "leave code '%s' must be 1 to 16 of A-Z, 0-9 and _ (it names the "
+                             "paysheet line LEAVE_%s)",
+                             c, c);
+    return rule_text_fits(r, "name", 63, rj);
+}
+
+/* One integer a query binding text parameters gives, or dflt (no row or NULL). */
+static long long query_int(store_t *s, const char *sql, const char *const *args, int nargs,
+                           long long dflt, int *failed)
+{
+    sqlite3_stmt *q = NULL;
+    long long v = dflt;
+    *failed = 1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        for (int i = 0; i < nargs; i++)
+            sqlite3_bind_text(q, i + 1, args[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+            v = sqlite3_column_int64(q, 0);
+        *failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* A recorded leave day: within the guard's employment, not a day the guard
+ * worked (a COMPLETE DTR: void its punches first), one code a day, and
+ * within the code's days a year. A query that fails refuses the record
+ * rather than let it through unchecked. */
+static int leave_after(store_t *s, const md_rec *r, rejection *rj)
+{
+    const char *g = V(r, "guard_id")->s, *d = V(r, "date")->s, *code = V(r, "code")->s;
+    if (strcmp(V(r, "status")->s, "RECORDED") != 0)
+        return 0;
+    int bad = 0, failed;
+    sqlite3_stmt *q = NULL;
+    char other[64] = "", hired[11] = "", sep[11] = "";
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT (SELECT min(code) FROM leave WHERE guard_id = ?1 AND date = ?2"
+                           " AND code <> ?3 AND status = 'RECORDED'),"
+                           " coalesce(hired_on, ''), coalesce(separated_on, '')"
+                           " FROM guard WHERE guard_id = ?1",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, g, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, d, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, code, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            if (sqlite3_column_type(q, 0) != SQLITE_NULL)
+                snprintf(other, sizeof other, "%s", (const char *)sqlite3_column_text(q, 0));
+            snprintf(hired, sizeof hired, "%s", (const char *)sqlite3_column_text(q, 1));
+            snprintf(sep, sizeof sep, "%s", (const char *)sqlite3_column_text(q, 2));
+        }
+        bad = rc != SQLITE_ROW;
+    } else {
+        bad = 1;
+    }
+    sqlite3_finalize(q);
+    if (bad)
+        return rejection_set(rj, "CONFLICT", "cannot read guard %s's leave: %s", g,
+                             sqlite3_errmsg(s->db));
+    if (other[0])
+        return rejection_set(rj, "OVERLAP",
+                             "guard %s already has leave %s on %s (record it CANCELLED first)", g,
+                             other, d);
+    if (hired[0] && strcmp(d, hired) < 0)
+        return rejection_set(rj, "OUTSIDE_EMPLOYMENT", "%s is before guard %s was hired (%s)", d,
+                             g, hired);
+    if (sep[0] && strcmp(d, sep) > 0)
+        return rejection_set(rj, "OUTSIDE_EMPLOYMENT", "%s is after guard %s separated (%s)", d, g,
+                             sep);
+    const char *gd[] = {g, d};
+    long long worked = query_int(s,
+                                 "SELECT count(*) FROM tk.dtr WHERE guard_id = ?1 AND date = ?2"
+                                 " AND status = 'COMPLETE'",
+                                 gd, 2, 0, &failed);
+    if (failed)
+        return rejection_set(rj, "CONFLICT", "cannot read guard %s's DTRs: %s", g,
+                             sqlite3_errmsg(s->db));
+    if (worked)
+        return rejection_set(rj, "WORKED",
+                             "guard %s worked on %s (a COMPLETE DTR): a worked day is not leave; "
+                             "void its punches with armms-timelog adjust first",
+                             g, d);
+    const char *c1[] = {code};
+    long long cap =
+        query_int(s, "SELECT annual_days FROM leave_code WHERE code = ?1", c1, 1, -1, &failed);
+    if (failed || cap < 0)
+        return failed ? rejection_set(rj, "CONFLICT", "cannot read leave code %s", code) : 0;
+    char y0[11], y1[11];
+    snprintf(y0, sizeof y0, "%.4s-01-01", d);
+    snprintf(y1, sizeof y1, "%.4s-12-31", d);
+    const char *gcy[] = {g, code, y0, y1};
+    /* a rest day in a range makes no DTR and takes nothing from the year */
+    const char *gd2[] = {g, d};
+    long long rest = query_int(s, "SELECT " MD_REST_DAY("?2") " FROM guard WHERE guard_id = ?1",
+                               gd2, 2, 0, &failed);
+    if (failed)
+        return rejection_set(rj, "CONFLICT", "cannot read guard %s", g);
+    if (rest)
+        return 0;
+    long long taken = query_int(s,
+                                "SELECT count(*) FROM leave l JOIN guard g USING (guard_id)"
+                                " WHERE l.guard_id = ?1 AND l.code = ?2 AND l.date BETWEEN ?3"
+                                " AND ?4 AND l.status = 'RECORDED' AND NOT " MD_REST_DAY("l.date"),
+                                gcy, 4, 0, &failed);
+    if (failed)
+        return rejection_set(rj, "CONFLICT", "cannot read guard %s's leave", g);
+    if (taken > cap)
+        return rejection_set(rj, "OVER_BALANCE",
+                             "guard %s has %lld day%s of %s a year and %lld recorded in %.4s: "
+                             "balance %lld, so %s would be one more",
+                             g, cap, cap == 1 ? "" : "s", code, taken - 1, d,
+                             cap - (taken - 1) > 0 ? cap - (taken - 1) : 0, d);
+    return 0;
+}
+
 static const char *assignment_event(const md_rec *r)
 {
     return strcmp(V(r, "kind")->s, "reliever") == 0 ? "RelieverAssigned" : "AssignmentPlanned";
@@ -442,36 +588,46 @@ static const char *assignment_event(const md_rec *r)
 
 #define F(a) a, (int)(sizeof a / sizeof *a)
 static const md_kind kinds[] = {
-    {"position", "hr", "position", NULL, "PositionUpserted", "position", F(position_f), 0, 0, 0,
-     0},
+    {"position", "hr", "position", NULL, "PositionUpserted", "position", F(position_f), 0, 0, 0, 0,
+     0, 0, 0},
     {"detachment", "hr", "detachment", NULL, "DetachmentUpserted", "detachment", F(detachment_f),
-     0, 0, 0, 0},
-    {"shift", "hr", "shift", NULL, "ShiftUpserted", "shift", F(shift_f), check_shift, 0, 0, 0},
-    {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), check_guard, 0, 0, 0},
-    {"assignment", "hr", "assignment", "assignment_id", "AssignmentPlanned", "assignment",
-     F(assignment_f), check_assignment, assignment_event, 0, 0},
-    {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0, 0, 0},
-    {"holiday", "pay", "holiday", NULL, "HolidayUpserted", "holiday", F(holiday_f), 0, 0, 0, 0},
-    {"period", "pay", "period", NULL, "PayPeriodDefined", "period", F(period_f), check_period, 0,
+     0, 0, 0, 0, 0, 0, 0},
+    {"shift", "hr", "shift", NULL, "ShiftUpserted", "shift", F(shift_f), check_shift, 0, 0, 0, 0,
      0, 0},
+    {"guard", "hr", "guard", NULL, "GuardUpserted", "guard", F(guard_f), check_guard, 0, 0, 0, 0,
+     0, 0},
+    {"assignment", "hr", "assignment", "assignment_id", "AssignmentPlanned", "assignment",
+     F(assignment_f), check_assignment, assignment_event, 0, 0, 0, 0, 0},
+    {"rate", "pay", "rate", "rate_id", "RateCardUpdated", "rate", F(rate_f), 0, 0, 0, 0, 0, 0, 0},
+    {"holiday", "pay", "holiday", NULL, "HolidayUpserted", "holiday", F(holiday_f), 0, 0, 0, 0, 0,
+     0, 0},
+    {"period", "pay", "period", NULL, "PayPeriodDefined", "period", F(period_f), check_period, 0,
+     0, 0, 0, 0, 0},
     /* the installment schedule: pay/obligation.h */
     {"obligation", "pay", "obligation", NULL, "ObligationUpserted", "obligation", F(obligation_f),
-     check_obligation, 0, 0, 1},
+     check_obligation, 0, 0, 1, 0, 0, 0},
     {"premium", "pay", "premium", "premium_id", "PremiumUpdated", "premium", F(premium_f),
-     check_premium, 0, 0, 0},
+     check_premium, 0, 0, 0, 0, 0, 0},
     {"pay_policy", "pay", "pay_policy", "policy_id", "PayPolicyUpdated", "pay_policy",
-     F(pay_policy_f), check_pay_policy, 0, 0, 0},
+     F(pay_policy_f), check_pay_policy, 0, 0, 0, 0, 0, 0},
     {"minimum_wage", "pay", "minimum_wage", "wage_id", "MinimumWageUpdated", "minimum_wage",
-     F(minimum_wage_f), check_rule_source, 0, 0, 0},
+     F(minimum_wage_f), check_rule_source, 0, 0, 0, 0, 0, 0},
     {"deduction_priority", "pay", "deduction_priority", "priority_id", "DeductionPriorityUpdated",
-     "deduction_priority", F(deduction_priority_f), check_rule_source, 0, 0, 0},
+     "deduction_priority", F(deduction_priority_f), check_rule_source, 0, 0, 0, 0, 0, 0},
     {"contribution", "pay", "contribution", "contribution_id", "ContributionScheduleUpdated",
-     "contribution", F(contribution_f), check_contribution, 0, 0, 0},
-    {"tax", "pay", "tax", "tax_id", "TaxTableUpdated", "tax", F(tax_f), check_tax, 0, 0, 0},
-    {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin, 0},
-    {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin, 0},
-    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, routable,
+     "contribution", F(contribution_f), check_contribution, 0, 0, 0, 0, 0, 0},
+    {"tax", "pay", "tax", "tax_id", "TaxTableUpdated", "tax", F(tax_f), check_tax, 0, 0, 0, 0, 0,
      0},
+    {"user", "iam", "user", NULL, "UserUpserted", "user", F(user_f), 0, 0, keeps_an_admin, 0, 0, 0,
+     0},
+    {"role", "iam", "role", NULL, "RoleUpserted", "role", F(role_f), 0, 0, keeps_an_admin, 0, 0, 0,
+     0},
+    {"route", "iam", "route", NULL, "RouteUpserted", "route", F(route_f), check_route, 0, routable,
+     0, 0, 0, 0},
+    {"leave_code", "hr", "leave_code", NULL, "LeaveCodeUpserted", "leave_code", F(leave_code_f),
+     check_leave_code, 0, 0, 0, 0, 0, 0},
+    {"leave", "hr", "leave", NULL, "LeaveRecorded", "leave", F(leave_f), 0, 0, leave_after, 0,
+     "leave.record", "tk", "to"},
 };
 #define NKINDS (int)(sizeof kinds / sizeof *kinds)
 
@@ -503,6 +659,8 @@ const char *md_kind_module(const md_kind *k)
 const char *md_kind_action(const md_kind *k)
 {
     static char buf[64];
+    if (k->action)
+        return k->action;
     snprintf(buf, sizeof buf, "%s.update", k->name);
     return buf;
 }

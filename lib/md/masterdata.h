@@ -2,9 +2,9 @@
  * masterdata.h - master data kinds and their import, driven by one table.
  *
  * Each kind (guard, detachment, position, shift, assignment, rate, holiday,
- * period, obligation, user, role, route) is a row of a table in kinds.c
- * naming its module store, table, fields (type, required, reference),
- * natural key and whether it is effective-dated. One code path validates,
+ * period, obligation, user, role, route, leave_code, leave, ...) is a row
+ * of a table in kinds.c naming its module store, table, fields (type,
+ * required, reference), natural key and whether it is effective-dated. One code path validates,
  * checks references and upserts every kind; no tool switches over kinds.
  * Rows a layer above derives from a record (an obligation's installment
  * schedule, pay/obligation.h) are written by code that layer registers
@@ -17,6 +17,9 @@
  *    valid_from updates that version; a later valid_from closes an open or
  *    overlapping latest version the day before; a version that would overlap
  *    any other is an OVERLAP Reject, never a silent overlap.
+ *  - a kind with a range field (leave: "to") reads a record with it as one
+ *    record per date from its "date" to it, each upserted or rejected alone
+ *    under the record's line; the counts are of dates.
  * Money is integer centavos in NDJSON and pesos ("695.00") in CSV.
  *
  * Uses core, store and iam.

@@ -83,6 +83,16 @@ struct md_kind {
      * (md_register); an import of the kind without that code fails rather
      * than leave them out. */
     int needs_hook;
+    /* The action (and scope) that changes the kind when it is not
+     * "<kind>.update" (leave: "leave.record"). */
+    const char *action;
+    /* Another module store the kind's checks read, attached read-only
+     * (leave: "tk", whether the guard worked the day). */
+    const char *attach;
+    /* A field that is no column: a record with it stands for one record
+     * per date from its key date field "date" to it, each upserted (and
+     * rejected) alone under the record's line (leave: "to"). */
+    const char *range_to;
 };
 
 struct md_import {

@@ -395,8 +395,81 @@ static void capture_accepted(md_import *mi, const md_rec *r)
     replay_rec(&mi->accepted, r);
 }
 
+static int upsert_one(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char *source,
+                      long line, const char *raw, size_t raw_len, md_counts *cnt, armms_err *err);
+
+/* The longest range one record may stand for. */
+enum { MD_RANGE_DAYS = 366 };
+
+/* A record of a kind with range_to, with that field: one record per date
+ * of "date".."to" (consumed). 0 with a copy of obj for each date, its
+ * "date" set and range_to left out, in *each (obj itself when it has no
+ * range_to), or REJECTED with rj filled. */
+static int range_split(const md_kind *k, jv obj, jv *each, rejection *rj)
+{
+    *each = jv_array();
+    jv to = jv_object_get(jv_copy(obj), jv_string(k->range_to));
+    jv from = jv_object_get(jv_copy(obj), jv_string("date"));
+    obj = jv_object_delete(obj, jv_string(k->range_to));
+    int absent = jv_get_kind(to) == JV_KIND_INVALID || jv_get_kind(to) == JV_KIND_NULL ||
+                 (jv_get_kind(to) == JV_KIND_STRING && !*jv_string_value(to));
+    int rc = 0;
+    day_t a, b;
+    if (absent) {
+        *each = jv_array_append(*each, jv_copy(obj));
+    } else if (jv_get_kind(to) != JV_KIND_STRING || date_parse(jv_string_value(to), &b)) {
+        rc = rejection_set(rj, "BAD_FIELD", "%s must be a date (YYYY-MM-DD)", k->range_to);
+    } else if (jv_get_kind(from) != JV_KIND_STRING || date_parse(jv_string_value(from), &a)) {
+        rc =
+            rejection_set(rj, jv_get_kind(from) == JV_KIND_INVALID ? "MISSING_FIELD" : "BAD_FIELD",
+                          "date must be a date (YYYY-MM-DD)");
+    } else if (b < a) {
+        rc = rejection_set(rj, "BAD_RANGE", "%s %s is before date %s", k->range_to,
+                           jv_string_value(to), jv_string_value(from));
+    } else if (b - a >= MD_RANGE_DAYS) {
+        rc = rejection_set(rj, "BAD_RANGE", "date %s to %s is more than %d days",
+                           jv_string_value(from), jv_string_value(to), MD_RANGE_DAYS);
+    } else {
+        for (day_t d = a; d <= b; d++) {
+            char ds[11];
+            date_format(d, ds);
+            *each = jv_array_append(*each,
+                                    jv_object_set(jv_copy(obj), jv_string("date"), jv_string(ds)));
+        }
+    }
+    jv_free(to);
+    jv_free(from);
+    jv_free(obj);
+    return rc;
+}
+
 int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char *source, long line,
               const char *raw, size_t raw_len, md_counts *cnt, armms_err *err)
+{
+    const md_kind *k = mi->k;
+    if (!k->range_to || jv_get_kind(obj) != JV_KIND_OBJECT)
+        return upsert_one(mi, obj, from_csv, rej, source, line, raw, raw_len, cnt, err);
+    jv each;
+    rejection rj = {0};
+    if (range_split(k, obj, &each, &rj)) {
+        jv_free(each);
+        cnt->read++;
+        reject_emit(rej, &rj, source, line, raw, raw_len);
+        cnt->rejected++;
+        return 0;
+    }
+    /* each date is a record read, landing or refused alone: the counts
+     * are of dates */
+    int rc = 0, n = jv_array_length(jv_copy(each));
+    for (int i = 0; !rc && i < n; i++)
+        rc = upsert_one(mi, jv_array_get(jv_copy(each), i), from_csv, rej, source, line, raw,
+                        raw_len, cnt, err);
+    jv_free(each);
+    return rc;
+}
+
+static int upsert_one(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char *source,
+                      long line, const char *raw, size_t raw_len, md_counts *cnt, armms_err *err)
 {
     md_rec r;
     rejection rj = {0};

@@ -164,6 +164,43 @@ int report_obligations(tenant_t *t, const report_scope *sc, jv *out, armms_err *
     return rc;
 }
 
+/* ---- leave ---- */
+
+static const char sql_leave[] =
+    "SELECT json_object('kind', 'LeaveBalance', 'v', 1, 'guard_id', g.guard_id,"
+    " 'name', g.last_name || ', ' || g.first_name, 'year', CAST(:year AS INTEGER),"
+    " 'code', c.code, 'leave', c.name, 'paid', json(CASE c.paid WHEN 1 THEN 'true' ELSE 'false' "
+    "END),"
+    " 'entitled', c.annual_days, 'taken', coalesce(n.taken, 0),"
+    " 'balance', CASE WHEN c.annual_days IS NULL THEN NULL"
+    "  ELSE max(c.annual_days - coalesce(n.taken, 0), 0) END,"
+    " 'eligible_from', CASE WHEN g.hired_on IS NULL THEN NULL ELSE date(g.hired_on, '+1 year') "
+    "END)"
+    " FROM guard g CROSS JOIN leave_code c"
+    " LEFT JOIN (SELECT l.guard_id, l.code, count(*) AS taken FROM leave l JOIN guard r"
+    "  USING (guard_id) WHERE l.status = 'RECORDED'"
+    "  AND l.date BETWEEN :year || '-01-01' AND :year || '-12-31'"
+    /* a rest day in a range takes nothing from the year (md/kinds.c) */
+    "  AND instr(r.rest_days, substr('SUNMONTUEWEDTHUFRISAT',"
+    "   1 + 3 * CAST(strftime('%w', l.date) AS INTEGER), 3)) = 0"
+    "  GROUP BY l.guard_id, l.code) n"
+    "  ON n.guard_id = g.guard_id AND n.code = c.code"
+    " WHERE (:guard IS NULL OR g.guard_id = :guard)"
+    " AND (c.annual_days IS NOT NULL OR n.taken > 0)"
+    " AND (g.separated_on IS NULL OR g.separated_on >= :year || '-01-01')"
+    " ORDER BY g.guard_id, c.code";
+
+int report_leave(tenant_t *t, const report_scope *sc, const char *year, jv *out, armms_err *err)
+{
+    store_t s;
+    *out = jv_array();
+    if (report_open(&s, t, "hr", NULL, err))
+        return err->code;
+    int rc = report_rows(&s, sql_leave, sc, ":year", year, NULL, NULL, out, err);
+    store_close(&s);
+    return rc;
+}
+
 /* The sum of a paysheet's deductions of one status. */
 #define DEDUCTED(st)                                                                              \
     "(SELECT coalesce(sum(d.value ->> '$.amount'), 0) FROM json_each(p.record, '$.deductions') d" \

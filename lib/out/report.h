@@ -15,7 +15,7 @@
  *     integer minutes.
  *  3. Each report is an array of records of one kind (Exception, DTRReport,
  *     TimesheetReport, DetachmentSummary, RosterEntry, ObligationBalance,
- *     PaysheetSummary), each with kind and v, in a fixed order, so the
+ *     PaysheetSummary, LeaveBalance), each with kind and v, in a fixed order, so the
  *     same store gives the same output.
  *  4. Names of guards come from hr.db as "Last, First" in field name;
  *     personal numbers (bank account, TIN, SSS, PhilHealth, Pag-IBIG) are
@@ -76,6 +76,15 @@ int report_obligations(tenant_t *t, const report_scope *sc, jv *out, armms_err *
 /* One summary per paysheet of the period: gross, deductions applied,
  * deferred, net, status. */
 int report_paysheets(tenant_t *t, const report_scope *sc, jv *out, armms_err *err);
+/* Leave of a year (hr.db: the days recorded, not cancelled): one
+ * LeaveBalance per guard and leave code that has yearly days or days
+ * taken - the code's name, whether it is paid, the yearly days (entitled,
+ * null for a code without a cap), the days taken, the balance (entitled
+ * less taken, never below 0; null without a cap) and, from hired_on, the
+ * date the guard's first year of service ends (eligible_from: SIL is due
+ * after a year, Labor Code art. 95). Guards separated before the year are
+ * left out. By guard, code. year is "YYYY". */
+int report_leave(tenant_t *t, const report_scope *sc, const char *year, jv *out, armms_err *err);
 /* The Payrun record of the period (pay/payrun.h payrun_record); *found 0
  * when it has none. */
 int report_payrun(tenant_t *t, const char *period, jv *out, int *found, armms_err *err);

@@ -56,7 +56,8 @@ static const char sql_dtr_exceptions[] =
                       " 'code', CASE x.status WHEN 'ABSENT' THEN 'ABSENT' ELSE x.anomalies END,"
                       " 'source', 'dtr', 'time_in', x.time_in, 'time_out', x.time_out, 'status', "
                       "x.status)"
-                      " FROM dtr x WHERE x.status != 'COMPLETE' AND x.date BETWEEN :from AND :to"
+                      " FROM dtr x WHERE x.status NOT IN ('COMPLETE', 'LEAVE') AND x.date BETWEEN "
+                      ":from AND :to"
                       " AND (:guard IS NULL OR x.guard_id = :guard) AND (:det IS NULL OR "
                       "x.detachment_id = :det)"
                       " UNION ALL"
@@ -127,9 +128,9 @@ static void fix_of(jv rec, strbuf *b)
         sb_adds(b, "none: a duplicate is not counted");
     else if (!strcmp(code, "ABSENT"))
         sb_addf(b,
-                "none when absent; else armms-timelog adjust add --guard %s --type IN"
-                " (and OUT) --shift %s --date %s",
-                g, shift, date);
+                "none when absent; on leave, armms-import leave (%s,%s,CODE); else"
+                " armms-timelog adjust add --guard %s --type IN (and OUT) --shift %s --date %s",
+                g, date, g, shift, date);
     else if (!strcmp(code, "LATE"))
         sb_adds(b, "none: late minutes are not paid");
     else
@@ -338,7 +339,7 @@ static const char sql_detachments[] =
     " 'days_incomplete', sum(ts.record ->> '$.days_incomplete'),"
     " 'reliefs', (SELECT count(*) FROM dtr r WHERE r.detachment_id = ts.detachment_id"
     "  AND r.date BETWEEN :from AND :to AND coalesce(r.relieves_guard_id, '') != ''"
-    "  AND r.status != 'ABSENT'),"
+    "  AND r.status NOT IN ('ABSENT', 'LEAVE')),"
     " 'minutes', json((SELECT json_group_object(b.day_type, b.worked) FROM bytype b"
     "  WHERE b.det = ts.detachment_id AND b.worked > 0)),"
     " 'totals', json_object('worked', sum(ts.record ->> '$.totals.worked'),"
@@ -395,8 +396,8 @@ static const char sql_roster[] =
                                                  " ORDER BY a.detachment_id, a.shift_id, a.kind, "
                                                  "a.guard_id";
 
-/* A regular post is open when its guard rests or is absent that day and
- * no reliever relieves him. */
+/* A regular post is open when its guard rests, is absent or on leave that
+ * day and no reliever relieves him. */
 static jv with_open(jv rec, void *ctx)
 {
     char kind[16], st[16], by[8];
@@ -404,7 +405,7 @@ static jv with_open(jv rec, void *ctx)
     str_of(rec, "dtr_status", st, sizeof st);
     str_of(rec, "relieved_by", by, sizeof by);
     jv rest = jv_object_get(jv_copy(rec), jv_string("rest_day"));
-    int away = jv_get_kind(rest) == JV_KIND_TRUE || !strcmp(st, "ABSENT");
+    int away = jv_get_kind(rest) == JV_KIND_TRUE || !strcmp(st, "ABSENT") || !strcmp(st, "LEAVE");
     jv_free(rest);
     int open = !strcmp(kind, "regular") && away && !*by;
     const char *post = open                      ? "OPEN"

@@ -254,14 +254,79 @@ static int loans(fctx *c, const char *guard, const char *after, money_t *net, mo
     return rc;
 }
 
-/* The hr.guard row: status, separated_on, sil_days (-1: not recorded). */
-static int guard_row(fctx *c, const char *guard, char *status, char *sep, long *sil, int *found)
+/* The unused service incentive leave of the guard's separation year as
+ * the leave kept says (Labor Code art. 95; IRR Book III, Rule V, secs. 1-5):
+ * the yearly days of leave code SIL (hr.leave_code, shipped 5) once the
+ * guard has served a year by the separation date (hired_on; unknown: no
+ * entitlement can be shown, *entitled -1), less the SIL days on the day
+ * lines of the latest sealed snapshots of the year payroll holds. The law
+ * grants the five days whole, not pro-rated, after the first year. */
+typedef struct sil_kept {
+    long entitled, taken, unused;
+} sil_kept;
+
+static int sil_of(fctx *c, const char *guard, const char *hired, sil_kept *k)
+{
+    sqlite3_stmt *st;
+    memset(k, 0, sizeof *k);
+    k->entitled = -1;
+    if (!hired[0])
+        return 0;
+    day_t h, d;
+    if (date_parse(hired, &h) || date_parse(c->date, &d))
+        return 0;
+    int y, m, dd;
+    civil_from_days(h, &y, &m, &dd);
+    char anniv[16];
+    /* the first anniversary (of 29 February: 28 February) */
+    snprintf(anniv, sizeof anniv, "%04d-%02d-%02d", y + 1, m, m == 2 && dd == 29 ? 28 : dd);
+    if (strcmp(anniv, c->date) > 0) {
+        k->entitled = 0;
+        return 0;
+    }
+    if (prep(c, &st, "SELECT annual_days FROM hr.leave_code WHERE code = 'SIL' AND paid = 1"))
+        return c->err->code;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        k->entitled = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqlerr(c, st, rc);
+    sqlite3_finalize(st);
+    if (k->entitled < 0)
+        return 0;
+    char y0[11];
+    snprintf(y0, sizeof y0, "%04d-01-01", c->year);
+    if (prep(c, &st,
+             "SELECT count(DISTINCT d.value ->> 'date') FROM inbox i"
+             " JOIN json_each(i.record, '$.days') d WHERE i.guard_id = ?1"
+             " AND i.version = (SELECT max(j.version) FROM inbox j"
+             "  WHERE j.timesheet_id = i.timesheet_id)"
+             " AND d.value -> 'leave' ->> 'code' = 'SIL'"
+             " AND d.value ->> 'date' BETWEEN ?2 AND ?3"))
+        return c->err->code;
+    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, y0, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->date, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        k->taken = sqlite3_column_int64(st, 0);
+    else
+        return sqlerr(c, st, rc);
+    sqlite3_finalize(st);
+    k->unused = k->entitled > k->taken ? k->entitled - k->taken : 0;
+    return 0;
+}
+
+/* The hr.guard row: status, separated_on, hired_on, sil_days (-1: not
+ * recorded). */
+static int guard_row(fctx *c, const char *guard, char *status, char *sep, char *hired, long *sil,
+                     int *found)
 {
     sqlite3_stmt *st;
     *found = 0;
     if (prep(c, &st,
-             "SELECT status, coalesce(separated_on, ''), coalesce(sil_days, -1)"
-             " FROM hr.guard WHERE guard_id = ?1"))
+             "SELECT status, coalesce(separated_on, ''), coalesce(sil_days, -1),"
+             " coalesce(hired_on, '') FROM hr.guard WHERE guard_id = ?1"))
         return c->err->code;
     sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -270,6 +335,7 @@ static int guard_row(fctx *c, const char *guard, char *status, char *sep, long *
         snprintf(status, 16, "%s", pay_col(st, 0));
         snprintf(sep, 11, "%s", pay_col(st, 1));
         *sil = sqlite3_column_int64(st, 2);
+        snprintf(hired, 11, "%s", pay_col(st, 3));
     } else if (rc != SQLITE_DONE)
         return sqlerr(c, st, rc);
     sqlite3_finalize(st);
@@ -278,11 +344,11 @@ static int guard_row(fctx *c, const char *guard, char *status, char *sep, long *
 
 static int one_guard(fctx *c, const char *guard, FILE *out, pay_counts *n)
 {
-    char status[16] = "", sep[11] = "";
+    char status[16] = "", sep[11] = "", hired[11] = "";
     long sil = -1;
     int found;
     armms_err *err = c->err;
-    if (guard_row(c, guard, status, sep, &sil, &found))
+    if (guard_row(c, guard, status, sep, hired, &sil, &found))
         return err->code;
     if (!found)
         return err_set(err, EXIT_DATAERR, "no guard %s", guard);
@@ -301,6 +367,12 @@ static int one_guard(fctx *c, const char *guard, FILE *out, pay_counts *n)
         return err_set(err, EXIT_DATAERR, "final pay of %s: %s", guard, rj.msg);
     last_sheet ls;
     thirteenth_base b;
+    /* hr.guard sil_days, when recorded, overrides the leave kept */
+    sil_kept kept = {-1, 0, 0};
+    if (sil < 0 && sil_of(c, guard, hired, &kept))
+        return err->code;
+    if (sil < 0 && kept.entitled > 0)
+        sil = kept.unused;
     if (last_of(c, guard, &ls) ||
         thirteenth_base_of(c->s, guard, c->year, exclude, 1, c->period, &b, err))
         return err->code;
@@ -341,6 +413,11 @@ static int one_guard(fctx *c, const char *guard, FILE *out, pay_counts *n)
         jv sj = jv_object();
         sj = jv_object_set(sj, jv_string("days"), num(sil));
         sj = jv_object_set(sj, jv_string("daily_rate"), num(ls.daily_rate));
+        if (kept.entitled > 0) { /* from the leave kept, not sil_days */
+            sj = jv_object_set(sj, jv_string("year"), jv_number(c->year));
+            sj = jv_object_set(sj, jv_string("entitled"), num(kept.entitled));
+            sj = jv_object_set(sj, jv_string("taken"), num(kept.taken));
+        }
         fin = jv_object_set(fin, jv_string("sil"), sj);
         if (cash > 0) {
             jv l = line("SIL_CASH", "Unused service incentive leave (Labor Code art. 95)",

@@ -15,8 +15,12 @@
  *    be approved yet) / 12, less what was paid as 13th-month pay in the
  *    year; the exempt and taxable parts as in pay/thirteenth.h;
  *  - the cash value of unused service incentive leave (Labor Code art.
- *    95) when the tenant records it (hr.guard sil_days): days x the basic
- *    daily rate of the last regular paysheet (line SIL_CASH);
+ *    95): days x the basic daily rate of the last regular paysheet (line
+ *    SIL_CASH). The days are hr.guard sil_days when the tenant records
+ *    them (an override); else, once the guard has served a year by the
+ *    separation (hired_on; not pro-rated: art. 95 and its IRR, Book III,
+ *    Rule V), hr.leave_code SIL's annual_days less the SIL days on the day
+ *    lines of the year's latest sealed snapshots in the inbox;
  *  - the cash bond refunded (Labor Code art. 114): every APPLIED
  *    installment of the guard's deductions whose code is the pay policy
  *    cash_bond_code (line CASH_BOND_REFUND per obligation);

@@ -24,14 +24,19 @@
  *  - an unworked holiday of a snapshot (unworked_holidays) is paid at
  *    unworked_bp of its day type when policy unworked_holiday is "always",
  *    or "last_workday" and the guard was present on the last scheduled
- *    workday before it; once per guard and date, at the rate of the card of
+ *    workday before it (worked it, or on paid leave that day:
+ *    last_scheduled.leave.paid); once per guard and date, at the rate of the card of
  *    the first timesheet (by id) listing it, never on a date the guard
  *    worked (a shift that ran into it past midnight counts: its minutes
  *    there are paid at the holiday's rate). Code PREFIX_UNWORKED, minutes
  *    hours_per_day x 60 per day;
+ *  - a day line on paid leave (leave.paid) is a day's pay: code
+ *    LEAVE_<code>, label "Paid leave: <name>", hours_per_day x 60 minutes
+ *    at 10000, once per guard and date, never on a date worked or an
+ *    unworked holiday listed (paid as the holiday); unpaid leave no line;
  *  - basic:true marks basic pay, the base of PhilHealth and the 13th month:
- *    the regular-minutes lines of every day type and unworked holiday pay
- *    (OT, ND and ND-OT lines are never basic). A premium day's regular line
+ *    the regular-minutes lines of every day type, unworked holiday pay and
+ *    paid leave (OT, ND and ND-OT lines are never basic). A premium day's regular line
  *    is basic in whole: the rate and multiplier on it let a reader take the
  *    100% part out when a base needs it;
  *  - every earning line is taxable; gross = the sum of the lines, taxable

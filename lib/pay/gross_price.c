@@ -159,13 +159,18 @@ static int line_cmp(const void *a, const void *b)
         return c;
     if (x->rate != y->rate)
         return x->rate < y->rate ? -1 : 1;
-    return x->mult - y->mult;
+    if (x->mult != y->mult)
+        return x->mult - y->mult;
+    return strcmp(x->code, y->code);
 }
 
 static money_t line_amount(const line *l)
 {
     return money_scale(l->rate, l->minutes * l->mult, (int64_t)l->hpd * 60 * 10000);
 }
+
+/* Paid leave lines come after every day type's lines. */
+enum { LEAVE_RANK = DT_COUNT * 8 };
 
 static const char *const bucket_code[B_COUNT + 1] = {"", "_OT", "_ND", "_ND_OT", "_UNWORKED"};
 static const char *const ordinary_code[B_COUNT] = {"BASIC", "OT", "ND", "ND_OT"};
@@ -190,7 +195,7 @@ static void line_name(const pay_premium *p, int b, char *code, size_t cn, char *
 void gx_snaps_clear(gx *g)
 {
     g->nsnap = 0;
-    g->rows.nday = g->rows.nuh = 0;
+    g->rows.nday = g->rows.nuh = g->rows.nlv = 0;
 }
 
 /* Snapshots are read through SQLite's JSON functions: the fields pricing
@@ -284,7 +289,7 @@ static int price_bucket(gx *g, const snap *x, const char *date, int t, const lon
 static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err)
 {
     sqlite3_stmt *st;
-    g->rows.nday = g->rows.nuh = 0;
+    g->rows.nday = g->rows.nuh = g->rows.nlv = 0;
     int rc = pay_stmt(g->s, PS_GUARD_DAYS,
                       "SELECT i.timesheet_id, d.value ->> 'date', d.value ->> 'day_type',"
                       " d.value -> 'totals' ->> 'worked', t.key, t.value ->> 'regular',"
@@ -321,7 +326,8 @@ static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err
         return store_fail(g->s, step, "read the inbox", err);
     if ((rc = pay_stmt(g->s, PS_GUARD_UNWORKED,
                        "SELECT i.timesheet_id, u.value ->> 'date', u.value ->> 'day_type',"
-                       " u.value -> 'last_scheduled' ->> 'present'"
+                       " u.value -> 'last_scheduled' ->> 'present',"
+                       " u.value -> 'last_scheduled' -> 'leave' ->> 'paid'"
                        " FROM inbox i JOIN json_each(i.record, '$.unworked_holidays') u"
                        " WHERE" LATEST " ORDER BY i.timesheet_id, u.key",
                        &st, err)))
@@ -343,6 +349,39 @@ static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err
         snprintf(u->type, sizeof u->type, "%s", pay_col(st, 2));
         u->present =
             sqlite3_column_type(st, 3) == SQLITE_INTEGER && sqlite3_column_int(st, 3) == 1;
+        u->leave_paid =
+            sqlite3_column_type(st, 4) == SQLITE_INTEGER && sqlite3_column_int(st, 4) == 1;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        return store_fail(g->s, step, "read the inbox", err);
+    /* the paid leave days (a snapshot sealed before leave existed has none) */
+    if ((rc = pay_stmt(g->s, PS_GUARD_LEAVE,
+                       "SELECT i.timesheet_id, d.value ->> 'date', d.value -> 'leave' ->> 'code',"
+                       " d.value -> 'leave' ->> 'name'"
+                       " FROM inbox i JOIN json_each(i.record, '$.days') d"
+                       /* most snapshots have no leave: skip their days unread */
+                       " WHERE" LATEST " AND instr(i.record, '\"leave\":') > 0"
+                       " AND d.value -> 'leave' ->> 'paid' = 1"
+                       " ORDER BY i.timesheet_id, d.key",
+                       &st, err)))
+        return rc;
+    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    at = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
+            continue;
+        if (r->nlv == r->caplv) {
+            r->caplv = r->caplv ? r->caplv * 2 : 8;
+            r->lv = xrealloc(r->lv, (size_t)r->caplv * sizeof *r->lv);
+        }
+        snap_leave *l = &r->lv[r->nlv++];
+        memset(l, 0, sizeof *l);
+        l->snap = at;
+        snprintf(l->date, sizeof l->date, "%s", pay_col(st, 1));
+        snprintf(l->code, sizeof l->code, "%s", pay_col(st, 2));
+        snprintf(l->name, sizeof l->name, "%s", pay_col(st, 3));
     }
     sqlite3_reset(st);
     return step == SQLITE_DONE ? 0 : store_fail(g->s, step, "read the inbox", err);
@@ -397,8 +436,11 @@ static int price_unworked(gx *g, const idmap *worked, lines *L, int *bad, reject
         if ((rc = pay_policy_on(g->rules, "unworked_holiday", u->date, &policy, rj)) ||
             (rc = pay_premium_on(g->rules, day_type_names[t], u->date, &p, rj)))
             break;
-        int eligible =
-            !strcmp(policy, "always") || (!strcmp(policy, "last_workday") && u->present);
+        /* present on the last scheduled workday: worked it, or on paid
+         * leave (the rules of Labor Code art. 94: a guard on leave with
+         * pay the day before is paid the holiday) */
+        int eligible = !strcmp(policy, "always") ||
+                       (!strcmp(policy, "last_workday") && (u->present || u->leave_paid));
         if (!eligible || p.unworked_bp <= 0)
             continue;
         money_t rate;
@@ -412,6 +454,48 @@ static int price_unworked(gx *g, const idmap *worked, lines *L, int *bad, reject
         line_add(L, t * 8 + U_BUCKET, code, label, rate, p.unworked_bp, hpd, 1, u->date,
                  (long long)hpd * 60);
         idmap_put(&paid, u->date, 1);
+    }
+    idmap_free(&paid);
+    return rc;
+}
+
+/* Whether date is one of the snapshots' unworked regular holidays: its pay
+ * is the holiday's (price_unworked), never a leave day's as well. */
+static int on_unworked_holiday(const gx *g, const char *date)
+{
+    for (int i = 0; i < g->rows.nuh; i++)
+        if (!strcmp(g->rows.uh[i].date, date))
+            return 1;
+    return 0;
+}
+
+/* The paid leave days of the guard's snapshots into L, once per date and
+ * never on a date worked: a line LEAVE_<code> per code and rate card, a
+ * day's pay (hours_per_day at 100%) a day. Leave pay is pay for the basic
+ * day the guard did not work, so the line is basic (13th month, SIL cash).
+ * A leave day on an unworked regular holiday is paid as the holiday. */
+static int price_leave(gx *g, const idmap *worked, lines *L, int *bad, rejection *rj)
+{
+    idmap paid;
+    idmap_init(&paid);
+    int rc = 0;
+    for (int i = 0; !rc && i < g->rows.nlv; i++) {
+        const snap_leave *l = &g->rows.lv[i];
+        if (!l->date[0] || !l->code[0] || idmap_get(worked, l->date) >= 0 ||
+            idmap_get(&paid, l->date) >= 0 || on_unworked_holiday(g, l->date))
+            continue;
+        *bad = l->snap;
+        money_t rate;
+        int hpd;
+        const snap *x = &g->snaps[l->snap];
+        if ((rc = rate_on(&g->rates, x->det, x->shift, x->pos, l->date, &rate, rj, g->err)) ||
+            (rc = hours_per_day(g, l->date, &hpd, rj)))
+            break;
+        char code[24], label[96];
+        snprintf(code, sizeof code, "LEAVE_%s", l->code);
+        snprintf(label, sizeof label, "Paid leave: %s", l->name[0] ? l->name : l->code);
+        line_add(L, LEAVE_RANK, code, label, rate, 10000, hpd, 1, l->date, (long long)hpd * 60);
+        idmap_put(&paid, l->date, 1);
     }
     idmap_free(&paid);
     return rc;
@@ -433,6 +517,8 @@ int gx_price(gx *g, const char *guard, const char *period, lines *L, int *bad, r
     rc = price_days(g, &worked, L, bad, rj);
     if (!rc)
         rc = price_unworked(g, &worked, L, bad, rj);
+    if (!rc)
+        rc = price_leave(g, &worked, L, bad, rj);
     idmap_free(&worked);
     if (rc)
         return rc;

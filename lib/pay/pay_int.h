@@ -33,6 +33,7 @@ enum {
     PS_SHEET_HELD,
     PS_INBOX_PICK,
     PS_INBOX_FAST,
+    PS_GUARD_LEAVE,
     PS_NSTMT
 };
 
@@ -66,13 +67,21 @@ typedef struct snap_day {
 typedef struct snap_uh {
     int snap;
     char date[11], type[24];
-    int present; /* last_scheduled.present is true */
+    int present;    /* last_scheduled.present is true */
+    int leave_paid; /* last_scheduled.leave.paid is true: on paid leave */
 } snap_uh;
+/* One paid leave day line (days[].leave.paid true). */
+typedef struct snap_leave {
+    int snap;
+    char date[11], code[20], name[64];
+} snap_leave;
 typedef struct snap_rows {
     snap_day *day;
     int nday, capday;
     snap_uh *uh;
     int nuh, capuh;
+    snap_leave *lv;
+    int nlv, caplv;
 } snap_rows;
 
 #endif

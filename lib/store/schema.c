@@ -77,7 +77,23 @@ static const char *const hr_migrations[] = {
     "ALTER TABLE guard ADD COLUMN hired_on TEXT;"
     "ALTER TABLE guard ADD COLUMN separated_on TEXT;"
     "ALTER TABLE guard ADD COLUMN sil_days INTEGER;",
-    /* the audit rows' login and service (AUDIT_LOGIN_DDL) */
+    /* 4: leave and absence (md kinds leave_code and leave, see
+     * armms-import(1)): the tenant's leave codes - paid or not, and the
+     * days a year a code allows (SIL: 5, Labor Code art. 95; NULL: no
+     * yearly cap) - and the days a timekeeper recorded, one row per guard,
+     * date and code; a day is undone by recording it CANCELLED, never
+     * deleted. The shipped codes are data/leave_code.csv, loaded by
+     * armms-init. */
+    "CREATE TABLE leave_code(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " paid INTEGER NOT NULL CHECK (paid IN (0, 1)),"
+    " annual_days INTEGER CHECK (annual_days IS NULL OR annual_days BETWEEN 0 AND 366),"
+    " note TEXT) STRICT;"
+    "CREATE TABLE leave(guard_id TEXT NOT NULL REFERENCES guard(guard_id), date TEXT NOT NULL,"
+    " code TEXT NOT NULL REFERENCES leave_code(code), reason TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('RECORDED','CANCELLED')),"
+    " PRIMARY KEY (guard_id, date, code)) STRICT;"
+    "CREATE INDEX leave_code_year ON leave(guard_id, code, date);",
+    /* 5: the audit rows' login and service (AUDIT_LOGIN_DDL) */
     AUDIT_LOGIN_DDL,
 };
 
@@ -154,7 +170,28 @@ static const char *const tk_migrations[] = {
     " reason TEXT NOT NULL, marked_at TEXT NOT NULL, CHECK (date_from <= date_to)) STRICT;"
     "CREATE INDEX stale_guard ON stale(stage, guard_id, date_from);"
     "CREATE TABLE stale_source(source TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;",
-    /* the audit rows' login and service (AUDIT_LOGIN_DDL) */
+    /* 7: a scheduled day the guard was on recorded leave (hr.leave) and
+     * did not punch is LEAVE, not ABSENT, and carries the leave code, its
+     * name and whether it is paid as they were when the DTR was computed
+     * (tk/dtr.h). SQLite cannot widen a CHECK in place: the table is
+     * rebuilt, its rows copied as they are. */
+    "CREATE TABLE dtr_new(guard_id TEXT NOT NULL, date TEXT NOT NULL, shift_id TEXT NOT NULL,"
+    " detachment_id TEXT NOT NULL, time_in TEXT, time_out TEXT, day_type TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('COMPLETE','INCOMPLETE','ABSENT','LEAVE')),"
+    " anomalies TEXT NOT NULL, worked INTEGER NOT NULL, regular INTEGER NOT NULL,"
+    " ot INTEGER NOT NULL, nd INTEGER NOT NULL, nd_ot INTEGER NOT NULL, late INTEGER NOT NULL,"
+    " undertime INTEGER NOT NULL, buckets TEXT NOT NULL, relieves_guard_id TEXT,"
+    " relieved_by TEXT, leave_code TEXT, leave_name TEXT, leave_paid INTEGER,"
+    " CHECK ((status = 'LEAVE') = (leave_code IS NOT NULL)),"
+    " PRIMARY KEY (guard_id, date, shift_id, detachment_id)) STRICT, WITHOUT ROWID;"
+    "INSERT INTO dtr_new(guard_id, date, shift_id, detachment_id, time_in, time_out, day_type,"
+    " status, anomalies, worked, regular, ot, nd, nd_ot, late, undertime, buckets,"
+    " relieves_guard_id, relieved_by) SELECT guard_id, date, shift_id, detachment_id, time_in,"
+    " time_out, day_type, status, anomalies, worked, regular, ot, nd, nd_ot, late, undertime,"
+    " buckets, relieves_guard_id, relieved_by FROM dtr;"
+    "DROP TABLE dtr;"
+    "ALTER TABLE dtr_new RENAME TO dtr;",
+    /* 8: the audit rows' login and service (AUDIT_LOGIN_DDL) */
     AUDIT_LOGIN_DDL,
 };
 
@@ -309,7 +346,7 @@ static const char *const pay_migrations[] = {
     " manifest_sha256 TEXT NOT NULL, files INTEGER NOT NULL, paysheets INTEGER NOT NULL,"
     " archived_by TEXT NOT NULL, archived_at TEXT NOT NULL, PRIMARY KEY (period_id, sha256),"
     " UNIQUE (period_id, seq)) STRICT;",
-    /* the audit rows' login and service (AUDIT_LOGIN_DDL) */
+    /* 8: the audit rows' login and service (AUDIT_LOGIN_DDL) */
     AUDIT_LOGIN_DDL,
 };
 
@@ -436,7 +473,20 @@ static const char *const iam_migrations[] = {
     "INSERT INTO scope VALUES ('payrun.approve', 'approve the paysheets of a computed payrun', 0);"
     "UPDATE role SET scopes = scopes || ',payrun.approve' WHERE role_id = 'hr_manager';"
     "UPDATE role SET scopes = scopes || ',paysheet.reject' WHERE role_id = 'controller';",
-    /* who a user is on the host (armms-security(7)): the login name that
+    /* 5: leave and absence. A timekeeper records a guard's leave days
+     * (armms-import leave) at once by default - the leave itself was
+     * approved on paper before the day; a tenant that wants HR to check
+     * them routes leave.record through hr_officer as approver. The leave
+     * codes and their yearly days are the HR officer's. */
+    "INSERT INTO scope VALUES"
+    " ('leave.record', 'record leave and absence days of guards', 1),"
+    " ('leave_code.update', 'the leave codes, whether each is paid and its days a year', 1);"
+    "INSERT INTO route VALUES"
+    " ('leave.record', 'timekeeper', NULL, NULL),"
+    " ('leave_code.update', 'hr_officer', NULL, NULL);"
+    "UPDATE role SET scopes = scopes || ',leave.record' WHERE role_id = 'timekeeper';"
+    "UPDATE role SET scopes = scopes || ',leave_code.update' WHERE role_id = 'hr_officer';",
+    /* 6: who a user is on the host (armms-security(7)): the login name that
      * acts as the user in a multi-user installation, and whether the user
      * is a service account (cron, the publisher), which the real user of
      * its login may name with --as; and the audit rows' login and service

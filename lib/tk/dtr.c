@@ -17,10 +17,13 @@ typedef struct inst {
     instant_t in, out;
     int has_in, has_out, scheduled;
     char relieves[65], relieved_by[65];
+    /* recorded leave (hr.leave) of an unpunched scheduled instance */
+    char leave[20], leave_name[64];
+    int leave_paid;
 } inst;
 
 typedef struct dtr_eng {
-    sqlite3_stmt *q_logs, *q_rows, *up, *del;
+    sqlite3_stmt *q_logs, *q_rows, *up, *del, *q_leave;
     inst *x;
     int nx, capx;
     strbuf sig, old;
@@ -33,13 +36,18 @@ static const char sql_logs[] =
 static const char sql_rows[] =
     "SELECT date, shift_id, detachment_id, coalesce(time_in, ''), coalesce(time_out, ''),"
     " day_type, status, anomalies, worked, regular, ot, nd, nd_ot, late, undertime, buckets,"
-    " coalesce(relieves_guard_id, ''), coalesce(relieved_by, '') FROM dtr"
+    " coalesce(relieves_guard_id, ''), coalesce(relieved_by, ''), coalesce(leave_code, ''),"
+    " coalesce(leave_name, ''), coalesce(leave_paid, 0) FROM dtr"
     " WHERE guard_id = ?1 AND date BETWEEN ?2 AND ?3";
 static const char sql_up[] =
     "INSERT OR REPLACE INTO dtr(guard_id, date, shift_id, detachment_id, time_in, time_out,"
     " day_type, status, anomalies, worked, regular, ot, nd, nd_ot, late, undertime, buckets,"
-    " relieves_guard_id, relieved_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+    " relieves_guard_id, relieved_by, leave_code, leave_name, leave_paid) VALUES (?1, ?2, ?3,"
+    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+/* The guard's recorded leave days of a date range, with what the code says. */
+static const char sql_leave[] =
+    "SELECT l.date, l.code, c.name, c.paid FROM hr.leave l JOIN hr.leave_code c USING (code)"
+    " WHERE l.guard_id = ?1 AND l.date BETWEEN ?2 AND ?3 AND l.status = 'RECORDED'";
 static const char sql_del[] =
     "DELETE FROM dtr WHERE guard_id = ?1 AND date = ?2 AND shift_id = ?3 AND detachment_id = ?4";
 
@@ -51,7 +59,8 @@ static int dtr_open(tk_run *r, armms_err *err)
     sb_init(&e->old);
     if (store_prepare(&r->s, &e->q_logs, sql_logs, err) ||
         store_prepare(&r->s, &e->q_rows, sql_rows, err) ||
-        store_prepare(&r->s, &e->up, sql_up, err) || store_prepare(&r->s, &e->del, sql_del, err))
+        store_prepare(&r->s, &e->up, sql_up, err) || store_prepare(&r->s, &e->del, sql_del, err) ||
+        store_prepare(&r->s, &e->q_leave, sql_leave, err))
         return err->code;
     return 0;
 }
@@ -63,6 +72,7 @@ static void dtr_close(tk_run *r)
     sqlite3_finalize(e->q_rows);
     sqlite3_finalize(e->up);
     sqlite3_finalize(e->del);
+    sqlite3_finalize(e->q_leave);
     sb_free(&e->sig);
     sb_free(&e->old);
     free(e->x);
@@ -192,7 +202,7 @@ static void compute(tk_run *r, const ro_guard *g, const inst *x, dtr_row *w)
     if (x->has_out)
         iso_format_utc(x->out, w->time_out);
     if (!x->has_in && !x->has_out) {
-        w->status = "ABSENT";
+        w->status = x->leave[0] ? "LEAVE" : "ABSENT";
         return;
     }
     if (x->has_in) {
@@ -225,6 +235,8 @@ static void signature(strbuf *b, const dtr_row *w, const inst *x)
             m->nd_ot, m->late, m->undertime);
     buckets_format(b, (int(*)[B_COUNT])m->by_type);
     sb_addf(b, "|%s|%s", x->relieves, x->relieved_by);
+    if (!strcmp(w->status, "LEAVE"))
+        sb_addf(b, "|L:%s:%s:%d", x->leave, x->leave_name, x->leave_paid);
 }
 
 static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, const dtr_row *w)
@@ -266,6 +278,12 @@ static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, con
         sb_add_json_kv(b, "relieves_guard_id", x->relieves);
     if (x->relieved_by[0])
         sb_add_json_kv(b, "relieved_by", x->relieved_by);
+    if (!strcmp(w->status, "LEAVE")) {
+        sb_adds(b, ",\"leave\":{\"code\":");
+        sb_add_json_str(b, x->leave, strlen(x->leave));
+        sb_add_json_kv(b, "name", x->leave_name);
+        sb_addf(b, ",\"paid\":%s}", x->leave_paid ? "true" : "false");
+    }
     sb_adds(b, "}\n");
 }
 
@@ -348,6 +366,33 @@ static void insts_scheduled(dtr_eng *e, const ro_guard *g, day_t d0, day_t d1)
     }
 }
 
+/* Recorded leave onto the scheduled instances the guard did not punch: a
+ * leave day the guard is not scheduled (a rest day) makes no DTR. */
+static int insts_leave(tk_run *r, const ro_guard *g, const char *f, const char *t, armms_err *err)
+{
+    dtr_eng *e = r->eng;
+    sqlite3_stmt *q = e->q_leave;
+    sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, f, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, t, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        day_t d;
+        if (date_parse(tk_col(q, 0), &d))
+            continue;
+        for (int i = 0; i < e->nx; i++) {
+            inst *x = &e->x[i];
+            if (x->date != d || !x->scheduled || x->has_in || x->has_out)
+                continue;
+            snprintf(x->leave, sizeof x->leave, "%s", tk_col(q, 1));
+            snprintf(x->leave_name, sizeof x->leave_name, "%s", tk_col(q, 2));
+            x->leave_paid = sqlite3_column_int(q, 3);
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading leave", err);
+}
+
 /* The stored DTRs of dates f..t, with their signatures. */
 static int load_stored(tk_run *r, const ro_guard *g, const char *f, const char *t, stored_set *old,
                        armms_err *err)
@@ -370,6 +415,9 @@ static int load_stored(tk_run *r, const ro_guard *g, const char *f, const char *
         for (int k = 8; k < 15; k++)
             sb_addf(&e->old, "%d|", sqlite3_column_int(q, k));
         sb_addf(&e->old, "%s|%s|%s", tk_col(q, 15), tk_col(q, 16), tk_col(q, 17));
+        if (*tk_col(q, 18))
+            sb_addf(&e->old, "|L:%s:%s:%d", tk_col(q, 18), tk_col(q, 19),
+                    sqlite3_column_int(q, 20));
         o->sig = xstrdup(e->old.s);
         o->seen = 0;
     }
@@ -396,6 +444,13 @@ static int upsert(tk_run *r, const ro_guard *g, const inst *x, const dtr_row *w,
     sqlite3_bind_text(u, 17, e->old.len ? e->old.s : "", -1, SQLITE_TRANSIENT);
     tk_bind_text(u, 18, x->relieves);
     tk_bind_text(u, 19, x->relieved_by);
+    int leave = !strcmp(w->status, "LEAVE");
+    tk_bind_text(u, 20, leave ? x->leave : "");
+    tk_bind_text(u, 21, leave ? x->leave_name : "");
+    if (leave)
+        sqlite3_bind_int(u, 22, x->leave_paid);
+    else
+        sqlite3_bind_null(u, 22);
     int src = sqlite3_step(u);
     sqlite3_reset(u);
     return src == SQLITE_DONE ? 0 : store_fail(&r->s, src, "writing a DTR", err);
@@ -485,6 +540,8 @@ static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms
     if (insts_punched(r, g, d0, d1, lo, hi, err))
         return err->code;
     insts_scheduled(e, g, d0, d1);
+    if (insts_leave(r, g, f, t, err))
+        return err->code;
     if (e->nx) /* qsort wants a non-null array, even an empty one */
         qsort(e->x, (size_t)e->nx, sizeof *e->x, inst_cmp);
     stored_set old = {0};

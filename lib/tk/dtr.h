@@ -12,7 +12,11 @@
  *  - A scheduled instance with no punch: ABSENT. Scheduled means: a
  *    regular assignment on a date that is not the guard's rest day (for an
  *    ACTIVE guard), or a reliever assignment on any of its dates. An absent
- *    guard covered by a reliever carries relieved_by.
+ *    guard covered by a reliever carries relieved_by. A scheduled
+ *    instance with no punch on a day of recorded leave (hr.leave, not
+ *    CANCELLED) is LEAVE instead, with the code, its name and paid from
+ *    hr.leave_code as they are when it is computed; leave on a rest day
+ *    makes no DTR, and punches on a leave day win.
  *  - An instance that is neither scheduled nor punched has no DTR; a DTR
  *    that stops existing (its punch voided or moved) is written once with
  *    status REMOVED so the timesheet stage recomputes.

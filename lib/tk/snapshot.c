@@ -72,6 +72,8 @@ static void sum_json(strbuf *b, ts_sum *s)
         sb_addf(b, "%s\"%s\":%d", k ? "," : "", tot_names[k], s->tot[k]);
     sb_addf(b, "},\"days_worked\":%d,\"days_absent\":%d,\"days_incomplete\":%d", s->days[0],
             s->days[1], s->days[2]);
+    if (s->days[3]) /* only when there is leave: records without it stay as they were */
+        sb_addf(b, ",\"days_leave\":%d", s->days[3]);
 }
 
 /* delta = after - before, day types with a change only */
@@ -100,9 +102,23 @@ static int regular_holiday(day_type t)
     return t == DT_REGULAR || t == DT_REGULAR_REST || t == DT_DOUBLE || t == DT_DOUBLE_REST;
 }
 
+/* The leave of a DTR row (columns c, c+1, c+2: code, name, paid) as
+ * ,"leave":{...}, or nothing when the row is not LEAVE. */
+static void leave_json(strbuf *b, sqlite3_stmt *q, int c)
+{
+    if (sqlite3_column_type(q, c) == SQLITE_NULL)
+        return;
+    sb_adds(b, ",\"leave\":{\"code\":");
+    sb_add_json_str(b, tk_col(q, c), strlen(tk_col(q, c)));
+    sb_add_json_kv(b, "name", tk_col(q, c + 1));
+    sb_addf(b, ",\"paid\":%s}", sqlite3_column_int(q, c + 2) ? "true" : "false");
+}
+
 /* The guard's best DTR status on date d over all its timesheets (COMPLETE,
- * INCOMPLETE, ABSENT), into st; "" when it has no DTR that day. */
-static int status_on(tk_run *r, const char *guard, day_t d, char st[12], armms_err *err)
+ * INCOMPLETE, LEAVE, ABSENT), into st, and its leave as leave_json writes
+ * it into lv (when lv is not NULL); "" when it has no DTR that day. */
+static int status_on(tk_run *r, const char *guard, day_t d, char st[12], strbuf *lv,
+                     armms_err *err)
 {
     ts_eng *e = r->eng;
     char date[11];
@@ -112,8 +128,11 @@ static int status_on(tk_run *r, const char *guard, day_t d, char st[12], armms_e
     sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     st[0] = 0;
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         snprintf(st, 12, "%s", tk_col(q, 0));
+        if (lv)
+            leave_json(lv, q, 1);
+    }
     sqlite3_reset(q);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading DTRs", err);
 }
@@ -160,7 +179,9 @@ int ts_days_json(tk_run *r, const ro_guard *g, const char *det, const char *shif
         sb_adds(b, ",\"totals\":{");
         for (int k = 0; k < NTOT; k++)
             sb_addf(b, "%s\"%s\":%d", k ? "," : "", tot_names[k], sqlite3_column_int(q, 4 + k));
-        sb_adds(b, "}}");
+        sb_addc(b, '}');
+        leave_json(b, q, 11);
+        sb_addc(b, '}');
     }
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
@@ -182,7 +203,7 @@ int ts_days_json(tk_run *r, const ro_guard *g, const char *det, const char *shif
         char st[12], date[11];
         if (!mine)
             continue;
-        if (status_on(r, g->id, d, st, err))
+        if (status_on(r, g->id, d, st, NULL, err))
             return err->code;
         if (!strcmp(st, "COMPLETE"))
             continue;
@@ -196,12 +217,21 @@ int ts_days_json(tk_run *r, const ro_guard *g, const char *det, const char *shif
             sb_adds(b, ",\"last_scheduled\":null}");
             continue;
         }
-        if (status_on(r, g->id, last, st, err))
+        strbuf lv;
+        sb_init(&lv);
+        if (status_on(r, g->id, last, st, &lv, err)) {
+            sb_free(&lv);
             return err->code;
+        }
         date_format(last, date);
         sb_addf(b, ",\"last_scheduled\":{\"date\":\"%s\"", date);
         status_json(b, st);
-        sb_addf(b, ",\"present\":%s}}", strcmp(st, "COMPLETE") ? "false" : "true");
+        /* present: worked; on leave, the leave says whether it was paid */
+        sb_addf(b, ",\"present\":%s", strcmp(st, "COMPLETE") ? "false" : "true");
+        if (lv.len)
+            sb_add(b, lv.s, lv.len);
+        sb_adds(b, "}}");
+        sb_free(&lv);
     }
     sb_addc(b, ']');
     return 0;

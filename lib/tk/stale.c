@@ -399,6 +399,8 @@ static void text_of(jv rec, const char *key, char *buf, size_t n)
         snprintf(buf, n, "%s", jv_string_value(v));
     else if (jv_get_kind(v) == JV_KIND_NUMBER)
         snprintf(buf, n, "%lld", (long long)jv_number_value(v));
+    else if (jv_get_kind(v) == JV_KIND_TRUE || jv_get_kind(v) == JV_KIND_FALSE)
+        snprintf(buf, n, "%s", jv_get_kind(v) == JV_KIND_TRUE ? "true" : "false");
     else
         buf[0] = '\0';
     jv_free(v);
@@ -476,6 +478,8 @@ static const char sql_shift_guards[] =
     "SELECT guard_id, valid_from, valid_to FROM hr.assignment WHERE shift_id = ?1";
 static const char sql_det_guards[] =
     "SELECT guard_id, min(date), max(date) FROM dtr WHERE detachment_id = ?1 GROUP BY guard_id";
+static const char sql_code_guards[] =
+    "SELECT guard_id, min(date), max(date) FROM hr.leave WHERE code = ?1 GROUP BY guard_id";
 static const char sql_day_guards[] =
     "SELECT DISTINCT guard_id, ?2, ?3 FROM dtr WHERE date BETWEEN ?2 AND ?3 AND ?1 IS NOT NULL";
 
@@ -520,6 +524,19 @@ static int apply_change(tk_run *r, jv pl, armms_err *err)
         text_of(rec, "detachment_id", s, sizeof s);
         if (jv_get_kind(before) == JV_KIND_OBJECT && differs(rec, before, f))
             rc = mark_each(r, sql_det_guards, s, OPEN_START, 0, mark_dtr, "detachment", err);
+    } else if (!strcmp(kind, "leave")) {
+        /* a leave day makes its DTR LEAVE (or ABSENT again when cancelled) */
+        static const char *const f[] = {"code", "status", NULL};
+        day_t d;
+        text_of(rec, "guard_id", g, sizeof g);
+        text_of(rec, "date", s, sizeof s);
+        if (date_parse(s, &d) == 0 && differs(rec, before, f))
+            rc = mark_clipped(r, g, d, d, mark_dtr, "leave", err);
+    } else if (!strcmp(kind, "leave_code")) {
+        static const char *const f[] = {"name", "paid", NULL};
+        text_of(rec, "code", s, sizeof s);
+        if (jv_get_kind(before) == JV_KIND_OBJECT && differs(rec, before, f))
+            rc = mark_each(r, sql_code_guards, s, OPEN_START, 0, mark_dtr, "leave_code", err);
     } else if (!strcmp(kind, "holiday")) {
         /* the day and the night shifts that run into it; the timesheets of
          * its period for the unworked holidays */
@@ -558,7 +575,8 @@ static long long md_line(const char *line, size_t len, int *hit)
     if (!at)
         return seq;
     at += sizeof at_key - 1;
-    static const char *const kinds[] = {"assignment", "shift", "guard", "detachment", "holiday"};
+    static const char *const kinds[] = {"assignment", "shift", "guard",     "detachment",
+                                        "holiday",    "leave", "leave_code"};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds && !*hit; i++) {
         size_t n = strlen(kinds[i]);
         *hit = (size_t)(line + len - at) > n && !memcmp(at, kinds[i], n) && at[n] == '"';

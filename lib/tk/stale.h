@@ -8,7 +8,8 @@
  *    (timelog -> dtr -> timesheet) on the dates of the rows it changed, so
  *    a correction written to /dev/null (armms-timelog adjust ...) still
  *    reaches the DTR and the timesheet;
- *  - master data changes (assignment, shift, guard, detachment, holiday),
+ *  - master data changes (assignment, shift, guard, detachment, holiday,
+ *    leave, leave_code),
  *    read from the journal by tk_stale_pull: each marks the guards and
  *    dates whose derived rows it alters, clipped to the dates that already
  *    have derived rows (rows not yet computed cannot be stale).

@@ -31,13 +31,15 @@ static const char sql_latest[] =
     " AND version = (SELECT max(version) FROM timesheet WHERE timesheet_id = t.timesheet_id)"
     " ORDER BY timesheet_id";
 static const char sql_days[] =
-    "SELECT date, day_type, status, buckets, worked, regular, ot, nd, nd_ot, late, undertime"
-    " FROM dtr WHERE guard_id = ?1 AND detachment_id = ?2 AND shift_id = ?3"
+    "SELECT date, day_type, status, buckets, worked, regular, ot, nd, nd_ot, late, undertime,"
+    " leave_code, leave_name, leave_paid FROM dtr WHERE guard_id = ?1 AND detachment_id = ?2 AND "
+    "shift_id = ?3"
     " AND date BETWEEN ?4 AND ?5 ORDER BY date";
 /* The guard's standing on a date over all its DTRs: the best status. */
 static const char sql_on[] =
-    "SELECT status FROM dtr WHERE guard_id = ?1 AND date = ?2"
-    " ORDER BY CASE status WHEN 'COMPLETE' THEN 0 WHEN 'INCOMPLETE' THEN 1 ELSE 2 END LIMIT 1";
+    "SELECT status, leave_code, leave_name, leave_paid FROM dtr WHERE guard_id = ?1 AND date = ?2"
+    " ORDER BY CASE status WHEN 'COMPLETE' THEN 0 WHEN 'INCOMPLETE' THEN 1 WHEN 'LEAVE' THEN 2"
+    " ELSE 3 END LIMIT 1";
 static const char sql_ins[] =
     "INSERT INTO timesheet(timesheet_id, version, guard_id, detachment_id, shift_id, period_id,"
     " status, record, checksum, minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -194,7 +196,7 @@ static int sum_dtrs(tk_run *r, const ro_guard *g, const char *period, const char
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         ts_sum *s = group_of(e, tk_col(q, 0), tk_col(q, 1));
         const char *st = tk_col(q, 2);
-        s->days[st[0] == 'C' ? 0 : st[0] == 'A' ? 1 : 2]++;
+        s->days[st[0] == 'C' ? 0 : st[0] == 'A' ? 1 : st[0] == 'L' ? 3 : 2]++;
         if (buckets_parse(tk_col(q, 3), s->by_type)) {
             sqlite3_reset(q);
             return err_set(err, EXIT_SOFTWARE, "DTR of %s in %s has damaged buckets", g->id,

@@ -29,7 +29,11 @@ typedef struct ts_sum {
     char det[65], shift[65];
     int by_type[DT_COUNT][B_COUNT];
     int tot[NTOT];
-    int days[3]; /* worked, absent, incomplete */
+    /* worked, absent, incomplete, leave; the content text (snapshot.c)
+     * holds the first three, so versions sealed before leave existed
+     * compare equal: a day that turns from ABSENT to LEAVE changes
+     * days_absent anyway */
+    int days[4];
 } ts_sum;
 
 typedef struct ts_latest {
