@@ -10,6 +10,7 @@
 
 #include "cli/actions.h"
 #include "cli/cli.h"
+#include "core/secure.h"
 #include "cli/progress.h"
 #include "cli/view.h"
 #include "core/clock.h"
@@ -112,7 +113,7 @@ static int run_compute(void *ctx)
     /* new snapshots from the journal, then gross for every guard of the
      * period (and adjustments from closed periods into it), then net; the
      * records written are the net paysheets only: what the run would pay */
-    FILE *devnull = rc ? NULL : fopen("/dev/null", "w");
+    FILE *devnull = rc ? NULL : caller_fopen("/dev/null", "w");
     pay_stream *ps = NULL;
     if (!rc && !devnull)
         rc = err_set(&p->err, EXIT_IOERR, "cannot open /dev/null");

@@ -134,3 +134,18 @@ copy_lib() {
     assert_failure
     assert_output --partial "lib/core/money.c: drifts from .clang-format"
 }
+
+@test "a file opened in out/ or the CLI layer without caller_* fails the check" {
+    copy_lib
+    printf 'void planted(void) { FILE *f = fopen("x", "r"); (void)f; }\n' >>"$tree/lib/out/bank.c"
+    printf 'void planted2(void) { rename ("a", "b"); }\n' >>"$tree/lib/cli/view.c"
+    run "$ARMMS_ROOT/tests/layers" "$tree"
+    assert_failure 1
+    assert_output --partial "lib/out/bank.c: opens a file without caller_* (core/secure.h)"
+    assert_output --partial "lib/cli/view.c: opens a file without caller_* (core/secure.h)"
+    # what the tenant's own code opens is not a person's file
+    copy_lib
+    printf 'void planted(void) { FILE *f = fopen("x", "r"); (void)f; }\n' >>"$tree/lib/store/audit.c"
+    run "$ARMMS_ROOT/tests/layers" "$tree"
+    assert_success
+}

@@ -763,7 +763,7 @@ render_book *render_book_new(armms_err *err)
     const char *dir = armms_env("TMPDIR");
     snprintf(bk->path, sizeof bk->path, "%s/armms-xlsx.XXXXXX",
              dir && *dir && strlen(dir) < 40 ? dir : "/tmp");
-    int fd = mkstemp(bk->path);
+    int fd = caller_mkstemp(bk->path);
     if (fd < 0) {
         err_set(err, EXIT_CANTCREAT, "cannot make a temporary file for the workbook");
         free(bk);
@@ -772,7 +772,7 @@ render_book *render_book_new(armms_err *err)
     close(fd);
     bk->wb = workbook_new(bk->path);
     if (!bk->wb) {
-        unlink(bk->path);
+        caller_unlink(bk->path);
         err_set(err, EXIT_CANTCREAT, "cannot start a workbook");
         free(bk);
         return NULL;
@@ -915,7 +915,7 @@ int render_book_end(render_book *bk, FILE *out, armms_err *err)
     lxw_error e = workbook_close(bk->wb);
     if (e != LXW_NO_ERROR)
         rc = err_set(err, EXIT_CANTCREAT, "cannot write the workbook: %s", lxw_strerror(e));
-    FILE *in = rc ? NULL : fopen(bk->path, "rb");
+    FILE *in = rc ? NULL : caller_fopen(bk->path, "rb");
     if (!rc && !in)
         rc = err_set(err, EXIT_CANTCREAT, "cannot read the workbook back");
     if (in) {
@@ -928,7 +928,7 @@ int render_book_end(render_book *bk, FILE *out, armms_err *err)
         if (!rc)
             rc = out_status(out, err);
     }
-    unlink(bk->path);
+    caller_unlink(bk->path);
     free(bk);
     return rc;
 }
