@@ -162,8 +162,8 @@ int main(int argc, char **argv)
     int code = cli_end(&c, shipped.rejected ? EXIT_DATAERR : 0, NULL,
                        "tenant %s %s at %s (tz %s)%s%s", t.id,
                        existed && !shipped.inserted && !migrated ? "is current"
-                       : existed                    ? "migrated"
-                                                    : "created",
+                       : existed                                 ? "migrated"
+                                                                 : "created",
                        t.dir, t.tz.name, first, rules);
     tenant_free(&t); /* resolved here, not by cli_tenant: it may not exist yet */
     return code;

@@ -10,11 +10,11 @@
 
 #include "cli/actions.h"
 #include "cli/cli.h"
-#include "core/secure.h"
 #include "cli/progress.h"
 #include "cli/view.h"
 #include "core/clock.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "iam/change.h"
 #include "pay/deduct.h"
 #include "pay/final.h"

@@ -96,8 +96,11 @@ int main(void)
              "with the acting user as an admin");
 
     char *iam = tenant_path(&t, "iam.db");
-    T_EQ_INT(raw_exec(iam, "INSERT INTO user(user_id, name, roles, status) VALUES ('bo', 'Bo', '', 'ACTIVE')"), SQLITE_OK,
-             "the tenant gets a user who is not an admin");
+    T_EQ_INT(
+        raw_exec(
+            iam,
+            "INSERT INTO user(user_id, name, roles, status) VALUES ('bo', 'Bo', '', 'ACTIVE')"),
+        SQLITE_OK, "the tenant gets a user who is not an admin");
     free(iam);
     calls = 0;
     T_EQ_INT(bootstrap_first_admin(&t, fake_import, &made, &err), 0,
