@@ -40,6 +40,30 @@
     "CREATE INDEX audit_aggregate ON audit(aggregate_id, seq);"                                   \
     "CREATE INDEX audit_event ON audit(event_type);"
 
+/* The running digests of a store's audited tables (store/digest.h): the
+ * tables named here are the audited state, the rows every change of which
+ * is an event; after any migration armms-init makes their triggers and
+ * computes their digests. A later migration adds a table with one more
+ * INSERT INTO store_digest(tbl). Derived and device rows (time_log, dtr,
+ * timesheet, clock_event, paysheet, inbox...) are not listed: they are
+ * recomputed or journaled one by one, and intake must not slow down. */
+#define DIGEST_DDL(tables)                                                                        \
+    "CREATE TABLE store_digest(tbl TEXT PRIMARY KEY, rows INTEGER NOT NULL DEFAULT 0,"            \
+    " sum BLOB NOT NULL DEFAULT (zeroblob(32))) STRICT;"                                          \
+    "INSERT INTO store_digest(tbl) VALUES " tables ";"
+#define DIGEST_DDL_HR                                                                             \
+    DIGEST_DDL("('position'), ('detachment'), ('shift'), ('guard'), ('assignment'),"              \
+               " ('change_request'), ('audit')")
+#define DIGEST_DDL_TK DIGEST_DDL("('time_log_adjustment'), ('change_request'), ('audit')")
+#define DIGEST_DDL_PAY                                                                            \
+    DIGEST_DDL("('rate'), ('holiday'), ('period'), ('obligation'), ('obligation_schedule'),"      \
+               " ('premium'), ('pay_policy'), ('minimum_wage'), ('deduction_priority'),"          \
+               " ('contribution'), ('tax'), ('payrun'), ('paysheet_hold'), ('waiver'),"           \
+               " ('payrun_archive'), ('change_request'), ('audit')")
+#define DIGEST_DDL_IAM                                                                            \
+    DIGEST_DDL("('user'), ('role'), ('role_scope'), ('user_role'), ('route'), ('scope'),"         \
+               " ('change_request'), ('audit')")
+
 static const char *const hr_migrations[] = {
     OUTBOX_DDL
     "CREATE TABLE position(position_id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;"
@@ -69,6 +93,8 @@ static const char *const hr_migrations[] = {
     "ALTER TABLE guard ADD COLUMN hired_on TEXT;"
     "ALTER TABLE guard ADD COLUMN separated_on TEXT;"
     "ALTER TABLE guard ADD COLUMN sil_days INTEGER;",
+    /* 5: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_HR,
 };
 
 static const char *const tk_migrations[] = {
@@ -144,6 +170,8 @@ static const char *const tk_migrations[] = {
     " reason TEXT NOT NULL, marked_at TEXT NOT NULL, CHECK (date_from <= date_to)) STRICT;"
     "CREATE INDEX stale_guard ON stale(stage, guard_id, date_from);"
     "CREATE TABLE stale_source(source TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;",
+    /* 8: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_TK,
 };
 
 static const char *const pay_migrations[] = {
@@ -297,6 +325,8 @@ static const char *const pay_migrations[] = {
     " manifest_sha256 TEXT NOT NULL, files INTEGER NOT NULL, paysheets INTEGER NOT NULL,"
     " archived_by TEXT NOT NULL, archived_at TEXT NOT NULL, PRIMARY KEY (period_id, sha256),"
     " UNIQUE (period_id, seq)) STRICT;",
+    /* 9: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_PAY,
 };
 
 static const char *const iam_migrations[] = {
@@ -422,6 +452,8 @@ static const char *const iam_migrations[] = {
     "INSERT INTO scope VALUES ('payrun.approve', 'approve the paysheets of a computed payrun', 0);"
     "UPDATE role SET scopes = scopes || ',payrun.approve' WHERE role_id = 'hr_manager';"
     "UPDATE role SET scopes = scopes || ',paysheet.reject' WHERE role_id = 'controller';",
+    /* 6: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_IAM,
 };
 
 static const struct {
