@@ -45,6 +45,10 @@
  * learns which tables a transaction touched and their sums before it.
  * Returns an SQLite code. */
 int digest_register(sqlite3 *db, store_t *s);
+/* The same without a store (digest_sql.c): user, when not NULL, is given
+ * to digest_touch(user, table, sum before) at each change. */
+int digest_sql_register(sqlite3 *db, void *user);
+void digest_touch(void *user, const char *tbl, const unsigned char *before);
 
 /* After a migration: (re)make the triggers of every table store_digest
  * lists and recompute its rows and sum. A store with no store_digest table
