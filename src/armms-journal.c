@@ -308,6 +308,8 @@ static void parse_options(journal_run *j, int argc, char **argv)
 static void check_verb(journal_run *j, int argc, char **argv)
 {
     j->verb = cli_verb_pick(&j->c, verbs, "command", argc, argv, &j->id);
+    if (j->stores && j->verb->run != run_verify)
+        cli_usage_error(&j->c, "--stores is an option of verify only");
 }
 
 static void open_tenant(journal_run *j)

@@ -88,7 +88,7 @@ agency() {
     sqlite3 "$(tdir)/hr.db" "DROP TRIGGER armms_digest_assignment_d; DELETE FROM assignment WHERE guard_id = 'G3'"
     verify_stores
     assert_failure 65
-    [[ "$stderr" == *"hr.db: table assignment: rows changed without an event (1 rows, digest "*"the store's running digest counts 2 rows"* ]] ||
+    [[ "$stderr" == *"hr.db: table assignment: rows changed without an event (1 row, digest "*"the store's running digest counts 2 rows"* ]] ||
         fail "$stderr"
     # the running digest recomputed to match the rows: the journal still differs
     q acme hr "UPDATE store_digest SET rows = (SELECT count(*) FROM assignment),
@@ -96,7 +96,7 @@ agency() {
             valid_to, kind, relieves_guard_id) FROM assignment) WHERE tbl = 'assignment'"
     verify_stores
     assert_failure 65
-    [[ "$stderr" == *"hr.db: table assignment: rows changed without an event (1 rows, digest "*"the journal recorded 2 rows"*"; its digest triggers were dropped or altered" ]] ||
+    [[ "$stderr" == *"hr.db: table assignment: rows changed without an event (1 row, digest "*"the journal recorded 2 rows"*"; its digest triggers were dropped or altered" ]] ||
         fail "$stderr"
     # a table's digest row removed is named too
     q acme pay "DELETE FROM store_digest WHERE tbl = 'rate'"
@@ -175,4 +175,14 @@ agency() {
     verify_stores
     assert_failure 65
     [[ "$stderr" == *"iam.db: table user: rows changed without an event"* ]] || fail "$stderr"
+}
+
+@test "--stores is an option of verify only" {
+    armms-init -q -t acme
+    run --separate-stderr armms-journal -t acme cat --stores
+    assert_failure 64
+    assert_output ""
+    assert_line --index 0 "armms-journal: --stores is an option of verify only"
+    run --separate-stderr armms-journal --help
+    assert_output --partial "verify [--stores]"
 }

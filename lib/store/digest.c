@@ -475,6 +475,9 @@ static void hex16(const unsigned char *sum, char *out)
     out[16] = 0;
 }
 
+/* "N rows", or "1 row", as the arguments of "%lld row%s". */
+#define ROWS(n) (n), (n) == 1 ? "" : "s"
+
 /* The verdict on one table: empty when intact. */
 static void judge(const dtab *x, strbuf *line)
 {
@@ -485,28 +488,29 @@ static void judge(const dtab *x, strbuf *line)
     if (!x->kept)
         sb_addf(line,
                 "rows changed without an event (its digest was removed from store_digest; "
-                "the journal recorded %lld rows)",
-                x->rec_rows);
+                "the journal recorded %lld row%s)",
+                ROWS(x->rec_rows));
     else if (!x->exists)
         sb_addf(line, "the table is missing");
     else if (x->now_rows != x->rows || memcmp(x->now_sum, x->sum, SETDIGEST_LEN) != 0) {
         hex16(x->now_sum, a);
         hex16(x->sum, b);
         sb_addf(line,
-                "rows changed without an event (%lld rows, digest %s...; the store's running "
-                "digest counts %lld rows, %s...)",
-                x->now_rows, a, x->rows, b);
+                "rows changed without an event (%lld row%s, digest %s...; the store's running "
+                "digest counts %lld row%s, %s...)",
+                ROWS(x->now_rows), a, ROWS(x->rows), b);
     } else if (rec_rows != x->rows || memcmp(rec, x->sum, SETDIGEST_LEN) != 0) {
         hex16(x->sum, a);
         hex16(rec, b);
-        sb_addf(line, "rows changed without an event (%lld rows, digest %s...; ", x->rows, a);
+        sb_addf(line, "rows changed without an event (%lld row%s, digest %s...; ", ROWS(x->rows),
+                a);
         if (!x->recorded)
             sb_addf(line, "the journal recorded none)");
         else if (x->rec_seq)
-            sb_addf(line, "the journal recorded %lld rows, %s... at seq %lld)", rec_rows, b,
+            sb_addf(line, "the journal recorded %lld row%s, %s... at seq %lld)", ROWS(rec_rows), b,
                     x->rec_seq);
         else
-            sb_addf(line, "its outbox recorded %lld rows, %s...)", rec_rows, b);
+            sb_addf(line, "its outbox recorded %lld row%s, %s...)", ROWS(rec_rows), b);
     }
     if (x->kept && x->exists && !x->triggers)
         sb_adds(line, line->len ? "; its digest triggers were dropped or altered"
