@@ -181,8 +181,8 @@ agency() {
     armms-init -q -t acme
     run --separate-stderr armms-journal -t acme cat --stores
     assert_failure 64
-    assert_output ""
-    assert_line --index 0 "armms-journal: --stores is an option of verify only"
+    assert_equal "$output" ""
+    assert_equal "$(head -n 1 <<<"$stderr")" "armms-journal: --stores is an option of verify only"
     run --separate-stderr armms-journal --help
     assert_output --partial "verify [--stores]"
 }
