@@ -219,7 +219,10 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s->db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          " PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;",
+                          " PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;"
+                          /* a row REPLACE deletes runs its digest trigger too,
+                           * whatever this SQLite's build defaults to */
+                          " PRAGMA recursive_triggers=ON;",
                           NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, "open", err);
