@@ -186,3 +186,32 @@ agency() {
     run --separate-stderr armms-journal --help
     assert_output --partial "verify [--stores]"
 }
+
+@test "a change made behind the tools' back before a migration stays visible after it" {
+    agency
+    # an honest migration of a store that has digests verifies intact
+    local h
+    h=$(q acme hr 'PRAGMA user_version')
+    sqlite3 "$(tdir)/hr.db" "PRAGMA user_version = $((h - 1))"
+    armms-init -q -t acme
+    assert_equal "$(journal_lines acme | tail -n 1 | jq -r '[.event_type, .aggregate_id, .payload.before.guard.rows] | join(" ")')" \
+        "StoreDigest hr 3"
+    verify_stores
+    assert_success
+    q acme iam "INSERT INTO user_role VALUES ('tk1', 'admin')"
+    # the newest iam migration run again (the digests' migration is
+    # idempotent): armms-init records the rows it found, which are not the
+    # ones the journal recorded
+    local v
+    v=$(q acme iam 'PRAGMA user_version')
+    sqlite3 "$(tdir)/iam.db" "PRAGMA user_version = $((v - 1))"
+    armms-init -q -t acme
+    assert_equal "$(q acme iam 'PRAGMA user_version')" "$v"
+    assert_equal "$(journal_lines acme | tail -n 1 | jq -r '[.event_type, .payload.reason, .payload.before.user_role.rows, .digest.user_role.rows] | join(" ")')" \
+        "StoreDigest migrated 10 10"
+    verify_stores
+    assert_failure 65
+    assert_equal "$(grep -c 'table' <<<"$stderr")" 1
+    [[ "$stderr" =~ "iam.db: table user_role: rows changed without an event before the migration at seq "[0-9]+" (it found 10 rows, not the 9 rows the journal had recorded)"$ ]] ||
+        fail "$stderr"
+}

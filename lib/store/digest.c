@@ -227,6 +227,26 @@ static void add_entry(strbuf *json, const char *tbl, long long rows, const unsig
     sb_addf(json, "\"%s\":{\"rows\":%lld,\"sum\":\"%s\"}", tbl, rows, hex);
 }
 
+int digest_rows_json(store_t *s, strbuf *json, armms_err *err)
+{
+    char names[DIGEST_TABLES][40];
+    int n;
+    sb_reset(json);
+    if (!table_exists(s->db, "store_digest"))
+        return 0;
+    if (listed(s->db, names, &n))
+        return store_fail(s, SQLITE_ERROR, "reading store_digest", err);
+    for (int i = 0; i < n; i++) {
+        long long rows;
+        unsigned char sum[SETDIGEST_LEN];
+        if (table_exists(s->db, names[i]) && recompute(s->db, names[i], &rows, sum) == 0)
+            add_entry(json, names[i], rows, sum);
+    }
+    if (json->len)
+        sb_addc(json, '}');
+    return 0;
+}
+
 int digest_changed_json(store_t *s, int all, strbuf *json, armms_err *err)
 {
     sb_reset(json);
@@ -268,6 +288,8 @@ typedef struct dtab {
     char tbl[40];
     int kept, recorded, exists, triggers;
     long long rows, rec_rows, now_rows, rec_seq;
+    /* a migration found rows other than the journal had recorded */
+    long long gap_seq, gap_rec_rows, gap_rows;
     unsigned char sum[SETDIGEST_LEN], rec_sum[SETDIGEST_LEN], now_sum[SETDIGEST_LEN];
 } dtab;
 
@@ -277,7 +299,7 @@ typedef struct dstore {
     dtab t[DIGEST_TABLES];
     int n;
     long long last_id; /* the last outbox row of the snapshot */
-    jv outbox;         /* array of [digest object, migrated] */
+    jv outbox;         /* the envelopes of its outbox rows that carry digests */
 } dstore;
 
 static const char *const digest_modules[] = {"hr", "tk", "pay", "iam"};
@@ -296,31 +318,14 @@ static dtab *find(dstore *d, const char *tbl)
     return t;
 }
 
-/* A migration records every table the store then has: what the journal
- * recorded before it no longer counts. */
-static int migrated(jv env)
-{
-    jv type = jv_object_get(jv_copy(env), jv_string("event_type"));
-    jv reason = jv_getpath(jv_copy(env), JV_ARRAY(jv_string("payload"), jv_string("reason")));
-    int m =
-        jv_get_kind(type) == JV_KIND_STRING && strcmp(jv_string_value(type), "StoreDigest") == 0 &&
-        jv_get_kind(reason) == JV_KIND_STRING && strcmp(jv_string_value(reason), "migrated") == 0;
-    jv_free(type);
-    jv_free(reason);
-    return m;
-}
-
-/* Apply one envelope's "digest" object (consumed) as recorded at seq (0: an
- * outbox row not yet journaled). */
-static void apply_record(dstore *d, jv dg, int reset, long long seq)
+/* Apply one envelope's "digest" object (consumed) as recorded at seq (0:
+ * an outbox row not yet journaled). */
+static void apply_record(dstore *d, jv dg, long long seq)
 {
     if (jv_get_kind(dg) != JV_KIND_OBJECT) {
         jv_free(dg);
         return;
     }
-    if (reset)
-        for (int i = 0; i < d->n; i++)
-            d->t[i].recorded = 0;
     jv_object_foreach(dg, key, val)
     {
         dtab *t = find(d, jv_string_value(key));
@@ -337,6 +342,51 @@ static void apply_record(dstore *d, jv dg, int reset, long long seq)
         jv_free(key);
     }
     jv_free(dg);
+}
+
+/* A migration's StoreDigest: the rows it found ("before") must be the ones
+ * the journal last recorded; then it records every table the store has,
+ * and what was recorded before it no longer counts. */
+static void apply_migration(dstore *d, jv before, long long seq)
+{
+    if (jv_get_kind(before) == JV_KIND_OBJECT) {
+        jv_object_foreach(before, key, val)
+        {
+            dtab *t = find(d, jv_string_value(key));
+            jv rows = jv_object_get(jv_copy(val), jv_string("rows"));
+            jv sum = jv_object_get(val, jv_string("sum"));
+            unsigned char found[SETDIGEST_LEN];
+            if (t && t->recorded && jv_get_kind(rows) == JV_KIND_NUMBER &&
+                jv_get_kind(sum) == JV_KIND_STRING &&
+                setdigest_parse(jv_string_value(sum), found) == 0 &&
+                ((long long)jv_number_value(rows) != t->rec_rows ||
+                 memcmp(found, t->rec_sum, SETDIGEST_LEN) != 0)) {
+                t->gap_seq = seq;
+                t->gap_rec_rows = t->rec_rows;
+                t->gap_rows = (long long)jv_number_value(rows);
+            }
+            jv_free(rows);
+            jv_free(sum);
+            jv_free(key);
+        }
+    }
+    jv_free(before);
+    for (int i = 0; i < d->n; i++)
+        d->t[i].recorded = 0;
+}
+
+/* One envelope (consumed) that carries a digest, at seq (0: outbox). */
+static void apply_envelope(dstore *d, jv env, long long seq)
+{
+    jv type = jv_object_get(jv_copy(env), jv_string("event_type"));
+    jv reason = jv_getpath(jv_copy(env), JV_ARRAY(jv_string("payload"), jv_string("reason")));
+    if (jv_get_kind(type) == JV_KIND_STRING && strcmp(jv_string_value(type), "StoreDigest") == 0 &&
+        jv_get_kind(reason) == JV_KIND_STRING && strcmp(jv_string_value(reason), "migrated") == 0)
+        apply_migration(
+            d, jv_getpath(jv_copy(env), JV_ARRAY(jv_string("payload"), jv_string("before"))), seq);
+    jv_free(type);
+    jv_free(reason);
+    apply_record(d, jv_object_get(env, jv_string("digest")), seq);
 }
 
 /* Whether the three triggers of x stand as digest_install made them. */
@@ -383,10 +433,9 @@ static int outbox_records(sqlite3 *db, dstore *d)
                 continue;
             jv v = jv_parse_sized(ev, (int)elen);
             if (jv_get_kind(v) == JV_KIND_OBJECT)
-                d->outbox = jv_array_append(
-                    d->outbox, JV_ARRAY(jv_object_get(jv_copy(v), jv_string("digest")),
-                                        jv_bool(migrated(jv_copy(v)))));
-            jv_free(v);
+                d->outbox = jv_array_append(d->outbox, v);
+            else
+                jv_free(v);
         }
     }
     sqlite3_finalize(st);
@@ -458,8 +507,7 @@ static int walk_cb(const char *line, size_t len, void *vctx)
      * the rows that were read. */
     if (mi >= 0 && jv_get_kind(src_id) == JV_KIND_NUMBER && jv_get_kind(seq) == JV_KIND_NUMBER &&
         (long long)jv_number_value(src_id) <= d[mi].last_id)
-        apply_record(&d[mi], jv_object_get(jv_copy(v), jv_string("digest")), migrated(jv_copy(v)),
-                     (long long)jv_number_value(seq));
+        apply_envelope(&d[mi], jv_copy(v), (long long)jv_number_value(seq));
     jv_free(src);
     jv_free(src_id);
     jv_free(seq);
@@ -485,6 +533,27 @@ static void judge(const dtab *x, strbuf *line)
     char a[17], b[17];
     const unsigned char *rec = x->recorded ? x->rec_sum : zero;
     long long rec_rows = x->recorded ? x->rec_rows : 0;
+    if (x->gap_seq) {
+        sb_addf(line,
+                "rows changed without an event before the migration at seq %lld (it found "
+                "%lld row%s, not the %lld row%s the journal had recorded)",
+                x->gap_seq, ROWS(x->gap_rows), ROWS(x->gap_rec_rows));
+        size_t at = line->len;
+        sb_adds(line, "; since: ");
+        dtab y = *x;
+        y.gap_seq = 0;
+        strbuf rest;
+        sb_init(&rest);
+        judge(&y, &rest);
+        if (rest.len) {
+            sb_add(line, rest.s, rest.len);
+        } else {
+            line->len = at;
+            line->s[at] = 0;
+        }
+        sb_free(&rest);
+        return;
+    }
     if (!x->kept)
         sb_addf(line,
                 "rows changed without an event (its digest was removed from store_digest; "
@@ -532,12 +601,7 @@ int digest_verify(tenant_t *t, strbuf *problems, long *tables, armms_err *err)
     strbuf line;
     sb_init(&line);
     for (int i = 0; i < NDMOD; i++) {
-        jv_array_foreach(d[i].outbox, k, r)
-        {
-            jv m = jv_array_get(jv_copy(r), 1);
-            apply_record(&d[i], jv_array_get(r, 0), jv_get_kind(m) == JV_KIND_TRUE, 0);
-            jv_free(m);
-        }
+        jv_array_foreach(d[i].outbox, k, env) apply_envelope(&d[i], env, 0);
         jv_free(d[i].outbox);
         for (int k = 0; !rc && k < d[i].n; k++) {
             sb_reset(&line);

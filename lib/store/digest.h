@@ -55,6 +55,12 @@ void digest_touch(void *user, const char *tbl, const unsigned char *before);
  * (older than the digests) is left alone. *installed = whether it has one. */
 int digest_install(store_t *s, int *installed, armms_err *err);
 
+/* Before a migration: the digests of every listed table recomputed from
+ * its rows, as a JSON object (empty when the store has no digests yet). A
+ * migration records them (StoreDigest payload "before"), so verify can tell
+ * whether the rows it started from are the ones the journal recorded. */
+int digest_rows_json(store_t *s, strbuf *json, armms_err *err);
+
 /* The digests to record with the open transaction: as a JSON object of the
  * tables it changed (all tables when all is set, or the store has not yet
  * recorded them), empty when none changed. */

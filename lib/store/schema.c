@@ -44,13 +44,14 @@
  * tables named here are the audited state, the rows every change of which
  * is an event; after any migration armms-init makes their triggers and
  * computes their digests. A later migration adds a table with one more
- * INSERT INTO store_digest(tbl). Derived and device rows (time_log, dtr,
+ * INSERT INTO store_digest(tbl). Run on a store that has the digests, the
+ * migration changes nothing. Derived and device rows (time_log, dtr,
  * timesheet, clock_event, paysheet, inbox...) are not listed: they are
  * recomputed or journaled one by one, and intake must not slow down. */
 #define DIGEST_DDL(tables)                                                                        \
-    "CREATE TABLE store_digest(tbl TEXT PRIMARY KEY, rows INTEGER NOT NULL DEFAULT 0,"            \
-    " sum BLOB NOT NULL DEFAULT (zeroblob(32))) STRICT;"                                          \
-    "INSERT INTO store_digest(tbl) VALUES " tables ";"
+    "CREATE TABLE IF NOT EXISTS store_digest(tbl TEXT PRIMARY KEY,"                               \
+    " rows INTEGER NOT NULL DEFAULT 0, sum BLOB NOT NULL DEFAULT (zeroblob(32))) STRICT;"         \
+    "INSERT OR IGNORE INTO store_digest(tbl) VALUES " tables ";"
 #define DIGEST_DDL_HR                                                                             \
     DIGEST_DDL("('position'), ('detachment'), ('shift'), ('guard'), ('assignment'),"              \
                " ('change_request'), ('audit')")

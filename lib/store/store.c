@@ -75,8 +75,10 @@ static int outbox_write(store_t *s, armms_err *err);
 
 /* After the migrations: the digest triggers made anew for the tables as
  * they now are and every sum recomputed; a store that existed before
- * journals them once (a new one records them with its first change). */
-static int migrate_digests(store_t *s, int from, int to, armms_err *err)
+ * journals them once, with the digests of the rows it found (before: from
+ * digest_rows_json before the migrations ran); a new one records them with
+ * its first change. */
+static int migrate_digests(store_t *s, int from, int to, const strbuf *before, armms_err *err)
 {
     int installed, recorded;
     if (digest_install(s, &installed, err) || !installed)
@@ -87,12 +89,19 @@ static int migrate_digests(store_t *s, int from, int to, armms_err *err)
             NULL, NULL);
         return rc == SQLITE_OK ? 0 : store_fail(s, rc, "migration", err);
     }
-    char payload[96];
-    snprintf(payload, sizeof payload, "{\"reason\":\"migrated\",\"from\":%d,\"to\":%d}", from, to);
+    strbuf payload;
+    sb_init(&payload);
+    sb_addf(&payload, "{\"reason\":\"migrated\",\"from\":%d,\"to\":%d", from, to);
+    if (before->len) {
+        sb_adds(&payload, ",\"before\":");
+        sb_add(&payload, before->s, before->len);
+    }
+    sb_addc(&payload, '}');
     s->in_tx = 1;
     s->emitted = 0;
     sb_reset(&s->pending);
-    int rc = record_digests(s, 1, payload, &recorded, err) || outbox_write(s, err);
+    int rc = record_digests(s, 1, payload.s, &recorded, err) || outbox_write(s, err);
+    sb_free(&payload);
     s->in_tx = 0;
     s->emitted = 0;
     sb_reset(&s->pending);
@@ -105,6 +114,13 @@ static int migrate(store_t *s, int from, int to, armms_err *err)
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return store_fail(s, rc, "migration", err);
+    strbuf before;
+    sb_init(&before);
+    if (digest_rows_json(s, &before, err)) {
+        sb_free(&before);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return err->code;
+    }
     for (int k = from; k < to; k++) {
         char *msg = NULL;
         rc = sqlite3_exec(s->db, schema_migration(s->module, k), NULL, NULL, &msg);
@@ -112,11 +128,14 @@ static int migrate(store_t *s, int from, int to, armms_err *err)
             err_set(err, EXIT_SOFTWARE, "tenant %s: %s.db: migration %d failed: %s", s->tenant->id,
                     s->module, k + 1, msg ? msg : "?");
             sqlite3_free(msg);
+            sb_free(&before);
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return err->code;
         }
     }
-    if (migrate_digests(s, from, to, err)) {
+    rc = migrate_digests(s, from, to, &before, err);
+    sb_free(&before);
+    if (rc) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return err->code;
     }
