@@ -215,3 +215,29 @@ agency() {
     [[ "$stderr" =~ "iam.db: table user_role: rows changed without an event before the migration at seq "[0-9]+" (it found 10 rows, not the 9 rows the journal had recorded)"$ ]] ||
         fail "$stderr"
 }
+
+@test "a change committed but not yet journaled is compared with its outbox row: behind is 75, an edit still 65" {
+    agency
+    [ -f "$ARMMS_ROOT/tests/fault/fault.so" ] || make -s -C "$ARMMS_ROOT" tests/fault/fault.so
+    # the import commits, then fails its first write to the journal
+    printf '%s\n' 'position_id,name' 'SUPERVISOR,Supervisor' >"$BATS_TEST_TMPDIR/pos.csv"
+    run env ARMMS_FAULT=write:1:fail ARMMS_FAULT_PATH="$(tdir)/journal" \
+        ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$ARMMS_ROOT/tests/fault/fault.so" \
+        armms-import -q -t acme --format csv position "$BATS_TEST_TMPDIR/pos.csv"
+    assert_failure 74
+    assert_equal "$(sqlite3 "$(tdir)/hr.db" 'select count(*) from outbox')" 1
+    verify_stores
+    assert_failure 75
+    [[ "$stderr" == *"journal behind: 1 committed changes not yet journaled (hr.db 1)"* ]] || fail "$stderr"
+    [[ "$stderr" != *"table"* ]] || fail "$stderr"
+    # an edit behind the tools' back meanwhile is named against the outbox
+    q acme hr "UPDATE position SET name = 'Boss' WHERE position_id = 'SUPERVISOR'"
+    verify_stores
+    assert_failure 65
+    [[ "$stderr" == *"hr.db: table position: rows changed without an event (2 rows, digest "*"; its outbox recorded 2 rows, "* ]] ||
+        fail "$stderr"
+    q acme hr "UPDATE position SET name = 'Supervisor' WHERE position_id = 'SUPERVISOR'"
+    armms-journal -q -t acme sync
+    verify_stores
+    assert_success
+}
