@@ -492,8 +492,10 @@ void store_release(store_t *s)
 }
 
 /* Events that are not audit rows: device facts (the clock_event table
- * keeps them with their arrival time) and rows derived from other rows,
- * which can always be rebuilt. Every other event is a change someone made. */
+ * keeps them with their arrival time), rows derived from other rows,
+ * which can always be rebuilt, and a store's own digests (store/digest.h:
+ * an audit row would change the digest it records). Every other event is
+ * a change someone made. */
 static const char *const not_audited[] = {"ClockEventRecorded", "TimeLogCreated", "TimeLogUpdated",
                                           "DTRUpdated", "StoreDigest"};
 
