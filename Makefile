@@ -113,6 +113,14 @@ FAULTSO = tests/fault/fault.so
 $(FAULTSO): tests/fault/fault.c
 	$(CC) -std=gnu11 $(WARN) -O2 -g -shared -fPIC -o $@ $< -ldl
 
+# The sqlite3 shell extension of the tests (tests/sqlext/README): the store
+# digests' SQL function, so a test can write a store behind the tools' back.
+SQLEXT = tests/sqlext/armms_digest.so
+SQLEXTSRC = tests/sqlext/armms_digest.c lib/store/digest_sql.c lib/core/setdigest.c \
+            lib/core/sha.c lib/core/util.c
+$(SQLEXT): $(SQLEXTSRC) lib/store/digest.h lib/core/setdigest.h lib/core/sha.h
+	$(CC) -std=gnu11 $(WARN) -O2 -g -Ilib $(DEPCFLAGS) -shared -fPIC -o $@ $(SQLEXTSRC) $(DEPLIBS)
+
 tests/unit/%.t: tests/unit/%.o lib/libarmms.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $< lib/libarmms.a $(LIBS)
 
@@ -141,7 +149,7 @@ layers:
 	@tests/layers && echo "layers: dependencies point down"
 
 check: deps
-	$(MAKE) all $(UNITBIN) $(FAULTSO)
+	$(MAKE) all $(UNITBIN) $(FAULTSO) $(SQLEXT)
 	@$(MAKE) -s layers fmt-check
 	@tests/run
 
@@ -216,7 +224,7 @@ fmt-check:
 	done; [ $$bad = 0 ] && echo "fmt-check: every source follows .clang-format"
 
 clean:
-	rm -rf bin lib/*/*.o lib/*/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t $(FAULTSO)
+	rm -rf bin lib/*/*.o lib/*/*.d lib/libarmms.a src/*.o src/*.d tests/unit/*.o tests/unit/*.d tests/unit/*.t $(FAULTSO) $(SQLEXT)
 	rm -rf build/gen $(SYSBUILD)
 
 # ---- fuzzing (tests/fuzz/README) --------------------------------------

@@ -8,10 +8,11 @@
 
 #include "cli/cli.h"
 #include "store/audit.h"
+#include "store/digest.h"
 #include "store/journal.h"
 #include "store/store.h"
 
-enum { OPT_SINCE = OPT_TOOL_BASE, OPT_TYPE, OPT_AGGREGATE, OPT_CONSUMER };
+enum { OPT_SINCE = OPT_TOOL_BASE, OPT_TYPE, OPT_AGGREGATE, OPT_CONSUMER, OPT_STORES };
 
 typedef struct cat_ctx {
     long long since, last;
@@ -55,6 +56,7 @@ typedef struct journal_run {
     cli_t c;
     cat_ctx cc;
     const char *consumer, *id;
+    int stores; /* verify --stores */
     const cli_verb *verb;
     tenant_t t;
     char summary[300];
@@ -78,8 +80,30 @@ static int read_outboxes(journal_run *j, journal_outbox *o)
     return 0;
 }
 
-/* Exit 65 for a broken chain or lost events, 75 for a journal that is only
- * behind its stores (sync heals it), 0 when intact. */
+/* --stores: each store's audited tables against their running digests and
+ * the last the journal recorded; one line per table that differs. */
+static int verify_stores(journal_run *j, long *tables)
+{
+    strbuf problems;
+    sb_init(&problems);
+    if (digest_verify(&j->t, &problems, tables, &j->err)) {
+        sb_free(&problems);
+        return j->err.code;
+    }
+    int bad = problems.len > 0;
+    for (char *line = problems.s, *nl; bad && line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        armms_warn("tenant %s: %s", j->t.id, line);
+    }
+    sb_free(&problems);
+    return bad ? -EXIT_DATAERR : 0;
+}
+
+/* Exit 65 for a broken chain, lost events or (--stores) a store changed
+ * without an event, 75 for a journal that is only behind its stores (sync
+ * heals it), 0 when intact. */
 static int run_verify(void *ctx)
 {
     journal_run *j = ctx;
@@ -111,6 +135,12 @@ static int run_verify(void *ctx)
             behind += pending;
         }
     }
+    long tables = 0;
+    int rc = j->stores ? verify_stores(j, &tables) : 0;
+    if (rc) {
+        sb_free(&which);
+        return rc;
+    }
     if (behind) {
         armms_warn("tenant %s: journal behind: %lld committed changes not yet journaled (%s); "
                    "run armms-journal sync (%lld events verified)",
@@ -119,8 +149,13 @@ static int run_verify(void *ctx)
         return -EXIT_TEMPFAIL;
     }
     sb_free(&which);
-    snprintf(j->summary, sizeof j->summary, "tenant %s: %lld events, chain intact", j->t.id,
-             rep.events);
+    if (j->stores)
+        snprintf(j->summary, sizeof j->summary,
+                 "tenant %s: %lld events, chain intact; %ld audited tables match their digests",
+                 j->t.id, rep.events, tables);
+    else
+        snprintf(j->summary, sizeof j->summary, "tenant %s: %lld events, chain intact", j->t.id,
+                 rep.events);
     return 0;
 }
 
@@ -186,8 +221,11 @@ static int run_seal(void *ctx)
  * (sync only journals what was already committed). */
 static const cli_verb verbs[] = {
     {.name = "verify",
+     .synopsis = "[--stores]",
      .help = "walk the SHA-256 chain from seq 1; exit 65 at the first bad line,\n"
-             "75 when committed changes are not yet journaled (run sync)",
+             "75 when committed changes are not yet journaled (run sync);\n"
+             "--stores also recomputes each store's audited tables and exits 65\n"
+             "naming each table changed without an event",
      .scope = "journal.read",
      .run = run_verify},
     {.name = "sync",
@@ -224,7 +262,7 @@ static const char options[] =
     "  -h, --help        this text\n"
     "      --version     print the version\n" CLI_EXIT_HEAD CLI_EXIT(
         " 0", "done (verify: the chain is intact)") CLI_EXIT("64", "usage")
-        CLI_EXIT("65", "verify: the chain is broken")
+        CLI_EXIT("65", "verify: the chain is broken, or a store changed without an event")
             CLI_EXIT("70", "internal error, a damaged journal or consumer cursor")
                 CLI_EXIT("74", "I/O error: the journal, standard output, a cursor")
                     CLI_EXIT("75", "busy past --wait, or verify: changes not yet journaled (sync)")
@@ -237,6 +275,7 @@ static void parse_options(journal_run *j, int argc, char **argv)
                                              {"type", required_argument, NULL, OPT_TYPE},
                                              {"aggregate", required_argument, NULL, OPT_AGGREGATE},
                                              {"consumer", required_argument, NULL, OPT_CONSUMER},
+                                             {"stores", no_argument, NULL, OPT_STORES},
                                              {0, 0, 0, 0}};
     int opt;
     cli_init_verbs(&j->c, "armms-journal", argv, "[-t TENANT]", verbs, "\n", options);
@@ -253,6 +292,9 @@ static void parse_options(journal_run *j, int argc, char **argv)
         case OPT_AGGREGATE:
             j->cc.aggregate = optarg;
             break;
+        case OPT_STORES:
+            j->stores = 1;
+            break;
         case OPT_CONSUMER:
             if (!journal_consumer_valid(optarg))
                 cli_usage_error(&j->c, "invalid consumer name '%s' ([a-z0-9_-]{1,64})", optarg);
@@ -266,6 +308,8 @@ static void parse_options(journal_run *j, int argc, char **argv)
 static void check_verb(journal_run *j, int argc, char **argv)
 {
     j->verb = cli_verb_pick(&j->c, verbs, "command", argc, argv, &j->id);
+    if (j->stores && j->verb->run != run_verify)
+        cli_usage_error(&j->c, "--stores is an option of verify only");
 }
 
 static void open_tenant(journal_run *j)

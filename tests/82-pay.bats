@@ -12,7 +12,7 @@ bats_require_minimum_version 1.5.0
 
 # Set a policy value from now on (replacing the seeded one).
 pay_policy() {
-    sqlite3 "$ARMMS_HOME/tenants/acme/pay.db" "update pay_policy set value = '$2' where key = '$1'"
+    sq "$ARMMS_HOME/tenants/acme/pay.db" "update pay_policy set value = '$2' where key = '$1'"
 }
 
 # small_tenant with 800.00 a day on every card of DET1 and DET2, from 2026.

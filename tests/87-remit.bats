@@ -231,7 +231,7 @@ of() { jq -r "select(.guard_id == \"$1\") | $2"; }
 
 @test "a text cell that a spreadsheet would read as a formula gets a leading apostrophe" {
     use month
-    sqlite3 "$ARMMS_HOME/tenants/acme/hr.db" "update guard set last_name = '=HYPERLINK(\"x\")', first_name = '@Ana' where guard_id = 'G2'"
+    sq "$ARMMS_HOME/tenants/acme/hr.db" "update guard set last_name = '=HYPERLINK(\"x\")', first_name = '@Ana' where guard_id = 'G2'"
     rm_ -q hdmf 2026-11 -o "$BATS_TEST_TMPDIR/hdmf.csv"
     assert_equal "$(grep 100002 "$BATS_TEST_TMPDIR/hdmf.csv")" "121123456789,100002,\"'=HYPERLINK(\"\"x\"\")\",'@Ana,2026-11,200.00,200.00,400.00"
 }

@@ -53,8 +53,16 @@ small_tenant() {
         'G3,100003,Cruz,Ben,GUARD,MON,ACTIVE' | armms-import -q -t "$t" --format csv guard
 }
 
+# The sqlite3 shell given the store digests' function (tests/sqlext/README),
+# so a test can write an audited table behind the tools' back: sq DB SQL...
+ARMMS_SQLEXT="$ARMMS_ROOT/tests/sqlext/armms_digest.so"
+sq() {
+    [ -f "$ARMMS_SQLEXT" ] || make -s -C "$ARMMS_ROOT" tests/sqlext/armms_digest.so >&2
+    sqlite3 -cmd ".load $ARMMS_SQLEXT" "$@"
+}
+
 # sqlite3 query against a tenant module store, e.g. q acme tk 'select count(*) ...'
-q() { sqlite3 "$ARMMS_HOME/tenants/$1/$2.db" "$3"; }
+q() { sq "$ARMMS_HOME/tenants/$1/$2.db" "$3"; }
 
 # --- timekeeping (70-timelog, 71-dtr, 72-timesheet) ----------------------
 

@@ -4,6 +4,7 @@
 #include "core/sha.h"
 
 #include <openssl/evp.h>
+#include <string.h>
 
 #include "core/util.h"
 
@@ -17,10 +18,10 @@ static void to_hex(const unsigned char *md, unsigned n, char *hex)
     hex[2 * n] = 0;
 }
 
-void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char *hex)
+static unsigned sha256_of(const void *a, size_t na, const void *b, size_t nb,
+                          unsigned char md[EVP_MAX_MD_SIZE])
 {
     static EVP_MD_CTX *ctx;
-    unsigned char md[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     if (!ctx && !(ctx = EVP_MD_CTX_new()))
         armms_fatal("libcrypto: cannot allocate a digest");
@@ -28,7 +29,21 @@ void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char *hex)
         (na && EVP_DigestUpdate(ctx, a, na) != 1) || (nb && EVP_DigestUpdate(ctx, b, nb) != 1) ||
         EVP_DigestFinal_ex(ctx, md, &n) != 1)
         armms_fatal("libcrypto: sha256 failed");
-    to_hex(md, n, hex);
+    return n;
+}
+
+void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    to_hex(md, sha256_of(a, na, b, nb, md), hex);
+}
+
+void sha256_raw(const void *data, size_t n, unsigned char out[32])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    if (sha256_of(data, n, NULL, 0, md) != 32)
+        armms_fatal("libcrypto: sha256 is not 32 bytes");
+    memcpy(out, md, 32);
 }
 
 void sha256_hex(const void *data, size_t n, char *hex)

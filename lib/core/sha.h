@@ -13,6 +13,8 @@
 
 /* hex must hold 65 bytes. */
 void sha256_hex(const void *data, size_t n, char *hex);
+/* The 32 bytes themselves (store digests add them up, core/setdigest.h). */
+void sha256_raw(const void *data, size_t n, unsigned char md[32]);
 /* sha256 of a || b, for the journal's hash chain. */
 void sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char *hex);
 

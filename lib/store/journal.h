@@ -12,8 +12,10 @@
  *
  * A line is one event envelope with fields in this fixed order:
  *   seq, event_id, event_type, version, tenant_id, aggregate_type,
- *   aggregate_id, occurred_at, actor, payload, src, src_id, src_i, src_n,
- *   prev, hash
+ *   aggregate_id, occurred_at, actor, payload, [digest], src, src_id, src_i,
+ *   src_n, prev, hash
+ * (digest only on the last event of a transaction that changed an audited
+ * table: store/digest.h; the journal copies it from the outbox as it is)
  * where src/src_id name the module and outbox row it came from (one row per
  * committed transaction) and src_i/src_n its place in that row, prev is the
  * previous line's hash (64 zeros for seq 1) and hash is the SHA-256 (hex) of

@@ -47,6 +47,30 @@
 #define AUDIT_LOGIN_DDL                                                                           \
     "ALTER TABLE audit ADD COLUMN login TEXT;"                                                    \
     "ALTER TABLE audit ADD COLUMN service INTEGER NOT NULL DEFAULT 0 CHECK (service IN (0, 1));"
+/* The running digests of a store's audited tables (store/digest.h): the
+ * tables named here are the audited state, the rows every change of which
+ * is an event; after any migration armms-init makes their triggers and
+ * computes their digests. A later migration adds a table with one more
+ * INSERT INTO store_digest(tbl). Run on a store that has the digests, the
+ * migration changes nothing. Derived and device rows (time_log, dtr,
+ * timesheet, clock_event, paysheet, inbox...) are not listed: they are
+ * recomputed or journaled one by one, and intake must not slow down. */
+#define DIGEST_DDL(tables)                                                                        \
+    "CREATE TABLE IF NOT EXISTS store_digest(tbl TEXT PRIMARY KEY,"                               \
+    " rows INTEGER NOT NULL DEFAULT 0, sum BLOB NOT NULL DEFAULT (zeroblob(32))) STRICT;"         \
+    "INSERT OR IGNORE INTO store_digest(tbl) VALUES " tables ";"
+#define DIGEST_DDL_HR                                                                             \
+    DIGEST_DDL("('position'), ('detachment'), ('shift'), ('guard'), ('assignment'),"              \
+               " ('leave_code'), ('leave'), ('change_request'), ('audit')")
+#define DIGEST_DDL_TK DIGEST_DDL("('time_log_adjustment'), ('change_request'), ('audit')")
+#define DIGEST_DDL_PAY                                                                            \
+    DIGEST_DDL("('rate'), ('holiday'), ('period'), ('obligation'), ('obligation_schedule'),"      \
+               " ('premium'), ('pay_policy'), ('minimum_wage'), ('deduction_priority'),"          \
+               " ('contribution'), ('tax'), ('payrun'), ('paysheet_hold'), ('waiver'),"           \
+               " ('payrun_archive'), ('change_request'), ('audit')")
+#define DIGEST_DDL_IAM                                                                            \
+    DIGEST_DDL("('user'), ('role'), ('role_scope'), ('user_role'), ('route'), ('scope'),"         \
+               " ('change_request'), ('audit')")
 
 static const char *const hr_migrations[] = {
     OUTBOX_DDL
@@ -95,6 +119,8 @@ static const char *const hr_migrations[] = {
     "CREATE INDEX leave_code_year ON leave(guard_id, code, date);",
     /* 5: the audit rows' login and service (AUDIT_LOGIN_DDL) */
     AUDIT_LOGIN_DDL,
+    /* 6: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_HR,
 };
 
 static const char *const tk_migrations[] = {
@@ -193,6 +219,8 @@ static const char *const tk_migrations[] = {
     "ALTER TABLE dtr_new RENAME TO dtr;",
     /* 8: the audit rows' login and service (AUDIT_LOGIN_DDL) */
     AUDIT_LOGIN_DDL,
+    /* 9: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_TK,
 };
 
 static const char *const pay_migrations[] = {
@@ -348,6 +376,8 @@ static const char *const pay_migrations[] = {
     " UNIQUE (period_id, seq)) STRICT;",
     /* 8: the audit rows' login and service (AUDIT_LOGIN_DDL) */
     AUDIT_LOGIN_DDL,
+    /* 9: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_PAY,
 };
 
 static const char *const iam_migrations[] = {
@@ -495,6 +525,8 @@ static const char *const iam_migrations[] = {
     "ALTER TABLE user ADD COLUMN service INTEGER NOT NULL DEFAULT 0 CHECK (service IN (0, 1));"
     "CREATE UNIQUE INDEX user_login ON user(login)"
     " WHERE login IS NOT NULL AND service = 0;" AUDIT_LOGIN_DDL,
+    /* 7: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_IAM,
 };
 
 static const struct {

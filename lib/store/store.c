@@ -16,6 +16,7 @@
 #include "core/secure.h"
 #include "core/sha.h"
 #include "core/ulid.h"
+#include "store/digest.h"
 #include "store/journal.h"
 
 void now_iso(char *buf)
@@ -71,12 +72,57 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+static int record_digests(store_t *s, int all, const char *payload, int *recorded, armms_err *err);
+static int outbox_write(store_t *s, armms_err *err);
+
+/* After the migrations: the digest triggers made anew for the tables as
+ * they now are and every sum recomputed; a store that existed before
+ * journals them once, with the digests of the rows it found (before: from
+ * digest_rows_json before the migrations ran); a new one records them with
+ * its first change. */
+static int migrate_digests(store_t *s, int from, int to, const strbuf *before, armms_err *err)
+{
+    int installed, recorded;
+    if (digest_install(s, &installed, err) || !installed)
+        return err->code;
+    if (from == 0) {
+        int rc = sqlite3_exec(
+            s->db, "INSERT OR REPLACE INTO store_meta VALUES ('digest_unrecorded', '1')", NULL,
+            NULL, NULL);
+        return rc == SQLITE_OK ? 0 : store_fail(s, rc, "migration", err);
+    }
+    strbuf payload;
+    sb_init(&payload);
+    sb_addf(&payload, "{\"reason\":\"migrated\",\"from\":%d,\"to\":%d", from, to);
+    if (before->len) {
+        sb_adds(&payload, ",\"before\":");
+        sb_add(&payload, before->s, before->len);
+    }
+    sb_addc(&payload, '}');
+    s->in_tx = 1;
+    s->emitted = 0;
+    sb_reset(&s->pending);
+    int rc = record_digests(s, 1, payload.s, &recorded, err) || outbox_write(s, err);
+    sb_free(&payload);
+    s->in_tx = 0;
+    s->emitted = 0;
+    sb_reset(&s->pending);
+    return rc ? err->code : 0;
+}
+
 static int migrate(store_t *s, int from, int to, armms_err *err)
 {
     char sql[96];
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return store_fail(s, rc, "migration", err);
+    strbuf before;
+    sb_init(&before);
+    if (digest_rows_json(s, &before, err)) {
+        sb_free(&before);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return err->code;
+    }
     for (int k = from; k < to; k++) {
         char *msg = NULL;
         rc = sqlite3_exec(s->db, schema_migration(s->module, k), NULL, NULL, &msg);
@@ -84,9 +130,16 @@ static int migrate(store_t *s, int from, int to, armms_err *err)
             err_set(err, EXIT_SOFTWARE, "tenant %s: %s.db: migration %d failed: %s", s->tenant->id,
                     s->module, k + 1, msg ? msg : "?");
             sqlite3_free(msg);
+            sb_free(&before);
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return err->code;
         }
+    }
+    rc = migrate_digests(s, from, to, &before, err);
+    sb_free(&before);
+    if (rc) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return err->code;
     }
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;", ARMMS_APP_ID,
              to);
@@ -183,10 +236,15 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
     chmod(path, t->secure ? 0660 : 0600);
     free(path);
     sqlite3_busy_timeout(s->db, t->wait_ms);
-    rc = sqlite3_exec(s->db,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                      " PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;",
-                      NULL, NULL, NULL);
+    rc = digest_register(s->db, s);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          " PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;"
+                          /* a row REPLACE deletes runs its digest trigger too,
+                           * whatever this SQLite's build defaults to */
+                          " PRAGMA recursive_triggers=ON;",
+                          NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, "open", err);
         store_close(s);
@@ -199,6 +257,12 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
         return err->code;
     }
     s->migrated = ver > 0 && ver < latest;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM store_meta WHERE key = 'digest_unrecorded'", -1,
+                           &st, NULL) == SQLITE_OK) {
+        s->digest_unrecorded = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
     /* Heal: journal whatever a crashed run committed but did not append. */
     if (journal_flush(t, s->db, module, NULL, err)) {
         store_close(s);
@@ -236,6 +300,12 @@ int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err)
     }
     sqlite3_busy_timeout(s->db, t->wait_ms);
     int ver;
+    rc = digest_register(s->db, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(s, rc, "open", err);
+        store_close(s);
+        return err->code;
+    }
     if (check_version(s, "main", module, 0, &ver, err)) {
         store_close(s);
         return err->code;
@@ -303,10 +373,51 @@ int store_begin(store_t *s, armms_err *err)
     s->in_tx = 1;
     s->emitted = 0;
     sb_reset(&s->pending);
+    s->touched.n = s->touched.all = 0;
     return 0;
 }
 
 static const char outbox_insert[] = "INSERT INTO outbox(events, body) VALUES (?,?)";
+
+/* The transaction's events as one outbox row. */
+static int outbox_write(store_t *s, armms_err *err)
+{
+    if (store_prepare(s, &s->outbox_ins, outbox_insert, err))
+        return err->code;
+    sqlite3_bind_int64(s->outbox_ins, 1, s->emitted);
+    sqlite3_bind_text(s->outbox_ins, 2, s->pending.s, (int)s->pending.len, SQLITE_STATIC);
+    int rc = sqlite3_step(s->outbox_ins);
+    sqlite3_reset(s->outbox_ins);
+    sqlite3_clear_bindings(s->outbox_ins);
+    return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "writing the outbox", err);
+}
+
+/* The digests the transaction changed (all: every table), in the envelope
+ * of its last event; a StoreDigest event carries them when it emitted none
+ * (payload: that event's). *recorded = whether there were any. */
+static int record_digests(store_t *s, int all, const char *payload, int *recorded, armms_err *err)
+{
+    strbuf json;
+    sb_init(&json);
+    *recorded = 0;
+    if (digest_changed_json(s, all, &json, err) ||
+        (json.len && !s->emitted &&
+         store_emit(s, "StoreDigest", "store", s->module, payload, strlen(payload), err))) {
+        sb_free(&json);
+        return err->code;
+    }
+    if (json.len) {
+        strbuf *b = &s->pending;
+        assert(b->len >= 2 && b->s[b->len - 2] == '}' && b->s[b->len - 1] == '\n');
+        b->len -= 2;
+        sb_adds(b, ",\"digest\":");
+        sb_add(b, json.s, json.len);
+        sb_adds(b, "}\n");
+        *recorded = 1;
+    }
+    sb_free(&json);
+    return 0;
+}
 
 int store_commit(store_t *s, armms_err *err)
 {
@@ -317,22 +428,18 @@ int store_commit(store_t *s, armms_err *err)
     assert(s->in_tx);
     assert((s->emitted == 0) == (s->pending.len == 0));
     s->committed = 0;
-    int rc = SQLITE_OK;
-    long emitted = s->emitted;
-    if (emitted) {
-        if (store_prepare(s, &s->outbox_ins, outbox_insert, err)) {
-            store_rollback(s);
-            return err->code;
-        }
-        sqlite3_bind_int64(s->outbox_ins, 1, emitted);
-        sqlite3_bind_text(s->outbox_ins, 2, s->pending.s, (int)s->pending.len, SQLITE_STATIC);
-        rc = sqlite3_step(s->outbox_ins);
-        sqlite3_reset(s->outbox_ins);
-        sqlite3_clear_bindings(s->outbox_ins);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    int rc = SQLITE_OK, recorded = 0;
+    if ((s->touched.n || s->touched.all) &&
+        record_digests(s, 0, "{\"reason\":\"change\"}", &recorded, err)) {
+        store_rollback(s);
+        return err->code;
     }
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    long emitted = s->emitted;
+    if (emitted && outbox_write(s, err)) {
+        store_rollback(s);
+        return err->code;
+    }
+    rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, "commit", err);
         store_rollback(s);
@@ -343,6 +450,9 @@ int store_commit(store_t *s, armms_err *err)
     s->in_tx = 0;
     s->emitted = 0;
     sb_reset(&s->pending);
+    s->touched.n = s->touched.all = 0;
+    if (recorded)
+        s->digest_unrecorded = 0;
     if (!emitted)
         return 0;
     return journal_flush(s->tenant, s->db, s->module, NULL, err);
@@ -356,6 +466,7 @@ void store_rollback(store_t *s)
     s->in_tx = 0;
     s->emitted = 0;
     sb_reset(&s->pending);
+    s->touched.n = s->touched.all = 0;
 }
 
 int store_savepoint(store_t *s, armms_err *err)
@@ -384,10 +495,12 @@ void store_release(store_t *s)
 }
 
 /* Events that are not audit rows: device facts (the clock_event table
- * keeps them with their arrival time) and rows derived from other rows,
- * which can always be rebuilt. Every other event is a change someone made. */
+ * keeps them with their arrival time), rows derived from other rows,
+ * which can always be rebuilt, and a store's own digests (store/digest.h:
+ * an audit row would change the digest it records). Every other event is
+ * a change someone made. */
 static const char *const not_audited[] = {"ClockEventRecorded", "TimeLogCreated", "TimeLogUpdated",
-                                          "DTRUpdated"};
+                                          "DTRUpdated", "StoreDigest"};
 
 static const char audit_insert[] =
     "INSERT INTO audit(at, actor, event_type, aggregate_type, aggregate_id, request_id, payload,"

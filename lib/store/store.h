@@ -15,6 +15,8 @@
  *    outbox row inside the transaction, commits, and then appends the new
  *    outbox rows to the journal once the commit is durable.
  *    Opening a store first journals anything a crashed run left behind.
+ *  - The audited tables keep a running digest that triggers maintain and
+ *    each commit that changes it records in the journal (store/digest.h).
  *  - Writes start with BEGIN IMMEDIATE (a read-then-write BEGIN fails at once
  *    under concurrency); a lock held past the tenant's wait is EXIT_TEMPFAIL.
  */
@@ -37,6 +39,8 @@ enum { STORE_CREATE = 1, STORE_MIGRATE = 2 };
  * both, store_begin and store_commit inside the change are no-ops. */
 enum { CAPTURE_OFF = 0, CAPTURE_REQUEST, CAPTURE_APPLY };
 
+#define STORE_TOUCH_MAX 24
+
 typedef struct store {
     sqlite3 *db;
     char module[8]; /* "hr", "tk", "pay", "iam" */
@@ -55,6 +59,14 @@ typedef struct store {
     int committed;       /* the last store_commit's COMMIT took effect */
     sqlite3_stmt *audit_ins;
     int migrated; /* store_open with STORE_MIGRATE moved its schema forward */
+    /* The audited tables the open transaction changed, with their sums
+     * before it (store/digest.h); all: record every table at commit. */
+    struct {
+        int n, all;
+        char tbl[STORE_TOUCH_MAX][40];
+        unsigned char before[STORE_TOUCH_MAX][32];
+    } touched;
+    int digest_unrecorded; /* a new store: its first change records every table */
 } store_t;
 
 /* The schema version this build knows for a module; -1 if no such module. */
