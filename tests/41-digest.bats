@@ -24,7 +24,7 @@ agency() {
     verify_stores
     assert_success
     assert_output ""
-    [[ "$stderr" =~ ^"armms-journal: tenant acme: 164 events, chain intact; "[0-9]+" audited tables match their digests"$ ]] ||
+    [[ "$stderr" =~ ^"armms-journal: tenant acme: 170 events, chain intact; "[0-9]+" audited tables match their digests"$ ]] ||
         fail "$stderr"
     # the first admin's event records every iam table, seeded roles included
     assert_equal "$(journal_lines acme | head -n 1 | jq -r '.digest | keys | join(" ")')" \
