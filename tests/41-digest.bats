@@ -33,7 +33,7 @@ agency() {
     # plain verify is unchanged
     run --separate-stderr armms-journal -t acme verify
     assert_success
-    assert_equal "$stderr" "armms-journal: tenant acme: 164 events, chain intact"
+    assert_equal "$stderr" "armms-journal: tenant acme: 170 events, chain intact"
 }
 
 @test "the plain sqlite3 shell cannot write an audited table while its digest triggers stand" {
