@@ -91,7 +91,10 @@ three_punches() {
 
     run --separate-stderr bash -c 'armms-ingest -t acme </dev/null | armms-timelog -t acme'
     assert_equal "$status" 0
-    assert_equal "$(jq -r '[.kind, .guard_id, .status] | @tsv' <<<"$output")" "$(printf 'TimeLog\tG09999\tINVALID')"
+    # when armms-timelog opens first it releases the punch itself and, having
+    # read no record, also takes G1's punches ingested to nowhere (tk/stale.h)
+    assert_equal "$(jq -r 'select(.guard_id == "G09999") | [.kind, .guard_id, .status] | @tsv' <<<"$output")" "$(printf 'TimeLog\tG09999\tINVALID')"
+    assert_equal "$(jq -r .guard_id <<<"$output" | grep -v '^G09999$' | sort -u)" "$(jq -r .guard_id <<<"$output" | grep -q G1 && echo G1)"
     # Whichever of the two opens first releases it; the other sees it done.
     assert_equal "$(printf '%s\n' "$stderr" | grep -c 'released')" 1
     assert_equal "$(q acme tk "select event_id, ts, type from clock_event where guard_id = 'G09999'")" \
@@ -105,7 +108,7 @@ three_punches() {
     # (tk/stale.h), and after it a rerun changes nothing.
     run --separate-stderr bash -c 'armms-ingest -t acme </dev/null | armms-timelog -q -t acme'
     assert_equal "$status" 0
-    assert_equal "$(jq -r .guard_id <<<"$output" | sort -u)" G1
+    assert_equal "$(q acme tk "select count(*) from time_log where guard_id = 'G1'")" 2
     local before
     before=$(tk_dump acme; journal_lines acme | sha256sum)
     run --separate-stderr bash -c 'armms-ingest -t acme </dev/null | armms-timelog -q -t acme'
