@@ -10,7 +10,7 @@
 
 #include "store/store.h"
 
-static const char sql_user[] = "SELECT status FROM user WHERE user_id = ?1";
+static const char sql_user[] = "SELECT status, detachments FROM user WHERE user_id = ?1";
 static const char sql_roles[] = "SELECT role_id FROM user_role WHERE user_id = ?1 ORDER BY 1";
 static const char sql_scopes[] =
     "SELECT DISTINCT s.scope_id FROM user_role u JOIN role_scope s ON s.role_id = u.role_id"
@@ -31,6 +31,25 @@ static char **column_list(sqlite3_stmt *st, int *rc)
         v = xcalloc(1, sizeof *v);
     v[n] = NULL;
     sqlite3_reset(st);
+    return v;
+}
+
+/* A stored comma list as a NULL-terminated vector (never NULL itself). */
+static char **split_list(const char *csv)
+{
+    char **v = xcalloc(1, sizeof *v);
+    size_t n = 0;
+    for (const char *p = csv; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len) {
+            v = xrealloc(v, sizeof *v * (n + 2));
+            v[n] = xmalloc(len + 1);
+            memcpy(v[n], p, len);
+            v[n++][len] = 0;
+            v[n] = NULL;
+        }
+        p += len + (p[len] == ',');
+    }
     return v;
 }
 
@@ -57,6 +76,8 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
     if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         who->known = 1;
         who->active = strcmp((const char *)sqlite3_column_text(q, 0), "ACTIVE") == 0;
+        if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+            who->dets = split_list((const char *)sqlite3_column_text(q, 1));
     }
     sqlite3_finalize(q);
     q = NULL;
@@ -101,7 +122,8 @@ void rbac_free(rbac_t *who)
     list_free(who->roles);
     list_free(who->scopes);
     list_free(who->grants);
-    who->roles = who->scopes = who->grants = NULL;
+    list_free(who->dets);
+    who->roles = who->scopes = who->grants = who->dets = NULL;
 }
 
 static int in_list(char **v, const char *s)
@@ -144,6 +166,46 @@ int rbac_require(const rbac_t *who, const char *scope, armms_err *err)
     err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may not %s (needs scope %s, held by %s)",
             who->user, who->tenant, scope, scope, held.s);
     sb_free(&held);
+    return err->code;
+}
+
+int rbac_limited(const rbac_t *who)
+{
+    return who->dets != NULL;
+}
+
+int rbac_at(const rbac_t *who, const char *det)
+{
+    if (!who->dets)
+        return 1;
+    return det && *det && in_list(who->dets, det);
+}
+
+void rbac_dets(const rbac_t *who, strbuf *b)
+{
+    for (char **p = who->dets; p && *p; p++)
+        sb_addf(b, "%s%s", p == who->dets ? "" : ", ", *p);
+    if (who->dets && !who->dets[0])
+        sb_adds(b, "no detachment");
+}
+
+int rbac_require_at(const rbac_t *who, const char *scope, const char *det, armms_err *err)
+{
+    if (rbac_require(who, scope, err))
+        return err->code;
+    if (rbac_at(who, det))
+        return 0;
+    strbuf b;
+    sb_init(&b);
+    rbac_dets(who, &b);
+    if (det && *det)
+        err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may %s only at %s: not at %s",
+                who->user, who->tenant, scope, b.s, det);
+    else
+        err_set(err, EXIT_NOPERM,
+                "user '%s' of tenant %s may %s only at %s: not where no detachment is known",
+                who->user, who->tenant, scope, b.s);
+    sb_free(&b);
     return err->code;
 }
 
@@ -261,6 +323,8 @@ int rbac_write_user(const rbac_t *who, FILE *out, armms_err *err)
     sb_add_json_kv(&b, "status", !who->known ? "UNKNOWN" : who->active ? "ACTIVE" : "DISABLED");
     add_list(&b, "roles", who->roles);
     add_list(&b, "scopes", who->scopes);
+    if (who->dets)
+        add_list(&b, "detachments", who->dets);
     sb_adds(&b, "}\n");
     int rc = fwrite(b.s, 1, b.len, out) == b.len
                  ? 0

@@ -445,6 +445,9 @@ static const char *const iam_migrations[] = {
     "ALTER TABLE user ADD COLUMN service INTEGER NOT NULL DEFAULT 0 CHECK (service IN (0, 1));"
     "CREATE UNIQUE INDEX user_login ON user(login)"
     " WHERE login IS NOT NULL AND service = 0;" AUDIT_LOGIN_DDL,
+    /* roles limited to detachments (rbac.h): the detachments at which a
+     * user's roles apply, a comma list as roles are; NULL, everywhere. */
+    "ALTER TABLE user ADD COLUMN detachments TEXT;",
 };
 
 static const struct {
