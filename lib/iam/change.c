@@ -518,11 +518,65 @@ static int refuse(const rbac_t *who, const char *what, armms_err *err)
                    what);
 }
 
+/* The first detachment_id anywhere in v (looked at) that who's roles do
+ * not reach, copied to out; "" when none. */
+static void foreign_detachment_peek(const rbac_t *who, jv v, char *out, size_t n)
+{
+    jv_kind k = jv_get_kind(v);
+    if (k == JV_KIND_ARRAY) {
+        int len = jv_array_length(jv_copy(v));
+        for (int i = 0; i < len && !*out; i++) {
+            jv e = jv_array_get(jv_copy(v), i);
+            foreign_detachment_peek(who, e, out, n);
+            jv_free(e);
+        }
+    } else if (k == JV_KIND_OBJECT) {
+        jv_object_foreach(jv_copy(v), key, val)
+        {
+            if (!*out && jv_get_kind(val) == JV_KIND_STRING &&
+                strcmp(jv_string_value(key), "detachment_id") == 0 &&
+                !rbac_at(who, jv_string_value(val)))
+                snprintf(out, n, "%s", jv_string_value(val));
+            else if (!*out)
+                foreign_detachment_peek(who, val, out, n);
+            jv_free(key);
+            jv_free(val);
+        }
+    }
+}
+
+/* A limited actor (rbac.h) decides only a request whose effect and preview
+ * name their detachments alone: the refusal names the other one. */
+static int limit_decide(const rbac_t *who, const cr_row *w, const char *verb, armms_err *err)
+{
+    if (!rbac_limited(who))
+        return 0;
+    char det[128] = "";
+    for (int c = 0; c < 2 && !det[0]; c++) {
+        jv v = jv_parse(w->c[c ? C_PREVIEW : C_EFFECT]);
+        if (jv_is_valid(v))
+            foreign_detachment_peek(who, v, det, sizeof det);
+        jv_free(v);
+    }
+    if (!det[0])
+        return 0;
+    strbuf at;
+    sb_init(&at);
+    rbac_dets(who, &at);
+    err_set(err, EXIT_NOPERM,
+            "user '%s' of tenant %s may %s %s only at %s: change request %s is also for %s",
+            who->user, who->tenant, verb, w->c[C_ACTION], at.s, w->c[C_ID], det);
+    sb_free(&at);
+    return err->code;
+}
+
 /* Common checks of a decision by who on w. */
 static int may_decide(const rbac_t *who, const cr_row *w, const char *verb, armms_err *err)
 {
     if (!who->known || !who->active)
         return rbac_require(who, "approval.read", err);
+    if (limit_decide(who, w, verb, err))
+        return err->code;
     if (strcmp(w->c[C_REQ_BY], who->user) == 0) {
         char what[160];
         snprintf(what, sizeof what, "%s their own change request %s", verb, w->c[C_ID]);

@@ -184,6 +184,7 @@ int md_import_open(md_import **out, const md_kind *k, tenant_t *t, armms_err *er
     mi->k = k;
     mi->written = md_hook_of(k);
     sb_init(&mi->accepted);
+    sb_init(&mi->refused);
     *out = mi;
     if (k->needs_hook && !mi->written)
         return err_set(err, EXIT_SOFTWARE, "%s: no code registered to write its derived rows",
@@ -201,12 +202,23 @@ void md_import_close(md_import *mi)
         return;
     store_close(&mi->s); /* finalizes every statement */
     sb_free(&mi->accepted);
+    sb_free(&mi->refused);
     free(mi);
 }
 
 void md_import_progress(md_import *mi, progress *p)
 {
     mi->progress = p;
+}
+
+void md_import_limit(md_import *mi, const struct rbac *who)
+{
+    mi->who = who;
+}
+
+const char *md_refused(const md_import *mi)
+{
+    return mi->refused.s ? mi->refused.s : "";
 }
 
 void md_insert_only(md_import *mi, int on)
@@ -296,10 +308,22 @@ int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_er
         jv io = jv_object_get(jv_copy(effect), jv_string("insert_only"));
         md_insert_only(mi, jv_get_kind(io) == JV_KIND_TRUE);
         jv_free(io);
+        md_import_limit(mi, &ch->who); /* the approver's limits */
         rc = change_apply_begin(ch, &mi->s, err);
     }
     if (!rc) {
         rc = apply_records_peek(mi, ch, effect, rej, err);
+        if (!rc && mi->refused.len) {
+            strbuf at;
+            sb_init(&at);
+            rbac_dets(&ch->who, &at);
+            rc = err_set(err, EXIT_NOPERM,
+                         "user '%s' of tenant %s may %s only at %s: not at %s, which change "
+                         "request %s changes",
+                         ch->who.user, ch->who.tenant, md_kind_action(k), at.s, mi->refused.s,
+                         ch->request_id);
+            sb_free(&at);
+        }
         if (rc)
             store_rollback(&mi->s);
         else

@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "core/ulid.h"
+#include "iam/rbac.h"
 
 /* ---- events --------------------------------------------------------------- */
 
@@ -135,6 +136,35 @@ static int upsert_plain(md_import *mi, const md_rec *r, md_counts *cnt, rejectio
     return rc;
 }
 
+/* ---- roles limited to detachments ------------------------------------------ */
+
+/* r (a record, or a stored version the upsert would change) is at a
+ * detachment the actor's roles reach, or the actor is not limited: else
+ * NOT_PERMITTED, naming the detachment, noted in mi->refused. */
+static int limit_check(md_import *mi, const md_rec *r, rejection *rj)
+{
+    int i = md_fidx(mi->k, "detachment_id");
+    if (!mi->who || i < 0 || rbac_at(mi->who, r->v[i].s))
+        return 0;
+    const char *det = r->v[i].s, *seen = mi->refused.s ? mi->refused.s : "";
+    size_t len = strlen(det);
+    int noted = 0;
+    for (const char *p = seen; *p && !noted;) {
+        size_t l = strcspn(p, ",");
+        noted = l == len && strncmp(p, det, l) == 0;
+        p += l + (p[l] == ',') + (p[l] == ',' && p[l + 1] == ' ');
+    }
+    if (!noted)
+        sb_addf(&mi->refused, "%s%s", mi->refused.len ? ", " : "", det);
+    strbuf b;
+    sb_init(&b);
+    rbac_dets(mi->who, &b);
+    rejection_set(rj, "NOT_PERMITTED", "user '%s' may %s only at %s: not at %s", mi->who->user,
+                  md_kind_action(mi->k), b.s, det);
+    sb_free(&b);
+    return REJECTED;
+}
+
 /* ---- effective-dated versions ---------------------------------------------- */
 
 typedef struct version {
@@ -243,6 +273,8 @@ static int update_same(md_import *mi, const md_rec *r, version *same, md_counts 
         cnt->unchanged++;
         return 0;
     }
+    if (limit_check(mi, &same->r, rj))
+        return REJECTED;
     int rc = write_rec(mi, mi->upd, r, same->id, "update", &same->r, NULL, NULL, rj, err);
     if (!rc)
         cnt->updated++;
@@ -267,6 +299,8 @@ static int close_prev(md_import *mi, const char *from, versions *vs, int *closed
     if (vs->next >= 0) /* a middle version may not be cut silently */
         return rejection_set(rj, "OVERLAP", "overlaps the version from %s to %s", p->r.v[vs->fi].s,
                              pto->null ? "open end" : pto->s);
+    if (limit_check(mi, &p->r, rj)) /* it ends another detachment's version */
+        return REJECTED;
     strbuf was;
     sb_init(&was);
     payload_rec(&was, &p->r);
@@ -403,6 +437,8 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
     cnt->read++;
     int rc = md_rec_parse(mi->k, obj, from_csv, &r, &rj);
     if (!rc)
+        rc = limit_check(mi, &r, &rj);
+    if (!rc)
         rc = check_refs(mi, &r, &rj);
     if (!rc)
         rc = upsert_in_savepoint(mi, &r, cnt, &rj, err);
@@ -410,6 +446,7 @@ int md_upsert(md_import *mi, jv obj, int from_csv, reject_sink *rej, const char 
     if (rc == REJECTED) {
         reject_emit(rej, &rj, source, line, raw, raw_len);
         cnt->rejected++;
+        cnt->refused += strcmp(rj.code, "NOT_PERMITTED") == 0;
         rc = 0;
     } else if (!rc) {
         capture_accepted(mi, &r);

@@ -1,0 +1,146 @@
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# Roles limited to detachments (lib/iam/rbac.h): a user record that lists
+# detachments holds its roles only there. ops1 plans DET1's roster and
+# tk1 keeps DET1's time, nothing of DET2's; ops0 and tk0 are limited
+# nowhere and behave as every other test's users do. A refusal is exit 77
+# and names the detachment.
+
+limited_tenant() {
+    small_tenant acme
+    tk_import acme user 'user_id,name,roles,detachments' \
+        'ops1,Ops One,ops,DET1' 'tk1,Time One,timekeeper,DET1' 'hrm1,HR One,hr_manager,DET1' \
+        'ctl1,Controller One,controller,DET1'
+    tk_import acme user 'user_id,name,roles' 'ops0,Ops Zero,ops' 'tk0,Time Zero,timekeeper' \
+        'hrm0,HR Zero,hr_manager' 'ctl0,Controller Zero,controller'
+}
+
+ASSIGN='guard_id,detachment_id,shift_id,valid_from,valid_to,kind,relieves_guard_id'
+
+# --- the grant -----------------------------------------------------------
+
+@test "a user's detachments are imported, audited and journaled like the roles" {
+    limited_tenant
+    assert_equal "$(q acme iam "select user_id, roles, detachments from user where user_id in ('ops0', 'ops1') order by 1")" \
+        "$(printf 'ops0|ops|\nops1|ops|DET1')"
+    assert_equal "$(journal_lines acme | jq -r 'select(.event_type == "UserUpserted" and .aggregate_id == "ops1") | .payload.record.detachments')" DET1
+    assert_equal "$(q acme iam "select actor, event_type, json_extract(payload, '$.record.detachments') from audit where aggregate_id = 'ops1'")" \
+        'tester|UserUpserted|DET1'
+    # a change of the list is in the user's history, before and after
+    tk_import acme user 'user_id,name,roles,detachments' 'ops1,Ops One,ops,DET1;DET2'
+    run --separate-stderr armms-journal -t acme history ops1
+    assert_success
+    assert_equal "$(jq -r '[.actor, .before.detachments // "-", .after.detachments] | @tsv' <<<"$output")" \
+        "$(printf -- 'tester\t-\tDET1\ntester\tDET1\tDET1,DET2')"
+    run armms-approve -t acme --as ops1 whoami
+    assert_success
+    assert_equal "$(jq -c .detachments <<<"$output")" '["DET1","DET2"]'
+    run armms-approve -t acme --as ops0 whoami
+    assert_equal "$(jq -c .detachments <<<"$output")" null
+}
+
+@test "a user's detachments must exist: a bad one is a Reject, the good records land" {
+    limited_tenant
+    run --separate-stderr armms-import -t acme --format csv user <<<"$(printf '%s\n' 'user_id,name,roles,detachments' \
+        'ops7,Ops Seven,ops,DET7' 'ops2,Ops Two,ops,DET2')"
+    assert_equal "$status" 65
+    assert_equal "$(tk_rejects | jq -r '[.code, .message] | @tsv')" \
+        "$(printf "BAD_FIELD\tdetachments: unknown detachment 'DET7'")"
+    assert_equal "$(q acme iam "select detachments from user where user_id = 'ops2'")" DET2
+    run armms-import -q -t acme --format csv user <<<"$(printf '%s\n' 'user_id,name,roles,detachments' 'ops2,Ops Two,ops,DET2')"
+    assert_success
+}
+
+# --- assignments: stream (armms-import) and request ----------------------
+
+@test "an ops officer limited to DET1 plans DET1's roster; DET2's rows are refused, 77 names DET2" {
+    limited_tenant
+    run --separate-stderr armms-import -t acme --as ops1 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" \
+        'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET2,DAY,2026-10-16,,regular,' 'G3,DET1,NIGHT,2026-10-16,,regular,')"
+    assert_equal "$status" 77
+    assert_equal "$(tk_rejects | jq -r '[.code, .line, .message] | @tsv')" \
+        "$(printf "NOT_PERMITTED\t3\tuser 'ops1' may assignment.update only at DET1: not at DET2")"
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" \
+        "armms-import: user 'ops1' of tenant acme may assignment.update only at DET1: not at DET2 (1 records refused)"
+    # the rows at DET1 landed
+    assert_equal "$(q acme hr 'select guard_id, detachment_id from assignment order by 1')" \
+        "$(printf 'G1|DET1\nG3|DET1')"
+    # a rerun of DET1's rows changes nothing and is allowed
+    run armms-import -q -t acme --as ops1 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G1,DET1,DAY,2026-10-16,,regular,')"
+    assert_success
+}
+
+@test "a limited ops officer may not take a guard off another detachment by assigning him to his own" {
+    limited_tenant
+    tk_assign acme 'G2,DET2,DAY,2026-10-16,,regular,'
+    run --separate-stderr armms-import -t acme --as ops1 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET1,DAY,2026-11-01,,regular,')"
+    assert_equal "$status" 77
+    assert_equal "$(tk_rejects | jq -r .message)" "user 'ops1' may assignment.update only at DET1: not at DET2"
+    assert_equal "$(q acme hr 'select guard_id, detachment_id, valid_to is null from assignment')" 'G2|DET2|1'
+    # an unlimited ops officer may transfer him
+    run armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET1,DAY,2026-11-01,,regular,')"
+    assert_success
+}
+
+@test "a limited ops officer's reliever at another detachment is refused, at his own allowed" {
+    limited_tenant
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET2,DAY,2026-10-16,,regular,'
+    run --separate-stderr armms-import -t acme --as ops1 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" \
+        'G3,DET2,DAY,2026-10-20,2026-10-21,reliever,G2' 'G3,DET1,DAY,2026-10-22,2026-10-23,reliever,G1')"
+    assert_equal "$status" 77
+    assert_equal "$(q acme hr "select detachment_id, relieves_guard_id from assignment where kind = 'reliever'")" 'DET1|G1'
+}
+
+@test "a limited ops officer's change request for another detachment is refused when it is made" {
+    limited_tenant
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'assignment.update,ops,,hr_manager'
+    run --separate-stderr armms-import -t acme --as ops1 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET2,DAY,2026-10-16,,regular,')"
+    assert_equal "$status" 77
+    assert_equal "$output" ""
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" \
+        "armms-import: user 'ops1' of tenant acme may assignment.update only at DET1: not at DET2 (1 records refused)"
+    assert_equal "$(q acme hr 'select count(*) from change_request')" 0
+    # at his own detachment the request is made
+    run --separate-stderr armms-import -t acme --as ops1 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G1,DET1,DAY,2026-10-16,,regular,')"
+    assert_success
+    assert_equal "$(jq -r .kind <<<"$output")" ChangeRequest
+}
+
+@test "a limited approver may not approve, nor reject, a change to another detachment; 77 names it" {
+    limited_tenant
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'assignment.update,ops,,hr_manager'
+    id=$(armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET2,DAY,2026-10-16,,regular,')" | jq -r .request_id)
+    run --separate-stderr armms-approve -t acme --as hrm1 approve "$id"
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-approve: user 'hrm1' of tenant acme may approve assignment.update only at DET1: change request $id is also for DET2"
+    run --separate-stderr armms-approve -t acme --as hrm1 reject "$id" --reason no
+    assert_equal "$status" 77
+    assert_equal "$(q acme hr 'select count(*) from assignment')" 0
+    run armms-approve -q -t acme --as hrm0 approve "$id"
+    assert_success
+    assert_equal "$(q acme hr 'select guard_id, detachment_id from assignment')" 'G2|DET2'
+}
+
+@test "a limited approver approves a change to their own detachment" {
+    limited_tenant
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'assignment.update,ops,,hr_manager'
+    id=$(armms-import -q -t acme --as ops1 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G1,DET1,DAY,2026-10-16,,regular,')" | jq -r .request_id)
+    run armms-approve -q -t acme --as hrm1 approve "$id"
+    assert_success
+    assert_equal "$(q acme hr 'select guard_id, detachment_id from assignment')" 'G1|DET1'
+}
+
+@test "a limited verifier may not verify a change to another detachment" {
+    limited_tenant
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'assignment.update,ops,controller,hr_manager'
+    id=$(armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET2,DAY,2026-10-16,,regular,')" | jq -r .request_id)
+    run --separate-stderr armms-approve -t acme --as ctl1 verify "$id"
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-approve: user 'ctl1' of tenant acme may verify assignment.update only at DET1: change request $id is also for DET2"
+    armms-approve -q -t acme --as ctl0 verify "$id" >/dev/null
+    run --separate-stderr armms-approve -t acme --as hrm1 approve "$id"
+    assert_equal "$status" 77
+    run armms-approve -q -t acme --as hrm0 approve "$id"
+    assert_success
+}
