@@ -144,3 +144,123 @@ ASSIGN='guard_id,detachment_id,shift_id,valid_from,valid_to,kind,relieves_guard_
     run armms-approve -q -t acme --as hrm0 approve "$id"
     assert_success
 }
+
+# --- punches and time logs: stream, select, adjust -----------------------
+
+# G1 on DAY at DET1, G2 on DAY at DET2; one day's punches of both, recorded
+# by the device feed's (unlimited) user, in $BATS_TEST_TMPDIR/ce.ndjson.
+punched() {
+    limited_tenant
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET2,DAY,2026-10-16,,regular,'
+    {
+        tk_punch A G1 2026-10-20T05:55:00+08:00 IN DET1
+        tk_punch B G1 2026-10-20T18:02:00+08:00 OUT DET1
+        tk_punch C G2 2026-10-20T05:58:00+08:00 IN DET2
+        tk_punch D G2 2026-10-20T18:01:00+08:00 OUT DET2
+    } >"$BATS_TEST_TMPDIR/in"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/ce.ndjson"
+}
+
+@test "stream: a limited timekeeper's armms-timelog refuses another detachment's clock events, 77 names it" {
+    punched
+    run --separate-stderr armms-timelog -t acme --as tk1 "$BATS_TEST_TMPDIR/ce.ndjson"
+    assert_equal "$status" 77
+    assert_equal "$(tk_rejects | jq -r '[.code, .line, .message] | @tsv')" \
+        "$(printf "NOT_PERMITTED\t3\tuser 'tk1' may timekeeping.run only at DET1: not at DET2\nNOT_PERMITTED\t4\tuser 'tk1' may timekeeping.run only at DET1: not at DET2")"
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" \
+        "armms-timelog: user 'tk1' of tenant acme may timekeeping.run only at DET1: not at DET2 (2 records refused)"
+    # DET1's punches became time logs and went on; DET2's did not
+    assert_equal "$(jq -r '[.guard_id, .detachment_id] | @tsv' <<<"$output" | sort -u)" "$(printf 'G1\tDET1')"
+    assert_equal "$(q acme tk 'select guard_id, count(*) from time_log group by 1')" 'G1|2'
+    # an unlimited timekeeper's run of the same stream is as before
+    run armms-timelog -q -t acme --as tk0 "$BATS_TEST_TMPDIR/ce.ndjson"
+    assert_success
+    assert_equal "$(q acme tk 'select guard_id, count(*) from time_log group by 1')" "$(printf 'G1|2\nG2|2')"
+}
+
+@test "stream: a limited timekeeper's armms-dtr refuses another detachment's time logs" {
+    punched
+    armms-timelog -q -t acme "$BATS_TEST_TMPDIR/ce.ndjson" >"$BATS_TEST_TMPDIR/tl.ndjson"
+    run --separate-stderr armms-dtr -t acme --as tk1 "$BATS_TEST_TMPDIR/tl.ndjson"
+    assert_equal "$status" 77
+    assert_equal "$(tk_rejects | jq -r .code | sort -u)" NOT_PERMITTED
+    assert_equal "$(jq -r '[.guard_id, .detachment_id] | @tsv' <<<"$output" | sort -u)" "$(printf 'G1\tDET1')"
+}
+
+@test "select: a limited timekeeper recomputes and sees only his detachments' guards; --guard elsewhere is 77" {
+    punched
+    armms-timelog -q -t acme "$BATS_TEST_TMPDIR/ce.ndjson" >/dev/null
+    run --separate-stderr armms-timelog -t acme --as tk1 --from 2026-10-20 --to 2026-10-20 </dev/null
+    assert_success
+    assert_equal "$(jq -r '[.guard_id, .detachment_id] | @tsv' <<<"$output" | sort -u)" "$(printf 'G1\tDET1')"
+    run --separate-stderr armms-timelog -t acme --as tk1 --from 2026-10-20 --to 2026-10-20 --guard G2 </dev/null
+    assert_equal "$status" 77
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" \
+        "armms-timelog: user 'tk1' of tenant acme may timekeeping.run only at DET1: not at DET2, guard G2's from 2026-10-20 to 2026-10-20"
+    assert_equal "$output" ""
+    run --separate-stderr armms-dtr -t acme --as ops1 --from 2026-10-20 --to 2026-10-20 --guard G2 </dev/null
+    assert_equal "$status" 77
+    # unlimited: both guards, as ever
+    run --separate-stderr armms-timelog -t acme --as tk0 --from 2026-10-20 --to 2026-10-20 </dev/null
+    assert_success
+    assert_equal "$(jq -r .guard_id <<<"$output" | sort -u | tr '\n' ' ')" "G1 G2 "
+}
+
+@test "a limited timekeeper's run without a scope leaves the tenant's clock cursor where it is" {
+    punched
+    run armms-timelog -q -t acme --as tk1 </dev/null
+    assert_success
+    assert_equal "$(q acme tk "select count(*) from stale_source where source = 'clock'")" 0
+    # the cron run still takes every event
+    armms-timelog -q -t acme </dev/null >/dev/null
+    assert_equal "$(q acme tk 'select count(*) from time_log')" 4
+}
+
+@test "adjust: a limited timekeeper's add, void or move at another detachment is refused, 77 names it" {
+    punched
+    armms-timelog -q -t acme "$BATS_TEST_TMPDIR/ce.ndjson" >"$BATS_TEST_TMPDIR/tl.ndjson"
+    before=$(tk_dump acme)
+    run --separate-stderr armms-timelog adjust add -t acme --as tk1 --guard G2 --ts 2026-10-21T05:59:00+08:00 \
+        --type IN --reason 'reader down'
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-timelog: user 'tk1' of tenant acme may timelog.adjust only at DET1: not at DET2"
+    run --separate-stderr armms-timelog adjust add -t acme --as tk1 --guard G1 --ts 2026-10-21T05:59:00+08:00 \
+        --type IN --detachment DET2 --reason 'reader down'
+    assert_equal "$status" 77
+    c=$(jq -r 'select(.guard_id == "G2" and .type == "IN") | .time_log_id' "$BATS_TEST_TMPDIR/tl.ndjson")
+    run --separate-stderr armms-timelog adjust void "$c" -t acme --as tk1 --reason 'test tap'
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-timelog: user 'tk1' of tenant acme may timelog.adjust only at DET1: not at DET2"
+    a=$(jq -r 'select(.guard_id == "G1" and .type == "IN") | .time_log_id' "$BATS_TEST_TMPDIR/tl.ndjson")
+    run --separate-stderr armms-timelog adjust move "$a" -t acme --as tk1 --shift DAY --date 2026-10-20 \
+        --detachment DET2 --reason 'wrong post'
+    assert_equal "$status" 77
+    assert_equal "$(tk_dump acme)" "$before"
+    # at his own detachment it is done
+    run --separate-stderr armms-timelog adjust add -t acme --as tk1 --guard G1 --ts 2026-10-21T05:59:00+08:00 \
+        --type IN --reason 'reader down'
+    assert_success
+    assert_equal "$(jq -r '[.guard_id, .detachment_id, .source] | @tsv' <<<"$output" | sort -u)" \
+        "$(printf 'G1\tDET1\tadjustment')"
+    # and an unlimited one adjusts anywhere
+    run armms-timelog adjust void "$c" -q -t acme --as tk0 --reason 'test tap'
+    assert_success
+}
+
+@test "adjust by request: a limited approver may not approve another detachment's correction" {
+    punched
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'timelog.adjust,timekeeper,,hr_manager'
+    run --separate-stderr armms-timelog adjust add -t acme --as tk1 --guard G2 --ts 2026-10-21T05:59:00+08:00 \
+        --type IN --reason 'reader down'
+    assert_equal "$status" 77
+    assert_equal "$output" ""
+    id=$(armms-timelog adjust add -q -t acme --as tk0 --guard G2 --ts 2026-10-21T05:59:00+08:00 \
+        --type IN --reason 'reader down' | jq -r .request_id)
+    run --separate-stderr armms-approve -t acme --as hrm1 approve "$id"
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-approve: user 'hrm1' of tenant acme may approve timelog.adjust only at DET1: change request $id is also for DET2"
+    assert_equal "$(q acme tk 'select count(*) from time_log_adjustment')" 0
+    run armms-approve -q -t acme --as hrm0 approve "$id"
+    assert_success
+    assert_equal "$(q acme tk 'select count(*) from time_log_adjustment')" 1
+}

@@ -191,8 +191,11 @@ void rbac_dets(const rbac_t *who, strbuf *b)
 
 int rbac_require_at(const rbac_t *who, const char *scope, const char *det, armms_err *err)
 {
-    if (rbac_require(who, scope, err))
-        return err->code;
+    return rbac_require(who, scope, err) ? err->code : rbac_limit(who, scope, det, err);
+}
+
+int rbac_limit(const rbac_t *who, const char *scope, const char *det, armms_err *err)
+{
     if (rbac_at(who, det))
         return 0;
     strbuf b;

@@ -76,6 +76,9 @@ int rbac_at(const rbac_t *who, const char *det);
  * detachment ("user 'ops1' of tenant T may assignment.update only at DET1,
  * DET3: not at DET2"). */
 int rbac_require_at(const rbac_t *who, const char *scope, const char *det, armms_err *err);
+/* Only its detachment part: the approver of a routed change holds the
+ * route's role, not the scope, and is limited all the same. */
+int rbac_limit(const rbac_t *who, const char *scope, const char *det, armms_err *err);
 /* The detachments the actor is limited to, "DET1, DET3", appended to b. */
 void rbac_dets(const rbac_t *who, strbuf *b);
 /* Append to b the roles that hold scope by name ("ops, timekeeper"); when
