@@ -161,6 +161,27 @@ punched() {
     armms-ingest -q -t acme "$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/ce.ndjson"
 }
 
+@test "armms-ingest by a limited timekeeper records his detachment's punches; another's, or none named, is refused" {
+    limited_tenant
+    tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET2,DAY,2026-10-16,,regular,'
+    {
+        tk_punch A G1 2026-10-20T05:55:00+08:00 IN DET1
+        tk_punch C G2 2026-10-20T05:58:00+08:00 IN DET2
+        tk_punch E G1 2026-10-20T06:10:00+08:00 IN
+    } >"$BATS_TEST_TMPDIR/in"
+    run --separate-stderr armms-ingest -t acme --as tk1 "$BATS_TEST_TMPDIR/in"
+    assert_equal "$status" 77
+    assert_equal "$(tk_rejects | jq -r '[.code, .line, .message] | @tsv')" \
+        "$(printf "NOT_PERMITTED\t2\tuser 'tk1' may clock.ingest only at DET1: not at DET2\nNOT_PERMITTED\t3\tuser 'tk1' may clock.ingest only at DET1: the event names no detachment")"
+    assert_equal "$(printf '%s\n' "$stderr" | tail -1)" \
+        "armms-ingest: user 'tk1' of tenant acme may clock.ingest only at DET1: not at DET2, no detachment (2 records refused)"
+    assert_equal "$(q acme tk 'select guard_id, detachment_id from clock_event')" 'G1|DET1'
+    # the device feed's account (unlimited) records them all
+    run armms-ingest -q -t acme --as tk0 "$BATS_TEST_TMPDIR/in"
+    assert_success
+    assert_equal "$(q acme tk 'select count(*) from clock_event')" 3
+}
+
 @test "stream: a limited timekeeper's armms-timelog refuses another detachment's clock events, 77 names it" {
     punched
     run --separate-stderr armms-timelog -t acme --as tk1 "$BATS_TEST_TMPDIR/ce.ndjson"
