@@ -566,7 +566,18 @@ int main(int argc, char **argv)
     check_verb(&r, argc, argv);
     cli_tenant(&r.c, &r.t);
     cli_authorize(&r.t, r.verb->scope);
-    int rc = report_scope_check(&r.t, &r.sc, &r.err) ? r.err.code : r.verb->run(&r);
+    /* a user limited to detachments (rbac.h) sees their rows only, and
+     * naming another detachment is refused */
+    rbac_t who;
+    int rc = rbac_load(&who, &r.t, &r.err);
+    if (!rc && rbac_limited(&who)) {
+        r.sc.dets = who.dets;
+        if (r.sc.detachment)
+            rc = rbac_limit(&who, r.verb->scope, r.sc.detachment, &r.err);
+    }
+    if (!rc)
+        rc = report_scope_check(&r.t, &r.sc, &r.err) ? r.err.code : r.verb->run(&r);
+    rbac_free(&who);
     if (rc)
         return cli_end(&r.c, 0, &r.err, NULL);
     return cli_end(&r.c, 0, NULL, "tenant %s: %s: %ld shown", r.t.id, r.what, r.shown);

@@ -285,3 +285,44 @@ punched() {
     assert_success
     assert_equal "$(q acme tk 'select count(*) from time_log_adjustment')" 1
 }
+
+# --- reports and the list of requests ------------------------------------
+
+@test "reports: a limited user sees his detachments' rows only; naming another detachment is 77" {
+    punched
+    {
+        tk_punch F G1 2026-10-21T06:30:00+08:00 IN DET1
+        tk_punch G G2 2026-10-21T06:40:00+08:00 IN DET2
+    } >"$BATS_TEST_TMPDIR/late"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/late" >>"$BATS_TEST_TMPDIR/ce.ndjson"
+    armms-timelog -q -t acme "$BATS_TEST_TMPDIR/ce.ndjson" | armms-dtr -q -t acme >/dev/null
+    for who in tk1 ops1; do
+        run --separate-stderr armms-report -t acme --as $who dtr --from 2026-10-20 --to 2026-10-21 --format ndjson
+        assert_success
+        assert_equal "$(jq -r '[.guard_id, .detachment_id] | @tsv' <<<"$output" | sort -u)" "$(printf 'G1\tDET1')"
+        run --separate-stderr armms-report -t acme --as $who roster --date 2026-10-20 --format ndjson
+        assert_equal "$(jq -r '[.guard_id, .detachment_id] | @tsv' <<<"$output")" "$(printf 'G1\tDET1')"
+        run --separate-stderr armms-report -t acme --as $who exceptions --date 2026-10-21 --format ndjson
+        assert_equal "$(jq -r .detachment_id <<<"$output" | sort -u)" DET1
+    done
+    run --separate-stderr armms-report -t acme --as tk1 detachment --period 2026-10-B --detachment DET2
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-report: user 'tk1' of tenant acme may timesheet.read only at DET1: not at DET2"
+    run --separate-stderr armms-report -t acme --as tk1 timesheets --period 2026-10-B --detachment DET1
+    assert_success
+    # unlimited: both detachments, as ever
+    run --separate-stderr armms-report -t acme --as tk0 dtr --from 2026-10-20 --to 2026-10-21 --format ndjson
+    assert_equal "$(jq -r .detachment_id <<<"$output" | sort -u | tr '\n' ' ')" "DET1 DET2 "
+}
+
+@test "a limited approver's list of change requests holds his detachments' only" {
+    limited_tenant
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'assignment.update,ops,,hr_manager'
+    armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET2,DAY,2026-10-16,,regular,')" >/dev/null
+    mine=$(armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G1,DET1,DAY,2026-10-16,,regular,')" | jq -r .request_id)
+    run armms-approve -q -t acme --as hrm1 list
+    assert_success
+    assert_equal "$(jq -r .request_id <<<"$output")" "$mine"
+    run armms-approve -q -t acme --as hrm0 list
+    assert_equal "$(jq -r .request_id <<<"$output" | wc -l)" 2
+}

@@ -370,6 +370,8 @@ static const char sql_list[] = "SELECT " CR_COLS " FROM change_request"
                                " AND (?3 IS NULL OR requested_by = ?3)"
                                " AND (?4 = 1 OR status IN ('PENDING', 'VERIFIED'))";
 
+static void foreign_of(const rbac_t *who, const cr_row *w, char *det, size_t n);
+
 int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *out, armms_err *err)
 {
     cr_row *rows = NULL;
@@ -391,7 +393,10 @@ int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *ou
             while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
                 rows = xrealloc(rows, sizeof *rows * (n + 1));
                 row_read(&rows[n], modules[m], q);
-                if (f->actionable && !step_for(who, &rows[n]))
+                char det[128] = "";
+                if (rbac_limited(who)) /* a limited actor's list: their detachments' */
+                    foreign_of(who, &rows[n], det, sizeof det);
+                if ((f->actionable && !step_for(who, &rows[n])) || det[0])
                     row_free(&rows[n]);
                 else
                     n++;
@@ -547,17 +552,23 @@ static void foreign_detachment_peek(const rbac_t *who, jv v, char *out, size_t n
 
 /* A limited actor (rbac.h) decides only a request whose effect and preview
  * name their detachments alone: the refusal names the other one. */
+static void foreign_of(const rbac_t *who, const cr_row *w, char *det, size_t n)
+{
+    *det = 0;
+    for (int c = 0; c < 2 && !*det; c++) {
+        jv v = jv_parse(w->c[c ? C_PREVIEW : C_EFFECT]);
+        if (jv_is_valid(v))
+            foreign_detachment_peek(who, v, det, n);
+        jv_free(v);
+    }
+}
+
 static int limit_decide(const rbac_t *who, const cr_row *w, const char *verb, armms_err *err)
 {
     if (!rbac_limited(who))
         return 0;
     char det[128] = "";
-    for (int c = 0; c < 2 && !det[0]; c++) {
-        jv v = jv_parse(w->c[c ? C_PREVIEW : C_EFFECT]);
-        if (jv_is_valid(v))
-            foreign_detachment_peek(who, v, det, sizeof det);
-        jv_free(v);
-    }
+    foreign_of(who, w, det, sizeof det);
     if (!det[0])
         return 0;
     strbuf at;
