@@ -326,3 +326,20 @@ punched() {
     run armms-approve -q -t acme --as hrm0 list
     assert_equal "$(jq -r .request_id <<<"$output" | wc -l)" 2
 }
+
+@test "timesheets: a limited timekeeper finalizes his detachment's drafts only; --guard elsewhere is 77" {
+    punched
+    armms-import -q -t acme period --generate 2026
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    assert_equal "$(q acme tk "select guard_id, status from timesheet order by 1")" "$(printf 'G1|DRAFT\nG2|DRAFT')"
+    run --separate-stderr armms-timesheet -t acme --as tk1 --finalize --period 2026-10-B --guard G2 --override 'month end'
+    assert_equal "$status" 77
+    run --separate-stderr armms-timesheet -t acme --as tk1 --finalize --period 2026-10-B --override 'month end'
+    assert_success
+    assert_equal "$(jq -r '[.guard_id, .status] | @tsv' <<<"$output")" "$(printf 'G1\tFINALIZED')"
+    assert_equal "$(q acme tk "select guard_id, status from timesheet where version = (select max(version) from timesheet t where t.timesheet_id = timesheet.timesheet_id) order by 1")" \
+        "$(printf 'G1|FINALIZED\nG2|DRAFT')"
+    run armms-timesheet -q -t acme --as tk0 --finalize --period 2026-10-B --override 'month end'
+    assert_success
+    assert_equal "$(jq -r .guard_id <<<"$output")" G2
+}
