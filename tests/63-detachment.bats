@@ -52,6 +52,29 @@ ASSIGN='guard_id,detachment_id,shift_id,valid_from,valid_to,kind,relieves_guard_
     assert_success
 }
 
+@test "a role granted for a client holds at every detachment of the client, a new one too" {
+    limited_tenant
+    tk_import acme user 'user_id,name,roles,clients' 'ops3,Ops Three,ops,Harbor Inc' 'ops4,Ops Four,ops, Harbor Inc ; Acme Corp'
+    assert_equal "$(q acme iam "select user_id, clients from user where clients is not null order by 1")" \
+        "$(printf 'ops3|Harbor Inc\nops4|Acme Corp;Harbor Inc')"
+    run --separate-stderr armms-import -t acme --as ops3 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" \
+        'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET2,DAY,2026-10-16,,regular,')"
+    assert_equal "$status" 77
+    assert_equal "$(tk_rejects | jq -r .message)" "user 'ops3' may assignment.update only at DET2: not at DET1"
+    # a detachment the client opens later is his at once
+    tk_import acme detachment 'detachment_id,name,client' 'DET3,Harbor Annex,Harbor Inc'
+    run armms-import -q -t acme --as ops3 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G3,DET3,NIGHT,2026-10-16,,regular,')"
+    assert_success
+    run armms-approve -t acme --as ops3 whoami
+    assert_equal "$(jq -c .detachments <<<"$output")" '["DET2","DET3"]'
+    run armms-import -q -t acme --as ops4 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G1,DET1,DAY,2026-10-16,,regular,')"
+    assert_success
+    # a client the tenant has no detachment of is a Reject
+    run --separate-stderr armms-import -t acme --format csv user <<<"$(printf '%s\n' 'user_id,name,roles,clients' 'ops5,Ops Five,ops,Harbour Inc')"
+    assert_equal "$status" 65
+    assert_equal "$(tk_rejects | jq -r .message)" "clients: unknown client 'Harbour Inc'"
+}
+
 # --- assignments: stream (armms-import) and request ----------------------
 
 @test "an ops officer limited to DET1 plans DET1's roster; DET2's rows are refused, 77 names DET2" {

@@ -10,7 +10,12 @@
 
 #include "store/store.h"
 
-static const char sql_user[] = "SELECT status, detachments FROM user WHERE user_id = ?1";
+static const char sql_user[] =
+    "SELECT status, detachments, clients FROM user WHERE user_id = ?1";
+/* the detachments of a user's clients (';'-joined names) */
+static const char sql_client_dets[] =
+    "SELECT detachment_id FROM detachment"
+    " WHERE instr(';' || ?1 || ';', ';' || client || ';') > 0 ORDER BY 1";
 static const char sql_roles[] = "SELECT role_id FROM user_role WHERE user_id = ?1 ORDER BY 1";
 static const char sql_scopes[] =
     "SELECT DISTINCT s.scope_id FROM user_role u JOIN role_scope s ON s.role_id = u.role_id"
@@ -60,6 +65,46 @@ static void list_free(char **v)
     free(v);
 }
 
+static int in_list(char **v, const char *s);
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add to who->dets the detachments of clients (read from hr.db now, so a
+ * client's new detachment is theirs at once), each once. */
+static int add_client_dets(rbac_t *who, tenant_t *t, const char *clients, armms_err *err)
+{
+    if (!who->dets)
+        who->dets = xcalloc(1, sizeof *who->dets);
+    store_t s;
+    if (store_open_ro(&s, t, "hr", err))
+        return err->code;
+    sqlite3_stmt *q = NULL;
+    if (!store_prepare(&s, &q, sql_client_dets, err)) {
+        sqlite3_bind_text(q, 1, clients, -1, SQLITE_STATIC);
+        size_t n = 0;
+        while (who->dets[n])
+            n++;
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const char *d = (const char *)sqlite3_column_text(q, 0);
+            if (in_list(who->dets, d))
+                continue;
+            who->dets = xrealloc(who->dets, sizeof *who->dets * (n + 2));
+            who->dets[n++] = xstrdup(d);
+            who->dets[n] = NULL;
+        }
+        if (rc != SQLITE_DONE)
+            store_fail(&s, rc, "reading detachments", err);
+        sqlite3_finalize(q);
+        qsort(who->dets, n, sizeof *who->dets, str_cmp);
+    }
+    store_close(&s);
+    return err->code;
+}
+
 int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
 {
     memset(who, 0, sizeof *who);
@@ -69,6 +114,7 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
     if (store_open_ro(&s, t, "iam", err))
         return err->code;
     sqlite3_stmt *q = NULL;
+    char *clients = NULL;
     int rc = 0;
     if (store_prepare(&s, &q, sql_user, err))
         goto out;
@@ -78,6 +124,8 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
         who->active = strcmp((const char *)sqlite3_column_text(q, 0), "ACTIVE") == 0;
         if (sqlite3_column_type(q, 1) != SQLITE_NULL)
             who->dets = split_list((const char *)sqlite3_column_text(q, 1));
+        if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+            clients = xstrdup((const char *)sqlite3_column_text(q, 2));
     }
     sqlite3_finalize(q);
     q = NULL;
@@ -85,6 +133,8 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
         store_fail(&s, rc, "reading users", err);
         goto out;
     }
+    if (clients && add_client_dets(who, t, clients, err))
+        goto out;
     if (store_prepare(&s, &q, sql_roles, err))
         goto out;
     sqlite3_bind_text(q, 1, who->user, -1, SQLITE_STATIC);
@@ -113,6 +163,7 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
         if (strcmp(*p, "*") == 0)
             who->all_scopes = 1;
 out:
+    free(clients);
     store_close(&s);
     return err->code;
 }

@@ -106,6 +106,8 @@ static const md_field user_f[] = {
     /* the user's roles apply only at these detachments (rbac.h); absent:
      * everywhere */
     {"detachments", FT_LIST, 0, 0, "hr.detachment.detachment_id", 0, 0, 0, 0},
+    /* and at every detachment of these clients (detachment.client) */
+    {"clients", FT_NAMES, 0, 0, "hr.detachment.client", 0, 0, 0, 0},
 };
 static const md_field role_f[] = {
     {"role_id", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},

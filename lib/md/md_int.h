@@ -35,6 +35,8 @@ typedef enum {
     FT_DAYS,
     FT_LIST, /* ids, each of which must exist in ref ("*" too, for scopes) */
     FT_PERIOD,
+    FT_NAMES, /* names that may hold spaces (clients), each of which must exist in
+               * ref: a list, or one string split on ';'; stored sorted, joined by ';' */
     FT_COUNT /* the number of field types: the size of field.c's parser table */
 } ftype;
 

@@ -359,8 +359,9 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, rejection *rj,
  * scope, needs no row). */
 static int list_refs(sqlite3_stmt *st, const md_field *f, const char *list, rejection *rj)
 {
+    const char *sep = f->type == FT_NAMES ? ";" : ",";
     for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ",");
+        size_t len = strcspn(p, sep);
         /* "*" grants every scope; it is not a role */
         if (!(len == 1 && *p == '*' && strstr(f->ref, ".scope."))) {
             sqlite3_bind_text(st, 1, p, (int)len, SQLITE_STATIC);
@@ -370,7 +371,7 @@ static int list_refs(sqlite3_stmt *st, const md_field *f, const char *list, reje
                 return rejection_set(rj, "BAD_FIELD", "%s: unknown %.*s '%.*s'", f->name,
                                      (int)strlen(f->name) - 1, f->name, (int)len, p);
         }
-        p += len + (p[len] == ',');
+        p += len + (p[len] == *sep);
     }
     return 0;
 }
@@ -383,7 +384,7 @@ static int check_refs(md_import *mi, const md_rec *r, rejection *rj)
         sqlite3_stmt *st = mi->ref[i];
         if (!st || r->v[i].null)
             continue;
-        if (k->f[i].type == FT_LIST) {
+        if (k->f[i].type == FT_LIST || k->f[i].type == FT_NAMES) {
             if (list_refs(st, &k->f[i], r->v[i].s, rj))
                 return REJECTED;
             continue;

@@ -446,8 +446,11 @@ static const char *const iam_migrations[] = {
     "CREATE UNIQUE INDEX user_login ON user(login)"
     " WHERE login IS NOT NULL AND service = 0;" AUDIT_LOGIN_DDL,
     /* roles limited to detachments (rbac.h): the detachments at which a
-     * user's roles apply, a comma list as roles are; NULL, everywhere. */
-    "ALTER TABLE user ADD COLUMN detachments TEXT;",
+     * user's roles apply, a comma list as roles are, and the clients at
+     * every detachment of whom they apply, joined by ';' (client names
+     * hold spaces and commas); both NULL, everywhere. */
+    "ALTER TABLE user ADD COLUMN detachments TEXT;"
+    "ALTER TABLE user ADD COLUMN clients TEXT;",
 };
 
 static const struct {
