@@ -10,8 +10,7 @@
 
 #include "store/store.h"
 
-static const char sql_user[] =
-    "SELECT status, detachments, clients FROM user WHERE user_id = ?1";
+static const char sql_user[] = "SELECT status, detachments, clients FROM user WHERE user_id = ?1";
 /* the detachments of a user's clients (';'-joined names) */
 static const char sql_client_dets[] =
     "SELECT detachment_id FROM detachment"
@@ -253,8 +252,8 @@ int rbac_limit(const rbac_t *who, const char *scope, const char *det, armms_err 
     sb_init(&b);
     rbac_dets(who, &b);
     if (det && *det)
-        err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may %s only at %s: not at %s",
-                who->user, who->tenant, scope, b.s, det);
+        err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may %s only at %s: not at %s", who->user,
+                who->tenant, scope, b.s, det);
     else
         err_set(err, EXIT_NOPERM,
                 "user '%s' of tenant %s may %s only at %s: not where no detachment is known",

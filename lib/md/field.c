@@ -382,7 +382,7 @@ static const field_parser parsers[FT_COUNT] = {
     [FT_ID] = parse_id_peek,     [FT_TEXT] = parse_text_peek,     [FT_DATE] = parse_date_peek,
     [FT_TIME] = parse_time_peek, [FT_MONEY] = parse_money_peek,   [FT_INT] = parse_int_peek,
     [FT_BOOL] = parse_bool_peek, [FT_ENUM] = parse_enum_peek,     [FT_DAYS] = parse_list_peek,
-    [FT_LIST] = parse_list_peek, [FT_PERIOD] = parse_period_peek,   [FT_NAMES] = parse_names_peek,
+    [FT_LIST] = parse_list_peek, [FT_PERIOD] = parse_period_peek, [FT_NAMES] = parse_names_peek,
 };
 
 /* Every key of obj is a field of k, or "v" with the value 1. */

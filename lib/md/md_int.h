@@ -37,7 +37,7 @@ typedef enum {
     FT_PERIOD,
     FT_NAMES, /* names that may hold spaces (clients), each of which must exist in
                * ref: a list, or one string split on ';'; stored sorted, joined by ';' */
-    FT_COUNT /* the number of field types: the size of field.c's parser table */
+    FT_COUNT  /* the number of field types: the size of field.c's parser table */
 } ftype;
 
 enum { MD_REQ = 1, MD_KEY = 2, MD_FROM = 4, MD_TO = 8 };

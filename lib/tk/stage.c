@@ -80,8 +80,7 @@ int tk_refuse(tk_run *r, const char *scope, const char *det, rejection *rj)
     }
     size_t used = strlen(r->refused_at);
     if (!seen && used + len + 3 < sizeof r->refused_at)
-        snprintf(r->refused_at + used, sizeof r->refused_at - used, "%s%s", used ? ", " : "",
-                 det);
+        snprintf(r->refused_at + used, sizeof r->refused_at - used, "%s%s", used ? ", " : "", det);
     strbuf at;
     sb_init(&at);
     rbac_dets(r->who, &at);
@@ -155,7 +154,8 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
                            r->stage->in_kind, kind ? kind : "records without a kind");
     else if (!v_ok)
         rc = rejection_set(&rj, "BAD_FIELD", "v must be 1");
-    else if (tk_str_peek(rec, "detachment_id") && !rbac_at(r->who, tk_str_peek(rec, "detachment_id")))
+    else if (tk_str_peek(rec, "detachment_id") &&
+             !rbac_at(r->who, tk_str_peek(rec, "detachment_id")))
         rc = tk_refuse(r, "timekeeping.run", tk_str_peek(rec, "detachment_id"), &rj);
     else
         rc = r->stage->touch_peek(r, rec, &rj, err);

@@ -95,9 +95,9 @@ struct tk_run {
     int stale_own;            /* whether the stage has marks to clear */
     const char *stale_reason; /* why the next stage is marked (NULL: the stage's name) */
     struct tk_stale_q *stale_q;
-    progress *progress; /* tk_run_flush ticks once per guard it recomputes (NULL: none) */
-    rbac_t own_who;     /* the actor, loaded by tk_run_open */
-    const rbac_t *who;  /* whose limits apply: the actor, or an approver (tk_run_apply) */
+    progress *progress;   /* tk_run_flush ticks once per guard it recomputes (NULL: none) */
+    rbac_t own_who;       /* the actor, loaded by tk_run_open */
+    const rbac_t *who;    /* whose limits apply: the actor, or an approver (tk_run_apply) */
     char refused_at[256]; /* the detachments refused, "DET2, DET7" */
 };
 
