@@ -222,6 +222,20 @@ punched() {
     assert_equal "$(q acme tk 'select guard_id, count(*) from time_log group by 1')" "$(printf 'G1|2\nG2|2')"
 }
 
+@test "stream: a clock event naming no detachment is judged by its guard's assignments" {
+    punched
+    {
+        tk_punch H G1 2026-10-22T05:50:00+08:00 IN
+        tk_punch I G2 2026-10-22T05:51:00+08:00 IN
+    } >"$BATS_TEST_TMPDIR/bare"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/bare" >"$BATS_TEST_TMPDIR/bare.ndjson"
+    run --separate-stderr armms-timelog -t acme --as tk1 "$BATS_TEST_TMPDIR/bare.ndjson"
+    assert_equal "$status" 77
+    assert_equal "$(tk_rejects | jq -r '[.line, .message] | @tsv')" \
+        "$(printf "2\tuser 'tk1' may timekeeping.run only at DET1: not at DET2")"
+    assert_equal "$(jq -r .guard_id <<<"$output" | sort -u)" G1
+}
+
 @test "stream: a limited timekeeper's armms-dtr refuses another detachment's time logs" {
     punched
     armms-timelog -q -t acme "$BATS_TEST_TMPDIR/ce.ndjson" >"$BATS_TEST_TMPDIR/tl.ndjson"

@@ -139,6 +139,24 @@ void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
     idmap_put(&r->touch_idx, guard, r->ntouch++);
 }
 
+/* A limited actor's stream record (looked at): at another detachment, or,
+ * naming none, of a guard never assigned at theirs, it is refused; a
+ * guard of theirs and others' has his other dates left out by the flush. */
+static int limit_record(tk_run *r, jv rec, rejection *rj, armms_err *err)
+{
+    if (!rbac_limited(r->who))
+        return 0;
+    const char *det = tk_str_peek(rec, "detachment_id"), *guard = tk_str_peek(rec, "guard_id");
+    if (det)
+        return rbac_at(r->who, det) ? 0 : tk_refuse(r, "timekeeping.run", det, rj);
+    const ro_guard *g = guard ? roster_guard(r->ro, guard, err) : NULL;
+    if (err->code)
+        return err->code;
+    if (!g || tk_reaches(r, g, 0, RO_OPEN_END))
+        return 0; /* an unknown guard is the stage's own Reject */
+    return tk_refuse(r, "timekeeping.run", g->na ? g->a[0].detachment_id : "no detachment", rj);
+}
+
 int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
                   size_t raw_len, armms_err *err)
 {
@@ -154,10 +172,7 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
                            r->stage->in_kind, kind ? kind : "records without a kind");
     else if (!v_ok)
         rc = rejection_set(&rj, "BAD_FIELD", "v must be 1");
-    else if (tk_str_peek(rec, "detachment_id") &&
-             !rbac_at(r->who, tk_str_peek(rec, "detachment_id")))
-        rc = tk_refuse(r, "timekeeping.run", tk_str_peek(rec, "detachment_id"), &rj);
-    else
+    else if ((rc = limit_record(r, rec, &rj, err)) == 0)
         rc = r->stage->touch_peek(r, rec, &rj, err);
     jv_free(rec);
     if (rc == REJECTED)
