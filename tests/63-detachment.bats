@@ -352,16 +352,22 @@ punched() {
     assert_equal "$(jq -r .detachment_id <<<"$output" | sort -u | tr '\n' ' ')" "DET1 DET2 "
 }
 
-@test "a limited approver's list of change requests holds his detachments' only" {
+@test "a limited approver's list of change requests holds his detachments' only, and show refuses the others" {
     limited_tenant
     tk_import acme route 'action,requester_role,verifier_role,approver_role' 'assignment.update,ops,,hr_manager'
-    armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET2,DAY,2026-10-16,,regular,')" >/dev/null
+    other=$(armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G2,DET2,DAY,2026-10-16,,regular,')" | jq -r .request_id)
     mine=$(armms-import -q -t acme --as ops0 --format csv assignment <<<"$(printf '%s\n' "$ASSIGN" 'G1,DET1,DAY,2026-10-16,,regular,')" | jq -r .request_id)
     run armms-approve -q -t acme --as hrm1 list
     assert_success
     assert_equal "$(jq -r .request_id <<<"$output")" "$mine"
     run armms-approve -q -t acme --as hrm0 list
     assert_equal "$(jq -r .request_id <<<"$output" | wc -l)" 2
+    # nor may he read the other one in full
+    run --separate-stderr armms-approve -t acme --as hrm1 show "$other"
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-approve: user 'hrm1' of tenant acme may read assignment.update only at DET1: change request $other is also for DET2"
+    run armms-approve -q -t acme --as hrm1 show "$mine"
+    assert_success
 }
 
 @test "timesheets: a limited timekeeper finalizes his detachment's drafts only; --guard elsewhere is 77" {

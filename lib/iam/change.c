@@ -371,6 +371,7 @@ static const char sql_list[] = "SELECT " CR_COLS " FROM change_request"
                                " AND (?4 = 1 OR status IN ('PENDING', 'VERIFIED'))";
 
 static void foreign_of(const rbac_t *who, const cr_row *w, char *det, size_t n);
+static int limit_decide(const rbac_t *who, const cr_row *w, const char *verb, armms_err *err);
 
 int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *out, armms_err *err)
 {
@@ -423,11 +424,15 @@ int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *ou
     return err->code;
 }
 
-int change_show(tenant_t *t, const char *id, FILE *out, armms_err *err)
+int change_show(tenant_t *t, const rbac_t *who, const char *id, FILE *out, armms_err *err)
 {
     cr_row w = {{0}, {0}};
     if (find(t, id, &w, err))
         return err->code;
+    if (limit_decide(who, &w, "read", err)) {
+        row_free(&w);
+        return err->code;
+    }
     strbuf b;
     sb_init(&b);
     row_json(&b, &w, 1);
