@@ -347,6 +347,14 @@ punched() {
     assert_equal "$stderr" "armms-report: user 'tk1' of tenant acme may timesheet.read only at DET1: not at DET2"
     run --separate-stderr armms-report -t acme --as tk1 timesheets --period 2026-10-B --detachment DET1
     assert_success
+    # another detachment's guard, by name
+    run --separate-stderr armms-report -t acme --as tk1 guard G2 --period 2026-10-B
+    assert_equal "$status" 77
+    assert_equal "$stderr" "armms-report: user 'tk1' of tenant acme may timesheet.read only at DET1: not at DET2, guard G2's"
+    run --separate-stderr armms-report -t acme --as tk1 timesheets --period 2026-10-B --guard G2
+    assert_equal "$status" 77
+    run --separate-stderr armms-report -t acme --as tk1 guard G1 --period 2026-10-B
+    assert_success
     # unlimited: both detachments, as ever
     run --separate-stderr armms-report -t acme --as tk0 dtr --from 2026-10-20 --to 2026-10-21 --format ndjson
     assert_equal "$(jq -r .detachment_id <<<"$output" | sort -u | tr '\n' ' ')" "DET1 DET2 "
