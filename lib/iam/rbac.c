@@ -231,6 +231,22 @@ int rbac_at(const rbac_t *who, const char *det)
     return det && *det && in_list(who->dets, det);
 }
 
+void rbac_note(char *buf, size_t n, const char *det)
+{
+    size_t len = strlen(det), used = strlen(buf);
+    for (const char *p = buf; *p;) {
+        size_t l = strcspn(p, ",");
+        if (l == len && strncmp(p, det, l) == 0)
+            return;
+        p += l;
+        p += strspn(p, ", ");
+    }
+    if (used + len + 6 < n)
+        snprintf(buf + used, n - used, "%s%s", used ? ", " : "", det);
+    else if (used + 4 < n && (used < 3 || strcmp(buf + used - 3, "...")))
+        snprintf(buf + used, n - used, "...");
+}
+
 void rbac_dets(const rbac_t *who, strbuf *b)
 {
     for (char **p = who->dets; p && *p; p++)

@@ -79,6 +79,10 @@ int rbac_require_at(const rbac_t *who, const char *scope, const char *det, armms
 /* Only its detachment part: the approver of a routed change holds the
  * route's role, not the scope, and is limited all the same. */
 int rbac_limit(const rbac_t *who, const char *scope, const char *det, armms_err *err);
+/* Add det to list, a ", "-joined list of the n bytes of buf, unless it
+ * is there already (what a run refused, for its last line); a list that
+ * would not fit ends in "...". */
+void rbac_note(char *buf, size_t n, const char *det);
 /* The detachments the actor is limited to, "DET1, DET3", appended to b. */
 void rbac_dets(const rbac_t *who, strbuf *b);
 /* Append to b the roles that hold scope by name ("ops, timekeeper"); when

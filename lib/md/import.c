@@ -184,7 +184,6 @@ int md_import_open(md_import **out, const md_kind *k, tenant_t *t, armms_err *er
     mi->k = k;
     mi->written = md_hook_of(k);
     sb_init(&mi->accepted);
-    sb_init(&mi->refused);
     *out = mi;
     if (k->needs_hook && !mi->written)
         return err_set(err, EXIT_SOFTWARE, "%s: no code registered to write its derived rows",
@@ -202,7 +201,6 @@ void md_import_close(md_import *mi)
         return;
     store_close(&mi->s); /* finalizes every statement */
     sb_free(&mi->accepted);
-    sb_free(&mi->refused);
     free(mi);
 }
 
@@ -218,7 +216,7 @@ void md_import_limit(md_import *mi, const struct rbac *who)
 
 const char *md_refused(const md_import *mi)
 {
-    return mi->refused.s ? mi->refused.s : "";
+    return mi->refused;
 }
 
 void md_insert_only(md_import *mi, int on)
@@ -313,14 +311,14 @@ int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_er
     }
     if (!rc) {
         rc = apply_records_peek(mi, ch, effect, rej, err);
-        if (!rc && mi->refused.len) {
+        if (!rc && mi->refused[0]) {
             strbuf at;
             sb_init(&at);
             rbac_dets(&ch->who, &at);
             rc = err_set(err, EXIT_NOPERM,
                          "user '%s' of tenant %s may %s only at %s: not at %s, which change "
                          "request %s changes",
-                         ch->who.user, ch->who.tenant, md_kind_action(k), at.s, mi->refused.s,
+                         ch->who.user, ch->who.tenant, md_kind_action(k), at.s, mi->refused,
                          ch->request_id);
             sb_free(&at);
         }

@@ -99,7 +99,7 @@ struct md_import {
     sqlite3_stmt *hook_stmt[MD_HOOK_STMTS]; /* the hook's statements */
     progress *progress;                     /* md_import_fd ticks once a record (NULL: none) */
     const struct rbac *who;                 /* md_import_limit's actor, or NULL */
-    strbuf refused;                         /* the detachments refused, "DET2, DET7" */
+    char refused[256];                      /* the detachments refused, "DET2, DET7" */
 };
 
 /* ---- kinds.c ---- */

@@ -146,16 +146,8 @@ static int limit_check(md_import *mi, const md_rec *r, rejection *rj)
     int i = md_fidx(mi->k, "detachment_id");
     if (!mi->who || i < 0 || rbac_at(mi->who, r->v[i].s))
         return 0;
-    const char *det = r->v[i].s, *seen = mi->refused.s ? mi->refused.s : "";
-    size_t len = strlen(det);
-    int noted = 0;
-    for (const char *p = seen; *p && !noted;) {
-        size_t l = strcspn(p, ",");
-        noted = l == len && strncmp(p, det, l) == 0;
-        p += l + (p[l] == ',') + (p[l] == ',' && p[l + 1] == ' ');
-    }
-    if (!noted)
-        sb_addf(&mi->refused, "%s%s", mi->refused.len ? ", " : "", det);
+    const char *det = r->v[i].s;
+    rbac_note(mi->refused, sizeof mi->refused, det);
     strbuf b;
     sb_init(&b);
     rbac_dets(mi->who, &b);

@@ -206,10 +206,7 @@ const char *ingest_refused(const ingest_t *in)
 static int refuse_at(ingest_t *in, const char *det, rejection *rj)
 {
     const char *name = det ? det : "no detachment";
-    size_t used = strlen(in->refused_at), len = strlen(name);
-    if (!strstr(in->refused_at, name) && used + len + 3 < sizeof in->refused_at)
-        snprintf(in->refused_at + used, sizeof in->refused_at - used, "%s%s", used ? ", " : "",
-                 name);
+    rbac_note(in->refused_at, sizeof in->refused_at, name);
     strbuf at;
     sb_init(&at);
     rbac_dets(in->who, &at);

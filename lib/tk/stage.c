@@ -69,18 +69,7 @@ int tk_reaches(const tk_run *r, const ro_guard *g, day_t d0, day_t d1)
 
 int tk_refuse(tk_run *r, const char *scope, const char *det, rejection *rj)
 {
-    size_t len = strlen(det);
-    const char *p = r->refused_at;
-    int seen = 0;
-    while (*p && !seen) {
-        size_t l = strcspn(p, ",");
-        seen = l == len && strncmp(p, det, l) == 0;
-        p += l;
-        p += strspn(p, ", ");
-    }
-    size_t used = strlen(r->refused_at);
-    if (!seen && used + len + 3 < sizeof r->refused_at)
-        snprintf(r->refused_at + used, sizeof r->refused_at - used, "%s%s", used ? ", " : "", det);
+    rbac_note(r->refused_at, sizeof r->refused_at, det);
     strbuf at;
     sb_init(&at);
     rbac_dets(r->who, &at);
