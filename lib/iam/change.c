@@ -541,7 +541,7 @@ static void foreign_detachment_peek(const rbac_t *who, jv v, char *out, size_t n
             jv_free(e);
         }
     } else if (k == JV_KIND_OBJECT) {
-        jv_object_foreach(jv_copy(v), key, val)
+        jv_object_foreach(v, key, val) /* borrows v: no copy to leak */
         {
             if (!*out && jv_get_kind(val) == JV_KIND_STRING &&
                 strcmp(jv_string_value(key), "detachment_id") == 0 &&
