@@ -30,7 +30,7 @@ static int run_list(void *ctx)
 static int run_show(void *ctx)
 {
     approve *a = ctx;
-    return change_show(&a->t, a->id, stdout, &a->err);
+    return change_show(&a->t, &a->who, a->id, stdout, &a->err);
 }
 
 static int run_verify(void *ctx)

@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     if (md_import_open(&mi, k, &t, &err) || change_begin(&ch, md_store(mi), &err))
         armms_die_err(&err);
     md_import_progress(mi, cli_progress(&c, NULL));
+    md_import_limit(mi, &ch.who);
     int rc = 0, missing = 0, made = 0;
     if (year) {
         jv ps = pay_year_periods((int)year);
@@ -140,6 +141,17 @@ int main(int argc, char **argv)
                  argv[optind], n.read - n.rejected, n.inserted, n.updated, n.unchanged);
         cli_progress_clear(); /* the ChangeRequest goes to stdout, perhaps that terminal */
         rc = change_submit(&ch, md_effect(mi), summary, stdout, &made, &err);
+    }
+    if (!rc && n.refused) {
+        /* the records at the actor's detachments landed; the others are
+         * Rejects, and the run says whose they are */
+        strbuf at;
+        sb_init(&at);
+        rbac_dets(&ch.who, &at);
+        rc = err_set(&err, EXIT_NOPERM,
+                     "user '%s' of tenant %s may %s only at %s: not at %s (%ld records refused)",
+                     ch.who.user, t.id, md_kind_action(k), at.s, md_refused(mi), n.refused);
+        sb_free(&at);
     }
     md_import_close(mi);
     char line[400];

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "core/input.h"
+#include "iam/rbac.h"
 #include "tk/ingest.h"
 
 static const char usage[] =
@@ -122,6 +123,9 @@ int main(int argc, char **argv)
     ingest_t *in = NULL;
     cli_tenant(&c, &t);
     cli_authorize(&t, "clock.ingest");
+    rbac_t who;
+    if (rbac_load(&who, &t, &err))
+        armms_die_err(&err);
     cli_rejects(&c, &rej);
     progress *shown = cli_progress(&c, stdout);
     if (shown) {
@@ -141,11 +145,24 @@ int main(int argc, char **argv)
     /* What an earlier run committed but never wrote, then what HR data now
      * lets go, then the input. */
     int rc = ingest_replay_unsent(in, &err) || ingest_release(in, &err) ? err.code : 0;
+    if (rbac_limited(&who))
+        ingest_limit(in, &who);
     if (!rc)
         rc = cli_each_input(argc - optind, argv + optind, ingest_input, &r, &missing);
     if (!rc)
         rc = ingest_flush(in, &err);
     ingest_counts n = *ingest_counts_of(in);
+    if (!rc && n.refused) {
+        strbuf at;
+        sb_init(&at);
+        rbac_dets(&who, &at);
+        rc = err_set(&err, EXIT_NOPERM,
+                     "user '%s' of tenant %s may clock.ingest only at %s: not at %s (%ld records "
+                     "refused)",
+                     who.user, t.id, at.s, ingest_refused(in), n.refused);
+        sb_free(&at);
+    }
+    rbac_free(&who);
     ingest_close(in, &err);
     /* A newly held punch is 65 like a Reject: someone must add the guard or
      * detachment to HR data before it can be paid. */

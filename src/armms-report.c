@@ -586,6 +586,46 @@ static void check_verb(rep *r, int argc, char **argv)
     }
 }
 
+/* A limited user's guard (--guard, or the guard report's G) must have
+ * been assigned at one of their detachments: else EXIT_NOPERM naming
+ * where he was. An unknown guard is report_scope_check's to say. */
+static int guard_reached(rep *r, const rbac_t *who, const char *guard)
+{
+    store_t s;
+    if (store_open_ro(&s, &r->t, "hr", &r->err))
+        return r->err.code;
+    sqlite3_stmt *q = NULL;
+    int rc = store_prepare(&s, &q,
+                           "SELECT DISTINCT detachment_id FROM assignment WHERE guard_id = ?1"
+                           " ORDER BY 1",
+                           &r->err);
+    char other[65] = "";
+    int mine = 0, any = 0;
+    if (!rc) {
+        sqlite3_bind_text(q, 1, guard, -1, SQLITE_STATIC);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *d = (const char *)sqlite3_column_text(q, 0);
+            any = 1;
+            if (rbac_at(who, d))
+                mine = 1;
+            else if (!other[0])
+                snprintf(other, sizeof other, "%s", d);
+        }
+        sqlite3_finalize(q);
+    }
+    store_close(&s);
+    if (rc || mine || !any)
+        return rc;
+    strbuf at;
+    sb_init(&at);
+    rbac_dets(who, &at);
+    err_set(&r->err, EXIT_NOPERM,
+            "user '%s' of tenant %s may %s only at %s: not at %s, guard %s's", who->user, r->t.id,
+            r->verb->scope, at.s, other, guard);
+    sb_free(&at);
+    return r->err.code;
+}
+
 int main(int argc, char **argv)
 {
     static rep r;
@@ -593,7 +633,21 @@ int main(int argc, char **argv)
     check_verb(&r, argc, argv);
     cli_tenant(&r.c, &r.t);
     cli_authorize(&r.t, r.verb->scope);
-    int rc = report_scope_check(&r.t, &r.sc, &r.err) ? r.err.code : r.verb->run(&r);
+    /* a user limited to detachments (rbac.h) sees their rows only, and
+     * naming another detachment is refused */
+    rbac_t who;
+    int rc = rbac_load(&who, &r.t, &r.err);
+    if (!rc && rbac_limited(&who)) {
+        r.sc.dets = who.dets;
+        if (r.sc.detachment)
+            rc = rbac_limit(&who, r.verb->scope, r.sc.detachment, &r.err);
+        const char *g = is_verb(&r, "guard") ? r.operand : r.sc.guard;
+        if (!rc && g)
+            rc = guard_reached(&r, &who, g);
+    }
+    if (!rc)
+        rc = report_scope_check(&r.t, &r.sc, &r.err) ? r.err.code : r.verb->run(&r);
+    rbac_free(&who);
     if (rc)
         return cli_end(&r.c, 0, &r.err, NULL);
     return cli_end(&r.c, 0, NULL, "tenant %s: %s: %ld shown", r.t.id, r.what, r.shown);

@@ -126,7 +126,9 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
     if (!rc && !s->has && !r->n.read) {
         r->changed_only = 1; /* nothing named a record: write what changed */
         rc = tk_stale_pull(r, 1, err);
-        if (!rc)
+        /* the clock cursor is the tenant's: a run limited to some
+         * detachments (rbac.h) would move it past the others' events */
+        if (!rc && !rbac_limited(r->who))
             rc = tk_stale_clock(r, &clock, err);
     }
     if (!rc && !s->has)
@@ -135,6 +137,8 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
         rc = tk_run_flush(r, err);
     if (!rc)
         rc = tk_stale_clock_done(r, clock, err);
+    if (!rc)
+        rc = tk_run_refusals(r, "timekeeping.run", err);
     return rc;
 }
 

@@ -370,6 +370,9 @@ static const char sql_list[] = "SELECT " CR_COLS " FROM change_request"
                                " AND (?3 IS NULL OR requested_by = ?3)"
                                " AND (?4 = 1 OR status IN ('PENDING', 'VERIFIED'))";
 
+static void foreign_of(const rbac_t *who, const cr_row *w, char *det, size_t n);
+static int limit_decide(const rbac_t *who, const cr_row *w, const char *verb, armms_err *err);
+
 int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *out, armms_err *err)
 {
     cr_row *rows = NULL;
@@ -391,7 +394,10 @@ int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *ou
             while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
                 rows = xrealloc(rows, sizeof *rows * (n + 1));
                 row_read(&rows[n], modules[m], q);
-                if (f->actionable && !step_for(who, &rows[n]))
+                char det[128] = "";
+                if (rbac_limited(who)) /* a limited actor's list: their detachments' */
+                    foreign_of(who, &rows[n], det, sizeof det);
+                if ((f->actionable && !step_for(who, &rows[n])) || det[0])
                     row_free(&rows[n]);
                 else
                     n++;
@@ -418,11 +424,15 @@ int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *ou
     return err->code;
 }
 
-int change_show(tenant_t *t, const char *id, FILE *out, armms_err *err)
+int change_show(tenant_t *t, const rbac_t *who, const char *id, FILE *out, armms_err *err)
 {
     cr_row w = {{0}, {0}};
     if (find(t, id, &w, err))
         return err->code;
+    if (limit_decide(who, &w, "read", err)) {
+        row_free(&w);
+        return err->code;
+    }
     strbuf b;
     sb_init(&b);
     row_json(&b, &w, 1);
@@ -518,11 +528,71 @@ static int refuse(const rbac_t *who, const char *what, armms_err *err)
                    what);
 }
 
+/* The first detachment_id anywhere in v (looked at) that who's roles do
+ * not reach, copied to out; "" when none. */
+static void foreign_detachment_peek(const rbac_t *who, jv v, char *out, size_t n)
+{
+    jv_kind k = jv_get_kind(v);
+    if (k == JV_KIND_ARRAY) {
+        int len = jv_array_length(jv_copy(v));
+        for (int i = 0; i < len && !*out; i++) {
+            jv e = jv_array_get(jv_copy(v), i);
+            foreign_detachment_peek(who, e, out, n);
+            jv_free(e);
+        }
+    } else if (k == JV_KIND_OBJECT) {
+        jv_object_foreach(v, key, val) /* borrows v: no copy to leak */
+        {
+            if (!*out && jv_get_kind(val) == JV_KIND_STRING &&
+                strcmp(jv_string_value(key), "detachment_id") == 0 &&
+                !rbac_at(who, jv_string_value(val)))
+                snprintf(out, n, "%s", jv_string_value(val));
+            else if (!*out)
+                foreign_detachment_peek(who, val, out, n);
+            jv_free(key);
+            jv_free(val);
+        }
+    }
+}
+
+/* A limited actor (rbac.h) decides only a request whose effect and preview
+ * name their detachments alone: the refusal names the other one. */
+static void foreign_of(const rbac_t *who, const cr_row *w, char *det, size_t n)
+{
+    *det = 0;
+    for (int c = 0; c < 2 && !*det; c++) {
+        jv v = jv_parse(w->c[c ? C_PREVIEW : C_EFFECT]);
+        if (jv_is_valid(v))
+            foreign_detachment_peek(who, v, det, n);
+        jv_free(v);
+    }
+}
+
+static int limit_decide(const rbac_t *who, const cr_row *w, const char *verb, armms_err *err)
+{
+    if (!rbac_limited(who))
+        return 0;
+    char det[128] = "";
+    foreign_of(who, w, det, sizeof det);
+    if (!det[0])
+        return 0;
+    strbuf at;
+    sb_init(&at);
+    rbac_dets(who, &at);
+    err_set(err, EXIT_NOPERM,
+            "user '%s' of tenant %s may %s %s only at %s: change request %s is also for %s",
+            who->user, who->tenant, verb, w->c[C_ACTION], at.s, w->c[C_ID], det);
+    sb_free(&at);
+    return err->code;
+}
+
 /* Common checks of a decision by who on w. */
 static int may_decide(const rbac_t *who, const cr_row *w, const char *verb, armms_err *err)
 {
     if (!who->known || !who->active)
         return rbac_require(who, "approval.read", err);
+    if (limit_decide(who, w, verb, err))
+        return err->code;
     if (strcmp(w->c[C_REQ_BY], who->user) == 0) {
         char what[160];
         snprintf(what, sizeof what, "%s their own change request %s", verb, w->c[C_ID]);

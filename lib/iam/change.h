@@ -80,8 +80,9 @@ typedef struct change_filter {
 
 /* ChangeRequest records, oldest first, across the tenant's stores. */
 int change_list(tenant_t *t, const rbac_t *who, const change_filter *f, FILE *out, armms_err *err);
-/* One request in full: effect and preview included. */
-int change_show(tenant_t *t, const char *id, FILE *out, armms_err *err);
+/* One request in full: effect and preview included. A user limited to
+ * detachments (rbac.h) is refused one that names another (EXIT_NOPERM). */
+int change_show(tenant_t *t, const rbac_t *who, const char *id, FILE *out, armms_err *err);
 int change_verify(tenant_t *t, const rbac_t *who, const char *id, const char *note, FILE *out,
                   armms_err *err);
 int change_reject(tenant_t *t, const rbac_t *who, const char *id, const char *reason, FILE *out,

@@ -10,7 +10,11 @@
 
 #include "store/store.h"
 
-static const char sql_user[] = "SELECT status FROM user WHERE user_id = ?1";
+static const char sql_user[] = "SELECT status, detachments, clients FROM user WHERE user_id = ?1";
+/* the detachments of a user's clients (';'-joined names) */
+static const char sql_client_dets[] =
+    "SELECT detachment_id FROM detachment"
+    " WHERE instr(';' || ?1 || ';', ';' || client || ';') > 0 ORDER BY 1";
 static const char sql_roles[] = "SELECT role_id FROM user_role WHERE user_id = ?1 ORDER BY 1";
 static const char sql_scopes[] =
     "SELECT DISTINCT s.scope_id FROM user_role u JOIN role_scope s ON s.role_id = u.role_id"
@@ -34,11 +38,70 @@ static char **column_list(sqlite3_stmt *st, int *rc)
     return v;
 }
 
+/* A stored comma list as a NULL-terminated vector (never NULL itself). */
+static char **split_list(const char *csv)
+{
+    char **v = xcalloc(1, sizeof *v);
+    size_t n = 0;
+    for (const char *p = csv; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len) {
+            v = xrealloc(v, sizeof *v * (n + 2));
+            v[n] = xmalloc(len + 1);
+            memcpy(v[n], p, len);
+            v[n++][len] = 0;
+            v[n] = NULL;
+        }
+        p += len + (p[len] == ',');
+    }
+    return v;
+}
+
 static void list_free(char **v)
 {
     for (char **p = v; p && *p; p++)
         free(*p);
     free(v);
+}
+
+static int in_list(char **v, const char *s);
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add to who->dets the detachments of clients (read from hr.db now, so a
+ * client's new detachment is theirs at once), each once. */
+static int add_client_dets(rbac_t *who, tenant_t *t, const char *clients, armms_err *err)
+{
+    if (!who->dets)
+        who->dets = xcalloc(1, sizeof *who->dets);
+    store_t s;
+    if (store_open_ro(&s, t, "hr", err))
+        return err->code;
+    sqlite3_stmt *q = NULL;
+    if (!store_prepare(&s, &q, sql_client_dets, err)) {
+        sqlite3_bind_text(q, 1, clients, -1, SQLITE_STATIC);
+        size_t n = 0;
+        while (who->dets[n])
+            n++;
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const char *d = (const char *)sqlite3_column_text(q, 0);
+            if (in_list(who->dets, d))
+                continue;
+            who->dets = xrealloc(who->dets, sizeof *who->dets * (n + 2));
+            who->dets[n++] = xstrdup(d);
+            who->dets[n] = NULL;
+        }
+        if (rc != SQLITE_DONE)
+            store_fail(&s, rc, "reading detachments", err);
+        sqlite3_finalize(q);
+        qsort(who->dets, n, sizeof *who->dets, str_cmp);
+    }
+    store_close(&s);
+    return err->code;
 }
 
 int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
@@ -50,6 +113,7 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
     if (store_open_ro(&s, t, "iam", err))
         return err->code;
     sqlite3_stmt *q = NULL;
+    char *clients = NULL;
     int rc = 0;
     if (store_prepare(&s, &q, sql_user, err))
         goto out;
@@ -57,6 +121,10 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
     if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         who->known = 1;
         who->active = strcmp((const char *)sqlite3_column_text(q, 0), "ACTIVE") == 0;
+        if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+            who->dets = split_list((const char *)sqlite3_column_text(q, 1));
+        if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+            clients = xstrdup((const char *)sqlite3_column_text(q, 2));
     }
     sqlite3_finalize(q);
     q = NULL;
@@ -64,6 +132,8 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
         store_fail(&s, rc, "reading users", err);
         goto out;
     }
+    if (clients && add_client_dets(who, t, clients, err))
+        goto out;
     if (store_prepare(&s, &q, sql_roles, err))
         goto out;
     sqlite3_bind_text(q, 1, who->user, -1, SQLITE_STATIC);
@@ -92,6 +162,7 @@ int rbac_load(rbac_t *who, tenant_t *t, armms_err *err)
         if (strcmp(*p, "*") == 0)
             who->all_scopes = 1;
 out:
+    free(clients);
     store_close(&s);
     return err->code;
 }
@@ -101,7 +172,8 @@ void rbac_free(rbac_t *who)
     list_free(who->roles);
     list_free(who->scopes);
     list_free(who->grants);
-    who->roles = who->scopes = who->grants = NULL;
+    list_free(who->dets);
+    who->roles = who->scopes = who->grants = who->dets = NULL;
 }
 
 static int in_list(char **v, const char *s)
@@ -144,6 +216,65 @@ int rbac_require(const rbac_t *who, const char *scope, armms_err *err)
     err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may not %s (needs scope %s, held by %s)",
             who->user, who->tenant, scope, scope, held.s);
     sb_free(&held);
+    return err->code;
+}
+
+int rbac_limited(const rbac_t *who)
+{
+    return who->dets != NULL;
+}
+
+int rbac_at(const rbac_t *who, const char *det)
+{
+    if (!who->dets)
+        return 1;
+    return det && *det && in_list(who->dets, det);
+}
+
+void rbac_note(char *buf, size_t n, const char *det)
+{
+    size_t len = strlen(det), used = strlen(buf);
+    for (const char *p = buf; *p;) {
+        size_t l = strcspn(p, ",");
+        if (l == len && strncmp(p, det, l) == 0)
+            return;
+        p += l;
+        p += strspn(p, ", ");
+    }
+    if (used + len + 6 < n)
+        snprintf(buf + used, n - used, "%s%s", used ? ", " : "", det);
+    else if (used + 4 < n && (used < 3 || strcmp(buf + used - 3, "...")))
+        snprintf(buf + used, n - used, "...");
+}
+
+void rbac_dets(const rbac_t *who, strbuf *b)
+{
+    for (char **p = who->dets; p && *p; p++)
+        sb_addf(b, "%s%s", p == who->dets ? "" : ", ", *p);
+    if (who->dets && !who->dets[0])
+        sb_adds(b, "no detachment");
+}
+
+int rbac_require_at(const rbac_t *who, const char *scope, const char *det, armms_err *err)
+{
+    return rbac_require(who, scope, err) ? err->code : rbac_limit(who, scope, det, err);
+}
+
+int rbac_limit(const rbac_t *who, const char *scope, const char *det, armms_err *err)
+{
+    if (rbac_at(who, det))
+        return 0;
+    strbuf b;
+    sb_init(&b);
+    rbac_dets(who, &b);
+    if (det && *det)
+        err_set(err, EXIT_NOPERM, "user '%s' of tenant %s may %s only at %s: not at %s", who->user,
+                who->tenant, scope, b.s, det);
+    else
+        err_set(err, EXIT_NOPERM,
+                "user '%s' of tenant %s may %s only at %s: not where no detachment is known",
+                who->user, who->tenant, scope, b.s);
+    sb_free(&b);
     return err->code;
 }
 
@@ -261,6 +392,8 @@ int rbac_write_user(const rbac_t *who, FILE *out, armms_err *err)
     sb_add_json_kv(&b, "status", !who->known ? "UNKNOWN" : who->active ? "ACTIVE" : "DISABLED");
     add_list(&b, "roles", who->roles);
     add_list(&b, "scopes", who->scopes);
+    if (who->dets)
+        add_list(&b, "detachments", who->dets);
     sb_adds(&b, "}\n");
     int rc = fwrite(b.s, 1, b.len, out) == b.len
                  ? 0

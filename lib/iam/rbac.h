@@ -15,6 +15,12 @@
  *    users are per tenant, so a user of tenant A is unknown to tenant B;
  *  - to do (or request) an action the actor needs its scope, and, when the
  *    action's route names a requester role, that role or admin;
+ *  - a user whose record lists detachments (user.detachments) holds every
+ *    role only there: data of a detachment (assignments and relievers,
+ *    punches and corrections, time logs, DTRs, timesheets, report rows) is
+ *    changed and seen at those detachments only, and a row of no
+ *    detachment not at all; tenant-wide actions that name no detachment
+ *    are as the roles grant. A user with no list is limited nowhere;
  *  - only main() prints: these functions fill an armms_err with EXIT_NOPERM
  *    and a message naming the user, the tenant and the scope.
  */
@@ -33,6 +39,7 @@ typedef struct rbac {
     char **roles, **scopes; /* NULL-terminated, malloc'd */
     char **grants;          /* every role's scopes: role, scope, role, scope, ..., NULL */
     int all_scopes;         /* a role holds "*" */
+    char **dets;            /* the detachments the roles are limited to; NULL: none */
 } rbac_t;
 
 typedef struct route {
@@ -60,6 +67,24 @@ int rbac_has_scope(const rbac_t *who, const char *scope);
  * not SCOPE (needs scope SCOPE, held by ROLE, ROLE)"), naming the roles
  * of the tenant that hold it, so the user knows whom to ask. */
 int rbac_require(const rbac_t *who, const char *scope, armms_err *err);
+/* Whether the actor's roles are limited to detachments, and whether they
+ * apply at detachment det (NULL or "": a row of no detachment, which only
+ * an unlimited actor may touch). */
+int rbac_limited(const rbac_t *who);
+int rbac_at(const rbac_t *who, const char *det);
+/* rbac_require, and the scope applies at det: else EXIT_NOPERM naming the
+ * detachment ("user 'ops1' of tenant T may assignment.update only at DET1,
+ * DET3: not at DET2"). */
+int rbac_require_at(const rbac_t *who, const char *scope, const char *det, armms_err *err);
+/* Only its detachment part: the approver of a routed change holds the
+ * route's role, not the scope, and is limited all the same. */
+int rbac_limit(const rbac_t *who, const char *scope, const char *det, armms_err *err);
+/* Add det to list, a ", "-joined list of the n bytes of buf, unless it
+ * is there already (what a run refused, for its last line); a list that
+ * would not fit ends in "...". */
+void rbac_note(char *buf, size_t n, const char *det);
+/* The detachments the actor is limited to, "DET1, DET3", appended to b. */
+void rbac_dets(const rbac_t *who, strbuf *b);
 /* Append to b the roles that hold scope by name ("ops, timekeeper"); when
  * none does, those holding every scope ("admin"); else "no role". */
 void rbac_holders(const rbac_t *who, const char *scope, strbuf *b);

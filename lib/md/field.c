@@ -205,6 +205,66 @@ static int parse_list_peek(const md_field *f, jv v, int from_csv, md_val *out, r
     return 0;
 }
 
+/* FT_NAMES: each name trimmed, 1 to 200 characters without control
+ * characters; sorted and unique, joined by ';'. */
+static int parse_names_peek(const md_field *f, jv v, int from_csv, md_val *out, rejection *rj)
+{
+    char *items[LIST_MAX], *dup = NULL;
+    int ni = 0;
+    if (jv_get_kind(v) == JV_KIND_ARRAY) {
+        strbuf b;
+        sb_init(&b);
+        jv_array_foreach(v, i, e)
+        {
+            if (jv_get_kind(e) == JV_KIND_STRING && !strchr(jv_string_value(e), ';'))
+                sb_addf(&b, "%s%s", i ? ";" : "", jv_string_value(e));
+            else
+                sb_adds(&b, ";\x01"); /* refused below: a control character */
+            jv_free(e);
+        }
+        dup = b.s ? b.s : xstrdup("");
+    } else {
+        const char *s = cell_peek(v, from_csv);
+        if (!s)
+            return rejection_set(rj, "BAD_FIELD", "%s must be a list or a string", f->name);
+        if (strlen(s) != (size_t)jv_string_length_bytes(jv_copy(v)))
+            return rejection_set(rj, "BAD_FIELD", "%s contains a control character", f->name);
+        dup = xstrdup(s);
+    }
+    int rc = 0;
+    for (char *p = dup, *end; p && !rc; p = end ? end + 1 : NULL) {
+        if ((end = strchr(p, ';')))
+            *end = 0;
+        while (*p == ' ')
+            p++;
+        size_t len = strlen(p);
+        while (len && p[len - 1] == ' ')
+            p[--len] = 0;
+        for (size_t i = 0; i < len && !rc; i++)
+            if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+                rc = rejection_set(rj, "BAD_FIELD", "%s contains a control character", f->name);
+        if (!rc && len > 200)
+            rc = rejection_set(rj, "BAD_FIELD", "%s: a name is 1 to 200 characters", f->name);
+        else if (!rc && len && ni == LIST_MAX)
+            rc = rejection_set(rj, "BAD_FIELD", "%s has too many names", f->name);
+        else if (!rc && len)
+            items[ni++] = p;
+    }
+    if (!rc && ni == 0)
+        rc = rejection_set(rj, "BAD_FIELD", "%s is empty", f->name);
+    if (!rc) {
+        qsort(items, (size_t)ni, sizeof *items, list_item_cmp);
+        strbuf b;
+        sb_init(&b);
+        for (int i = 0; i < ni; i++)
+            if (i == 0 || strcmp(items[i], items[i - 1]) != 0)
+                sb_addf(&b, "%s%s", b.len ? ";" : "", items[i]);
+        out->s = b.s;
+    }
+    free(dup);
+    return rc;
+}
+
 /* What every text type shares: a string, trimmed (CSV), of a sane length
  * and free of control characters. *t is its malloc'd copy on success. */
 static int text_cell_peek(const md_field *f, jv v, int from_csv, char **t, rejection *rj)
@@ -322,7 +382,7 @@ static const field_parser parsers[FT_COUNT] = {
     [FT_ID] = parse_id_peek,     [FT_TEXT] = parse_text_peek,     [FT_DATE] = parse_date_peek,
     [FT_TIME] = parse_time_peek, [FT_MONEY] = parse_money_peek,   [FT_INT] = parse_int_peek,
     [FT_BOOL] = parse_bool_peek, [FT_ENUM] = parse_enum_peek,     [FT_DAYS] = parse_list_peek,
-    [FT_LIST] = parse_list_peek, [FT_PERIOD] = parse_period_peek,
+    [FT_LIST] = parse_list_peek, [FT_PERIOD] = parse_period_peek, [FT_NAMES] = parse_names_peek,
 };
 
 /* Every key of obj is a field of k, or "v" with the value 1. */

@@ -211,6 +211,16 @@ void md_import_progress(md_import *mi, progress *p)
     mi->progress = p;
 }
 
+void md_import_limit(md_import *mi, const struct rbac *who)
+{
+    mi->who = who;
+}
+
+const char *md_refused(const md_import *mi)
+{
+    return mi->refused;
+}
+
 void md_insert_only(md_import *mi, int on)
 {
     mi->insert_only = on;
@@ -299,10 +309,22 @@ int md_apply(struct change *ch, jv effect, FILE *out, reject_sink *rej, armms_er
         jv io = jv_object_get(jv_copy(effect), jv_string("insert_only"));
         md_insert_only(mi, jv_get_kind(io) == JV_KIND_TRUE);
         jv_free(io);
+        md_import_limit(mi, &ch->who); /* the approver's limits */
         rc = change_apply_begin(ch, &mi->s, err);
     }
     if (!rc) {
         rc = apply_records_peek(mi, ch, effect, rej, err);
+        if (!rc && mi->refused[0]) {
+            strbuf at;
+            sb_init(&at);
+            rbac_dets(&ch->who, &at);
+            rc = err_set(err, EXIT_NOPERM,
+                         "user '%s' of tenant %s may %s only at %s: not at %s, which change "
+                         "request %s changes",
+                         ch->who.user, ch->who.tenant, md_kind_action(k), at.s, mi->refused,
+                         ch->request_id);
+            sb_free(&at);
+        }
         if (rc)
             store_rollback(&mi->s);
         else

@@ -103,6 +103,11 @@ static const md_field user_f[] = {
     {"status", FT_ENUM, 0, "ACTIVE|DISABLED", 0, 0, "ACTIVE", 0, 0},
     {"login", FT_ID, 0, 0, 0, 0, 0, 0, 0},
     {"service", FT_BOOL, 0, 0, 0, 0, "false", 0, 0},
+    /* the user's roles apply only at these detachments (rbac.h); absent:
+     * everywhere */
+    {"detachments", FT_LIST, 0, 0, "hr.detachment.detachment_id", 0, 0, 0, 0},
+    /* and at every detachment of these clients (detachment.client) */
+    {"clients", FT_NAMES, 0, 0, "hr.detachment.client", 0, 0, 0, 0},
 };
 static const md_field role_f[] = {
     {"role_id", FT_ID, MD_REQ | MD_KEY, 0, 0, 0, 0, 0, 0},

@@ -49,6 +49,7 @@ const char *md_kind_action(const md_kind *k);
 
 typedef struct md_counts {
     long read, inserted, updated, unchanged, rejected;
+    long refused; /* of rejected: at a detachment the actor's roles do not reach */
 } md_counts;
 
 typedef struct md_import md_import; /* per-run state: prepared statements */
@@ -66,6 +67,14 @@ void md_insert_only(md_import *mi, int on);
 /* Tick p once for every record md_import_fd reads (done: the run's
  * records read so far, of a total not known); NULL: none. */
 void md_import_progress(md_import *mi, progress *p);
+/* The actor whose limits apply (rbac.h; kept, not copied): a record of a
+ * kind with a detachment_id, or a version of it the record would change
+ * or close, at a detachment the actor's roles do not reach is a Reject
+ * NOT_PERMITTED naming it, counted as refused too. NULL: no limit. */
+struct rbac;
+void md_import_limit(md_import *mi, const struct rbac *who);
+/* The detachments refused so far ("DET2, DET7"), "" when none. */
+const char *md_refused(const md_import *mi);
 int md_begin(md_import *mi, armms_err *err);
 int md_commit(md_import *mi, armms_err *err);
 /* Check a CSV header against the kind's fields; EXIT_DATAERR on a column

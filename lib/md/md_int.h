@@ -35,7 +35,9 @@ typedef enum {
     FT_DAYS,
     FT_LIST, /* ids, each of which must exist in ref ("*" too, for scopes) */
     FT_PERIOD,
-    FT_COUNT /* the number of field types: the size of field.c's parser table */
+    FT_NAMES, /* names that may hold spaces (clients), each of which must exist in
+               * ref: a list, or one string split on ';'; stored sorted, joined by ';' */
+    FT_COUNT  /* the number of field types: the size of field.c's parser table */
 } ftype;
 
 enum { MD_REQ = 1, MD_KEY = 2, MD_FROM = 4, MD_TO = 8 };
@@ -106,6 +108,8 @@ struct md_import {
     md_written_fn written;                  /* the kind's registered hook, or NULL */
     sqlite3_stmt *hook_stmt[MD_HOOK_STMTS]; /* the hook's statements */
     progress *progress;                     /* md_import_fd ticks once a record (NULL: none) */
+    const struct rbac *who;                 /* md_import_limit's actor, or NULL */
+    char refused[256];                      /* the detachments refused, "DET2, DET7" */
 };
 
 /* ---- kinds.c ---- */

@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "core/ulid.h"
+#include "iam/rbac.h"
 
 /* ---- events --------------------------------------------------------------- */
 
@@ -135,6 +136,27 @@ static int upsert_plain(md_import *mi, const md_rec *r, md_counts *cnt, rejectio
     return rc;
 }
 
+/* ---- roles limited to detachments ------------------------------------------ */
+
+/* r (a record, or a stored version the upsert would change) is at a
+ * detachment the actor's roles reach, or the actor is not limited: else
+ * NOT_PERMITTED, naming the detachment, noted in mi->refused. */
+static int limit_check(md_import *mi, const md_rec *r, rejection *rj)
+{
+    int i = md_fidx(mi->k, "detachment_id");
+    if (!mi->who || i < 0 || rbac_at(mi->who, r->v[i].s))
+        return 0;
+    const char *det = r->v[i].s;
+    rbac_note(mi->refused, sizeof mi->refused, det);
+    strbuf b;
+    sb_init(&b);
+    rbac_dets(mi->who, &b);
+    rejection_set(rj, "NOT_PERMITTED", "user '%s' may %s only at %s: not at %s", mi->who->user,
+                  md_kind_action(mi->k), b.s, det);
+    sb_free(&b);
+    return REJECTED;
+}
+
 /* ---- effective-dated versions ---------------------------------------------- */
 
 typedef struct version {
@@ -243,6 +265,8 @@ static int update_same(md_import *mi, const md_rec *r, version *same, md_counts 
         cnt->unchanged++;
         return 0;
     }
+    if (limit_check(mi, &same->r, rj))
+        return REJECTED;
     int rc = write_rec(mi, mi->upd, r, same->id, "update", &same->r, NULL, NULL, rj, err);
     if (!rc)
         cnt->updated++;
@@ -267,6 +291,8 @@ static int close_prev(md_import *mi, const char *from, versions *vs, int *closed
     if (vs->next >= 0) /* a middle version may not be cut silently */
         return rejection_set(rj, "OVERLAP", "overlaps the version from %s to %s", p->r.v[vs->fi].s,
                              pto->null ? "open end" : pto->s);
+    if (limit_check(mi, &p->r, rj)) /* it ends another detachment's version */
+        return REJECTED;
     strbuf was;
     sb_init(&was);
     payload_rec(&was, &p->r);
@@ -325,8 +351,9 @@ static int upsert_dated(md_import *mi, md_rec *r, md_counts *cnt, rejection *rj,
  * scope, needs no row). */
 static int list_refs(sqlite3_stmt *st, const md_field *f, const char *list, rejection *rj)
 {
+    const char *sep = f->type == FT_NAMES ? ";" : ",";
     for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ",");
+        size_t len = strcspn(p, sep);
         /* "*" grants every scope; it is not a role */
         if (!(len == 1 && *p == '*' && strstr(f->ref, ".scope."))) {
             sqlite3_bind_text(st, 1, p, (int)len, SQLITE_STATIC);
@@ -336,7 +363,7 @@ static int list_refs(sqlite3_stmt *st, const md_field *f, const char *list, reje
                 return rejection_set(rj, "BAD_FIELD", "%s: unknown %.*s '%.*s'", f->name,
                                      (int)strlen(f->name) - 1, f->name, (int)len, p);
         }
-        p += len + (p[len] == ',');
+        p += len + (p[len] == *sep);
     }
     return 0;
 }
@@ -349,7 +376,7 @@ static int check_refs(md_import *mi, const md_rec *r, rejection *rj)
         sqlite3_stmt *st = mi->ref[i];
         if (!st || r->v[i].null)
             continue;
-        if (k->f[i].type == FT_LIST) {
+        if (k->f[i].type == FT_LIST || k->f[i].type == FT_NAMES) {
             if (list_refs(st, &k->f[i], r->v[i].s, rj))
                 return REJECTED;
             continue;
@@ -476,6 +503,8 @@ static int upsert_one(md_import *mi, jv obj, int from_csv, reject_sink *rej, con
     cnt->read++;
     int rc = md_rec_parse(mi->k, obj, from_csv, &r, &rj);
     if (!rc)
+        rc = limit_check(mi, &r, &rj);
+    if (!rc)
         rc = check_refs(mi, &r, &rj);
     if (!rc)
         rc = upsert_in_savepoint(mi, &r, cnt, &rj, err);
@@ -483,6 +512,7 @@ static int upsert_one(md_import *mi, jv obj, int from_csv, reject_sink *rej, con
     if (rc == REJECTED) {
         reject_emit(rej, &rj, source, line, raw, raw_len);
         cnt->rejected++;
+        cnt->refused += strcmp(rj.code, "NOT_PERMITTED") == 0;
         rc = 0;
     } else if (!rc) {
         capture_accepted(mi, &r);

@@ -94,6 +94,19 @@ static void bind_named(sqlite3_stmt *q, const char *name, const char *v)
         sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/* A row without a detachment_id field, or at one of dets (report_scope). */
+static int row_reached(jv rec, char *const *dets)
+{
+    if (!jv_object_has(jv_copy(rec), jv_string("detachment_id")))
+        return 1;
+    jv d = jv_object_get(jv_copy(rec), jv_string("detachment_id"));
+    int ok = 0;
+    for (char *const *p = dets; jv_get_kind(d) == JV_KIND_STRING && *p && !ok; p++)
+        ok = strcmp(*p, jv_string_value(d)) == 0;
+    jv_free(d);
+    return ok;
+}
+
 int report_rows(store_t *s, const char *sql, const report_scope *sc, const char *extra_name,
                 const char *extra, report_row_fn fn, void *ctx, jv *out, armms_err *err)
 {
@@ -118,6 +131,10 @@ int report_rows(store_t *s, const char *sql, const report_scope *sc, const char 
             jv_free(rec);
             sqlite3_finalize(q);
             return err_set(err, EXIT_SOFTWARE, "a report row is not a record");
+        }
+        if (sc && sc->dets && !row_reached(rec, sc->dets)) {
+            jv_free(rec);
+            continue;
         }
         if (fn)
             rec = fn(rec, ctx);

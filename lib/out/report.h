@@ -39,6 +39,10 @@ typedef struct report_scope {
     const char *guard;      /* one guard, or NULL */
     const char *detachment; /* one detachment, or NULL */
     const char *date;       /* roster: the date */
+    /* an actor limited to detachments (iam/rbac.h): a row naming a
+     * detachment_id not among these (or none) is left out; rows of a
+     * report that names no detachment are kept. NULL: every row. */
+    char *const *dets;
 } report_scope;
 
 /* Fill from/to of sc from its period (EXIT_USAGE when it is not one). */

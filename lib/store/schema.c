@@ -527,6 +527,12 @@ static const char *const iam_migrations[] = {
     " WHERE login IS NOT NULL AND service = 0;" AUDIT_LOGIN_DDL,
     /* 7: the running digests of the audited tables (DIGEST_DDL above) */
     DIGEST_DDL_IAM,
+    /* 8: roles limited to detachments (rbac.h): the detachments at which a
+     * user's roles apply, a comma list as roles are, and the clients at
+     * every detachment of whom they apply, joined by ';' (client names
+     * hold spaces and commas); both NULL, everywhere. */
+    "ALTER TABLE user ADD COLUMN detachments TEXT;"
+    "ALTER TABLE user ADD COLUMN clients TEXT;",
 };
 
 static const struct {

@@ -246,6 +246,8 @@ int ts_each_draft(tk_run *r, const char *period, const char *guard, blockers *b,
     int rc = 0, src;
     long done = 0;
     while (!rc && (src = sqlite3_step(q)) == SQLITE_ROW) {
+        if (!rbac_at(r->who, tk_col(q, 3)))
+            continue; /* another detachment's, for an actor limited to theirs */
         b->n = 0;
         sb_reset(&b->text);
         rc = find_blockers(r, b, tk_col(q, 0), tk_col(q, 2), tk_col(q, 3), tk_col(q, 4), period,

@@ -20,6 +20,7 @@
 #include "core/ndjson.h"
 #include "core/secure.h"
 #include "core/ulid.h"
+#include "iam/rbac.h"
 #include "tk/ingest_int.h"
 
 static const char ins_sql[] =
@@ -191,6 +192,35 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
     return 0;
 }
 
+void ingest_limit(ingest_t *in, const struct rbac *who)
+{
+    in->who = who;
+}
+
+const char *ingest_refused(const ingest_t *in)
+{
+    return in->refused_at;
+}
+
+/* A limited actor's event at det (NULL: none named): NOT_PERMITTED. */
+static int refuse_at(ingest_t *in, const char *det, rejection *rj)
+{
+    const char *name = det ? det : "no detachment";
+    rbac_note(in->refused_at, sizeof in->refused_at, name);
+    strbuf at;
+    sb_init(&at);
+    rbac_dets(in->who, &at);
+    if (det)
+        rejection_set(rj, "NOT_PERMITTED", "user '%s' may clock.ingest only at %s: not at %s",
+                      in->who->user, at.s, det);
+    else
+        rejection_set(rj, "NOT_PERMITTED",
+                      "user '%s' may clock.ingest only at %s: the event names no detachment",
+                      in->who->user, at.s);
+    sb_free(&at);
+    return REJECTED;
+}
+
 const ingest_counts *ingest_counts_of(const ingest_t *in)
 {
     return &in->n;
@@ -201,6 +231,7 @@ void ing_reject_why(ingest_t *in, const rejection *rj, const char *source, long 
 {
     reject_emit(in->rej, rj, source, line, raw, raw_len);
     in->n.rejected++;
+    in->n.refused += strcmp(rj->code, "NOT_PERMITTED") == 0;
 }
 
 void ingest_reject(ingest_t *in, const rejection *rj, const char *source, long line,
@@ -318,6 +349,8 @@ static int ev_check(ingest_t *in, clock_ev *ev, rejection *rj)
     if (ev->at > in->now + in->o.max_future_s)
         return rejection_set(rj, "FUTURE_TS", "ts %s is more than %ld hours ahead of now", ev->ts,
                              in->o.max_future_s / 3600);
+    if (in->who && !rbac_at(in->who, ev->det))
+        return refuse_at(in, ev->det, rj);
     if (!exists(in->guard, &in->known_guards, ev->guard))
         return rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", ev->guard);
     if (ev->det && !exists(in->det, &in->known_dets, ev->det))

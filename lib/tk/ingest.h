@@ -55,6 +55,7 @@ typedef struct ingest_counts {
     long released; /* held punches recorded as clock events in this run */
     long replayed; /* events an earlier run committed but never wrote out */
     long mapped;   /* objects the --map program made of the input records */
+    long refused;  /* of rejected: at a detachment the actor's roles do not reach */
 } ingest_counts;
 
 typedef struct ingest_opts {
@@ -116,6 +117,15 @@ int ingest_held_report(ingest_t *in, FILE *out, long *n, armms_err *err);
 /* A line_reader idle hook: commit and report before blocking on input. */
 void ingest_idle(void *in);
 const ingest_counts *ingest_counts_of(const ingest_t *in);
+/* From now on, the actor's limits apply (rbac.h; who is kept, not copied):
+ * an event that does not name one of their detachments is a NOT_PERMITTED
+ * Reject, counted as refused too. A device feed's account is unlimited,
+ * and held punches released by master data are the devices' facts: set it
+ * after ingest_release. */
+struct rbac;
+void ingest_limit(ingest_t *in, const struct rbac *who);
+/* The detachments refused so far ("DET2, DET7"; "" when none). */
+const char *ingest_refused(const ingest_t *in);
 /* Flush, then free. */
 int ingest_close(ingest_t *in, armms_err *err);
 

@@ -51,6 +51,8 @@ struct ingest {
     int outcome;                 /* what record_one did with it (OUT_*) */
     char outcome_id[27];         /* OUT_RECORDED: its clock_event_id */
     const char *outcome_code;    /* OUT_REJECTED: the Reject code */
+    const struct rbac *who;      /* ingest_limit's actor, or NULL */
+    char refused_at[256];        /* the detachments refused, "DET2, DET7" */
     long commits, crash_after;   /* ARMMS_TEST_CRASH_AFTER_COMMIT */
     instant_t now;
     char received_at[24];

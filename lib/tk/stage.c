@@ -27,6 +27,9 @@ int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject
     if (tenant_conf_long(t, "journal_derived", 0, 0, 1, &jd, err))
         return err->code;
     r->journal_derived = (int)jd;
+    r->who = &r->own_who;
+    if (rbac_load(&r->own_who, t, err))
+        return err->code;
     if (store_open(&r->s, t, "tk", 0, err) || store_attach_ro(&r->s, "hr", err) ||
         store_attach_ro(&r->s, "pay", err) || roster_open(&r->ro, r->s.db, t, err))
         return err->code;
@@ -51,6 +54,44 @@ void tk_run_close(tk_run *r)
     r->touch = NULL;
     idmap_free(&r->touch_idx);
     idmap_free(&r->named);
+    rbac_free(&r->own_who);
+}
+
+int tk_reaches(const tk_run *r, const ro_guard *g, day_t d0, day_t d1)
+{
+    if (!rbac_limited(r->who))
+        return 1;
+    for (int i = 0; i < g->na; i++)
+        if (g->a[i].from <= d1 && g->a[i].to >= d0 && rbac_at(r->who, g->a[i].detachment_id))
+            return 1;
+    return 0;
+}
+
+int tk_refuse(tk_run *r, const char *scope, const char *det, rejection *rj)
+{
+    rbac_note(r->refused_at, sizeof r->refused_at, det);
+    strbuf at;
+    sb_init(&at);
+    rbac_dets(r->who, &at);
+    rejection_set(rj, "NOT_PERMITTED", "user '%s' may %s only at %s: not at %s", r->who->user,
+                  scope, at.s, det);
+    sb_free(&at);
+    r->n.refused++;
+    return REJECTED;
+}
+
+int tk_run_refusals(const tk_run *r, const char *scope, armms_err *err)
+{
+    if (!r->n.refused)
+        return 0;
+    strbuf at;
+    sb_init(&at);
+    rbac_dets(r->who, &at);
+    err_set(err, EXIT_NOPERM,
+            "user '%s' of tenant %s may %s only at %s: not at %s (%ld records refused)",
+            r->who->user, r->t->id, scope, at.s, r->refused_at, r->n.refused);
+    sb_free(&at);
+    return err->code;
 }
 
 void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line, const char *raw,
@@ -87,6 +128,24 @@ void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
     idmap_put(&r->touch_idx, guard, r->ntouch++);
 }
 
+/* A limited actor's stream record (looked at): at another detachment, or,
+ * naming none, of a guard never assigned at theirs, it is refused; a
+ * guard of theirs and others' has his other dates left out by the flush. */
+static int limit_record(tk_run *r, jv rec, rejection *rj, armms_err *err)
+{
+    if (!rbac_limited(r->who))
+        return 0;
+    const char *det = tk_str_peek(rec, "detachment_id"), *guard = tk_str_peek(rec, "guard_id");
+    if (det)
+        return rbac_at(r->who, det) ? 0 : tk_refuse(r, "timekeeping.run", det, rj);
+    const ro_guard *g = guard ? roster_guard(r->ro, guard, err) : NULL;
+    if (err->code)
+        return err->code;
+    if (!g || tk_reaches(r, g, 0, RO_OPEN_END))
+        return 0; /* an unknown guard is the stage's own Reject */
+    return tk_refuse(r, "timekeeping.run", g->na ? g->a[0].detachment_id : "no detachment", rj);
+}
+
 int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
                   size_t raw_len, armms_err *err)
 {
@@ -102,7 +161,7 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
                            r->stage->in_kind, kind ? kind : "records without a kind");
     else if (!v_ok)
         rc = rejection_set(&rj, "BAD_FIELD", "v must be 1");
-    else
+    else if ((rc = limit_record(r, rec, &rj, err)) == 0)
         rc = r->stage->touch_peek(r, rec, &rj, err);
     jv_free(rec);
     if (rc == REJECTED)
@@ -121,12 +180,39 @@ int tk_wanted(const tk_run *r, const char *key)
     return !r->changed_only && (r->scoped || idmap_get(&r->named, key) >= 0);
 }
 
+/* A limited actor's --guard G not on their detachments in [from, to]: the
+ * refusal names where G is then. */
+static int refuse_guard(tk_run *r, const ro_guard *g, day_t from, day_t to, armms_err *err)
+{
+    strbuf at, his;
+    sb_init(&at);
+    sb_init(&his);
+    rbac_dets(r->who, &at);
+    for (int i = 0; i < g->na; i++)
+        if (g->a[i].from <= to && g->a[i].to >= from &&
+            !strstr(his.s ? his.s : "", g->a[i].detachment_id))
+            sb_addf(&his, "%s%s", his.len ? ", " : "", g->a[i].detachment_id);
+    char a[11], b[11];
+    date_format(from, a);
+    date_format(to, b);
+    err_set(err, EXIT_NOPERM,
+            "user '%s' of tenant %s may timekeeping.run only at %s: not at %s, guard %s's "
+            "from %s to %s",
+            r->who->user, r->t->id, at.s, his.len ? his.s : "no detachment", g->id, a, b);
+    sb_free(&at);
+    sb_free(&his);
+    return err->code;
+}
+
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
 {
-    if (guard && !roster_guard(r->ro, guard, err))
+    const ro_guard *g = guard ? roster_guard(r->ro, guard, err) : NULL;
+    if (guard && !g)
         return err->code
                    ? err->code
                    : err_set(err, EXIT_DATAERR, "tenant %s has no guard %s", r->t->id, guard);
+    if (g && !tk_reaches(r, g, from, to))
+        return refuse_guard(r, g, from, to, err);
     r->scoped = 1;
     return r->stage->scope(r, guard, from, to, err);
 }
@@ -156,6 +242,28 @@ static void coalesce(tk_run *r)
     r->ntouch = n;
 }
 
+/* A limited actor sees the records of their detachments only: a record
+ * naming another detachment is left out of the output (the rows are
+ * stored all the same: they follow from the store, whoever runs). */
+static void drop_foreign(tk_run *r)
+{
+    strbuf kept;
+    sb_init(&kept);
+    const char *p = r->outbuf.s, *end = p + r->outbuf.len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        jv rec = jv_parse_sized(p, (int)len);
+        const char *det = jv_is_valid(rec) ? tk_str_peek(rec, "detachment_id") : NULL;
+        if (!det || rbac_at(r->who, det))
+            sb_add(&kept, p, len);
+        jv_free(rec);
+        p += len;
+    }
+    sb_free(&r->outbuf);
+    r->outbuf = kept;
+}
+
 /* One write(2) for a transaction's records where the pipe has room, so a
  * downstream stage reads them as one batch rather than in stdio-sized
  * pieces it would flush one at a time. */
@@ -164,6 +272,8 @@ int tk_run_write(tk_run *r, armms_err *err)
     if (r->s.capture) /* a change being requested or approved: not yet real */
         return 0;
     assert(!r->s.in_tx); /* output only after the commit (stage.h) */
+    if (r->outbuf.len && !r->quiet_output && rbac_limited(r->who))
+        drop_foreign(r);
     if (r->outbuf.len && !r->quiet_output) {
         if (fflush(r->out) || write_all(fileno(r->out), r->outbuf.s, r->outbuf.len))
             return err_set(err, EXIT_IOERR, "cannot write to standard output");
@@ -188,10 +298,13 @@ int tk_run_flush(tk_run *r, armms_err *err)
         }
         assert(r->touch[i].d0 <= r->touch[i].d1);
         r->nnoted = 0;
-        if (g)
+        /* a limited actor's run leaves other detachments' guards as they
+         * are, marks and all, for a run that may see them */
+        int skip = g && !tk_reaches(r, g, r->touch[i].d0, r->touch[i].d1);
+        if (g && !skip)
             rc = r->stage->recompute(r, g, r->touch[i].d0, r->touch[i].d1, err);
         /* marks of a guard since removed go with its recompute too */
-        if (!rc)
+        if (!rc && !skip)
             rc = tk_stale_settle(r, r->touch[i].guard, r->touch[i].d0, r->touch[i].d1, err);
         if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch))
             rc = store_commit(&r->s, err) || tk_run_write(r, err) ? err->code : 0;
@@ -214,6 +327,7 @@ int tk_run_apply(struct change *ch, const tk_stage *stage, FILE *out, reject_sin
 {
     tk_run r;
     int rc = tk_run_open(&r, ch->t, stage, out, rej, err);
+    r.who = &ch->who; /* the approver's limits */
     if (!rc)
         rc = change_apply_begin(ch, &r.s, err);
     if (!rc) {

@@ -12,6 +12,13 @@
  * Both may be combined: a select-mode stage in a pipe first drains its
  * input, so it never recomputes before its upstream has finished.
  *
+ * Roles limited to detachments (iam/rbac.h): for an actor so limited, a
+ * stream record naming another detachment is a NOT_PERMITTED Reject
+ * (counted as refused: the tool exits 77 naming the detachment); a select
+ * scope's --guard must be on the actor's detachments in the scope's dates
+ * (else 77), and without --guard only their detachments' guards are
+ * recomputed; output records of another detachment are not written.
+ *
  * Invariants: recomputation is a pure function of the store (clock events,
  * adjustments, master data, policy), so the same events in any order or
  * batch split give the same rows. Output records are written only after the
@@ -31,6 +38,7 @@
 #include "core/idset.h"
 #include "core/progress.h"
 #include "core/reject.h"
+#include "iam/rbac.h"
 #include "store/store.h"
 #include "tk/roster.h"
 
@@ -54,6 +62,7 @@ typedef struct tk_stage {
 typedef struct tk_counts {
     long read, rejected, recomputed, changed;
     long released; /* held punches recorded by this run (timelog) */
+    long refused;  /* of rejected: at a detachment the actor's roles do not reach */
 } tk_counts;
 
 typedef struct tk_touch {
@@ -86,7 +95,10 @@ struct tk_run {
     int stale_own;            /* whether the stage has marks to clear */
     const char *stale_reason; /* why the next stage is marked (NULL: the stage's name) */
     struct tk_stale_q *stale_q;
-    progress *progress; /* tk_run_flush ticks once per guard it recomputes (NULL: none) */
+    progress *progress;   /* tk_run_flush ticks once per guard it recomputes (NULL: none) */
+    rbac_t own_who;       /* the actor, loaded by tk_run_open */
+    const rbac_t *who;    /* whose limits apply: the actor, or an approver (tk_run_apply) */
+    char refused_at[256]; /* the detachments refused, "DET2, DET7" */
 };
 
 int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,
@@ -122,6 +134,15 @@ int tk_run_write(tk_run *r, armms_err *err);
 struct change;
 int tk_run_apply(struct change *ch, const tk_stage *stage, FILE *out, reject_sink *rej,
                  int (*fn)(tk_run *r, void *ctx, armms_err *err), void *ctx, armms_err *err);
+
+/* Whether the limited actor's roles reach guard g on some date of [d0, d1]
+ * (an assignment at one of their detachments); always for an unlimited one. */
+int tk_reaches(const tk_run *r, const ro_guard *g, day_t d0, day_t d1);
+/* Note det as refused (r->refused_at) and fill rj with NOT_PERMITTED,
+ * naming it and scope: REJECTED. */
+int tk_refuse(tk_run *r, const char *scope, const char *det, rejection *rj);
+/* The EXIT_NOPERM a run that refused records ends with (0 when none). */
+int tk_run_refusals(const tk_run *r, const char *scope, armms_err *err);
 
 /* Helpers shared by the stages. */
 const char *tk_str_peek(jv obj, const char *key);    /* borrowed string field or NULL */

@@ -792,12 +792,28 @@ static int adjust_abort(tk_run *r, armms_err *err)
     return err->code;
 }
 
+/* A punch at det (or, of no detachment yet, of a guard on the actor's
+ * detachments about its date) is one the actor's roles reach (rbac.h). */
+static int adjust_at(tk_run *r, const adj_punch *p, const char *det, armms_err *err)
+{
+    if (!*det && tk_reaches(r, p->g, p->local - 1, p->local + 1))
+        return 0;
+    /* of no detachment yet: the refusal names where the guard is then */
+    for (int i = 0; !*det && i < p->g->na; i++)
+        if (p->g->a[i].from <= p->local + 1 && p->g->a[i].to >= p->local - 1)
+            det = p->g->a[i].detachment_id;
+    return rbac_limit(r->who, "timelog.adjust", det, err);
+}
+
 int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
 {
     if (!a->reason || !*a->reason)
         return err_set(err, EXIT_USAGE, "an adjustment needs --reason");
     adj_punch p = {.add = strcmp(a->action, "add") == 0};
     if (adjust_punch(r, a, &p, err) || adjust_place(r, a, &p, err))
+        return err->code;
+    /* the punch as it was and where it goes: both the actor's */
+    if ((!p.add && adjust_at(r, &p, p.before.det, err)) || adjust_at(r, &p, p.det, err))
         return err->code;
     char id[27];
     ulid_new(id);
@@ -820,6 +836,9 @@ int timelog_adjust(tk_run *r, const tl_adjust *a, armms_err *err)
             err_set(err, EXIT_SOFTWARE, "adjustment %s left no time log", id);
         return adjust_abort(r, err);
     }
+    /* an added punch the recompute placed at another detachment */
+    if (adjust_at(r, &p, after.det, err))
+        return adjust_abort(r, err);
     if (adjust_journal(r, a, &p, id, &after, err) || store_commit(&r->s, err))
         return adjust_abort(r, err);
     return tk_run_write(r, err);
