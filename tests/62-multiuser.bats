@@ -140,17 +140,29 @@ hr() { sqlite3 "$MU_DATA/tenants/acme/hr.db" "$1"; }
     assert_equal "$stderr" "armms-init: tenant mine: in a multi-user installation only root creates a tenant"
     assert [ ! -e "$MU_DATA/tenants/mine" ]
     # ARMMS_NOW and the journal's segment size are test hooks: not read
-    printf '%s\n' 'guard_id,employee_no,last_name,first_name,position_id,rest_days,status' >/dev/null
     local seg_before
     seg_before=$(ls "$MU_DATA/tenants/acme/journal" | wc -l)
-    printf '%s\n' '{"event_id":"E1","device_id":"D1","guard_id":"G1","ts":"2020-01-01T06:00:00+08:00","type":"IN"}' >ev.ndjson
+    # a punch of now, by the real clock: with ARMMS_NOW honoured it would be
+    # years ahead of "now" and refused; ignored, it is taken (held until HR
+    # data has the guard) and stamped with the real time
+    local now month
+    now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    month=$(date -u +%Y-%m)
+    printf '{"event_id":"E1","device_id":"D1","guard_id":"G1","ts":"%s","type":"IN"}\n' "$now" >ev.ndjson
     chmod 644 ev.ndjson
-    run --separate-stderr env ARMMS_NOW=2020-01-01T00:00:00Z ARMMS_JOURNAL_SEGMENT_BYTES=64 \
+    run --separate-stderr env ARMMS_NOW=2020-01-01T00:00:00+08:00 ARMMS_JOURNAL_SEGMENT_BYTES=64 \
         setpriv --reuid="$MU_ALICE" --regid="$MU_ALICE" --init-groups -- "$MU_BIN/armms-ingest" ev.ndjson
-    # the event is six years old by the real clock: held or rejected, never recorded as current
-    local recorded
-    recorded=$(sqlite3 "$MU_DATA/tenants/acme/tk.db" "select count(*) from clock_event where received_at like '2020-%'")
-    assert_equal "$recorded" 0
+    assert_failure 65 # held: HR data has no guard G1
+    assert_equal "$(tail -n 1 <<<"$stderr")" "armms-ingest: 1 read, 0 accepted, 0 duplicates, 0 rejected, 1 held"
+    assert_equal "$(sqlite3 "$MU_DATA/tenants/acme/tk.db" "select count(*) from clock_event_held where held_at like '$month-%'")" 1
+    assert_equal "$(sqlite3 "$MU_DATA/tenants/acme/tk.db" "select count(*) from clock_event_held where held_at like '2020-%'")" 0
+    # the same run in a personal installation honours the hook (the test's own check)
+    ARMMS_HOME="$BATS_TEST_TMPDIR/personal" ARMMS_NOW=2020-01-01T00:00:00+08:00 ARMMS_USER=admin \
+        "$ARMMS_ROOT/bin/armms-init" -q -t p
+    run --separate-stderr env ARMMS_HOME="$BATS_TEST_TMPDIR/personal" ARMMS_NOW=2020-01-01T00:00:00+08:00 \
+        ARMMS_USER=admin "$ARMMS_ROOT/bin/armms-ingest" -t p ev.ndjson
+    assert_failure 65
+    assert_equal "$(tail -n 1 <<<"$stderr")" "armms-ingest: 1 read, 0 accepted, 0 duplicates, 1 rejected"
     assert_equal "$(ls "$MU_DATA/tenants/acme/journal" | wc -l)" "$seg_before"
 }
 
