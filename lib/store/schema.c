@@ -525,14 +525,14 @@ static const char *const iam_migrations[] = {
     "ALTER TABLE user ADD COLUMN service INTEGER NOT NULL DEFAULT 0 CHECK (service IN (0, 1));"
     "CREATE UNIQUE INDEX user_login ON user(login)"
     " WHERE login IS NOT NULL AND service = 0;" AUDIT_LOGIN_DDL,
-    /* 7: the running digests of the audited tables (DIGEST_DDL above) */
-    DIGEST_DDL_IAM,
-    /* 8: roles limited to detachments (rbac.h): the detachments at which a
+    /* 7: roles limited to detachments (rbac.h): the detachments at which a
      * user's roles apply, a comma list as roles are, and the clients at
      * every detachment of whom they apply, joined by ';' (client names
      * hold spaces and commas); both NULL, everywhere. */
     "ALTER TABLE user ADD COLUMN detachments TEXT;"
     "ALTER TABLE user ADD COLUMN clients TEXT;",
+    /* 8: the running digests of the audited tables (DIGEST_DDL above) */
+    DIGEST_DDL_IAM,
 };
 
 static const struct {
