@@ -138,6 +138,7 @@ int main(int argc, char **argv)
         long nheld = 0;
         int rc = ingest_held_report(in, stdout, &nheld, &err);
         ingest_close(in, &err);
+        rbac_free(&who);
         return cli_end(&c, 0, rc ? &err : NULL, "%ld held", nheld);
     }
     int missing = 0;

@@ -16,7 +16,12 @@ setup_file() {
     export MU_ROOT="/var/tmp/armms-mu.$$"
     mkdir -p "$MU_ROOT" && chmod 755 "$MU_ROOT"
     export MU_BIN="$MU_ROOT/prefix/bin" MU_DATA="$MU_ROOT/data"
-    make -s -C "$ARMMS_ROOT" install-system PREFIX="$MU_ROOT/prefix" SYSTEM_DIR="$MU_DATA" \
+    # built as the tree was: a sanitizer build's objects link only with its flags
+    local san=
+    ldd "$ARMMS_ROOT/bin/armms-init" | grep -q libasan && san=1
+    # (under SAN=1 the set-group-id tools check memory errors, not leaks:
+    # lib/core/sysdir.c)
+    make -s -C "$ARMMS_ROOT" install-system SAN="$san" PREFIX="$MU_ROOT/prefix" SYSTEM_DIR="$MU_DATA" \
         SYSGROUP="$MU_GROUP" BASHCOMPDIR="$MU_ROOT/prefix/share/bash-completion" >/dev/null
     local u
     for u in "$MU_ALICE" "$MU_BOB" "$MU_SVC"; do useradd -M -U -d /nonexistent "$u"; done

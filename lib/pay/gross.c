@@ -46,6 +46,7 @@ static void gx_close(gx *g)
     gx_snaps_clear(g);
     free(g->rows.day);
     free(g->rows.uh);
+    free(g->rows.lv);
     free(g->snaps);
     free(g->rates.v);
     sb_free(&g->outbuf);
