@@ -169,6 +169,18 @@ hr() { sqlite3 "$MU_DATA/tenants/acme/hr.db" "$1"; }
     assert_failure 65
     assert_equal "$(tail -n 1 <<<"$stderr")" "armms-ingest: 1 read, 0 accepted, 0 duplicates, 1 rejected"
     assert_equal "$(ls "$MU_DATA/tenants/acme/journal" | wc -l)" "$seg_before"
+    # TMPDIR and TZDIR are not read either: a workbook's scratch file still
+    # goes to /tmp, and the tenant's zone still comes from the system's zones
+    run --separate-stderr env TMPDIR=/nonexistent TZDIR=/nonexistent \
+        setpriv --reuid="$MU_ALICE" --regid="$MU_ALICE" --init-groups -- \
+        "$MU_BIN/armms-report" roster --date 2026-12-08 --format xlsx
+    assert_success
+    [[ "$output" == PK* ]] || fail "not a workbook"
+    export ARMMS_HOME="$BATS_TEST_TMPDIR/personal"
+    run --separate-stderr env TMPDIR=/nonexistent "$ARMMS_ROOT/bin/armms-report" --as admin \
+        -t p roster --date 2026-12-08 --format xlsx
+    unset ARMMS_HOME
+    assert_failure 73 # the personal run does read it
 }
 
 @test "a file the caller names is opened with the caller's rights, never the installation's" {
