@@ -2,6 +2,7 @@
  * render.c - see render.h.
  */
 #include "cli/render.h"
+#include "cli/render_int.h"
 
 #include <assert.h>
 #include <csv.h>
@@ -10,17 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
-#include "core/clock.h"
 #include "core/ndjson.h"
-#include "core/secure.h"
 #include "out/cell.h"
-#include "store/store.h"
 
 /* sb_init, and the buffer is "" at once (sb_init leaves it unterminated
  * until the first append). */
-static void sb_start(strbuf *b)
+void render_sb_start(strbuf *b)
 {
     sb_init(b);
     sb_reset(b);
@@ -207,7 +204,7 @@ static void cut_to_width(strbuf *b, size_t max)
 
 /* ---- values ---- */
 
-static int is_personal(const char *path)
+int render_is_personal(const char *path)
 {
     return reject_personal(path); /* one list, core/reject.h */
 }
@@ -234,7 +231,7 @@ jv render_get_peek(jv rec, const char *path)
 }
 
 /* A whole number a long long holds exactly (JSON numbers are doubles). */
-static int whole(jv v, long long *n)
+int render_whole(jv v, long long *n)
 {
     if (jv_get_kind(v) != JV_KIND_NUMBER)
         return 0;
@@ -250,7 +247,7 @@ static void add_raw(strbuf *b, jv v)
     long long n;
     if (jv_get_kind(v) == JV_KIND_STRING) {
         sb_add(b, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
-    } else if (whole(v, &n)) {
+    } else if (render_whole(v, &n)) {
         sb_addf(b, "%lld", n);
     } else {
         jv s = jv_dump_string(jv_copy(v), 0);
@@ -270,7 +267,7 @@ void render_cell_peek(strbuf *b, render_type type, render_format fmt, jv v)
     case RENDER_MINUTES:
     case RENDER_INT:
     case RENDER_BP:
-        if (!whole(v, &n)) {
+        if (!render_whole(v, &n)) {
             add_raw(b, v);
             return;
         }
@@ -285,7 +282,7 @@ void render_cell_peek(strbuf *b, render_type type, render_format fmt, jv v)
         return;
     case RENDER_MASKED: {
         strbuf raw;
-        sb_start(&raw);
+        render_sb_start(&raw);
         add_raw(&raw, v);
         render_mask(b, raw.s);
         sb_free(&raw);
@@ -298,17 +295,17 @@ void render_cell_peek(strbuf *b, render_type type, render_format fmt, jv v)
     }
 }
 
-static int numeric(render_type t)
+int render_numeric(render_type t)
 {
     return t == RENDER_MONEY || t == RENDER_MINUTES || t == RENDER_INT || t == RENDER_BP;
 }
 
 /* The cell of column c for rec (looked at) in fmt, as a malloc'd string. */
-static char *cell_text(const render_col *c, render_format fmt, jv rec)
+char *render_cell_text(const render_col *c, render_format fmt, jv rec)
 {
     strbuf b;
-    sb_start(&b);
-    render_type t = is_personal(c->path) ? RENDER_MASKED : c->type;
+    render_sb_start(&b);
+    render_type t = render_is_personal(c->path) ? RENDER_MASKED : c->type;
     render_cell_peek(&b, t, fmt, render_get_peek(rec, c->path));
     if (fmt == RENDER_TABLE) {
         for (size_t i = 0; i < b.len; i++)
@@ -385,7 +382,7 @@ static void grid_write(FILE *out, const grid *g, const size_t *minw)
         }
     }
     strbuf line;
-    sb_start(&line);
+    render_sb_start(&line);
     for (size_t r = 0; r <= g->nrows; r++) {
         int first = 1;
         if (r < g->nrows ? g->rule[r] : g->rule_end) {
@@ -425,17 +422,17 @@ static void grid_write(FILE *out, const grid *g, const size_t *minw)
     free(w);
 }
 
-static int shown(const render_col *c, render_format fmt)
+int render_shown(const render_col *c, render_format fmt)
 {
     return fmt == RENDER_CSV ? !(c->flags & RENDER_TABLE_ONLY) : !(c->flags & RENDER_CSV_ONLY);
 }
 
 static int right_aligned(const render_col *c)
 {
-    return (c->flags & RENDER_RIGHT) || numeric(c->type);
+    return (c->flags & RENDER_RIGHT) || render_numeric(c->type);
 }
 
-static int out_status(FILE *out, armms_err *err)
+int render_out_status(FILE *out, armms_err *err)
 {
     if (ferror(out))
         return err_set(err, EXIT_IOERR, "cannot write the output");
@@ -449,7 +446,7 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
     const render_col *vis[RENDER_MAX_COLS];
     for (const render_col *c = cols; c->title; c++) {
         assert(ncols < RENDER_MAX_COLS);
-        if (shown(c, RENDER_TABLE))
+        if (render_shown(c, RENDER_TABLE))
             vis[ncols++] = c;
     }
     if (o->title)
@@ -474,8 +471,9 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
         grid_row(&g);
         for (size_t c = 0; c < ncols; c++) {
             long long n;
-            grid_set(&g, c, cell_text(vis[c], RENDER_TABLE, rec), right_aligned(vis[c]));
-            if ((vis[c]->flags & RENDER_SUM) && whole(render_get_peek(rec, vis[c]->path), &n))
+            grid_set(&g, c, render_cell_text(vis[c], RENDER_TABLE, rec), right_aligned(vis[c]));
+            if ((vis[c]->flags & RENDER_SUM) &&
+                render_whole(render_get_peek(rec, vis[c]->path), &n))
                 sum[c] += n;
         }
         jv_free(rec);
@@ -501,7 +499,7 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
             if (vis[c]->flags & RENDER_SUM) {
                 jv n = jv_number((double)sum[c]);
                 strbuf b;
-                sb_start(&b);
+                render_sb_start(&b);
                 render_cell_peek(&b, vis[c]->type, RENDER_TABLE, n);
                 grid_set(&g, c, b.s, 1);
             } else if (!labelled) {
@@ -515,7 +513,8 @@ static int table_records(FILE *out, const render_col *cols, jv records, const re
         {
             grid_row(&g);
             for (size_t c = 0; c < ncols; c++)
-                grid_set(&g, c, cell_text(vis[c], RENDER_TABLE, rec), right_aligned(vis[c]));
+                grid_set(&g, c, render_cell_text(vis[c], RENDER_TABLE, rec),
+                         right_aligned(vis[c]));
             jv_free(rec);
         }
     }
@@ -566,12 +565,12 @@ static void csv_name(strbuf *b, const render_col *c)
 static void csv_records(FILE *out, const render_col *cols, jv records, int bom)
 {
     strbuf b;
-    sb_start(&b);
+    render_sb_start(&b);
     if (bom)
         fputs("\xef\xbb\xbf", out);
     int n = 0;
     for (const render_col *c = cols; c->title; c++) {
-        if (!shown(c, RENDER_CSV))
+        if (!render_shown(c, RENDER_CSV))
             continue;
         if (n++)
             fputc(',', out);
@@ -584,11 +583,11 @@ static void csv_records(FILE *out, const render_col *cols, jv records, int bom)
     {
         n = 0;
         for (const render_col *c = cols; c->title; c++) {
-            if (!shown(c, RENDER_CSV))
+            if (!render_shown(c, RENDER_CSV))
                 continue;
             if (n++)
                 fputc(',', out);
-            char *s = cell_text(c, RENDER_CSV, rec);
+            char *s = render_cell_text(c, RENDER_CSV, rec);
             const char *v = c->type == RENDER_TEXT ? out_cell_text(&b, s) : s;
             csv_field(out, v, strlen(v));
             free(s);
@@ -613,11 +612,11 @@ static jv mask_tree(jv v, int *found)
         {
             jv x = jv_object_get(jv_copy(v), jv_copy(k));
             jv_kind kind = jv_get_kind(x);
-            if (is_personal(jv_string_value(k)) && kind != JV_KIND_NULL &&
+            if (render_is_personal(jv_string_value(k)) && kind != JV_KIND_NULL &&
                 kind != JV_KIND_OBJECT && kind != JV_KIND_ARRAY) {
                 strbuf raw, m;
-                sb_start(&raw);
-                sb_start(&m);
+                render_sb_start(&raw);
+                render_sb_start(&m);
                 add_raw(&raw, x);
                 render_mask(&m, raw.s);
                 jv_free(x);
@@ -647,7 +646,7 @@ jv render_masked(jv v, int *found)
 int render_ndjson(FILE *out, jv record, armms_err *err)
 {
     ndjson_write(out, render_masked(record, NULL));
-    return out_status(out, err);
+    return render_out_status(out, err);
 }
 
 int render_records(FILE *out, render_format fmt, const render_col *cols, jv records,
@@ -671,7 +670,7 @@ int render_records(FILE *out, render_format fmt, const render_col *cols, jv reco
         }
         jv_free(records);
         jv_free(footer);
-        return rc ? rc : out_status(out, err);
+        return rc ? rc : render_out_status(out, err);
     }
     if (fmt == RENDER_XLSX) {
         jv_free(footer);
@@ -690,7 +689,7 @@ int render_records(FILE *out, render_format fmt, const render_col *cols, jv reco
         table_records(out, cols, records, o, footer);
     jv_free(records);
     jv_free(footer);
-    return out_status(out, err);
+    return render_out_status(out, err);
 }
 
 int render_kv(FILE *out, render_format fmt, const render_col *fields, jv record,
@@ -725,9 +724,9 @@ int render_kv(FILE *out, render_format fmt, const render_col *fields, jv record,
             continue;
         }
         jv v = render_get_peek(record, f->path);
-        if (!shown(f, fmt) || !jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL)
+        if (!render_shown(f, fmt) || !jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL)
             continue;
-        char *s = cell_text(f, fmt, record);
+        char *s = render_cell_text(f, fmt, record);
         if (fmt == RENDER_CSV) {
             csv_field(out, f->path, strlen(f->path));
             fputc(',', out);
@@ -745,190 +744,5 @@ int render_kv(FILE *out, render_format fmt, const render_col *fields, jv record,
     grid_free(&g);
     jv_free(record);
     jv_free(o->footer);
-    return out_status(out, err);
-}
-
-/* ---- XLSX ---- */
-
-struct render_book {
-    char path[64];
-    lxw_workbook *wb;
-    lxw_format *bold, *money, *minutes, *date, *pct, *title;
-    int sheets;
-};
-
-render_book *render_book_new(armms_err *err)
-{
-    render_book *bk = xcalloc(1, sizeof *bk);
-    const char *dir = armms_env("TMPDIR");
-    snprintf(bk->path, sizeof bk->path, "%s/armms-xlsx.XXXXXX",
-             dir && *dir && strlen(dir) < 40 ? dir : "/tmp");
-    int fd = caller_mkstemp(bk->path);
-    if (fd < 0) {
-        err_set(err, EXIT_CANTCREAT, "cannot make a temporary file for the workbook");
-        free(bk);
-        return NULL;
-    }
-    close(fd);
-    bk->wb = workbook_new(bk->path);
-    if (!bk->wb) {
-        caller_unlink(bk->path);
-        err_set(err, EXIT_CANTCREAT, "cannot start a workbook");
-        free(bk);
-        return NULL;
-    }
-    /* dated by the tools' clock (ARMMS_NOW pins it), so the same report
-     * of the same store is the same bytes */
-    char now[32];
-    instant_t at;
-    now_iso(now);
-    lxw_doc_properties props = {.created = iso_parse(now, &at, NULL) ? 0 : (time_t)at};
-    workbook_set_properties(bk->wb, &props);
-    bk->bold = workbook_add_format(bk->wb);
-    format_set_bold(bk->bold);
-    bk->title = workbook_add_format(bk->wb);
-    format_set_bold(bk->title);
-    format_set_font_size(bk->title, 12);
-    bk->money = workbook_add_format(bk->wb);
-    format_set_num_format(bk->money, "#,##0.00");
-    bk->minutes = workbook_add_format(bk->wb);
-    format_set_num_format(bk->minutes, "[h]:mm");
-    bk->date = workbook_add_format(bk->wb);
-    format_set_num_format(bk->date, "yyyy-mm-dd");
-    bk->pct = workbook_add_format(bk->wb);
-    format_set_num_format(bk->pct, "0.0%");
-    return bk;
-}
-
-static lxw_worksheet *book_add(render_book *bk, const char *name)
-{
-    char nm[32];
-    bk->sheets++;
-    if (name && *name) {
-        /* XLSX forbids []:*?/\ in a sheet name and allows 31 characters */
-        size_t k = 0;
-        for (const char *p = name; *p && k < 31; p++)
-            nm[k++] = strchr("[]:*?/\\", *p) ? '_' : *p;
-        nm[k] = '\0';
-    } else {
-        snprintf(nm, sizeof nm, "Sheet%d", bk->sheets);
-    }
-    return workbook_add_worksheet(bk->wb, nm);
-}
-
-/* One cell of column c of rec in a sheet: a number, a date or text. */
-static void book_cell(render_book *bk, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
-                      const render_col *c, jv rec, strbuf *safe)
-{
-    jv v = render_get_peek(rec, c->path);
-    long long n;
-    render_type t = is_personal(c->path) ? RENDER_MASKED : c->type;
-    if (!jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL)
-        return;
-    if (numeric(t) && whole(v, &n)) {
-        /* a display value for the spreadsheet; the stored figure stays integer */
-        if (t == RENDER_MONEY)
-            worksheet_write_number(ws, r, col, (double)n / 100.0, bk->money);
-        else if (t == RENDER_MINUTES)
-            worksheet_write_number(ws, r, col, (double)n / 1440.0, bk->minutes);
-        else if (t == RENDER_BP)
-            worksheet_write_number(ws, r, col, (double)n / 10000.0, bk->pct);
-        else
-            worksheet_write_number(ws, r, col, (double)n, NULL);
-        return;
-    }
-    int y, m, d;
-    if (t == RENDER_DATE && jv_get_kind(v) == JV_KIND_STRING && strlen(jv_string_value(v)) == 10 &&
-        sscanf(jv_string_value(v), "%4d-%2d-%2d", &y, &m, &d) == 3) {
-        lxw_datetime dt = {.year = y, .month = m, .day = d};
-        worksheet_write_datetime(ws, r, col, &dt, bk->date);
-        return;
-    }
-    char *s = cell_text(c, RENDER_CSV, rec);
-    worksheet_write_string(ws, r, col, out_cell_text(safe, s), NULL);
-    free(s);
-}
-
-int render_book_sheet(render_book *bk, const char *name, const render_col *cols, jv records,
-                      const render_opts *o, armms_err *err)
-{
-    lxw_worksheet *ws = book_add(bk, name);
-    strbuf safe;
-    sb_start(&safe);
-    lxw_row_t row = 0;
-    if (o && o->title && *o->title)
-        worksheet_write_string(ws, row++, 0, out_cell_text(&safe, o->title), bk->title);
-    lxw_col_t k = 0;
-    for (const render_col *c = cols; c->title; c++) {
-        if (!shown(c, RENDER_CSV))
-            continue;
-        worksheet_write_string(ws, row, k, c->title, bk->bold);
-        int w = (int)strlen(c->title) + 2;
-        if (c->type == RENDER_TEXT && c->max_width > w)
-            w = c->max_width < 40 ? c->max_width : 40;
-        worksheet_set_column(ws, k, k, w < 10 ? 10 : w, NULL);
-        k++;
-    }
-    row++;
-    jv_array_foreach(records, i, rec)
-    {
-        k = 0;
-        for (const render_col *c = cols; c->title; c++)
-            if (shown(c, RENDER_CSV))
-                book_cell(bk, ws, row, k++, c, rec, &safe);
-        row++;
-        jv_free(rec);
-    }
-    jv_free(records);
-    sb_free(&safe);
-    return 0;
-}
-
-int render_book_kv(render_book *bk, const char *name, const render_col *fields, jv record,
-                   armms_err *err)
-{
-    lxw_worksheet *ws = book_add(bk, name);
-    strbuf safe;
-    sb_start(&safe);
-    worksheet_write_string(ws, 0, 0, "key", bk->bold);
-    worksheet_write_string(ws, 0, 1, "value", bk->bold);
-    worksheet_set_column(ws, 0, 1, 24, NULL);
-    lxw_row_t row = 1;
-    for (const render_col *f = fields; f->title; f++) {
-        if (!f->path || !shown(f, RENDER_CSV))
-            continue;
-        jv v = render_get_peek(record, f->path);
-        if (!jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL)
-            continue;
-        worksheet_write_string(ws, row, 0, f->path, NULL);
-        book_cell(bk, ws, row, 1, f, record, &safe);
-        row++;
-    }
-    jv_free(record);
-    sb_free(&safe);
-    return 0;
-}
-
-int render_book_end(render_book *bk, FILE *out, armms_err *err)
-{
-    int rc = 0;
-    lxw_error e = workbook_close(bk->wb);
-    if (e != LXW_NO_ERROR)
-        rc = err_set(err, EXIT_CANTCREAT, "cannot write the workbook: %s", lxw_strerror(e));
-    FILE *in = rc ? NULL : caller_fopen(bk->path, "rb");
-    if (!rc && !in)
-        rc = err_set(err, EXIT_CANTCREAT, "cannot read the workbook back");
-    if (in) {
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-            if (fwrite(buf, 1, n, out) != n)
-                break;
-        fclose(in);
-        if (!rc)
-            rc = out_status(out, err);
-    }
-    caller_unlink(bk->path);
-    free(bk);
-    return rc;
+    return render_out_status(out, err);
 }
