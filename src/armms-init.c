@@ -8,15 +8,19 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/secure.h"
 #include "iam/bootstrap.h"
 #include "iam/rbac.h"
 #include "md/masterdata.h"
 #include "pay/shipped.h"
 #include "store/store.h"
+#include "store/transfer.h"
 
 static const char usage[] =
     "usage: armms-init [-t TENANT] [--tz ZONE] [--as USER] [--wait SECONDS]\n"
     "       armms-init --list\n"
+    "       armms-init --export TENANT FILE.tar.gz\n"
+    "       armms-init --restore FILE.tar.gz [-t TENANT]\n"
     "\n"
     "Create the tenant (directories, hr.db, tk.db, pay.db, iam.db, journal),\n"
     "or migrate an existing one forward, and load the payroll rules ARMMS ships\n"
@@ -27,6 +31,10 @@ static const char usage[] =
     "  -t, --tenant ID   tenant id ([a-z0-9][a-z0-9_-]{0,62})\n"
     "      --tz ZONE     the tenant's business time zone (default Asia/Manila)\n"
     "      --list        list the tenants under ARMMS_HOME, one per line\n"
+    "      --export T FILE  the tenant T, its stores, journal and cursors, as one\n"
+    "                    .tar.gz with a manifest of SHA-256s, while tools run\n"
+    "      --restore FILE  make the tenant FILE holds (it must not exist yet);\n"
+    "                    a damaged archive is refused and nothing is written\n"
     "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
     "      --wait SECS   wait this long for a busy tenant (default 30)\n"
     "      --rejects FILE  append Reject records of shipped rows to FILE (not stderr)\n"
@@ -34,15 +42,47 @@ static const char usage[] =
     "  -h, --help        this text\n"
     "      --version     print the version\n" CLI_EXIT_HEAD CLI_EXIT(
         " 0", "the tenant exists and is current") CLI_EXIT("64", "usage")
-        CLI_EXIT("65", "some shipped rules were rejected (the others are loaded)")
-            CLI_EXIT("70", "internal error, such as a failed migration")
-                CLI_EXIT("73", "a directory, store or file cannot be created")
+        CLI_EXIT("65", "some shipped rules were rejected (the others are loaded), or")
+            CLI_EXIT_MORE("the archive to restore is damaged or not a tenant export") CLI_EXIT(
+                "66", "the archive to restore cannot be read")
+                CLI_EXIT("70", "internal error, such as a failed migration") CLI_EXIT(
+                    "73", "a directory, store or file cannot be created")
                     CLI_EXIT("74", "I/O error on a store or the journal") CLI_EXIT_BUSY CLI_EXIT(
                         "77", "not permitted: the tenant has an active admin, and the")
                         CLI_EXIT_MORE("user lacks tenant.admin (the roles holding it named)")
                             CLI_EXIT("78", "a store is newer than this build, or not ARMMS's");
 
-enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST };
+enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST, OPT_EXPORT, OPT_RESTORE };
+
+/* --export T FILE: the tenant admin's copy of a whole tenant. */
+static int export_tenant(cli_t *c, const char *id, const char *file)
+{
+    tenant_t t;
+    c->tenant = id;
+    cli_tenant(c, &t);
+    cli_authorize(&t, "tenant.admin");
+    armms_err err = {0};
+    long files = 0;
+    int rc = tenant_export(&t, file, &files, &err);
+    if (rc)
+        return cli_end(c, 0, &err, NULL);
+    return cli_end(c, 0, NULL, "tenant %s exported to %s: %ld files", t.id, file, files);
+}
+
+/* --restore FILE: a new tenant from an export. */
+static int restore_tenant(cli_t *c, const char *file)
+{
+    if (secure_on() && getuid() != 0)
+        armms_die(EXIT_NOPERM, "in a multi-user installation only root restores a tenant");
+    umask(secure_on() ? 007 : 077);
+    armms_err err = {0};
+    char id[64];
+    long files = 0;
+    int rc = tenant_restore(file, c->tenant, id, &files, &err);
+    if (rc)
+        return cli_end(c, 0, &err, NULL);
+    return cli_end(c, 0, NULL, "tenant %s restored from %s: %ld files", id, file, files);
+}
 
 /* The first admin goes in through the import path of every user
  * (masterdata), so it is journaled and audited like any other. */
@@ -85,9 +125,11 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {CLI_COMMON_LONGOPTS,
                                              {"tz", required_argument, NULL, OPT_TZ},
                                              {"list", no_argument, NULL, OPT_LIST},
+                                             {"export", required_argument, NULL, OPT_EXPORT},
+                                             {"restore", required_argument, NULL, OPT_RESTORE},
                                              {0, 0, 0, 0}};
     cli_t c;
-    const char *tz = NULL;
+    const char *tz = NULL, *export_id = NULL, *restore_file = NULL;
     int list = 0, opt;
     cli_init(&c, "armms-init", usage);
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
@@ -101,10 +143,27 @@ int main(int argc, char **argv)
         case OPT_LIST:
             list = 1;
             break;
+        case OPT_EXPORT:
+            export_id = optarg;
+            break;
+        case OPT_RESTORE:
+            restore_file = optarg;
+            break;
         }
+    }
+    if (export_id && restore_file)
+        cli_usage_error(&c, "give --export or --restore, not both");
+    if (export_id) {
+        if (optind + 1 != argc)
+            cli_usage_error(&c, "--export needs the tenant and one FILE.tar.gz");
+        if (c.tenant && strcmp(c.tenant, export_id))
+            cli_usage_error(&c, "--export names tenant %s, -t %s", export_id, c.tenant);
+        return export_tenant(&c, export_id, argv[optind]);
     }
     if (optind < argc)
         cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
+    if (restore_file)
+        return restore_tenant(&c, restore_file);
     if (list)
         return list_tenants(&c);
 

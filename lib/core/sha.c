@@ -4,6 +4,7 @@
 #include "core/sha.h"
 
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -49,4 +50,33 @@ void sha256_raw(const void *data, size_t n, unsigned char out[32])
 void sha256_hex(const void *data, size_t n, char *hex)
 {
     sha256_hex2(data, n, NULL, 0, hex);
+}
+
+struct sha256_stream {
+    EVP_MD_CTX *ctx;
+};
+
+sha256_stream *sha256_begin(void)
+{
+    sha256_stream *s = xmalloc(sizeof *s);
+    if (!(s->ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL) != 1)
+        armms_fatal("libcrypto: cannot start a digest");
+    return s;
+}
+
+void sha256_add(sha256_stream *s, const void *data, size_t n)
+{
+    if (n && EVP_DigestUpdate(s->ctx, data, n) != 1)
+        armms_fatal("libcrypto: sha256 failed");
+}
+
+void sha256_end(sha256_stream *s, char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    if (EVP_DigestFinal_ex(s->ctx, md, &n) != 1)
+        armms_fatal("libcrypto: sha256 failed");
+    EVP_MD_CTX_free(s->ctx);
+    free(s);
+    to_hex(md, n, hex);
 }
