@@ -284,107 +284,112 @@ static int price_bucket(gx *g, const snap *x, const char *date, int t, const lon
     return 0;
 }
 
-/* The rows of the guard's snapshots (day lines, unworked holidays) through
- * SQLite's JSON functions. */
-static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err)
+/* The rows of the guard's snapshots (day lines, unworked holidays, paid
+ * leave days) through SQLite's JSON functions: one query each, its rows
+ * taken by a function of its own. */
+
+/* Room for one more item in *v (n used of *cap, each size bytes), zeroed. */
+static void *grow(void *v, int *n, int *cap, size_t size, int first)
+{
+    void **vv = v;
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : first;
+        *vv = xrealloc(*vv, (size_t)*cap * size);
+    }
+    char *at = (char *)*vv + (size_t)(*n)++ * size;
+    memset(at, 0, size);
+    return at;
+}
+
+static int is_one(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_INTEGER && sqlite3_column_int(st, col) == 1;
+}
+
+/* A day line x day type: date, own day type, worked, the type, its minutes. */
+static void take_day(snap_rows *r, sqlite3_stmt *st, int snap)
+{
+    snap_day *d = grow(&r->day, &r->nday, &r->capday, sizeof *d, 64);
+    d->snap = snap;
+    snprintf(d->date, sizeof d->date, "%s", pay_col(st, 1));
+    snprintf(d->own, sizeof d->own, "%s", pay_col(st, 2));
+    d->worked = sqlite3_column_int64(st, 3);
+    snprintf(d->type, sizeof d->type, "%s", pay_col(st, 4));
+    for (int k = 0; k < B_COUNT; k++)
+        d->m[k] = sqlite3_column_int64(st, 5 + k);
+}
+
+/* An unworked holiday: date, day type, present and paid leave the day before. */
+static void take_unworked(snap_rows *r, sqlite3_stmt *st, int snap)
+{
+    snap_uh *u = grow(&r->uh, &r->nuh, &r->capuh, sizeof *u, 8);
+    u->snap = snap;
+    snprintf(u->date, sizeof u->date, "%s", pay_col(st, 1));
+    snprintf(u->type, sizeof u->type, "%s", pay_col(st, 2));
+    u->present = is_one(st, 3);
+    u->leave_paid = is_one(st, 4);
+}
+
+/* A paid leave day: date, code, name. */
+static void take_leave(snap_rows *r, sqlite3_stmt *st, int snap)
+{
+    snap_leave *l = grow(&r->lv, &r->nlv, &r->caplv, sizeof *l, 8);
+    l->snap = snap;
+    snprintf(l->date, sizeof l->date, "%s", pay_col(st, 1));
+    snprintf(l->code, sizeof l->code, "%s", pay_col(st, 2));
+    snprintf(l->name, sizeof l->name, "%s", pay_col(st, 3));
+}
+
+/* Run query ps (sql, ?1 guard, ?2 period; its first column a timesheet id)
+ * and give take each row of a snapshot loaded. */
+static int each_row(gx *g, int ps, const char *sql, const char *guard, const char *period,
+                    void (*take)(snap_rows *, sqlite3_stmt *, int), armms_err *err)
 {
     sqlite3_stmt *st;
+    int rc = pay_stmt(g->s, ps, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    int step, at = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if ((at = snap_of(g, pay_col(st, 0), at)) >= 0)
+            take(&g->rows, st, at);
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : store_fail(g->s, step, "read the inbox", err);
+}
+
+static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err)
+{
     g->rows.nday = g->rows.nuh = g->rows.nlv = 0;
-    int rc = pay_stmt(g->s, PS_GUARD_DAYS,
+    int rc = each_row(g, PS_GUARD_DAYS,
                       "SELECT i.timesheet_id, d.value ->> 'date', d.value ->> 'day_type',"
                       " d.value -> 'totals' ->> 'worked', t.key, t.value ->> 'regular',"
                       " t.value ->> 'ot', t.value ->> 'nd', t.value ->> 'nd_ot'"
                       " FROM inbox i JOIN json_each(i.record, '$.days') d"
                       " JOIN json_each(d.value, '$.minutes') t WHERE" LATEST
                       " ORDER BY i.timesheet_id, d.key, t.key",
-                      &st, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    int step, at = 0;
-    snap_rows *r = &g->rows;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
-            continue;
-        if (r->nday == r->capday) {
-            r->capday = r->capday ? r->capday * 2 : 64;
-            r->day = xrealloc(r->day, (size_t)r->capday * sizeof *r->day);
-        }
-        snap_day *d = &r->day[r->nday++];
-        memset(d, 0, sizeof *d);
-        d->snap = at;
-        snprintf(d->date, sizeof d->date, "%s", pay_col(st, 1));
-        snprintf(d->own, sizeof d->own, "%s", pay_col(st, 2));
-        d->worked = sqlite3_column_int64(st, 3);
-        snprintf(d->type, sizeof d->type, "%s", pay_col(st, 4));
-        for (int k = 0; k < B_COUNT; k++)
-            d->m[k] = sqlite3_column_int64(st, 5 + k);
-    }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE)
-        return store_fail(g->s, step, "read the inbox", err);
-    if ((rc = pay_stmt(g->s, PS_GUARD_UNWORKED,
-                       "SELECT i.timesheet_id, u.value ->> 'date', u.value ->> 'day_type',"
-                       " u.value -> 'last_scheduled' ->> 'present',"
-                       " u.value -> 'last_scheduled' -> 'leave' ->> 'paid'"
-                       " FROM inbox i JOIN json_each(i.record, '$.unworked_holidays') u"
-                       " WHERE" LATEST " ORDER BY i.timesheet_id, u.key",
-                       &st, err)))
-        return rc;
-    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    at = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
-            continue;
-        if (r->nuh == r->capuh) {
-            r->capuh = r->capuh ? r->capuh * 2 : 8;
-            r->uh = xrealloc(r->uh, (size_t)r->capuh * sizeof *r->uh);
-        }
-        snap_uh *u = &r->uh[r->nuh++];
-        memset(u, 0, sizeof *u);
-        u->snap = at;
-        snprintf(u->date, sizeof u->date, "%s", pay_col(st, 1));
-        snprintf(u->type, sizeof u->type, "%s", pay_col(st, 2));
-        u->present =
-            sqlite3_column_type(st, 3) == SQLITE_INTEGER && sqlite3_column_int(st, 3) == 1;
-        u->leave_paid =
-            sqlite3_column_type(st, 4) == SQLITE_INTEGER && sqlite3_column_int(st, 4) == 1;
-    }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE)
-        return store_fail(g->s, step, "read the inbox", err);
+                      guard, period, take_day, err);
+    if (!rc)
+        rc = each_row(g, PS_GUARD_UNWORKED,
+                      "SELECT i.timesheet_id, u.value ->> 'date', u.value ->> 'day_type',"
+                      " u.value -> 'last_scheduled' ->> 'present',"
+                      " u.value -> 'last_scheduled' -> 'leave' ->> 'paid'"
+                      " FROM inbox i JOIN json_each(i.record, '$.unworked_holidays') u"
+                      " WHERE" LATEST " ORDER BY i.timesheet_id, u.key",
+                      guard, period, take_unworked, err);
     /* the paid leave days (a snapshot sealed before leave existed has none) */
-    if ((rc = pay_stmt(g->s, PS_GUARD_LEAVE,
-                       "SELECT i.timesheet_id, d.value ->> 'date', d.value -> 'leave' ->> 'code',"
-                       " d.value -> 'leave' ->> 'name'"
-                       " FROM inbox i JOIN json_each(i.record, '$.days') d"
-                       /* most snapshots have no leave: skip their days unread */
-                       " WHERE" LATEST " AND instr(i.record, '\"leave\":') > 0"
-                       " AND d.value -> 'leave' ->> 'paid' = 1"
-                       " ORDER BY i.timesheet_id, d.key",
-                       &st, err)))
-        return rc;
-    sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    at = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((at = snap_of(g, pay_col(st, 0), at)) < 0)
-            continue;
-        if (r->nlv == r->caplv) {
-            r->caplv = r->caplv ? r->caplv * 2 : 8;
-            r->lv = xrealloc(r->lv, (size_t)r->caplv * sizeof *r->lv);
-        }
-        snap_leave *l = &r->lv[r->nlv++];
-        memset(l, 0, sizeof *l);
-        l->snap = at;
-        snprintf(l->date, sizeof l->date, "%s", pay_col(st, 1));
-        snprintf(l->code, sizeof l->code, "%s", pay_col(st, 2));
-        snprintf(l->name, sizeof l->name, "%s", pay_col(st, 3));
-    }
-    sqlite3_reset(st);
-    return step == SQLITE_DONE ? 0 : store_fail(g->s, step, "read the inbox", err);
+    if (!rc)
+        rc = each_row(g, PS_GUARD_LEAVE,
+                      "SELECT i.timesheet_id, d.value ->> 'date', d.value -> 'leave' ->> 'code',"
+                      " d.value -> 'leave' ->> 'name'"
+                      " FROM inbox i JOIN json_each(i.record, '$.days') d"
+                      /* most snapshots have no leave: skip their days unread */
+                      " WHERE" LATEST " AND instr(i.record, '\"leave\":') > 0"
+                      " AND d.value -> 'leave' ->> 'paid' = 1"
+                      " ORDER BY i.timesheet_id, d.key",
+                      guard, period, take_leave, err);
+    return rc;
 }
 
 /* Every day line x day type of the guard's snapshots, priced into L; the
