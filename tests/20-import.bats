@@ -902,3 +902,18 @@ guard_rows() {
     assert_equal "$(journal_lines acme | wc -l)" "$before"
     assert_equal "$(sqlite3 "$ARMMS_HOME/tenants/acme/hr.db" 'select count(*) from guard')" 3
 }
+
+@test "a user's login names one person: a second user with the same login is a CONFLICT, the others land" {
+    armms-init -q -t acme
+    run --separate-stderr armms-import -t acme --format csv user < <(printf '%s\n' 'user_id,name,roles,login,service' \
+        'a1,A One,timekeeper,alice,' 'a2,A Two,timekeeper,alice,' 'a3,A Three,ops,bob,' \
+        'cron,Nightly,timekeeper,svc,true' 'pub,Publisher,ops,svc,true')
+    assert_failure 65
+    assert_equal "$(printf '%s\n' "$stderr" | grep '^{' | jq -r '[.code, .line] | @tsv')" "$(printf 'CONFLICT\t3')"
+    # service accounts may share a login
+    assert_equal "$(q acme iam "select user_id || ':' || coalesce(login, '') || ':' || service from user where user_id <> 'tester' order by 1")" \
+        "$(printf '%s\n' a1:alice:0 a3:bob:0 cron:svc:1 pub:svc:1)"
+    run --separate-stderr armms-import -t acme --format csv user < <(printf '%s\n' 'user_id,name,roles,login,service' 'a1,A One,timekeeper,alice,')
+    assert_success
+    [[ "$stderr" == *"1 unchanged"* ]] || fail "$stderr"
+}

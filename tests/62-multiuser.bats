@@ -144,6 +144,9 @@ hr() { sqlite3 "$MU_DATA/tenants/acme/hr.db" "$1"; }
     assert_failure 77
     assert_equal "$stderr" "armms-init: tenant mine: in a multi-user installation only root creates a tenant"
     assert [ ! -e "$MU_DATA/tenants/mine" ]
+    run --separate-stderr as "$MU_ALICE" armms-init --restore /nonexistent.tar.gz
+    assert_failure 77
+    assert_equal "$stderr" "armms-init: in a multi-user installation only root restores a tenant"
     # ARMMS_NOW and the journal's segment size are test hooks: not read
     local seg_before
     seg_before=$(ls "$MU_DATA/tenants/acme/journal" | wc -l)
