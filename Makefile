@@ -25,13 +25,13 @@ DEPCFLAGS != $(PKG_CONFIG) --cflags sqlite3 libcrypto zlib libarchive 2>/dev/nul
 DEPLIBS   != $(PKG_CONFIG) --libs sqlite3 libcrypto zlib libarchive 2>/dev/null
 ALL_CFLAGS  = -std=gnu11 $(WARN) $(OPT) -Ilib -DARMMS_VERSION='"$(VERSION)"' $(DEPCFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
-LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lm
+LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lnats -lm
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
         armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun \
         armms-payslip armms-bank armms-register armms-remit armms-archive armms-report
 BINS  = $(addprefix bin/,$(TOOLS))
-LAYERS = core store iam md tk pay out cli
+LAYERS = core store bus iam md tk pay out cli
 # The shipped rules (data/*.csv, pay/shipped.h) are compiled into the
 # library from a generated source, a build output like any object.
 DATA   = $(wildcard data/*.csv)
@@ -51,7 +51,8 @@ MAN7 = $(wildcard man/*.7)
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libjq-dev libonig-dev libcsv-dev \
            zlib1g-dev libarchive-dev libssl-dev bats bats-assert bats-support bats-file \
            sqlite3 jq tzdata time clang-format \
-           libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip chromium
+           libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip chromium \
+           libnats-dev nats-server curl msmtp python3-aiosmtpd
 
 # A multi-user installation (make install-system; armms-security(7)): the
 # data directory the tools are built for and the group that owns it, which
