@@ -23,9 +23,9 @@ endif
 # libjq and libcsv ship no pkg-config file on Debian 12.
 DEPCFLAGS != $(PKG_CONFIG) --cflags sqlite3 libcrypto zlib libarchive 2>/dev/null
 DEPLIBS   != $(PKG_CONFIG) --libs sqlite3 libcrypto zlib libarchive 2>/dev/null
-ALL_CFLAGS  = -std=gnu11 $(WARN) $(OPT) -Ilib -DARMMS_VERSION='"$(VERSION)"' $(DEPCFLAGS) $(CFLAGS)
+ALL_CFLAGS  = -std=gnu11 -pthread $(WARN) $(OPT) -Ilib -DARMMS_VERSION='"$(VERSION)"' $(DEPCFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
-LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lnats -lm
+LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lnats -lpthread -lm
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
         armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun \

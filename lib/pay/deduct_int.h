@@ -66,6 +66,15 @@ typedef struct items {
     size_t n, cap;
 } items;
 
+/* What one guard's netting reads before it writes (deduct_one.c). */
+typedef struct dx_pre {
+    jv rec, lines; /* the paysheet; its earnings (lines not from obligations) */
+    int rc, mwe;
+    money_t min;
+    rejection rj;
+    items a;
+} dx_pre;
+
 typedef struct period_t {
     char id[12], from[12], to[12], month[8], half;
     char other[12]; /* the month's other half */
@@ -99,6 +108,10 @@ int dx_contributions_peek(dctx *c, const period_t *p, const char *guard, jv line
                           rejection *rj);
 int dx_minimum_wage_peek(dctx *c, jv sources, const char *on, money_t *min, armms_err *err);
 int dx_mwe_peek(jv lines, money_t min);
+int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armms_err *err);
+int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbuf *line,
+               int *changed, rejection *rj, armms_err *err);
+void dx_pre_free(dx_pre *pre);
 int dx_deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *line, int *changed,
                   rejection *rj, armms_err *err);
 

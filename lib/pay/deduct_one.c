@@ -248,20 +248,24 @@ static int write_items(dctx *c, items *a, const char *guard, const period_t *p, 
     return 0;
 }
 
-/* Take one guard's paysheet of p to stage net. REJECTED with rj for a
- * rule missing or a locked period; *line gets the stored record. */
-int dx_deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *line, int *changed,
-                  rejection *rj, armms_err *err)
+/* What taking guard's paysheet of p to net reads before it decides
+ * (dx_pre): the paysheet, its earnings, the items, the minimum wage. Only
+ * reads, so it may run on another connection ahead of the writes (a
+ * period's guards are independent of each other). 0, REJECTED (pre->rj),
+ * or an EXIT_* code (err). */
+int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armms_err *err)
 {
+    memset(pre, 0, sizeof *pre);
+    pre->rec = pre->lines = jv_invalid();
     char id[128];
     snprintf(id, sizeof id, "%s/%s", p->id, guard);
     jv rec, other = jv_invalid();
     int found, ofound = 0, rc;
     if ((rc = paysheet_load(c->s, id, &rec, &found, err)))
-        return rc;
+        return pre->rc = rc;
     if (!found)
-        return rejection_set(rj, "NOT_FOUND", "no paysheet %s: run armms-pay for %s first", id,
-                             p->id);
+        return pre->rc = rejection_set(&pre->rj, "NOT_FOUND",
+                                       "no paysheet %s: run armms-pay for %s first", id, p->id);
     char oid[128], ostatus[16] = "";
     snprintf(oid, sizeof oid, "%s/%s", p->other, guard);
     if (p->other_earlier) {
@@ -269,7 +273,7 @@ int dx_deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *line, i
             (ofound && (rc = payrun_status(c->s, p->other, ostatus, err)))) {
             jv_free(rec);
             jv_free(other);
-            return rc;
+            return pre->rc = rc;
         }
     }
     /* the earnings: every line not made from an obligation */
@@ -285,12 +289,12 @@ int dx_deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *line, i
         }
     jv_free(stored);
     jv olines = ofound ? jv_object_get(jv_copy(other), jv_string("lines")) : jv_array();
-    items a = {0};
-    rc = dx_load_items(c, guard, p->id, &a, err);
+    items *a = &pre->a;
+    rc = dx_load_items(c, guard, p->id, a, err);
     if (!rc)
         rc = dx_contributions_peek(c, p, guard, lines, olines, ofound,
                                    strcmp(ostatus, "CLOSED") == 0,
-                                   ofound ? dx_jint_peek(other, "version", 0) : 0, &a, rj);
+                                   ofound ? dx_jint_peek(other, "version", 0) : 0, a, &pre->rj);
     jv_free(olines);
     jv_free(other);
     money_t min = 0;
@@ -300,7 +304,48 @@ int dx_deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *line, i
             rc = dx_minimum_wage_peek(c, srcs, p->to, &min, err);
         jv_free(srcs);
     }
-    int mwe = !rc && dx_mwe_peek(lines, min);
+    pre->mwe = !rc && dx_mwe_peek(lines, min);
+    pre->min = min;
+    pre->rec = rec;
+    pre->lines = lines;
+    return pre->rc = rc;
+}
+
+void dx_pre_free(dx_pre *pre)
+{
+    jv_free(pre->rec);
+    jv_free(pre->lines);
+    dx_items_free(&pre->a);
+    pre->rec = pre->lines = jv_invalid();
+}
+
+/* Take one guard's paysheet of p to stage net. REJECTED with rj for a
+ * rule missing or a locked period; *line gets the stored record. */
+int dx_deduct_one(dctx *c, const period_t *p, const char *guard, strbuf *line, int *changed,
+                  rejection *rj, armms_err *err)
+{
+    dx_pre pre;
+    dx_read_one(c, p, guard, &pre, err);
+    return dx_net_one(c, p, guard, &pre, line, changed, rj, err);
+}
+
+/* The rest of dx_deduct_one, from what dx_read_one read (pre is freed). */
+int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbuf *line,
+               int *changed, rejection *rj, armms_err *err)
+{
+    int rc = pre->rc;
+    if (rc) {
+        if (rc == REJECTED)
+            *rj = pre->rj;
+        dx_pre_free(pre);
+        return rc;
+    }
+    jv rec = pre->rec, lines = pre->lines;
+    items a = pre->a;
+    money_t min = pre->min;
+    int mwe = pre->mwe;
+    pre->rec = pre->lines = jv_invalid();
+    memset(&pre->a, 0, sizeof pre->a);
 
     /* additions become lines */
     money_t gross = 0, taxable_all = 0, taxable_add = 0;

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ahead.h"
 #include "core/clock.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "core/sha.h"
 #include "pay/gross_int.h"
 
@@ -174,6 +176,127 @@ static int touch_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->guard, y->guard);
 }
 
+/*
+ * A long run prices on a second thread. Pricing only reads (the inbox, the
+ * rate cards loaded in memory, the rules), so a thread of its own with a
+ * read-only connection of its own prices guard i + 1.. while this thread
+ * stores guard i: the two cores each do half the work. Guards are stored
+ * in the same order as they would be alone, from the same priced lines,
+ * so the records, events and counts are the same byte for byte. The
+ * pricer reads only what is committed: the inbox rows of this run are
+ * committed before it starts.
+ */
+enum { PAR_AT = 512, PAR_RING = 256 };
+
+typedef struct pjob {
+    lines L;
+    snap *snaps;
+    int nsnap, capsnap;
+    int rc, bad;
+    rejection rj;
+    armms_err err;
+} pjob;
+
+/* The pricing thread's own: a read-only connection and a gx on it. */
+typedef struct pricer {
+    store_t s;
+    gx g;
+    const touch *t;
+} pricer;
+
+static void price_ahead(void *ctx, int i, void *slot)
+{
+    pricer *p = ctx;
+    pjob *j = slot;
+    memset(&j->L, 0, sizeof j->L);
+    memset(&j->rj, 0, sizeof j->rj);
+    memset(&j->err, 0, sizeof j->err);
+    j->bad = 0;
+    p->g.err = &j->err;
+    j->rc = gx_snaps_load(&p->g, p->t[i].guard, p->t[i].period, &j->err);
+    if (!j->rc)
+        j->rc = gx_price(&p->g, p->t[i].guard, p->t[i].period, &j->L, &j->bad, &j->rj, &j->err);
+    if (j->capsnap < p->g.nsnap) {
+        j->capsnap = p->g.nsnap;
+        j->snaps = xrealloc(j->snaps, (size_t)j->capsnap * sizeof *j->snaps);
+    }
+    j->nsnap = p->g.nsnap;
+    if (j->nsnap)
+        memcpy(j->snaps, p->g.snaps, (size_t)j->nsnap * sizeof *j->snaps);
+}
+
+static void pjob_drop(void *slot)
+{
+    pjob *j = slot;
+    free(j->L.v);
+    j->L.v = NULL;
+}
+
+static void pjob_fin(void *slot)
+{
+    free(((pjob *)slot)->snaps);
+}
+
+static int pricer_open(pricer *p, const gx *g, const touch *t, armms_err *err)
+{
+    memset(p, 0, sizeof *p);
+    int rc = store_open_ro(&p->s, g->s->tenant, "pay", err);
+    if (rc)
+        return rc;
+    p->g.s = &p->s;
+    p->g.rules = g->rules;
+    p->g.rates = g->rates; /* loaded: shared, only read */
+    p->g.rates.s = &p->s;
+    p->t = t;
+    return 0;
+}
+
+static void pricer_close(pricer *p)
+{
+    free(p->g.rows.day);
+    free(p->g.rows.uh);
+    free(p->g.rows.lv);
+    free(p->g.snaps);
+    store_close(&p->s);
+}
+
+/* Store guard x period from its priced job (what gx_do_one does after
+ * pricing). The job's lines are freed. */
+static int store_priced(gx *g, const touch *t, pjob *j, armms_err *err)
+{
+    int rc = j->rc, yes = 0;
+    if (rc && rc != REJECTED) {
+        free(j->L.v);
+        *err = j->err;
+        return rc;
+    }
+    /* the job's snapshots become this thread's, as snaps_load would leave them */
+    gx_snaps_clear(g);
+    if (g->capsnap < j->nsnap) {
+        g->capsnap = j->nsnap;
+        g->snaps = xrealloc(g->snaps, (size_t)g->capsnap * sizeof *g->snaps);
+    }
+    g->nsnap = j->nsnap;
+    if (j->nsnap)
+        memcpy(g->snaps, j->snaps, (size_t)j->nsnap * sizeof *g->snaps);
+    int crc = gx_closed(g, t->period, &yes, err);
+    if (crc) {
+        free(j->L.v);
+        return crc;
+    }
+    if (!rc && yes)
+        rc = g->nsnap ? gx_adjust_closed(g, t->guard, t->period, &j->L, err) : 0;
+    else if (!rc)
+        rc = gx_write_sheet(g, t->guard, t->period, &j->L, NULL, NULL, NULL, &j->rj, err);
+    if (rc == REJECTED) {
+        gx_reject_snap(g, &j->rj, g->nsnap ? &g->snaps[j->bad] : NULL);
+        rc = 0;
+    }
+    free(j->L.v);
+    j->L.v = NULL;
+    return rc;
+}
+
 int pay_stream_finish(pay_stream *ps, armms_err *err)
 {
     gx *g = &ps->g;
@@ -186,13 +309,33 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
         return rc;
     if (ps->nt)
         qsort(ps->t, (size_t)ps->nt, sizeof *ps->t, touch_cmp);
+    pricer pr;
+    ahead *a = NULL;
+    if (ps->nt >= PAR_AT && g->rates.loaded && !armms_env("ARMMS_PAY_SERIAL")) {
+        /* the pricer sees committed rows only */
+        if (s->in_tx && (rc = store_commit(s, err)))
+            return rc;
+        if ((rc = pricer_open(&pr, g, ps->t, err)))
+            return rc;
+        if (!(a = ahead_start(ps->nt, sizeof(pjob), PAR_RING, price_ahead, &pr)))
+            pricer_close(&pr); /* no thread: price here */
+    }
     for (int i = 0; !rc && i < ps->nt; i++) {
         if (!s->in_tx && (rc = store_begin(s, err)))
             break;
-        rc = gx_do_one(g, ps->t[i].guard, ps->t[i].period, err);
+        if (a) {
+            rc = store_priced(g, &ps->t[i], ahead_take(a, i), err);
+            ahead_done(a, i);
+        } else {
+            rc = gx_do_one(g, ps->t[i].guard, ps->t[i].period, err);
+        }
         if (!rc && (i + 1) % PAY_BATCH == 0 && !(rc = store_commit(s, err)))
             rc = write_out(g, err);
         progress_tick(g->n->progress, i + 1, ps->nt, "paysheets");
+    }
+    if (a) {
+        ahead_stop(a, pjob_drop, pjob_fin);
+        pricer_close(&pr);
     }
     if (!rc && s->in_tx)
         rc = store_commit(s, err);

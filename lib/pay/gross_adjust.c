@@ -62,7 +62,7 @@ int gx_closed(gx *g, const char *period, int *yes, armms_err *err)
  * paysheet's own lines and the adjustments for it carried since) into the
  * first later period not closed.
  */
-static int adjust_closed(gx *g, const char *guard, const char *P, const lines *L, armms_err *err)
+int gx_adjust_closed(gx *g, const char *guard, const char *P, const lines *L, armms_err *err)
 {
     char Q[16];
     snprintf(Q, sizeof Q, "%s", P);
@@ -192,7 +192,7 @@ int gx_do_one(gx *g, const char *guard, const char *period, armms_err *err)
     rejection rj = {0};
     rc = gx_price(g, guard, period, &L, &bad, &rj, err);
     if (!rc && yes)
-        rc = g->nsnap ? adjust_closed(g, guard, period, &L, err) : 0;
+        rc = g->nsnap ? gx_adjust_closed(g, guard, period, &L, err) : 0;
     else if (!rc)
         rc = gx_write_sheet(g, guard, period, &L, NULL, NULL, NULL, &rj, err);
     if (rc == REJECTED) {

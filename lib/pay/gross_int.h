@@ -89,6 +89,7 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
                    armms_err *err);
 void gx_reject_snap(gx *g, const rejection *rj, const snap *x);
 int gx_closed(gx *g, const char *period, int *yes, armms_err *err);
+int gx_adjust_closed(gx *g, const char *guard, const char *P, const lines *L, armms_err *err);
 int gx_do_one(gx *g, const char *guard, const char *period, armms_err *err);
 
 #endif

@@ -11,7 +11,9 @@
 #include "core/sha.h"
 #include "pay/pay_int.h"
 
-static struct {
+/* One per thread: gross pay prices on a thread of its own, through a
+ * connection of its own (gross.c). */
+static _Thread_local struct {
     sqlite3 *db;
     sqlite3_stmt *st[PS_NSTMT];
 } cache;

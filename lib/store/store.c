@@ -203,8 +203,27 @@ static int check_version(store_t *s, const char *schema, const char *module, int
     return 0;
 }
 
+/* A statement journal (what a savepoint keeps to roll back to) stays in
+ * memory up to this size before SQLite spills it to a temporary file.
+ * SQLite's default, 64 KiB, is less than one guard's paysheet and
+ * schedule changes, so a period's netting wrote every savepoint's pages
+ * to /var/tmp and back: 30 page writes a guard, a third of the run's
+ * system time. One savepoint's pages are what one record changes, so
+ * memory stays flat. sqlite3_config is only possible before SQLite
+ * initializes: the first store opened sets it. */
+enum { STMT_JOURNAL_SPILL = 4 << 20 };
+
+static void sqlite_configure(void)
+{
+    static int done;
+    if (done++)
+        return;
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, (int)STMT_JOURNAL_SPILL);
+}
+
 int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err *err)
 {
+    sqlite_configure();
     memset(s, 0, sizeof *s);
     s->tenant = t;
     snprintf(s->module, sizeof s->module, "%s", module);
@@ -273,6 +292,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
 
 int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err)
 {
+    sqlite_configure();
     memset(s, 0, sizeof *s);
     s->tenant = t;
     snprintf(s->module, sizeof s->module, "%s", module);
