@@ -142,6 +142,12 @@ flow() {
     req=$(armms-payrun -q -t acme --as pay1 close 2026-11-A)
     armms-approve -q -t acme --as ctl1 verify "$(jq -r .request_id <<<"$req")" >/dev/null
     armms-approve -q -t acme --as hrm1 approve "$(jq -r .request_id <<<"$req")" >/dev/null
+    # the next period prices G1's late rest day as adjustment lines; its
+    # run is rejected whole, through the route
+    armms-payrun -q -t acme --as pay1 open 2026-11-B >/dev/null
+    armms-payrun -q -t acme --as pay1 compute 2026-11-B >/dev/null
+    req=$(armms-payrun -q -t acme --as ctl1 reject 2026-11-B --reason "rates under review")
+    armms-approve -q -t acme --as hrm1 approve "$(jq -r .request_id <<<"$req")" >/dev/null
     mkdir -p "$d/out"
     printf 'Payslip 2026-11-A\n' >"$d/out/G1.txt"
     armms-archive -q -t acme --as pay1 create 2026-11-A "$d/out" -o "$d/a.tar.gz"
