@@ -55,13 +55,20 @@ static const char usage[] =
                 "66", "the archive to restore cannot be read")
                 CLI_EXIT("70", "internal error, such as a failed migration") CLI_EXIT(
                     "73", "a directory, store or file cannot be created")
-                    CLI_EXIT("74", "I/O error on a store or the journal") CLI_EXIT_BUSY
-                        CLI_EXIT_MORE("or another host holds the tenant (--claim)") CLI_EXIT(
+                    CLI_EXIT("74", "I/O error on a store or the journal") CLI_EXIT_BUSY CLI_EXIT(
                         "77", "not permitted: the tenant has an active admin, and the")
                         CLI_EXIT_MORE("user lacks tenant.admin (the roles holding it named)")
                             CLI_EXIT("78", "a store is newer than this build, or not ARMMS's");
 
-enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST, OPT_EXPORT, OPT_RESTORE, OPT_CLAIM, OPT_RELEASE, OPT_FORCE };
+enum {
+    OPT_TZ = OPT_TOOL_BASE,
+    OPT_LIST,
+    OPT_EXPORT,
+    OPT_RESTORE,
+    OPT_CLAIM,
+    OPT_RELEASE,
+    OPT_FORCE
+};
 
 /* --export T FILE: the tenant admin's copy of a whole tenant. */
 static int export_tenant(cli_t *c, const char *id, const char *file)
@@ -128,9 +135,10 @@ static int claim_tenant(cli_t *c, const char *id, int release, int force)
     const char *me = tenant_this_host();
     if (release)
         return cli_end(c, 0, NULL,
-                       was == 0   ? "tenant %s was held by no host: any host may open it"
-                       : was == 1 ? "tenant %s released by host %s: any host may open it"
-                                  : "tenant %s released from host %s (--force): any host may open it",
+                       was == 0 ? "tenant %s was held by no host: any host may open it"
+                       : was == 1
+                           ? "tenant %s released by host %s: any host may open it"
+                           : "tenant %s released from host %s (--force): any host may open it",
                        t.id, was == 2 ? prev.host : me);
     if (was == 1)
         return cli_end(c, 0, NULL, "tenant %s is held by host %s already (since %s)", t.id, me,

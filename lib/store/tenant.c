@@ -200,7 +200,9 @@ int tenant_holder_of(const tenant_t *t, tenant_holder *h, armms_err *err)
     if (!f) {
         int e = errno;
         free(p);
-        return e == ENOENT ? 0 : err_set(err, EXIT_IOERR, "tenant %s: cannot read its host file: %s", t->id, strerror(e));
+        return e == ENOENT ? 0
+                           : err_set(err, EXIT_IOERR, "tenant %s: cannot read its host file: %s",
+                                     t->id, strerror(e));
     }
     free(p);
     char line[512];
