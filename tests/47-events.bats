@@ -69,12 +69,17 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
-# A month of a small agency, through every tool that journals: master data
-# (with a rate that a later version closes), punches (one for a guard HR
-# has not added yet, held and then released), a correction, leave, the
-# finalized timesheets, a punch after the seal (an adjusted timesheet),
-# pay and deductions with a waiver, the payrun from open to close with a
-# rejected item resolved and the close through its route, the archive.
+# Half a month of a small agency (1-15 November 2026), through every tool
+# that journals, so that every event type occurs: master data (a rate
+# closed by a later version, a reliever, leave), punches (one for a guard
+# HR has not added yet, held and then released; a second IN that changes
+# the day's logs), corrections (a forgotten OUT added, a double punch
+# voided), the finalized timesheets and punches after the seal (adjusted
+# timesheets), a waiver, the payrun from open to close (a cash advance the
+# net cannot pay deferred, then taken back when a late day raises the pay;
+# a rejected item held and resolved; requests rejected, withdrawn, verified
+# and approved), the next period's run rejected whole, a stale request, a
+# store migrated again, the archive.
 flow() {
     small_tenant acme
     tk_policy acme journal_derived=1 # TimeLogCreated, TimeLogUpdated, DTRUpdated
@@ -86,7 +91,8 @@ flow() {
     tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET1,DAY,2026-10-16,,regular,' \
         'G3,DET1,DAY,2026-11-04,2026-11-04,reliever,G1'
     tk_import acme user 'user_id,name,roles' 'pay1,Payroll Officer,payroll_officer' \
-        'ctl1,Controller,controller' 'hrm1,HR Manager,hr_manager' 'tk1,Timekeeper,timekeeper'
+        'ctl1,Controller,controller' 'hrm1,HR Manager,hr_manager' 'tk1,Timekeeper,timekeeper' \
+        'fin1,Finance Officer,finance_officer'
     tk_import acme role 'role_id,name,scopes' 'auditor,Auditor,journal.read'
     tk_import acme route 'action,requester_role,verifier_role,approver_role' \
         'payrun.close,payroll_officer,controller,hr_manager' 'paysheet.reject,controller,,hr_manager'
@@ -94,7 +100,8 @@ flow() {
     armms-import -q -t acme period --generate 2026
     tk_import acme leave 'guard_id,date,code,reason' 'G2,2026-11-05,SIL,family matter'
     tk_import acme obligation 'obligation_id,guard_id,kind,code,label,installment,installments,start_period,frequency' \
-        'L1,G1,loan,COMPANY_LOAN,Company loan,1000.00,3,2026-11-A,each'
+        'L1,G1,loan,COMPANY_LOAN,Company loan,1000.00,3,2026-11-A,each' \
+        'L2,G2,loan,CASH_ADVANCE,Cash advance,16000.00,1,2026-11-A,each'
     for g in G1 G2; do
         for day in $(seq -f '2026-11-%02g' 1 15); do
             [ "$g" = G1 ] && [ "$(date -d "$day" +%a)" = Sun ] && continue
@@ -111,6 +118,11 @@ flow() {
         'G4,100004,Lim,Rosa,GUARD,SUN,ACTIVE'
     armms-ingest -q -t acme "$d/in" >>"$d/ce"
     armms-timelog -q -t acme <"$d/ce" | armms-dtr -q -t acme | armms-timesheet -q -t acme >/dev/null
+    # a second IN from another device minutes later: G2's logs of the day change
+    tk_punch G2-dup G2 2026-11-03T06:01:00+08:00 IN DET1 >"$d/dup"
+    tk_chain acme "$d/dup"
+    armms-timelog adjust void -q -t acme "$(jq -r .time_log_id "$d/tl.ndjson" | head -n 1)" \
+        --reason "same guard punched twice" | armms-dtr -q -t acme | armms-timesheet -q -t acme >/dev/null
     armms-timelog adjust add -q -t acme --guard G1 --ts 2026-11-10T18:00:00+08:00 --type OUT \
         --reason "forgot to punch out; post commander confirmed" | armms-dtr -q -t acme |
         armms-timesheet -q -t acme >/dev/null
@@ -121,13 +133,17 @@ flow() {
     # G1 worked his rest day, Sunday 8 November; the device sent it late,
     tk_punch G1-late-in G1 2026-11-08T05:55:00+08:00 IN DET1 >"$d/late"
     tk_punch G1-late-out G1 2026-11-08T18:00:00+08:00 OUT DET1 >>"$d/late"
-    # and G2, on leave on 5 November, his rest day, Saturday 7 November
-    tk_punch G2-late-in G2 2026-11-07T05:55:00+08:00 IN DET1 >>"$d/late"
-    tk_punch G2-late-out G2 2026-11-07T18:00:00+08:00 OUT DET1 >>"$d/late"
     tk_chain acme "$d/late"
     export ARMMS_NOW=2026-11-20T00:00:00Z
     armms-deduct -q -t acme waive L1 --period 2026-11-A --reason "hospital bills" --respread 3 >/dev/null
     armms-payrun -q -t acme --as pay1 open 2026-11-A >/dev/null
+    armms-payrun -q -t acme --as pay1 compute 2026-11-A >/dev/null
+    # G2's net cannot pay his cash advance: deferred. Then G2, on leave on 5
+    # November, turns out to have worked his rest day, Saturday 7 November:
+    # computed again, the advance fits and its deferral is taken back
+    tk_punch G2-late-in G2 2026-11-07T05:55:00+08:00 IN DET1 >"$d/late2"
+    tk_punch G2-late-out G2 2026-11-07T18:00:00+08:00 OUT DET1 >>"$d/late2"
+    tk_chain acme "$d/late2"
     armms-payrun -q -t acme --as pay1 compute 2026-11-A >/dev/null
     req=$(armms-payrun -q -t acme --as ctl1 reject 2026-11-A --guard G1 --item OT --reason "OT not authorised")
     armms-approve -q -t acme --as hrm1 approve "$(jq -r .request_id <<<"$req")"
@@ -148,17 +164,36 @@ flow() {
     armms-payrun -q -t acme --as pay1 compute 2026-11-B >/dev/null
     req=$(armms-payrun -q -t acme --as ctl1 reject 2026-11-B --reason "rates under review")
     armms-approve -q -t acme --as hrm1 approve "$(jq -r .request_id <<<"$req")" >/dev/null
+    # two requests for the same rate card: the second approved is stale
+    tk_import acme route 'action,requester_role,verifier_role,approver_role' 'rate.update,finance_officer,,hr_manager'
+    local a b
+    a=$(printf '%s\n' 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' 'DET2,DAY,GUARD,720.00,2026-12-01,' |
+        armms-import -q -t acme --as fin1 --format csv rate | jq -r .request_id)
+    b=$(printf '%s\n' 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' 'DET2,DAY,GUARD,750.00,2026-12-01,' |
+        armms-import -q -t acme --as fin1 --format csv rate | jq -r .request_id)
+    armms-approve -q -t acme --as hrm1 approve "$b" >/dev/null
+    armms-approve -q -t acme --as hrm1 approve "$a" >/dev/null 2>&1 || [ $? = 65 ]
+    # a store migrated again: its digests recorded on a StoreDigest
+    sqlite3 "$ARMMS_HOME/tenants/acme/hr.db" "PRAGMA user_version = $(($(sqlite3 "$ARMMS_HOME/tenants/acme/hr.db" 'PRAGMA user_version') - 1))"
+    armms-init -q -t acme
     mkdir -p "$d/out"
     printf 'Payslip 2026-11-A\n' >"$d/out/G1.txt"
     armms-archive -q -t acme --as pay1 create 2026-11-A "$d/out" -o "$d/a.tar.gz"
 }
 
-@test "every journal line of the flow matches its event type's schema" {
+@test "every journal line of the flow matches its event type's schema, and the flow journals every type" {
     flow
     journal_lines acme >"$BATS_TEST_TMPDIR/journal.ndjson"
     run validate_journal "$BATS_TEST_TMPDIR/journal.ndjson"
     echo "$output"
     assert_success
+    # and the flow journals every type there is a schema of
+    missing=""
+    for f in "$SCHEMAS"/events/*.schema.json; do
+        t=$(jq -r '.properties.event_type.const' "$f")
+        grep -qx "ok $t [0-9]*" <<<"$output" || missing+=" $t"
+    done
+    assert_equal "$missing" ""
 }
 
 @test "an adjusted timesheet's before has the leave days of the sealed version it adjusts, not stray memory" {
