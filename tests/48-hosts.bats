@@ -32,8 +32,10 @@ held_msg="tenant acme is held by host host-a since 2026-11-25T00:00:00Z (claimed
     assert_equal "$stderr" "armms-init: tenant acme claimed for host host-a: tools on other hosts exit 75"
     assert_equal "$(holder host) $(holder since) $(holder by)" "host-a 2026-11-25T00:00:00Z tester"
     assert_equal "$(stat -c %a "$ARMMS_HOME/tenants/acme/host")" 600
-    # the holder goes on working; claiming again changes nothing
+    # the holder goes on working (migrating it too); claiming again changes nothing
     run --separate-stderr armms-journal -t acme verify
+    assert_success
+    run --separate-stderr armms-init -t acme
     assert_success
     before=$(cat "$ARMMS_HOME/tenants/acme/host")
     ARMMS_NOW=2026-11-26T00:00:00Z run --separate-stderr armms-init --claim acme
