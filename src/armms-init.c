@@ -21,6 +21,8 @@ static const char usage[] =
     "       armms-init --list\n"
     "       armms-init --export TENANT FILE.tar.gz\n"
     "       armms-init --restore FILE.tar.gz [-t TENANT]\n"
+    "       armms-init --claim TENANT [--force]\n"
+    "       armms-init --release TENANT [--force]\n"
     "\n"
     "Create the tenant (directories, hr.db, tk.db, pay.db, iam.db, journal),\n"
     "or migrate an existing one forward, and load the payroll rules ARMMS ships\n"
@@ -34,7 +36,13 @@ static const char usage[] =
     "      --export T FILE  the tenant T, its stores, journal and cursors, as one\n"
     "                    .tar.gz with a manifest of SHA-256s, while tools run\n"
     "      --restore FILE  make the tenant FILE holds (it must not exist yet);\n"
-    "                    a damaged archive is refused and nothing is written\n"
+    "                    a damaged archive is refused and nothing is written;\n"
+    "                    the tenant is claimed for this host\n"
+    "      --claim T     process T on this host only: tools on another host\n"
+    "                    exit 75 naming this one (tenants/T/host)\n"
+    "      --release T   end this host's claim: any host may open T again\n"
+    "      --force       --claim, --release: even another host's claim (that\n"
+    "                    host is gone, or no longer processes T)\n"
     "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
     "      --wait SECS   wait this long for a busy tenant (default 30)\n"
     "      --rejects FILE  append Reject records of shipped rows to FILE (not stderr)\n"
@@ -52,7 +60,15 @@ static const char usage[] =
                         CLI_EXIT_MORE("user lacks tenant.admin (the roles holding it named)")
                             CLI_EXIT("78", "a store is newer than this build, or not ARMMS's");
 
-enum { OPT_TZ = OPT_TOOL_BASE, OPT_LIST, OPT_EXPORT, OPT_RESTORE };
+enum {
+    OPT_TZ = OPT_TOOL_BASE,
+    OPT_LIST,
+    OPT_EXPORT,
+    OPT_RESTORE,
+    OPT_CLAIM,
+    OPT_RELEASE,
+    OPT_FORCE
+};
 
 /* --export T FILE: the tenant admin's copy of a whole tenant. */
 static int export_tenant(cli_t *c, const char *id, const char *file)
@@ -81,7 +97,61 @@ static int restore_tenant(cli_t *c, const char *file)
     int rc = tenant_restore(file, c->tenant, id, &files, &err);
     if (rc)
         return cli_end(c, 0, &err, NULL);
-    return cli_end(c, 0, NULL, "tenant %s restored from %s: %ld files", id, file, files);
+    /* a restored tenant is being moved here: no other host processes it */
+    tenant_t t;
+    tenant_holder prev;
+    int was;
+    if (tenant_resolve(&t, id, c->actor, &err) || tenant_claim(&t, 1, &was, &prev, &err)) {
+        armms_err e = {0};
+        err_set(&e, err.code, "tenant %s restored from %s, but not claimed for this host: %s", id,
+                file, err.msg);
+        tenant_free(&t);
+        return cli_end(c, 0, &e, NULL);
+    }
+    tenant_free(&t);
+    return cli_end(c, 0, NULL, "tenant %s restored from %s: %ld files; claimed for host %s", id,
+                   file, files, tenant_this_host());
+}
+
+/* --claim T, --release T: which host processes T (tenant.h). The host
+ * check is the one thing not asked of the tenant here. */
+static int claim_tenant(cli_t *c, const char *id, int release, int force)
+{
+    tenant_t t;
+    armms_err err = {0};
+    if (tenant_resolve(&t, id, c->actor, &err))
+        armms_die_err(&err);
+    t.any_host = 1;
+    if (tenant_require(&t, &err) || rbac_identify(&t, &err))
+        armms_die_err(&err);
+    c->t = &t;
+    cli_authorize(&t, "tenant.admin");
+    tenant_holder prev;
+    int was = 0;
+    int rc = release ? tenant_release(&t, force, &was, &prev, &err)
+                     : tenant_claim(&t, force, &was, &prev, &err);
+    if (rc)
+        return cli_end(c, 0, &err, NULL);
+    const char *me = tenant_this_host();
+    if (release)
+        return cli_end(c, 0, NULL,
+                       was == 0 ? "tenant %s was held by no host: any host may open it"
+                       : was == 1
+                           ? "tenant %s released by host %s: any host may open it"
+                           : "tenant %s released from host %s (--force): any host may open it",
+                       t.id, was == 2 ? prev.host : me);
+    if (was == 1)
+        return cli_end(c, 0, NULL, "tenant %s is held by host %s already (since %s)", t.id, me,
+                       prev.since);
+    if (was == 2)
+        return cli_end(c, 0, NULL, "tenant %s claimed for host %s, taken from host %s (--force)",
+                       t.id, me, prev.host);
+    if (was == 3)
+        return cli_end(c, 0, NULL,
+                       "tenant %s claimed for host %s (--force: its host file named no host)",
+                       t.id, me);
+    return cli_end(c, 0, NULL, "tenant %s claimed for host %s: tools on other hosts exit 75", t.id,
+                   me);
 }
 
 /* The first admin goes in through the import path of every user
@@ -127,10 +197,13 @@ int main(int argc, char **argv)
                                              {"list", no_argument, NULL, OPT_LIST},
                                              {"export", required_argument, NULL, OPT_EXPORT},
                                              {"restore", required_argument, NULL, OPT_RESTORE},
+                                             {"claim", required_argument, NULL, OPT_CLAIM},
+                                             {"release", required_argument, NULL, OPT_RELEASE},
+                                             {"force", no_argument, NULL, OPT_FORCE},
                                              {0, 0, 0, 0}};
     cli_t c;
-    const char *tz = NULL, *export_id = NULL, *restore_file = NULL;
-    int list = 0, opt;
+    const char *tz = NULL, *export_id = NULL, *restore_file = NULL, *claim_id = NULL;
+    int list = 0, release = 0, force = 0, opt;
     cli_init(&c, "armms-init", usage);
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -149,7 +222,28 @@ int main(int argc, char **argv)
         case OPT_RESTORE:
             restore_file = optarg;
             break;
+        case OPT_CLAIM:
+        case OPT_RELEASE:
+            if (claim_id)
+                cli_usage_error(&c, "give one --claim or --release");
+            claim_id = optarg;
+            release = opt == OPT_RELEASE;
+            break;
+        case OPT_FORCE:
+            force = 1;
+            break;
         }
+    }
+    if (force && !claim_id)
+        cli_usage_error(&c, "--force goes with --claim or --release");
+    if (claim_id) {
+        if (export_id || restore_file || list || optind < argc)
+            cli_usage_error(&c, "--%s takes the tenant and nothing else",
+                            release ? "release" : "claim");
+        if (c.tenant && strcmp(c.tenant, claim_id))
+            cli_usage_error(&c, "--%s names tenant %s, -t %s", release ? "release" : "claim",
+                            claim_id, c.tenant);
+        return claim_tenant(&c, claim_id, release, force);
     }
     if (export_id && restore_file)
         cli_usage_error(&c, "give --export or --restore, not both");
@@ -187,6 +281,9 @@ int main(int argc, char **argv)
     if (!existed && !bootstrap_user_id_ok(t.actor))
         armms_die(EXIT_USAGE, "'%s' cannot be a user id: name the first admin with --as USER",
                   t.actor);
+    /* migrating a tenant is processing it: not while another host holds it */
+    if (existed && tenant_host_check(&t, &err))
+        armms_die_err(&err);
     if (existed && tenant_require(&t, &err) == 0 && bootstrap_may_init(&t, &err))
         armms_die_err(&err);
     err.code = 0;

@@ -54,7 +54,7 @@ no_leftovers() {
     host_b
     run --separate-stderr armms-init --restore "$BATS_TEST_TMPDIR/acme.tar.gz"
     assert_success
-    [[ "$stderr" =~ ^"armms-init: tenant acme restored from $BATS_TEST_TMPDIR/acme.tar.gz: "[0-9]+" files"$ ]] || fail "$stderr"
+    [[ "$stderr" =~ ^"armms-init: tenant acme restored from $BATS_TEST_TMPDIR/acme.tar.gz: "[0-9]+" files; claimed for host "[^\ ]+$ ]] || fail "$stderr"
     assert_equal "$(q acme tk 'select * from timesheet order by 1, 2')" "$sheets"
     assert_equal "$(journal_lines acme | sha256sum)" "$events"
     assert_equal "$(stat -c %a "$ARMMS_HOME/tenants/acme")" 700

@@ -224,3 +224,19 @@ hr() { sqlite3 "$MU_DATA/tenants/acme/hr.db" "$1"; }
     run --separate-stderr as "$MU_ALICE" armms-approve whoami
     assert_success
 }
+
+@test "ARMMS_HOSTNAME is a test hook too: a claim names the real host, and no one steps past another host's claim with it" {
+    run --separate-stderr env ARMMS_HOSTNAME=elsewhere "$MU_BIN/armms-init" --claim acme --as admin
+    assert_success
+    assert_equal "$(sed -n 's/^host=//p' "$MU_DATA/tenants/acme/host")" "$(hostname)"
+    run --separate-stderr as "$MU_ALICE" armms-report roster --date 2026-12-08
+    assert_success
+    # a claim by another host keeps every tool here off, whatever the caller says the host is
+    sed -i 's/^host=.*/host=elsewhere/' "$MU_DATA/tenants/acme/host"
+    run --separate-stderr env ARMMS_HOSTNAME=elsewhere \
+        setpriv --reuid="$MU_ALICE" --regid="$MU_ALICE" --init-groups -- "$MU_BIN/armms-report" roster --date 2026-12-08
+    assert_failure 75
+    [[ "$stderr" == *"tenant acme is held by host elsewhere since "*", not by this host ($(hostname))"* ]] || fail "$stderr"
+    "$MU_BIN/armms-init" -q --release acme --force --as admin
+    assert [ ! -e "$MU_DATA/tenants/acme/host" ]
+}

@@ -66,7 +66,7 @@ enum {
 #define CLI_EXIT(code, text) "  " code "  " text "\n"
 #define CLI_EXIT_MORE(text) "      " text "\n"
 /* The codes of every tool that opens a tenant. */
-#define CLI_EXIT_BUSY CLI_EXIT("75", "the tenant is busy past --wait")
+#define CLI_EXIT_BUSY CLI_EXIT("75", "the tenant is busy past --wait, or another host holds it")
 #define CLI_EXIT_NOPERM                                                                           \
     CLI_EXIT("77", "not permitted: the user lacks the scope (the roles holding it named)")
 #define CLI_EXIT_CONFIG                                                                           \

@@ -15,6 +15,7 @@
 
 #include "core/secure.h"
 #include "core/suggest.h"
+#include "store/store.h"
 
 int tenant_id_valid(const char *id)
 {
@@ -175,6 +176,156 @@ static int trusted_dir(const char *path, armms_err *err)
     return 0;
 }
 
+/* ---- which host processes the tenant -------------------------------------- */
+
+const char *tenant_this_host(void)
+{
+    static char name[256];
+    if (!name[0]) {
+        const char *e = armms_env("ARMMS_HOSTNAME");
+        if (e && *e)
+            snprintf(name, sizeof name, "%s", e);
+        else if (gethostname(name, sizeof name - 1) != 0 || !name[0])
+            snprintf(name, sizeof name, "localhost");
+        name[strcspn(name, "\n")] = 0;
+    }
+    return name;
+}
+
+int tenant_holder_of(const tenant_t *t, tenant_holder *h, armms_err *err)
+{
+    memset(h, 0, sizeof *h);
+    char *p = tenant_path(t, "host");
+    FILE *f = fopen(p, "r");
+    if (!f) {
+        int e = errno;
+        free(p);
+        return e == ENOENT ? 0
+                           : err_set(err, EXIT_IOERR, "tenant %s: cannot read its host file: %s",
+                                     t->id, strerror(e));
+    }
+    free(p);
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *eq = strchr(line, '=');
+        if (!eq)
+            continue;
+        *eq++ = 0;
+        if (!strcmp(line, "host"))
+            snprintf(h->host, sizeof h->host, "%s", eq);
+        else if (!strcmp(line, "since"))
+            snprintf(h->since, sizeof h->since, "%s", eq);
+        else if (!strcmp(line, "by"))
+            snprintf(h->by, sizeof h->by, "%s", eq);
+    }
+    fclose(f);
+    if (!h->host[0])
+        return err_set(err, EXIT_CONFIG,
+                       "tenant %s: its host file names no host; armms-init --claim %s --force "
+                       "on the host that processes it writes it again",
+                       t->id, t->id);
+    return 1;
+}
+
+static int held_elsewhere(const tenant_t *t, const tenant_holder *h, armms_err *err)
+{
+    return err_set(err, EXIT_TEMPFAIL,
+                   "tenant %s is held by host %s since %s (claimed by %s), not by this host (%s): "
+                   "run its tools there, or armms-init --release %s there first",
+                   t->id, h->host, h->since[0] ? h->since : "?", h->by[0] ? h->by : "?",
+                   tenant_this_host(), t->id);
+}
+
+int tenant_host_check(const tenant_t *t, armms_err *err)
+{
+    tenant_holder h;
+    int rc = tenant_holder_of(t, &h, err);
+    if (rc != 1)
+        return rc; /* 0: no host holds it; else why it cannot be told */
+    return strcmp(h.host, tenant_this_host()) ? held_elsewhere(t, &h, err) : 0;
+}
+
+/* The host file of t for this host, as t->actor: written whole under a
+ * temporary name, then linked as "host" (replace: renamed over it). */
+static int write_claim(const tenant_t *t, int replace, armms_err *err)
+{
+    char at[32];
+    now_iso(at);
+    char *p = tenant_path(t, "host");
+    char *tmp = xasprintf("%s.%ld.tmp", p, (long)getpid());
+    int rc = 0;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        rc = err_set(err, EXIT_CANTCREAT, "tenant %s: cannot write %s: %s", t->id, tmp,
+                     strerror(errno));
+    } else {
+        fprintf(f, "host=%s\nsince=%s\nby=%s\n", tenant_this_host(), at, t->actor);
+        if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+            rc = err_set(err, EXIT_IOERR, "tenant %s: cannot write %s", t->id, tmp);
+        if (fclose(f) != 0 && !rc)
+            rc = err_set(err, EXIT_IOERR, "tenant %s: cannot write %s", t->id, tmp);
+    }
+    if (!rc && (replace ? rename(tmp, p) : link(tmp, p)) != 0)
+        rc = errno == EEXIST ? -1
+                             : err_set(err, EXIT_IOERR, "tenant %s: cannot write %s: %s", t->id, p,
+                                       strerror(errno));
+    unlink(tmp);
+    free(tmp);
+    free(p);
+    return rc;
+}
+
+int tenant_claim(const tenant_t *t, int force, int *was, tenant_holder *prev, armms_err *err)
+{
+    for (;;) {
+        int rc = tenant_holder_of(t, prev, err);
+        if (rc == EXIT_CONFIG && force) { /* a host file that names no host */
+            err->code = 0;
+            *was = 3;
+            return write_claim(t, 1, err);
+        }
+        if (rc != 0 && rc != 1)
+            return rc;
+        if (rc == 1 && !strcmp(prev->host, tenant_this_host())) {
+            *was = 1;
+            return 0;
+        }
+        if (rc == 1 && !force)
+            return held_elsewhere(t, prev, err);
+        *was = rc == 1 ? 2 : 0;
+        rc = write_claim(t, rc == 1, err);
+        if (rc != -1)
+            return rc;
+        /* another host claimed it between the read and the link: see who */
+    }
+}
+
+int tenant_release(const tenant_t *t, int force, int *was, tenant_holder *prev, armms_err *err)
+{
+    int rc = tenant_holder_of(t, prev, err);
+    if (rc == EXIT_CONFIG && force) {
+        err->code = 0;
+        rc = 1;
+        snprintf(prev->host, sizeof prev->host, "(none named)");
+    }
+    if (rc != 0 && rc != 1)
+        return rc;
+    *was = rc == 1 ? strcmp(prev->host, tenant_this_host()) ? 2 : 1 : 0;
+    if (*was == 2 && !force)
+        return held_elsewhere(t, prev, err);
+    if (*was) {
+        char *p = tenant_path(t, "host");
+        rc = unlink(p) != 0 && errno != ENOENT
+                 ? err_set(err, EXIT_IOERR, "tenant %s: cannot remove %s: %s", t->id, p,
+                           strerror(errno))
+                 : 0;
+        free(p);
+        return rc;
+    }
+    return 0;
+}
+
 int tenant_require(tenant_t *t, armms_err *err)
 {
     struct stat st;
@@ -182,6 +333,8 @@ int tenant_require(tenant_t *t, armms_err *err)
         return err->code;
     if (stat(t->dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return missing(t, err);
+    if (!t->any_host && tenant_host_check(t, err))
+        return err->code;
     return load_conf(t, err);
 }
 

@@ -12,6 +12,12 @@
  * Asia/Manila) and policy values the tools read by name (timekeeping:
  * grace_min, credit_early, ...); an unknown key is kept, not an error, so an
  * older tool can read a newer file.
+ *
+ * tenants/<id>/host names the host that processes the tenant, when one has
+ * claimed it (armms-init --claim; armms-hosts(7)): "host=", "since=" and
+ * "by=" lines. While it names another host, tenant_require refuses the
+ * tenant with EXIT_TEMPFAIL naming the holder, so every tool on every other
+ * host stays off it. A tenant without the file is open to any host.
  */
 #ifndef ARMMS_TENANT_H
 #define ARMMS_TENANT_H
@@ -33,6 +39,7 @@ typedef struct tenant {
     int secure;      /* a multi-user installation's run (core/secure.h) */
     int service;     /* the actor is one of the tenant's service accounts */
     int wait_ms;     /* how long to wait for a busy store or journal */
+    int any_host;    /* tenant_require skips the host check (claim, release) */
     int nconf;       /* settings from tenant.conf other than tz */
     struct {
         char key[32], val[96];
@@ -52,6 +59,29 @@ int tenant_resolve(tenant_t *t, const char *opt_tenant, const char *opt_actor, a
  * with a message naming the tenant nearest its id, or the tenants there
  * are, or (only when there are none) armms-init to create it. */
 int tenant_require(tenant_t *t, armms_err *err);
+/* The host that holds a tenant (tenants/<id>/host). */
+typedef struct tenant_holder {
+    char host[256], since[32], by[128];
+} tenant_holder;
+/* This host's name: ARMMS_HOSTNAME (a test hook: not in a secure run),
+ * else gethostname(2). */
+const char *tenant_this_host(void);
+/* 1 and *h filled when a host holds t, 0 when none does; EXIT_IOERR when
+ * the file cannot be read, EXIT_CONFIG when it names no host. */
+int tenant_holder_of(const tenant_t *t, tenant_holder *h, armms_err *err);
+/* 0 when no host or this one holds t; else EXIT_TEMPFAIL naming the
+ * holder, since when and who claimed it. */
+int tenant_host_check(const tenant_t *t, armms_err *err);
+/* Claim t for this host, as t->actor. *was: 0 when no host held it, 1 when
+ * this one did already (nothing written), 2 when another did and force
+ * took it over, 3 when force replaced a host file that named no host;
+ * without force another host's claim is EXIT_TEMPFAIL. The
+ * file is written whole under a temporary name and linked in place, so of
+ * two hosts claiming at once one wins and the other is refused. */
+int tenant_claim(const tenant_t *t, int force, int *was, tenant_holder *prev, armms_err *err);
+/* Release this host's claim on t (force: another host's). *was as above
+ * (0: nothing to release). */
+int tenant_release(const tenant_t *t, int force, int *was, tenant_holder *prev, armms_err *err);
 /* Create the directories (0700; 0770 in a multi-user installation) and
  * tenant.conf if missing. */
 int tenant_create(tenant_t *t, const char *tzname, armms_err *err);

@@ -46,6 +46,7 @@ static void sum_text(strbuf *b, ts_sum *s)
 static int sum_parse(const char *text, ts_sum *s)
 {
     memset(s->by_type, 0, sizeof s->by_type);
+    s->days[3] = 0; /* not in the text */
     const char *bar = strchr(text, '|');
     if (!bar)
         return -1;
@@ -307,6 +308,11 @@ int ts_adjust_sealed(tk_run *r, const ts_key *k, ts_sum *now, ts_latest *l, cons
         return err_set(err, EXIT_SOFTWARE, "timesheet %s version %d: damaged minutes", k->id,
                        l->version);
     jv old = jv_parse(l->record);
+    /* the sums' text has no leave days (texts sealed before them compare
+     * equal): the sealed record says how many, absent when none */
+    jv leave = jv_object_get(jv_copy(old), jv_string("days_leave"));
+    before.days[3] = jv_get_kind(leave) == JV_KIND_NUMBER ? (int)jv_number_value(leave) : 0;
+    jv_free(leave);
     jv oldsum = jv_object_get(old, jv_string("checksum"));
     char old_cs[80] = "";
     if (jv_get_kind(oldsum) == JV_KIND_STRING)
