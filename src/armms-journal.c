@@ -6,13 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/anchor.h"
 #include "cli/cli.h"
+#include "core/secure.h"
+#include "out/archive.h"
 #include "store/audit.h"
 #include "store/digest.h"
 #include "store/journal.h"
 #include "store/store.h"
 
 enum { OPT_SINCE = OPT_TOOL_BASE, OPT_TYPE, OPT_AGGREGATE, OPT_CONSUMER, OPT_STORES };
+/* verify, seal: the upkeep options */
+enum { OPT_ANCHOR = OPT_TOOL_BASE + 40, OPT_FROM_CHECKPOINT, OPT_RETAIN };
 
 typedef struct cat_ctx {
     long long since, last;
@@ -57,6 +62,11 @@ typedef struct journal_run {
     cat_ctx cc;
     const char *consumer, *id;
     int stores; /* verify --stores */
+    /* verify --anchor (each as given), --from-checkpoint; seal --retain */
+    const char **anchor_args;
+    size_t nanchor_args;
+    int from_checkpoint;
+    int retain; /* -1: no retention */
     const cli_verb *verb;
     tenant_t t;
     char summary[300];
@@ -101,15 +111,94 @@ static int verify_stores(journal_run *j, long *tables)
     return bad ? -EXIT_DATAERR : 0;
 }
 
-/* Exit 65 for a broken chain, lost events or (--stores) a store changed
- * without an event, 75 for a journal that is only behind its stores (sync
- * heals it), 0 when intact. */
+/* A file named by --anchor: journal head's output, a checkpoint, a payrun
+ * archive (.tar.gz: its MANIFEST's JournalHead record) or its MANIFEST. */
+static int anchor_file(journal_run *j, FILE *f, const char *name, journal_anchor **a, size_t *n)
+{
+    strbuf b;
+    sb_init(&b);
+    char buf[1 << 16];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&b, buf, k);
+    int rc = ferror(f) ? err_set(&j->err, EXIT_IOERR, "cannot read %s", name) : 0;
+    fclose(f);
+    if (!rc && b.len >= 2 && (unsigned char)b.s[0] == 0x1f && (unsigned char)b.s[1] == 0x8b) {
+        strbuf man;
+        sb_init(&man);
+        rc = out_archive_manifest(b.s, b.len, &man, &j->err);
+        if (rc)
+            err_wrap(&j->err, "--anchor %s", name);
+        sb_free(&b);
+        b = man;
+    }
+    int added = rc ? -1 : journal_anchors_ndjson(b.s, b.len, name, a, n, &j->err);
+    sb_free(&b);
+    if (added == 0)
+        rc = err_set(&j->err, EXIT_DATAERR, "--anchor %s holds no anchor (a seq and a hash)", name);
+    else if (added < 0 && !rc)
+        rc = j->err.code;
+    return rc;
+}
+
+/* Every --anchor: a nats:// URL, a file, or a hash ("sha256:HEX", HEX,
+ * "SEQ:HASH"). */
+static int read_anchors(journal_run *j, journal_anchor **a, size_t *n)
+{
+    for (size_t i = 0; i < j->nanchor_args; i++) {
+        const char *s = j->anchor_args[i];
+        if (!strncmp(s, "nats://", 7)) {
+            strbuf p;
+            sb_init(&p);
+            int rc = bus_anchor_last(s, j->t.id, &p, &j->err);
+            int added = rc ? -1 : journal_anchors_ndjson(p.s, p.len, s, a, n, &j->err);
+            sb_free(&p);
+            if (rc)
+                return rc;
+            if (added <= 0)
+                return added < 0 ? j->err.code
+                                 : err_set(&j->err, EXIT_DATAERR,
+                                           "the anchor message at %s holds no seq and hash", s);
+            continue;
+        }
+        FILE *f = caller_fopen(s, "rb");
+        if (f) {
+            if (anchor_file(j, f, s, a, n))
+                return j->err.code;
+            continue;
+        }
+        journal_anchor x;
+        if (journal_anchor_parse(s, &x) != 0)
+            return err_set(&j->err, EXIT_USAGE,
+                           "--anchor %s: no such file, and not a hash (sha256:HEX, 64 hex "
+                           "digits, SEQ:HASH) nor a nats:// URL",
+                           s);
+        *a = xrealloc(*a, sizeof **a * (*n + 1));
+        (*a)[(*n)++] = x;
+    }
+    return 0;
+}
+
+/* Exit 65 for a broken chain, an anchor the journal no longer matches,
+ * lost events or (--stores) a store changed without an event, 75 for a
+ * journal that is only behind its stores (sync heals it), 0 when intact. */
 static int run_verify(void *ctx)
 {
     journal_run *j = ctx;
     journal_report rep;
     journal_outbox o[4];
-    if (read_outboxes(j, o) || journal_verify(&j->t, &rep, &j->err))
+    journal_anchor *anchors = NULL;
+    size_t nanchors = 0;
+    if (read_anchors(j, &anchors, &nanchors)) {
+        free(anchors);
+        return j->err.code;
+    }
+    journal_verify_opts vo = {.from_checkpoint = j->from_checkpoint,
+                              .anchors = anchors,
+                              .nanchors = nanchors};
+    int vrc = read_outboxes(j, o) || journal_verify_ex(&j->t, &vo, &rep, &j->err);
+    free(anchors);
+    if (vrc)
         return j->err.code;
     if (rep.problem[0]) {
         armms_warn("tenant %s: journal broken: %s (%lld events verified before it)", j->t.id,
@@ -149,13 +238,21 @@ static int run_verify(void *ctx)
         return -EXIT_TEMPFAIL;
     }
     sb_free(&which);
+    char from[80] = "", anch[64] = "";
+    if (rep.from_seq)
+        snprintf(from, sizeof from, " (seq %lld on, from the checkpoint at seq %lld)",
+                 rep.from_seq + 1, rep.checkpoint_seq);
+    if (nanchors)
+        snprintf(anch, sizeof anch, "; %lld anchor%s match%s", rep.anchors,
+                 rep.anchors == 1 ? "" : "s", rep.anchors == 1 ? "es" : "");
     if (j->stores)
         snprintf(j->summary, sizeof j->summary,
-                 "tenant %s: %lld events, chain intact; %ld audited tables match their digests",
-                 j->t.id, rep.events, tables);
+                 "tenant %s: %lld events%s, chain intact%s; %ld audited tables match their "
+                 "digests",
+                 j->t.id, rep.events, from, anch, tables);
     else
-        snprintf(j->summary, sizeof j->summary, "tenant %s: %lld events, chain intact", j->t.id,
-                 rep.events);
+        snprintf(j->summary, sizeof j->summary, "tenant %s: %lld events%s, chain intact%s",
+                 j->t.id, rep.events, from, anch);
     return 0;
 }
 
@@ -211,21 +308,85 @@ static int run_seal(void *ctx)
 {
     journal_run *j = ctx;
     int sealed;
-    if (journal_seal(&j->t, &sealed, &j->err))
+    if (j->retain < 0) {
+        if (journal_seal(&j->t, &sealed, &j->err))
+            return j->err.code;
+        snprintf(j->summary, sizeof j->summary, "tenant %s: %d segments sealed", j->t.id, sealed);
+        return 0;
+    }
+    journal_retention r;
+    if (journal_retain(&j->t, j->retain, &r, &j->err))
         return j->err.code;
-    snprintf(j->summary, sizeof j->summary, "tenant %s: %d segments sealed", j->t.id, sealed);
+    int n = snprintf(j->summary, sizeof j->summary, "tenant %s: %d segments sealed, ", j->t.id,
+                     r.sealed);
+    if (r.removed)
+        n += snprintf(j->summary + n, sizeof j->summary - (size_t)n,
+                      "%d removed (%06d..%06d)", r.removed, r.first_removed, r.last_removed);
+    else
+        n += snprintf(j->summary + n, sizeof j->summary - (size_t)n, "none removed");
+    if (r.held_by[0])
+        snprintf(j->summary + n, sizeof j->summary - (size_t)n,
+                 "; segment %06d (to seq %lld) is kept: %s has not passed it", r.held_segment,
+                 r.held_last, r.held_by);
     return 0;
+}
+
+static int run_checkpoint(void *ctx)
+{
+    journal_run *j = ctx;
+    char at[32];
+    now_iso(at);
+    journal_checkpoint ck;
+    journal_report rep;
+    if (journal_checkpoint_write(&j->t, at, &ck, &rep, &j->err))
+        return j->err.code;
+    if (rep.problem[0]) {
+        armms_warn("tenant %s: journal broken: %s (%lld events verified before it); no "
+                   "checkpoint written",
+                   j->t.id, rep.problem, rep.events);
+        return -EXIT_DATAERR;
+    }
+    snprintf(j->summary, sizeof j->summary,
+             "tenant %s: checkpoint at seq %lld (segment %06d), %lld events verified", j->t.id,
+             ck.seq, ck.segment, rep.events);
+    return 0;
+}
+
+/* The head as an anchor to keep elsewhere: one NDJSON line. */
+static int run_head(void *ctx)
+{
+    journal_run *j = ctx;
+    long long seq;
+    char hash[65], at[32];
+    if (journal_head_get(&j->t, &seq, hash, &j->err))
+        return j->err.code;
+    now_iso(at);
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "{\"tenant_id\":");
+    sb_add_json_str(&b, j->t.id, strlen(j->t.id));
+    sb_addf(&b, ",\"seq\":%lld", seq);
+    sb_add_json_kv(&b, "hash", hash);
+    sb_add_json_kv(&b, "at", at);
+    sb_adds(&b, "}\n");
+    fwrite(b.s, 1, b.len, stdout);
+    sb_free(&b);
+    return stream_close_check(stdout) ? -EXIT_IOERR : 0;
 }
 
 /* The one list of verbs. Sealing rewrites files; everything else reads
  * (sync only journals what was already committed). */
 static const cli_verb verbs[] = {
     {.name = "verify",
-     .synopsis = "[--stores]",
-     .help = "walk the SHA-256 chain from seq 1; exit 65 at the first bad line,\n"
+     .synopsis = "[--stores] [--from-checkpoint] [--anchor ANCHOR]...",
+     .help = "walk the SHA-256 chain from seq 1 (or from the checkpoint once the\n"
+             "first segments are removed); exit 65 at the first bad line,\n"
              "75 when committed changes are not yet journaled (run sync);\n"
              "--stores also recomputes each store's audited tables and exits 65\n"
-             "naming each table changed without an event",
+             "naming each table changed without an event; --anchor checks the\n"
+             "line at a head kept elsewhere (SEQ:HASH, a hash, a file from head,\n"
+             "a payrun archive, or nats://HOST:PORT[/STREAM]) and exits 65 when\n"
+             "the journal no longer has it",
      .scope = "journal.read",
      .run = run_verify},
     {.name = "sync",
@@ -247,9 +408,21 @@ static const cli_verb verbs[] = {
      .scope = "journal.read",
      .run = run_history},
     {.name = "seal",
-     .help = "gzip every closed segment",
+     .synopsis = "[--retain N]",
+     .help = "gzip every closed segment; --retain N then removes the sealed\n"
+             "segments older than the newest N, each only once the checkpoint\n"
+             "and every consumer cursor are past it",
      .scope = "tenant.admin",
      .run = run_seal},
+    {.name = "checkpoint",
+     .help = "verify the chain and record its last line in journal/checkpoint",
+     .scope = "tenant.admin",
+     .run = run_checkpoint},
+    {.name = "head",
+     .help = "print the chain head {tenant_id, seq, hash, at} to keep elsewhere\n"
+             "as an anchor for verify --anchor",
+     .scope = "journal.read",
+     .run = run_head},
     {0},
 };
 
@@ -276,8 +449,13 @@ static void parse_options(journal_run *j, int argc, char **argv)
                                              {"aggregate", required_argument, NULL, OPT_AGGREGATE},
                                              {"consumer", required_argument, NULL, OPT_CONSUMER},
                                              {"stores", no_argument, NULL, OPT_STORES},
+                                             {"anchor", required_argument, NULL, OPT_ANCHOR},
+                                             {"from-checkpoint", no_argument, NULL,
+                                              OPT_FROM_CHECKPOINT},
+                                             {"retain", required_argument, NULL, OPT_RETAIN},
                                              {0, 0, 0, 0}};
     int opt;
+    j->retain = -1;
     cli_init_verbs(&j->c, "armms-journal", argv, "[-t TENANT]", verbs, "\n", options);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&j->c, opt, optarg))
@@ -295,6 +473,17 @@ static void parse_options(journal_run *j, int argc, char **argv)
         case OPT_STORES:
             j->stores = 1;
             break;
+        case OPT_ANCHOR:
+            j->anchor_args =
+                xrealloc(j->anchor_args, sizeof *j->anchor_args * (j->nanchor_args + 1));
+            j->anchor_args[j->nanchor_args++] = optarg;
+            break;
+        case OPT_FROM_CHECKPOINT:
+            j->from_checkpoint = 1;
+            break;
+        case OPT_RETAIN:
+            j->retain = (int)cli_long(&j->c, "--retain", optarg, 0, 1000000);
+            break;
         case OPT_CONSUMER:
             if (!journal_consumer_valid(optarg))
                 cli_usage_error(&j->c, "invalid consumer name '%s' ([a-z0-9_-]{1,64})", optarg);
@@ -310,6 +499,11 @@ static void check_verb(journal_run *j, int argc, char **argv)
     j->verb = cli_verb_pick(&j->c, verbs, "command", argc, argv, &j->id);
     if (j->stores && j->verb->run != run_verify)
         cli_usage_error(&j->c, "--stores is an option of verify only");
+    if ((j->nanchor_args || j->from_checkpoint) && j->verb->run != run_verify)
+        cli_usage_error(&j->c, "--%s is an option of verify only",
+                        j->nanchor_args ? "anchor" : "from-checkpoint");
+    if (j->retain >= 0 && j->verb->run != run_seal)
+        cli_usage_error(&j->c, "--retain is an option of seal only");
 }
 
 static void open_tenant(journal_run *j)
@@ -332,5 +526,7 @@ int main(int argc, char **argv)
     parse_options(&j, argc, argv);
     check_verb(&j, argc, argv);
     open_tenant(&j);
-    return finish(&j, j.verb->run(&j));
+    int rc = j.verb->run(&j);
+    free(j.anchor_args);
+    return finish(&j, rc);
 }
