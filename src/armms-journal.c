@@ -326,7 +326,7 @@ static int run_seal(void *ctx)
         n += snprintf(j->summary + n, sizeof j->summary - (size_t)n, "none removed");
     if (r.held_by[0])
         snprintf(j->summary + n, sizeof j->summary - (size_t)n,
-                 "; segment %06d (to seq %lld) is kept: %s has not passed it", r.held_segment,
+                 "; segment %06d (to seq %lld) is kept: %s", r.held_segment,
                  r.held_last, r.held_by);
     return 0;
 }

@@ -115,8 +115,8 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
  * "seq" and a 64-hex "hash" (journal head's output, a checkpoint, a payrun
  * archive's JournalHead record, a broker's anchor message), appended to
  * *a (*n of them, xrealloc'd); other lines are passed over. Returns the
- * number added; a line that looks like an anchor but is damaged is an
- * error (EXIT_DATAERR). */
+ * number added, or -1 when a line that looks like an anchor is damaged
+ * (err holds EXIT_DATAERR naming source:line). */
 int journal_anchor_parse(const char *s, journal_anchor *a);
 int journal_anchors_ndjson(const char *text, size_t len, const char *source,
                            journal_anchor **a, size_t *n, armms_err *err);
@@ -183,8 +183,8 @@ int journal_seal(tenant_t *t, int *sealed, armms_err *err);
  * in journal/cursors/ is at or past it, so no event a consumer (the
  * publisher's publish cursor, payroll's pay cursor...) has not taken is
  * ever dropped; removal stops at the first segment that must stay, and
- * held_by says what holds it ("cursor publish at seq 120",
- * "the checkpoint at seq 90", "" when nothing but keep). Segments are
+ * held_by says what holds it ("consumer cursor publish is at seq 120",
+ * "the checkpoint is at seq 90", "" when nothing but keep). Segments are
  * removed oldest first, so a crash leaves a contiguous journal. */
 typedef struct journal_retention {
     int sealed, removed;

@@ -106,10 +106,12 @@ int journal_anchors_ndjson(const char *text, size_t len, const char *source,
         journal_anchor x = {0};
         int r = ndjson_anchor(v, &x);
         jv_free(v);
-        if (r < 0)
-            return err_set(err, EXIT_DATAERR,
-                           "%s:%ld: an anchor needs a seq from 1 and a hash of 64 hex digits",
-                           source, lineno);
+        if (r < 0) {
+            err_set(err, EXIT_DATAERR,
+                    "%s:%ld: an anchor needs a seq from 1 and a hash of 64 hex digits", source,
+                    lineno);
+            return -1;
+        }
         if (r == 0)
             continue;
         snprintf(x.source, sizeof x.source, "%s:%ld", source, lineno);

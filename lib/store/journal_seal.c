@@ -257,14 +257,14 @@ int journal_retain(tenant_t *t, int keep, journal_retention *r, armms_err *err)
         last_ctx lc = {0};
         if ((rc = jnl_segment_each(t, segs[i], last_cb, &lc, NULL, err)))
             break;
-        if (!have_ck || ck.seq < lc.seq) {
-            if (have_ck)
-                snprintf(r->held_by, sizeof r->held_by, "the checkpoint at seq %lld", ck.seq);
-            else
-                snprintf(r->held_by, sizeof r->held_by, "no checkpoint");
-        } else if (cname[0] && low < lc.seq) {
-            snprintf(r->held_by, sizeof r->held_by, "cursor %s at seq %lld", cname, low);
-        }
+        if (!have_ck)
+            snprintf(r->held_by, sizeof r->held_by,
+                     "there is no checkpoint (armms-journal checkpoint)");
+        else if (ck.seq < lc.seq)
+            snprintf(r->held_by, sizeof r->held_by, "the checkpoint is at seq %lld", ck.seq);
+        else if (cname[0] && low < lc.seq)
+            snprintf(r->held_by, sizeof r->held_by, "consumer cursor %s is at seq %lld", cname,
+                     low);
         if (r->held_by[0]) {
             r->held_segment = segs[i];
             r->held_last = lc.seq;

@@ -110,10 +110,12 @@ static int segment_read(tenant_t *t, int seg, journal_cb cb, void *ctx, long lon
             start = 0;
         }
     }
-    if (!rc && n < 0) {
-        int zerr;
+    int zerr = Z_OK;
+    if (!rc)
         gzerror(gz, &zerr);
-        /* a cut (Z_BUF_ERROR: unexpected end) or corrupt stream */
+    if (!rc && (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))) {
+        /* a cut (Z_BUF_ERROR: unexpected end of file) or a corrupt stream;
+         * zlib may report the cut only as the end of the data */
         if (gzbad && (zerr == Z_BUF_ERROR || zerr == Z_DATA_ERROR))
             *gzbad = 1;
         else
@@ -212,6 +214,7 @@ typedef struct verify_ctx {
     size_t nby_seq, next;
     journal_anchor **by_hash;
     size_t nby_hash;
+    long long gap_seq; /* a gap was found: the first seq missing */
 } verify_ctx;
 
 static void mark_bad(verify_ctx *c, long long seq, int seg, long long line)
@@ -345,8 +348,9 @@ static int verify_cb(const char *line, size_t len, void *vctx)
         } else if (e.seq > at) {
             snprintf(pr, np,
                      "segment %06d line %lld: seq %lld found where %lld was expected (seq "
-                     "%lld..%lld missing: a gap, or lines moved)",
+                     "%lld..%lld missing)",
                      c->seg, c->line, e.seq, at, at, e.seq - 1);
+            c->gap_seq = at;
         } else if (e.seq < at) {
             snprintf(pr, np,
                      "segment %06d line %lld: seq %lld found after seq %lld (reordered or "
@@ -515,6 +519,48 @@ static int verify_start(verify_ctx *c, const journal_verify_opts *o, const int *
     return 0;
 }
 
+/* After a gap: is the missing seq further on (the lines were moved) or
+ * nowhere (deleted)? */
+typedef struct find_ctx {
+    long long seq, line;
+    int found;
+} find_ctx;
+
+static int find_cb(const char *line, size_t len, void *vctx)
+{
+    find_ctx *f = vctx;
+    long long seq;
+    f->line++;
+    if (sscanf(line, "{\"seq\":%lld,", &seq) == 1 && seq == f->seq) {
+        f->found = 1;
+        return CHAIN_BROKEN; /* stop */
+    }
+    return 0;
+}
+
+static void explain_gap(verify_ctx *c, const int *segs, int n)
+{
+    journal_report *rep = c->rep;
+    size_t used = strlen(rep->problem);
+    for (int i = 0; i < n; i++) {
+        if (segs[i] < rep->bad_segment)
+            continue;
+        find_ctx f = {.seq = c->gap_seq};
+        armms_err e = {0};
+        int gzbad = 0;
+        if (segment_read(c->t, segs[i], find_cb, &f, NULL, &gzbad, &e) > CHAIN_BROKEN)
+            return;
+        if (f.found) {
+            snprintf(rep->problem + used, sizeof rep->problem - used,
+                     ": seq %lld is at segment %06d line %lld (reordered)", f.seq, segs[i],
+                     f.line);
+            return;
+        }
+    }
+    snprintf(rep->problem + used, sizeof rep->problem - used,
+             ": seq %lld is nowhere after it (deleted)", c->gap_seq);
+}
+
 int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report *rep,
                       armms_err *err)
 {
@@ -590,6 +636,8 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
             rc = CHAIN_BROKEN;
         }
     }
+    if (rc == CHAIN_BROKEN && c.gap_seq)
+        explain_gap(&c, segs, n);
     free(segs);
     if (!rc && c.skip) {
         snprintf(rep->problem, sizeof rep->problem,
