@@ -36,34 +36,10 @@ all_lines() {
     done
 }
 
-# Rewrite the plain segments from seq FROM on as an attacker would: the
-# first of those lines edited (actor tester -> mallor, same length), every
-# line from it re-hashed and re-chained, the head's hash made to match.
-rechain() {
-    python3 - "$(jdir)" "$1" <<'EOF'
-import glob, hashlib, json, os, re, sys
-d, start = sys.argv[1], int(sys.argv[2])
-prev = None
-for path in sorted(glob.glob(os.path.join(d, "[0-9]" * 6 + ".ndjson"))):
-    out = []
-    for raw in open(path, "rb").read().split(b"\n")[:-1]:
-        seq = json.loads(raw)["seq"]
-        if seq >= start:
-            body = raw[:raw.rindex(b',"hash":"')]
-            if seq == start:
-                body = body.replace(b'"actor":"tester"', b'"actor":"mallor"', 1)
-            i = body.rindex(b',"prev":"')
-            body = body[:i] + b',"prev":"' + prev + b'"'
-            h = hashlib.sha256(body).hexdigest().encode()
-            raw = body + b',"hash":"' + h + b'"}'
-        prev = raw[raw.rindex(b',"hash":"') + 9:-2]
-        out.append(raw)
-    open(path, "wb").write(b"\n".join(out) + b"\n")
-head = os.path.join(d, "head")
-s = open(head).read()
-open(head, "w").write(re.sub(r"hash=[0-9a-f]{64}", "hash=" + prev.decode(), s))
-EOF
-}
+# Rewrite the plain segments from seq FROM on as an attacker would
+# (tests/journal_rechain.py): that line edited, every line from it
+# re-hashed and re-chained, the head made to match.
+rechain() { python3 "$ARMMS_ROOT/tests/journal_rechain.py" "$(jdir)" "$1"; }
 
 # gzip a plain segment as seal would, by hand (after editing it).
 regzip() { gzip -nc "$1" >"${1%.ndjson}.ndjson.gz" && rm "$1"; }
