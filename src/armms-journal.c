@@ -283,13 +283,16 @@ static int run_publish(void *ctx)
     int rc = publish_run(&j->t, o, &r, &j->err);
     if (!o->exec)
         bus_shutdown();
-    const char *to = o->exec ? "to the command" : "to the broker";
+    char held[64] = "";
+    if (!o->exec)
+        snprintf(held, sizeof held, " (%lld already held)", r.duplicates);
     if (r.published)
         snprintf(j->summary, sizeof j->summary,
-                 "tenant %s: published %lld events %s in %lld batch%s (%lld already held)%s, "
-                 "cursor %s at seq %lld of %lld",
-                 j->t.id, r.published, to, r.batches, r.batches == 1 ? "" : "es", r.duplicates,
-                 r.outages ? " across outages" : "", o->cursor, r.cursor, r.head);
+                 "tenant %s: published %lld events %s in %lld batch%s%s%s, cursor %s at seq %lld "
+                 "of %lld",
+                 j->t.id, r.published, o->exec ? "to the command" : "to the broker", r.batches,
+                 r.batches == 1 ? "" : "es", held, r.outages ? " across outages" : "", o->cursor,
+                 r.cursor, r.head);
     else
         snprintf(j->summary, sizeof j->summary,
                  "tenant %s: published nothing, cursor %s at seq %lld of %lld", j->t.id, o->cursor,
@@ -462,13 +465,19 @@ static const cli_verb verbs[] = {
      .synopsis = "[--url URL | --exec CMD] [--name NAME] [--once | --follow] [--batch N] "
                  "[--poll MS]",
      .help = "deliver every event after the publisher's cursor to NATS JetStream\n"
-             "(subject armms.TENANT.EVENT_TYPE, message id = event_id) or, with\n"
-             "--exec, to `sh -c CMD` in NDJSON batches; the cursor moves only\n"
+             "(subject armms.TENANT.EVENT_TYPE, message id = event_id) or to\n"
+             "--exec CMD (`sh -c CMD`) in NDJSON batches; the cursor moves only\n"
              "over what the broker acknowledged (the command took, exiting 0);\n"
              "--once delivers what is there and exits, --follow (the default)\n"
              "keeps delivering new events, retrying while the broker is down",
      .scope = "journal.read",
      .run = run_publish},
+    /* its commands are stream_verbs (check_verb picks from them); this
+     * entry names it in the command list, the messages and completion */
+    {.name = "stream",
+     .operand = "ACTION",
+     .needs = "a stream command (create, info or get)",
+     .help = "the broker's stream: create, info, get (below)"},
     {0},
 };
 
@@ -512,7 +521,8 @@ static const char options[] =
     "                         or ARMMS_PUBLISH_POLL_MS)\n"
     "      --stream NAME      the stream (default ARMMS)\n"
     "      --subjects LIST    create: its subjects, comma-separated (default armms.>)\n"
-    "      --dup-window DURATION  create: the duplicate window (90s, 30m, 2h, 1d; default 2h)\n"
+    "      --dup-window DURATION\n"
+    "                         create: the duplicate window (90s, 30m, 2h, 1d; default 2h)\n"
     "      --max-age DURATION create: drop messages older than this (default: keep)\n"
     "      --replicas N       create: copies in a cluster (default 1)\n"
     "\n"
@@ -532,7 +542,12 @@ static const char options[] =
                             CLI_EXIT(
                                 "75",
                                 "busy past --wait, or verify: changes not yet journaled (sync)")
-                                CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
+                                CLI_EXIT_NOPERM CLI_EXIT_MORE(
+                                    "(publish, stream: or the broker refused the credentials)")
+                                    CLI_EXIT("78", "the tenant does not exist, or its stores are "
+                                                   "of another version;")
+                                        CLI_EXIT_MORE("publish, stream: the stream does not exist "
+                                                      "or refused a setting");
 
 static void parse_options(journal_run *j, int argc, char **argv)
 {
@@ -560,8 +575,12 @@ static void parse_options(journal_run *j, int argc, char **argv)
     cli_init_verbs(&j->c, "armms-journal", argv, "[-t TENANT]", verbs, "\n", options);
     /* the usage again, with the stream commands after the verbs' */
     static strbuf u; /* static: reachable until exit, as c.usage */
+    static cli_verb shown[sizeof verbs / sizeof *verbs];
+    for (size_t i = 0, n = 0; i < sizeof verbs / sizeof *verbs; i++)
+        if (!verbs[i].name || strcmp(verbs[i].name, "stream"))
+            shown[n++] = verbs[i];
     sb_init(&u);
-    cli_verb_synopsis(&u, "[-t TENANT]", verbs);
+    cli_verb_synopsis(&u, "[-t TENANT]", shown);
     cli_verb_synopsis(&u, "stream", stream_verbs);
     sb_adds(&u, "\n");
     cli_verb_list(&u, verbs);
@@ -569,7 +588,6 @@ static void parse_options(journal_run *j, int argc, char **argv)
     cli_verb_list(&u, stream_verbs);
     sb_adds(&u, options);
     j->c.usage = u.s;
-    j->c.words = "stream";
     publish_opts_init(&j->pub);
     bus_stream_cfg_init(&j->scfg);
     const char *poll = armms_env("ARMMS_PUBLISH_POLL_MS");
