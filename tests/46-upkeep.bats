@@ -4,7 +4,10 @@
 # --retain (never past a consumer's cursor) and anchors kept outside the
 # host (journal head, a hash, a file, the broker's last anchor message).
 load test_helper
+load nats_helper
 bats_require_minimum_version 1.5.0
+
+teardown() { nats_stop; }
 
 jdir() { echo "$ARMMS_HOME/tenants/${1:-acme}/journal"; }
 nlines() { journal_lines "${1:-acme}" | wc -l; }
@@ -452,4 +455,54 @@ regzip() { gzip -nc "$1" >"${1%.ndjson}.ndjson.gz" && rm "$1"; }
     run --separate-stderr armms-journal -t acme verify
     assert_failure 65
     [[ "$stderr" == *"segment 000003 line 1: seq $(($(jq .seq <<<"$ck3") + 1)): prev is not the checkpoint's hash"* ]] || fail "$stderr"
+}
+
+@test "verify --anchor nats://... checks the last anchor the publisher left on the stream" {
+    small_tenant acme
+    small_tenant bravo
+    nats_start
+    armms-journal -q -t acme stream create --url "$NATS_URL"
+    armms-journal -q -t acme publish --once --url "$NATS_URL"
+    local n
+    n=$(nlines acme)
+    run --separate-stderr armms-journal -t acme verify --anchor "$NATS_URL"
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact; 1 anchor matches"
+    run --separate-stderr armms-journal -t acme verify --anchor "$NATS_URL/ARMMS"
+    assert_success
+
+    # the tail re-written after publishing: only the anchor sees it
+    rechain $((n - 99))
+    run armms-journal -q -t acme verify
+    assert_success
+    run --separate-stderr armms-journal -t acme verify --anchor "$NATS_URL"
+    assert_failure 65
+    [[ "$stderr" == *"seq $n hashes to "*", the anchor ($NATS_URL:1) says "*"(the chain was rewritten from seq $n on)"* ]] || fail "$stderr"
+
+    # a tenant that never published, another stream, no broker
+    run --separate-stderr armms-journal -t bravo verify --anchor "$NATS_URL"
+    assert_failure 66
+    [[ "$stderr" == *"stream ARMMS holds no anchor on armms.bravo.anchor"* ]] || fail "$stderr"
+    run --separate-stderr armms-journal -t acme verify --anchor "$NATS_URL/NOSUCH"
+    assert_failure 78
+    nats_stop
+    run --separate-stderr armms-journal -t acme verify --anchor "$NATS_URL"
+    assert_failure 69
+}
+
+@test "a tenant whose first segments were removed moves to another host with its checkpoint" {
+    segmented_tenant 8
+    armms-journal -q -t acme checkpoint
+    armms-journal -q -t acme seal --retain 1
+    assert_not_exists "$(jdir)/000001.ndjson.gz"
+    armms-init -q --export acme "$BATS_TEST_TMPDIR/acme.tar.gz"
+    assert_equal "$(tar xzf "$BATS_TEST_TMPDIR/acme.tar.gz" -O manifest.json | jq -r '.files[].path' | grep -c '^journal/checkpoint$')" 1
+    export ARMMS_HOME="$BATS_TEST_TMPDIR/b"
+    mkdir -p "$ARMMS_HOME"
+    run --separate-stderr armms-init --restore "$BATS_TEST_TMPDIR/acme.tar.gz"
+    assert_success
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    [[ "$stderr" == *"from the checkpoint at seq"*"chain intact" ]] || fail "$stderr"
+    assert_equal "$(cat "$(jdir)/checkpoint")" "$(tar xzf "$BATS_TEST_TMPDIR/acme.tar.gz" -O journal/checkpoint)"
 }
