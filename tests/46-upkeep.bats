@@ -157,7 +157,7 @@ regzip() { gzip -nc "$1" >"${1%.ndjson}.ndjson.gz" && rm "$1"; }
     armms-journal -t bravo head >"$BATS_TEST_TMPDIR/bravo"
     run --separate-stderr armms-journal -t acme verify --anchor "$BATS_TEST_TMPDIR/bravo"
     assert_failure 65
-    [[ "$stderr" == *"journal broken: "* ]] || fail "$stderr"
+    [[ "$stderr" == *"journal broken: the anchor ($BATS_TEST_TMPDIR/bravo:1) is of tenant bravo, not acme"* ]] || fail "$stderr"
     run --separate-stderr armms-journal -t acme verify --anchor "sha256:$(printf '%064d' 7)"
     assert_failure 65
     [[ "$stderr" == *"no line of the journal (seq 1..$(nlines acme)) hashes to the anchor"* ]] || fail "$stderr"
@@ -273,7 +273,7 @@ regzip() { gzip -nc "$1" >"${1%.ndjson}.ndjson.gz" && rm "$1"; }
     assert_success
     assert_equal "$stderr" "armms-journal: tenant acme: checkpoint at seq $n (segment $(cat "$(jdir)/head" | sed -E 's/.*seg=([0-9]+).*/\1/' | xargs printf '%06d')), $n events verified"
     local ck=$(jdir)/checkpoint
-    assert_equal "$(jq -c 'keys_unsorted' "$ck")" '["tenant_id","segment","seq","hash","at","marks"]'
+    assert_equal "$(jq -c 'keys_unsorted' "$ck")" '["tenant_id","segment","seq","hash","at","marks","digests"]'
     assert_equal "$(jq -r '[.tenant_id, .seq, .hash, .at] | join(" ")' "$ck")" \
         "acme $n $(jq -r .hash <<<"$last") 2026-11-26T01:02:03Z"
     assert_equal "$(jq -c .marks "$ck")" "$(printf '{"hr":%s,"tk":%s,"pay":%s,"iam":%s}' \
@@ -281,6 +281,9 @@ regzip() { gzip -nc "$1" >"${1%.ndjson}.ndjson.gz" && rm "$1"; }
         "$(all_lines | jq -s '[.[] | select(.src == "tk") | .src_id] | max // 0')" \
         "$(all_lines | jq -s '[.[] | select(.src == "pay") | .src_id] | max // 0')" \
         "$(all_lines | jq -s '[.[] | select(.src == "iam") | .src_id] | max // 0')")"
+    # each audited table's last digest the journal recorded, with its seq
+    assert_equal "$(jq -cS '.digests.iam.user' "$ck")" \
+        "$(all_lines | jq -c 'select(.src == "iam" and .digest.user) | .digest.user + {seq}' | tail -n 1 | jq -cS .)"
     assert_not_exists "$(jdir)/checkpoint.lock"
     # the checkpoint is an anchor file as well
     run armms-journal -q -t acme verify --anchor "$ck"
@@ -416,6 +419,15 @@ regzip() { gzip -nc "$1" >"${1%.ndjson}.ndjson.gz" && rm "$1"; }
     [[ "$stderr" == *"names seq 1, which is in the segments removed before seq $first: it cannot be checked"* ]] || fail "$stderr"
     run --separate-stderr armms-journal -t acme verify --anchor "$dir/checkpoint"
     assert_success
+    # the stores' digests recorded in the removed segments came with the checkpoint
+    run --separate-stderr armms-journal -t acme verify --stores
+    assert_success
+    [[ "$stderr" == *"chain intact; "*" audited tables match their digests" ]] || fail "$stderr"
+    # and a change behind the tools' back is still caught
+    sq "$ARMMS_HOME/tenants/acme/iam.db" "UPDATE user SET name = 'Mallory' WHERE user_id = 'tester'"
+    run --separate-stderr armms-journal -t acme verify --stores
+    assert_failure 65
+    [[ "$stderr" == *"iam.db: table user: rows changed without an event"* ]] || fail "$stderr"
 }
 
 @test "early segments gone and no checkpoint: verify says so" {

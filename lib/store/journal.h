@@ -126,10 +126,13 @@ int journal_anchors_ndjson(const char *text, size_t len, const char *source,
 int journal_head_get(tenant_t *t, long long *seq, char *hash, armms_err *err);
 
 /* journal/checkpoint: one NDJSON line {"tenant_id","segment","seq","hash",
- * "at","marks":{"hr":N,"tk":N,"pay":N,"iam":N}}: the line at seq (in
- * segment) has hash, and the chain up to it verified when it was written;
- * marks are each module's last outbox row journaled by then (the head's,
- * so a journal whose first segments are gone still knows them). */
+ * "at","marks":{"hr":N,"tk":N,"pay":N,"iam":N},"digests":{...}}: the line
+ * at seq (in segment) has hash, and the chain up to it verified when it
+ * was written; marks are each module's last outbox row journaled by then
+ * (the head's, so a journal whose first segments are gone still knows
+ * them); digests, per module and audited table, the last digest the
+ * journal recorded up to seq, {"rows":N,"sum":HEX,"seq":S} (so verify
+ * --stores still has them: store/digest.h). */
 typedef struct journal_checkpoint {
     int segment;
     long long seq;
@@ -139,6 +142,9 @@ typedef struct journal_checkpoint {
 } journal_checkpoint;
 /* *have = 0 when there is none; a damaged one is EXIT_SOFTWARE. */
 int journal_checkpoint_read(tenant_t *t, journal_checkpoint *ck, int *have, armms_err *err);
+/* The checkpoint's "digests" object as JSON text (*json malloc'd, the
+ * caller's), NULL when there is no checkpoint or it has none. */
+int journal_checkpoint_digests(tenant_t *t, char **json, armms_err *err);
 /* Verify the chain (from the last checkpoint when the first segments are
  * gone) under the lock and write a checkpoint at its last line, dated at.
  * When the chain is broken nothing is written and rep->problem says why. */

@@ -122,10 +122,10 @@ int journal_anchors_ndjson(const char *text, size_t len, const char *source,
     return added;
 }
 
-int journal_checkpoint_read(tenant_t *t, journal_checkpoint *ck, int *have, armms_err *err)
+/* The checkpoint file's one line, parsed; *v invalid when there is none. */
+static int checkpoint_load(tenant_t *t, jv *v, armms_err *err)
 {
-    memset(ck, 0, sizeof *ck);
-    *have = 0;
+    *v = jv_invalid();
     char *p = jpath(t, "checkpoint");
     FILE *f = fopen(p, "r");
     free(p);
@@ -134,12 +134,54 @@ int journal_checkpoint_read(tenant_t *t, journal_checkpoint *ck, int *have, armm
                    ? 0
                    : err_set(err, EXIT_IOERR, "cannot read the journal checkpoint: %s",
                              strerror(errno));
-    char line[1024];
-    int ok = fgets(line, sizeof line, f) != NULL;
+    strbuf b;
+    sb_init(&b);
+    char buf[8192];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_add(&b, buf, k);
     fclose(f);
-    jv v = ok ? jv_parse(line) : jv_invalid();
+    *v = jv_parse_sized(b.s, (int)b.len);
+    if (!jv_is_valid(*v)) {
+        jv_free(*v);
+        *v = jv_null(); /* there, but damaged */
+    }
+    sb_free(&b);
+    return 0;
+}
+
+int journal_checkpoint_digests(tenant_t *t, char **json, armms_err *err)
+{
+    *json = NULL;
+    jv v;
+    if (checkpoint_load(t, &v, err))
+        return err->code;
+    jv d = jv_get_kind(v) == JV_KIND_OBJECT ? jv_object_get(jv_copy(v), jv_string("digests"))
+                                            : jv_invalid();
+    if (jv_get_kind(d) == JV_KIND_OBJECT) {
+        jv text = jv_dump_string(jv_copy(d), 0);
+        *json = xstrdup(jv_string_value(text));
+        jv_free(text);
+    }
+    jv_free(d);
+    jv_free(v);
+    return 0;
+}
+
+int journal_checkpoint_read(tenant_t *t, journal_checkpoint *ck, int *have, armms_err *err)
+{
+    memset(ck, 0, sizeof *ck);
+    *have = 0;
+    jv v;
+    if (checkpoint_load(t, &v, err))
+        return err->code;
+    if (jv_get_kind(v) == JV_KIND_INVALID) {
+        jv_free(v);
+        return 0;
+    }
+    int ok = jv_get_kind(v) == JV_KIND_OBJECT;
     journal_anchor a = {0};
-    ok = ok && ndjson_anchor(jv_copy(v), &a) == 1;
+    ok = ok && ndjson_anchor(v, &a) == 1;
     if (ok) {
         jv seg = jv_object_get(jv_copy(v), jv_string("segment"));
         jv at = jv_object_get(jv_copy(v), jv_string("at"));

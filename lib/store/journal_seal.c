@@ -124,8 +124,46 @@ int journal_head_get(tenant_t *t, long long *seq, char *hash, armms_err *err)
     return rc;
 }
 
+/* The last digest the journal recorded of each module's audited tables,
+ * up to seq: digests[src][table] = {rows, sum, seq}. */
+typedef struct digests_ctx {
+    jv d;
+    long long upto;
+} digests_ctx;
+
+static int digests_cb(const char *line, size_t len, void *vctx)
+{
+    digests_ctx *c = vctx;
+    if (!memmem(line, len, "\"digest\":{", 10))
+        return 0;
+    jv v = jv_parse_sized(line, (int)len);
+    jv seq = jv_object_get(jv_copy(v), jv_string("seq"));
+    jv src = jv_object_get(jv_copy(v), jv_string("src"));
+    jv dg = jv_object_get(jv_copy(v), jv_string("digest"));
+    if (jv_get_kind(seq) == JV_KIND_NUMBER && jv_number_value(seq) <= (double)c->upto &&
+        jv_get_kind(src) == JV_KIND_STRING && jv_get_kind(dg) == JV_KIND_OBJECT) {
+        jv mod = jv_object_get(jv_copy(c->d), jv_copy(src));
+        if (jv_get_kind(mod) != JV_KIND_OBJECT) {
+            jv_free(mod);
+            mod = jv_object();
+        }
+        jv_object_foreach(dg, key, val)
+        {
+            val = jv_object_set(val, jv_string("seq"), jv_copy(seq));
+            mod = jv_object_set(mod, key, val);
+        }
+        c->d = jv_object_set(c->d, jv_copy(src), mod);
+    }
+    jv_free(seq);
+    jv_free(src);
+    jv_free(dg);
+    jv_free(v);
+    return 0;
+}
+
 /* Write journal/checkpoint (CHECKPOINT.lock, fsync, rename, fsync dir). */
-static int checkpoint_put(tenant_t *t, const journal_checkpoint *ck, armms_err *err)
+static int checkpoint_put(tenant_t *t, const journal_checkpoint *ck, const char *digests,
+                          armms_err *err)
 {
     strbuf b;
     sb_init(&b);
@@ -137,7 +175,9 @@ static int checkpoint_put(tenant_t *t, const journal_checkpoint *ck, armms_err *
     sb_adds(&b, ",\"marks\":{");
     for (int i = 0; i < NMOD; i++)
         sb_addf(&b, "%s\"%s\":%lld", i ? "," : "", journal_modules[i], ck->mark[i]);
-    sb_adds(&b, "}}\n");
+    sb_adds(&b, "},\"digests\":");
+    sb_adds(&b, digests);
+    sb_adds(&b, "}\n");
     char *p = jpath(t, "checkpoint"), *tmp = jpath(t, "checkpoint.lock");
     FILE *f = fopen(tmp, "w");
     int bad = !f || fwrite(b.s, 1, b.len, f) != b.len || fflush(f) != 0 ||
@@ -180,7 +220,23 @@ int journal_checkpoint_write(tenant_t *t, const char *at, journal_checkpoint *ck
          * before the first kept segment */
         for (int i = 0; i < NMOD; i++)
             ck->mark[i] = h.mark[i] > rep->mark[i] ? h.mark[i] : rep->mark[i];
-        rc = checkpoint_put(t, ck, err);
+        /* the digests: the previous checkpoint's for segments removed,
+         * then every record the journal holds */
+        char *old = NULL;
+        digests_ctx dc = {.upto = ck->seq};
+        rc = rep->from_seq ? journal_checkpoint_digests(t, &old, err) : 0;
+        dc.d = old ? jv_parse(old) : jv_object();
+        free(old);
+        if (jv_get_kind(dc.d) != JV_KIND_OBJECT) {
+            jv_free(dc.d);
+            dc.d = jv_object();
+        }
+        if (!rc)
+            rc = journal_each(t, digests_cb, &dc, err);
+        jv text = jv_dump_string(dc.d, JV_PRINT_SORTED);
+        if (!rc)
+            rc = checkpoint_put(t, ck, jv_string_value(text), err);
+        jv_free(text);
     }
     close(lfd);
     return rc;

@@ -459,14 +459,6 @@ static void verify_anchors_left(verify_ctx *c)
                      rep->from_seq + 1, c->seq, c->by_hash[i]->source, c->by_hash[i]->hash);
             rep->bad_seq = -1;
         }
-    for (size_t i = 0; i < c->nby_seq + c->nby_hash && !pr[0]; i++) {
-        journal_anchor *a = i < c->nby_seq ? c->by_seq[i] : c->by_hash[i - c->nby_seq];
-        if (a->tenant[0] && strcmp(a->tenant, c->t->id) != 0) {
-            snprintf(pr, np, "the anchor (%s) is of tenant %s, not %s", a->source, a->tenant,
-                     c->t->id);
-            rep->bad_seq = a->seq;
-        }
-    }
 }
 
 static int anchor_cmp(const void *x, const void *y)
@@ -595,6 +587,15 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
         }
         qsort(c.by_seq, c.nby_seq, sizeof *c.by_seq, anchor_cmp);
     }
+    for (size_t i = 0; o && i < o->nanchors; i++)
+        if (o->anchors[i].tenant[0] && strcmp(o->anchors[i].tenant, t->id) != 0) {
+            snprintf(rep->problem, sizeof rep->problem, "the anchor (%s) is of tenant %s, not %s",
+                     o->anchors[i].source, o->anchors[i].tenant, t->id);
+            rep->bad_seq = o->anchors[i].seq;
+            free(c.by_seq);
+            free(c.by_hash);
+            return 0;
+        }
     int *segs, n, rc = 0, i0 = 0;
     if (jnl_list_segments(t, &segs, &n, err)) {
         free(c.by_seq);
