@@ -518,3 +518,55 @@ regzip() { gzip -nc "$1" >"${1%.ndjson}.ndjson.gz" && rm "$1"; }
     [[ "$stderr" == *"from the checkpoint at seq"*"chain intact" ]] || fail "$stderr"
     assert_equal "$(cat "$(jdir)/checkpoint")" "$(tar xzf "$BATS_TEST_TMPDIR/acme.tar.gz" -O journal/checkpoint)"
 }
+
+# Run under the fault-injection shim (tests/fault/README), counting only
+# calls on the journal's files.
+faulty() {
+    local spec=$1
+    shift
+    rm -f "$BATS_TEST_TMPDIR/fired"
+    ARMMS_FAULT=$spec ARMMS_FAULT_PATH="$(jdir)" ARMMS_FAULT_LOG="$BATS_TEST_TMPDIR/fired" \
+        ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$ARMMS_ROOT/tests/fault/fault.so" "$@"
+}
+fired() { [ -s "$BATS_TEST_TMPDIR/fired" ]; }
+
+@test "checkpoint and seal --retain killed at any write, sync or rename leave a journal that verifies, and a rerun finishes" {
+    [ -f "$ARMMS_ROOT/tests/fault/fault.so" ] || make -s -C "$ARMMS_ROOT" tests/fault/fault.so
+    segmented_tenant 8
+    armms-journal -q -t acme checkpoint
+    cp -a "$ARMMS_HOME" "$BATS_TEST_TMPDIR/home0"
+    local n spec kind ran=0
+    n=$(all_lines | wc -l)
+    for kind in write:crash fsync:after fsync:crash rename:crash rename:fail; do
+        for k in 1 2 3 5 8; do
+            spec=${kind%%:*}:$k:${kind#*:}
+            rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME"
+            grow 1 F # one more event, so the checkpoint moves
+            run faulty "$spec" armms-journal -q -t acme checkpoint
+            if fired; then
+                ran=$((ran + 1))
+                [ "$status" != 0 ] || fail "$spec: checkpoint exited 0 after a fault"
+                # the old checkpoint or the new one, never a torn one
+                run --separate-stderr armms-journal -t acme verify
+                [ "$status" = 0 ] || fail "$spec: verify after checkpoint: $stderr"
+                jq -e '.seq == '"$n"' or .seq == '"$((n + 1))"'' "$(jdir)/checkpoint" >/dev/null ||
+                    fail "$spec: checkpoint $(cat "$(jdir)/checkpoint")"
+            fi
+            armms-journal -q -t acme checkpoint
+            run faulty "$spec" armms-journal -q -t acme seal --retain 2
+            if fired; then
+                ran=$((ran + 1))
+                [ "$status" != 0 ] || fail "$spec: seal exited 0 after a fault"
+                run --separate-stderr armms-journal -t acme verify
+                [ "$status" = 0 ] || fail "$spec: verify after a killed seal: $stderr"
+            fi
+            run --separate-stderr armms-journal -t acme seal --retain 2
+            [ "$status" = 0 ] || fail "$spec: seal rerun: $stderr"
+            run --separate-stderr armms-journal -t acme verify --stores
+            [ "$status" = 0 ] || fail "$spec: verify after the rerun: $stderr"
+            [ "$(ls "$(jdir)" | grep -cE '^[0-9]{6}\.ndjson\.gz$')" = 2 ] || fail "$spec: $(ls "$(jdir)")"
+            [ "$(all_lines | tail -n 1 | jq .seq)" = $((n + 1)) ] || fail "$spec: lines lost"
+        done
+    done
+    [ "$ran" -ge 15 ] || fail "only $ran faults fired"
+}
