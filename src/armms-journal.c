@@ -165,7 +165,8 @@ static int anchor_file(journal_run *j, FILE *f, const char *name, journal_anchor
     int added = rc ? -1 : journal_anchors_ndjson(b.s, b.len, name, a, n, &j->err);
     sb_free(&b);
     if (added == 0)
-        rc = err_set(&j->err, EXIT_DATAERR, "--anchor %s holds no anchor (a seq and a hash)", name);
+        rc =
+            err_set(&j->err, EXIT_DATAERR, "--anchor %s holds no anchor (a seq and a hash)", name);
     else if (added < 0 && !rc)
         rc = j->err.code;
     return rc;
@@ -224,9 +225,8 @@ static int run_verify(void *ctx)
         free(anchors);
         return j->err.code;
     }
-    journal_verify_opts vo = {.from_checkpoint = j->from_checkpoint,
-                              .anchors = anchors,
-                              .nanchors = nanchors};
+    journal_verify_opts vo = {
+        .from_checkpoint = j->from_checkpoint, .anchors = anchors, .nanchors = nanchors};
     int vrc = read_outboxes(j, o) || journal_verify_ex(&j->t, &vo, &rep, &j->err);
     free(anchors);
     if (vrc)
@@ -351,14 +351,14 @@ static int run_seal(void *ctx)
     int n = snprintf(j->summary, sizeof j->summary, "tenant %s: %d segments sealed, ", j->t.id,
                      r.sealed);
     if (r.removed)
-        n += snprintf(j->summary + n, sizeof j->summary - (size_t)n,
-                      "%d removed (%06d..%06d)", r.removed, r.first_removed, r.last_removed);
+        n += snprintf(j->summary + n, sizeof j->summary - (size_t)n, "%d removed (%06d..%06d)",
+                      r.removed, r.first_removed, r.last_removed);
     else
         n += snprintf(j->summary + n, sizeof j->summary - (size_t)n, "none removed");
     if (r.held_by[0])
         snprintf(j->summary + n, sizeof j->summary - (size_t)n,
-                 "; segment %06d (to seq %lld) is kept: %s", r.held_segment,
-                 r.held_last, r.held_by);
+                 "; segment %06d (to seq %lld) is kept: %s", r.held_segment, r.held_last,
+                 r.held_by);
     return 0;
 }
 

@@ -19,9 +19,9 @@
 #include "core/ndjson.h"
 #include "core/secure.h"
 #include "core/sha.h"
-#include "store/journal.h"
 #include "out/sheets.h"
 #include "pay/payrun.h"
+#include "store/journal.h"
 
 #define MANIFEST_NAME "MANIFEST"
 #define ENTRY_UNAME "root"
@@ -261,7 +261,8 @@ static int approval_cb(const char *line, size_t len, void *vctx)
         return 0;
     jv v = jv_parse_sized(line, (int)len);
     int bad = 0;
-    const char *agg = jv_get_kind(v) == JV_KIND_OBJECT ? json_str_peek(v, "aggregate_id", &bad) : 0;
+    const char *agg =
+        jv_get_kind(v) == JV_KIND_OBJECT ? json_str_peek(v, "aggregate_id", &bad) : 0;
     const char *hash = agg ? json_str_peek(v, "hash", &bad) : 0;
     jv seq = jv_get_kind(v) == JV_KIND_OBJECT ? jv_object_get(jv_copy(v), jv_string("seq"))
                                               : jv_invalid();

@@ -605,8 +605,8 @@ static int seed_from_checkpoint(tenant_t *t, dstore *d, armms_err *err)
             jv_object_foreach(mod, key, val)
             {
                 jv seq = jv_object_get(jv_copy(val), jv_string("seq"));
-                long long at = jv_get_kind(seq) == JV_KIND_NUMBER ? (long long)jv_number_value(seq)
-                                                                  : 0;
+                long long at =
+                    jv_get_kind(seq) == JV_KIND_NUMBER ? (long long)jv_number_value(seq) : 0;
                 jv_free(seq);
                 apply_record(&d[i], jv_object_set(jv_object(), key, val), at);
             }

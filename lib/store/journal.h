@@ -118,8 +118,8 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
  * number added, or -1 when a line that looks like an anchor is damaged
  * (err holds EXIT_DATAERR naming source:line). */
 int journal_anchor_parse(const char *s, journal_anchor *a);
-int journal_anchors_ndjson(const char *text, size_t len, const char *source,
-                           journal_anchor **a, size_t *n, armms_err *err);
+int journal_anchors_ndjson(const char *text, size_t len, const char *source, journal_anchor **a,
+                           size_t *n, armms_err *err);
 
 /* The head as an anchor: *seq and hash (64 hex + NUL) of the last line.
  * Takes the lock, so it also heals a torn tail. */

@@ -89,8 +89,8 @@ static int ndjson_anchor(jv v, journal_anchor *a)
     return rc;
 }
 
-int journal_anchors_ndjson(const char *text, size_t len, const char *source,
-                           journal_anchor **a, size_t *n, armms_err *err)
+int journal_anchors_ndjson(const char *text, size_t len, const char *source, journal_anchor **a,
+                           size_t *n, armms_err *err)
 {
     int added = 0;
     long lineno = 0;
@@ -130,10 +130,9 @@ static int checkpoint_load(tenant_t *t, jv *v, armms_err *err)
     FILE *f = fopen(p, "r");
     free(p);
     if (!f)
-        return errno == ENOENT
-                   ? 0
-                   : err_set(err, EXIT_IOERR, "cannot read the journal checkpoint: %s",
-                             strerror(errno));
+        return errno == ENOENT ? 0
+                               : err_set(err, EXIT_IOERR, "cannot read the journal checkpoint: %s",
+                                         strerror(errno));
     strbuf b;
     sb_init(&b);
     char buf[8192];

@@ -180,15 +180,14 @@ static int checkpoint_put(tenant_t *t, const journal_checkpoint *ck, const char 
     sb_adds(&b, "}\n");
     char *p = jpath(t, "checkpoint"), *tmp = jpath(t, "checkpoint.lock");
     FILE *f = fopen(tmp, "w");
-    int bad = !f || fwrite(b.s, 1, b.len, f) != b.len || fflush(f) != 0 ||
-              fsync(fileno(f)) != 0;
+    int bad = !f || fwrite(b.s, 1, b.len, f) != b.len || fflush(f) != 0 || fsync(fileno(f)) != 0;
     if (f && fclose(f) != 0)
         bad = 1;
     if (!bad && rename(tmp, p) != 0)
         bad = 1;
-    int rc = bad ? err_set(err, EXIT_IOERR, "cannot write the journal checkpoint: %s",
-                           strerror(errno))
-                 : jnl_dir_sync(t, err);
+    int rc =
+        bad ? err_set(err, EXIT_IOERR, "cannot write the journal checkpoint: %s", strerror(errno))
+            : jnl_dir_sync(t, err);
     if (bad)
         unlink(tmp);
     free(p);
@@ -264,10 +263,9 @@ static int lowest_cursor(tenant_t *t, long long *low, char *name, size_t nn, arm
     DIR *d = opendir(dir);
     free(dir);
     if (!d)
-        return errno == ENOENT
-                   ? 0
-                   : err_set(err, EXIT_IOERR, "cannot read the consumer cursors: %s",
-                             strerror(errno));
+        return errno == ENOENT ? 0
+                               : err_set(err, EXIT_IOERR, "cannot read the consumer cursors: %s",
+                                         strerror(errno));
     struct dirent *de;
     int rc = 0;
     while (!rc && (de = readdir(d))) {

@@ -642,8 +642,8 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
     free(segs);
     if (!rc && c.skip) {
         snprintf(rep->problem, sizeof rep->problem,
-                 "the checkpoint names seq %lld in segment %06d, which ends before it",
-                 c.ck.seq, c.ck.segment);
+                 "the checkpoint names seq %lld in segment %06d, which ends before it", c.ck.seq,
+                 c.ck.segment);
         mark_bad(&c, c.ck.seq, c.ck.segment, c.line + 1);
         rc = CHAIN_BROKEN;
     }
