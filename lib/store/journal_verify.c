@@ -445,8 +445,8 @@ static void verify_anchors_left(verify_ctx *c)
             }
         } else {
             snprintf(pr, np,
-                     "the anchor (%s) names seq %lld, which is in the segments removed before "
-                     "seq %lld: it cannot be checked",
+                     "the anchor (%s) names seq %lld, before seq %lld where the walk began "
+                     "(segments removed, or --from-checkpoint): it cannot be checked",
                      a->source, a->seq, rep->from_seq + 1);
             rep->bad_seq = a->seq;
         }
