@@ -26,7 +26,10 @@
  * the line's bytes before ',"hash":'. So every line ends in exactly
  * ',"hash":"<64 hex>"}' and any edit, reorder or truncation is detectable.
  *
- * Invariants: seq is gap-free from 1 per tenant; an outbox row is appended
+ * Invariants: seq is gap-free from 1 per tenant (the first segments may be
+ * gone, removed by journal_retain only behind a checkpoint and every
+ * consumer cursor, so what is left begins right after a point the
+ * checkpoint vouches for); an outbox row is appended
  * exactly once (its module's mark in the head moves past it only after the
  * segment is fsynced; lines past the head's offset are re-read on the next
  * append, and a torn last line is truncated away); outbox rows are pruned
