@@ -294,3 +294,47 @@ armms-archive: sha256 $sum journaled (PayrunArchived)"
     run bash -c "armms-archive -t acme --as pay1 list 2026-11-A >/dev/full"
     assert_equal "$status" 74
 }
+
+@test "the manifest records the chain head the approval left, and verify --anchor checks the journal against it" {
+    run_tenant
+    approve
+    fill_dir
+    a="$BATS_TEST_TMPDIR/a.tar.gz"
+    arc -q --as pay1 create 2026-11-A "$D" -o "$a"
+    local approved
+    approved=$(journal_lines acme | jq -c 'select(.event_type == "PayrunApproved" and .aggregate_id == "2026-11-A") | {seq, hash}' | tail -n 1)
+    mkdir "$BATS_TEST_TMPDIR/x"
+    tar xzf "$a" -C "$BATS_TEST_TMPDIR/x"
+    local man=$BATS_TEST_TMPDIR/x/2026-11-A/MANIFEST
+    assert_equal "$(sed -n 2p "$man")" \
+        "$(jq -c '{kind: "JournalHead", tenant_id: "acme", seq, hash}' <<<"$approved")"
+    # the events after it (its own PayrunArchived) change nothing in the archive
+    grow_n=$(journal_lines acme | wc -l)
+    arc -q --as pay1 create 2026-11-A "$D" -o "$BATS_TEST_TMPDIR/b.tar.gz"
+    cmp "$a" "$BATS_TEST_TMPDIR/b.tar.gz"
+    [ "$(jq .seq <<<"$approved")" -lt "$grow_n" ]
+    run --separate-stderr arc --as ctl1 verify "$a"
+    assert_success
+
+    # the archive, or its MANIFEST, is an anchor
+    run --separate-stderr armms-journal -t acme verify --anchor "$a"
+    assert_success
+    [[ "$stderr" == *"chain intact; 1 anchor matches" ]] || fail "$stderr"
+    run --separate-stderr armms-journal -t acme verify --anchor "$man"
+    assert_success
+    # the approval re-written as someone else's and the tail re-chained
+    local seq
+    seq=$(jq .seq <<<"$approved")
+    python3 "$ARMMS_ROOT/tests/journal_rechain.py" "$ARMMS_HOME/tenants/acme/journal" "$seq" hrm1 pay1
+    assert_equal "$(journal_lines acme | jq -r "select(.seq == $seq) | .actor")" pay1
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    run --separate-stderr armms-journal -t acme verify --anchor "$a"
+    assert_failure 65
+    [[ "$stderr" == *"seq $seq hashes to "*"the anchor ($a:2) says "*"rewritten from seq $seq on"* ]] || fail "$stderr"
+    # a file that is no payrun archive
+    gzip -c "$man" >"$BATS_TEST_TMPDIR/not.gz"
+    run --separate-stderr armms-journal -t acme verify --anchor "$BATS_TEST_TMPDIR/not.gz"
+    assert_failure 65
+    [[ "$stderr" == *"--anchor $BATS_TEST_TMPDIR/not.gz: not a gzip'd tar archive"* ]] || fail "$stderr"
+}

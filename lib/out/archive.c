@@ -2,6 +2,7 @@
  * archive.c - see archive.h: the payrun archive, built in memory with
  * libarchive, journaled in pay.db, checked against both.
  */
+#define _GNU_SOURCE
 #include "out/archive.h"
 
 #include <archive.h>
@@ -20,6 +21,7 @@
 #include "core/sha.h"
 #include "out/sheets.h"
 #include "pay/payrun.h"
+#include "store/journal.h"
 
 #define MANIFEST_NAME "MANIFEST"
 #define ENTRY_UNAME "root"
@@ -244,6 +246,36 @@ static int put_entry(struct archive *w, struct archive_entry *e, const char *pat
     return archive_write_finish_entry(w) == ARCHIVE_OK ? 0 : la_fail(w, path, err);
 }
 
+/* The journal line of period's last PayrunApproved event (*seq 0 when the
+ * journal no longer holds it). */
+typedef struct approval_ctx {
+    const char *period;
+    long long seq;
+    char hash[65];
+} approval_ctx;
+
+static int approval_cb(const char *line, size_t len, void *vctx)
+{
+    approval_ctx *c = vctx;
+    if (!memmem(line, len, "\"event_type\":\"PayrunApproved\"", 29))
+        return 0;
+    jv v = jv_parse_sized(line, (int)len);
+    int bad = 0;
+    const char *agg =
+        jv_get_kind(v) == JV_KIND_OBJECT ? json_str_peek(v, "aggregate_id", &bad) : 0;
+    const char *hash = agg ? json_str_peek(v, "hash", &bad) : 0;
+    jv seq = jv_get_kind(v) == JV_KIND_OBJECT ? jv_object_get(jv_copy(v), jv_string("seq"))
+                                              : jv_invalid();
+    if (agg && hash && !strcmp(agg, c->period) && strlen(hash) == 64 &&
+        jv_get_kind(seq) == JV_KIND_NUMBER) {
+        c->seq = (long long)jv_number_value(seq);
+        memcpy(c->hash, hash, 65);
+    }
+    jv_free(seq);
+    jv_free(v);
+    return 0;
+}
+
 int out_archive_build(store_t *s, const char *period, const char *dir, out_archive *a,
                       armms_err *err)
 {
@@ -289,6 +321,16 @@ int out_archive_build(store_t *s, const char *period, const char *dir, out_archi
     sb_add_json_kv(&man, "period", period);
     sb_add_json_kv(&man, "approved_at", at);
     sb_addf(&man, ",\"files\":%ld,\"paysheets\":%ld}\n", a->files, a->paysheets);
+    approval_ctx ap = {.period = period};
+    if (!rc)
+        rc = journal_each(s->tenant, approval_cb, &ap, err);
+    if (!rc && ap.seq) {
+        sb_adds(&man, "{\"kind\":\"JournalHead\"");
+        sb_add_json_kv(&man, "tenant_id", s->tenant->id);
+        sb_addf(&man, ",\"seq\":%lld", ap.seq);
+        sb_add_json_kv(&man, "hash", ap.hash);
+        sb_adds(&man, "}\n");
+    }
     sb_add(&man, body.s, body.len);
     sb_add(&man, sheets.s, sheets.len);
     sb_free(&body);
@@ -779,6 +821,23 @@ static int find_manifest(const void *bytes, size_t n, const char *period, manife
     sb_free(&data);
     archive_read_free(r);
     return have;
+}
+
+int out_archive_manifest(const void *bytes, size_t n, strbuf *manifest, armms_err *err)
+{
+    struct archive *r = reader_open(bytes, n);
+    if (!r)
+        return err_set(err, EXIT_DATAERR, "not a gzip'd tar archive");
+    struct archive_entry *e;
+    int rc, have = 0;
+    while (!have && (rc = archive_read_next_header(r, &e)) == ARCHIVE_OK)
+        if (archive_entry_filetype(e) == AE_IFREG && is_manifest(entry_name(e)))
+            have = read_entry(r, manifest) == 0;
+    if (!have)
+        err_set(err, EXIT_DATAERR, "no PERIOD/" MANIFEST_NAME ": not a payrun archive (%s)",
+                archive_error_string(r) ? archive_error_string(r) : "none found");
+    archive_read_free(r);
+    return have ? 0 : err->code;
 }
 
 /* Every other entry against the manifest (pass 2). */

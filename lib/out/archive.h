@@ -12,6 +12,11 @@
  * MANIFEST lines, in this order, keys in this order:
  *   {"kind":"PayrunArchiveManifest","v":1,"period":P,"approved_at":T,
  *    "files":N,"paysheets":M}
+ *   {"kind":"JournalHead","tenant_id":T,"seq":S,"hash":H}  the journal's
+ *                     chain head as the run's approval left it: the line
+ *                     of its last PayrunApproved event (absent when that
+ *                     line is no longer in the journal), an anchor for
+ *                     armms-journal verify --anchor
  *   {"kind":"ArchiveFile","path":REL,"size":BYTES,"sha256":HEX}  one per file
  *   {"kind":"ArchivedPaysheet","paysheet_id":ID,"version":V,"status":S,
  *    "digest":HEX}   one per APPROVED or PAID paysheet, by paysheet_id
@@ -64,6 +69,10 @@ typedef struct out_archive {
 int out_archive_build(store_t *s, const char *period, const char *dir, out_archive *a,
                       armms_err *err);
 void out_archive_free(out_archive *a);
+
+/* The MANIFEST entry's bytes of the payrun archive bytes[0..n) into
+ * *manifest (EXIT_DATAERR when it is not a payrun archive). */
+int out_archive_manifest(const void *bytes, size_t n, strbuf *manifest, armms_err *err);
 
 /* Record a as written to file_name: a payrun_archive row and a
  * PayrunArchived event, unless the period has that sha256 already

@@ -146,6 +146,15 @@ static int head_rebuild(tenant_t *t, head_t *h, armms_err *err)
     if (jnl_list_segments(t, &segs, &n, err))
         return err->code;
     h->segment = n ? segs[n - 1] : 1;
+    /* segments removed by retention: their rows' marks are the checkpoint's */
+    journal_checkpoint ck;
+    int have_ck = 0;
+    if (journal_checkpoint_read(t, &ck, &have_ck, err)) {
+        free(segs);
+        return err->code;
+    }
+    for (int i = 0; have_ck && i < NMOD; i++)
+        h->mark[i] = ck.mark[i];
     long long torn = 0;
     rebuild_ctx rc_ctx = {h, *h, 0, 0, 0, err};
     for (int i = 0; i < n; i++) {
