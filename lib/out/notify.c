@@ -399,8 +399,10 @@ static int guard_email(notify *n, const char *guard, char **mail, armms_err *err
 {
     sqlite3_stmt *st;
     *mail = NULL;
-    if (store_prepare(&n->pay, &st, "SELECT email FROM hr.guard WHERE guard_id = ?1", err))
-        return err->code;
+    int rc = sqlite3_prepare_v2(n->pay.db, "SELECT email FROM hr.guard WHERE guard_id = ?1", -1,
+                                &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(&n->pay, rc, "read the guards' e-mail addresses", err);
     sqlite3_bind_text(st, 1, guard, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT &&
         sqlite3_column_bytes(st, 0) > 0)
