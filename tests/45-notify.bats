@@ -331,3 +331,22 @@ net_of() {
     run --separate-stderr armms-notify -t acme --as pay1 --dry-run "$BATS_TEST_TMPDIR/out"
     assert_success
 }
+
+@test "armms-init --export carries notify.db: the tenant restored on another host sends nothing a second time" {
+    sink_start
+    notify -q >/dev/null
+    assert_equal "$(arrived)" 2
+    run --separate-stderr armms-init --export acme "$BATS_TEST_TMPDIR/acme.tar.gz"
+    assert_success
+    tar -tzf "$BATS_TEST_TMPDIR/acme.tar.gz" | grep -qx notify.db
+    export ARMMS_HOME="$BATS_TEST_TMPDIR/host-b"
+    run --separate-stderr armms-init --restore "$BATS_TEST_TMPDIR/acme.tar.gz"
+    assert_success
+    assert_equal "$(msgs)" "$(printf '%s\n' 'G1|SENT|1' 'G3|SENT|1')"
+    # even read from the journal's start, the close is one it has consumed
+    rm "$ARMMS_HOME/tenants/acme/journal/cursors/notify"
+    run --separate-stderr notify
+    assert_success
+    [[ "$stderr" == *"0 payruns closed (1 seen before), 0 queued; 0 sent"* ]]
+    assert_equal "$(arrived)" 2
+}
