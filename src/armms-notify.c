@@ -36,27 +36,28 @@ static const char usage[] =
     "list prints the messages (NotifyMessage records), dead the dead letters,\n"
     "retry ID sends a RETRY or DEAD message again now, to the guard's address as\n"
     "hr.db holds it now. The state is tenants/T/notify.db; no event is journaled.\n"
+    "The mail program is $ARMMS_SENDMAIL (a shell command line reading the message\n"
+    "on standard input, e.g. \"msmtp -t\"), else " NOTIFY_SENDMAIL ".\n"
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
     "      --from ADDR       the From: address (or tenant.conf notify_from)\n"
-    "      --subject T       the subject: {period} {agency} {guard} {name} are\n"
-    "                        replaced (or notify_subject; default \"" NOTIFY_SUBJECT "\")\n"
+    "      --subject TEMPLATE  the subject: {period} {agency} {guard} {name} are\n"
+    "                        replaced (or notify_subject; the default is\n"
+    "                        \"" NOTIFY_SUBJECT "\")\n"
     "      --once            one pass, for cron (the default)\n"
-    "      --follow          a pass every --interval seconds (default 60) until\n"
-    "                        SIGTERM or SIGINT, for a service\n"
+    "      --follow          a pass every --interval until SIGTERM or SIGINT, for a\n"
+    "                        service\n"
+    "      --interval SECONDS  between the passes of --follow (default 60)\n"
     "      --dry-run DIR     write each message due to DIR/PERIOD-GUARD.eml instead;\n"
     "                        change nothing (no cursor, no status)\n"
     "      --attempts N      tries before a message is DEAD (or notify_attempts;\n"
     "                        default 5)\n"
-    "      --backoff S       seconds before the first retry, doubling each time up\n"
-    "                        to a day (or notify_backoff_s; default 300)\n"
+    "      --backoff SECONDS  before the first retry, doubling each time up to a\n"
+    "                        day (or notify_backoff_s; default 300)\n"
     "      --paper P         a4 (the default) or letter\n"
-    "      --status S        list: PENDING, SENDING, SENT, RETRY or DEAD\n"
+    "      --status STATUS   list: PENDING, SENDING, SENT, RETRY or DEAD\n"
     "      --period P        list, dead: only the messages of period P\n"
-    "      --skipped         list: the guards without an address too\n"
-    "\n"
-    "The mail program is $ARMMS_SENDMAIL (a shell command line reading the message\n"
-    "on standard input, e.g. \"msmtp -t\"), else " NOTIFY_SENDMAIL ".\n" CLI_COMMON_OPTIONS
+    "      --skipped         list: the guards without an address too\n" CLI_COMMON_OPTIONS
         CLI_EXIT_HEAD CLI_EXIT(" 0", "done: every message due was handed over (guards without an")
             CLI_EXIT_MORE("address are counted, not an error)") CLI_EXIT("64", "usage")
                 CLI_EXIT("65", "some input events were rejected (the others were taken), or")
@@ -167,6 +168,7 @@ static void parse_options(notify_cli *p, int argc, char **argv)
                                              {0, 0, 0, 0}};
     int opt, once = 0;
     cli_init(&p->c, "armms-notify", usage);
+    p->c.words = "send list dead retry"; /* what --complete offers first */
     argv[0] = (char *)armms_prog;
     p->interval = 60;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
