@@ -278,12 +278,17 @@ static int pass(notify_cli *p)
                 rc = err_set(&p->err, EXIT_IOERR, "cannot read standard input");
                 break;
             }
+            long closed = notify_counts_of(n)->closed;
             int k = r == LINE_TOO_LONG ? rejection_set(&rj, "TOO_LONG", "the line is too long")
                                        : notify_take_line(n, line, len, &rj, &p->err);
             if (k == REJECTED)
                 reject_emit(&p->rej, &rj, "<stdin>", lineno, line, len);
             else
                 rc = k;
+            /* a pipe from a subscription never ends: a close is delivered
+             * as soon as it is taken */
+            if (!rc && notify_counts_of(n)->closed > closed)
+                rc = notify_deliver(n, 0, &p->err);
         }
         line_reader_free(&lr);
         if (!rc)

@@ -105,6 +105,14 @@ PY
     pdftotext -layout "$BATS_TEST_TMPDIR/att.pdf" - 2>/dev/null
 }
 
+# Every record on stdin has the fields its schema requires and no other
+# (as tests/91-report.bats checks the reports').
+conforms() {
+    jq -s --slurpfile s "$ARMMS_ROOT/schemas/$1" \
+        '($s[0].properties | keys) as $p | ($s[0].required) as $r | length > 0 and
+         all(.[]; (keys - $p | length == 0) and ($r - keys | length == 0) and .kind == $s[0].properties.kind.const)'
+}
+
 # A guard's net pay as the payslip shows it ("12,345.67").
 net_of() {
     q acme pay "select net from paysheet where guard_id = '$1' and period_id = '2026-11-A'
@@ -149,6 +157,9 @@ net_of() {
     [[ "$printed$said" != *juan.santos* && "$printed$said" != *ben.cruz* ]]
     assert_equal "$(jq -r 'select(.kind == "NotifySkipped") | "\(.guard_id) \(.reason)"' <<<"$printed")" \
         "G2 NO_EMAIL"
+    assert_equal "$(jq -c 'select(.kind == "NotifyMessage")' <<<"$printed" | conforms notify-message.schema.json)" true
+    assert_equal "$(jq -c 'select(.kind == "NotifySkipped")' <<<"$printed" | conforms notify-skipped.schema.json)" true
+    assert_equal "$(armms-notify -t acme list --skipped | jq -c 'select(.kind == "NotifyMessage")' | conforms notify-message.schema.json)" true
     # its state is its own store; the tenant's journal gets no event
     assert_equal "$(msgs)" "$(printf '%s\n' 'G1|SENT|1' 'G3|SENT|1')"
     assert_equal "$(q acme notify "select guard_id, reason from skipped")" "G2|NO_EMAIL"
