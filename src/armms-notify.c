@@ -294,7 +294,7 @@ static int pass(notify_cli *p)
         if (!rc)
             rc = notify_deliver(n, 0, &p->err);
     } else if (!rc) {
-        rc = notify_take_journal(n, &p->err);
+        rc = notify_take_journal(n, &p->rej, &p->err);
         if (!rc)
             rc = notify_deliver(n, 0, &p->err);
     }

@@ -361,3 +361,37 @@ net_of() {
     [[ "$stderr" == *"0 payruns closed (1 seen before), 0 queued; 0 sent"* ]]
     assert_equal "$(arrived)" 2
 }
+
+@test "one run delivers at a time: a second waits --wait, then exits 75 naming the holder; a dead holder's lease is taken over" {
+    sink_start
+    armms-notify -t acme list >/dev/null # makes notify.db
+    sleep 60 &
+    local holder=$!
+    q acme notify "insert into lease values (1, $holder, '$(hostname)', '2026-11-21T00:00:00Z')"
+    run --separate-stderr notify --wait 1
+    assert_failure 75
+    [[ "$stderr" == *"another armms-notify is delivering (process $holder on $(hostname) since 2026-11-21T00:00:00Z)"* ]]
+    assert_equal "$(arrived)" 0
+    kill "$holder"
+    wait "$holder" 2>/dev/null || true
+    run --separate-stderr notify
+    assert_success
+    assert_equal "$(arrived)" 2
+    assert_equal "$(q acme notify "select count(*) from lease")" 0
+}
+
+@test "--follow delivers a close as it comes and stops on SIGTERM with the exit code of what it did" {
+    sink_start
+    armms-notify -t acme --from "$FROM" --follow --interval 1 -q >"$BATS_TEST_TMPDIR/out" 2>&1 &
+    local pid=$! i
+    for i in $(seq 1 100); do
+        [ "$(arrived)" = 2 ] && break
+        sleep 0.1
+    done
+    assert_equal "$(arrived)" 2
+    kill -TERM "$pid"
+    local st=0
+    wait "$pid" || st=$?
+    assert_equal "$st" 0
+    assert_equal "$(msgs)" "$(printf '%s\n' 'G1|SENT|1' 'G3|SENT|1')"
+}

@@ -76,7 +76,7 @@ void email_mask(strbuf *b, const char *s)
 
 static int word_end(unsigned char c)
 {
-    return c <= 0x20 || strchr("\"'<>()[],;:", c);
+    return c <= 0x20 || strchr("\"'<>()[],;:=", c);
 }
 
 void email_mask_text(strbuf *b, const char *text, size_t n)

@@ -29,7 +29,7 @@ int email_valid(const char *s, const char **why);
  * '@' is masked whole ("***"). */
 void email_mask(strbuf *b, const char *s);
 /* Append text to b with every word that holds an '@' (a run of characters
- * other than space, quotes, <>()[],;:) masked as email_mask does: for a
+ * other than space, quotes, <>()[],;:=) masked as email_mask does: for a
  * mail program's message, which may quote the address it failed on. */
 void email_mask_text(strbuf *b, const char *text, size_t n);
 

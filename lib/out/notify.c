@@ -527,7 +527,8 @@ static int is_payrun_closed(const char *line, size_t len)
 
 typedef struct pull {
     notify *n;
-    long long from, last;
+    reject_sink *rej;
+    long long from, done; /* the cursor; the last seq wholly taken */
     armms_err *err;
 } pull;
 
@@ -539,38 +540,39 @@ static int pull_cb(const char *line, size_t len, void *vctx)
     long long seq = strtoll(line + 7, NULL, 10);
     if (seq <= p->from)
         return 0;
-    if (seq > p->last)
-        p->last = seq;
     p->n->c.events++;
-    if (!is_payrun_closed(line, len))
-        return 0;
-    rejection rj = {0};
-    jv ev = ndjson_parse_object(line, len, &rj);
-    int rc = jv_is_valid(ev) ? take_event(p->n, ev, seq, &rj, p->err) : REJECTED;
-    jv_free(ev);
-    if (rc == REJECTED)
-        /* the journal's own line: nothing a person fed in, and nothing
-         * later can make it take; a payrun close event always is taken */
-        return err_set(p->err, EXIT_SOFTWARE, "journal event %lld: %s", seq, rj.msg);
-    return rc;
+    if (is_payrun_closed(line, len)) {
+        rejection rj = {0};
+        jv ev = ndjson_parse_object(line, len, &rj);
+        int rc = jv_is_valid(ev) ? take_event(p->n, ev, seq, &rj, p->err) : REJECTED;
+        jv_free(ev);
+        if (rc == REJECTED) {
+            /* a close this store cannot act on (pay.db does not hold the
+             * run closed): told, and passed, as payroll's inbox passes a
+             * refused snapshot; it never blocks the events after it */
+            reject_emit(p->rej, &rj, "journal", seq, line, len);
+            p->n->c.rejected++;
+        } else if (rc) {
+            return rc;
+        }
+    }
+    p->done = seq;
+    return 0;
 }
 
-int notify_take_journal(notify *n, armms_err *err)
+int notify_take_journal(notify *n, reject_sink *rej, armms_err *err)
 {
-    pull p = {n, 0, 0, err};
+    pull p = {n, rej, 0, 0, err};
     int rc = journal_cursor_get(n->t, NOTIFY_CURSOR, &p.from, err);
     if (rc)
         return rc;
-    p.last = p.from;
+    p.done = p.from;
     rc = journal_each(n->t, pull_cb, &p, err);
-    /* every event before the one that failed has committed: the cursor
-     * may pass them */
-    if (!n->dry && p.last > p.from) {
+    /* every event up to done has committed (or was passed over): the
+     * cursor may pass them, even when a later one failed */
+    if (!n->dry && p.done > p.from) {
         armms_err e2 = {0};
-        long long to = p.last;
-        if (rc)
-            to = p.from; /* where exactly it stopped is not known here */
-        if (to > p.from && journal_cursor_set(n->t, NOTIFY_CURSOR, to, &e2) && !rc) {
+        if (journal_cursor_set(n->t, NOTIFY_CURSOR, p.done, &e2) && !rc) {
             *err = e2;
             rc = e2.code;
         }
@@ -864,25 +866,24 @@ int notify_retry(notify *n, long long id, armms_err *err)
         rc = err_set(err, EXIT_DATAERR,
                      "guard %s has no usable e-mail address now (armms-import guard sets it)",
                      guard);
-    if (!rc)
-        rc = tx_begin(n, err);
-    if (!rc && !(rc = prep(n, &st,
-                           "UPDATE message SET status = 'RETRY', attempts = 0, next_at = ?2,"
-                           " email = ?3 WHERE message_id = ?1",
-                           err))) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, n->now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, mail, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = db_fail(n, s, "retry a message", err);
+    if (!rc && !(rc = tx_begin(n, err))) {
+        if (!(rc = prep(n, &st,
+                        "UPDATE message SET status = 'RETRY', attempts = 0, next_at = ?2,"
+                        " email = ?3 WHERE message_id = ?1",
+                        err))) {
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, n->now, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, mail, -1, SQLITE_STATIC);
+            int s = sqlite3_step(st);
+            sqlite3_finalize(st);
+            if (s != SQLITE_DONE)
+                rc = db_fail(n, s, "retry a message", err);
+        }
         if (!rc)
             rc = tx_commit(n, err);
         else
             tx_rollback(n);
-    } else if (rc && n->db && !sqlite3_get_autocommit(n->db) && !n->dry)
-        tx_rollback(n);
+    }
     free(mail);
     return rc ? rc : notify_deliver(n, id, err);
 }

@@ -109,9 +109,11 @@ void notify_close(notify *n);
 const notify_counts *notify_counts_of(const notify *n);
 
 /* The events of the journal past the cursor NOTIFY_CURSOR: each
- * PayrunClosed queues its messages; the cursor moves past what was read
- * once that has committed (not in a dry run). */
-int notify_take_journal(notify *n, armms_err *err);
+ * PayrunClosed queues its messages; one that cannot be taken (NOT_CLOSED:
+ * pay.db does not hold its run closed) is a Reject on rej (source
+ * "journal", its seq as line) and is passed. The cursor moves past every
+ * event taken or passed once that has committed (not in a dry run). */
+int notify_take_journal(notify *n, reject_sink *rej, armms_err *err);
 /* One event envelope read from an input (a journal line; seq optional):
  * 0 (a PayrunClosed taken or seen, or another event passed over), REJECTED
  * (PARSE..., BAD_FIELD, WRONG_TENANT, NOT_CLOSED) or an EXIT_* code. */

@@ -209,7 +209,8 @@ int notify_mail_submit(const char *cmd, const char *msg, size_t len, int *status
     if (pid == 0) {
         /* the mail program runs as the person who runs armms-notify: in a
          * multi-user installation it gets no group privilege of ours */
-        if (setgid(getgid()) != 0)
+        gid_t g = getgid();
+        if (setresgid(g, g, g) != 0)
             _exit(126);
         dup2(in[0], 0);
         dup2(er[1], 2);
