@@ -64,11 +64,11 @@ static const char usage[] =
                     CLI_EXIT_MORE("retry named a message that cannot be retried")
                         CLI_EXIT("69", "some messages were not sent: left to RETRY, or DEAD")
                             CLI_EXIT("70", "internal error")
-                                CLI_EXIT("73", "the --dry-run directory cannot be made")
-                                    CLI_EXIT("74", "I/O error: standard output or the journal")
-                                        CLI_EXIT("75", "the tenant is busy past --wait, or another")
-                                            CLI_EXIT_MORE("armms-notify is delivering")
-                                                CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
+                                CLI_EXIT("73", "the --dry-run directory cannot be made") CLI_EXIT(
+                                    "74", "I/O error: standard output or the journal")
+                                    CLI_EXIT("75", "the tenant is busy past --wait, or another")
+                                        CLI_EXIT_MORE("armms-notify is delivering")
+                                            CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum {
     OPT_FROM = OPT_TOOL_BASE,
@@ -207,9 +207,8 @@ static void parse_options(notify_cli *p, int argc, char **argv)
         case OPT_STATUS:
             if (strcmp(optarg, "PENDING") && strcmp(optarg, "SENDING") && strcmp(optarg, "SENT") &&
                 strcmp(optarg, "RETRY") && strcmp(optarg, "DEAD"))
-                cli_usage_error(&p->c,
-                                "unknown status '%s' (PENDING, SENDING, SENT, RETRY or DEAD)",
-                                optarg);
+                cli_usage_error(
+                    &p->c, "unknown status '%s' (PENDING, SENDING, SENT, RETRY or DEAD)", optarg);
             p->status = optarg;
             break;
         case OPT_PERIOD:
@@ -341,7 +340,8 @@ int main(int argc, char **argv)
     if (sending) {
         const char *why;
         if (!p.o.from)
-            cli_usage_error(&p.c, "no From: address (--from ADDR, or notify_from= in tenant.conf)");
+            cli_usage_error(&p.c,
+                            "no From: address (--from ADDR, or notify_from= in tenant.conf)");
         if (!email_valid(p.o.from, &why))
             cli_usage_error(&p.c, "--from: not an e-mail address (%s)", why);
     }
@@ -366,8 +366,8 @@ int main(int argc, char **argv)
         return cli_end(&p.c, 0, &p.err, NULL);
     const notify_counts *k = &p.total;
     int code = k->retry || k->dead || k->interrupted ? EXIT_UNAVAILABLE
-               : k->rejected                          ? EXIT_DATAERR
-                                                      : 0;
+               : k->rejected                         ? EXIT_DATAERR
+                                                     : 0;
     if (p.out_bad)
         code = EXIT_IOERR;
     if (!sending)

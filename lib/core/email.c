@@ -42,13 +42,15 @@ int email_valid(const char *s, const char **why)
         while (label_char((unsigned char)d[l]))
             l++;
         if (l == 0 || l > 63 || d[0] == '-' || d[l - 1] == '-')
-            return *why = "the domain is not dot-separated names of letters, digits and hyphens", 0;
+            return *why = "the domain is not dot-separated names of letters, digits and hyphens",
+                   0;
         labels++;
         d += l;
         if (!*d)
             break;
         if (*d != '.')
-            return *why = "the domain is not dot-separated names of letters, digits and hyphens", 0;
+            return *why = "the domain is not dot-separated names of letters, digits and hyphens",
+                   0;
         d++;
     }
     if (labels < 2)

@@ -68,7 +68,7 @@ static void add_lossy(strbuf *b, const char *s, size_t n)
 
 int reject_personal(const char *field)
 {
-    static const char *const names[] = {"bank_account", "tin",     "sss_no",
+    static const char *const names[] = {"bank_account",  "tin",     "sss_no",
                                         "philhealth_no", "hdmf_no", "email"};
     const char *last = strrchr(field, '.');
     last = last ? last + 1 : field;

@@ -66,8 +66,8 @@ struct notify {
 
 static int db_fail(notify *n, int rc, const char *what, armms_err *err)
 {
-    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? EXIT_TEMPFAIL
-                                                                          : EXIT_SOFTWARE;
+    int code =
+        (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? EXIT_TEMPFAIL : EXIT_SOFTWARE;
     return err_set(err, code, "tenant %s: notify.db: cannot %s: %s", n->t->id, what,
                    sqlite3_errmsg(n->db));
 }
@@ -113,8 +113,8 @@ static int migrate(notify *n, int from, armms_err *err)
         return err->code;
     for (int k = from; k < NOTIFY_VERSION; k++)
         if (sqlite3_exec(n->db, migrations[k], NULL, NULL, NULL) != SQLITE_OK) {
-            err_set(err, EXIT_SOFTWARE, "tenant %s: notify.db: migration %d failed: %s",
-                    n->t->id, k + 1, sqlite3_errmsg(n->db));
+            err_set(err, EXIT_SOFTWARE, "tenant %s: notify.db: migration %d failed: %s", n->t->id,
+                    k + 1, sqlite3_errmsg(n->db));
             sqlite3_exec(n->db, "ROLLBACK", NULL, NULL, NULL);
             return err->code;
         }
@@ -157,8 +157,8 @@ static int open_db(notify *n, armms_err *err)
     if ((app && app != ARMMS_APP_ID) || ver > NOTIFY_VERSION)
         return err_set(err, EXIT_CONFIG,
                        "tenant %s: notify.db is %s (version %d; this armms-notify knows %d)",
-                       n->t->id, app && app != ARMMS_APP_ID ? "not an ARMMS store" : "newer",
-                       ver, NOTIFY_VERSION);
+                       n->t->id, app && app != ARMMS_APP_ID ? "not an ARMMS store" : "newer", ver,
+                       NOTIFY_VERSION);
     if (ver < NOTIFY_VERSION && migrate(n, ver, err))
         return err->code;
     return 0;
@@ -218,8 +218,9 @@ static int take_lease(notify *n, armms_err *err)
     /* a dead run's SENDING rows: never resent by themselves (notify.h) */
     long long *ids = NULL;
     size_t nid = 0;
-    if (!rc && !(rc = prep(n, &st, "SELECT message_id FROM message WHERE status = 'SENDING'"
-                                   " ORDER BY 1",
+    if (!rc && !(rc = prep(n, &st,
+                           "SELECT message_id FROM message WHERE status = 'SENDING'"
+                           " ORDER BY 1",
                            err))) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             ids = xrealloc(ids, (nid + 1) * sizeof *ids);
@@ -327,9 +328,10 @@ static jv message_record(sqlite3_stmt *st)
     r = jv_object_set(r, jv_string("v"), jv_number(1));
     r = jv_object_set(r, jv_string("message_id"), jv_number((double)sqlite3_column_int64(st, 0)));
     r = jv_object_set(r, jv_string("event_id"), jv_string(col(st, 1)));
-    r = jv_object_set(r, jv_string("seq"), sqlite3_column_type(st, 2) == SQLITE_NULL
-                                               ? jv_null()
-                                               : jv_number((double)sqlite3_column_int64(st, 2)));
+    r = jv_object_set(r, jv_string("seq"),
+                      sqlite3_column_type(st, 2) == SQLITE_NULL
+                          ? jv_null()
+                          : jv_number((double)sqlite3_column_int64(st, 2)));
     r = jv_object_set(r, jv_string("period"), jv_string(col(st, 3)));
     r = jv_object_set(r, jv_string("guard_id"), jv_string(col(st, 4)));
     r = jv_object_set(r, jv_string("email"), jv_string(col(st, 5)));
@@ -592,8 +594,9 @@ int notify_take_line(notify *n, const char *line, size_t len, rejection *rj, arm
     int bad = 0, rc = 0;
     const char *type = json_str_peek(ev, "event_type", &bad);
     if (!type || bad)
-        rc = rejection_set(rj, "BAD_FIELD", "event_type: missing (an event envelope, as the"
-                                            " journal and the broker carry it, is expected)");
+        rc = rejection_set(rj, "BAD_FIELD",
+                           "event_type: missing (an event envelope, as the"
+                           " journal and the broker carry it, is expected)");
     else if (!strcmp(type, "PayrunClosed")) {
         jv s = jv_object_get(jv_copy(ev), jv_string("seq"));
         long long seq = jv_get_kind(s) == JV_KIND_NUMBER ? (long long)jv_number_value(s) : 0;
@@ -640,7 +643,9 @@ static int record_outcome(notify *n, long long id, int ok, int attempts, int per
                           const char *why, armms_err *err)
 {
     char next[32] = "";
-    const char *status = ok ? "SENT" : permanent || attempts >= n->o.max_attempts ? "DEAD" : "RETRY";
+    const char *status = ok                                           ? "SENT"
+                         : permanent || attempts >= n->o.max_attempts ? "DEAD"
+                                                                      : "RETRY";
     if (!strcmp(status, "RETRY")) {
         instant_t t = 0;
         iso_parse(n->now, &t, NULL);
@@ -764,18 +769,8 @@ static int deliver_one(notify *n, long long id, armms_err *err)
     }
     if (rc)
         goto done;
-    notify_mail m = {id,
-                     event_id,
-                     period,
-                     guard,
-                     mail,
-                     name,
-                     n->run.agency,
-                     n->o.from,
-                     n->o.subject,
-                     n->now,
-                     pdf,
-                     pdf_len};
+    notify_mail m = {id,        event_id,     period, guard, mail,   name, n->run.agency,
+                     n->o.from, n->o.subject, n->now, pdf,   pdf_len};
     notify_mail_build(&msg, &m);
     if (n->dry) {
         if (!(rc = write_dry(n, period, guard, &msg, &path, err))) {

@@ -102,8 +102,8 @@ typedef struct notify notify;
  * holder are made DEAD (counted interrupted, given to fn). fn gets every
  * record a later call makes. EXIT_CONFIG for a notify.db newer than this
  * build. */
-int notify_open(notify **n, tenant_t *t, const notify_opts *o, int take_lease,
-                notify_record_fn fn, void *ctx, armms_err *err);
+int notify_open(notify **n, tenant_t *t, const notify_opts *o, int take_lease, notify_record_fn fn,
+                void *ctx, armms_err *err);
 /* Release the lease (and roll a dry run back). */
 void notify_close(notify *n);
 const notify_counts *notify_counts_of(const notify *n);

@@ -160,8 +160,9 @@ void notify_mail_build(strbuf *out, const notify_mail *m)
 
     strbuf text;
     sb_init(&text);
-    sb_addf(&text, "Good day,\n\nattached as a PDF file is the payslip of %s (%s) for the pay"
-                   " period %s.\n\n",
+    sb_addf(&text,
+            "Good day,\n\nattached as a PDF file is the payslip of %s (%s) for the pay"
+            " period %s.\n\n",
             m->name && *m->name ? m->name : m->guard, m->guard, m->period);
     sb_addf(&text,
             "This message was sent automatically by %s's payroll; please do not reply to it.\n"

@@ -7,8 +7,8 @@
 
 static int fail(sqlite3 *db, int rc, const char *what, armms_err *err)
 {
-    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? EXIT_TEMPFAIL
-                                                                          : EXIT_SOFTWARE;
+    int code =
+        (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? EXIT_TEMPFAIL : EXIT_SOFTWARE;
     return err_set(err, code, "cannot %s the consumed events: %s", what, sqlite3_errmsg(db));
 }
 

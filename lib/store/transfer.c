@@ -39,8 +39,8 @@ static int all_digits(const char *s, size_t n)
 /* 1 when name is a file of a tenant's export (manifest.json aside). */
 static int name_ok(const char *name)
 {
-    static const char *const fixed[] = {"hr.db",       "tk.db",       "pay.db",      "iam.db",
-                                        "notify.db",   "tenant.conf", "journal/head"};
+    static const char *const fixed[] = {"hr.db",     "tk.db",       "pay.db",      "iam.db",
+                                        "notify.db", "tenant.conf", "journal/head"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         if (!strcmp(name, fixed[i]))
             return 1;

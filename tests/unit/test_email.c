@@ -11,8 +11,9 @@
 static void test_valid(void)
 {
     static const char *const ok[] = {
-        "juan.santos@example.com", "a@b.co", "ana+payslip@mail.example.ph",
-        "o'neil@example.com", "x_y-z@sub.domain-1.example",
+        "juan.santos@example.com",     "a@b.co",
+        "ana+payslip@mail.example.ph", "o'neil@example.com",
+        "x_y-z@sub.domain-1.example",
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         T_OK(email_valid(ok[i], NULL), "%s is an address", ok[i]);
@@ -35,7 +36,9 @@ static void test_valid(void)
         {"juan@x.com\r", "a carriage return"},
         {"ju\"an@x.com", "a quote"},
         {"juan@[127.0.0.1]", "an IP literal"},
-        {"pe\xc3\xb1""a@x.com", "non-ASCII in the local part"},
+        {"pe\xc3\xb1"
+         "a@x.com",
+         "non-ASCII in the local part"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *why = NULL;
