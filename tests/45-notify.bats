@@ -287,6 +287,16 @@ net_of() {
     assert_output --partial "$(net_of G1)"
     assert_file_not_exists "$ARMMS_HOME/tenants/acme/notify.db"
     assert_file_not_exists "$ARMMS_HOME/tenants/acme/journal/cursors/notify"
+    # the subject names the agency, RFC 2047-encoded when it is not ASCII
+    tk_policy acme 'agency_name=Seguridad Peñafiel, Inc.'
+    run --separate-stderr notify --dry-run "$BATS_TEST_TMPDIR/out3" --subject 'Payslip {period}: {name} ({guard}), {agency}'
+    assert_success
+    run /usr/bin/python3 -c 'import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+print(m["Subject"])' "$BATS_TEST_TMPDIR/out3/2026-11-A-G3.eml"
+    assert_output "Payslip 2026-11-A: Cruz, Ben (G3), Seguridad Peñafiel, Inc."
+    grep -q '^Subject: =?UTF-8?B?' "$BATS_TEST_TMPDIR/out3/2026-11-A-G3.eml"
     # then the real run sends both
     sink_start
     notify -q >/dev/null
