@@ -405,3 +405,18 @@ print(m["Subject"])' "$BATS_TEST_TMPDIR/out3/2026-11-A-G3.eml"
     assert_equal "$st" 0
     assert_equal "$(msgs)" "$(printf '%s\n' 'G1|SENT|1' 'G3|SENT|1')"
 }
+
+@test "a close in the journal that pay.db does not hold closed is a Reject, passed: the events after it still flow" {
+    sink_start
+    # pay.db set back behind the tools' back (a store restored from an older copy)
+    q acme pay "update payrun set status = 'APPROVED' where period_id = '2026-11-A'"
+    run --separate-stderr notify
+    assert_failure 65
+    assert_equal "$(tk_rejects | jq -r '"\(.source) \(.code)"')" "journal NOT_CLOSED"
+    assert_equal "$(tk_rejects | jq -r .line)" "$(journal_lines acme | grep '"PayrunClosed"' | jq .seq)"
+    assert_equal "$(arrived)" 0
+    # the cursor passed it
+    assert_equal "$(cat "$ARMMS_HOME/tenants/acme/journal/cursors/notify")" "$(journal_lines acme | wc -l)"
+    run --separate-stderr notify
+    assert_success
+}
