@@ -62,13 +62,15 @@ static const char usage[] =
             CLI_EXIT_MORE("address are counted, not an error)") CLI_EXIT("64", "usage")
                 CLI_EXIT("65", "some input events were rejected (the others were taken), or")
                     CLI_EXIT_MORE("retry named a message that cannot be retried")
-                        CLI_EXIT("69", "some messages were not sent: left to RETRY, or DEAD")
-                            CLI_EXIT("70", "internal error")
-                                CLI_EXIT("73", "the --dry-run directory cannot be made") CLI_EXIT(
-                                    "74", "I/O error: standard output or the journal")
-                                    CLI_EXIT("75", "the tenant is busy past --wait, or another")
-                                        CLI_EXIT_MORE("armms-notify is delivering")
-                                            CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
+                        CLI_EXIT("69", "some messages were not sent: left to RETRY, or DEAD;")
+                            CLI_EXIT_MORE("or the mail program cannot be run at all")
+                                CLI_EXIT("70", "internal error")
+                                    CLI_EXIT("73", "the --dry-run directory cannot be made")
+                                        CLI_EXIT("74", "I/O error: standard output or the journal")
+                                            CLI_EXIT("75",
+                                                     "the tenant is busy past --wait, or another")
+                                                CLI_EXIT_MORE("armms-notify is delivering")
+                                                    CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum {
     OPT_FROM = OPT_TOOL_BASE,

@@ -420,3 +420,14 @@ print(m["Subject"])' "$BATS_TEST_TMPDIR/out3/2026-11-A-G3.eml"
     run --separate-stderr notify
     assert_success
 }
+
+@test "a host without a mail program stops the run with 69 and counts no try: nothing is dead-lettered for it" {
+    ARMMS_SENDMAIL=/nonexistent/sendmail run --separate-stderr notify
+    assert_failure 69
+    [[ "$stderr" == *"the mail program cannot be run ("*"/nonexistent/sendmail: not found): install one that provides /usr/sbin/sendmail (Debian msmtp-mta) or set ARMMS_SENDMAIL"* ]] || fail "$stderr"
+    assert_equal "$(msgs)" "$(printf '%s\n' 'G1|PENDING|0' 'G3|PENDING|0')"
+    sink_start
+    notify -q >/dev/null
+    assert_equal "$(arrived)" 2
+    assert_equal "$(msgs)" "$(printf '%s\n' 'G1|SENT|1' 'G3|SENT|1')"
+}

@@ -717,6 +717,30 @@ static int claim(notify *n, long long id, int *claimed, armms_err *err)
     return rc;
 }
 
+/* Give a claimed try back (nothing was handed over): PENDING or RETRY
+ * again, as it was, its try uncounted. */
+static int unclaim(notify *n, long long id, armms_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = tx_begin(n, err);
+    if (!rc && !(rc = prep(n, &st,
+                           "UPDATE message SET attempts = attempts - 1, status = CASE WHEN"
+                           " next_at IS NULL THEN 'PENDING' ELSE 'RETRY' END"
+                           " WHERE message_id = ?1 AND status = 'SENDING'",
+                           err))) {
+        sqlite3_bind_int64(st, 1, id);
+        int s = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (s != SQLITE_DONE)
+            rc = db_fail(n, s, "give a try back", err);
+    }
+    if (!rc)
+        rc = tx_commit(n, err);
+    else
+        tx_rollback(n);
+    return rc;
+}
+
 static int write_dry(notify *n, const char *period, const char *guard, const strbuf *msg,
                      char **path, armms_err *err)
 {
@@ -785,6 +809,18 @@ static int deliver_one(notify *n, long long id, armms_err *err)
     int status;
     rc = notify_mail_submit(n->o.sendmail, msg.s, msg.len, &status, &diag, err);
     char why[600] = "";
+    if (!rc && (status == 126 || status == 127)) {
+        /* the shell found no mail program to run: the host's set-up, not
+         * this message; nothing was handed over, so the try is given back
+         * and the run stops before it fails every other message too */
+        rc = unclaim(n, id, err);
+        if (!rc)
+            rc = err_set(err, EXIT_UNAVAILABLE,
+                         "the mail program cannot be run (%s): install one that provides"
+                         " /usr/sbin/sendmail (Debian msmtp-mta) or set ARMMS_SENDMAIL",
+                         diag.len ? diag.s : "exit 127");
+        goto done;
+    }
     if (rc) {
         /* it could not even be started: a try that failed */
         snprintf(why, sizeof why, "%s", err->msg);
