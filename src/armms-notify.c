@@ -358,6 +358,13 @@ int main(int argc, char **argv)
         signal(SIGINT, on_signal);
         while (!rc && !stop) {
             rc = pass(&p);
+            /* a service rides out what passes by itself: another run
+             * holding the store, a mail program not (yet) there */
+            if (rc == EXIT_TEMPFAIL || rc == EXIT_UNAVAILABLE) {
+                armms_warn("%s; trying again in %ld s", p.err.msg, p.interval);
+                memset(&p.err, 0, sizeof p.err);
+                rc = 0;
+            }
             for (long s = 0; !rc && !stop && s < p.interval; s++)
                 sleep(1);
         }
