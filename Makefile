@@ -29,7 +29,7 @@ LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lnats -lpthread 
 
 TOOLS = armms armms-init armms-import armms-ingest armms-journal armms-sample \
         armms-timelog armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun \
-        armms-payslip armms-bank armms-register armms-remit armms-archive armms-report
+        armms-payslip armms-notify armms-bank armms-register armms-remit armms-archive armms-report
 BINS  = $(addprefix bin/,$(TOOLS))
 LAYERS = core store bus iam md tk pay out cli
 # The shipped rules (data/*.csv, pay/shipped.h) are compiled into the

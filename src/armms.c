@@ -29,6 +29,7 @@ static const cli_verb verbs[] = {
     {.name = "deduct", .help = "contributions, withholding tax and deductions: net pay"},
     {.name = "payrun", .help = "a period's payrun: open, compute, approve, close"},
     {.name = "payslip", .help = "payslips of an approved payrun (text, PDF)"},
+    {.name = "notify", .help = "each guard's payslip by mail when a payrun closes"},
     {.name = "bank", .help = "the bank credit file of an approved payrun"},
     {.name = "register", .help = "the payroll register (CSV, XLSX)"},
     {.name = "remit", .help = "SSS, Pag-IBIG, PhilHealth and BIR files"},

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/email.h"
 #include "core/ndjson.h"
 #include "out/cell.h"
 
@@ -112,6 +113,11 @@ void render_int(strbuf *b, long long n, int grouped)
 
 void render_mask(strbuf *b, const char *s)
 {
+    /* an e-mail address: its first character and its domain */
+    if (strchr(s, '@')) {
+        email_mask_text(b, s, strlen(s)); /* each address in it, if it is not one */
+        return;
+    }
     /* the last 4 characters (code points, not bytes) */
     size_t n = strlen(s), start = n;
     int chars = 0;

@@ -168,7 +168,7 @@ void render_money(strbuf *b, long long centavos, int grouped); /* "-1,250.00" / 
 void render_minutes(strbuf *b, long long minutes);             /* "155:21", "-0:39" */
 void render_bp(strbuf *b, long long bp);                       /* "130%", "137.5%" */
 void render_int(strbuf *b, long long n, int grouped);          /* "1,042" / "1042" */
-void render_mask(strbuf *b, const char *s);                    /* "****6789" */
+void render_mask(strbuf *b, const char *s); /* "****6789", an address "j***@example.com" */
 /* Display columns of n bytes of UTF-8 text. */
 size_t render_width(const char *s, size_t n);
 

@@ -68,8 +68,8 @@ static void add_lossy(strbuf *b, const char *s, size_t n)
 
 int reject_personal(const char *field)
 {
-    static const char *const names[] = {"bank_account", "tin", "sss_no", "philhealth_no",
-                                        "hdmf_no"};
+    static const char *const names[] = {"bank_account",  "tin",     "sss_no",
+                                        "philhealth_no", "hdmf_no", "email"};
     const char *last = strrchr(field, '.');
     last = last ? last + 1 : field;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

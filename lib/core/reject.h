@@ -22,7 +22,7 @@
  * exits 65.
  *
  * Personal numbers (reject_personal: bank accounts, TIN, SSS, PhilHealth
- * and Pag-IBIG numbers) never leave in a Reject: a sink given a mask
+ * and Pag-IBIG numbers, and the e-mail address) never leave in a Reject: a sink given a mask
  * (the CLI layer gives every sink one) writes the input masked, marked
  * "masked":true, and such a Reject is not fed back (its record is read
  * again from its source). A sink may also be given its own way of

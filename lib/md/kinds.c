@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/email.h"
 #include "core/money.h"
 #include "core/ndjson.h"
 
@@ -51,6 +52,8 @@ static const md_field guard_f[] = {
     {"hired_on", FT_DATE, 0, 0, 0, 0, 0, 0, 0},
     {"separated_on", FT_DATE, 0, 0, 0, 0, 0, 0, 0},
     {"sil_days", FT_INT, 0, 0, 0, 0, 0, 0, 365},
+    /* where armms-notify sends the guard's payslip (personal data) */
+    {"email", FT_TEXT, 0, 0, 0, 0, 0, 0, 0},
 };
 static const md_field assignment_f[] = {
     {"guard_id", FT_ID, MD_REQ | MD_KEY, 0, "hr.guard.guard_id", 0, 0, 0, 0},
@@ -330,10 +333,15 @@ static int not_negative(const md_rec *r, const char *field, rejection *rj)
     return 0;
 }
 
-/* A separation date goes with status SEPARATED, and not before hiring. */
+/* A separation date goes with status SEPARATED, and not before hiring; an
+ * e-mail address has the shape core/email.h allows (it goes into a mail
+ * header as it is). The address is never quoted in the message. */
 static int check_guard(const md_rec *r, rejection *rj)
 {
-    const md_val *sep = V(r, "separated_on"), *hired = V(r, "hired_on");
+    const md_val *sep = V(r, "separated_on"), *hired = V(r, "hired_on"), *mail = V(r, "email");
+    const char *why;
+    if (!mail->null && mail->s && *mail->s && !email_valid(mail->s, &why))
+        return rejection_set(rj, "BAD_FIELD", "email: not an e-mail address (%s)", why);
     if (!sep->null && strcmp(V(r, "status")->s, "SEPARATED") != 0)
         return rejection_set(rj, "BAD_FIELD", "separated_on goes with status SEPARATED, not %s",
                              V(r, "status")->s);

@@ -59,7 +59,7 @@ typedef struct md_val {
     int64_t i; /* money, ints, bools */
 } md_val;
 
-#define MD_MAXF 16
+#define MD_MAXF 24
 
 struct md_rec {
     const md_kind *k;

@@ -40,7 +40,8 @@ static int all_digits(const char *s, size_t n)
 static int name_ok(const char *name)
 {
     static const char *const fixed[] = {
-        "hr.db", "tk.db", "pay.db", "iam.db", "tenant.conf", "journal/head", "journal/checkpoint"};
+        "hr.db",     "tk.db",       "pay.db",       "iam.db",
+        "notify.db", "tenant.conf", "journal/head", "journal/checkpoint"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         if (!strcmp(name, fixed[i]))
             return 1;
@@ -240,20 +241,25 @@ int tenant_export(tenant_t *t, const char *path, long *files, armms_err *err)
     char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
     items l = {0};
     int lfd = -1, rc = jnl_lock(t, &lfd, err);
-    /* under the lock: the stores, then the journal as it stands */
-    for (int i = 0; !rc && i < 4; i++) {
+    /* under the lock: the stores (notify.db, armms-notify's own, when the
+     * tenant has one), then the journal as it stands */
+    char *notify = tenant_path(t, "notify.db");
+    int copies = 4 + (access(notify, F_OK) == 0);
+    free(notify);
+    for (int i = 0; !rc && i < copies; i++) {
+        const char *module = i < 4 ? stores[i] : "notify";
         char name[16];
-        snprintf(name, sizeof name, "%s.db", stores[i]);
+        snprintf(name, sizeof name, "%s.db", module);
         char *p = xasprintf("%s/%s", tmpdir, name);
-        rc = backup(t, stores[i], p, err);
+        rc = backup(t, module, p, err);
         items_add(&l, name, p);
     }
     if (!rc)
         items_add(&l, "tenant.conf", tenant_path(t, "tenant.conf"));
     if (!rc)
         rc = journal_items(t, &l, err);
-    if (!rc && l.n > 5)
-        qsort(l.v + 5, (size_t)(l.n - 5), sizeof *l.v, name_cmp);
+    if (!rc && l.n > copies + 1)
+        qsort(l.v + copies + 1, (size_t)(l.n - copies - 1), sizeof *l.v, name_cmp);
     struct archive *w = archive_write_new();
     int fd = -1;
     if (!rc && (fd = caller_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
@@ -291,7 +297,7 @@ int tenant_export(tenant_t *t, const char *path, long *files, armms_err *err)
         rc = err_set(err, EXIT_CANTCREAT, "cannot write %s: %s", path, strerror(errno));
     if (rc && fd >= 0)
         caller_unlink(tmp);
-    for (int i = 0; i < 4 && i < l.n; i++)
+    for (int i = 0; i < copies && i < l.n; i++)
         unlink(l.v[i].path);
     rmdir(tmpdir);
     items_free(&l);

@@ -3,7 +3,8 @@
  * while tools run, and restored from it.
  * Uses core, store (tenant, journal) and libarchive.
  *
- * The archive holds the four stores as SQLite's online backup made them,
+ * The archive holds the four stores as SQLite's online backup made them
+ * (and notify.db, armms-notify's own store, when the tenant has one),
  * tenant.conf, every journal segment, the journal's head and its consumer
  * cursors, and manifest.json last: kind TenantExport, the tenant, when,
  * and each file's path, size and SHA-256. The journal lock is held from
