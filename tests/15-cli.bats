@@ -244,7 +244,7 @@ exit_block() { awk '/^Exit status:$/ { p = 1; next } p && /^$/ { exit } p' <<<"$
     assert_equal "$(complete_line armms payrun st)" status
     assert_equal "$(complete_line armms-payrun "" | tr '\n' ' ')" \
         "open compute status show approve reject holds resolve final close "
-    assert_equal "$(complete_line armms-journal -t acme c)" cat
+    assert_equal "$(complete_line armms-journal -t acme ca)" cat
     assert_equal "$(complete_line armms-sample e)" events
     assert_equal "$(complete_line armms-timelog "" | tr '\n' ' ')" "adjust "
     assert_equal "$(complete_line armms-timelog --as tk1 adjust "" | tr '\n' ' ')" "add void move "
