@@ -30,7 +30,16 @@ static const char usage[] =
     "      --period P        price pay period P (YYYY-MM-A or YYYY-MM-B)\n"
     "      --guard G         with --period: that guard only\n"
     "      --changed         write only paysheets whose stored record changed\n" PAYBUS_HELP
-    CLI_COMMON_HELP;
+        CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(" 0", "every record landed")
+            CLI_EXIT("64", "usage") CLI_EXIT("65", "some records rejected (the others landed)")
+                CLI_EXIT("66", "an input file cannot be read (the others are read)")
+                    CLI_EXIT("69", "--from: the broker cannot be reached (nothing changed)")
+                        CLI_EXIT("70", "internal error, or a damaged journal")
+                            CLI_EXIT("73", "the --rejects file cannot be opened") CLI_EXIT(
+                                "74", "I/O error: input, journal, standard output or Rejects")
+                                CLI_EXIT_BUSY CLI_EXIT_NOPERM CLI_EXIT_CONFIG CLI_EXIT_MORE(
+                                    "or --from: the stream is missing, or the durable is "
+                                    "another consumer's");
 
 enum { OPT_PERIOD = OPT_TOOL_BASE, OPT_GUARD, OPT_CHANGED };
 
@@ -76,7 +85,7 @@ int main(int argc, char **argv)
         cli_usage_error(&c, "--period '%s' is not YYYY-MM-A or YYYY-MM-B", period);
     if (guard && !period)
         cli_usage_error(&c, "--guard needs --period");
-    paybus_check(&pb, &c, period != NULL);
+    paybus_check(&pb, &c, period != NULL, "--period (select mode)");
 
     tenant_t t;
     reject_sink rej;

@@ -238,3 +238,54 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     assert_equal "$(sheets b)" "$(sheets a)"
     assert_equal "$(on b q acme pay "select version, status from inbox where guard_id = 'G2' order by 1" | paste -sd' ')" "1|FINALIZED 2|ADJUSTED"
 }
+
+@test "armms-payrun compute --from takes the snapshots from the broker: host B's run is host A's" {
+    nats_start
+    host_a
+    on a armms-payrun -q -t acme open 2026-11-A >/dev/null
+    on a armms-payrun -q -t acme compute 2026-11-A >"$BATS_TEST_TMPDIR/a.net"
+    on b master
+    on b armms-payrun -q -t acme open 2026-11-A >/dev/null
+    run --separate-stderr on b armms-payrun -t acme compute 2026-11-A --from "$NATS_URL"
+    assert_success
+    assert_equal "$stderr" "armms-payrun: payrun 2026-11-A computed: 2 paysheets priced (2 changed), 2 netted (2 changed), 0 rejected"
+    assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/a.net")"
+    assert_equal "$(sheets b)" "$(sheets a)"
+    assert_equal "$(on b armms-payrun -t acme status 2026-11-A --format ndjson | jq -c '[.status, .totals.net]')" \
+        "$(on a armms-payrun -t acme status 2026-11-A --format ndjson | jq -c '[.status, .totals.net]')"
+    # payroll's own journal cursor is not read (nor moved) with --from
+    assert_file_not_exists "$BATS_TEST_TMPDIR/b/tenants/acme/journal/cursors/pay"
+}
+
+@test "no stream on the broker, or a durable that is another consumer's, is exit 78 and nothing lands" {
+    nats_start
+    on b master
+    run --separate-stderr pay_b
+    assert_equal "$status" 78
+    assert_regex "$(tail -1 <<<"$stderr")" "^armms-pay: tenant acme: broker $NATS_URL: cannot read durable consumer pay-acme-TimesheetFinalized on stream ARMMS: .*stream not found"
+    host_a
+    # a consumer of the stream by that name, of every subject
+    python3 "$BATS_TEST_DIRNAME/nats_pub.py" "$NATS_URL" request '$JS.API.CONSUMER.DURABLE.CREATE.ARMMS.other-TimesheetFinalized' \
+        '{"stream_name":"ARMMS","config":{"durable_name":"other-TimesheetFinalized","ack_policy":"explicit","deliver_policy":"all"}}' >/dev/null
+    run --separate-stderr pay_b --durable other
+    assert_equal "$status" 78
+    assert_equal "$(tail -1 <<<"$stderr")" "armms-pay: tenant acme: broker $NATS_URL: durable consumer other-TimesheetFinalized on stream ARMMS takes every subject, not armms.acme.TimesheetFinalized: it is another consumer's (name another durable)"
+    assert_equal "$(on b q acme pay 'select count(*) from inbox')" 0
+}
+
+@test "usage: --from goes with select mode and names a nats:// URL; the broker options need --from" {
+    run --separate-stderr armms-pay -t acme --from "nats://127.0.0.1:4222"
+    assert_equal "$status" 64
+    assert_equal "$(head -1 <<<"$stderr")" "armms-pay: --from goes with --period (select mode)"
+    run --separate-stderr armms-pay -t acme --period 2026-11-A --from "http://127.0.0.1:4222"
+    assert_equal "$status" 64
+    assert_equal "$(head -1 <<<"$stderr")" "armms-pay: --from: 'http://127.0.0.1:4222' is not a nats:// or tls:// URL"
+    run --separate-stderr armms-pay -t acme --period 2026-11-A --durable x
+    assert_equal "$status" 64
+    assert_equal "$(head -1 <<<"$stderr")" "armms-pay: --stream, --durable and --ack-wait go with --from"
+    run --separate-stderr armms-pay -t acme --period 2026-11-A --from "nats://127.0.0.1:4222" --durable 'a.b'
+    assert_equal "$status" 64
+    run --separate-stderr armms-payrun -t acme status 2026-11-A --from "nats://127.0.0.1:4222"
+    assert_equal "$status" 64
+    assert_equal "$(head -1 <<<"$stderr")" "armms-payrun: --from goes with compute of a half-month period (13th month and final pay read stored paysheets)"
+}

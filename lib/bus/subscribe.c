@@ -230,8 +230,9 @@ static void check_msg(bus_msg *m, natsMsg *msg)
     static const char tail[] = ",\"hash\":\"";
     size_t at = m->len >= 75 ? m->len - 75 : 0;
     if (!m->seq || !id || !ty || !te || !hash)
-        bad(m, "BAD_EVENT", "the message is not a journal line: seq, event_id, event_type, "
-                            "tenant_id or hash missing");
+        bad(m, "BAD_EVENT",
+            "the message is not a journal line: seq, event_id, event_type, "
+            "tenant_id or hash missing");
     else if (m->len < 75 || memcmp(m->data + at, tail, 9) || strlen(hash) != 64 ||
              memcmp(m->data + at + 9, hash, 64) || memcmp(m->data + m->len - 2, "\"}", 2))
         bad(m, "BAD_HASH", "the line does not end in its hash");

@@ -63,9 +63,9 @@
 #include "core/util.h"
 
 enum {
-    BUS_SUB_BATCH = 256,    /* messages a fetch asks for at most (default) */
-    BUS_SUB_ACK_WAIT = 60,  /* seconds the broker waits for an ack (default) */
-    BUS_SUB_MAX = 8,        /* consumers on one subscription */
+    BUS_SUB_BATCH = 256,   /* messages a fetch asks for at most (default) */
+    BUS_SUB_ACK_WAIT = 60, /* seconds the broker waits for an ack (default) */
+    BUS_SUB_MAX = 8,       /* consumers on one subscription */
 };
 
 /* One delivered message, as the callback sees it (everything borrowed,

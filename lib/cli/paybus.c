@@ -37,9 +37,7 @@ int paybus_opt(paybus *pb, const cli_t *c, int opt, const char *arg)
     case OPT_PAYBUS_DURABLE:
         /* room for the "-TimesheetFinalized" the consumers add */
         if (!bus_durable_valid(arg) || strlen(arg) > 160)
-            cli_usage_error(c,
-                            "--durable '%s' is not 1 to 160 letters, digits, '-' or '_'",
-                            arg);
+            cli_usage_error(c, "--durable '%s' is not 1 to 160 letters, digits, '-' or '_'", arg);
         pb->durable = arg;
         return 1;
     case OPT_PAYBUS_ACK_WAIT:
@@ -49,12 +47,12 @@ int paybus_opt(paybus *pb, const cli_t *c, int opt, const char *arg)
     return 0;
 }
 
-void paybus_check(const paybus *pb, const cli_t *c, int has_period)
+void paybus_check(const paybus *pb, const cli_t *c, int applies, const char *where)
 {
     if (!pb->url && (pb->stream || pb->durable || pb->ack_wait_s != BUS_SUB_ACK_WAIT))
-        cli_usage_error(c, "--stream, --durable and --ack-wait need --from");
-    if (pb->url && !has_period)
-        cli_usage_error(c, "--from needs --period (select mode)");
+        cli_usage_error(c, "--stream, --durable and --ack-wait go with --from");
+    if (pb->url && !applies)
+        cli_usage_error(c, "--from goes with %s", where);
 }
 
 int paybus_open(paybus *pb, const tenant_t *t, armms_err *err)

@@ -27,21 +27,27 @@
 #include "cli/cli.h"
 #include "pay/gross.h"
 
-enum { OPT_PAYBUS_FROM = OPT_TOOL_BASE + 200, OPT_PAYBUS_STREAM, OPT_PAYBUS_DURABLE,
-       OPT_PAYBUS_ACK_WAIT };
+enum {
+    OPT_PAYBUS_FROM = OPT_TOOL_BASE + 200,
+    OPT_PAYBUS_STREAM,
+    OPT_PAYBUS_DURABLE,
+    OPT_PAYBUS_ACK_WAIT
+};
 
-#define PAYBUS_LONGOPTS                                                                            \
-    {"from", required_argument, NULL, OPT_PAYBUS_FROM},                                            \
-        {"stream", required_argument, NULL, OPT_PAYBUS_STREAM},                                    \
-        {"durable", required_argument, NULL, OPT_PAYBUS_DURABLE},                                  \
-        {"ack-wait", required_argument, NULL, OPT_PAYBUS_ACK_WAIT}
+#define PAYBUS_LONGOPTS                                                                           \
+    {"from", required_argument, NULL, OPT_PAYBUS_FROM},                                           \
+        {"stream", required_argument, NULL, OPT_PAYBUS_STREAM},                                   \
+        {"durable", required_argument, NULL, OPT_PAYBUS_DURABLE},                                 \
+    {                                                                                             \
+        "ack-wait", required_argument, NULL, OPT_PAYBUS_ACK_WAIT                                  \
+    }
 
-#define PAYBUS_HELP                                                                                \
-    "      --from URL        with --period: take new snapshots from the broker at URL\n"           \
-    "                        (nats://HOST[:PORT]) instead of the tenant's journal\n"               \
-    "      --stream NAME     the stream (default ARMMS)\n"                                         \
-    "      --durable NAME    the durable consumers' name (default pay-TENANT)\n"                   \
-    "      --ack-wait SECS   seconds the broker waits for an ack before it delivers\n"             \
+#define PAYBUS_HELP                                                                               \
+    "      --from URL        with --period: take new snapshots from the broker at URL\n"          \
+    "                        (nats://HOST[:PORT]) instead of the tenant's journal\n"              \
+    "      --stream NAME     the stream (default ARMMS)\n"                                        \
+    "      --durable NAME    the durable consumers' name (default pay-TENANT)\n"                  \
+    "      --ack-wait SECS   seconds the broker waits for an ack before it delivers\n"            \
     "                        again (default 60)\n"
 
 typedef struct paybus {
@@ -62,8 +68,8 @@ void paybus_init(paybus *pb);
  * a bad value. */
 int paybus_opt(paybus *pb, const cli_t *c, int opt, const char *arg);
 /* Dies with 64 when a broker option is given without --from, or --from
- * where it cannot apply (has_period 0). */
-void paybus_check(const paybus *pb, const cli_t *c, int has_period);
+ * where it cannot apply (applies 0: "--from goes with WHERE"). */
+void paybus_check(const paybus *pb, const cli_t *c, int applies, const char *where);
 /* Connect and make or bind the two durable consumers of tenant t. 0 when
  * there is no --from. */
 int paybus_open(paybus *pb, const tenant_t *t, armms_err *err);
