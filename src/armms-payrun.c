@@ -334,7 +334,7 @@ static const cli_verb verbs[] = {
     {.name = "compute",
      .operand = "PERIOD",
      .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
-     .synopsis = "[--from URL [--stream NAME] [--durable NAME] [--ack-wait SECS]]",
+     .synopsis = "[--from URL [--stream NAME] [--durable NAME] [--ack-wait SECS] [--batch N]]",
      .help = "take new snapshots from the journal (or the broker: --from), then\n"
              "pay and deduct every guard of the period (for cron); writes the\n"
              "net Paysheet records",
@@ -424,7 +424,9 @@ static const char options[] =
     "      --durable NAME    compute --from: the durable consumers' name\n"
     "                        (default pay-TENANT)\n"
     "      --ack-wait SECS   compute --from: seconds the broker waits for an ack\n"
-    "                        before it delivers again (default 60)\n" CLI_COMMON_OPTIONS
+    "                        before it delivers again (default 60)\n"
+    "      --batch N         compute --from: messages one fetch takes at most,\n"
+    "                        landed in one transaction and acknowledged (256)\n" CLI_COMMON_OPTIONS
         CLI_EXIT_HEAD CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
             CLI_EXIT("65", "some guards rejected (the rest landed), or the run is in the wrong")
                 CLI_EXIT_MORE("state for the command (closed, not open, not approved, held)")

@@ -182,7 +182,8 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     forge --new-id --seal "p['days'][1]['minutes']['regular'] = 1" <<<"$g1" >>"$BATS_TEST_TMPDIR/bad"
     forge --new-id --keep-hash "p['guard_id'] = 'G2'" <<<"$g1" >>"$BATS_TEST_TMPDIR/bad"
     raw_publish "$BATS_TEST_TMPDIR/bad"
-    run --separate-stderr pay_b
+    # one message a batch: each refused one is a transaction of its own
+    run --separate-stderr pay_b --batch 1
     assert_equal "$status" 65
     assert_equal "$(grep '^{' <<<"$stderr" | jq -r '[.code, .source, .line] | @tsv')" \
         "$(printf '%s\n' "BAD_CHECKSUM	armms.acme.TimesheetFinalized	$(jq .seq <<<"$g1")" \
@@ -282,7 +283,7 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     assert_equal "$(head -1 <<<"$stderr")" "armms-pay: --from: 'http://127.0.0.1:4222' is not a nats:// or tls:// URL"
     run --separate-stderr armms-pay -t acme --period 2026-11-A --durable x
     assert_equal "$status" 64
-    assert_equal "$(head -1 <<<"$stderr")" "armms-pay: --stream, --durable and --ack-wait go with --from"
+    assert_equal "$(head -1 <<<"$stderr")" "armms-pay: --stream, --durable, --ack-wait and --batch go with --from"
     run --separate-stderr armms-pay -t acme --period 2026-11-A --from "nats://127.0.0.1:4222" --durable 'a.b'
     assert_equal "$status" 64
     run --separate-stderr armms-payrun -t acme status 2026-11-A --from "nats://127.0.0.1:4222"

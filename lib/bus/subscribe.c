@@ -26,7 +26,7 @@
 typedef struct consumer {
     char durable[201];
     char subject[256];
-    natsSubscription *sub;
+    char next[400]; /* $JS.API.CONSUMER.MSG.NEXT.<stream>.<durable> */
 } consumer;
 
 struct bus_sub {
@@ -36,6 +36,8 @@ struct bus_sub {
     int64_t ack_wait_ns;
     consumer c[BUS_SUB_MAX];
     int n;
+    natsInbox *inbox;      /* where the pulled messages come */
+    natsSubscription *sub; /* on inbox */
 };
 
 void bus_sub_opts_init(bus_sub_opts *o)
@@ -71,19 +73,22 @@ int bus_sub_open(bus_sub **out, bus_t *b, const bus_sub_opts *o, armms_err *err)
     s->batch = o->batch > 0 ? o->batch : BUS_SUB_BATCH;
     s->ack_wait_ns = (int64_t)(o->ack_wait_s > 0 ? o->ack_wait_s : BUS_SUB_ACK_WAIT) * 1000000000;
     *out = s;
-    return 0;
+    natsStatus st = natsInbox_Create(&s->inbox);
+    if (st == NATS_OK)
+        st = natsConnection_SubscribeSync(&s->sub, b->nc, s->inbox);
+    return st == NATS_OK ? 0 : bus_err(err, b, st, 0, "cannot subscribe to its inbox");
 }
 
 void bus_sub_close(bus_sub *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->n; i++)
-        if (s->c[i].sub) {
-            /* unsubscribe only: the durable and its acks stay on the broker */
-            natsSubscription_Unsubscribe(s->c[i].sub);
-            natsSubscription_Destroy(s->c[i].sub);
-        }
+    /* the inbox only: the durables and their acks stay on the broker */
+    if (s->sub) {
+        natsSubscription_Unsubscribe(s->sub);
+        natsSubscription_Destroy(s->sub);
+    }
+    natsInbox_Destroy(s->inbox);
     free(s);
 }
 
@@ -159,23 +164,11 @@ int bus_sub_add(bus_sub *s, const char *durable, const char *subject, armms_err 
     int rc = ensure_consumer(s, durable, subject, err);
     if (rc)
         return rc;
-    consumer *c = &s->c[s->n];
+    consumer *c = &s->c[s->n++];
     memset(c, 0, sizeof *c);
     snprintf(c->durable, sizeof c->durable, "%s", durable);
     snprintf(c->subject, sizeof c->subject, "%s", subject);
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    so.Stream = s->stream;
-    so.Consumer = c->durable;
-    jsErrCode jerr = 0;
-    natsStatus st = js_PullSubscribe(&c->sub, s->b->js, subject, c->durable, NULL, &so, &jerr);
-    if (st != NATS_OK) {
-        char what[300];
-        snprintf(what, sizeof what, "cannot subscribe through durable consumer %s", durable);
-        c->sub = NULL;
-        return bus_err(err, s->b, st, jerr, what);
-    }
-    s->n++;
+    snprintf(c->next, sizeof c->next, "$JS.API.CONSUMER.MSG.NEXT.%s.%s", s->stream, durable);
     return 0;
 }
 
@@ -260,11 +253,12 @@ static void check_msg(bus_msg *m, natsMsg *msg)
 }
 
 /* Hand one fetched list to fn and settle it with the broker. */
-static int settle(bus_sub *s, natsMsgList *list, bus_batch_fn fn, void *ctx, armms_err *err)
+static int settle(bus_sub *s, natsMsg **msgs, int count, bus_batch_fn fn, void *ctx,
+                  armms_err *err)
 {
-    bus_msg *m = xcalloc((size_t)list->Count, sizeof *m);
-    for (int i = 0; i < list->Count; i++) {
-        natsMsg *msg = list->Msgs[i];
+    bus_msg *m = xcalloc((size_t)count, sizeof *m);
+    for (int i = 0; i < count; i++) {
+        natsMsg *msg = msgs[i];
         m[i].data = natsMsg_GetData(msg);
         m[i].len = (size_t)natsMsg_GetDataLength(msg);
         if (!m[i].data)
@@ -280,11 +274,14 @@ static int settle(bus_sub *s, natsMsgList *list, bus_batch_fn fn, void *ctx, arm
         }
         check_msg(&m[i], msg);
     }
-    int rc = fn(m, list->Count, ctx, err);
+    int rc = fn(m, count, ctx, err);
     free(m);
+    /* JetStream's acknowledgement protocol: the body to the message's
+     * reply subject ($JS.ACK...) */
     natsStatus st = NATS_OK;
-    for (int i = 0; i < list->Count && st == NATS_OK; i++)
-        st = rc ? natsMsg_Nak(list->Msgs[i], NULL) : natsMsg_Ack(list->Msgs[i], NULL);
+    for (int i = 0; i < count && st == NATS_OK; i++)
+        st = natsConnection_PublishString(s->b->nc, natsMsg_GetReply(msgs[i]),
+                                          rc ? "-NAK" : "+ACK");
     if (st == NATS_OK)
         st = natsConnection_FlushTimeout(s->b->nc, s->b->timeout_ms);
     if (!rc && st != NATS_OK)
@@ -292,36 +289,79 @@ static int settle(bus_sub *s, natsMsgList *list, bus_batch_fn fn, void *ctx, arm
     return rc;
 }
 
+/* A status message of the pull protocol (no data, a Status header):
+ * its code, else 0 for a message. */
+static int status_of(natsMsg *msg, const char **desc)
+{
+    const char *v = NULL;
+    *desc = NULL;
+    if (natsMsg_GetDataLength(msg) > 0 || natsMsgHeader_Get(msg, "Status", &v) != NATS_OK || !v)
+        return 0;
+    natsMsgHeader_Get(msg, "Description", desc);
+    return atoi(v);
+}
+
+/* One pull request of consumer c: up to s->batch messages into msgs, *n
+ * of them; *more = 0 when the broker said it has no more now. */
+static int pull(bus_sub *s, consumer *c, natsMsg **msgs, int *n, int *more, armms_err *err)
+{
+    char req[64], what[300];
+    /* no_wait without expires: the broker sends what it has at once and
+     * ends the request with a 404 when that is less than the batch */
+    snprintf(req, sizeof req, "{\"batch\":%d,\"no_wait\":true}", s->batch);
+    *n = 0;
+    *more = 1;
+    natsStatus st = natsConnection_PublishRequestString(s->b->nc, c->next, s->inbox, req);
+    while (st == NATS_OK && *n < s->batch) {
+        natsMsg *msg = NULL;
+        st = natsSubscription_NextMsg(&msg, s->sub, s->b->timeout_ms);
+        if (st != NATS_OK)
+            break;
+        const char *desc;
+        int code = status_of(msg, &desc);
+        if (!code && natsMsg_GetReply(msg) && !strncmp(natsMsg_GetReply(msg), "$JS.ACK.", 8)) {
+            msgs[(*n)++] = msg;
+            continue;
+        }
+        if (code == 404 || code == 408) { /* no messages; the request ended */
+            natsMsg_Destroy(msg);
+            *more = 0;
+            return 0;
+        }
+        if (code == 100 || !code) { /* a heartbeat, or a stray message */
+            natsMsg_Destroy(msg);
+            continue;
+        }
+        snprintf(what, sizeof what, "durable consumer %s", c->durable);
+        int rc = err_set(err, code == 409 ? EXIT_CONFIG : EXIT_UNAVAILABLE, "broker %s: %s: %d %s",
+                         s->b->url, what, code, desc ? desc : "refused the pull request");
+        natsMsg_Destroy(msg);
+        return rc;
+    }
+    if (st != NATS_OK) {
+        snprintf(what, sizeof what, "cannot fetch through durable consumer %s", c->durable);
+        return bus_err(err, s->b, st, 0, what);
+    }
+    return 0;
+}
+
 int bus_sub_drain(bus_sub *s, bus_batch_fn fn, void *ctx, long *got, armms_err *err)
 {
     int rc = 0;
+    natsMsg **msgs = xcalloc((size_t)s->batch, sizeof *msgs);
     for (int i = 0; !rc && i < s->n; i++) {
-        for (;;) {
-            jsFetchRequest req;
-            jsFetchRequest_Init(&req);
-            req.Batch = s->batch;
-            req.NoWait = true; /* what is there now; a 404 when nothing is */
-            req.Expires = (int64_t)s->b->timeout_ms * 1000000;
-            natsMsgList list = {0};
-            natsStatus st = natsSubscription_FetchRequest(&list, s->c[i].sub, &req);
-            if (st == NATS_NOT_FOUND || (st == NATS_TIMEOUT && bus_connected(s->b))) {
-                break;
+        int n = 0, more = 1;
+        while (!rc && more) {
+            rc = pull(s, &s->c[i], msgs, &n, &more, err);
+            if (!rc && n) {
+                if (got)
+                    *got += n;
+                rc = settle(s, msgs, n, fn, ctx, err);
             }
-            if (st != NATS_OK) {
-                char what[300];
-                snprintf(what, sizeof what, "cannot fetch through durable consumer %s",
-                         s->c[i].durable);
-                rc = bus_err(err, s->b, st, 0, what);
-                break;
-            }
-            int n = list.Count;
-            if (got)
-                *got += n;
-            rc = settle(s, &list, fn, ctx, err);
-            natsMsgList_Destroy(&list);
-            if (rc || n < s->batch)
-                break;
+            for (int k = 0; k < n; k++)
+                natsMsg_Destroy(msgs[k]);
         }
     }
+    free(msgs);
     return rc;
 }

@@ -40,6 +40,15 @@
  *     more, and returns when none is left. A message delivered to a run
  *     that died is not "new" until its ack wait has passed.
  *
+ * Fetching. Each fetch is one JetStream pull request ($JS.API.CONSUMER.
+ * MSG.NEXT.<stream>.<durable>, {"batch":N,"no_wait":true}) answered on a
+ * subscription inbox of this connection: the broker sends what it holds
+ * now, up to N, and ends the request with a 404 status when that was
+ * fewer. libnats' natsSubscription_Fetch cannot send no_wait without an
+ * expiry, and with one the broker holds an empty request to its end, so
+ * every run would wait out the timeout on each consumer. Acks are the
+ * protocol's too: "+ACK" (or "-NAK") to the message's $JS.ACK reply.
+ *
  * Each message's data is one journal line (the event envelope, bytes as
  * journaled), with headers Nats-Msg-Id = event_id, Armms-Seq = seq and
  * Armms-Hash = hash. Before the callback sees it, a message is checked:

@@ -17,6 +17,7 @@ void paybus_init(paybus *pb)
 {
     memset(pb, 0, sizeof *pb);
     pb->ack_wait_s = BUS_SUB_ACK_WAIT;
+    pb->batch = BUS_SUB_BATCH;
 }
 
 int paybus_opt(paybus *pb, const cli_t *c, int opt, const char *arg)
@@ -43,14 +44,18 @@ int paybus_opt(paybus *pb, const cli_t *c, int opt, const char *arg)
     case OPT_PAYBUS_ACK_WAIT:
         pb->ack_wait_s = cli_long(c, "--ack-wait", arg, 1, 86400);
         return 1;
+    case OPT_PAYBUS_BATCH:
+        pb->batch = cli_long(c, "--batch", arg, 1, 10000);
+        return 1;
     }
     return 0;
 }
 
 void paybus_check(const paybus *pb, const cli_t *c, int applies, const char *where)
 {
-    if (!pb->url && (pb->stream || pb->durable || pb->ack_wait_s != BUS_SUB_ACK_WAIT))
-        cli_usage_error(c, "--stream, --durable and --ack-wait go with --from");
+    if (!pb->url && (pb->stream || pb->durable || pb->ack_wait_s != BUS_SUB_ACK_WAIT ||
+                     pb->batch != BUS_SUB_BATCH))
+        cli_usage_error(c, "--stream, --durable, --ack-wait and --batch go with --from");
     if (pb->url && !applies)
         cli_usage_error(c, "--from goes with %s", where);
 }
@@ -76,6 +81,7 @@ int paybus_open(paybus *pb, const tenant_t *t, armms_err *err)
     if (pb->stream)
         so.stream = pb->stream;
     so.ack_wait_s = (int)pb->ack_wait_s;
+    so.batch = (int)pb->batch;
     rc = bus_sub_open(&pb->sub, &pb->b, &so, err);
     static const char *const types[] = {"TimesheetFinalized", "TimesheetAdjusted"};
     for (int i = 0; !rc && i < 2; i++) {

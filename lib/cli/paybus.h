@@ -31,16 +31,18 @@ enum {
     OPT_PAYBUS_FROM = OPT_TOOL_BASE + 200,
     OPT_PAYBUS_STREAM,
     OPT_PAYBUS_DURABLE,
-    OPT_PAYBUS_ACK_WAIT
+    OPT_PAYBUS_ACK_WAIT,
+    OPT_PAYBUS_BATCH,
 };
 
-#define PAYBUS_LONGOPTS                                                                           \
-    {"from", required_argument, NULL, OPT_PAYBUS_FROM},                                           \
-        {"stream", required_argument, NULL, OPT_PAYBUS_STREAM},                                   \
-        {"durable", required_argument, NULL, OPT_PAYBUS_DURABLE},                                 \
-    {                                                                                             \
-        "ack-wait", required_argument, NULL, OPT_PAYBUS_ACK_WAIT                                  \
-    }
+/* clang-format off */
+#define PAYBUS_LONGOPTS                                           \
+    {"from", required_argument, NULL, OPT_PAYBUS_FROM},           \
+    {"stream", required_argument, NULL, OPT_PAYBUS_STREAM},       \
+    {"durable", required_argument, NULL, OPT_PAYBUS_DURABLE},     \
+    {"ack-wait", required_argument, NULL, OPT_PAYBUS_ACK_WAIT},   \
+    {"batch", required_argument, NULL, OPT_PAYBUS_BATCH}
+/* clang-format on */
 
 #define PAYBUS_HELP                                                                               \
     "      --from URL        with --period: take new snapshots from the broker at URL\n"          \
@@ -48,11 +50,13 @@ enum {
     "      --stream NAME     the stream (default ARMMS)\n"                                        \
     "      --durable NAME    the durable consumers' name (default pay-TENANT)\n"                  \
     "      --ack-wait SECS   seconds the broker waits for an ack before it delivers\n"            \
-    "                        again (default 60)\n"
+    "                        again (default 60)\n"                                                \
+    "      --batch N         messages one fetch takes at most, landed in one\n"                   \
+    "                        transaction and then acknowledged (default 256)\n"
 
 typedef struct paybus {
     const char *url, *stream, *durable; /* the options; url NULL: no broker */
-    long ack_wait_s;
+    long ack_wait_s, batch;
     /* while open */
     bus_t b;
     bus_sub *sub;
