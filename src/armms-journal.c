@@ -1,18 +1,41 @@
 /*
- * armms-journal - read, verify, heal and seal the tenant's event journal.
+ * armms-journal - read, verify, heal and seal the tenant's event journal,
+ * and publish it to the message broker (NATS JetStream) or a command.
  */
 #include <jv.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/bus.h"
+#include "bus/publish.h"
 #include "cli/cli.h"
+#include "core/secure.h"
 #include "store/audit.h"
 #include "store/digest.h"
 #include "store/journal.h"
 #include "store/store.h"
 
-enum { OPT_SINCE = OPT_TOOL_BASE, OPT_TYPE, OPT_AGGREGATE, OPT_CONSUMER, OPT_STORES };
+enum {
+    OPT_SINCE = OPT_TOOL_BASE,
+    OPT_TYPE,
+    OPT_AGGREGATE,
+    OPT_CONSUMER,
+    OPT_STORES,
+    OPT_URL,
+    OPT_NAME,
+    OPT_ONCE,
+    OPT_FOLLOW,
+    OPT_EXEC,
+    OPT_BATCH,
+    OPT_POLL,
+    OPT_STREAM,
+    OPT_SUBJECTS,
+    OPT_DUP_WINDOW,
+    OPT_MAX_AGE,
+    OPT_REPLICAS,
+};
 
 typedef struct cat_ctx {
     long long since, last;
@@ -58,8 +81,16 @@ typedef struct journal_run {
     const char *consumer, *id;
     int stores; /* verify --stores */
     const cli_verb *verb;
+    int stream_cmd; /* verb is one of stream_verbs */
+    /* publish and stream */
+    publish_opts pub;
+    const char *url_opt; /* --url as given (the first publish/stream option seen) */
+    const char *pub_opt, *stream_opt;
+    int once, follow;
+    char cursor[80];
+    bus_stream_cfg scfg;
     tenant_t t;
-    char summary[300];
+    char summary[600];
     armms_err err;
 } journal_run;
 
@@ -217,6 +248,186 @@ static int run_seal(void *ctx)
     return 0;
 }
 
+static volatile sig_atomic_t stop_follow;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_follow = 1;
+}
+
+/* Follow mode's word on an outage beginning or ending. */
+static void note(void *ctx, const char *msg)
+{
+    journal_run *j = ctx;
+    if (!j->c.quiet)
+        armms_warn("%s", msg);
+}
+
+static int run_publish(void *ctx)
+{
+    journal_run *j = ctx;
+    publish_opts *o = &j->pub;
+    o->cursor = j->cursor;
+    o->follow = !j->once;
+    o->note = note;
+    o->note_ctx = j;
+    if (o->follow) {
+        struct sigaction sa = {.sa_handler = on_stop};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        o->stop = &stop_follow;
+    }
+    publish_report r;
+    int rc = publish_run(&j->t, o, &r, &j->err);
+    if (!o->exec)
+        bus_shutdown();
+    char held[64] = "";
+    if (!o->exec)
+        snprintf(held, sizeof held, " (%lld already held)", r.duplicates);
+    if (r.published)
+        snprintf(j->summary, sizeof j->summary,
+                 "tenant %s: published %lld events %s in %lld batch%s%s%s, cursor %s at seq %lld "
+                 "of %lld",
+                 j->t.id, r.published, o->exec ? "to the command" : "to the broker", r.batches,
+                 r.batches == 1 ? "" : "es", held, r.outages ? " across outages" : "", o->cursor,
+                 r.cursor, r.head);
+    else
+        snprintf(j->summary, sizeof j->summary,
+                 "tenant %s: published nothing, cursor %s at seq %lld of %lld", j->t.id, o->cursor,
+                 r.cursor, r.head);
+    if (rc) {
+        /* say what was delivered before the failure, then the failure */
+        if (r.published && !j->c.quiet)
+            armms_warn("%s", j->summary);
+        j->summary[0] = 0;
+    }
+    return rc;
+}
+
+static int stream_connect(journal_run *j, bus_t *b)
+{
+    j->pub.bus.name = "armms-journal stream";
+    return bus_connect(b, &j->pub.bus, &j->err);
+}
+
+/* 7200 -> "2h", as --dup-window takes it. */
+static void duration_text(int64_t s, char *buf, size_t n)
+{
+    if (s % 86400 == 0)
+        snprintf(buf, n, "%lldd", (long long)(s / 86400));
+    else if (s % 3600 == 0)
+        snprintf(buf, n, "%lldh", (long long)(s / 3600));
+    else if (s % 60 == 0)
+        snprintf(buf, n, "%lldm", (long long)(s / 60));
+    else
+        snprintf(buf, n, "%llds", (long long)s);
+}
+
+static int run_stream_create(void *ctx)
+{
+    journal_run *j = ctx;
+    bus_t b;
+    const char *what = NULL;
+    int rc = stream_connect(j, &b);
+    if (!rc)
+        rc = bus_stream_ensure(&b, &j->scfg, &what, &j->err);
+    char age[32] = "none", dup[32];
+    if (j->scfg.max_age_s)
+        duration_text(j->scfg.max_age_s, age, sizeof age);
+    duration_text(j->scfg.dup_window_s, dup, sizeof dup);
+    if (!rc)
+        snprintf(j->summary, sizeof j->summary,
+                 "stream %s %s on %s: subjects %s, file storage, limits retention, duplicate "
+                 "window %s, max age %s",
+                 j->scfg.name, what, b.url, j->scfg.subjects, dup, age);
+    bus_close(&b);
+    bus_shutdown();
+    return rc;
+}
+
+static int run_stream_info(void *ctx)
+{
+    journal_run *j = ctx;
+    bus_t b;
+    strbuf out;
+    sb_init(&out);
+    int rc = stream_connect(j, &b);
+    if (!rc)
+        rc = bus_stream_info(&b, j->scfg.name, NULL, &out, &j->err);
+    if (!rc)
+        fwrite(out.s, 1, out.len, stdout);
+    sb_free(&out);
+    bus_close(&b);
+    bus_shutdown();
+    return rc;
+}
+
+/* SEQ or FROM..TO; 0 or -1. */
+static int seq_range(const char *s, unsigned long long *from, unsigned long long *to)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    *from = strtoull(s, &end, 10);
+    *to = *from;
+    if (end[0] == '.' && end[1] == '.') {
+        const char *t = end + 2;
+        if (*t < '0' || *t > '9')
+            return -1;
+        *to = strtoull(t, &end, 10);
+    }
+    return *end || *from == 0 || *to < *from ? -1 : 0;
+}
+
+/* The tenant's messages only: another tenant's are not this user's to see. */
+static int run_stream_get(void *ctx)
+{
+    journal_run *j = ctx;
+    unsigned long long from, to;
+    seq_range(j->id, &from, &to); /* checked before the tenant was opened */
+    char prefix[80];
+    snprintf(prefix, sizeof prefix, "armms.%s.", j->t.id);
+    bus_t b;
+    int rc = stream_connect(j, &b);
+    uint64_t first = 0, last = 0;
+    if (!rc && from != to)
+        rc = bus_stream_last(&b, j->scfg.name, &first, &last, &j->err);
+    if (!rc && from != to && to > last)
+        to = last;
+    long printed = 0, others = 0, missing = 0;
+    for (unsigned long long seq = from; !rc && seq <= to; seq++) {
+        strbuf out;
+        char *subject = NULL;
+        sb_init(&out);
+        rc = bus_stream_get(&b, j->scfg.name, seq, &out, &subject, &j->err);
+        if (rc == EXIT_NOINPUT && from != to) {
+            missing++; /* deleted, or aged out */
+            rc = 0;
+        } else if (!rc && strncmp(subject, prefix, strlen(prefix))) {
+            others++;
+            if (from == to)
+                rc = err_set(&j->err, EXIT_NOPERM,
+                             "message %llu of stream %s is another tenant's (subject %s)", seq,
+                             j->scfg.name, subject);
+        } else if (!rc) {
+            fwrite(out.s, 1, out.len, stdout);
+            printed++;
+        }
+        free(subject);
+        sb_free(&out);
+    }
+    bus_close(&b);
+    bus_shutdown();
+    if (!rc && from != to)
+        snprintf(j->summary, sizeof j->summary,
+                 "tenant %s: %ld messages of stream %s printed (%ld of other tenants skipped, "
+                 "%ld absent)",
+                 j->t.id, printed, j->scfg.name, others, missing);
+    return rc;
+}
+
 /* The one list of verbs. Sealing rewrites files; everything else reads
  * (sync only journals what was already committed). */
 static const cli_verb verbs[] = {
@@ -250,10 +461,70 @@ static const cli_verb verbs[] = {
      .help = "gzip every closed segment",
      .scope = "tenant.admin",
      .run = run_seal},
+    {.name = "publish",
+     .synopsis = "[--url URL | --exec CMD] [--name NAME] [--once | --follow] [--batch N] "
+                 "[--poll MS]",
+     .help = "deliver every event after the publisher's cursor to NATS JetStream\n"
+             "(subject armms.TENANT.EVENT_TYPE, message id = event_id) or to\n"
+             "--exec CMD (`sh -c CMD`) in NDJSON batches; the cursor moves only\n"
+             "over what the broker acknowledged (the command took, exiting 0);\n"
+             "--once delivers what is there and exits, --follow (the default)\n"
+             "keeps delivering new events, retrying while the broker is down",
+     .scope = "journal.read",
+     .run = run_publish},
+    /* its commands are stream_verbs (check_verb picks from them); this
+     * entry names it in the command list, the messages and completion */
+    {.name = "stream",
+     .operand = "ACTION",
+     .needs = "a stream command (create, info or get)",
+     .help = "the broker's stream: create, info, get (below)"},
+    {0},
+};
+
+/* armms-journal stream ACTION: the broker's stream, not a tenant's (get
+ * reads a message, and only the tenant's own). */
+static const cli_verb stream_verbs[] = {
+    {.name = "create",
+     .synopsis = "[--stream NAME] [--subjects LIST] [--dup-window DURATION] "
+                 "[--max-age DURATION] [--replicas N]",
+     .help = "create the stream the journal is published into (file storage,\n"
+             "limits retention, a duplicate window, default 2h), or update it\n"
+             "to these settings; running it again changes nothing",
+     .run = run_stream_create},
+    {.name = "info",
+     .synopsis = "[--stream NAME]",
+     .help = "the stream's settings and state, with each subject's message count\n"
+             "(NDJSON)",
+     .run = run_stream_info},
+    {.name = "get",
+     .operand = "SEQ",
+     .needs = "a stream sequence (SEQ or FROM..TO)",
+     .synopsis = "[--stream NAME]",
+     .help = "the tenant's message(s) at stream sequence SEQ (or FROM..TO): subject,\n"
+             "headers and data (NDJSON)",
+     .scope = "journal.read",
+     .run = run_stream_get},
     {0},
 };
 
 static const char options[] =
+    "\n"
+    "Publishing (publish, stream):\n"
+    "      --url URL          the broker, nats://[USER:PASSWORD@]HOST[:PORT] (or\n"
+    "                         ARMMS_NATS_URL; ARMMS_NATS_CREDS names a credentials file)\n"
+    "      --name NAME        a second publisher, its cursor publish-NAME (default publish)\n"
+    "      --once             deliver what the journal holds, then exit (for cron)\n"
+    "      --follow           keep delivering new events (the default; for a service)\n"
+    "      --exec CMD         pipe each batch to `sh -c CMD` instead of the broker\n"
+    "      --batch N          events per batch (default 256)\n"
+    "      --poll MS          follow: read the journal's head every MS ms (default 1000,\n"
+    "                         or ARMMS_PUBLISH_POLL_MS)\n"
+    "      --stream NAME      the stream (default ARMMS)\n"
+    "      --subjects LIST    create: its subjects, comma-separated (default armms.>)\n"
+    "      --dup-window DURATION\n"
+    "                         create: the duplicate window (90s, 30m, 2h, 1d; default 2h)\n"
+    "      --max-age DURATION create: drop messages older than this (default: keep)\n"
+    "      --replicas N       create: copies in a cluster (default 1)\n"
     "\n"
     "  -t, --tenant ID   the tenant (or ARMMS_TENANT)\n"
     "      --as USER     act as USER (or ARMMS_USER, else the login name)\n"
@@ -263,22 +534,70 @@ static const char options[] =
     "      --version     print the version\n" CLI_EXIT_HEAD CLI_EXIT(
         " 0", "done (verify: the chain is intact)") CLI_EXIT("64", "usage")
         CLI_EXIT("65", "verify: the chain is broken, or a store changed without an event")
-            CLI_EXIT("70", "internal error, a damaged journal or consumer cursor")
-                CLI_EXIT("74", "I/O error: the journal, standard output, a cursor")
-                    CLI_EXIT("75", "busy past --wait, or verify: changes not yet journaled (sync)")
-                        CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
+            CLI_EXIT("66", "stream get: the stream holds no message at SEQ") CLI_EXIT(
+                "69", "publish, stream: the broker is unreachable or did not acknowledge,")
+                CLI_EXIT_MORE("or the --exec command failed (the cursor stays where it was)")
+                    CLI_EXIT("70", "internal error, a damaged journal or consumer cursor")
+                        CLI_EXIT("74", "I/O error: the journal, standard output, a cursor")
+                            CLI_EXIT(
+                                "75",
+                                "busy past --wait, or verify: changes not yet journaled (sync)")
+                                CLI_EXIT_NOPERM CLI_EXIT_MORE(
+                                    "(publish, stream: or the broker refused the credentials)")
+                                    CLI_EXIT("78", "the tenant does not exist, or its stores are "
+                                                   "of another version;")
+                                        CLI_EXIT_MORE("publish, stream: the stream does not exist "
+                                                      "or refused a setting");
 
 static void parse_options(journal_run *j, int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_COMMON_LONGOPTS,
-                                             {"since", required_argument, NULL, OPT_SINCE},
-                                             {"type", required_argument, NULL, OPT_TYPE},
-                                             {"aggregate", required_argument, NULL, OPT_AGGREGATE},
-                                             {"consumer", required_argument, NULL, OPT_CONSUMER},
-                                             {"stores", no_argument, NULL, OPT_STORES},
-                                             {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        CLI_COMMON_LONGOPTS,
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"type", required_argument, NULL, OPT_TYPE},
+        {"aggregate", required_argument, NULL, OPT_AGGREGATE},
+        {"consumer", required_argument, NULL, OPT_CONSUMER},
+        {"stores", no_argument, NULL, OPT_STORES},
+        {"url", required_argument, NULL, OPT_URL},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"once", no_argument, NULL, OPT_ONCE},
+        {"follow", no_argument, NULL, OPT_FOLLOW},
+        {"exec", required_argument, NULL, OPT_EXEC},
+        {"batch", required_argument, NULL, OPT_BATCH},
+        {"poll", required_argument, NULL, OPT_POLL},
+        {"stream", required_argument, NULL, OPT_STREAM},
+        {"subjects", required_argument, NULL, OPT_SUBJECTS},
+        {"dup-window", required_argument, NULL, OPT_DUP_WINDOW},
+        {"max-age", required_argument, NULL, OPT_MAX_AGE},
+        {"replicas", required_argument, NULL, OPT_REPLICAS},
+        {0, 0, 0, 0}};
     int opt;
     cli_init_verbs(&j->c, "armms-journal", argv, "[-t TENANT]", verbs, "\n", options);
+    /* the usage again, with the stream commands after the verbs' */
+    static strbuf u; /* static: reachable until exit, as c.usage */
+    static cli_verb shown[sizeof verbs / sizeof *verbs];
+    for (size_t i = 0, n = 0; i < sizeof verbs / sizeof *verbs; i++)
+        if (!verbs[i].name || strcmp(verbs[i].name, "stream"))
+            shown[n++] = verbs[i];
+    sb_init(&u);
+    cli_verb_synopsis(&u, "[-t TENANT]", shown);
+    cli_verb_synopsis(&u, "stream", stream_verbs);
+    sb_adds(&u, "\n");
+    cli_verb_list(&u, verbs);
+    sb_adds(&u, "\nstream ACTION: the broker's stream (create and info read no tenant)\n");
+    cli_verb_list(&u, stream_verbs);
+    sb_adds(&u, options);
+    j->c.usage = u.s;
+    publish_opts_init(&j->pub);
+    bus_stream_cfg_init(&j->scfg);
+    const char *poll = armms_env("ARMMS_PUBLISH_POLL_MS");
+    if (poll && *poll)
+        j->pub.poll_ms = (int)cli_long(&j->c, "ARMMS_PUBLISH_POLL_MS", poll, 10, 3600000);
+    const char *kill_at = armms_env("ARMMS_PUBLISH_KILL_AT");
+    if (kill_at && *kill_at)
+        j->pub.kill_at = atoll(kill_at);
+    int64_t secs;
+    char why[200];
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common(&j->c, opt, optarg))
             continue;
@@ -300,20 +619,120 @@ static void parse_options(journal_run *j, int argc, char **argv)
                 cli_usage_error(&j->c, "invalid consumer name '%s' ([a-z0-9_-]{1,64})", optarg);
             j->consumer = optarg;
             break;
+        case OPT_URL:
+            if (!bus_url_valid(optarg, why, sizeof why))
+                cli_usage_error(&j->c, "--url: %s", why);
+            j->pub.bus.url = j->url_opt = optarg;
+            break;
+        case OPT_NAME:
+            snprintf(j->cursor, sizeof j->cursor, "publish-%s", optarg);
+            if (!journal_consumer_valid(j->cursor))
+                cli_usage_error(&j->c, "invalid publisher name '%s' ([a-z0-9_-]{1,56})", optarg);
+            j->pub_opt = "--name";
+            break;
+        case OPT_ONCE:
+            j->once = 1;
+            j->pub_opt = "--once";
+            break;
+        case OPT_FOLLOW:
+            j->follow = 1;
+            j->pub_opt = "--follow";
+            break;
+        case OPT_EXEC:
+            if (!*optarg)
+                cli_usage_error(&j->c, "--exec needs a command");
+            j->pub.exec = optarg;
+            j->pub_opt = "--exec";
+            break;
+        case OPT_BATCH:
+            j->pub.batch = j->pub.max_pending = (int)cli_long(&j->c, "--batch", optarg, 1, 65536);
+            j->pub_opt = "--batch";
+            break;
+        case OPT_POLL:
+            j->pub.poll_ms = (int)cli_long(&j->c, "--poll", optarg, 10, 3600000);
+            j->pub_opt = "--poll";
+            break;
+        case OPT_STREAM:
+            if (!optarg[0] || strpbrk(optarg, ". *>\t/\\"))
+                cli_usage_error(&j->c, "invalid stream name '%s'", optarg);
+            j->scfg.name = optarg;
+            j->stream_opt = j->stream_opt ? j->stream_opt : "";
+            break;
+        case OPT_SUBJECTS:
+            if (!optarg[0] || strpbrk(optarg, " \t"))
+                cli_usage_error(&j->c, "invalid subjects '%s'", optarg);
+            j->scfg.subjects = optarg;
+            j->stream_opt = "--subjects";
+            break;
+        case OPT_DUP_WINDOW:
+            if (bus_duration_parse(optarg, &secs) || secs < 1)
+                cli_usage_error(&j->c, "--dup-window: '%s' is not a duration (90s, 30m, 2h, 1d)",
+                                optarg);
+            j->scfg.dup_window_s = secs;
+            j->stream_opt = "--dup-window";
+            break;
+        case OPT_MAX_AGE:
+            if (bus_duration_parse(optarg, &secs))
+                cli_usage_error(&j->c, "--max-age: '%s' is not a duration (90s, 30m, 2h, 1d)",
+                                optarg);
+            j->scfg.max_age_s = secs;
+            j->stream_opt = "--max-age";
+            break;
+        case OPT_REPLICAS:
+            j->scfg.replicas = (int)cli_long(&j->c, "--replicas", optarg, 1, 5);
+            j->stream_opt = "--replicas";
+            break;
         }
     }
+    if (!j->cursor[0])
+        snprintf(j->cursor, sizeof j->cursor, "publish");
 }
 
 /* Before any tenant is read. */
 static void check_verb(journal_run *j, int argc, char **argv)
 {
-    j->verb = cli_verb_pick(&j->c, verbs, "command", argc, argv, &j->id);
+    if (optind < argc && !strcmp(argv[optind], "stream")) {
+        optind++;
+        j->verb = cli_verb_pick(&j->c, stream_verbs, "stream command", argc, argv, &j->id);
+        j->stream_cmd = 1;
+    } else {
+        j->verb = cli_verb_pick(&j->c, verbs, "command", argc, argv, &j->id);
+    }
     if (j->stores && j->verb->run != run_verify)
         cli_usage_error(&j->c, "--stores is an option of verify only");
+    int publish = j->verb->run == run_publish, create = j->verb->run == run_stream_create;
+    if (j->pub_opt && !publish)
+        cli_usage_error(&j->c, "%s is an option of publish only", j->pub_opt);
+    if (j->stream_opt && j->stream_opt[0] && !create)
+        cli_usage_error(&j->c, "%s is an option of stream create only", j->stream_opt);
+    if (j->stream_opt && !j->stream_cmd)
+        cli_usage_error(&j->c, "--stream is an option of the stream commands only");
+    if (j->url_opt && !publish && !j->stream_cmd)
+        cli_usage_error(&j->c, "--url is an option of publish and the stream commands only");
+    if (j->once && j->follow)
+        cli_usage_error(&j->c, "--once and --follow exclude each other");
+    if (publish && j->pub.exec && j->url_opt)
+        cli_usage_error(&j->c, "--exec and --url exclude each other");
+    char why[200];
+    if ((publish && !j->pub.exec) || j->stream_cmd) {
+        if (!j->pub.bus.url)
+            cli_usage_error(&j->c, "%s needs the broker: --url URL or ARMMS_NATS_URL%s",
+                            j->stream_cmd ? "stream" : "publish",
+                            j->stream_cmd ? "" : " (or --exec CMD)");
+        if (!bus_url_valid(j->pub.bus.url, why, sizeof why))
+            cli_usage_error(&j->c, "ARMMS_NATS_URL: %s", why);
+    }
+    unsigned long long from, to;
+    if (j->verb->run == run_stream_get && seq_range(j->id, &from, &to))
+        cli_usage_error(&j->c, "'%s' is not a stream sequence (SEQ or FROM..TO)", j->id);
 }
 
 static void open_tenant(journal_run *j)
 {
+    /* stream create and info act on the broker alone: its own accounts
+     * decide who may (armms-journal(1)) */
+    if (j->stream_cmd && !j->verb->scope)
+        return;
     cli_tenant(&j->c, &j->t);
     cli_authorize(&j->t, j->verb->scope);
 }

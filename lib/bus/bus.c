@@ -465,23 +465,13 @@ int bus_stream_get(bus_t *b, const char *stream, uint64_t seq, strbuf *out, char
         }
         free((void *)keys);
     }
+    /* the data as a string, byte for byte (a journal line is JSON, but
+     * parsing it again could change how its numbers are written) */
     const char *data = natsMsg_GetData(m);
     int len = natsMsg_GetDataLength(m);
-    jv d = jv_invalid();
-    if (data && len > 0 && utf8_valid(data, (size_t)len)) {
-        char *z = xmalloc((size_t)len + 1);
-        memcpy(z, data, (size_t)len);
-        z[len] = 0;
-        d = jv_parse_sized(z, len);
-        if (!jv_is_valid(d)) {
-            jv_free(d);
-            d = jv_string_sized(z, len);
-        }
-        free(z);
-    } else if (!jv_is_valid(d)) {
-        jv_free(d);
-        d = len > 0 ? jv_string("(not UTF-8)") : jv_null();
-    }
+    jv d = len <= 0                                ? jv_string("")
+           : data && utf8_valid(data, (size_t)len) ? jv_string_sized(data, len)
+                                                   : jv_null();
     jv r = jv_object();
     r = jv_object_set(r, jv_string("kind"), jv_string("StreamMessage"));
     r = jv_object_set(r, jv_string("v"), jv_number(1));

@@ -97,8 +97,8 @@ int bus_stream_ensure(bus_t *b, const bus_stream_cfg *cfg, const char **what, ar
  * of the stream's subjects). */
 int bus_stream_info(bus_t *b, const char *stream, const char *filter, strbuf *out, armms_err *err);
 /* The message at stream sequence seq as one NDJSON record (kind
- * StreamMessage: seq, subject, time, headers, data — the data as JSON when
- * it is, else a string) in out; *subject (malloc'd) its subject. 66 when
+ * StreamMessage: seq, subject, time, headers, data — the data as a string,
+ * byte for byte, null when it is not UTF-8) in out; *subject (malloc'd) its subject. 66 when
  * the stream holds no message at seq. */
 int bus_stream_get(bus_t *b, const char *stream, uint64_t seq, strbuf *out, char **subject,
                    armms_err *err);
