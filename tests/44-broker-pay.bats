@@ -62,15 +62,10 @@ host_a() {
     publish
 }
 
-# TEMPORARY until armms-journal publish lands
-stream_create() {
-    python3 "$BATS_TEST_DIRNAME/nats_pub.py" "$NATS_URL" request '$JS.API.STREAM.CREATE.ARMMS' \
-        '{"name":"ARMMS","subjects":["armms.>"],"storage":"file","duplicate_window":7200000000000}' >/dev/null
-}
-publish() {
-    on a journal_lines acme >"$BATS_TEST_TMPDIR/j"
-    raw_publish "$BATS_TEST_TMPDIR/j"
-}
+# The stream, once (create reads no tenant), and host A's journal
+# published from the publisher's cursor on.
+stream_create() { armms-journal -q stream create --url "$NATS_URL"; }
+publish() { on a armms-journal -q -t acme publish --url "$NATS_URL" --once; }
 
 # Every stored paysheet of a host, and its inbox, for comparisons.
 sheets() { on "$1" q acme pay 'select paysheet_id, version, status, gross, net, digest, computed_at, record from paysheet order by 1'; }
@@ -152,7 +147,11 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     local before n
     before=$(sheets b)
     n=$(nats_msgs ARMMS)
-    # published again as they are: the stream's duplicate window drops them
+    # published again from the start, by a second publisher of host A and
+    # by another client: the stream's duplicate window drops them all
+    on a armms-journal -q -t acme publish --url "$NATS_URL" --once --name again
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/a/tenants/acme/journal/cursors/publish-again")" \
+        "$(cat "$BATS_TEST_TMPDIR/a/tenants/acme/journal/cursors/publish")"
     on a journal_lines acme >"$BATS_TEST_TMPDIR/j"
     raw_publish "$BATS_TEST_TMPDIR/j"
     assert_equal "$(nats_msgs ARMMS)" "$n"
