@@ -15,8 +15,8 @@
 static const char usage[] =
     "usage: armms-pay [-t TENANT] [--changed] [FILE...]\n"
     "       armms-pay [-t TENANT] --period P [--guard G] [--changed]\n"
-    "                 [--from URL [--stream NAME] [--durable NAME] [--ack-wait SECS] [--batch "
-    "N]]\n"
+    "                 [--from URL [--stream NAME] [--durable NAME]\n"
+    "                  [--ack-wait SECS] [--batch N]]\n"
     "\n"
     "Stream mode: read TimesheetFinalized and TimesheetAdjusted records\n"
     "(armms-timesheet --finalize, armms-approve approve), land each snapshot once\n"

@@ -334,7 +334,7 @@ static const cli_verb verbs[] = {
     {.name = "compute",
      .operand = "PERIOD",
      .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
-     .synopsis = "[--from URL [--stream NAME] [--durable NAME] [--ack-wait SECS] [--batch N]]",
+     .synopsis = "[--from URL] [--stream NAME] [--durable NAME] [--ack-wait SECS] [--batch N]",
      .help = "take new snapshots from the journal (or the broker: --from), then\n"
              "pay and deduct every guard of the period (for cron); writes the\n"
              "net Paysheet records",
