@@ -139,6 +139,28 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     assert_equal "$(curl -sf "$NATS_MON/jsz?consumers=true" | jq '[.account_details[].stream_detail[].consumer_detail[] | .num_ack_pending + .num_pending] | add')" 0
 }
 
+@test "a batch whose commit fails is handed back to the broker at once: the next run lands it without waiting for the ack wait" {
+    nats_start
+    host_a
+    on a armms-pay -q -t acme --period 2026-11-A >/dev/null
+    on b master
+    make -s -C "$ARMMS_ROOT" tests/fault/fault.so
+    # the batch's commit fails (its WAL sync: the second, as above)
+    run --separate-stderr on b env ARMMS_FAULT=sync:2:fail ARMMS_FAULT_PATH="$BATS_TEST_TMPDIR/b/tenants/acme/pay.db-wal" \
+        ARMMS_FAULT_LOG="$BATS_TEST_TMPDIR/fault.log" LD_PRELOAD="$ARMMS_ROOT/tests/fault/fault.so" \
+        armms-pay -t acme --from "$NATS_URL" --period 2026-11-A
+    assert_equal "$status" 74
+    assert_equal "$(tail -1 <<<"$stderr")" "armms-pay: tenant acme: pay.db: commit: disk I/O error"
+    assert_file_exists "$BATS_TEST_TMPDIR/fault.log"
+    assert_equal "$(on b q acme pay 'select count(*) from inbox')" 0
+    assert_equal "$(on b q acme pay 'select count(*) from paysheet')" 0
+    # negatively acknowledged: delivered again now, not in 60 seconds
+    run --separate-stderr pay_b
+    assert_success
+    assert_equal "$stderr" "armms-pay: 2026-11-A: 2 read, 2 landed, 0 rejected, 2 paysheets computed, 2 changed"
+    assert_equal "$(sheets b)" "$(sheets a)"
+}
+
 @test "the same events published twice, and read again by a new durable consumer, change nothing" {
     nats_start
     host_a
@@ -164,6 +186,9 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     assert_equal "$stderr" "armms-pay: 2026-11-A: 2 read, 0 landed, 0 rejected, 2 paysheets computed, 0 changed"
     assert_equal "$(sheets b)" "$before"
     assert_equal "$(on b q acme pay 'select count(*) from inbox')" 2
+    # the ack wait asked for is set on the durables that exist
+    pay_b -q --ack-wait 5 >/dev/null
+    assert_equal "$(curl -sf "$NATS_MON/jsz?consumers=true&config=true" | jq -r '[.account_details[].stream_detail[].consumer_detail[] | select(.name | startswith("pay-acme-Timesheet")) | .config.ack_wait] | unique | join(" ")')" 5000000000
 }
 
 @test "a message whose snapshot checksum is wrong is a Reject and the others land; one re-chained with another content is a CONFLICT; an edited line is BAD_HASH" {
