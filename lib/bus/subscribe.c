@@ -34,6 +34,7 @@ struct bus_sub {
     char stream[128];
     int batch;
     int64_t ack_wait_ns;
+    char description[200];
     consumer c[BUS_SUB_MAX];
     int n;
     natsInbox *inbox;      /* where the pulled messages come */
@@ -72,6 +73,8 @@ int bus_sub_open(bus_sub **out, bus_t *b, const bus_sub_opts *o, armms_err *err)
     snprintf(s->stream, sizeof s->stream, "%s", o->stream && *o->stream ? o->stream : BUS_STREAM);
     s->batch = o->batch > 0 ? o->batch : BUS_SUB_BATCH;
     s->ack_wait_ns = (int64_t)(o->ack_wait_s > 0 ? o->ack_wait_s : BUS_SUB_ACK_WAIT) * 1000000000;
+    snprintf(s->description, sizeof s->description, "%s",
+             o->description ? o->description : "an ARMMS consumer");
     *out = s;
     natsStatus st = natsInbox_Create(&s->inbox);
     if (st == NATS_OK)
@@ -104,7 +107,7 @@ static int ensure_consumer(bus_sub *s, const char *durable, const char *subject,
         jsConsumerConfig cc;
         jsConsumerConfig_Init(&cc);
         cc.Durable = durable;
-        cc.Description = "ARMMS consumer (armms-pay --from)";
+        cc.Description = s->description;
         cc.DeliverPolicy = js_DeliverAll;
         cc.AckPolicy = js_AckExplicit;
         cc.AckWait = s->ack_wait_ns;

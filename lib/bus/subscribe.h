@@ -97,9 +97,10 @@ typedef struct bus_msg {
 typedef int (*bus_batch_fn)(bus_msg *msgs, int n, void *ctx, armms_err *err);
 
 typedef struct bus_sub_opts {
-    const char *stream; /* default BUS_STREAM */
-    int batch;          /* default BUS_SUB_BATCH */
-    int ack_wait_s;     /* default BUS_SUB_ACK_WAIT */
+    const char *stream;      /* default BUS_STREAM */
+    int batch;               /* default BUS_SUB_BATCH */
+    int ack_wait_s;          /* default BUS_SUB_ACK_WAIT */
+    const char *description; /* of the durables made, as the broker shows them */
 } bus_sub_opts;
 void bus_sub_opts_init(bus_sub_opts *o);
 

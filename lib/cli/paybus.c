@@ -82,6 +82,9 @@ int paybus_open(paybus *pb, const tenant_t *t, armms_err *err)
         so.stream = pb->stream;
     so.ack_wait_s = (int)pb->ack_wait_s;
     so.batch = (int)pb->batch;
+    char desc[200];
+    snprintf(desc, sizeof desc, "ARMMS payroll inbox of tenant %s (armms-pay --from)", t->id);
+    so.description = desc;
     rc = bus_sub_open(&pb->sub, &pb->b, &so, err);
     static const char *const types[] = {"TimesheetFinalized", "TimesheetAdjusted"};
     for (int i = 0; !rc && i < 2; i++) {
