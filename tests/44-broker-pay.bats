@@ -11,12 +11,11 @@ bats_require_minimum_version 1.5.0
 #
 # Roster (small_tenant): DAY 06:00-18:00; G1 rests on Sundays, G2 on
 # Saturdays; a full day is 480 regular + 240 overtime minutes at 800.00 a
-# day at DET1 (NCR), so 1,300.00.
+# day at DET1 (NCR), so 1,300.00; on a special day (All Saints', Sunday
+# 1 November) 130% and 169%: 1,040.00 + 676.00 = 1,716.00.
 
 teardown() { nats_stop; }
 
-A=
-B=
 # on a|b CMD...: CMD with that host's ARMMS_HOME.
 on() {
     local h=$1
@@ -25,7 +24,8 @@ on() {
 }
 
 # The master data both hosts hold: the tenant, its detachments in NCR, the
-# DET1 day card, the assignments, the 2026 periods, a loan of G1.
+# DET1 day card, the assignments, All Saints' Day, the 2026 periods, a loan
+# of G1.
 master() {
     small_tenant acme
     printf '%s\n' 'detachment_id,name,client,region' 'DET1,Tower One,Acme Corp,NCR' \
@@ -33,6 +33,7 @@ master() {
     tk_import acme rate 'detachment_id,shift_id,position_id,daily_rate,valid_from,valid_to' \
         'DET1,DAY,GUARD,800.00,2026-01-01,'
     tk_assign acme 'G1,DET1,DAY,2026-10-16,,regular,' 'G2,DET1,DAY,2026-10-16,,regular,'
+    tk_holiday acme "2026-11-01,All Saints' Day,special"
     armms-import -q -t acme period --generate 2026
     tk_import acme obligation 'obligation_id,guard_id,kind,code,label,installment,installments,start_period,frequency' \
         'L1,G1,loan,CALOAN,Company loan,500.00,4,2026-11-A,each'
@@ -89,10 +90,10 @@ pay_b() { on b armms-pay -t acme --from "$NATS_URL" --period 2026-11-A "$@"; }
     assert_success
     assert_equal "$stderr" "armms-pay: 2026-11-A: 2 read, 2 landed, 0 rejected, 2 paysheets computed, 2 changed"
     assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/a.gross")"
-    # G1: 1-15 November less Sundays 1, 8, 15 = 12 days; G2 less Saturdays
-    # 7, 14 = 13 days; 1,300.00 a day
+    # G1: 1-15 November less Sundays 1, 8, 15 = 12 days x 1,300.00; G2 less
+    # Saturdays 7, 14 = 13 days, 12 x 1,300.00 + All Saints' 1,716.00
     assert_equal "$(jq -r '[.paysheet_id, .gross] | @tsv' <<<"$output" | paste -sd' ')" \
-        "$(printf '2026-11-A/G1\t1560000 2026-11-A/G2\t1690000')"
+        "$(printf '2026-11-A/G1\t1560000 2026-11-A/G2\t1731600')"
     run --separate-stderr on b armms-deduct -t acme --period 2026-11-A
     assert_success
     assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/a.net")"
@@ -216,7 +217,7 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     assert_equal "$(grep -v '^{' <<<"$stderr")" "armms-pay: 2026-11-A: 5 read, 2 landed, 3 rejected, 2 paysheets computed, 2 changed"
     assert_equal "$(on b q acme pay 'select guard_id, version from inbox order by 1' | paste -sd' ')" "G1|1 G2|1"
     assert_equal "$(jq -r '[.paysheet_id, .gross] | @tsv' <<<"$output" | paste -sd' ')" \
-        "$(printf '2026-11-A/G1\t1560000 2026-11-A/G2\t1690000')"
+        "$(printf '2026-11-A/G1\t1560000 2026-11-A/G2\t1731600')"
     # the refused messages were acknowledged with their batch: a rerun reads nothing
     run --separate-stderr pay_b
     assert_success

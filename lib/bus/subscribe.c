@@ -4,8 +4,8 @@
  * Invariants:
  *  1. a batch is acknowledged only after the callback returned 0 for it,
  *     and those acks are flushed to the broker before the next fetch, so
- *     the broker never delivers again what a later batch of the same run
- *     passed unless the caller was slower than the ack wait;
+ *     the next fetch of the run never brings it again (unless the callback
+ *     took longer than the ack wait: then it comes again, a duplicate);
  *  2. a batch the callback failed is negatively acknowledged (delivered
  *     again at once, to the next run: drain stops);
  *  3. no message body reaches an error message (bus.c's rule): a body is a
