@@ -368,7 +368,7 @@ print(bad)' < <(journal_lines acme)
     run --separate-stderr armms-journal -t acme --as nobody
     assert_failure 64
     assert_equal "$(head -n 1 <<<"$stderr")" \
-        "armms-journal: missing command (verify, sync, cat, history or seal)"
+        "armms-journal: missing command (verify, sync, cat, history, seal, publish or stream)"
     # a known verb does reach the user check
     run --separate-stderr armms-journal -t acme --as nobody verify
     assert_failure 77
