@@ -303,7 +303,9 @@ static int take_line(store_t *s, const char *line, size_t len, long long seq, co
     if (!fin && !adj)
         return 0;
     n->read++;
-    progress_tick(n->progress, n->read, 0, "snapshots from the journal");
+    progress_tick(n->progress, n->read, 0,
+                  strcmp(source, "journal") ? "snapshots from the broker"
+                                            : "snapshots from the journal");
     rejection rj = {0};
     inbox_key k;
     int taken, rc = land_fast(s, line, len, "$.payload", seq, &k, &taken, &rj, err);
