@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/paybus.h"
 #include "cli/progress.h"
 #include "core/clock.h"
 #include "pay/gross.h"
@@ -14,19 +15,32 @@
 static const char usage[] =
     "usage: armms-pay [-t TENANT] [--changed] [FILE...]\n"
     "       armms-pay [-t TENANT] --period P [--guard G] [--changed]\n"
+    "                 [--from URL [--stream NAME] [--durable NAME]\n"
+    "                  [--ack-wait SECS] [--batch N]]\n"
     "\n"
     "Stream mode: read TimesheetFinalized and TimesheetAdjusted records\n"
     "(armms-timesheet --finalize, armms-approve approve), land each snapshot once\n"
     "in payroll's inbox and price again the paysheets of the guards and periods\n"
     "they touch. Select mode (--period): first take what is new in the journal\n"
-    "through payroll's consumer cursor, then price every guard of the period.\n"
+    "through payroll's consumer cursor (or, with --from, from the broker\n"
+    "timekeeping publishes to), then price every guard of the period.\n"
     "Writes Paysheet records (stage gross); a late snapshot of a closed period\n"
     "becomes adjustment lines in the guard's next open period.\n"
     "\n"
     "  -t, --tenant ID       the tenant (or ARMMS_TENANT)\n"
     "      --period P        price pay period P (YYYY-MM-A or YYYY-MM-B)\n"
     "      --guard G         with --period: that guard only\n"
-    "      --changed         write only paysheets whose stored record changed\n" CLI_COMMON_HELP;
+    "      --changed         write only paysheets whose stored record changed\n" PAYBUS_HELP
+        CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(" 0", "every record landed")
+            CLI_EXIT("64", "usage") CLI_EXIT("65", "some records rejected (the others landed)")
+                CLI_EXIT("66", "an input file cannot be read (the others are read)")
+                    CLI_EXIT("69", "--from: the broker cannot be reached (nothing changed)")
+                        CLI_EXIT("70", "internal error, or a damaged journal")
+                            CLI_EXIT("73", "the --rejects file cannot be opened") CLI_EXIT(
+                                "74", "I/O error: input, journal, standard output or Rejects")
+                                CLI_EXIT_BUSY CLI_EXIT_NOPERM CLI_EXIT_CONFIG CLI_EXIT_MORE(
+                                    "or --from: the stream is missing, or the durable is "
+                                    "another consumer's");
 
 enum { OPT_PERIOD = OPT_TOOL_BASE, OPT_GUARD, OPT_CHANGED };
 
@@ -43,14 +57,17 @@ int main(int argc, char **argv)
                                              {"period", required_argument, NULL, OPT_PERIOD},
                                              {"guard", required_argument, NULL, OPT_GUARD},
                                              {"changed", no_argument, NULL, OPT_CHANGED},
+                                             PAYBUS_LONGOPTS,
                                              {0, 0, 0, 0}};
     cli_t c;
+    paybus pb;
     const char *period = NULL, *guard = NULL;
     int changed = 0, opt;
     cli_init(&c, "armms-pay", usage);
+    paybus_init(&pb);
     argv[0] = (char *)armms_prog;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common(&c, opt, optarg))
+        if (cli_common(&c, opt, optarg) || paybus_opt(&pb, &c, opt, optarg))
             continue;
         switch (opt) {
         case OPT_PERIOD:
@@ -69,6 +86,7 @@ int main(int argc, char **argv)
         cli_usage_error(&c, "--period '%s' is not YYYY-MM-A or YYYY-MM-B", period);
     if (guard && !period)
         cli_usage_error(&c, "--guard needs --period");
+    paybus_check(&pb, &c, period != NULL, "--period (select mode)");
 
     tenant_t t;
     reject_sink rej;
@@ -82,13 +100,18 @@ int main(int argc, char **argv)
     cli_authorize(&t, "payrun.run");
     cli_rejects(&c, &rej);
     n.progress = cli_progress(&c, stdout);
-    int rc = store_open(&s, &t, "pay", 0, &err);
+    /* the broker first: unreachable, nothing is opened or changed */
+    int rc = paybus_open(&pb, &t, &err);
+    if (!rc)
+        rc = store_open(&s, &t, "pay", 0, &err);
     if (!rc)
         rc = pay_rules_load(s.db, &rules, &err);
     if (!rc)
         rc = pay_stream_open(&ps, &s, rules, stdout, &rej, &n, &err);
     if (!rc && changed)
         pay_stream_changed_only(ps);
+    if (!rc)
+        paybus_attach(&pb, ps, &rej, &n);
     if (!rc && (optind < argc || cli_stdin_wanted(period != NULL)))
         rc = cli_each_record(argc - optind, argv + optind, on_record, ps, &rej, &n.read,
                              &n.rejected, &missing, &err);
@@ -99,6 +122,7 @@ int main(int argc, char **argv)
     pay_stream_close(ps);
     pay_rules_free(rules);
     store_close(&s);
+    paybus_close(&pb);
     int code = missing ? EXIT_NOINPUT : n.rejected ? EXIT_DATAERR : 0;
     char scope[120] = "";
     if (period)

@@ -10,6 +10,7 @@
 
 #include "cli/actions.h"
 #include "cli/cli.h"
+#include "cli/paybus.h"
 #include "cli/progress.h"
 #include "cli/view.h"
 #include "core/clock.h"
@@ -36,6 +37,7 @@ typedef struct payrun_cli {
     reject_sink rej;
     store_t s;
     int lock;
+    paybus pb; /* compute --from: snapshots from the broker */
     char summary[400];
     int code; /* exit code when the run itself went through (65 for Rejects) */
     armms_err err;
@@ -87,7 +89,10 @@ static int run_compute(void *ctx)
     pay_counts gn = {0}, dn = {0};
     char st[16];
     gn.progress = dn.progress = cli_progress(&p->c, stdout); /* priced, then netted */
-    int rc = open_store(p, 1);
+    /* the broker first: unreachable, nothing is opened or changed */
+    int rc = paybus_open(&p->pb, &p->t, &p->err);
+    if (!rc)
+        rc = open_store(p, 1);
     if (!rc && !(rc = payrun_status_of(&p->s, p->operand, st, &p->err)) &&
         (!st[0] || !strcmp(st, "CLOSED")))
         rc = err_set(&p->err, EXIT_DATAERR, "the payrun of %s is %s", p->operand,
@@ -120,6 +125,8 @@ static int run_compute(void *ctx)
     if (!rc)
         rc = pay_stream_open(&ps, &p->s, rules, devnull, &p->rej, &gn, &p->err);
     if (!rc)
+        paybus_attach(&p->pb, ps, &p->rej, &gn);
+    if (!rc)
         rc = pay_stream_scope(ps, p->operand, NULL, &p->err);
     if (!rc)
         rc = pay_stream_finish(ps, &p->err);
@@ -132,6 +139,7 @@ static int run_compute(void *ctx)
         rc = payrun_computed(&p->s, p->operand, &p->err);
     pay_rules_free(rules);
     close_store(p);
+    paybus_close(&p->pb);
     if (!rc && (gn.rejected || dn.rejected))
         p->code = EXIT_DATAERR;
     if (!rc)
@@ -326,8 +334,10 @@ static const cli_verb verbs[] = {
     {.name = "compute",
      .operand = "PERIOD",
      .needs = "a period (YYYY-MM-A, YYYY-MM-B, YYYY-13M or FINAL-YYYY-MM-DD)",
-     .help = "take new snapshots from the journal, then pay and deduct every\n"
-             "guard of the period (for cron); writes the net Paysheet records",
+     .synopsis = "[--from URL] [--stream NAME] [--durable NAME] [--ack-wait SECS] [--batch N]",
+     .help = "take new snapshots from the journal (or the broker: --from), then\n"
+             "pay and deduct every guard of the period (for cron); writes the\n"
+             "net Paysheet records",
      .scope = "payrun.run",
      .run = run_compute},
     {.name = "status",
@@ -407,11 +417,22 @@ static const char options[] =
     "      --all             holds: resolved ones too\n"
     "      --on DATE         final: the separation date (YYYY-MM-DD)\n"
     "      --format F        status: table (the default on a terminal), ndjson, "
-    "csv\n" CLI_COMMON_OPTIONS CLI_EXIT_HEAD CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
-        CLI_EXIT("65", "some guards rejected (the rest landed), or the run is in the wrong")
-            CLI_EXIT_MORE("state for the command (closed, not open, not approved, held)")
-                CLI_EXIT("75", "the tenant or the period's payrun is busy past --wait")
-                    CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
+    "csv\n"
+    "      --from URL        compute: take new snapshots from the broker at URL\n"
+    "                        (nats://HOST[:PORT]) instead of the tenant's journal\n"
+    "      --stream NAME     compute --from: the stream (default ARMMS)\n"
+    "      --durable NAME    compute --from: the durable consumers' name\n"
+    "                        (default pay-TENANT)\n"
+    "      --ack-wait SECS   compute --from: seconds the broker waits for an ack\n"
+    "                        before it delivers again (default 60)\n"
+    "      --batch N         compute --from: messages one fetch takes at most,\n"
+    "                        landed in one transaction and acknowledged (256)\n" CLI_COMMON_OPTIONS
+        CLI_EXIT_HEAD CLI_EXIT(" 0", "done") CLI_EXIT("64", "usage")
+            CLI_EXIT("65", "some guards rejected (the rest landed), or the run is in the wrong")
+                CLI_EXIT_MORE("state for the command (closed, not open, not approved, held)")
+                    CLI_EXIT("69", "compute --from: the broker cannot be reached")
+                        CLI_EXIT("75", "the tenant or the period's payrun is busy past --wait")
+                            CLI_EXIT_NOPERM CLI_EXIT_CONFIG;
 
 enum { OPT_GUARD = OPT_TOOL_BASE, OPT_ITEM, OPT_REASON, OPT_NOTE, OPT_ALL, OPT_FORMAT, OPT_ON };
 
@@ -425,11 +446,13 @@ static void parse_options(payrun_cli *p, int argc, char **argv)
                                              {"all", no_argument, NULL, OPT_ALL},
                                              {"format", required_argument, NULL, OPT_FORMAT},
                                              {"on", required_argument, NULL, OPT_ON},
+                                             PAYBUS_LONGOPTS,
                                              {0, 0, 0, 0}};
     int opt;
     cli_init_verbs(&p->c, "armms-payrun", argv, "[-t TENANT]", verbs, intro, options);
+    paybus_init(&p->pb);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common(&p->c, opt, optarg))
+        if (cli_common(&p->c, opt, optarg) || paybus_opt(&p->pb, &p->c, opt, optarg))
             continue;
         switch (opt) {
         case OPT_GUARD:
@@ -495,6 +518,9 @@ static void check_verb(payrun_cli *p, int argc, char **argv)
         cli_usage_error(c, "--all goes with holds");
     if (p->format && strcmp(cmd, "status") && strcmp(cmd, "show"))
         cli_usage_error(c, "--format goes with status or show");
+    paybus_check(&p->pb, c, !strcmp(cmd, "compute") && p->kind == PAY_PERIOD_REGULAR,
+                 "compute of a half-month period (13th month and final pay read stored "
+                 "paysheets)");
 }
 
 int main(int argc, char **argv)

@@ -27,6 +27,8 @@ struct pay_stream {
     idmap idx;
     const char *only_guard; /* select: pulled closed periods of this guard only */
     int select;             /* pulled snapshots of open periods wait for their own run */
+    pay_source_fn source;   /* NULL: select mode pulls from the tenant's journal */
+    void *source_ctx;
 };
 
 static int gx_open(gx *g, store_t *s, const pay_rules *rules, FILE *out, reject_sink *rej,
@@ -150,6 +152,12 @@ static void pulled(const inbox_key *k, void *ctx)
     pay_stream_touch(ps, k->guard, k->period);
 }
 
+void pay_stream_source(pay_stream *ps, pay_source_fn fn, void *ctx)
+{
+    ps->source = fn;
+    ps->source_ctx = ctx;
+}
+
 int pay_stream_pull(pay_stream *ps, armms_err *err)
 {
     store_t *s = ps->g.s;
@@ -158,7 +166,28 @@ int pay_stream_pull(pay_stream *ps, armms_err *err)
         if (rc)
             return rc;
     }
+    if (ps->source) {
+        int rc = ps->source(ps, ps->source_ctx, err);
+        if (rc && s->in_tx)
+            store_rollback(s);
+        return rc;
+    }
     return inbox_pull(s, ps->g.rej, pulled, ps, ps->g.n, err);
+}
+
+int pay_stream_event(pay_stream *ps, const char *line, size_t len, long long seq,
+                     const char *source, armms_err *err)
+{
+    store_t *s = ps->g.s;
+    int rc = s->in_tx ? 0 : store_begin(s, err);
+    if (!rc)
+        rc = inbox_take(s, line, len, seq, source, ps->g.rej, pulled, ps, ps->g.n, err);
+    return rc;
+}
+
+int pay_stream_commit(pay_stream *ps, armms_err *err)
+{
+    return ps->g.s->in_tx ? store_commit(ps->g.s, err) : 0;
 }
 
 static int write_out(gx *g, armms_err *err)

@@ -97,8 +97,24 @@ void pay_stream_touch(pay_stream *ps, const char *guard, const char *period);
  * CLOSED periods are priced now (as adjustments into the open run): the
  * others wait for their own period's run. */
 int pay_stream_scope(pay_stream *ps, const char *period, const char *guard, armms_err *err);
-/* Take what is new from the journal (inbox_pull), touching what it lands. */
+/* Take what is new from the journal (inbox_pull), touching what it lands;
+ * or, when a source is set, from that source. */
 int pay_stream_pull(pay_stream *ps, armms_err *err);
+/* A source of snapshot events in place of the tenant's journal (a broker
+ * subscription, set up by the tool): pay_stream_pull (so select mode)
+ * calls fn instead of inbox_pull. fn hands each event it receives to
+ * pay_stream_event, calls pay_stream_commit after each batch and only then
+ * tells its source the batch was taken; it returns 0 or an EXIT_* code (an
+ * open transaction is then rolled back). */
+typedef int (*pay_source_fn)(pay_stream *ps, void *ctx, armms_err *err);
+void pay_stream_source(pay_stream *ps, pay_source_fn fn, void *ctx);
+/* One event of the source (inbox_take: line the envelope as journaled
+ * where it was written, seq its seq there, source named in a Reject),
+ * landed inside the run's transaction, begun here when none is open. */
+int pay_stream_event(pay_stream *ps, const char *line, size_t len, long long seq,
+                     const char *source, armms_err *err);
+/* Commit what the events landed (nothing when no transaction is open). */
+int pay_stream_commit(pay_stream *ps, armms_err *err);
 /* Price everything touched, committing in batches, then write. */
 int pay_stream_finish(pay_stream *ps, armms_err *err);
 void pay_stream_close(pay_stream *ps);

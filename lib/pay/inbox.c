@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "pay/inbox.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,6 +285,60 @@ static int land_fast(store_t *s, const char *text, size_t len, const char *envel
     return rc;
 }
 
+/* One journal line whose seq is seq: a snapshot event lands (counted,
+ * touched, or refused with a Reject naming source and seq); any other
+ * event passes over. 0 or an EXIT_* code. */
+static int take_line(store_t *s, const char *line, size_t len, long long seq, const char *source,
+                     reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
+                     armms_err *err)
+{
+    /* only the two snapshot events; the type is a fixed field early on */
+    const char *end = line + (len < 200 ? len : 200);
+    const char *ty = memmem(line, (size_t)(end - line), "\"event_type\":\"", 14);
+    if (!ty)
+        return 0;
+    ty += 14;
+    int fin = !strncmp(ty, "TimesheetFinalized\"", 19),
+        adj = !strncmp(ty, "TimesheetAdjusted\"", 18);
+    if (!fin && !adj)
+        return 0;
+    n->read++;
+    progress_tick(n->progress, n->read, 0,
+                  strcmp(source, "journal") ? "snapshots from the broker"
+                                            : "snapshots from the journal");
+    rejection rj = {0};
+    inbox_key k;
+    int taken, rc = land_fast(s, line, len, "$.payload", seq, &k, &taken, &rj, err);
+    if (taken)
+        goto landed;
+    if (rc)
+        return rc;
+    /* the payload, parsed by libjq like every record */
+    jv ev = ndjson_parse_object(line, len, &rj);
+    jv pl = jv_is_valid(ev) ? jv_object_get(jv_copy(ev), jv_string("payload")) : jv_invalid();
+    jv_free(ev);
+    if (jv_get_kind(pl) != JV_KIND_OBJECT) {
+        jv_free(pl);
+        rc = rj.code ? REJECTED
+                     : rejection_set(&rj, "BAD_FIELD", "journal event %lld has no payload object",
+                                     seq);
+    } else {
+        rc = inbox_land(s, pl, seq, &k, &rj, err);
+    }
+landed:
+    if (rc == REJECTED) {
+        reject_emit(rej, &rj, source, seq, line, len);
+        n->rejected++;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    n->landed += k.landed;
+    if (touch)
+        touch(&k, ctx);
+    return 0;
+}
+
 typedef struct pull {
     store_t *s;
     reject_sink *rej;
@@ -306,49 +361,7 @@ static int pull_cb(const char *line, size_t len, void *vctx)
         return 0;
     if (seq > p->last)
         p->last = seq;
-    /* only the two snapshot events; the type is a fixed field early on */
-    const char *end = line + (len < 200 ? len : 200);
-    const char *ty = memmem(line, (size_t)(end - line), "\"event_type\":\"", 14);
-    if (!ty)
-        return 0;
-    ty += 14;
-    int fin = !strncmp(ty, "TimesheetFinalized\"", 19),
-        adj = !strncmp(ty, "TimesheetAdjusted\"", 18);
-    if (!fin && !adj)
-        return 0;
-    p->n->read++;
-    progress_tick(p->n->progress, p->n->read, 0, "snapshots from the journal");
-    rejection rj = {0};
-    inbox_key k;
-    int taken, rc = land_fast(p->s, line, len, "$.payload", seq, &k, &taken, &rj, p->err);
-    if (taken)
-        goto landed;
-    if (rc)
-        return rc;
-    /* the payload, parsed by libjq like every record */
-    jv ev = ndjson_parse_object(line, len, &rj);
-    jv pl = jv_is_valid(ev) ? jv_object_get(jv_copy(ev), jv_string("payload")) : jv_invalid();
-    jv_free(ev);
-    if (jv_get_kind(pl) != JV_KIND_OBJECT) {
-        jv_free(pl);
-        rc = rj.code ? REJECTED
-                     : rejection_set(&rj, "BAD_FIELD", "journal event %lld has no payload object",
-                                     seq);
-    } else {
-        rc = inbox_land(p->s, pl, seq, &k, &rj, p->err);
-    }
-landed:
-    if (rc == REJECTED) {
-        reject_emit(p->rej, &rj, "journal", seq, line, len);
-        p->n->rejected++;
-        return 0;
-    }
-    if (rc)
-        return rc;
-    p->n->landed += k.landed;
-    if (p->touch)
-        p->touch(&k, p->ctx);
-    return 0;
+    return take_line(p->s, line, len, seq, "journal", p->rej, p->touch, p->ctx, p->n, p->err);
 }
 
 int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
@@ -371,6 +384,13 @@ int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pa
     if (p.last > p.from)
         rc = journal_cursor_set(s->tenant, PAY_CURSOR, p.last, err);
     return rc;
+}
+
+int inbox_take(store_t *s, const char *line, size_t len, long long seq, const char *source,
+               reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n, armms_err *err)
+{
+    assert(s->in_tx);
+    return take_line(s, line, len, seq, source, rej, touch, ctx, n, err);
 }
 
 int inbox_land_text(store_t *s, const char *text, size_t len, long long journal_seq, inbox_key *k,

@@ -4,9 +4,11 @@
  * pay.db `inbox`, keyed by (timesheet_id, version).
  *
  * Payroll is a consumer of timekeeping, never a reader of its store: a
- * snapshot reaches it as a record on an input (stream mode) or as an event
+ * snapshot reaches it as a record on an input (stream mode), as an event
  * of the tenant's journal read through payroll's own consumer cursor
- * (select mode). Either way:
+ * (select mode), or as that same event delivered by a message broker from
+ * the journal of the host timekeeping runs on (select mode with a broker
+ * source: inbox_take). Either way:
  *  - the checksum is verified: "sha256:" + the SHA-256 of the canonical
  *    JSON (core/ndjson.h json_canonical: sorted keys, compact) of the
  *    snapshot without its checksum field, as timekeeping sealed it; a
@@ -19,8 +21,9 @@
  *    its checksum), so "sha256:" + SHA-256(record) = checksum re-verifies
  *    a row without parsing it;
  *  - the journal cursor moves only after the inbox rows of the events it
- *    passes have committed, so delivery is at least once and landing is
- *    idempotent.
+ *    passes have committed (a broker's message is acknowledged only after
+ *    that commit), so delivery is at least once and landing is idempotent:
+ *    an event read or delivered again is a duplicate and changes nothing.
  *
  * Uses core and store.
  */
@@ -69,6 +72,18 @@ typedef void (*inbox_touch_fn)(const inbox_key *k, void *ctx);
  * ones, n->rejected the Rejects. */
 int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
                armms_err *err);
+
+/* One event from a source other than the tenant's own journal (a broker
+ * subscription): line is the event's envelope as journaled where it was
+ * written (the tenant's journal on the timekeeping host), seq its seq
+ * there, kept as the inbox row's journal_seq and named with source in a
+ * Reject. A TimesheetFinalized or TimesheetAdjusted lands as inbox_pull
+ * lands it (counted in n, touch called); another event type passes over.
+ * Inside the caller's transaction: what it lands is delivered once the
+ * caller commits, and only then may the source be told so. 0 or an
+ * EXIT_* code. */
+int inbox_take(store_t *s, const char *line, size_t len, long long seq, const char *source,
+               reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n, armms_err *err);
 
 /* Verify a sealed snapshot's checksum (rec looked at): 0 or REJECTED
  * (BAD_CHECKSUM). */
