@@ -380,3 +380,23 @@ conforms() {
     run --separate-stderr armms-report -t acme roster --date 2026-10-20 --format ndjson
     assert_equal "$(jq -r 'select(.guard_id == "G1") | [.dtr_status, .post, .open] | @tsv' <<<"$output")" "$(tsv LEAVE OPEN true)"
 }
+
+@test "a day of leave that only the period's DTR run sees still counts in the sealed timesheet" {
+    leave_tenant
+    leave 'G1,2026-10-20,SIL,family matter'
+    local d
+    for d in $(seq -f '2026-10-%02g' 16 31); do
+        [ "$(date -d "$d" +%a)" = Sun ] || [ "$d" = 2026-10-20 ] || dayshift G1 "$d"
+    done
+    # the stream makes the draft from the punched days; the leave day has
+    # no DTR yet, so the draft has no leave
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    # the period's runs make the LEAVE DTR: the draft's only change is it
+    armms-dtr -q -t acme --period 2026-10-B >/dev/null
+    armms-timesheet -q -t acme --period 2026-10-B >/dev/null
+    run seal 2026-10-B --guard G1
+    assert_success
+    rec=$(jq -c 'select(.guard_id == "G1")' <<<"$output")
+    assert_equal "$(jq -r '.days_leave' <<<"$rec")" 1
+    assert_equal "$(jq -r '[.days[] | select(.leave) | .date] | join(" ")' <<<"$rec")" 2026-10-20
+}

@@ -8,7 +8,9 @@
  * Invariants:
  *  - The stored `minutes` text of a version is its comparable content:
  *    "buckets|worked,regular,ot,nd,nd_ot,late,undertime|days_worked,
- *    days_absent,days_incomplete|H", H the SHA-256 of the per-day part of
+ *    days_absent,days_incomplete[,days_leave]|H" (days_leave only when
+ *    there is some, so a draft whose only change is a day of leave is
+ *    written again and its sealed record counts it), H the SHA-256 of the per-day part of
  *    the snapshot (its days and unworked_holidays, as ts_days_json writes
  *    them), so a change there seals a new version too. A draft carries no
  *    day lines, so its H is that of the empty text and a draft is
@@ -41,12 +43,16 @@ static void sum_text(strbuf *b, ts_sum *s)
     for (int k = 0; k < NTOT; k++)
         sb_addf(b, "%s%d", k ? "," : "", s->tot[k]);
     sb_addf(b, "|%d,%d,%d", s->days[0], s->days[1], s->days[2]);
+    /* leave days only when there are some, so a text written before leave
+     * existed, or of a timesheet without any, is what it was */
+    if (s->days[3])
+        sb_addf(b, ",%d", s->days[3]);
 }
 
 static int sum_parse(const char *text, ts_sum *s)
 {
     memset(s->by_type, 0, sizeof s->by_type);
-    s->days[3] = 0; /* not in the text */
+    s->days[3] = 0; /* in the text only when there are some */
     const char *bar = strchr(text, '|');
     if (!bar)
         return -1;
@@ -57,11 +63,13 @@ static int sum_parse(const char *text, ts_sum *s)
     free(bk);
     if (rc)
         return -1;
-    int *f = s->tot;
-    return sscanf(bar + 1, "%d,%d,%d,%d,%d,%d,%d|%d,%d,%d", &f[0], &f[1], &f[2], &f[3], &f[4],
-                  &f[5], &f[6], &s->days[0], &s->days[1], &s->days[2]) == 10
-               ? 0
-               : -1;
+    int *f = s->tot, end = 0;
+    if (sscanf(bar + 1, "%d,%d,%d,%d,%d,%d,%d|%d,%d,%d%n", &f[0], &f[1], &f[2], &f[3], &f[4],
+               &f[5], &f[6], &s->days[0], &s->days[1], &s->days[2], &end) != 10)
+        return -1;
+    if (bar[1 + end] == ',' && sscanf(bar + 2 + end, "%d", &s->days[3]) != 1)
+        return -1;
+    return 0;
 }
 
 static void sum_json(strbuf *b, ts_sum *s)
