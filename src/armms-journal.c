@@ -327,7 +327,7 @@ static int run_cat(void *ctx)
         return j->err.code;
     long long start = j->cc.since;
     j->cc.masked = isatty(STDOUT_FILENO);
-    int rc = journal_each(&j->t, cat_cb, &j->cc, &j->err);
+    int rc = journal_each_after(&j->t, j->cc.since, cat_cb, &j->cc, &j->err);
     /* Not delivered, so the cursor stays where it was; the epilogue says
      * why. */
     if (rc == 2 || stream_close_check(stdout))

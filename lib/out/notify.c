@@ -569,7 +569,7 @@ int notify_take_journal(notify *n, reject_sink *rej, armms_err *err)
     if (rc)
         return rc;
     p.done = p.from;
-    rc = journal_each(n->t, pull_cb, &p, err);
+    rc = journal_each_after(n->t, p.from, pull_cb, &p, err);
     /* every event up to done has committed (or was passed over): the
      * cursor may pass them, even when a later one failed */
     if (!n->dry && p.done > p.from) {

@@ -374,7 +374,7 @@ int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pa
     p.last = p.from;
     if ((rc = store_begin(s, err)))
         return rc;
-    rc = journal_each(s->tenant, pull_cb, &p, err);
+    rc = journal_each_after(s->tenant, p.from, pull_cb, &p, err);
     if (rc) {
         store_rollback(s);
         return rc;

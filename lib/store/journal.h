@@ -56,6 +56,10 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
  * cb returns nonzero to stop early; that value is returned. */
 typedef int (*journal_cb)(const char *line, size_t len, void *ctx);
 int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err);
+/* journal_each from the segment holding seq after + 1 on (the lines
+ * before it in that segment are still given: cb passes over them by their
+ * seq), so a consumer's run reads what is new, not the years before. */
+int journal_each_after(tenant_t *t, long long after, journal_cb cb, void *ctx, armms_err *err);
 
 typedef struct journal_report {
     long long events;   /* lines read and verified */
