@@ -112,6 +112,18 @@ stream_ready() {
     assert_equal "$(nats_msgs ARMMS)" "$((n + 3))"
 }
 
+@test "a cursor past the journal's head is refused, not trusted" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    mkdir -p "$(jdir acme)/cursors"
+    echo $((n + 5)) >"$(jdir acme)/cursors/publish"
+    run --separate-stderr armms-journal -t acme publish --once --exec 'cat >/dev/null'
+    assert_failure 70
+    assert_equal "$stderr" "armms-journal: tenant acme: cursor publish is at seq $((n + 5)), past the journal's head $n; set it to the last seq this journal delivered"
+    assert_equal "$(cursor acme)" "$((n + 5))"
+}
+
 @test "a named publisher keeps its own cursor" {
     small_tenant acme
     stream_ready
