@@ -588,6 +588,7 @@ static void parse_options(journal_run *j, int argc, char **argv)
     sb_adds(&u, "\nstream ACTION: the broker's stream (create and info read no tenant)\n");
     cli_verb_list(&u, stream_verbs);
     sb_adds(&u, options);
+    free((char *)j->c.usage); /* cli_init_verbs' own, without the stream lines */
     j->c.usage = u.s;
     publish_opts_init(&j->pub);
     bus_stream_cfg_init(&j->scfg);
