@@ -716,18 +716,19 @@ static const char options[] =
     "\n"
     "Publishing (publish, stream):\n"
     "      --url URL          the broker, nats://[USER:PASSWORD@]HOST[:PORT] (or\n"
-    "                         ARMMS_NATS_URL; ARMMS_NATS_CREDS names a credentials file)\n"
-    "      --name NAME        a second publisher, its cursor publish-NAME (default publish)\n"
+    "                         ARMMS_NATS_URL; ARMMS_NATS_CREDS: a credentials file)\n"
+    "      --name NAME        a publisher of its own, cursor publish-NAME\n"
     "      --once             deliver what the journal holds, then exit (for cron)\n"
-    "      --follow           keep delivering new events (the default; for a service)\n"
+    "      --follow           keep delivering new events (the default; a service)\n"
     "      --exec CMD         pipe each batch to `sh -c CMD` instead of the broker\n"
     "      --batch N          events per batch (default 256)\n"
-    "      --poll MS          follow: read the journal's head every MS ms (default 1000,\n"
-    "                         or ARMMS_PUBLISH_POLL_MS)\n"
+    "      --poll MS          follow: read the journal's head every MS ms\n"
+    "                         (default 1000, or ARMMS_PUBLISH_POLL_MS)\n"
     "      --stream NAME      the stream (default ARMMS)\n"
     "      --subjects LIST    create: its subjects, comma-separated (default armms.>)\n"
     "      --dup-window DURATION\n"
-    "                         create: the duplicate window (90s, 30m, 2h, 1d; default 2h)\n"
+    "                         create: the duplicate window (90s, 30m, 2h, 1d;\n"
+    "                         default 2h)\n"
     "      --max-age DURATION create: drop messages older than this (default: keep)\n"
     "      --replicas N       create: copies in a cluster (default 1)\n"
     "\n"
@@ -796,6 +797,7 @@ static void parse_options(journal_run *j, int argc, char **argv)
     sb_adds(&u, "\nstream ACTION: the broker's stream (create and info read no tenant)\n");
     cli_verb_list(&u, stream_verbs);
     sb_adds(&u, options);
+    free((char *)j->c.usage); /* cli_init_verbs' own, without the stream lines */
     j->c.usage = u.s;
     publish_opts_init(&j->pub);
     bus_stream_cfg_init(&j->scfg);

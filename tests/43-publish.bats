@@ -17,6 +17,7 @@ jdir() { echo "$ARMMS_HOME/tenants/${1:-acme}/journal"; }
 nlines() { journal_lines "${1:-acme}" | wc -l; }
 cursor() { cat "$(jdir "${1:-acme}")/cursors/${2:-publish}" 2>/dev/null || echo 0; }
 cursor_at() { [ "$(cursor acme)" = "$1" ]; }
+cursor_at_least() { [ "$(cursor acme)" -ge "$1" ]; }
 
 add_position() {
     printf '%s\n' 'position_id,name' "${2:-SUPERVISOR},${3:-Supervisor}" |
@@ -110,6 +111,18 @@ stream_ready() {
     assert_success
     assert_equal "$stderr" "armms-journal: tenant acme: published 1 events to the broker in 1 batch (0 already held), cursor publish at seq $((n + 1)) of $((n + 1))"
     assert_equal "$(nats_msgs ARMMS)" "$((n + 3))"
+}
+
+@test "a cursor past the journal's head is refused, not trusted" {
+    small_tenant acme
+    local n
+    n=$(nlines acme)
+    mkdir -p "$(jdir acme)/cursors"
+    echo $((n + 5)) >"$(jdir acme)/cursors/publish"
+    run --separate-stderr armms-journal -t acme publish --once --exec 'cat >/dev/null'
+    assert_failure 70
+    assert_equal "$stderr" "armms-journal: tenant acme: cursor publish is at seq $((n + 5)), past the journal's head $n; set it to the last seq this journal delivered"
+    assert_equal "$(cursor acme)" "$((n + 5))"
 }
 
 @test "a named publisher keeps its own cursor" {
@@ -209,6 +222,23 @@ stream_ready() {
         jq -r 'select(.subject != "armms.acme.anchor") | .headers["Armms-Seq"]' | sort -n | uniq | wc -l)" "$n"
     assert_equal "$(armms-journal -t acme stream get "1..$last" --url "$NATS_URL" 2>/dev/null |
         jq -r 'select(.subject != "armms.acme.anchor") | .headers["Nats-Msg-Id"]' | sort | uniq -d)" ""
+}
+
+@test "kill -9 from outside, whenever it lands, loses nothing either" {
+    sample_tenant acme
+    stream_ready
+    local n pid
+    n=$(nlines acme)
+    armms-journal -q -t acme publish --batch 32 --url "$NATS_URL" &
+    pid=$! PUB_PID=$!
+    wait_for cursor_at_least 1
+    kill -9 "$pid"
+    wait "$pid" || true
+    [ "$(cursor acme)" -lt "$n" ] || skip "the publisher finished before the kill"
+    run armms-journal -q -t acme publish --once --url "$NATS_URL"
+    assert_success
+    assert_equal "$(cursor acme)" "$n"
+    assert_equal "$(subject_msgs '^armms[.]acme[.](?!anchor$)[A-Za-z]+$')" "$n"
 }
 
 @test "follow mode keeps delivering across a broker restart and an outage, and stops on TERM" {

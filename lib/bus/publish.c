@@ -502,6 +502,15 @@ int publish_run(tenant_t *t, const publish_opts *o, publish_report *r, armms_err
         if (rc)
             break;
         r->head = p.head;
+        if (r->cursor > p.head) {
+            /* a journal restored without its cursor, or a cursor copied
+             * from elsewhere: the events it claims are not these */
+            rc = err_set(err, EXIT_SOFTWARE,
+                         "tenant %s: cursor %s is at seq %lld, past the journal's head %lld; "
+                         "set it to the last seq this journal delivered",
+                         t->id, o->cursor, r->cursor, p.head);
+            break;
+        }
         if (p.head > r->cursor) {
             rc = deliver(&p);
             if (rc && o->follow && retryable(rc)) {
