@@ -422,7 +422,7 @@ static int deliver(pub *p)
 {
     p->expect = p->r->cursor + 1;
     batch_reset(p);
-    int rc = journal_each(p->t, on_line, p, p->err);
+    int rc = journal_each_after(p->t, p->r->cursor, on_line, p, p->err);
     if (rc == 2)
         rc = 0;
     else if (rc == 1)
