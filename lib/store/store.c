@@ -219,6 +219,14 @@ static void sqlite_configure(void)
     if (done++)
         return;
     sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, (int)STMT_JOURNAL_SPILL);
+    /* Every allocation SQLite makes took one global mutex to keep its
+     * memory statistics, which nothing reads: two threads on two
+     * connections (pay and deduct read ahead, core/ahead.h) fought over
+     * it at every row. And a connection is only ever used by one thread
+     * at a time, so the per-connection mutexes of the serialized mode
+     * are not needed either. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 }
 
 int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err *err)
