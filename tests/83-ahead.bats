@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
-# armms-pay and armms-deduct over a long period run read ahead on a second
-# thread (lib/core/ahead.h): the records, the stored paysheets and the
-# events must be what one thread makes, byte for byte. ARMMS_PAY_SERIAL=1
-# is the one thread. 600 guards: past the 512 a run needs before it starts
-# the thread.
+# armms-pay over a long period checks the snapshots it pulls and prices
+# the guards ahead on threads of their own (lib/core/ahead.h): the
+# records, the inbox, the stored paysheets and the events must be what one
+# thread makes, byte for byte. ARMMS_PAY_SERIAL=1 is the one thread. 600
+# guards: past the 512 a run needs before it prices ahead.
 load test_helper
 
 setup_file() {
@@ -45,12 +45,13 @@ both() {
     for m in par one; do
         export ARMMS_HOME="$BATS_TEST_TMPDIR/$name.$m"
         [ -d "$ARMMS_HOME" ] || cp -a "$BATS_FILE_TMPDIR/base" "$ARMMS_HOME"
+        local rc=0
         if [ $m = one ]; then
-            ARMMS_PAY_SERIAL=1 "$@" >"$BATS_TEST_TMPDIR/$name.$m.out" 2>"$BATS_TEST_TMPDIR/$name.$m.err"
+            ARMMS_PAY_SERIAL=1 "$@" >"$BATS_TEST_TMPDIR/$name.$m.out" 2>"$BATS_TEST_TMPDIR/$name.$m.err" || rc=$?
         else
-            "$@" >"$BATS_TEST_TMPDIR/$name.$m.out" 2>"$BATS_TEST_TMPDIR/$name.$m.err"
+            "$@" >"$BATS_TEST_TMPDIR/$name.$m.out" 2>"$BATS_TEST_TMPDIR/$name.$m.err" || rc=$?
         fi
-        echo $? >"$BATS_TEST_TMPDIR/$name.$m.rc"
+        echo $rc >"$BATS_TEST_TMPDIR/$name.$m.rc"
     done
 }
 
@@ -68,7 +69,7 @@ stored() {
         walk(if type == "object" then del(.waiver_id, .computed_at, .digest) else . end)'
 }
 
-@test "armms-pay prices a long period on two threads: the same records, paysheets and events as on one" {
+@test "armms-pay pulls and prices a long period on threads: the same records, inbox, paysheets and events as on one" {
     both pay armms-pay -t big --period 2026-11-A
     assert_equal "$(cat "$BATS_TEST_TMPDIR/pay.par.rc")" "$(cat "$BATS_TEST_TMPDIR/pay.one.rc")"
     run wc -l <"$BATS_TEST_TMPDIR/pay.par.out"
@@ -80,9 +81,16 @@ stored() {
     ARMMS_HOME="$BATS_TEST_TMPDIR/pay.par" stored >"$BATS_TEST_TMPDIR/a"
     ARMMS_HOME="$BATS_TEST_TMPDIR/pay.one" stored >"$BATS_TEST_TMPDIR/b"
     cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+    # the inbox: the same rows, landed in the same order
+    for m in par one; do
+        sqlite3 "$BATS_TEST_TMPDIR/pay.$m/tenants/big/pay.db" \
+            "SELECT rowid, timesheet_id, version, checksum, journal_seq, record FROM inbox ORDER BY rowid" >"$BATS_TEST_TMPDIR/inbox.$m"
+    done
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/inbox.par")" -gt 500 ]
+    cmp "$BATS_TEST_TMPDIR/inbox.par" "$BATS_TEST_TMPDIR/inbox.one"
 }
 
-@test "armms-deduct nets a long period reading ahead on a second thread: the same as on one, the floor's deferral included" {
+@test "the paysheets priced on threads net to what one thread's do, the floor's deferral included" {
     both net armms-pay -q -t big --period 2026-11-A
     both net armms-deduct -t big --period 2026-11-A
     assert_equal "$(cat "$BATS_TEST_TMPDIR/net.par.rc")" "$(cat "$BATS_TEST_TMPDIR/net.one.rc")"
@@ -117,4 +125,24 @@ stored() {
     cmp "$BATS_TEST_TMPDIR/run.par.totals" "$BATS_TEST_TMPDIR/run.one.totals"
     run jq -r '.totals.gross > 0' "$BATS_TEST_TMPDIR/run.par.totals"
     assert_output true
+}
+
+@test "a snapshot the checkers refuse in the middle of a batch is the same Reject, and the rest land the same" {
+    for m in par one; do
+        cp -a "$BATS_FILE_TMPDIR/base" "$BATS_TEST_TMPDIR/bad.$m"
+        # the 100th sealed snapshot's days_worked edited behind the chain:
+        # its checksum no longer holds
+        f=$(grep -l '"event_type":"TimesheetFinalized"' "$BATS_TEST_TMPDIR/bad.$m/tenants/big/journal/"*.ndjson | head -n 1)
+        n=$(grep -n '"event_type":"TimesheetFinalized"' "$f" | sed -n 100p | cut -d: -f1)
+        sed -i "${n}s/\"days_worked\":\([0-9]*\)/\"days_worked\":99/" "$f"
+    done
+    both bad armms-pay -t big --period 2026-11-A
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/bad.par.rc")" 65
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/bad.one.rc")" 65
+    run jq -r 'select(.kind == "Reject") | .code' < <(grep "^{" "$BATS_TEST_TMPDIR/bad.par.err")
+    assert_output BAD_CHECKSUM
+    cmp <(grep '^{' "$BATS_TEST_TMPDIR/bad.par.err") <(grep '^{' "$BATS_TEST_TMPDIR/bad.one.err")
+    cmp "$BATS_TEST_TMPDIR/bad.par.out" "$BATS_TEST_TMPDIR/bad.one.out"
+    run grep -v '^{' "$BATS_TEST_TMPDIR/bad.par.err"
+    assert_output --partial "1 rejected"
 }

@@ -26,6 +26,10 @@ typedef void (*ahead_fn)(void *ctx, int i, void *slot);
  * before first use, ring of them). NULL when no thread can be started:
  * the caller does the work itself. */
 ahead *ahead_start(int n, size_t slot_size, int ring, ahead_fn fn, void *ctx);
+/* The same on nworkers threads, worker w filling items w, w + nworkers,
+ * ... with ctx[w] (its own connection); the caller still takes them in
+ * order. ctx stays the caller's. */
+ahead *ahead_start_n(int n, size_t slot_size, int ring, ahead_fn fn, void **ctx, int nworkers);
 /* Slot i once fn has filled it (waits). */
 void *ahead_take(ahead *a, int i);
 /* Slot i used: the thread may fill it again. Items are given back in order. */

@@ -4,6 +4,7 @@
 #include "core/sha.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,13 +20,33 @@ static void to_hex(const unsigned char *md, unsigned n, char *hex)
     hex[2 * n] = 0;
 }
 
+/* One digest context a thread (pay checks snapshots on threads of its
+ * own, core/ahead.h), freed when the thread ends. */
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+
+static void ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void ctx_key_make(void)
+{
+    if (pthread_key_create(&ctx_key, ctx_free))
+        armms_fatal("cannot make a thread key");
+}
+
 static unsigned sha256_of(const void *a, size_t na, const void *b, size_t nb,
                           unsigned char md[EVP_MAX_MD_SIZE])
 {
-    static EVP_MD_CTX *ctx;
+    pthread_once(&ctx_once, ctx_key_make);
+    EVP_MD_CTX *ctx = pthread_getspecific(ctx_key);
     unsigned n = 0;
-    if (!ctx && !(ctx = EVP_MD_CTX_new()))
-        armms_fatal("libcrypto: cannot allocate a digest");
+    if (!ctx) {
+        if (!(ctx = EVP_MD_CTX_new()))
+            armms_fatal("libcrypto: cannot allocate a digest");
+        pthread_setspecific(ctx_key, ctx);
+    }
     if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
         (na && EVP_DigestUpdate(ctx, a, na) != 1) || (nb && EVP_DigestUpdate(ctx, b, nb) != 1) ||
         EVP_DigestFinal_ex(ctx, md, &n) != 1)

@@ -17,10 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ahead.h"
 #include "core/clock.h"
 #include "core/ndjson.h"
-#include "core/secure.h"
 #include "pay/deduct_int.h"
 #include "pay/waiver.h"
 
@@ -46,21 +44,18 @@ static int flush(run *r, armms_err *err)
     return 0;
 }
 
-static int one(run *r, const period_t *p, const char *guard, dx_pre *pre, const char *source,
-               long lineno, const char *raw, size_t raw_len, armms_err *err)
+static int one(run *r, const period_t *p, const char *guard, const char *source, long lineno,
+               const char *raw, size_t raw_len, armms_err *err)
 {
-    if ((!r->in_batch && store_begin(r->c.s, err)) ||
-        (r->in_batch++, store_savepoint(r->c.s, err))) {
-        if (pre)
-            dx_pre_free(pre);
+    if (!r->in_batch && store_begin(r->c.s, err))
         return err->code;
-    }
+    r->in_batch++;
+    if (store_savepoint(r->c.s, err))
+        return err->code;
     rejection rj = {0};
     strbuf line;
     sb_init(&line);
-    int changed = 0;
-    int rc = pre ? dx_net_one(&r->c, p, guard, pre, &line, &changed, &rj, err)
-                 : dx_deduct_one(&r->c, p, guard, &line, &changed, &rj, err);
+    int changed = 0, rc = dx_deduct_one(&r->c, p, guard, &line, &changed, &rj, err);
     if (rc == REJECTED) {
         store_rollback_to(r->c.s);
         store_release(r->c.s);
@@ -114,66 +109,6 @@ static int hr_attached(store_t *s, armms_err *err)
     return there ? 0 : store_attach_ro(s, "hr", err);
 }
 
-/*
- * A long period run reads ahead on a second thread: what each guard's
- * netting reads before it writes (dx_read_one: the paysheet parsed, the
- * items, the contributions' bases, the minimum wage) on a read-only
- * connection of its own, while this thread nets and stores the guard
- * before. A period's guards do not read each other's rows, and the thread
- * reads only what is committed (no transaction is open when it starts),
- * so each guard reads what it would alone: the same records, byte for
- * byte. The stream run stays on one thread (its 16th-end run reads the
- * 1st half it has just written).
- */
-enum { NET_PAR_AT = 512, NET_RING = 256 };
-
-typedef struct rjob {
-    dx_pre pre;
-    armms_err err;
-} rjob;
-
-typedef struct reader {
-    store_t s;
-    dctx c;
-    const period_t *p;
-    char **guards;
-} reader;
-
-static void read_ahead(void *ctx, int i, void *slot)
-{
-    reader *rd = ctx;
-    rjob *j = slot;
-    memset(&j->err, 0, sizeof j->err);
-    dx_read_one(&rd->c, rd->p, rd->guards[i], &j->pre, &j->err);
-}
-
-static void rjob_drop(void *slot)
-{
-    dx_pre_free(&((rjob *)slot)->pre);
-}
-
-static int reader_open(reader *rd, store_t *pay, const pay_rules *rules, const period_t *p,
-                       char **guards, armms_err *err)
-{
-    memset(rd, 0, sizeof *rd);
-    int rc = store_open_ro(&rd->s, pay->tenant, "pay", err);
-    if (!rc && (rc = store_attach_ro(&rd->s, "hr", err)))
-        store_close(&rd->s);
-    if (rc)
-        return rc;
-    rd->c.s = &rd->s;
-    rd->c.rules = rules;
-    rd->p = p;
-    rd->guards = guards;
-    return 0;
-}
-
-static void reader_close(reader *rd)
-{
-    dx_dctx_free(&rd->c);
-    store_close(&rd->s);
-}
-
 int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const char *guard,
                FILE *out, reject_sink *rej, pay_counts *n, armms_err *err)
 {
@@ -205,35 +140,10 @@ int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const c
         reject_emit(rej, &rj, NULL, 0, in, strlen(in));
         n->rejected++;
     }
-    reader rd;
-    ahead *a = NULL;
-    if (!rc && ng >= NET_PAR_AT && !pay->in_tx && !armms_env("ARMMS_PAY_SERIAL")) {
-        if ((rc = reader_open(&rd, pay, rules, &p, guards, err)))
-            goto out;
-        if (!(a = ahead_start((int)ng, sizeof(rjob), NET_RING, read_ahead, &rd)))
-            reader_close(&rd); /* no thread: read here */
-    }
     for (size_t i = 0; !rc && i < ng; i++) {
-        if (a) {
-            rjob *j = ahead_take(a, (int)i);
-            if (j->pre.rc && j->pre.rc != REJECTED) {
-                *err = j->err;
-                rc = j->pre.rc;
-                dx_pre_free(&j->pre);
-            } else {
-                rc = one(&r, &p, guards[i], &j->pre, NULL, 0, NULL, 0, err);
-            }
-            ahead_done(a, (int)i);
-        } else {
-            rc = one(&r, &p, guards[i], NULL, NULL, 0, NULL, 0, err);
-        }
+        rc = one(&r, &p, guards[i], NULL, 0, NULL, 0, err);
         progress_tick(n->progress, (long)i + 1, (long)ng, "paysheets");
     }
-    if (a) {
-        ahead_stop(a, rjob_drop, NULL);
-        reader_close(&rd);
-    }
-out:
     if (!rc)
         rc = flush(&r, err);
     else if (r.in_batch)
@@ -401,7 +311,7 @@ int deduct_stream_finish(deduct_stream *ds, armms_err *err)
                 continue;
             }
         }
-        rc = one(&ds->r, &p, tc->guard, NULL, tc->source, tc->line, tc->raw, tc->raw_len, err);
+        rc = one(&ds->r, &p, tc->guard, tc->source, tc->line, tc->raw, tc->raw_len, err);
         progress_tick(ds->r.n->progress, (long)i + 1, (long)ds->n, "paysheets");
     }
     if (!rc)

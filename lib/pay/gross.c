@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/ahead.h"
 #include "core/clock.h"
@@ -206,16 +207,25 @@ static int touch_cmp(const void *a, const void *b)
 }
 
 /*
- * A long run prices on a second thread. Pricing only reads (the inbox, the
- * rate cards loaded in memory, the rules), so a thread of its own with a
- * read-only connection of its own prices guard i + 1.. while this thread
- * stores guard i: the two cores each do half the work. Guards are stored
- * in the same order as they would be alone, from the same priced lines,
- * so the records, events and counts are the same byte for byte. The
- * pricer reads only what is committed: the inbox rows of this run are
- * committed before it starts.
+ * A long run prices on threads of their own. Pricing only reads (the
+ * inbox, the rate cards loaded in memory, the rules), so pricers, one a
+ * processor, each with a read-only connection of its own, price the
+ * guards after guard i (guard k on pricer k mod n) while this thread
+ * stores guard i; pricing costs about twice what storing does, so on two
+ * cores both stay busy. Guards are stored in the same order as they would
+ * be alone, from the same priced lines, so the records, events and counts
+ * are the same byte for byte. The pricers read only what is committed:
+ * the inbox rows of this run are committed before they start.
  */
-enum { PAR_AT = 512, PAR_RING = 256 };
+enum { PAR_AT = 512, PAR_RING = 256, PAR_MAX = 4 };
+
+/* How many pricing threads: one a processor (pricing costs about twice
+ * what storing does), at most PAR_MAX. */
+static int pricers(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > PAR_MAX ? PAR_MAX : (int)n;
+}
 
 typedef struct pjob {
     lines L;
@@ -338,16 +348,26 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
         return rc;
     if (ps->nt)
         qsort(ps->t, (size_t)ps->nt, sizeof *ps->t, touch_cmp);
-    pricer pr;
+    pricer pr[PAR_MAX];
+    void *ctx[PAR_MAX];
+    int np = 0;
     ahead *a = NULL;
     if (ps->nt >= PAR_AT && g->rates.loaded && !armms_env("ARMMS_PAY_SERIAL")) {
-        /* the pricer sees committed rows only */
+        /* the pricers see committed rows only */
         if (s->in_tx && (rc = store_commit(s, err)))
             return rc;
-        if ((rc = pricer_open(&pr, g, ps->t, err)))
+        int want = pricers();
+        for (; !rc && np < want; np++)
+            if (!(rc = pricer_open(&pr[np], g, ps->t, err)))
+                ctx[np] = &pr[np];
+        if (rc) {
+            while (np-- > 0)
+                pricer_close(&pr[np]);
             return rc;
-        if (!(a = ahead_start(ps->nt, sizeof(pjob), PAR_RING, price_ahead, &pr)))
-            pricer_close(&pr); /* no thread: price here */
+        }
+        if (!(a = ahead_start_n(ps->nt, sizeof(pjob), PAR_RING, price_ahead, ctx, np)))
+            while (np > 0) /* no threads: price here */
+                pricer_close(&pr[--np]);
     }
     for (int i = 0; !rc && i < ps->nt; i++) {
         if (!s->in_tx && (rc = store_begin(s, err)))
@@ -364,7 +384,8 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
     }
     if (a) {
         ahead_stop(a, pjob_drop, pjob_fin);
-        pricer_close(&pr);
+        while (np > 0)
+            pricer_close(&pr[--np]);
     }
     if (!rc && s->in_tx)
         rc = store_commit(s, err);

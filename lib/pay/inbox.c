@@ -7,8 +7,11 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/ahead.h"
 #include "core/ndjson.h"
+#include "core/secure.h"
 #include "core/sha.h"
 #include "pay/pay_int.h"
 #include "store/journal.h"
@@ -210,53 +213,57 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
  * is *taken = 0, and the caller goes the libjq way, which decides the same
  * for a good snapshot and writes the Reject for a bad one.
  */
-static int land_fast(store_t *s, const char *text, size_t len, const char *envelope,
-                     long long journal_seq, inbox_key *k, int *taken, rejection *rj,
-                     armms_err *err)
+/* What the fast path found in a snapshot's text: ok when it takes it,
+ * with the canonical text (malloc'd) and the key. */
+typedef struct fast_prep {
+    int done, ok;
+    char *canon;
+    char sum[80], status[16];
+    inbox_key k;
+} fast_prep;
+
+/* the snapshot's text taken out once, then read from that text (the JSON
+ * functions keep the last texts they parsed) */
+static const char fast_pick[] = "SELECT CASE WHEN json_type(?1, ?2 || '.after') = 'object'"
+                                " THEN json_extract(?1, ?2 || '.after')"
+                                " WHEN json_extract(?1, ?2 || '.kind') = 'TimesheetFinalized'"
+                                " THEN json_extract(?1, ?2) END"
+                                " WHERE json_valid(?1)";
+static const char fast_sql[] =
+    "SELECT json_remove(?1, '$.checksum'), json_extract(?1, '$.checksum'),"
+    " json_extract(?1, '$.timesheet_id'), json_extract(?1, '$.guard_id'),"
+    " json_extract(?1, '$.version'), json_type(?1, '$.version'),"
+    " json_extract(?1, '$.period.id'), json_type(?1, '$.detachment_id'),"
+    " json_type(?1, '$.shift_id'), json_type(?1, '$.position_id'),"
+    " json_extract(?1, '$.status'), json_type(?1, '$.days'),"
+    " json_type(?1, '$.timesheet_id'), json_type(?1, '$.guard_id'),"
+    " json_type(?1, '$.period.id'), json_extract(?1, '$.detachment_id'),"
+    " json_extract(?1, '$.shift_id'), json_extract(?1, '$.position_id')";
+
+/* The checks of the fast path through pk (fast_pick) and st (fast_sql),
+ * statements of any connection: only SQLite's JSON functions, no table. */
+static void fast_check(sqlite3_stmt *pk, sqlite3_stmt *st, const char *text, size_t len,
+                       const char *envelope, fast_prep *p)
 {
-    /* the snapshot's text taken out once, then read from that text (the
-     * JSON functions keep the last texts they parsed) */
-    static const char pick[] = "SELECT CASE WHEN json_type(?1, ?2 || '.after') = 'object'"
-                               " THEN json_extract(?1, ?2 || '.after')"
-                               " WHEN json_extract(?1, ?2 || '.kind') = 'TimesheetFinalized'"
-                               " THEN json_extract(?1, ?2) END"
-                               " WHERE json_valid(?1)";
-    static const char sql[] =
-        "SELECT json_remove(?1, '$.checksum'), json_extract(?1, '$.checksum'),"
-        " json_extract(?1, '$.timesheet_id'), json_extract(?1, '$.guard_id'),"
-        " json_extract(?1, '$.version'), json_type(?1, '$.version'),"
-        " json_extract(?1, '$.period.id'), json_type(?1, '$.detachment_id'),"
-        " json_type(?1, '$.shift_id'), json_type(?1, '$.position_id'),"
-        " json_extract(?1, '$.status'), json_type(?1, '$.days'),"
-        " json_type(?1, '$.timesheet_id'), json_type(?1, '$.guard_id'),"
-        " json_type(?1, '$.period.id'), json_extract(?1, '$.detachment_id'),"
-        " json_extract(?1, '$.shift_id'), json_extract(?1, '$.position_id')";
-    sqlite3_stmt *pk, *st;
-    *taken = 0;
-    memset(k, 0, sizeof *k);
-    int rc = pay_stmt(s, PS_INBOX_PICK, pick, &pk, err);
-    if (rc)
-        return rc;
+    memset(p, 0, sizeof *p);
+    p->done = 1;
     sqlite3_bind_text(pk, 1, text, (int)len, SQLITE_STATIC);
     sqlite3_bind_text(pk, 2, envelope, -1, SQLITE_STATIC);
     if (sqlite3_step(pk) != SQLITE_ROW || sqlite3_column_type(pk, 0) != SQLITE_TEXT) {
         sqlite3_reset(pk);
-        return 0;
-    }
-    if ((rc = pay_stmt(s, PS_INBOX_FAST, sql, &st, err))) {
-        sqlite3_reset(pk);
-        return rc;
+        return;
     }
     sqlite3_bind_value(st, 1, sqlite3_column_value(pk, 0));
     sqlite3_reset(pk);
     if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_TEXT) {
         sqlite3_reset(st);
-        return 0;
+        return;
     }
     const char *canon = pay_col(st, 0), *sum = pay_col(st, 1);
     const char *tsid = pay_col(st, 2), *guard = pay_col(st, 3), *period = pay_col(st, 6);
     const char *status = pay_col(st, 10);
     long long ver = sqlite3_column_int64(st, 4);
+    inbox_key *k = &p->k;
     char hex[65];
     int ok = !strcmp(pay_col(st, 5), "integer") && ver >= 1 && ver <= 1000000 &&
              !strcmp(pay_col(st, 12), "text") && *tsid && strlen(tsid) < sizeof k->timesheet_id &&
@@ -266,23 +273,54 @@ static int land_fast(store_t *s, const char *text, size_t len, const char *envel
         ok = !strcmp(pay_col(st, i), "text") && *pay_col(st, i + 8) &&
              strlen(pay_col(st, i + 8)) < 65;
     ok = ok && (!strcmp(status, "FINALIZED") || !strcmp(status, "ADJUSTED")) &&
-         !strcmp(pay_col(st, 11), "array") && !strncmp(sum, "sha256:", 7);
+         !strcmp(pay_col(st, 11), "array") && !strncmp(sum, "sha256:", 7) &&
+         strlen(sum) < sizeof p->sum;
     if (ok) {
         sha256_hex(canon, (size_t)sqlite3_column_bytes(st, 0), hex);
         ok = !strcmp(sum + 7, hex);
     }
-    if (!ok) {
-        sqlite3_reset(st);
-        return 0;
+    if (ok) {
+        snprintf(k->timesheet_id, sizeof k->timesheet_id, "%s", tsid);
+        snprintf(k->guard, sizeof k->guard, "%s", guard);
+        snprintf(k->period, sizeof k->period, "%s", period);
+        k->version = (int)ver;
+        snprintf(p->sum, sizeof p->sum, "%s", sum);
+        snprintf(p->status, sizeof p->status, "%s", status);
+        p->canon = xstrdup(canon);
+        p->ok = 1;
     }
-    snprintf(k->timesheet_id, sizeof k->timesheet_id, "%s", tsid);
-    snprintf(k->guard, sizeof k->guard, "%s", guard);
-    snprintf(k->period, sizeof k->period, "%s", period);
-    k->version = (int)ver;
-    *taken = 1;
-    rc = land_row(s, k, sum, status, canon, journal_seq, rj, err);
     sqlite3_reset(st);
+}
+
+/* Land what fast_check took (p->ok); p's canonical text is freed. */
+static int land_prepped(store_t *s, fast_prep *p, long long journal_seq, inbox_key *k,
+                        rejection *rj, armms_err *err)
+{
+    *k = p->k;
+    int rc = land_row(s, k, p->sum, p->status, p->canon, journal_seq, rj, err);
+    free(p->canon);
+    p->canon = NULL;
     return rc;
+}
+
+static int land_fast(store_t *s, const char *text, size_t len, const char *envelope,
+                     long long journal_seq, inbox_key *k, int *taken, rejection *rj,
+                     armms_err *err)
+{
+    sqlite3_stmt *pk, *st;
+    *taken = 0;
+    memset(k, 0, sizeof *k);
+    int rc = pay_stmt(s, PS_INBOX_PICK, fast_pick, &pk, err);
+    if (!rc)
+        rc = pay_stmt(s, PS_INBOX_FAST, fast_sql, &st, err);
+    if (rc)
+        return rc;
+    fast_prep p;
+    fast_check(pk, st, text, len, envelope, &p);
+    if (!p.ok)
+        return 0;
+    *taken = 1;
+    return land_prepped(s, &p, journal_seq, k, rj, err);
 }
 
 /* One journal line whose seq is seq: a snapshot event lands (counted,
@@ -290,7 +328,7 @@ static int land_fast(store_t *s, const char *text, size_t len, const char *envel
  * event passes over. 0 or an EXIT_* code. */
 static int take_line(store_t *s, const char *line, size_t len, long long seq, const char *source,
                      reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
-                     armms_err *err)
+                     fast_prep *pre, armms_err *err)
 {
     /* only the two snapshot events; the type is a fixed field early on */
     const char *end = line + (len < 200 ? len : 200);
@@ -308,7 +346,13 @@ static int take_line(store_t *s, const char *line, size_t len, long long seq, co
                                             : "snapshots from the journal");
     rejection rj = {0};
     inbox_key k;
-    int taken, rc = land_fast(s, line, len, "$.payload", seq, &k, &taken, &rj, err);
+    int taken, rc;
+    if (pre && pre->done) { /* checked ahead (pull_flush) */
+        taken = pre->ok;
+        rc = taken ? land_prepped(s, pre, seq, &k, &rj, err) : 0;
+    } else {
+        rc = land_fast(s, line, len, "$.payload", seq, &k, &taken, &rj, err);
+    }
     if (taken)
         goto landed;
     if (rc)
@@ -339,6 +383,30 @@ landed:
     return 0;
 }
 
+/*
+ * A pull checks its snapshots ahead on threads: the fast path's checks
+ * (the snapshot found in its event, its fields, its canonical text and
+ * SHA-256) use only SQLite's JSON functions, so checkers, one a processor,
+ * each with an in-memory connection of its own, check a batch of lines
+ * while this thread lands the lines before them in the inbox, in journal
+ * order: the same rows, counts and Rejects as one thread's. A batch holds
+ * copies of at most PULL_BATCH snapshot lines, so memory stays flat.
+ */
+enum { PULL_BATCH = 512, PULL_AHEAD_AT = 64, PULL_MAX = 4 };
+
+typedef struct pline {
+    char *line;
+    size_t len;
+    long long seq;
+    fast_prep prep;
+} pline;
+
+typedef struct checker {
+    sqlite3 *db;
+    sqlite3_stmt *pk, *st;
+    pline *batch;
+} checker;
+
 typedef struct pull {
     store_t *s;
     reject_sink *rej;
@@ -347,7 +415,80 @@ typedef struct pull {
     pay_counts *n;
     long long from, last;
     armms_err *err;
+    pline *batch;
+    int nb;
+    checker ck[PULL_MAX];
+    int nck; /* checkers open (0: check here) */
 } pull;
+
+static void checkers_open(pull *p)
+{
+    if (armms_env("ARMMS_PAY_SERIAL"))
+        return;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int want = cpus < 1 ? 1 : cpus > PULL_MAX ? PULL_MAX : (int)cpus;
+    for (; p->nck < want; p->nck++) {
+        checker *c = &p->ck[p->nck];
+        memset(c, 0, sizeof *c);
+        if (sqlite3_open_v2(":memory:", &c->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(c->db, fast_pick, -1, &c->pk, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(c->db, fast_sql, -1, &c->st, NULL) != SQLITE_OK) {
+            sqlite3_finalize(c->pk);
+            sqlite3_finalize(c->st);
+            sqlite3_close(c->db);
+            break;
+        }
+        c->batch = p->batch;
+    }
+}
+
+static void checkers_close(pull *p)
+{
+    for (int i = 0; i < p->nck; i++) {
+        sqlite3_finalize(p->ck[i].pk);
+        sqlite3_finalize(p->ck[i].st);
+        sqlite3_close(p->ck[i].db);
+    }
+    p->nck = 0;
+}
+
+static void check_ahead(void *ctx, int i, void *slot)
+{
+    checker *c = ctx;
+    (void)slot;
+    pline *l = &c->batch[i];
+    fast_check(c->pk, c->st, l->line, l->len, "$.payload", &l->prep);
+}
+
+/* Land the batch, checked ahead when it is long enough, in order. */
+static int pull_flush(pull *p)
+{
+    int rc = 0;
+    ahead *a = NULL;
+    if (p->nb >= PULL_AHEAD_AT && p->nck) {
+        void *ctx[PULL_MAX];
+        for (int i = 0; i < p->nck; i++)
+            ctx[i] = &p->ck[i];
+        a = ahead_start_n(p->nb, 1, p->nb, check_ahead, ctx, p->nck);
+    }
+    int i = 0;
+    for (; !rc && i < p->nb; i++) {
+        pline *l = &p->batch[i];
+        if (a)
+            ahead_take(a, i);
+        rc = take_line(p->s, l->line, l->len, l->seq, "journal", p->rej, p->touch, p->ctx, p->n,
+                       &l->prep, p->err);
+        if (a)
+            ahead_done(a, i);
+    }
+    ahead_stop(a, NULL, NULL);
+    for (int k = 0; k < p->nb; k++) {
+        free(p->batch[k].line);
+        free(p->batch[k].prep.canon);
+    }
+    p->nb = 0;
+    return rc;
+}
 
 static int pull_cb(const char *line, size_t len, void *vctx)
 {
@@ -361,20 +502,43 @@ static int pull_cb(const char *line, size_t len, void *vctx)
         return 0;
     if (seq > p->last)
         p->last = seq;
-    return take_line(p->s, line, len, seq, "journal", p->rej, p->touch, p->ctx, p->n, p->err);
+    /* only the two snapshot events wait in the batch (take_line passes
+     * over the rest the same way) */
+    const char *end = line + (len < 200 ? len : 200);
+    const char *ty = memmem(line, (size_t)(end - line), "\"event_type\":\"Timesheet", 23);
+    if (!ty)
+        return 0;
+    pline *l = &p->batch[p->nb++];
+    l->line = xmalloc(len + 1);
+    memcpy(l->line, line, len);
+    l->line[len] = 0;
+    l->len = len;
+    l->seq = seq;
+    memset(&l->prep, 0, sizeof l->prep);
+    return p->nb == PULL_BATCH ? pull_flush(p) : 0;
 }
 
 int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
                armms_err *err)
 {
-    pull p = {s, rej, touch, ctx, n, 0, 0, err};
+    pull p = {s, rej, touch, ctx, n, 0, 0, err, NULL, 0, {{0}}, 0};
     int rc = journal_cursor_get(s->tenant, PAY_CURSOR, &p.from, err);
     if (rc)
         return rc;
     p.last = p.from;
     if ((rc = store_begin(s, err)))
         return rc;
+    p.batch = xcalloc(PULL_BATCH, sizeof *p.batch);
+    checkers_open(&p);
     rc = journal_each_after(s->tenant, p.from, pull_cb, &p, err);
+    if (!rc)
+        rc = pull_flush(&p);
+    checkers_close(&p);
+    for (int k = 0; k < p.nb; k++) { /* a batch the error left */
+        free(p.batch[k].line);
+        free(p.batch[k].prep.canon);
+    }
+    free(p.batch);
     if (rc) {
         store_rollback(s);
         return rc;
@@ -390,7 +554,7 @@ int inbox_take(store_t *s, const char *line, size_t len, long long seq, const ch
                reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n, armms_err *err)
 {
     assert(s->in_tx);
-    return take_line(s, line, len, seq, source, rej, touch, ctx, n, err);
+    return take_line(s, line, len, seq, source, rej, touch, ctx, n, NULL, err);
 }
 
 int inbox_land_text(store_t *s, const char *text, size_t len, long long journal_seq, inbox_key *k,
