@@ -124,7 +124,7 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     # ack: the WAL's first sync is its header's (synchronous=FULL), its
     # second the commit of the batch, the run's first transaction
     run on b env ARMMS_FAULT=sync:2:after ARMMS_FAULT_PATH="$BATS_TEST_TMPDIR/b/tenants/acme/pay.db-wal" \
-        ARMMS_FAULT_LOG="$BATS_TEST_TMPDIR/fault.log" LD_PRELOAD="$ARMMS_ROOT/tests/fault/fault.so" \
+        ARMMS_FAULT_LOG="$BATS_TEST_TMPDIR/fault.log" ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$ARMMS_ROOT/tests/fault/fault.so" \
         armms-pay -q -t acme --from "$NATS_URL" --period 2026-11-A --ack-wait 1
     assert_equal "$status" 137
     assert_file_exists "$BATS_TEST_TMPDIR/fault.log"
@@ -148,7 +148,7 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     make -s -C "$ARMMS_ROOT" tests/fault/fault.so
     # the batch's commit fails (its WAL sync: the second, as above)
     run --separate-stderr on b env ARMMS_FAULT=sync:2:fail ARMMS_FAULT_PATH="$BATS_TEST_TMPDIR/b/tenants/acme/pay.db-wal" \
-        ARMMS_FAULT_LOG="$BATS_TEST_TMPDIR/fault.log" LD_PRELOAD="$ARMMS_ROOT/tests/fault/fault.so" \
+        ARMMS_FAULT_LOG="$BATS_TEST_TMPDIR/fault.log" ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$ARMMS_ROOT/tests/fault/fault.so" \
         armms-pay -t acme --from "$NATS_URL" --period 2026-11-A
     assert_equal "$status" 74
     assert_equal "$(tail -1 <<<"$stderr")" "armms-pay: tenant acme: pay.db: commit: disk I/O error"

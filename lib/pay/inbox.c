@@ -465,8 +465,8 @@ static int pull_flush(pull *p)
 {
     int rc = 0;
     ahead *a = NULL;
+    void *ctx[PULL_MAX]; /* the workers' until ahead_stop */
     if (p->nb >= PULL_AHEAD_AT && p->nck) {
-        void *ctx[PULL_MAX];
         for (int i = 0; i < p->nck; i++)
             ctx[i] = &p->ck[i];
         a = ahead_start_n(p->nb, 1, p->nb, check_ahead, ctx, p->nck);
