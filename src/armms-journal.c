@@ -13,6 +13,7 @@
 #include "bus/bus.h"
 #include "bus/publish.h"
 #include "cli/cli.h"
+#include "cli/journal_cli.h"
 #include "cli/render.h"
 #include "core/ndjson.h"
 #include "core/secure.h"
@@ -54,8 +55,8 @@ typedef struct cat_ctx {
 static int cat_cb(const char *line, size_t len, void *vctx)
 {
     cat_ctx *c = vctx;
-    long long seq = 0;
-    if (sscanf(line, "{\"seq\":%lld,", &seq) != 1 || seq <= c->since)
+    long long seq = journal_line_seq(line, len);
+    if (seq <= c->since)
         return 0;
     if (c->type || c->aggregate) {
         jv v = jv_parse_sized(line, (int)len);
@@ -155,76 +156,6 @@ static int verify_stores(journal_run *j, long *tables)
     return bad ? -EXIT_DATAERR : 0;
 }
 
-/* A file named by --anchor: journal head's output, a checkpoint, a payrun
- * archive (.tar.gz: its MANIFEST's JournalHead record) or its MANIFEST. */
-static int anchor_file(journal_run *j, FILE *f, const char *name, journal_anchor **a, size_t *n)
-{
-    strbuf b;
-    sb_init(&b);
-    char buf[1 << 16];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_add(&b, buf, k);
-    int rc = ferror(f) ? err_set(&j->err, EXIT_IOERR, "cannot read %s", name) : 0;
-    fclose(f);
-    if (!rc && b.len >= 2 && (unsigned char)b.s[0] == 0x1f && (unsigned char)b.s[1] == 0x8b) {
-        strbuf man;
-        sb_init(&man);
-        rc = out_archive_manifest(b.s, b.len, &man, &j->err);
-        if (rc)
-            err_wrap(&j->err, "--anchor %s", name);
-        sb_free(&b);
-        b = man;
-    }
-    int added = rc ? -1 : journal_anchors_ndjson(b.s, b.len, name, a, n, &j->err);
-    sb_free(&b);
-    if (added == 0)
-        rc =
-            err_set(&j->err, EXIT_DATAERR, "--anchor %s holds no anchor (a seq and a hash)", name);
-    else if (added < 0 && !rc)
-        rc = j->err.code;
-    return rc;
-}
-
-/* Every --anchor: a nats:// URL, a file, or a hash ("sha256:HEX", HEX,
- * "SEQ:HASH"). */
-static int read_anchors(journal_run *j, journal_anchor **a, size_t *n)
-{
-    for (size_t i = 0; i < j->nanchor_args; i++) {
-        const char *s = j->anchor_args[i];
-        if (!strncmp(s, "nats://", 7)) {
-            strbuf p;
-            sb_init(&p);
-            int rc = bus_anchor_last(s, j->t.id, &p, &j->err);
-            bus_shutdown();
-            int added = rc ? -1 : journal_anchors_ndjson(p.s, p.len, s, a, n, &j->err);
-            sb_free(&p);
-            if (rc)
-                return rc;
-            if (added <= 0)
-                return added < 0 ? j->err.code
-                                 : err_set(&j->err, EXIT_DATAERR,
-                                           "the anchor message at %s holds no seq and hash", s);
-            continue;
-        }
-        FILE *f = caller_fopen(s, "rb");
-        if (f) {
-            if (anchor_file(j, f, s, a, n))
-                return j->err.code;
-            continue;
-        }
-        journal_anchor x;
-        if (journal_anchor_parse(s, &x) != 0)
-            return err_set(&j->err, EXIT_USAGE,
-                           "--anchor %s: no such file, and not a hash (sha256:HEX, 64 hex "
-                           "digits, SEQ:HASH) nor a nats:// URL",
-                           s);
-        *a = xrealloc(*a, sizeof **a * (*n + 1));
-        (*a)[(*n)++] = x;
-    }
-    return 0;
-}
-
 /* Exit 65 for a broken chain, an anchor the journal no longer matches,
  * lost events or (--stores) a store changed without an event, 75 for a
  * journal that is only behind its stores (sync heals it), 0 when intact. */
@@ -235,7 +166,7 @@ static int run_verify(void *ctx)
     journal_outbox o[4];
     journal_anchor *anchors = NULL;
     size_t nanchors = 0;
-    if (read_anchors(j, &anchors, &nanchors)) {
+    if (cli_read_anchors(j->anchor_args, j->nanchor_args, j->t.id, &anchors, &nanchors, &j->err)) {
         free(anchors);
         return j->err.code;
     }
@@ -495,79 +426,18 @@ static int run_publish(void *ctx)
     return rc;
 }
 
-static int stream_connect(journal_run *j, bus_t *b)
-{
-    j->pub.bus.name = "armms-journal stream";
-    return bus_connect(b, &j->pub.bus, &j->err);
-}
-
-/* 7200 -> "2h", as --dup-window takes it. */
-static void duration_text(int64_t s, char *buf, size_t n)
-{
-    if (s % 86400 == 0)
-        snprintf(buf, n, "%lldd", (long long)(s / 86400));
-    else if (s % 3600 == 0)
-        snprintf(buf, n, "%lldh", (long long)(s / 3600));
-    else if (s % 60 == 0)
-        snprintf(buf, n, "%lldm", (long long)(s / 60));
-    else
-        snprintf(buf, n, "%llds", (long long)s);
-}
-
 static int run_stream_create(void *ctx)
 {
     journal_run *j = ctx;
-    bus_t b;
-    const char *what = NULL;
-    int rc = stream_connect(j, &b);
-    if (!rc)
-        rc = bus_stream_ensure(&b, &j->scfg, &what, &j->err);
-    char age[32] = "none", dup[32];
-    if (j->scfg.max_age_s)
-        duration_text(j->scfg.max_age_s, age, sizeof age);
-    duration_text(j->scfg.dup_window_s, dup, sizeof dup);
-    if (!rc)
-        snprintf(j->summary, sizeof j->summary,
-                 "stream %s %s on %s: subjects %s, file storage, limits retention, duplicate "
-                 "window %s, max age %s",
-                 j->scfg.name, what, b.url, j->scfg.subjects, dup, age);
-    bus_close(&b);
-    bus_shutdown();
-    return rc;
+    j->pub.bus.name = "armms-journal stream";
+    return cli_stream_create(&j->pub.bus, &j->scfg, j->summary, sizeof j->summary, &j->err);
 }
 
 static int run_stream_info(void *ctx)
 {
     journal_run *j = ctx;
-    bus_t b;
-    strbuf out;
-    sb_init(&out);
-    int rc = stream_connect(j, &b);
-    if (!rc)
-        rc = bus_stream_info(&b, j->scfg.name, NULL, &out, &j->err);
-    if (!rc)
-        fwrite(out.s, 1, out.len, stdout);
-    sb_free(&out);
-    bus_close(&b);
-    bus_shutdown();
-    return rc;
-}
-
-/* SEQ or FROM..TO; 0 or -1. */
-static int seq_range(const char *s, unsigned long long *from, unsigned long long *to)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return -1;
-    *from = strtoull(s, &end, 10);
-    *to = *from;
-    if (end[0] == '.' && end[1] == '.') {
-        const char *t = end + 2;
-        if (*t < '0' || *t > '9')
-            return -1;
-        *to = strtoull(t, &end, 10);
-    }
-    return *end || *from == 0 || *to < *from ? -1 : 0;
+    j->pub.bus.name = "armms-journal stream";
+    return cli_stream_info(&j->pub.bus, j->scfg.name, &j->err);
 }
 
 /* The tenant's messages only: another tenant's are not this user's to see. */
@@ -575,46 +445,10 @@ static int run_stream_get(void *ctx)
 {
     journal_run *j = ctx;
     unsigned long long from, to;
-    seq_range(j->id, &from, &to); /* checked before the tenant was opened */
-    char prefix[80];
-    snprintf(prefix, sizeof prefix, "armms.%s.", j->t.id);
-    bus_t b;
-    int rc = stream_connect(j, &b);
-    uint64_t first = 0, last = 0;
-    if (!rc && from != to)
-        rc = bus_stream_last(&b, j->scfg.name, &first, &last, &j->err);
-    if (!rc && from != to && to > last)
-        to = last;
-    long printed = 0, others = 0, missing = 0;
-    for (unsigned long long seq = from; !rc && seq <= to; seq++) {
-        strbuf out;
-        char *subject = NULL;
-        sb_init(&out);
-        rc = bus_stream_get(&b, j->scfg.name, seq, &out, &subject, &j->err);
-        if (rc == EXIT_NOINPUT && from != to) {
-            missing++; /* deleted, or aged out */
-            rc = 0;
-        } else if (!rc && strncmp(subject, prefix, strlen(prefix))) {
-            others++;
-            if (from == to)
-                rc = err_set(&j->err, EXIT_NOPERM,
-                             "message %llu of stream %s is another tenant's (subject %s)", seq,
-                             j->scfg.name, subject);
-        } else if (!rc) {
-            fwrite(out.s, 1, out.len, stdout);
-            printed++;
-        }
-        free(subject);
-        sb_free(&out);
-    }
-    bus_close(&b);
-    bus_shutdown();
-    if (!rc && from != to)
-        snprintf(j->summary, sizeof j->summary,
-                 "tenant %s: %ld messages of stream %s printed (%ld of other tenants skipped, "
-                 "%ld absent)",
-                 j->t.id, printed, j->scfg.name, others, missing);
-    return rc;
+    bus_seq_range(j->id, &from, &to); /* checked before the tenant was opened */
+    j->pub.bus.name = "armms-journal stream";
+    return cli_stream_get(&j->pub.bus, j->scfg.name, j->t.id, from, to, j->summary,
+                          sizeof j->summary, &j->err);
 }
 
 /* The one list of verbs. Sealing rewrites files; everything else reads
@@ -950,7 +784,7 @@ static void check_verb(journal_run *j, int argc, char **argv)
             cli_usage_error(&j->c, "ARMMS_NATS_URL: %s", why);
     }
     unsigned long long from, to;
-    if (j->verb->run == run_stream_get && seq_range(j->id, &from, &to))
+    if (j->verb->run == run_stream_get && bus_seq_range(j->id, &from, &to))
         cli_usage_error(&j->c, "'%s' is not a stream sequence (SEQ or FROM..TO)", j->id);
 }
 

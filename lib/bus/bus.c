@@ -489,3 +489,33 @@ int bus_stream_get(bus_t *b, const char *stream, uint64_t seq, strbuf *out, char
     natsMsg_Destroy(m);
     return 0;
 }
+
+/* 7200 -> "2h", as --dup-window takes it. */
+void bus_duration_text(int64_t s, char *buf, size_t n)
+{
+    if (s % 86400 == 0)
+        snprintf(buf, n, "%lldd", (long long)(s / 86400));
+    else if (s % 3600 == 0)
+        snprintf(buf, n, "%lldh", (long long)(s / 3600));
+    else if (s % 60 == 0)
+        snprintf(buf, n, "%lldm", (long long)(s / 60));
+    else
+        snprintf(buf, n, "%llds", (long long)s);
+}
+
+/* SEQ or FROM..TO; 0 or -1. */
+int bus_seq_range(const char *s, unsigned long long *from, unsigned long long *to)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    *from = strtoull(s, &end, 10);
+    *to = *from;
+    if (end[0] == '.' && end[1] == '.') {
+        const char *t = end + 2;
+        if (*t < '0' || *t > '9')
+            return -1;
+        *to = strtoull(t, &end, 10);
+    }
+    return *end || *from == 0 || *to < *from ? -1 : 0;
+}

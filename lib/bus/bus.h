@@ -108,5 +108,11 @@ int bus_stream_last(bus_t *b, const char *stream, uint64_t *first, uint64_t *las
 /* A duration: "90s", "30m", "2h", "7d", or plain seconds; *secs. -1 when
  * it is none. */
 int bus_duration_parse(const char *s, int64_t *secs);
+/* secs as bus_duration_parse takes it, in its largest whole unit: 7200 ->
+ * "2h". */
+void bus_duration_text(int64_t secs, char *buf, size_t n);
+/* A stream sequence "SEQ" or a range "FROM..TO" (from 1, to >= from): 0,
+ * or -1 when it is neither. */
+int bus_seq_range(const char *s, unsigned long long *from, unsigned long long *to);
 
 #endif

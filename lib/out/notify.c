@@ -1,7 +1,8 @@
 /*
- * notify.c - see notify.h: notify.db, the events taken from the journal or
- * an input, the messages queued and delivered (their MIME text and the
- * sendmail call are notify_mail.c's).
+ * notify.c - see notify.h: notify.db and its lease, the records printed,
+ * the events taken from the journal or an input and the messages queued;
+ * their delivery is notify_deliver.c's, their MIME text and the sendmail
+ * call notify_mail.c's.
  */
 #define _GNU_SOURCE
 #include "out/notify.h"
@@ -47,24 +48,9 @@ static const char *const migrations[] = {
  * run is presumed dead (a tenant is processed on one host at a time). */
 #define LEASE_FOREIGN_S (24 * 3600)
 
-struct notify {
-    tenant_t *t;
-    notify_opts o;
-    sqlite3 *db;
-    store_t pay; /* pay.db read-only, hr.db attached as "hr" */
-    int pay_open, lease, dry;
-    notify_record_fn fn;
-    void *ctx;
-    notify_counts c;
-    char now[32], host[256];
-    slip_run run; /* the run of run_period, when run_ok */
-    char run_period[16];
-    int run_ok;
-};
-
 /* ---- SQL helpers ---- */
 
-static int db_fail(notify *n, int rc, const char *what, armms_err *err)
+int nf_db_fail(notify *n, int rc, const char *what, armms_err *err)
 {
     int code =
         (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? EXIT_TEMPFAIL : EXIT_SOFTWARE;
@@ -75,31 +61,31 @@ static int db_fail(notify *n, int rc, const char *what, armms_err *err)
 static int exec(notify *n, const char *sql, const char *what, armms_err *err)
 {
     int rc = sqlite3_exec(n->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : db_fail(n, rc, what, err);
+    return rc == SQLITE_OK ? 0 : nf_db_fail(n, rc, what, err);
 }
 
 /* A write: its own transaction, or in a dry run a savepoint of the run's
  * one transaction, which notify_close rolls back. */
-static int tx_begin(notify *n, armms_err *err)
+int nf_tx_begin(notify *n, armms_err *err)
 {
     return exec(n, n->dry ? "SAVEPOINT w" : "BEGIN IMMEDIATE", "start a transaction", err);
 }
-static int tx_commit(notify *n, armms_err *err)
+int nf_tx_commit(notify *n, armms_err *err)
 {
     return exec(n, n->dry ? "RELEASE w" : "COMMIT", "commit", err);
 }
-static void tx_rollback(notify *n)
+void nf_tx_rollback(notify *n)
 {
     sqlite3_exec(n->db, n->dry ? "ROLLBACK TO w; RELEASE w" : "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int prep(notify *n, sqlite3_stmt **st, const char *sql, armms_err *err)
+int nf_prep(notify *n, sqlite3_stmt **st, const char *sql, armms_err *err)
 {
     int rc = sqlite3_prepare_v2(n->db, sql, -1, st, NULL);
-    return rc == SQLITE_OK ? 0 : db_fail(n, rc, "read", err);
+    return rc == SQLITE_OK ? 0 : nf_db_fail(n, rc, "read", err);
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+const char *nf_col(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
     return s ? (const char *)s : "";
@@ -153,7 +139,7 @@ static int open_db(notify *n, armms_err *err)
     sqlite3_busy_timeout(n->db, n->t->wait_ms);
     int app = 0, ver = 0;
     if (pragma_int(n, "PRAGMA application_id", &app) || pragma_int(n, "PRAGMA user_version", &ver))
-        return db_fail(n, sqlite3_errcode(n->db), "read its version", err);
+        return nf_db_fail(n, sqlite3_errcode(n->db), "read its version", err);
     if ((app && app != ARMMS_APP_ID) || ver > NOTIFY_VERSION)
         return err_set(err, EXIT_CONFIG,
                        "tenant %s: notify.db is %s (version %d; this armms-notify knows %d)",
@@ -163,8 +149,6 @@ static int open_db(notify *n, armms_err *err)
         return err->code;
     return 0;
 }
-
-static void emit_message(notify *n, long long id);
 
 /* Take the lease, waiting up to the tenant's wait for a live holder; then
  * a SENDING row is a dead holder's (invariant 2). */
@@ -176,7 +160,7 @@ static int take_lease(notify *n, armms_err *err)
         if (exec(n, "BEGIN IMMEDIATE", "take the lease", err))
             return err->code;
         sqlite3_stmt *st;
-        if (prep(n, &st, "SELECT pid, host, since FROM lease", err)) {
+        if (nf_prep(n, &st, "SELECT pid, host, since FROM lease", err)) {
             sqlite3_exec(n->db, "ROLLBACK", NULL, NULL, NULL);
             return err->code;
         }
@@ -184,7 +168,7 @@ static int take_lease(notify *n, armms_err *err)
         char who[400] = "";
         if (sqlite3_step(st) == SQLITE_ROW) {
             pid_t pid = (pid_t)sqlite3_column_int64(st, 0);
-            const char *host = col(st, 1), *since = col(st, 2);
+            const char *host = nf_col(st, 1), *since = nf_col(st, 2);
             instant_t at = 0, now = 0;
             iso_parse(since, &at, NULL);
             iso_parse(n->now, &now, NULL);
@@ -205,7 +189,7 @@ static int take_lease(notify *n, armms_err *err)
         waited += 200;
     }
     sqlite3_stmt *st;
-    int rc = prep(n, &st, "INSERT OR REPLACE INTO lease VALUES (1, ?1, ?2, ?3)", err);
+    int rc = nf_prep(n, &st, "INSERT OR REPLACE INTO lease VALUES (1, ?1, ?2, ?3)", err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, me);
         sqlite3_bind_text(st, 2, n->host, -1, SQLITE_STATIC);
@@ -213,15 +197,15 @@ static int take_lease(notify *n, armms_err *err)
         int s = sqlite3_step(st);
         sqlite3_finalize(st);
         if (s != SQLITE_DONE)
-            rc = db_fail(n, s, "take the lease", err);
+            rc = nf_db_fail(n, s, "take the lease", err);
     }
     /* a dead run's SENDING rows: never resent by themselves (notify.h) */
     long long *ids = NULL;
     size_t nid = 0;
-    if (!rc && !(rc = prep(n, &st,
-                           "SELECT message_id FROM message WHERE status = 'SENDING'"
-                           " ORDER BY 1",
-                           err))) {
+    if (!rc && !(rc = nf_prep(n, &st,
+                              "SELECT message_id FROM message WHERE status = 'SENDING'"
+                              " ORDER BY 1",
+                              err))) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             ids = xrealloc(ids, (nid + 1) * sizeof *ids);
             ids[nid++] = sqlite3_column_int64(st, 0);
@@ -229,17 +213,18 @@ static int take_lease(notify *n, armms_err *err)
         sqlite3_finalize(st);
     }
     if (!rc && nid &&
-        !(rc = prep(n, &st,
-                    "UPDATE message SET status = 'DEAD', last_error = 'interrupted: the run that"
-                    " was handing it to sendmail at ' || coalesce(tried_at, '?') || ' ended"
-                    " before it learned the outcome; it may have been delivered (see the mail"
-                    " log) - armms-notify retry sends it again'"
-                    " WHERE status = 'SENDING'",
-                    err))) {
+        !(rc =
+              nf_prep(n, &st,
+                      "UPDATE message SET status = 'DEAD', last_error = 'interrupted: the run that"
+                      " was handing it to sendmail at ' || coalesce(tried_at, '?') || ' ended"
+                      " before it learned the outcome; it may have been delivered (see the mail"
+                      " log) - armms-notify retry sends it again'"
+                      " WHERE status = 'SENDING'",
+                      err))) {
         int s = sqlite3_step(st);
         sqlite3_finalize(st);
         if (s != SQLITE_DONE)
-            rc = db_fail(n, s, "mark interrupted messages", err);
+            rc = nf_db_fail(n, s, "mark interrupted messages", err);
     }
     if (!rc)
         rc = exec(n, "COMMIT", "take the lease", err);
@@ -249,7 +234,7 @@ static int take_lease(notify *n, armms_err *err)
         n->lease = 1;
         n->c.interrupted += (long)nid;
         for (size_t i = 0; i < nid; i++)
-            emit_message(n, ids[i]);
+            nf_emit_message(n, ids[i]);
     }
     free(ids);
     return rc;
@@ -314,46 +299,43 @@ const notify_counts *notify_counts_of(const notify *n)
 
 static jv text_or_null(sqlite3_stmt *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? jv_null() : jv_string(col(st, i));
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? jv_null() : jv_string(nf_col(st, i));
 }
 
-#define MESSAGE_COLS                                                                              \
-    "message_id, event_id, seq, period_id, guard_id, email, status, attempts, next_at,"           \
-    " last_error, queued_at, tried_at, sent_at"
-
-static jv message_record(sqlite3_stmt *st)
+jv nf_message_record(sqlite3_stmt *st)
 {
     jv r = jv_object();
     r = jv_object_set(r, jv_string("kind"), jv_string("NotifyMessage"));
     r = jv_object_set(r, jv_string("v"), jv_number(1));
     r = jv_object_set(r, jv_string("message_id"), jv_number((double)sqlite3_column_int64(st, 0)));
-    r = jv_object_set(r, jv_string("event_id"), jv_string(col(st, 1)));
+    r = jv_object_set(r, jv_string("event_id"), jv_string(nf_col(st, 1)));
     r = jv_object_set(r, jv_string("seq"),
                       sqlite3_column_type(st, 2) == SQLITE_NULL
                           ? jv_null()
                           : jv_number((double)sqlite3_column_int64(st, 2)));
-    r = jv_object_set(r, jv_string("period"), jv_string(col(st, 3)));
-    r = jv_object_set(r, jv_string("guard_id"), jv_string(col(st, 4)));
-    r = jv_object_set(r, jv_string("email"), jv_string(col(st, 5)));
-    r = jv_object_set(r, jv_string("status"), jv_string(col(st, 6)));
+    r = jv_object_set(r, jv_string("period"), jv_string(nf_col(st, 3)));
+    r = jv_object_set(r, jv_string("guard_id"), jv_string(nf_col(st, 4)));
+    r = jv_object_set(r, jv_string("email"), jv_string(nf_col(st, 5)));
+    r = jv_object_set(r, jv_string("status"), jv_string(nf_col(st, 6)));
     r = jv_object_set(r, jv_string("attempts"), jv_number(sqlite3_column_int(st, 7)));
     r = jv_object_set(r, jv_string("next_at"), text_or_null(st, 8));
     r = jv_object_set(r, jv_string("last_error"), text_or_null(st, 9));
-    r = jv_object_set(r, jv_string("queued_at"), jv_string(col(st, 10)));
+    r = jv_object_set(r, jv_string("queued_at"), jv_string(nf_col(st, 10)));
     r = jv_object_set(r, jv_string("tried_at"), text_or_null(st, 11));
     r = jv_object_set(r, jv_string("sent_at"), text_or_null(st, 12));
     return r;
 }
 
-static void emit_message_extra(notify *n, long long id, const char *key, const char *val)
+void nf_emit_message_extra(notify *n, long long id, const char *key, const char *val)
 {
     sqlite3_stmt *st;
     armms_err e = {0};
-    if (!n->fn || prep(n, &st, "SELECT " MESSAGE_COLS " FROM message WHERE message_id = ?1", &e))
+    if (!n->fn ||
+        nf_prep(n, &st, "SELECT " MESSAGE_COLS " FROM message WHERE message_id = ?1", &e))
         return;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        jv r = message_record(st);
+        jv r = nf_message_record(st);
         if (key)
             r = jv_object_set(r, jv_string(key), jv_string(val));
         n->fn(r, n->ctx);
@@ -361,13 +343,13 @@ static void emit_message_extra(notify *n, long long id, const char *key, const c
     sqlite3_finalize(st);
 }
 
-static void emit_message(notify *n, long long id)
+void nf_emit_message(notify *n, long long id)
 {
-    emit_message_extra(n, id, NULL, NULL);
+    nf_emit_message_extra(n, id, NULL, NULL);
 }
 
-static void emit_skipped(notify *n, const char *event_id, const char *period, const char *guard,
-                         const char *reason)
+void nf_emit_skipped(notify *n, const char *event_id, const char *period, const char *guard,
+                     const char *reason)
 {
     if (!n->fn)
         return;
@@ -383,7 +365,7 @@ static void emit_skipped(notify *n, const char *event_id, const char *period, co
 
 /* ---- the payrun and its guards ---- */
 
-static int load_run(notify *n, const char *period, armms_err *err)
+int nf_load_run(notify *n, const char *period, armms_err *err)
 {
     if (n->run_ok && !strcmp(n->run_period, period))
         return 0;
@@ -397,7 +379,7 @@ static int load_run(notify *n, const char *period, armms_err *err)
 }
 
 /* The guard's address in hr.db: 0 with *mail (malloc'd, NULL when none). */
-static int guard_email(notify *n, const char *guard, char **mail, armms_err *err)
+int nf_guard_email(notify *n, const char *guard, char **mail, armms_err *err)
 {
     sqlite3_stmt *st;
     *mail = NULL;
@@ -442,7 +424,7 @@ static int take_event(notify *n, jv ev, long long seq, rejection *rj, armms_err 
         return 0;
     }
     armms_err e2 = {0};
-    int rc = load_run(n, period, &e2);
+    int rc = nf_load_run(n, period, &e2);
     if (rc == EXIT_DATAERR || (!rc && strcmp(n->run.status, "CLOSED")))
         return rejection_set(rj, "NOT_CLOSED", "the payrun of %s is %s in pay.db", period,
                              rc ? "missing or not approved" : n->run.status);
@@ -456,16 +438,16 @@ static int take_event(notify *n, jv ev, long long seq, rejection *rj, armms_err 
         return rc;
     sqlite3_stmt *ins = NULL, *skip = NULL;
     char **skipped = xcalloc(ng + 1, sizeof *skipped);
-    if (!(rc = tx_begin(n, err)) &&
-        !(rc = prep(n, &ins,
-                    "INSERT OR IGNORE INTO message(event_id, seq, period_id, guard_id, email,"
-                    " status, queued_at) VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6)",
-                    err)))
-        rc = prep(n, &skip, "INSERT OR IGNORE INTO skipped VALUES (?1, ?2, ?3, ?4, ?5)", err);
+    if (!(rc = nf_tx_begin(n, err)) &&
+        !(rc = nf_prep(n, &ins,
+                       "INSERT OR IGNORE INTO message(event_id, seq, period_id, guard_id, email,"
+                       " status, queued_at) VALUES (?1, ?2, ?3, ?4, ?5, 'PENDING', ?6)",
+                       err)))
+        rc = nf_prep(n, &skip, "INSERT OR IGNORE INTO skipped VALUES (?1, ?2, ?3, ?4, ?5)", err);
     long queued = 0, nskip = 0;
     for (size_t i = 0; !rc && i < ng; i++) {
         char *mail = NULL;
-        if ((rc = guard_email(n, guards[i], &mail, err)))
+        if ((rc = nf_guard_email(n, guards[i], &mail, err)))
             break;
         const char *reason = !mail ? "NO_EMAIL" : !email_valid(mail, NULL) ? "BAD_EMAIL" : NULL;
         sqlite3_stmt *st = reason ? skip : ins;
@@ -490,7 +472,7 @@ static int take_event(notify *n, jv ev, long long seq, rejection *rj, armms_err 
         sqlite3_reset(st);
         free(mail);
         if (s != SQLITE_DONE)
-            rc = db_fail(n, s, "queue a message", err);
+            rc = nf_db_fail(n, s, "queue a message", err);
         else if (reason)
             nskip++;
         else
@@ -501,16 +483,16 @@ static int take_event(notify *n, jv ev, long long seq, rejection *rj, armms_err 
     if (!rc)
         rc = consumed_record(n->db, NOTIFY_CONSUMER, event_id, seq, n->now, NULL, err);
     if (!rc)
-        rc = tx_commit(n, err);
+        rc = nf_tx_commit(n, err);
     else
-        tx_rollback(n);
+        nf_tx_rollback(n);
     if (!rc) {
         n->c.closed++;
         n->c.queued += queued;
         n->c.skipped += nskip;
         for (size_t i = 0; i < ng; i++)
             if (skipped[i])
-                emit_skipped(n, event_id, period, guards[i], skipped[i]);
+                nf_emit_skipped(n, event_id, period, guards[i], skipped[i]);
     }
     for (size_t i = 0; i < ng; i++)
         free(guards[i]);
@@ -537,9 +519,7 @@ typedef struct pull {
 static int pull_cb(const char *line, size_t len, void *vctx)
 {
     pull *p = vctx;
-    if (len < 8 || strncmp(line, "{\"seq\":", 7))
-        return 0;
-    long long seq = strtoll(line + 7, NULL, 10);
+    long long seq = journal_line_seq(line, len);
     if (seq <= p->from)
         return 0;
     p->n->c.events++;
@@ -607,345 +587,4 @@ int notify_take_line(notify *n, const char *line, size_t len, rejection *rj, arm
     if (rc == REJECTED)
         n->c.rejected++;
     return rc;
-}
-
-/* ---- delivery ---- */
-
-static int render_pdf(notify *n, const char *guard, char **pdf, size_t *len, char **name,
-                      rejection *rj, armms_err *err)
-{
-    out_slip sl;
-    *pdf = NULL;
-    *len = 0;
-    *name = NULL;
-    int rc = slip_load(&n->run, guard, &sl, rj, err);
-    if (!rc) {
-        *name = xstrdup(sl.name ? sl.name : guard);
-        slip_pdf *doc = NULL;
-        FILE *f = open_memstream(pdf, len);
-        if (!f)
-            armms_fatal("out of memory");
-        rc = slip_pdf_open(&doc, n->o.paper, n->run.stamp, err);
-        if (!rc)
-            rc = slip_pdf_add(doc, &sl, err);
-        if (!rc)
-            rc = slip_pdf_write(doc, f, err);
-        slip_pdf_free(doc);
-        if (fclose(f) != 0 && !rc)
-            rc = err_set(err, EXIT_SOFTWARE, "cannot keep the payslip PDF in memory");
-    }
-    slip_free(&sl);
-    return rc;
-}
-
-/* Record the outcome of a try: SENT, or RETRY with its next time, or DEAD. */
-static int record_outcome(notify *n, long long id, int ok, int attempts, int permanent,
-                          const char *why, armms_err *err)
-{
-    char next[32] = "";
-    const char *status = ok                                           ? "SENT"
-                         : permanent || attempts >= n->o.max_attempts ? "DEAD"
-                                                                      : "RETRY";
-    if (!strcmp(status, "RETRY")) {
-        instant_t t = 0;
-        iso_parse(n->now, &t, NULL);
-        long long d = n->o.backoff_s;
-        for (int i = 1; i < attempts && d < 86400; i++)
-            d *= 2;
-        if (d > 86400)
-            d = 86400;
-        iso_format_utc(t + (instant_t)d, next);
-    }
-    sqlite3_stmt *st;
-    int rc = tx_begin(n, err);
-    if (!rc && !(rc = prep(n, &st,
-                           "UPDATE message SET status = ?2, next_at = ?3, last_error = ?4,"
-                           " sent_at = CASE WHEN ?2 = 'SENT' THEN ?5 END WHERE message_id = ?1",
-                           err))) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-        if (next[0])
-            sqlite3_bind_text(st, 3, next, -1, SQLITE_STATIC);
-        if (!ok)
-            sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, n->now, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = db_fail(n, s, "record a try", err);
-    }
-    if (!rc)
-        rc = tx_commit(n, err);
-    else
-        tx_rollback(n);
-    if (!rc) {
-        if (ok)
-            n->c.sent++;
-        else if (!strcmp(status, "DEAD"))
-            n->c.dead++;
-        else
-            n->c.retry++;
-    }
-    return rc;
-}
-
-/* Mark message id SENDING (a try counted) in its own committed
- * transaction: *claimed = 0 when it is no longer PENDING or RETRY. */
-static int claim(notify *n, long long id, int *claimed, armms_err *err)
-{
-    sqlite3_stmt *st;
-    *claimed = 0;
-    int rc = tx_begin(n, err);
-    if (!rc && !(rc = prep(n, &st,
-                           "UPDATE message SET status = 'SENDING', attempts = attempts + 1,"
-                           " tried_at = ?2 WHERE message_id = ?1"
-                           " AND status IN ('PENDING', 'RETRY')",
-                           err))) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, n->now, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = db_fail(n, s, "mark a message as being sent", err);
-        else
-            *claimed = sqlite3_changes(n->db) == 1;
-    }
-    if (!rc)
-        rc = tx_commit(n, err);
-    else
-        tx_rollback(n);
-    return rc;
-}
-
-/* Give a claimed try back (nothing was handed over): PENDING or RETRY
- * again, as it was, its try uncounted. */
-static int unclaim(notify *n, long long id, armms_err *err)
-{
-    sqlite3_stmt *st;
-    int rc = tx_begin(n, err);
-    if (!rc && !(rc = prep(n, &st,
-                           "UPDATE message SET attempts = attempts - 1, status = CASE WHEN"
-                           " next_at IS NULL THEN 'PENDING' ELSE 'RETRY' END"
-                           " WHERE message_id = ?1 AND status = 'SENDING'",
-                           err))) {
-        sqlite3_bind_int64(st, 1, id);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = db_fail(n, s, "give a try back", err);
-    }
-    if (!rc)
-        rc = tx_commit(n, err);
-    else
-        tx_rollback(n);
-    return rc;
-}
-
-static int write_dry(notify *n, const char *period, const char *guard, const strbuf *msg,
-                     char **path, armms_err *err)
-{
-    *path = xasprintf("%s/%s-%s.eml", n->o.dry_dir, period, guard);
-    FILE *f = caller_fopen(*path, "wb");
-    if (!f)
-        return err_set(err, EXIT_CANTCREAT, "cannot create %s: %s", *path, strerror(errno));
-    int bad = fwrite(msg->s, 1, msg->len, f) != msg->len;
-    bad |= fclose(f) != 0;
-    return bad ? err_set(err, EXIT_IOERR, "cannot write %s: %s", *path, strerror(errno)) : 0;
-}
-
-static int deliver_one(notify *n, long long id, armms_err *err)
-{
-    sqlite3_stmt *st;
-    if (prep(n, &st,
-             "SELECT event_id, period_id, guard_id, email, status, attempts FROM message"
-             " WHERE message_id = ?1",
-             err))
-        return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return 0;
-    }
-    char *event_id = xstrdup(col(st, 0)), *period = xstrdup(col(st, 1));
-    char *guard = xstrdup(col(st, 2)), *mail = xstrdup(col(st, 3));
-    int due = !strcmp(col(st, 4), "PENDING") || !strcmp(col(st, 4), "RETRY");
-    int attempts = sqlite3_column_int(st, 5);
-    sqlite3_finalize(st);
-    int rc = 0;
-    char *pdf = NULL, *name = NULL, *path = NULL;
-    size_t pdf_len = 0;
-    strbuf msg, diag;
-    sb_init(&msg);
-    sb_init(&diag);
-    rejection rj = {0};
-    if (!due)
-        goto done;
-    if (!(rc = load_run(n, period, err)))
-        rc = render_pdf(n, guard, &pdf, &pdf_len, &name, &rj, err);
-    if (rc == REJECTED) {
-        /* the closed run has no payslip of this guard (now): it never will */
-        char why[300];
-        snprintf(why, sizeof why, "no payslip: %s", rj.msg);
-        rc = record_outcome(n, id, 0, attempts + 1, 1, why, err);
-        if (!rc)
-            emit_message(n, id);
-        goto done;
-    }
-    if (rc)
-        goto done;
-    notify_mail m = {id,        event_id,     period, guard, mail,   name, n->run.agency,
-                     n->o.from, n->o.subject, n->now, pdf,   pdf_len};
-    notify_mail_build(&msg, &m);
-    if (n->dry) {
-        if (!(rc = write_dry(n, period, guard, &msg, &path, err))) {
-            n->c.sent++;
-            emit_message_extra(n, id, "dry_run", path);
-        }
-        goto done;
-    }
-    int claimed;
-    if ((rc = claim(n, id, &claimed, err)) || !claimed)
-        goto done;
-    int status;
-    rc = notify_mail_submit(n->o.sendmail, msg.s, msg.len, &status, &diag, err);
-    char why[600] = "";
-    if (!rc && (status == 126 || status == 127)) {
-        /* the shell found no mail program to run: the host's set-up, not
-         * this message; nothing was handed over, so the try is given back
-         * and the run stops before it fails every other message too */
-        rc = unclaim(n, id, err);
-        if (!rc)
-            rc = err_set(err, EXIT_UNAVAILABLE,
-                         "the mail program cannot be run (%s): install one that provides"
-                         " /usr/sbin/sendmail (Debian msmtp-mta) or set ARMMS_SENDMAIL",
-                         diag.len ? diag.s : "exit 127");
-        goto done;
-    }
-    if (rc) {
-        /* it could not even be started: a try that failed */
-        snprintf(why, sizeof why, "%s", err->msg);
-        memset(err, 0, sizeof *err);
-        rc = 0;
-        status = -1;
-    } else if (status) {
-        snprintf(why, sizeof why, "the mail program exited %d%s%s", status, diag.len ? ": " : "",
-                 diag.len ? diag.s : "");
-    }
-    rc = record_outcome(n, id, status == 0, attempts + 1, 0, why, err);
-    if (!rc)
-        emit_message(n, id);
-done:
-    free(event_id);
-    free(period);
-    free(guard);
-    free(mail);
-    free(pdf);
-    free(name);
-    free(path);
-    sb_free(&msg);
-    sb_free(&diag);
-    return rc;
-}
-
-int notify_deliver(notify *n, long long id, armms_err *err)
-{
-    sqlite3_stmt *st;
-    if (prep(n, &st,
-             id > 0 ? "SELECT message_id FROM message WHERE message_id = ?2"
-                    : "SELECT message_id FROM message WHERE status = 'PENDING'"
-                      " OR (status = 'RETRY' AND next_at <= ?1) ORDER BY message_id",
-             err))
-        return err->code;
-    sqlite3_bind_text(st, 1, n->now, -1, SQLITE_STATIC);
-    if (id > 0)
-        sqlite3_bind_int64(st, 2, id);
-    long long *ids = NULL;
-    size_t nid = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        ids = xrealloc(ids, (nid + 1) * sizeof *ids);
-        ids[nid++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    int rc = 0;
-    for (size_t i = 0; !rc && i < nid; i++)
-        rc = deliver_one(n, ids[i], err);
-    free(ids);
-    return rc;
-}
-
-int notify_retry(notify *n, long long id, armms_err *err)
-{
-    sqlite3_stmt *st;
-    if (prep(n, &st, "SELECT status, guard_id, sent_at FROM message WHERE message_id = ?1", err))
-        return err->code;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return err_set(err, EXIT_DATAERR, "no message %lld (armms-notify list shows them)", id);
-    }
-    char status[16], guard[128], sent[32];
-    snprintf(status, sizeof status, "%s", col(st, 0));
-    snprintf(guard, sizeof guard, "%s", col(st, 1));
-    snprintf(sent, sizeof sent, "%s", col(st, 2));
-    sqlite3_finalize(st);
-    if (!strcmp(status, "SENT"))
-        return err_set(err, EXIT_DATAERR, "message %lld was sent at %s: it is not sent again", id,
-                       sent);
-    char *mail = NULL;
-    int rc = guard_email(n, guard, &mail, err);
-    if (!rc && (!mail || !email_valid(mail, NULL)))
-        rc = err_set(err, EXIT_DATAERR,
-                     "guard %s has no usable e-mail address now (armms-import guard sets it)",
-                     guard);
-    if (!rc && !(rc = tx_begin(n, err))) {
-        if (!(rc = prep(n, &st,
-                        "UPDATE message SET status = 'RETRY', attempts = 0, next_at = ?2,"
-                        " email = ?3 WHERE message_id = ?1",
-                        err))) {
-            sqlite3_bind_int64(st, 1, id);
-            sqlite3_bind_text(st, 2, n->now, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, mail, -1, SQLITE_STATIC);
-            int s = sqlite3_step(st);
-            sqlite3_finalize(st);
-            if (s != SQLITE_DONE)
-                rc = db_fail(n, s, "retry a message", err);
-        }
-        if (!rc)
-            rc = tx_commit(n, err);
-        else
-            tx_rollback(n);
-    }
-    free(mail);
-    return rc ? rc : notify_deliver(n, id, err);
-}
-
-int notify_list(notify *n, const char *status, const char *period, int skipped, armms_err *err)
-{
-    sqlite3_stmt *st;
-    if (prep(n, &st,
-             "SELECT " MESSAGE_COLS " FROM message WHERE (?1 IS NULL OR status = ?1)"
-             " AND (?2 IS NULL OR period_id = ?2) ORDER BY message_id",
-             err))
-        return err->code;
-    if (status)
-        sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-    if (period)
-        sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        if (n->fn)
-            n->fn(message_record(st), n->ctx);
-    sqlite3_finalize(st);
-    if (!skipped)
-        return 0;
-    if (prep(n, &st,
-             "SELECT event_id, period_id, guard_id, reason FROM skipped"
-             " WHERE (?1 IS NULL OR period_id = ?1) ORDER BY period_id, guard_id",
-             err))
-        return err->code;
-    if (period)
-        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        emit_skipped(n, col(st, 0), col(st, 1), col(st, 2), col(st, 3));
-    sqlite3_finalize(st);
-    return 0;
 }

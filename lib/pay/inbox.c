@@ -495,9 +495,7 @@ static int pull_cb(const char *line, size_t len, void *vctx)
     pull *p = vctx;
     /* every line opens {"seq":N, so the events behind the cursor are passed
      * over without parsing them */
-    if (len < 8 || strncmp(line, "{\"seq\":", 7))
-        return 0;
-    long long seq = strtoll(line + 7, NULL, 10);
+    long long seq = journal_line_seq(line, len);
     if (seq <= p->from)
         return 0;
     if (seq > p->last)

@@ -60,6 +60,10 @@ int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err);
  * before it in that segment are still given: cb passes over them by their
  * seq), so a consumer's run reads what is new, not the years before. */
 int journal_each_after(tenant_t *t, long long after, journal_cb cb, void *ctx, armms_err *err);
+/* The seq a journal line opens with ({"seq":N,...), read without parsing
+ * the line, so a consumer passes over what is behind its cursor cheaply;
+ * 0 for a line that does not open so. */
+long long journal_line_seq(const char *line, size_t len);
 
 typedef struct journal_report {
     long long events;   /* lines read and verified */

@@ -201,6 +201,13 @@ int jnl_envelope_read(const char *line, size_t len, envelope *e)
     return ok ? 0 : -1;
 }
 
+long long journal_line_seq(const char *line, size_t len)
+{
+    if (len < 8 || strncmp(line, "{\"seq\":", 7))
+        return 0;
+    return strtoll(line + 7, NULL, 10);
+}
+
 int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err)
 {
     return journal_each_after(t, 0, cb, ctx, err);
