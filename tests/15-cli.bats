@@ -6,7 +6,7 @@ load test_helper
 
 TOOLS=(armms armms-init armms-import armms-ingest armms-journal armms-sample armms-timelog
     armms-dtr armms-timesheet armms-approve armms-pay armms-deduct armms-payrun armms-payslip
-    armms-bank armms-register armms-remit armms-archive armms-report)
+    armms-bank armms-register armms-remit armms-archive armms-report armms-notify)
 
 tdir() { echo "$ARMMS_HOME/tenants/$1"; }
 
