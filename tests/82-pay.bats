@@ -251,6 +251,29 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     assert_equal "$(jq -r '[.version, .gross] | @tsv' <<<"$output")" "$(tsv 2 210000)"
 }
 
+@test "an inbox row without the day lines taken out when it landed is priced from its record: the same paysheets" {
+    export ARMMS_NOW=2026-12-05T00:00:00Z
+    pay_tenant
+    tk_holiday acme '2026-11-30,Bonifacio Day,regular'
+    tk_assign acme 'G1,DET1,DAY,2026-11-16,,regular,' 'G3,DET1,NIGHT,2026-11-16,,regular,'
+    dayshift G1 2026-11-28
+    dayshift G1 2026-11-29
+    nightshift G3 2026-11-20
+    nightshift G3 2026-11-30
+    chain
+    seal 2026-11-B | armms-pay -q -t acme >/dev/null
+    # what pricing reads is in the row: the card's keys and the packed lines
+    assert_equal "$(q acme pay "select count(*) from inbox where lines is null or detachment_id is null")" 0
+    assert_equal "$(q acme pay "select count(*) from inbox where instr(char(10) || lines, char(10) || 'U' || char(9)) > 0")" 1
+    local before
+    before=$(pay_dump)
+    # a row landed before the columns existed has NULL in them
+    sq "$ARMMS_HOME/tenants/acme/pay.db" "update inbox set lines = null, detachment_id = null, shift_id = null, position_id = null"
+    run --separate-stderr armms-pay -t acme --period 2026-11-B
+    assert_equal "$status" 0
+    assert_equal "$(pay_dump)" "$before"
+}
+
 @test "a day without a rate card is a NO_RATE Reject naming the card; the guard gets no paysheet, the others land" {
     pay_tenant
     tk_import acme position 'position_id,name' 'HEAD,Head Guard'

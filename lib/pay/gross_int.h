@@ -65,6 +65,7 @@ typedef struct gx {
     snap *snaps;
     int nsnap, capsnap;
     snap_rows rows; /* the loaded snapshots' day lines and unworked holidays */
+    int leave;      /* one of them has a paid leave day (read by gx_price) */
     armms_err *err; /* the run's, for a lookup that fails (not one that refuses) */
 } gx;
 

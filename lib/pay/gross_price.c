@@ -195,18 +195,130 @@ static void line_name(const pay_premium *p, int b, char *code, size_t cn, char *
 void gx_snaps_clear(gx *g)
 {
     g->nsnap = 0;
+    g->leave = 0;
     g->rows.nday = g->rows.nuh = g->rows.nlv = 0;
 }
 
-/* Snapshots are read through SQLite's JSON functions: the fields pricing
- * needs, without building the whole snapshot as a jv. */
+/* Room for one more item in *v (n used of *cap, each size bytes), zeroed. */
+static void *grow(void *v, int *n, int *cap, size_t size, int first)
+{
+    void **vv = v;
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : first;
+        *vv = xrealloc(*vv, (size_t)*cap * size);
+    }
+    char *at = (char *)*vv + (size_t)(*n)++ * size;
+    memset(at, 0, size);
+    return at;
+}
+
+/*
+ * A snapshot's packed lines (store/snaplines.h) into g->rows, in the order
+ * of their keys: day lines by day and day type, unworked holidays by
+ * index. Returns whether the snapshot has a paid leave day.
+ */
+typedef struct packed {
+    long long key; /* the day's (or holiday's) index in its array */
+    const char *f[10];
+    int nf;
+} packed;
+
+static int packed_cmp(const void *a, const void *b)
+{
+    const packed *x = a, *y = b;
+    if (x->f[0][0] != y->f[0][0])
+        return x->f[0][0] < y->f[0][0] ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->f[0][0] == 'D' && x->nf > 5 && y->nf > 5 ? strcmp(x->f[5], y->f[5]) : 0;
+}
+
+static long long field_ll(const packed *p, int i)
+{
+    return i < p->nf ? strtoll(p->f[i], NULL, 10) : 0;
+}
+
+static void field_cpy(char *dst, size_t n, const packed *p, int i)
+{
+    snprintf(dst, n, "%s", i < p->nf ? p->f[i] : "");
+}
+
+static int unpack_lines(gx *g, char *text, int snap)
+{
+    packed *v = NULL;
+    int n = 0, cap = 0, leave = 0;
+    for (char *line = text, *nl; *line; line = nl + 1) {
+        if (!(nl = strchr(line, '\n')))
+            break;
+        *nl = 0;
+        packed *p = grow(&v, &n, &cap, sizeof *v, 32);
+        for (char *f = line;; f++) {
+            if (p->nf < 10)
+                p->f[p->nf++] = f;
+            if (!(f = strchr(f, '\t')))
+                break;
+            *f = 0;
+        }
+        p->key = field_ll(p, 1);
+    }
+    if (n)
+        qsort(v, (size_t)n, sizeof *v, packed_cmp);
+    for (int i = 0; i < n; i++) {
+        const packed *p = &v[i];
+        if (p->f[0][0] == 'D') {
+            snap_day *d = grow(&g->rows.day, &g->rows.nday, &g->rows.capday, sizeof *d, 64);
+            d->snap = snap;
+            field_cpy(d->date, sizeof d->date, p, 2);
+            field_cpy(d->own, sizeof d->own, p, 3);
+            d->worked = field_ll(p, 4);
+            field_cpy(d->type, sizeof d->type, p, 5);
+            for (int k = 0; k < B_COUNT; k++)
+                d->m[k] = field_ll(p, 6 + k);
+        } else if (p->f[0][0] == 'U') {
+            snap_uh *u = grow(&g->rows.uh, &g->rows.nuh, &g->rows.capuh, sizeof *u, 8);
+            u->snap = snap;
+            field_cpy(u->date, sizeof u->date, p, 2);
+            field_cpy(u->type, sizeof u->type, p, 3);
+            u->present = field_ll(p, 4) == 1;
+            u->leave_paid = field_ll(p, 5) == 1;
+        } else if (p->f[0][0] == 'L') {
+            leave = 1;
+        }
+    }
+    free(v);
+    return leave;
+}
+
+/* The packed lines of the inbox row at st (columns 6, and 7 the record
+ * when 6 is NULL) into lines: 0 or an EXIT_* code. */
+static int snap_lines(gx *g, sqlite3_stmt *st, strbuf *lines, armms_err *err)
+{
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+        sb_adds(lines, pay_col(st, 6));
+        return 0;
+    }
+    sqlite3_stmt *sl; /* landed before the column: from its record */
+    int rc = pay_stmt(g->s, PS_SNAPLINES, snaplines_sql, &sl, err);
+    if (rc)
+        return rc;
+    rc = snaplines_pack(sl, pay_col(st, 7), (size_t)sqlite3_column_bytes(st, 7), lines);
+    return rc ? store_fail(g->s, rc, "read a snapshot's day lines", err) : 0;
+}
+
+/* The guard's snapshots, with their day lines and unworked holidays, from
+ * the columns the inbox took out of each when it landed; a row without
+ * them is read from its record by the same SQL. g->leave: whether any has
+ * a paid leave day (read from the records, by gx_price). */
 int gx_snaps_load(gx *g, const char *guard, const char *period, armms_err *err)
 {
     sqlite3_stmt *st;
     gx_snaps_clear(g);
     int rc = pay_stmt(g->s, PS_GUARD_SNAPS,
-                      "SELECT i.timesheet_id, i.version, i.checksum, i.record ->> 'detachment_id',"
-                      " i.record ->> 'shift_id', i.record ->> 'position_id'"
+                      "SELECT i.timesheet_id, i.version, i.checksum,"
+                      " ifnull(i.detachment_id, i.record ->> 'detachment_id'),"
+                      " ifnull(i.shift_id, i.record ->> 'shift_id'),"
+                      " ifnull(i.position_id, i.record ->> 'position_id'),"
+                      " i.lines, CASE WHEN i.lines IS NULL THEN i.record END"
                       " FROM inbox i WHERE" LATEST " ORDER BY i.timesheet_id",
                       &st, err);
     if (rc)
@@ -225,6 +337,15 @@ int gx_snaps_load(gx *g, const char *guard, const char *period, armms_err *err)
         snprintf(x->det, sizeof x->det, "%s", pay_col(st, 3));
         snprintf(x->shift, sizeof x->shift, "%s", pay_col(st, 4));
         snprintf(x->pos, sizeof x->pos, "%s", pay_col(st, 5));
+        strbuf lines = {0};
+        int bad = snap_lines(g, st, &lines, err);
+        if (!bad && lines.s)
+            g->leave |= unpack_lines(g, lines.s, g->nsnap - 1);
+        sb_free(&lines);
+        if (bad) {
+            sqlite3_reset(st);
+            return bad;
+        }
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_fail(g->s, rc, "read the inbox", err);
@@ -284,51 +405,8 @@ static int price_bucket(gx *g, const snap *x, const char *date, int t, const lon
     return 0;
 }
 
-/* The rows of the guard's snapshots (day lines, unworked holidays, paid
- * leave days) through SQLite's JSON functions: one query each, its rows
- * taken by a function of its own. */
-
-/* Room for one more item in *v (n used of *cap, each size bytes), zeroed. */
-static void *grow(void *v, int *n, int *cap, size_t size, int first)
-{
-    void **vv = v;
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : first;
-        *vv = xrealloc(*vv, (size_t)*cap * size);
-    }
-    char *at = (char *)*vv + (size_t)(*n)++ * size;
-    memset(at, 0, size);
-    return at;
-}
-
-static int is_one(sqlite3_stmt *st, int col)
-{
-    return sqlite3_column_type(st, col) == SQLITE_INTEGER && sqlite3_column_int(st, col) == 1;
-}
-
-/* A day line x day type: date, own day type, worked, the type, its minutes. */
-static void take_day(snap_rows *r, sqlite3_stmt *st, int snap)
-{
-    snap_day *d = grow(&r->day, &r->nday, &r->capday, sizeof *d, 64);
-    d->snap = snap;
-    snprintf(d->date, sizeof d->date, "%s", pay_col(st, 1));
-    snprintf(d->own, sizeof d->own, "%s", pay_col(st, 2));
-    d->worked = sqlite3_column_int64(st, 3);
-    snprintf(d->type, sizeof d->type, "%s", pay_col(st, 4));
-    for (int k = 0; k < B_COUNT; k++)
-        d->m[k] = sqlite3_column_int64(st, 5 + k);
-}
-
-/* An unworked holiday: date, day type, present and paid leave the day before. */
-static void take_unworked(snap_rows *r, sqlite3_stmt *st, int snap)
-{
-    snap_uh *u = grow(&r->uh, &r->nuh, &r->capuh, sizeof *u, 8);
-    u->snap = snap;
-    snprintf(u->date, sizeof u->date, "%s", pay_col(st, 1));
-    snprintf(u->type, sizeof u->type, "%s", pay_col(st, 2));
-    u->present = is_one(st, 3);
-    u->leave_paid = is_one(st, 4);
-}
+/* The paid leave days of the guard's snapshots, for the few that have
+ * one: code and name from the record through SQLite's JSON functions. */
 
 /* A paid leave day: date, code, name. */
 static void take_leave(snap_rows *r, sqlite3_stmt *st, int snap)
@@ -359,37 +437,17 @@ static int each_row(gx *g, int ps, const char *sql, const char *guard, const cha
     return step == SQLITE_DONE ? 0 : store_fail(g->s, step, "read the inbox", err);
 }
 
-static int rows_sql(gx *g, const char *guard, const char *period, armms_err *err)
+static int leave_sql(gx *g, const char *guard, const char *period, armms_err *err)
 {
-    g->rows.nday = g->rows.nuh = g->rows.nlv = 0;
-    int rc = each_row(g, PS_GUARD_DAYS,
-                      "SELECT i.timesheet_id, d.value ->> 'date', d.value ->> 'day_type',"
-                      " d.value -> 'totals' ->> 'worked', t.key, t.value ->> 'regular',"
-                      " t.value ->> 'ot', t.value ->> 'nd', t.value ->> 'nd_ot'"
-                      " FROM inbox i JOIN json_each(i.record, '$.days') d"
-                      " JOIN json_each(d.value, '$.minutes') t WHERE" LATEST
-                      " ORDER BY i.timesheet_id, d.key, t.key",
-                      guard, period, take_day, err);
-    if (!rc)
-        rc = each_row(g, PS_GUARD_UNWORKED,
-                      "SELECT i.timesheet_id, u.value ->> 'date', u.value ->> 'day_type',"
-                      " u.value -> 'last_scheduled' ->> 'present',"
-                      " u.value -> 'last_scheduled' -> 'leave' ->> 'paid'"
-                      " FROM inbox i JOIN json_each(i.record, '$.unworked_holidays') u"
-                      " WHERE" LATEST " ORDER BY i.timesheet_id, u.key",
-                      guard, period, take_unworked, err);
-    /* the paid leave days (a snapshot sealed before leave existed has none) */
-    if (!rc)
-        rc = each_row(g, PS_GUARD_LEAVE,
-                      "SELECT i.timesheet_id, d.value ->> 'date', d.value -> 'leave' ->> 'code',"
-                      " d.value -> 'leave' ->> 'name'"
-                      " FROM inbox i JOIN json_each(i.record, '$.days') d"
-                      /* most snapshots have no leave: skip their days unread */
-                      " WHERE" LATEST " AND instr(i.record, '\"leave\":') > 0"
-                      " AND d.value -> 'leave' ->> 'paid' = 1"
-                      " ORDER BY i.timesheet_id, d.key",
-                      guard, period, take_leave, err);
-    return rc;
+    g->rows.nlv = 0;
+    return each_row(g, PS_GUARD_LEAVE,
+                    "SELECT i.timesheet_id, d.value ->> 'date', d.value -> 'leave' ->> 'code',"
+                    " d.value -> 'leave' ->> 'name'"
+                    " FROM inbox i JOIN json_each(i.record, '$.days') d"
+                    " WHERE" LATEST " AND instr(i.record, '\"leave\":') > 0"
+                    " AND d.value -> 'leave' ->> 'paid' = 1"
+                    " ORDER BY i.timesheet_id, d.key",
+                    guard, period, take_leave, err);
 }
 
 /* Every day line x day type of the guard's snapshots, priced into L; the
@@ -514,7 +572,7 @@ int gx_price(gx *g, const char *guard, const char *period, lines *L, int *bad, r
 {
     if (!g->nsnap)
         return 0;
-    int rc = rows_sql(g, guard, period, err);
+    int rc = g->leave ? leave_sql(g, guard, period, err) : 0;
     if (rc)
         return rc;
     idmap worked;

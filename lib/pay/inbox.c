@@ -94,11 +94,19 @@ static int check_snapshot(jv snap, inbox_key *k, const char **status, char **can
     return checksum_canon(snap, canon, rj);
 }
 
+/* What pricing reads of a snapshot (store/snaplines.h), when the checks
+ * took it out already: else NULL, and the insert takes it from the text. */
+typedef struct snap_cols {
+    char det[65], shift[65], pos[65];
+    char *lines; /* malloc'd */
+} snap_cols;
+
 /* Write the inbox row of k (filled) with checksum sum, status and the
- * canonical text canon the checksum covers: 0 (k->landed set, or a
- * duplicate), REJECTED (CONFLICT) or an EXIT_* code. */
+ * canonical text canon the checksum covers, and cols (or NULL): 0
+ * (k->landed set, or a duplicate), REJECTED (CONFLICT) or an EXIT_* code. */
 static int land_row(store_t *s, inbox_key *k, const char *sum, const char *status,
-                    const char *canon, long long journal_seq, rejection *rj, armms_err *err)
+                    const char *canon, const snap_cols *cols, long long journal_seq, rejection *rj,
+                    armms_err *err)
 {
     sqlite3_stmt *st;
     int rc =
@@ -120,10 +128,22 @@ static int land_row(store_t *s, inbox_key *k, const char *sum, const char *statu
     sqlite3_reset(st);
     if (step != SQLITE_DONE)
         return store_fail(s, step, "read the inbox", err);
+    strbuf packed = {0};
+    if (!cols) { /* the lines from the canonical text, here */
+        sqlite3_stmt *sl;
+        if ((rc = pay_stmt(s, PS_SNAPLINES, snaplines_sql, &sl, err)))
+            return rc;
+        if ((step = snaplines_pack(sl, canon, strlen(canon), &packed))) {
+            sb_free(&packed);
+            return store_fail(s, step, "read a snapshot's day lines", err);
+        }
+    }
     if ((rc = pay_stmt(s, PS_INBOX_PUT,
                        "INSERT INTO inbox(timesheet_id, version, checksum, guard_id, period_id,"
-                       " status, record, journal_seq, received_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                       " status, record, journal_seq, received_at, detachment_id, shift_id,"
+                       " position_id, lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                       " ifnull(?10, ?7 ->> 'detachment_id'), ifnull(?11, ?7 ->> 'shift_id'),"
+                       " ifnull(?12, ?7 ->> 'position_id'), ?13)",
                        &st, err)))
         return rc;
     char now[32];
@@ -138,8 +158,15 @@ static int land_row(store_t *s, inbox_key *k, const char *sum, const char *statu
     if (journal_seq > 0)
         sqlite3_bind_int64(st, 8, journal_seq);
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    if (cols) {
+        sqlite3_bind_text(st, 10, cols->det, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, cols->shift, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 12, cols->pos, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_text(st, 13, cols ? cols->lines : packed.s ? packed.s : "", -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     sqlite3_reset(st);
+    sb_free(&packed);
     if (step != SQLITE_DONE)
         return store_fail(s, step, "write the inbox", err);
     k->landed = 1;
@@ -195,8 +222,8 @@ int inbox_land(store_t *s, jv rec, long long journal_seq, inbox_key *k, rejectio
         jv_free(snap);
         return rc;
     }
-    rc = land_row(s, k, json_str_peek(snap, "checksum", &(int){0}), status, canon, journal_seq, rj,
-                  err);
+    rc = land_row(s, k, json_str_peek(snap, "checksum", &(int){0}), status, canon, NULL,
+                  journal_seq, rj, err);
     free(canon);
     jv_free(snap);
     return rc;
@@ -220,6 +247,7 @@ typedef struct fast_prep {
     char *canon;
     char sum[80], status[16];
     inbox_key k;
+    snap_cols cols;
 } fast_prep;
 
 /* the snapshot's text taken out once, then read from that text (the JSON
@@ -241,9 +269,10 @@ static const char fast_sql[] =
     " json_extract(?1, '$.shift_id'), json_extract(?1, '$.position_id')";
 
 /* The checks of the fast path through pk (fast_pick) and st (fast_sql),
- * statements of any connection: only SQLite's JSON functions, no table. */
-static void fast_check(sqlite3_stmt *pk, sqlite3_stmt *st, const char *text, size_t len,
-                       const char *envelope, fast_prep *p)
+ * and the day lines through sl (snaplines_sql), statements of any
+ * connection: only SQLite's JSON functions, no table. */
+static void fast_check(sqlite3_stmt *pk, sqlite3_stmt *st, sqlite3_stmt *sl, const char *text,
+                       size_t len, const char *envelope, fast_prep *p)
 {
     memset(p, 0, sizeof *p);
     p->done = 1;
@@ -279,6 +308,8 @@ static void fast_check(sqlite3_stmt *pk, sqlite3_stmt *st, const char *text, siz
         sha256_hex(canon, (size_t)sqlite3_column_bytes(st, 0), hex);
         ok = !strcmp(sum + 7, hex);
     }
+    strbuf lines = {0};
+    ok = ok && !snaplines_pack(sl, canon, (size_t)sqlite3_column_bytes(st, 0), &lines);
     if (ok) {
         snprintf(k->timesheet_id, sizeof k->timesheet_id, "%s", tsid);
         snprintf(k->guard, sizeof k->guard, "%s", guard);
@@ -287,19 +318,32 @@ static void fast_check(sqlite3_stmt *pk, sqlite3_stmt *st, const char *text, siz
         snprintf(p->sum, sizeof p->sum, "%s", sum);
         snprintf(p->status, sizeof p->status, "%s", status);
         p->canon = xstrdup(canon);
+        snap_cols *c = &p->cols;
+        snprintf(c->det, sizeof c->det, "%s", pay_col(st, 15));
+        snprintf(c->shift, sizeof c->shift, "%s", pay_col(st, 16));
+        snprintf(c->pos, sizeof c->pos, "%s", pay_col(st, 17));
+        c->lines = lines.s ? lines.s : xstrdup("");
         p->ok = 1;
+    } else {
+        sb_free(&lines);
     }
     sqlite3_reset(st);
 }
 
-/* Land what fast_check took (p->ok); p's canonical text is freed. */
+static void fast_prep_free(fast_prep *p)
+{
+    free(p->canon);
+    free(p->cols.lines);
+    p->canon = p->cols.lines = NULL;
+}
+
+/* Land what fast_check took (p->ok); p's texts are freed. */
 static int land_prepped(store_t *s, fast_prep *p, long long journal_seq, inbox_key *k,
                         rejection *rj, armms_err *err)
 {
     *k = p->k;
-    int rc = land_row(s, k, p->sum, p->status, p->canon, journal_seq, rj, err);
-    free(p->canon);
-    p->canon = NULL;
+    int rc = land_row(s, k, p->sum, p->status, p->canon, &p->cols, journal_seq, rj, err);
+    fast_prep_free(p);
     return rc;
 }
 
@@ -307,16 +351,18 @@ static int land_fast(store_t *s, const char *text, size_t len, const char *envel
                      long long journal_seq, inbox_key *k, int *taken, rejection *rj,
                      armms_err *err)
 {
-    sqlite3_stmt *pk, *st;
+    sqlite3_stmt *pk, *st, *sl;
     *taken = 0;
     memset(k, 0, sizeof *k);
     int rc = pay_stmt(s, PS_INBOX_PICK, fast_pick, &pk, err);
     if (!rc)
         rc = pay_stmt(s, PS_INBOX_FAST, fast_sql, &st, err);
+    if (!rc)
+        rc = pay_stmt(s, PS_SNAPLINES, snaplines_sql, &sl, err);
     if (rc)
         return rc;
     fast_prep p;
-    fast_check(pk, st, text, len, envelope, &p);
+    fast_check(pk, st, sl, text, len, envelope, &p);
     if (!p.ok)
         return 0;
     *taken = 1;
@@ -403,7 +449,7 @@ typedef struct pline {
 
 typedef struct checker {
     sqlite3 *db;
-    sqlite3_stmt *pk, *st;
+    sqlite3_stmt *pk, *st, *sl;
     pline *batch;
 } checker;
 
@@ -432,9 +478,11 @@ static void checkers_open(pull *p)
         memset(c, 0, sizeof *c);
         if (sqlite3_open_v2(":memory:", &c->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
             sqlite3_prepare_v2(c->db, fast_pick, -1, &c->pk, NULL) != SQLITE_OK ||
-            sqlite3_prepare_v2(c->db, fast_sql, -1, &c->st, NULL) != SQLITE_OK) {
+            sqlite3_prepare_v2(c->db, fast_sql, -1, &c->st, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(c->db, snaplines_sql, -1, &c->sl, NULL) != SQLITE_OK) {
             sqlite3_finalize(c->pk);
             sqlite3_finalize(c->st);
+            sqlite3_finalize(c->sl);
             sqlite3_close(c->db);
             break;
         }
@@ -447,6 +495,7 @@ static void checkers_close(pull *p)
     for (int i = 0; i < p->nck; i++) {
         sqlite3_finalize(p->ck[i].pk);
         sqlite3_finalize(p->ck[i].st);
+        sqlite3_finalize(p->ck[i].sl);
         sqlite3_close(p->ck[i].db);
     }
     p->nck = 0;
@@ -457,7 +506,7 @@ static void check_ahead(void *ctx, int i, void *slot)
     checker *c = ctx;
     (void)slot;
     pline *l = &c->batch[i];
-    fast_check(c->pk, c->st, l->line, l->len, "$.payload", &l->prep);
+    fast_check(c->pk, c->st, c->sl, l->line, l->len, "$.payload", &l->prep);
 }
 
 /* Land the batch, checked ahead when it is long enough, in order. */
@@ -484,7 +533,7 @@ static int pull_flush(pull *p)
     ahead_stop(a, NULL, NULL);
     for (int k = 0; k < p->nb; k++) {
         free(p->batch[k].line);
-        free(p->batch[k].prep.canon);
+        fast_prep_free(&p->batch[k].prep);
     }
     p->nb = 0;
     return rc;
@@ -534,7 +583,7 @@ int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pa
     checkers_close(&p);
     for (int k = 0; k < p.nb; k++) { /* a batch the error left */
         free(p.batch[k].line);
-        free(p.batch[k].prep.canon);
+        fast_prep_free(&p.batch[k].prep);
     }
     free(p.batch);
     if (rc) {

@@ -26,14 +26,13 @@ enum {
     PS_GUARD_SNAPS,
     PS_GUARD_SHEETS,
     PS_SHEET_TEXT,
-    PS_GUARD_DAYS,
-    PS_GUARD_UNWORKED,
     PS_INBOX_REC,
     PS_RATE,
     PS_SHEET_HELD,
     PS_INBOX_PICK,
     PS_INBOX_FAST,
     PS_GUARD_LEAVE,
+    PS_SNAPLINES,
     PS_NSTMT
 };
 
@@ -75,6 +74,34 @@ typedef struct snap_leave {
     int snap;
     char date[11], code[20], name[64];
 } snap_leave;
+/*
+ * A sealed timesheet's day lines, packed once for pricing (snaplines.c).
+ * The inbox keeps each snapshot's text (record) and beside it what pricing
+ * reads: the detachment, shift and position, and lines, taken out when the
+ * snapshot lands, so that pricing a period (again) reads columns instead
+ * of parsing the snapshot's JSON once per kind of row. They are derived
+ * from the record; a row without them (NULL: landed before they existed)
+ * is read from its record at pricing.
+ *
+ * lines is text, a line per row ended by a newline, fields split by a
+ * tab (a tab or newline in a text field becomes a space; a missing number
+ * is 0), in document order (the reader sorts them by their keys):
+ *
+ *   D <day index> <date> <day type> <worked> <type> <regular> <ot> <nd> <nd_ot>
+ *       a day line (days[i]) and one member of its minutes (minutes.<type>)
+ *   U <index> <date> <day type> <present> <leave paid>
+ *       an unworked holiday (unworked_holidays[i]); the last two 0 or 1
+ *   L <day index>
+ *       a day on paid leave (days[i].leave.paid): its code and name are
+ *       read from the record, for the few snapshots that have one
+ *
+ * snaplines_sql is the statement to prepare on any connection (only JSON
+ * functions, no table); snaplines_pack runs it over the snapshot json and
+ * writes lines into out: 0, or the SQLite error code.
+ */
+extern const char snaplines_sql[];
+int snaplines_pack(sqlite3_stmt *st, const char *json, size_t len, strbuf *out);
+
 typedef struct snap_rows {
     snap_day *day;
     int nday, capday;

@@ -387,6 +387,16 @@ static const char *const pay_migrations[] = {
     AUDIT_LOGIN_DDL,
     /* 9: the running digests of the audited tables (DIGEST_DDL above) */
     DIGEST_DDL_PAY,
+    /* 10: what pricing reads of a snapshot, taken out of its record once
+     * when it lands (lib/pay/pay_int.h): its detachment, shift and
+     * position, and its day lines packed. Derived from the record; the
+     * rows already there keep NULL and are read from their records. */
+    "ALTER TABLE inbox ADD COLUMN detachment_id TEXT;"
+    "ALTER TABLE inbox ADD COLUMN shift_id TEXT;"
+    "ALTER TABLE inbox ADD COLUMN position_id TEXT;"
+    "ALTER TABLE inbox ADD COLUMN lines TEXT;",
+    /* 11: the digests' migration again, so that it stays the last one */
+    DIGEST_DDL_PAY,
 };
 
 static const char *const iam_migrations[] = {
