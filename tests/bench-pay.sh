@@ -15,6 +15,7 @@ work=${BENCH_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/armms-paybench.XXXXXX")}
 [ -n "${BENCH_WORK:-}" ] || trap 'rm -rf "$work"' EXIT
 export ARMMS_HOME="$work/home" ARMMS_USER=bench ARMMS_NOW=2026-11-25T00:00:00Z
 t=pay
+. tests/bench_lib.bash
 secs() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.2f", e - s }'; }
 now() { date +%s.%N; }
 timed() { # label cmd...
@@ -23,8 +24,12 @@ timed() { # label cmd...
     t0=$(now)
     /usr/bin/time -f '%M' -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || true
     t1=$(now)
+    TIMED_MIB=$(($(tail -1 "$work/rss") / 1024))
     printf '%-44s %7s s  peak RSS %4d MiB  (%s)\n' "$label" "$(secs "$t0" "$t1")" \
-        $(($(tail -1 "$work/rss") / 1024)) "$(grep -v '^{' "$work/err" | tail -1)"
+        "$TIMED_MIB" "$(grep -v '^{' "$work/err" | tail -1)"
+}
+keep() { # name value: for make bench's comparison of two runs
+    [ -z "${BENCH_PAY_KEEP:-}" ] || echo "$2" >"$BENCH_PAY_KEEP.$1"
 }
 
 if [ ! -d "$ARMMS_HOME/tenants/$t" ]; then
@@ -49,9 +54,13 @@ echo "$(sqlite3 "$ARMMS_HOME/tenants/$t/tk.db" "select count(*) from timesheet w
 cp -a "$ARMMS_HOME/tenants/$t" "$ARMMS_HOME/tenants/$t-run"
 t0=$(now)
 timed "armms-pay --period (journal pull + price)" armms-pay -t $t --period $P
+keep pay "$TIMED_MIB"
 timed "armms-deduct --period (net)" armms-deduct -t $t --period $P
+keep deduct "$TIMED_MIB"
 t1=$(now)
-echo "pay + deduct: $(secs "$t0" "$t1") s  (target for 100,000 guards: < 20 s)"
+pd=$(secs "$t0" "$t1")
+echo "pay + deduct: $pd s"
+[ "$G" -lt 100000 ] || figure "pay + deduct, $G guards x one period" "$pd" s "<" 20
 timed "armms-pay --period again (nothing new)" armms-pay -t $t --period $P
 timed "armms-deduct --period again (nothing new)" armms-deduct -t $t --period $P
 echo "paysheets: $(sqlite3 "$ARMMS_HOME/tenants/$t/pay.db" 'select count(*) || " rows, gross " || sum(gross) || ", net " || sum(net) from paysheet')"
@@ -66,7 +75,8 @@ t0=$(now)
 timed "armms-register (CSV)" armms-register -t $t-run $P -o "$o/register.csv"
 timed "armms-bank --profile generic-csv" armms-bank -t $t-run $P --profile generic-csv -o "$o/bank.csv"
 t1=$(now)
-echo "bank file and register: $(secs "$t0" "$t1") s  (target for 100,000 guards: < 10 s together)"
+echo "bank file and register: $(secs "$t0" "$t1") s"
+[ "$G" -lt 100000 ] || figure "armms-register + armms-bank, $G guards" "$(secs "$t0" "$t1")" s "<" 10
 timed "armms-register --format xlsx" armms-register -t $t-run $P --format xlsx -o "$o/register.xlsx"
 sheets=$(sqlite3 "$ARMMS_HOME/tenants/$t-run/pay.db" "select count(*) from paysheet where period_id = '$P'")
 if [ "$sheets" -le "${BENCH_PDF_MAX:-5000}" ]; then
@@ -102,4 +112,7 @@ for gd in $(sqlite3 "$ARMMS_HOME/tenants/$t/tk.db" "select guard_id || ':' || da
     ms+=($(((t1 - t0) / 1000000)))
     echo "  $(jq -r '"\(.timesheet_id) \(.status) v\(.version)"' "$work/adj.ndjson") -> paysheet v$(jq -r .version "$work/late.out"), net $(jq -r .net "$work/late.out") ($(tail -1 "$work/late.err"))"
 done
-echo "one late TimesheetAdjusted through armms-pay | armms-deduct: $(printf '%s\n' "${ms[@]}" | sort -n | sed -n 3p) ms (median of 5: ${ms[*]}; target < 50 ms, flat in tenant size)"
+med=$(printf '%s\n' "${ms[@]}" | sort -n | sed -n 3p)
+echo "one late TimesheetAdjusted through armms-pay | armms-deduct: $med ms (median of 5: ${ms[*]})"
+keep late "$med"
+figure "one late TimesheetAdjusted through pay | deduct, $G guards" "$med" ms "<" 50

@@ -6,8 +6,10 @@
 # armms-timesheet) over one pay period for 1,200 and 100,000 guards, and the
 # cost of one late event through the whole chain in each; then payroll
 # (tests/bench-pay.sh) for 1,200 and 100,000 guards. Figures are printed,
-# never asserted. BENCH_SKIP_INGEST=1, BENCH_SKIP_TK=1 and BENCH_SKIP_PAY=1
-# leave out a part.
+# never asserted; each is printed next to its target and the ratio of the
+# two, and the run ends with a table of them all (tests/bench_lib.bash).
+# BENCH_SKIP_INGEST=1, BENCH_SKIP_TK=1 and BENCH_SKIP_PAY=1 leave out a
+# part.
 set -eu
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
@@ -16,6 +18,9 @@ GUARDS=${BENCH_GUARDS:-41000} # about 24 events a guard in a half-month
 work=$(mktemp -d "${TMPDIR:-/tmp}/armms-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export ARMMS_HOME="$work/home" ARMMS_USER=bench ARMMS_NOW=2026-11-25T00:00:00Z
+export BENCH_SUMMARY="$work/summary"
+: >"$BENCH_SUMMARY"
+. tests/bench_lib.bash
 
 secs() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.2f", e - s }'; }
 now() { date +%s.%N; }
@@ -68,7 +73,10 @@ irows=$(sqlite3 "$work/import.db" 'select count(*) from clock_event')
 echo "sqlite3 .import   $irows rows in ${ti} s = $(awk -v n="$irows" -v t="$ti" 'BEGIN { printf "%.0f", n / t }') rows/s"
 echo "ratio             armms-ingest / sqlite3 .import = $(awk -v a="$t" -v b="$ti" 'BEGIN { printf "%.2f", a / b }')x"
 echo "journal           $(du -sh "$ARMMS_HOME/tenants/bench/journal" | cut -f1) for $rows events; tk.db $(du -sh "$ARMMS_HOME/tenants/bench/tk.db" | cut -f1)"
-echo "targets (issue #2): >= 250000 events/s, <= 1.5x sqlite3 .import, RSS flat and < 50 MiB"
+figure "armms-ingest / sqlite3 .import, $lines events" "$(ratio_of "$t" "$ti")" x "<=" 1.5
+figure "armms-ingest throughput" "$eps" "ev/s" ">=" 250000
+figure "armms-ingest peak RSS" "$((rss / 1024))" MiB "<" 50
+figure "armms-ingest peak RSS, all events / a tenth of them" "$(ratio_of "$rss" "$rss10")" x "<=" 1.5
 fi
 
 # --- timekeeping ------------------------------------------------------------
@@ -79,7 +87,8 @@ timed() { # label cmd... -> prints label, seconds, peak RSS
     t0=$(now)
     /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null || true
     t1=$(now)
-    printf '%-34s %7s s  peak RSS %4d MiB\n' "$label" "$(secs "$t0" "$t1")" $(($(tail -1 "$work/rss") / 1024))
+    TIMED_S=$(secs "$t0" "$t1") TIMED_MIB=$(($(tail -1 "$work/rss") / 1024))
+    printf '%-34s %7s s  peak RSS %4d MiB\n' "$label" "$TIMED_S" "$TIMED_MIB"
 }
 
 tk_tenant() { # tenant guards
@@ -117,16 +126,21 @@ tk_bench() { # tenant guards
     echo "$ev clock events recorded"
     local t0 t1
     t0=$(now)
-    timed "armms-timelog --period (select)" armms-timelog -q -t "$t" --period $P
-    timed "armms-dtr --period (select)" armms-dtr -q -t "$t" --period $P
-    timed "armms-timesheet --period (select)" armms-timesheet -q -t "$t" --period $P
+    local stage
+    for stage in timelog dtr timesheet; do
+        timed "armms-$stage --period (select)" armms-$stage -q -t "$t" --period $P
+        printf -v "RSS_${stage}_$t" %s "$TIMED_MIB"
+    done
     t1=$(now)
-    echo "chain as cron runs it (three select runs): $(secs "$t0" "$t1") s  (target for 100,000 guards: < 60 s)"
+    local chain pipe
+    chain=$(secs "$t0" "$t1")
+    echo "chain as cron runs it (three select runs): $chain s"
     t0=$(now)
     armms-timelog -q -t "$t-pipe" --period $P | armms-dtr -q -t "$t-pipe" |
         armms-timesheet -q -t "$t-pipe" >/dev/null
     t1=$(now)
-    echo "chain as one pipe (timelog --period | dtr | timesheet): $(secs "$t0" "$t1") s"
+    pipe=$(secs "$t0" "$t1")
+    echo "chain as one pipe (timelog --period | dtr | timesheet): $pipe s"
     echo "rows: $(sqlite3 "$ARMMS_HOME/tenants/$t/tk.db" "select (select count(*) from time_log) || ' time logs, ' || (select count(*) from dtr) || ' DTRs, ' || (select count(*) from timesheet) || ' timesheets'")"
     t0=$(now)
     armms-dtr -q -t "$t" --period $P --reprocess >/dev/null
@@ -136,21 +150,37 @@ tk_bench() { # tenant guards
     # a day guard who came in on the 10th gets a later OUT that day
     lg=$(grep -m1 '"ts":"2026-11-10T05:[0-9:]*+08:00","type":"IN"' "$work/ev-$t.ndjson" | jq -r .guard_id)
     ms=$(late_ms "$t" "$lg" 2026-11-10)
-    echo "one late event, armms-ingest | armms-timelog | armms-dtr | armms-timesheet: ${ms} ms (median of 5; target < 50 ms)"
+    echo "one late event, armms-ingest | armms-timelog | armms-dtr | armms-timesheet: ${ms} ms (median of 5)"
+    printf -v "LATE_$t" %s "$ms"
+    if [ "$g" -ge 100000 ]; then
+        figure "timekeeping, $g guards, three select runs" "$chain" s "<" 30
+        figure "timekeeping, $g guards, one pipe / the select runs" "$(ratio_of "$pipe" "$chain")" x "<=" 1.2
+    fi
+    figure "one late event through the chain, $g guards" "$ms" ms "<" 50
 }
 
 if [ "${BENCH_SKIP_TK:-0}" != 1 ]; then
     tk_bench tk1200 1200
     tk_bench tk100k "${BENCH_TK_GUARDS:-100000}"
-    echo
-    echo "late-event cost should not grow with tenant size: compare the two figures above"
+    for stage in timelog dtr timesheet; do
+        small=RSS_${stage}_tk1200 big=RSS_${stage}_tk100k
+        figure "armms-$stage peak RSS, ${BENCH_TK_GUARDS:-100000} / 1200 guards" "$(ratio_of "${!big}" "${!small}")" x "<=" 1.5
+    done
+    figure "one late event, ${BENCH_TK_GUARDS:-100000} / 1200 guards" "$(ratio_of "$LATE_tk100k" "$LATE_tk1200")" x "<=" 1.5
 fi
 
 if [ "${BENCH_SKIP_PAY:-0}" != 1 ]; then
     echo
-    BENCH_PAY_GUARDS=1200 tests/bench-pay.sh
+    BENCH_PAY_GUARDS=1200 BENCH_PAY_KEEP="$work/pay-1200" tests/bench-pay.sh
     echo
-    BENCH_PAY_GUARDS="${BENCH_PAY_GUARDS:-100000}" tests/bench-pay.sh
-    echo
-    echo "peak RSS and the late adjustment should not grow with guards: compare the two runs above"
+    BENCH_PAY_GUARDS="${BENCH_PAY_GUARDS:-100000}" BENCH_PAY_KEEP="$work/pay-${BENCH_PAY_GUARDS:-100000}" tests/bench-pay.sh
+    for k in pay deduct late; do
+        small=$(cat "$work/pay-1200.$k" 2>/dev/null || echo 0)
+        big=$(cat "$work/pay-${BENCH_PAY_GUARDS:-100000}.$k" 2>/dev/null || echo 0)
+        case $k in
+        late) figure "one late TimesheetAdjusted, ${BENCH_PAY_GUARDS:-100000} / 1200 guards" "$(ratio_of "$big" "$small")" x "<=" 1.5 ;;
+        *) figure "armms-$k peak RSS, ${BENCH_PAY_GUARDS:-100000} / 1200 guards" "$(ratio_of "$big" "$small")" x "<=" 1.5 ;;
+        esac
+    done
 fi
+bench_summary
