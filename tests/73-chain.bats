@@ -505,3 +505,31 @@ cron() {
     assert_equal "$(jq -c .payload.after <<<"$output")" "$(jq -c . "$BATS_TEST_TMPDIR/ts.ndjson")"
     assert_equal "$(jq -cS .payload.delta <<<"$output")" "$(jq -cS .delta "$BATS_TEST_TMPDIR/ts.ndjson")"
 }
+
+@test "a select run over more guards than one transaction holds forgets them at each commit: guards either side of it reprocess to nothing new" {
+    # 2,100 guards: the run commits after 2,000 and reads the rest afresh
+    local md=$BATS_TEST_TMPDIR/md g st
+    armms-sample masterdata --guards 2100 --out "$md" >/dev/null
+    armms-init -q -t big
+    direct_routes big
+    for k in position shift detachment guard assignment; do
+        armms-import -q -t big "$k" "$md/$k.csv"
+    done
+    armms-import -q -t big holiday "$ARMMS_ROOT/samples/holiday.csv"
+    armms-import -q -t big period --generate 2026
+    armms-sample events --guards 2100 --period 2026-11-A >"$BATS_TEST_TMPDIR/ev"
+    armms-ingest -q -t big "$BATS_TEST_TMPDIR/ev" >/dev/null
+    for st in timelog dtr timesheet; do
+        armms-$st -q -t big --period 2026-11-A >/dev/null
+    done
+    assert_equal "$(q big tk "select count(distinct guard_id) from timesheet")" \
+        "$(q big tk "select count(distinct guard_id) from dtr")"
+    assert [ "$(q big tk "select count(distinct guard_id) from dtr")" -gt 2000 ]
+    for g in G00001 G01999 G02000 G02001 G02002 G02100; do
+        for st in timelog dtr timesheet; do
+            run --separate-stderr armms-$st -t big --period 2026-11-A --guard "$g" --reprocess
+            assert_success
+            assert_equal "$output" ""
+        done
+    done
+}

@@ -153,6 +153,18 @@ int roster_open(roster **out, sqlite3 *db, const tenant_t *t, armms_err *err)
     return 0;
 }
 
+void roster_forget(roster *r)
+{
+    for (int i = 0; i < r->nguards; i++) {
+        free(r->guards[i]->a);
+        free(r->guards[i]->cover);
+        free(r->guards[i]);
+    }
+    r->nguards = 0;
+    idmap_free(&r->gidx);
+    idmap_init(&r->gidx);
+}
+
 void roster_close(roster *r)
 {
     if (!r)
@@ -160,11 +172,7 @@ void roster_close(roster *r)
     sqlite3_finalize(r->q_guard);
     sqlite3_finalize(r->q_assign);
     sqlite3_finalize(r->q_cover);
-    for (int i = 0; i < r->nguards; i++) {
-        free(r->guards[i]->a);
-        free(r->guards[i]->cover);
-        free(r->guards[i]);
-    }
+    roster_forget(r);
     free(r->guards);
     free(r->shifts);
     free(r->det_region);

@@ -9,7 +9,9 @@
  * tenant of 100,000 guards reads one guard, not all of them.
  *
  * Memory rule: everything returned points into the roster and lives until
- * roster_close.
+ * roster_forget or roster_close. A run over many guards forgets the guards
+ * it loaded at each commit (stage.h), so its memory holds one
+ * transaction's guards, not the tenant's.
  *
  * Uses core, store (the tenant and its attached databases) and tk's shift
  * and bucket.
@@ -66,6 +68,10 @@ typedef struct roster roster;
 /* db must have hr and pay attached. Reads the policy from the tenant. */
 int roster_open(roster **r, sqlite3 *db, const tenant_t *t, armms_err *err);
 void roster_close(roster *r);
+/* Forget the guards loaded so far (their pointers die); the next
+ * roster_guard of one reads it again. Shifts, detachments and holidays
+ * stay. */
+void roster_forget(roster *r);
 const tk_policy *roster_policy(const roster *r);
 const tz_t *roster_tz(const roster *r);
 int roster_nshifts(const roster *r);

@@ -306,8 +306,13 @@ int tk_run_flush(tk_run *r, armms_err *err)
         /* marks of a guard since removed go with its recompute too */
         if (!rc && !skip)
             rc = tk_stale_settle(r, r->touch[i].guard, r->touch[i].d0, r->touch[i].d1, err);
-        if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch))
+        if (!rc && own_tx && ((i + 1) % GUARDS_PER_TX == 0 || i + 1 == r->ntouch)) {
             rc = store_commit(&r->s, err) || tk_run_write(r, err) ? err->code : 0;
+            /* the next transaction's guards are others: memory holds one
+             * transaction's worth of them, not the tenant's */
+            if (!rc && r->ntouch > GUARDS_PER_TX)
+                roster_forget(r->ro);
+        }
         progress_tick(r->progress, i + 1, r->ntouch, "guards");
     }
     if (rc && own_tx && r->s.in_tx) {
