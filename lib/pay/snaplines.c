@@ -45,13 +45,25 @@ static void item_start(item *it, long long id, long long index)
     it->totals = it->minutes = it->leave = it->last = it->last_leave = -1;
 }
 
-/* A scalar's text into buf, tabs and newlines as spaces ("" for NULL). */
-static void text_of(sqlite3_stmt *st, int col, char *buf, size_t n)
+/* Tabs and newlines in buf as spaces: they split the packed fields. */
+static void blank_splits(char *buf)
 {
-    snprintf(buf, n, "%s", pay_col(st, col));
     for (char *c = buf; *c; c++)
         if (*c == '\t' || *c == '\n')
             *c = ' ';
+}
+
+/* A member of the day or holiday itself that both kinds have (its date,
+ * its day type): read into it, 1; else 0. */
+static int own_field(item *it, sqlite3_stmt *st, const char *key)
+{
+    char *to = !strcmp(key, "date") ? it->date : !strcmp(key, "day_type") ? it->own : NULL;
+    if (!to)
+        return 0;
+    _Static_assert(sizeof it->date == sizeof it->own, "date and own are one size");
+    snprintf(to, sizeof it->date, "%s", pay_col(st, 5));
+    blank_splits(to);
+    return 1;
 }
 
 /* JSON true or the number 1 (the test `->> key = 1` makes). */
@@ -92,11 +104,9 @@ static void day_node(item *it, sqlite3_stmt *st, long long id, long long parent,
                      const char *type)
 {
     if (parent == it->id) {
-        if (!strcmp(key, "date"))
-            text_of(st, 5, it->date, sizeof it->date);
-        else if (!strcmp(key, "day_type"))
-            text_of(st, 5, it->own, sizeof it->own);
-        else if (!strcmp(key, "totals") && !strcmp(type, "object"))
+        if (own_field(it, st, key))
+            return;
+        if (!strcmp(key, "totals") && !strcmp(type, "object"))
             it->totals = id;
         else if (!strcmp(key, "minutes") && !strcmp(type, "object"))
             it->minutes = id;
@@ -109,9 +119,7 @@ static void day_node(item *it, sqlite3_stmt *st, long long id, long long parent,
         if (it->ntype < MAX_TYPES) {
             it->type[it->ntype].id = id;
             snprintf(it->type[it->ntype].name, sizeof it->type[0].name, "%s", key);
-            for (char *c = it->type[it->ntype].name; *c; c++)
-                if (*c == '\t' || *c == '\n')
-                    *c = ' ';
+            blank_splits(it->type[it->ntype].name);
             it->ntype++;
         }
     } else if (parent == it->leave) {
@@ -131,11 +139,7 @@ static void unworked_node(item *it, sqlite3_stmt *st, long long id, long long pa
                           const char *key, const char *type)
 {
     if (parent == it->id) {
-        if (!strcmp(key, "date"))
-            text_of(st, 5, it->date, sizeof it->date);
-        else if (!strcmp(key, "day_type"))
-            text_of(st, 5, it->own, sizeof it->own);
-        else if (!strcmp(key, "last_scheduled") && !strcmp(type, "object"))
+        if (!own_field(it, st, key) && !strcmp(key, "last_scheduled") && !strcmp(type, "object"))
             it->last = id;
     } else if (parent == it->last) {
         if (!strcmp(key, "present"))
