@@ -79,6 +79,22 @@ void nf_tx_rollback(notify *n)
     sqlite3_exec(n->db, n->dry ? "ROLLBACK TO w; RELEASE w" : "ROLLBACK", NULL, NULL, NULL);
 }
 
+int nf_tx_end(notify *n, int rc, armms_err *err)
+{
+    if (rc) {
+        nf_tx_rollback(n);
+        return rc;
+    }
+    return nf_tx_commit(n, err);
+}
+
+int nf_step_done(notify *n, sqlite3_stmt *st, const char *what, armms_err *err)
+{
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? 0 : nf_db_fail(n, s, what, err);
+}
+
 int nf_prep(notify *n, sqlite3_stmt **st, const char *sql, armms_err *err)
 {
     int rc = sqlite3_prepare_v2(n->db, sql, -1, st, NULL);
@@ -194,10 +210,7 @@ static int take_lease(notify *n, armms_err *err)
         sqlite3_bind_int64(st, 1, me);
         sqlite3_bind_text(st, 2, n->host, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, n->now, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = nf_db_fail(n, s, "take the lease", err);
+        rc = nf_step_done(n, st, "take the lease", err);
     }
     /* a dead run's SENDING rows: never resent by themselves (notify.h) */
     long long *ids = NULL;
@@ -220,12 +233,8 @@ static int take_lease(notify *n, armms_err *err)
                       " before it learned the outcome; it may have been delivered (see the mail"
                       " log) - armms-notify retry sends it again'"
                       " WHERE status = 'SENDING'",
-                      err))) {
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = nf_db_fail(n, s, "mark interrupted messages", err);
-    }
+                      err)))
+        rc = nf_step_done(n, st, "mark interrupted messages", err);
     if (!rc)
         rc = exec(n, "COMMIT", "take the lease", err);
     else
@@ -482,11 +491,7 @@ static int take_event(notify *n, jv ev, long long seq, rejection *rj, armms_err 
     sqlite3_finalize(skip);
     if (!rc)
         rc = consumed_record(n->db, NOTIFY_CONSUMER, event_id, seq, n->now, NULL, err);
-    if (!rc)
-        rc = nf_tx_commit(n, err);
-    else
-        nf_tx_rollback(n);
-    if (!rc) {
+    if (!(rc = nf_tx_end(n, rc, err))) {
         n->c.closed++;
         n->c.queued += queued;
         n->c.skipped += nskip;

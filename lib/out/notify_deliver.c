@@ -77,16 +77,9 @@ static int record_outcome(notify *n, long long id, int ok, int attempts, int per
         if (!ok)
             sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, n->now, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = nf_db_fail(n, s, "record a try", err);
+        rc = nf_step_done(n, st, "record a try", err);
     }
-    if (!rc)
-        rc = nf_tx_commit(n, err);
-    else
-        nf_tx_rollback(n);
-    if (!rc) {
+    if (!(rc = nf_tx_end(n, rc, err))) {
         if (ok)
             n->c.sent++;
         else if (!strcmp(status, "DEAD"))
@@ -111,18 +104,10 @@ static int claim(notify *n, long long id, int *claimed, armms_err *err)
                               err))) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, n->now, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = nf_db_fail(n, s, "mark a message as being sent", err);
-        else
+        if (!(rc = nf_step_done(n, st, "mark a message as being sent", err)))
             *claimed = sqlite3_changes(n->db) == 1;
     }
-    if (!rc)
-        rc = nf_tx_commit(n, err);
-    else
-        nf_tx_rollback(n);
-    return rc;
+    return nf_tx_end(n, rc, err);
 }
 
 /* Give a claimed try back (nothing was handed over): PENDING or RETRY
@@ -137,16 +122,9 @@ static int unclaim(notify *n, long long id, armms_err *err)
                               " WHERE message_id = ?1 AND status = 'SENDING'",
                               err))) {
         sqlite3_bind_int64(st, 1, id);
-        int s = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (s != SQLITE_DONE)
-            rc = nf_db_fail(n, s, "give a try back", err);
+        rc = nf_step_done(n, st, "give a try back", err);
     }
-    if (!rc)
-        rc = nf_tx_commit(n, err);
-    else
-        nf_tx_rollback(n);
-    return rc;
+    return nf_tx_end(n, rc, err);
 }
 
 static int write_dry(notify *n, const char *period, const char *guard, const strbuf *msg,
@@ -314,15 +292,9 @@ int notify_retry(notify *n, long long id, armms_err *err)
             sqlite3_bind_int64(st, 1, id);
             sqlite3_bind_text(st, 2, n->now, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 3, mail, -1, SQLITE_STATIC);
-            int s = sqlite3_step(st);
-            sqlite3_finalize(st);
-            if (s != SQLITE_DONE)
-                rc = nf_db_fail(n, s, "retry a message", err);
+            rc = nf_step_done(n, st, "retry a message", err);
         }
-        if (!rc)
-            rc = nf_tx_commit(n, err);
-        else
-            nf_tx_rollback(n);
+        rc = nf_tx_end(n, rc, err);
     }
     free(mail);
     return rc ? rc : notify_deliver(n, id, err);

@@ -41,6 +41,12 @@ int nf_db_fail(notify *n, int rc, const char *what, armms_err *err);
 int nf_tx_begin(notify *n, armms_err *err);
 int nf_tx_commit(notify *n, armms_err *err);
 void nf_tx_rollback(notify *n);
+/* End the transaction nf_tx_begin opened: committed when rc is 0, else
+ * rolled back; returns rc, or the commit's failure. */
+int nf_tx_end(notify *n, int rc, armms_err *err);
+/* Step st (a write) to its end and finalize it: 0, or nf_db_fail naming
+ * what it was to do. */
+int nf_step_done(notify *n, sqlite3_stmt *st, const char *what, armms_err *err);
 int nf_prep(notify *n, sqlite3_stmt **st, const char *sql, armms_err *err);
 const char *nf_col(sqlite3_stmt *st, int i);
 jv nf_message_record(sqlite3_stmt *st);
