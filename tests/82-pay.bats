@@ -71,8 +71,8 @@ tsv() { printf '%s\t' "$@" | sed 's/\t$//'; }
     # 14 days (16-31 October less Sundays 18 and 25) of 480 + 240 minutes:
     # BASIC 14 x 800.00 = 11,200.00; OT 14 x 4 h x 125.00 = 7,000.00
     assert_equal "$(lines_of <<<"$output")" "$(printf 'BASIC\t6720\t80000\t10000\t1120000\nOT\t3360\t80000\t12500\t700000')"
-    assert_equal "$(jq -c '[.kind, .v, .paysheet_id, .guard_id, .period, .version, .stage, .status, .gross, .taxable, .net, .deductions]' <<<"$output")" \
-        '["Paysheet",1,"2026-10-B/G1","G1",{"id":"2026-10-B","from":"2026-10-16","to":"2026-10-31"},1,"gross","COMPUTED",1820000,1820000,1820000,[]]'
+    assert_equal "$(jq -c '[.kind, .v, .paysheet_id, .guard_id, (.period | [.id, .from, .to]), .version, .stage, .status, .gross, .taxable, .net, .deductions]' <<<"$output")" \
+        '["Paysheet",1,"2026-10-B/G1","G1",["2026-10-B","2026-10-16","2026-10-31"],1,"gross","COMPUTED",1820000,1820000,1820000,[]]'
     assert_equal "$(jq -c '[.lines[] | [.kind, .taxable, .from, .to, .basic]]' <<<"$output")" \
         '[["earning",true,"2026-10-16","2026-10-31",true],["earning",true,"2026-10-16","2026-10-31",null]]'
     assert_equal "$(jq -c '[.sources[] | [.timesheet_id, .version]]' <<<"$output")" '[["2026-10-B/G1/DET1/DAY",1]]'

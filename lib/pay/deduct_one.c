@@ -248,6 +248,60 @@ static int write_items(dctx *c, items *a, const char *guard, const period_t *p, 
     return 0;
 }
 
+/* How a gross record armms-pay stored starts: its canonical text (keys
+ * sorted, version, status and computed_at at the end; paysheet.h). */
+static const char GROSS_HEAD[] = "{\"deductions\":[],\"gross\":";
+
+/* The canonical text of the net record (malloc'd), written into g, the
+ * stored canonical text of its gross record: its members but deductions,
+ * gross, lines, net, stage and taxable are the net record's as they are,
+ * and the earnings lines stay; deds and adds are the canonical texts of
+ * the deductions and of the addition lines, comma-separated. NULL when g
+ * is not laid out as expected (the caller then builds the record). */
+static char *net_canon(const char *g, const char *deds, const char *adds, money_t gross,
+                       money_t net, money_t taxable)
+{
+    if (strncmp(g, GROSS_HEAD, sizeof GROSS_HEAD - 1))
+        return NULL;
+    const char *p = g + sizeof GROSS_HEAD - 1;
+    while (*p == '-' || (*p >= '0' && *p <= '9'))
+        p++;
+    /* the sorted members: guard_id kind lines | net | paysheet_id period
+     * sources | stage taxable v, then the volatile three */
+    static const char k_guard[] = ",\"guard_id\":", k_lines[] = ",\"lines\":[",
+                      k_net[] = "],\"net\":", k_sheet[] = ",\"paysheet_id\":",
+                      k_stage[] = ",\"stage\":\"gross\",\"taxable\":",
+                      k_v[] = ",\"v\":1,\"version\":";
+    if (strncmp(p, k_guard, sizeof k_guard - 1))
+        return NULL;
+    const char *lines = strstr(p, k_lines);
+    const char *end = lines ? strstr(lines, k_net) : NULL;
+    const char *sheet = end ? strstr(end, k_sheet) : NULL;
+    const char *stage = sheet ? strstr(sheet, k_stage) : NULL;
+    if (!stage)
+        return NULL;
+    const char *v = stage + sizeof k_stage - 1;
+    while (*v == '-' || (*v >= '0' && *v <= '9'))
+        v++;
+    if (strncmp(v, k_v, sizeof k_v - 1))
+        return NULL;
+    strbuf b;
+    sb_init(&b);
+    sb_adds(&b, "{\"deductions\":[");
+    sb_adds(&b, deds);
+    sb_addf(&b, "],\"gross\":%lld", (long long)gross);
+    sb_add(&b, p, (size_t)(end - p)); /* guard_id, kind, the earnings */
+    if (*adds) {
+        if (end[-1] != '[')
+            sb_addc(&b, ',');
+        sb_adds(&b, adds);
+    }
+    sb_addf(&b, "],\"net\":%lld", (long long)net);
+    sb_add(&b, sheet, (size_t)(stage - sheet)); /* paysheet_id, period, sources */
+    sb_addf(&b, ",\"stage\":\"net\",\"taxable\":%lld,\"v\":1}", (long long)taxable);
+    return b.s;
+}
+
 /* What taking guard's paysheet of p to net reads before it decides
  * (dx_pre): the paysheet, its earnings, the items, the minimum wage. Only
  * reads, so it may run on another connection ahead of the writes (a
@@ -261,7 +315,8 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
     snprintf(id, sizeof id, "%s/%s", p->id, guard);
     jv rec, other = jv_invalid();
     int found, ofound = 0, rc;
-    if ((rc = paysheet_load(c->s, id, &rec, &found, err)))
+    char *text;
+    if ((rc = paysheet_load_text(c->s, id, &rec, &text, &found, err)))
         return pre->rc = rc;
     if (!found)
         return pre->rc = rejection_set(&pre->rj, "NOT_FOUND",
@@ -279,15 +334,22 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
     /* the earnings: every line not made from an obligation */
     jv lines = jv_array();
     jv stored = jv_object_get(jv_copy(rec), jv_string("lines"));
+    int all_earnings = 1;
     if (jv_get_kind(stored) == JV_KIND_ARRAY)
         jv_array_foreach(stored, i, l)
         {
-            if (json_has_peek(l, "obligation_id"))
+            if (json_has_peek(l, "obligation_id")) {
+                all_earnings = 0;
                 jv_free(l);
-            else
+            } else {
                 lines = jv_array_append(lines, l);
+            }
         }
     jv_free(stored);
+    if (all_earnings && text && !strncmp(text, GROSS_HEAD, sizeof GROSS_HEAD - 1))
+        pre->gross_text = text;
+    else
+        free(text);
     jv olines = ofound ? jv_object_get(jv_copy(other), jv_string("lines")) : jv_array();
     items *a = &pre->a;
     rc = dx_load_items(c, guard, p->id, a, err);
@@ -313,6 +375,8 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
 
 void dx_pre_free(dx_pre *pre)
 {
+    free(pre->gross_text);
+    pre->gross_text = NULL;
     jv_free(pre->rec);
     jv_free(pre->lines);
     dx_items_free(&pre->a);
@@ -344,8 +408,13 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
     items a = pre->a;
     money_t min = pre->min;
     int mwe = pre->mwe;
+    char *gtext = pre->gross_text;
     pre->rec = pre->lines = jv_invalid();
+    pre->gross_text = NULL;
     memset(&pre->a, 0, sizeof pre->a);
+    strbuf adds; /* the addition lines' canonical texts, for net_canon */
+    sb_init(&adds);
+    sb_adds(&adds, "");
 
     /* additions become lines */
     money_t gross = 0, taxable_all = 0, taxable_add = 0;
@@ -365,6 +434,12 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
         l = jv_object_set(l, jv_string("obligation_id"), jv_string(it->obligation_id));
         if (it->seq)
             l = jv_object_set(l, jv_string("seq"), dx_jnum(it->seq));
+        if (gtext) {
+            char *t = json_canonical(jv_copy(l));
+            sb_adds(&adds, adds.len ? "," : "");
+            sb_adds(&adds, t);
+            free(t);
+        }
         lines = jv_array_append(lines, l);
         if (it->taxable)
             taxable_add += it->amount;
@@ -451,6 +526,30 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
                 applied += ord[i]->amount;
         }
         assert(gross - applied == net);
+        char *canon = NULL;
+        if (gtext) { /* written into the stored gross text, no record built */
+            strbuf deds;
+            sb_init(&deds);
+            sb_adds(&deds, "");
+            jv_array_foreach(ds, i, d)
+            {
+                char *t = json_canonical(d);
+                sb_adds(&deds, i ? "," : "");
+                sb_adds(&deds, t);
+                free(t);
+            }
+            canon = net_canon(gtext, deds.s, adds.s, gross, net, tc.taxable);
+            sb_free(&deds);
+        }
+        if (canon) {
+            char id[128];
+            snprintf(id, sizeof id, "%s/%s", p->id, guard);
+            rc = paysheet_store_canon(c->s, canon, id, guard, p->id, "net", gross, net, changed,
+                                      line, rj, err);
+            free(canon);
+            jv_free(ds);
+            goto done;
+        }
         rec = jv_object_set(rec, jv_string("stage"), jv_string("net"));
         rec = jv_object_set(rec, jv_string("lines"), lines);
         lines = jv_invalid();
@@ -461,6 +560,9 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
         rc = paysheet_store(c->s, rec, changed, line, rj, err);
         rec = jv_invalid();
     }
+done:
+    free(gtext);
+    sb_free(&adds);
     free(ni);
     free(ord);
     dx_items_free(&a);

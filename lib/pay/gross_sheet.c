@@ -172,25 +172,6 @@ static int load_old(gx *g, const char *id, jv *old, int *found, strbuf *text, ar
     return rc;
 }
 
-/* Are paysheet texts a (as built, version 0, status COMPUTED, computed_at
- * "") and b (as stored) the same but for those three top-level values?
- * Each is the first occurrence of its key: the top-level version and
- * status come before lines and sources, computed_at is last. */
-static int same_but_volatile(const char *a, const char *b)
-{
-    static const char *const keys[] = {"\"version\":", "\"status\":", "\"computed_at\":"};
-    for (int i = 0; i < 3; i++) {
-        size_t ha, hb;
-        const char *ta, *tb;
-        if (pay_split_at(a, keys[i], &ha, &ta) || pay_split_at(b, keys[i], &hb, &tb) || ha != hb ||
-            memcmp(a, b, ha))
-            return 0;
-        a = ta;
-        b = tb;
-    }
-    return !strcmp(a, b);
-}
-
 /*
  * Write guard's paysheet of period from its own priced lines L and sources
  * (g->snaps), keeping the adjustment lines and foreign sources the stored
@@ -342,39 +323,42 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
     }
     sb_free(&src);
     sb_adds(&b, "],\"computed_at\":\"\"}");
-    /* the same text as stored but for version, status and computed_at is
-     * the same pay: written as stored, without a parse and a digest (any
-     * difference, down to a byte, takes the full path below) */
-    if (found && !jv_is_valid(old) && same_but_volatile(b.s, oldtext.s)) {
+    /* the record of the guard's own lines: its canonical text, built here
+     * from the same lines; the same text as stored but for version, status
+     * and computed_at is the same pay, written as stored without a digest
+     * (any difference, down to a byte, takes the full path below) */
+    strbuf c;
+    sb_init(&c);
+    if (own_only)
+        sheet_canon(&c, g, id, guard, period, from, to, L, gross);
+    if (own_only && found && paysheet_canon_same(c.s, oldtext.s)) {
         g->n->computed++;
         if (!g->changed_only) {
             sb_add(&g->outbuf, oldtext.s, oldtext.len);
             sb_addc(&g->outbuf, '\n');
         }
+        sb_free(&c);
         sb_free(&b);
         sb_free(&oldtext);
         return 0;
     }
     sb_free(&oldtext);
     if (own_only) {
+        sb_free(&b);
         if (!found && L->n == 0) { /* no pay and none before: no paysheet */
-            sb_free(&b);
+            sb_free(&c);
             return 0;
         }
         money_t sum = 0;
         for (int i = 0; i < L->n; i++)
             sum += L->v[i].amount;
         assert(sum == gross && taxable == gross); /* lines sum to gross */
-        strbuf c;
-        sb_init(&c);
-        sheet_canon(&c, g, id, guard, period, from, to, L, gross);
         g->n->computed++;
         int changed;
         size_t at = g->outbuf.len;
-        rc = paysheet_store_text(g->s, b.s, c.s, id, guard, period, gross, &changed, &g->outbuf,
-                                 rj, err);
+        rc = paysheet_store_canon(g->s, c.s, id, guard, period, "gross", gross, gross, &changed,
+                                  &g->outbuf, rj, err);
         sb_free(&c);
-        sb_free(&b);
         if (!rc && changed)
             g->n->changed++;
         if (!rc && g->changed_only && !changed) {
@@ -383,6 +367,7 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
         }
         return rc;
     }
+    sb_free(&c);
     jv rec = jv_parse_sized(b.s, (int)b.len);
     sb_free(&b);
     assert(jv_get_kind(rec) == JV_KIND_OBJECT);

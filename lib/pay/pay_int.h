@@ -46,16 +46,6 @@ const char *pay_col(sqlite3_stmt *st, int i);
  * not an integer. */
 int pay_int_peek(jv obj, const char *key, long long *v);
 
-/* Skip the value after the first occurrence of key (a number or a string
- * without escapes) in a paysheet text: the text before the value's start
- * in *head, the rest after it in *tail. -1 when key is not there. */
-int pay_split_at(const char *t, const char *key, size_t *head, const char **tail);
-
-/* A paysheet text built with "version":0, "status":"COMPUTED" and
- * "computed_at":"" as the first occurrences of those keys, with their
- * values replaced by version, status and now (malloc'd). */
-char *paysheet_text_with(const char *text, int version, const char *status, const char *now);
-
 /* The rows of a guard's snapshots pricing reads: one per day line and day
  * type of its minutes, one per unworked holiday. */
 typedef struct snap_day {

@@ -81,11 +81,14 @@ int payrun_status(store_t *s, const char *period, char out[16], armms_err *err)
     return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_fail(s, step, "read payrun", err);
 }
 
-int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *err)
+int paysheet_load_text(store_t *s, const char *id, jv *rec, char **text, int *found,
+                       armms_err *err)
 {
     sqlite3_stmt *st;
     *found = 0;
     *rec = jv_invalid();
+    if (text)
+        *text = NULL;
     int rc = pay_stmt(
         s, PS_SHEET_GET,
         "SELECT version, digest, record, gross_digest FROM paysheet WHERE paysheet_id = ?1", &st,
@@ -102,6 +105,8 @@ int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *er
             sqlite3_reset(st);
             return err_set(err, EXIT_SOFTWARE, "paysheet %s: stored record is not JSON", id);
         }
+        if (text)
+            *text = xstrdup(pay_col(st, 2));
         *found = 1;
     }
     sqlite3_reset(st);
@@ -109,49 +114,9 @@ int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *er
                                                      : store_fail(s, step, "read paysheet", err);
 }
 
-/* Skip the value after the first occurrence of key (a number or a
- * string without escapes) in a paysheet text: the text before the value's
- * start in *head, the rest after it in *tail. -1 when key is not there. */
-int pay_split_at(const char *t, const char *key, size_t *head, const char **tail)
+int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *err)
 {
-    const char *k = strstr(t, key);
-    if (!k)
-        return -1;
-    const char *v = k + strlen(key);
-    if (*v == '"') {
-        const char *e = strchr(v + 1, '"');
-        if (!e)
-            return -1;
-        *tail = e + 1;
-    } else {
-        while (*v == '-' || (*v >= '0' && *v <= '9'))
-            v++;
-        *tail = v;
-    }
-    *head = (size_t)(k - t) + strlen(key);
-    return 0;
-}
-
-char *paysheet_text_with(const char *text, int version, const char *status, const char *now)
-{
-    static const char *const keys[] = {"\"version\":", "\"status\":", "\"computed_at\":"};
-    strbuf b;
-    sb_init(&b);
-    for (int i = 0; i < 3; i++) {
-        size_t h;
-        const char *tail;
-        int rc = pay_split_at(text, keys[i], &h, &tail);
-        assert(rc == 0);
-        (void)rc;
-        sb_add(&b, text, h);
-        if (i == 0)
-            sb_addf(&b, "%d", version);
-        else
-            sb_add_canon_str(&b, i == 1 ? status : now, strlen(i == 1 ? status : now));
-        text = tail;
-    }
-    sb_adds(&b, text);
-    return b.s;
+    return paysheet_load_text(s, id, rec, NULL, found, err);
 }
 
 static const char *const volatile_keys[] = {"version", "status", "computed_at", NULL};
@@ -182,12 +147,11 @@ typedef struct sheet_meta {
     const char *hex; /* the digest */
 } sheet_meta;
 
-/* Store the row of m: text when given - a record with "version":0,
- * "status":"COMPUTED" and "computed_at":"" as the first occurrences of
- * those keys (their values are replaced) - else canon, the canonical text
- * without those three, with them appended (keys sorted but for those). */
-static int put(store_t *s, const sheet_meta *m, const char *canon, const char *text, int *changed,
-               strbuf *line_out, rejection *rj, armms_err *err)
+/* Store the row of m: canon, the canonical text of the record without
+ * version, status and computed_at, with those three appended (keys sorted
+ * but for them, so a stored record's text is one function of its pay). */
+static int put(store_t *s, const sheet_meta *m, const char *canon, int *changed, strbuf *line_out,
+               rejection *rj, armms_err *err)
 {
     char stat[16];
     *changed = 0;
@@ -246,7 +210,7 @@ static int put(store_t *s, const sheet_meta *m, const char *canon, const char *t
     char now[32];
     now_iso(now);
     char *t;
-    if (!text) {
+    {
         size_t n = strlen(canon);
         assert(n >= 2 && canon[n - 1] == '}');
         strbuf tb;
@@ -258,8 +222,6 @@ static int put(store_t *s, const sheet_meta *m, const char *canon, const char *t
         sb_add_canon_str(&tb, now, strlen(now));
         sb_addc(&tb, '}');
         t = tb.s;
-    } else {
-        t = paysheet_text_with(text, version + 1, status, now);
     }
     if ((rc = pay_stmt(s, PS_SHEET_PUT,
                        "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
@@ -343,25 +305,36 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     jv_free(st);
     char *canon = digest_of(rec, hex);
     jv_free(rec);
-    int rc = put(s, &m, canon, NULL, changed, line_out, rj, err);
+    int rc = put(s, &m, canon, changed, line_out, rj, err);
     free(canon);
     return rc;
 }
 
-int paysheet_store_text(store_t *s, const char *text, const char *canon, const char *id,
-                        const char *guard, const char *period, long long gross, int *changed,
-                        strbuf *line_out, rejection *rj, armms_err *err)
+int paysheet_store_canon(store_t *s, const char *canon, const char *id, const char *guard,
+                         const char *period, const char *stage, long long gross, long long net,
+                         int *changed, strbuf *line_out, rejection *rj, armms_err *err)
 {
     char hex[65];
     sha256_hex(canon, strlen(canon), hex);
     sheet_meta m = {.id = id,
                     .guard = guard,
                     .period = period,
-                    .stage = "gross",
+                    .stage = stage,
                     .gross = gross,
-                    .net = gross,
+                    .net = net,
                     .has_net = 1,
-                    .is_gross = 1,
+                    .is_gross = !strcmp(stage, "gross"),
                     .hex = hex};
-    return put(s, &m, NULL, text, changed, line_out, rj, err);
+    return put(s, &m, canon, changed, line_out, rj, err);
+}
+
+int paysheet_canon_same(const char *canon, const char *text)
+{
+    size_t n = strlen(canon);
+    const char *v = NULL;
+    for (const char *k = strstr(text, ",\"version\":"); k; k = strstr(k + 1, ",\"version\":"))
+        v = k;
+    return n >= 2 && v && (size_t)(v - text) == n - 1 && !memcmp(canon, text, n - 1) &&
+           strncmp(v, ",\"version\":", 11) == 0 && strstr(v, ",\"status\":") &&
+           strstr(v, ",\"computed_at\":");
 }

@@ -51,6 +51,9 @@ typedef struct pay_counts {
 /* Load paysheet id: *found = 1 and *rec the stored record (the caller's),
  * or *found = 0 and *rec jv_invalid(). 0 or an EXIT_* code. */
 int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *err);
+/* The same, and *text the stored text (malloc'd; NULL when not found). */
+int paysheet_load_text(store_t *s, const char *id, jv *rec, char **text, int *found,
+                       armms_err *err);
 
 /* Store rec (consumed; a Paysheet record with paysheet_id, guard_id,
  * period.id, gross and net set; version, status and computed_at are set
@@ -62,15 +65,17 @@ int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *er
 int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection *rj,
                    armms_err *err);
 
-/* The same for a gross record its builder wrote as text (no jv): text
- * with "version":0, "status":"COMPUTED" and "computed_at":"" as the
- * first occurrences of those keys (the values stored replace them), and
- * canon the canonical text of the record without those three, which the
- * digest is taken of - the builder keeps the two the same record. Net is
- * gross. */
-int paysheet_store_text(store_t *s, const char *text, const char *canon, const char *id,
-                        const char *guard, const char *period, long long gross, int *changed,
-                        strbuf *line_out, rejection *rj, armms_err *err);
+/* The same for a record its builder wrote as text (no jv): canon, its
+ * canonical text without version, status and computed_at (what the digest
+ * is taken of; the stored record is canon with the three appended), with
+ * the row's figures beside it: stage "gross" or "net", gross and net. */
+int paysheet_store_canon(store_t *s, const char *canon, const char *id, const char *guard,
+                         const char *period, const char *stage, long long gross, long long net,
+                         int *changed, strbuf *line_out, rejection *rj, armms_err *err);
+
+/* Is stored paysheet text the record whose canonical text (without the
+ * volatile fields) is canon? 1 or 0. */
+int paysheet_canon_same(const char *canon, const char *text);
 
 /* The status of period's payrun row ("OPEN", "COMPUTED", "APPROVED",
  * "CLOSED"), or "" when the period has no payrun row. */
