@@ -425,3 +425,35 @@ events() { journal_lines acme | jq -r "select(.event_type == \"$1\") | .payload 
     assert_equal "$(jq -c 'select(.period.id == "2026-11-B") | .deductions[] | select(.code == "SSS") | [.amount, .base, .month_base[0].amount]' <<<"$output")" '[167500,3350000,1660000]'
     assert_equal "$(tail -1 <<<"$stderr")" "armms-deduct: 1 read, 0 rejected, 2 paysheets computed, 2 changed"
 }
+
+@test "a paysheet without facts beside its record (one stored before them) is read from its record: the same net pay" {
+    deduct_tenant
+    loan L1 CL 500.00 4 2026-11-A
+    tk_import acme obligation 'obligation_id,guard_id,kind,code,label,installment,start_period,frequency,taxable' \
+        'POST,G1,reward,POST,Post reward,1000.00,2026-11-A,A,true'
+    work 2026-11 1 30
+    export ARMMS_NOW=2026-12-05T00:00:00Z
+    gross 2026-11-A
+    armms-timesheet -q -t acme --finalize --period 2026-11-B --override test >"$BATS_TEST_TMPDIR/snap"
+    armms-pay -q -t acme "$BATS_TEST_TMPDIR/snap" >/dev/null
+    assert_equal "$(q acme pay "select count(*) from paysheet where facts like 'L	earning	1	1	%'")" 2
+    db=$ARMMS_HOME/tenants/acme/pay.db
+    cp "$db" "$BATS_TEST_TMPDIR/before.db"
+    net() {
+        armms-deduct -q -t acme --period 2026-11-A >/dev/null
+        armms-deduct -q -t acme --period 2026-11-B >/dev/null
+        q acme pay "select paysheet_id, version, net, digest, record from paysheet order by 1"
+        sched
+    }
+    with=$(net)
+    # the net rows carry facts too: the 16th-end run read the 1st half's
+    assert_equal "$(q acme pay "select count(*) from paysheet where facts like '%L	reward	1	0	100000	0	0%'")" 1
+    cp "$BATS_TEST_TMPDIR/before.db" "$db"
+    rm -f "$db-wal" "$db-shm"
+    q acme pay "update paysheet set facts = NULL"
+    without=$(net)
+    assert_equal "$without" "$with"
+    # and a rerun from the net rows changes nothing
+    run --separate-stderr armms-deduct -t acme --period 2026-11-B
+    assert_equal "$stderr" "armms-deduct: 2026-11-B: 0 read, 0 rejected, 1 paysheets computed, 0 changed"
+}

@@ -68,7 +68,9 @@ typedef struct items {
 
 /* What one guard's netting reads before it writes (deduct_one.c). */
 typedef struct dx_pre {
-    jv rec, lines;    /* the paysheet; its earnings (lines not from obligations) */
+    jv rec;           /* the paysheet, or jv_invalid() when read from its facts */
+    jv lines;         /* its earnings (lines not from obligations) */
+    jv sources;       /* its sources */
     char *gross_text; /* the stored text when it is a gross record as stored
                          (canonical): the net record is written into it */
     int rc, mwe;

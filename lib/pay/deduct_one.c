@@ -307,69 +307,169 @@ static char *net_canon(const char *g, const char *deds, const char *adds, money_
  * reads, so it may run on another connection ahead of the writes (a
  * period's guards are independent of each other). 0, REJECTED (pre->rj),
  * or an EXIT_* code (err). */
-int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armms_err *err)
+/* The lines and sources (jv) of a paysheet from its facts (pay_int.h):
+ * each line with the members netting reads (kind, taxable, basic, amount,
+ * daily_rate, minutes), each source with its timesheet_id. -1 when facts
+ * is not laid out so (the record is read instead). */
+static int facts_read(const char *f, jv *lines, jv *sources)
 {
-    memset(pre, 0, sizeof *pre);
-    pre->rec = pre->lines = jv_invalid();
-    char id[128];
-    snprintf(id, sizeof id, "%s/%s", p->id, guard);
-    jv rec, other = jv_invalid();
-    int found, ofound = 0, rc;
-    char *text;
-    if ((rc = paysheet_load_text(c->s, id, &rec, &text, &found, err)))
-        return pre->rc = rc;
-    if (!found)
-        return pre->rc = rejection_set(&pre->rj, "NOT_FOUND",
-                                       "no paysheet %s: run armms-pay for %s first", id, p->id);
-    char oid[128], ostatus[16] = "";
-    snprintf(oid, sizeof oid, "%s/%s", p->other, guard);
-    if (p->other_earlier) {
-        if ((rc = paysheet_load(c->s, oid, &other, &ofound, err)) ||
-            (ofound && (rc = payrun_status(c->s, p->other, ostatus, err)))) {
-            jv_free(rec);
-            jv_free(other);
-            return pre->rc = rc;
+    *lines = jv_array();
+    *sources = jv_array();
+    while (*f) {
+        const char *e = strchr(f, '\n');
+        if (!e || e - f < 2 || f[1] != '\t')
+            goto bad;
+        if (f[0] == 'L') {
+            const char *k = f + 2, *t = memchr(k, '\t', (size_t)(e - k));
+            int tx, bs;
+            long long am, rt, mn;
+            if (!t || sscanf(t + 1, "%d\t%d\t%lld\t%lld\t%lld", &tx, &bs, &am, &rt, &mn) != 5)
+                goto bad;
+            jv l = jv_object_set(jv_object(), jv_string("kind"), jv_string_sized(k, (int)(t - k)));
+            l = jv_object_set(l, jv_string("taxable"), jv_bool(tx));
+            if (bs)
+                l = jv_object_set(l, jv_string("basic"), jv_true());
+            l = jv_object_set(l, jv_string("amount"), dx_jnum(am));
+            l = jv_object_set(l, jv_string("daily_rate"), dx_jnum(rt));
+            l = jv_object_set(l, jv_string("minutes"), dx_jnum(mn));
+            *lines = jv_array_append(*lines, l);
+        } else if (f[0] == 'S') {
+            *sources =
+                jv_array_append(*sources, jv_object_set(jv_object(), jv_string("timesheet_id"),
+                                                        jv_string_sized(f + 2, (int)(e - f - 2))));
+        } else {
+            goto bad;
         }
+        f = e + 1;
     }
-    /* the earnings: every line not made from an obligation */
+    return 0;
+bad:
+    jv_free(*lines);
+    jv_free(*sources);
+    *lines = *sources = jv_invalid();
+    return -1;
+}
+
+/* Paysheet text parsed: *rec (an object, the caller's), or an error. */
+static int sheet_parse(const char *id, const char *text, jv *rec, armms_err *err)
+{
+    *rec = jv_parse(text);
+    if (jv_get_kind(*rec) == JV_KIND_OBJECT)
+        return 0;
+    jv_free(*rec);
+    *rec = jv_invalid();
+    return err_set(err, EXIT_SOFTWARE, "paysheet %s: stored record is not JSON", id);
+}
+
+/* The lines of a parsed paysheet: all of them, or (earnings_only) those
+ * not made from an obligation, *all_earnings saying whether that was all. */
+static jv sheet_lines(jv rec, int earnings_only, int *all_earnings)
+{
     jv lines = jv_array();
     jv stored = jv_object_get(jv_copy(rec), jv_string("lines"));
-    int all_earnings = 1;
+    *all_earnings = 1;
     if (jv_get_kind(stored) == JV_KIND_ARRAY)
         jv_array_foreach(stored, i, l)
         {
-            if (json_has_peek(l, "obligation_id")) {
-                all_earnings = 0;
+            if (earnings_only && json_has_peek(l, "obligation_id")) {
+                *all_earnings = 0;
                 jv_free(l);
             } else {
                 lines = jv_array_append(lines, l);
             }
         }
     jv_free(stored);
-    if (all_earnings && text && !strncmp(text, GROSS_HEAD, sizeof GROSS_HEAD - 1))
+    return lines;
+}
+
+/* What taking guard's paysheet of p to net reads before it decides
+ * (dx_pre): the paysheet, its earnings, the items, the minimum wage. Only
+ * reads, so it may run on another connection ahead of the writes (a
+ * period's guards are independent of each other). A gross record armms-pay
+ * wrote as text is read from its facts, not parsed. 0, REJECTED (pre->rj),
+ * or an EXIT_* code (err). */
+int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armms_err *err)
+{
+    memset(pre, 0, sizeof *pre);
+    pre->rec = pre->lines = pre->sources = jv_invalid();
+    char id[128];
+    snprintf(id, sizeof id, "%s/%s", p->id, guard);
+    jv rec = jv_invalid(), lines = jv_invalid(), srcs = jv_invalid();
+    int found, ofound = 0, rc, version;
+    char *text, *facts;
+    if ((rc = paysheet_load_row(c->s, id, &text, &facts, &version, &found, err)))
+        return pre->rc = rc;
+    if (!found)
+        return pre->rc = rejection_set(&pre->rj, "NOT_FOUND",
+                                       "no paysheet %s: run armms-pay for %s first", id, p->id);
+    int gross_text = !strncmp(text, GROSS_HEAD, sizeof GROSS_HEAD - 1);
+    if (!(gross_text && facts && facts_read(facts, &lines, &srcs) == 0)) {
+        int all_earnings;
+        if ((rc = sheet_parse(id, text, &rec, err))) {
+            free(text);
+            free(facts);
+            return pre->rc = rc;
+        }
+        lines = sheet_lines(rec, 1, &all_earnings);
+        srcs = jv_object_get(jv_copy(rec), jv_string("sources"));
+        gross_text = gross_text && all_earnings;
+    }
+    free(facts);
+    if (gross_text)
         pre->gross_text = text;
     else
         free(text);
-    jv olines = ofound ? jv_object_get(jv_copy(other), jv_string("lines")) : jv_array();
+    /* the month's other half, when it came first */
+    jv olines = jv_array();
+    char ostatus[16] = "";
+    int oversion = 0;
+    if (p->other_earlier) {
+        char oid[128], *otext, *ofacts;
+        snprintf(oid, sizeof oid, "%s/%s", p->other, guard);
+        rc = paysheet_load_row(c->s, oid, &otext, &ofacts, &oversion, &ofound, err);
+        if (!rc && ofound)
+            rc = payrun_status(c->s, p->other, ostatus, err);
+        jv osrcs = jv_invalid();
+        if (!rc && ofound) {
+            jv_free(olines);
+            if (!ofacts || facts_read(ofacts, &olines, &osrcs) != 0) {
+                jv other;
+                int all;
+                if (!(rc = sheet_parse(oid, otext, &other, err)))
+                    olines = sheet_lines(other, 0, &all);
+                else
+                    olines = jv_array();
+                jv_free(other);
+            }
+        }
+        jv_free(osrcs);
+        free(otext);
+        free(ofacts);
+        if (rc) {
+            jv_free(rec);
+            jv_free(lines);
+            jv_free(srcs);
+            jv_free(olines);
+            free(pre->gross_text);
+            pre->gross_text = NULL;
+            return pre->rc = rc;
+        }
+    }
     items *a = &pre->a;
     rc = dx_load_items(c, guard, p->id, a, err);
     if (!rc)
         rc = dx_contributions_peek(c, p, guard, lines, olines, ofound,
-                                   strcmp(ostatus, "CLOSED") == 0,
-                                   ofound ? dx_jint_peek(other, "version", 0) : 0, a, &pre->rj);
+                                   strcmp(ostatus, "CLOSED") == 0, ofound ? oversion : 0, a,
+                                   &pre->rj);
     jv_free(olines);
-    jv_free(other);
     money_t min = 0;
-    {
-        jv srcs = jv_object_get(jv_copy(rec), jv_string("sources"));
-        if (!rc)
-            rc = dx_minimum_wage_peek(c, srcs, p->to, &min, err);
-        jv_free(srcs);
-    }
+    if (!rc)
+        rc = dx_minimum_wage_peek(c, srcs, p->to, &min, err);
     pre->mwe = !rc && dx_mwe_peek(lines, min);
     pre->min = min;
     pre->rec = rec;
     pre->lines = lines;
+    pre->sources = srcs;
     return pre->rc = rc;
 }
 
@@ -379,8 +479,9 @@ void dx_pre_free(dx_pre *pre)
     pre->gross_text = NULL;
     jv_free(pre->rec);
     jv_free(pre->lines);
+    jv_free(pre->sources);
     dx_items_free(&pre->a);
-    pre->rec = pre->lines = jv_invalid();
+    pre->rec = pre->lines = pre->sources = jv_invalid();
 }
 
 /* Take one guard's paysheet of p to stage net. REJECTED with rj for a
@@ -404,12 +505,12 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
         dx_pre_free(pre);
         return rc;
     }
-    jv rec = pre->rec, lines = pre->lines;
+    jv rec = pre->rec, lines = pre->lines, srcs = pre->sources, addl = jv_array();
     items a = pre->a;
     money_t min = pre->min;
     int mwe = pre->mwe;
     char *gtext = pre->gross_text;
-    pre->rec = pre->lines = jv_invalid();
+    pre->rec = pre->lines = pre->sources = jv_invalid();
     pre->gross_text = NULL;
     memset(&pre->a, 0, sizeof pre->a);
     strbuf adds; /* the addition lines' canonical texts, for net_canon */
@@ -440,6 +541,7 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
             sb_adds(&adds, t);
             free(t);
         }
+        addl = jv_array_append(addl, jv_copy(l));
         lines = jv_array_append(lines, l);
         if (it->taxable)
             taxable_add += it->amount;
@@ -544,11 +646,40 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
         if (canon) {
             char id[128];
             snprintf(id, sizeof id, "%s/%s", p->id, guard);
-            rc = paysheet_store_canon(c->s, canon, id, guard, p->id, "net", gross, net, changed,
-                                      line, rj, err);
+            strbuf f;
+            sb_init(&f);
+            jv_array_foreach(lines, i, l)
+            {
+                pay_facts_line(&f, dx_jstr_peek(l, "kind"), dx_jtrue_peek(l, "taxable"),
+                               dx_jtrue_peek(l, "basic"), dx_jint_peek(l, "amount", 0),
+                               dx_jint_peek(l, "daily_rate", 0), dx_jint_peek(l, "minutes", 0));
+                jv_free(l);
+            }
+            if (jv_get_kind(srcs) == JV_KIND_ARRAY)
+                jv_array_foreach(srcs, i, x)
+                {
+                    pay_facts_source(&f, dx_jstr_peek(x, "timesheet_id"));
+                    jv_free(x);
+                }
+            rc = paysheet_store_canon(c->s, canon, f.s, id, guard, p->id, "net", gross, net,
+                                      changed, line, rj, err);
+            sb_free(&f);
             free(canon);
             jv_free(ds);
             goto done;
+        }
+        if (!jv_is_valid(rec)) { /* read from its facts: the whole record now */
+            char id[128];
+            int all;
+            snprintf(id, sizeof id, "%s/%s", p->id, guard);
+            if ((rc = sheet_parse(id, gtext, &rec, err))) {
+                jv_free(ds);
+                goto done;
+            }
+            jv full = sheet_lines(rec, 1, &all);
+            jv_array_foreach(addl, i, l) full = jv_array_append(full, l);
+            jv_free(lines);
+            lines = full;
         }
         rec = jv_object_set(rec, jv_string("stage"), jv_string("net"));
         rec = jv_object_set(rec, jv_string("lines"), lines);
@@ -563,6 +694,8 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
 done:
     free(gtext);
     sb_free(&adds);
+    jv_free(addl);
+    jv_free(srcs);
     free(ni);
     free(ord);
     dx_items_free(&a);

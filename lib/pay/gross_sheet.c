@@ -356,8 +356,16 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
         g->n->computed++;
         int changed;
         size_t at = g->outbuf.len;
-        rc = paysheet_store_canon(g->s, c.s, id, guard, period, "gross", gross, gross, &changed,
-                                  &g->outbuf, rj, err);
+        strbuf f;
+        sb_init(&f);
+        for (int i = 0; i < L->n; i++)
+            pay_facts_line(&f, "earning", 1, L->v[i].basic, L->v[i].amount, L->v[i].rate,
+                           L->v[i].minutes);
+        for (int i = 0; i < g->nsnap; i++)
+            pay_facts_source(&f, g->snaps[i].id);
+        rc = paysheet_store_canon(g->s, c.s, f.s ? f.s : "", id, guard, period, "gross", gross,
+                                  gross, &changed, &g->outbuf, rj, err);
+        sb_free(&f);
         sb_free(&c);
         if (!rc && changed)
             g->n->changed++;

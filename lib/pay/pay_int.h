@@ -33,6 +33,7 @@ enum {
     PS_INBOX_FAST,
     PS_GUARD_LEAVE,
     PS_SNAPLINES,
+    PS_SHEET_ROW,
     PS_NSTMT
 };
 
@@ -64,6 +65,26 @@ typedef struct snap_leave {
     int snap;
     char date[11], code[20], name[64];
 } snap_leave;
+/*
+ * What netting reads of a paysheet, packed beside its record (the facts
+ * column of paysheet) by the builder that wrote the record as text: gross
+ * pay (gross_sheet.c) and net pay (deduct_one.c). Text, a line per item
+ * ended by a newline, fields split by a tab (a tab or newline in kind
+ * becomes a space):
+ *
+ *   L <kind> <taxable> <basic> <amount> <daily rate> <minutes>
+ *       a line of the record (lines[i]); taxable and basic 0 or 1
+ *   S <timesheet id>
+ *       a source (sources[i])
+ *
+ * The lines in any order (netting only sums them and takes their
+ * largest). A row without facts (NULL: a record built through libjq, or
+ * stored before they existed) is read from its record.
+ */
+void pay_facts_line(strbuf *b, const char *kind, int taxable, int basic, long long amount,
+                    long long rate, long long minutes);
+void pay_facts_source(strbuf *b, const char *timesheet_id);
+
 /*
  * A sealed timesheet's day lines, packed once for pricing (snaplines.c).
  * The inbox keeps each snapshot's text (record) and beside it what pricing

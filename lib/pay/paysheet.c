@@ -81,14 +81,37 @@ int payrun_status(store_t *s, const char *period, char out[16], armms_err *err)
     return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_fail(s, step, "read payrun", err);
 }
 
-int paysheet_load_text(store_t *s, const char *id, jv *rec, char **text, int *found,
-                       armms_err *err)
+int paysheet_load_row(store_t *s, const char *id, char **text, char **facts, int *version,
+                      int *found, armms_err *err)
+{
+    sqlite3_stmt *st;
+    *found = 0;
+    *text = *facts = NULL;
+    *version = 0;
+    int rc =
+        pay_stmt(s, PS_SHEET_ROW,
+                 "SELECT record, facts, version FROM paysheet WHERE paysheet_id = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *found = 1;
+        *text = xstrdup(pay_col(st, 0));
+        if (sqlite3_column_type(st, 1) == SQLITE_TEXT)
+            *facts = xstrdup(pay_col(st, 1));
+        *version = sqlite3_column_int(st, 2);
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0
+                                                     : store_fail(s, step, "read paysheet", err);
+}
+
+int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *err)
 {
     sqlite3_stmt *st;
     *found = 0;
     *rec = jv_invalid();
-    if (text)
-        *text = NULL;
     int rc = pay_stmt(
         s, PS_SHEET_GET,
         "SELECT version, digest, record, gross_digest FROM paysheet WHERE paysheet_id = ?1", &st,
@@ -105,18 +128,11 @@ int paysheet_load_text(store_t *s, const char *id, jv *rec, char **text, int *fo
             sqlite3_reset(st);
             return err_set(err, EXIT_SOFTWARE, "paysheet %s: stored record is not JSON", id);
         }
-        if (text)
-            *text = xstrdup(pay_col(st, 2));
         *found = 1;
     }
     sqlite3_reset(st);
     return step == SQLITE_ROW || step == SQLITE_DONE ? 0
                                                      : store_fail(s, step, "read paysheet", err);
-}
-
-int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *err)
-{
-    return paysheet_load_text(s, id, rec, NULL, found, err);
 }
 
 static const char *const volatile_keys[] = {"version", "status", "computed_at", NULL};
@@ -144,7 +160,8 @@ typedef struct sheet_meta {
     const char *id, *guard, *period, *stage;
     long long gross, net;
     int has_net, is_gross;
-    const char *hex; /* the digest */
+    const char *hex;   /* the digest */
+    const char *facts; /* what netting reads (pay_int.h), or NULL */
 } sheet_meta;
 
 /* Store the row of m: canon, the canonical text of the record without
@@ -225,8 +242,8 @@ static int put(store_t *s, const sheet_meta *m, const char *canon, int *changed,
     }
     if ((rc = pay_stmt(s, PS_SHEET_PUT,
                        "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
-                       " status, gross, net, record, digest, computed_at, gross_digest)"
-                       " VALUES (?1, ?2, ?3, ?4, ?10, ?5, ?6, ?7, ?8, ?9, ?11)",
+                       " status, gross, net, record, digest, computed_at, gross_digest, facts)"
+                       " VALUES (?1, ?2, ?3, ?4, ?10, ?5, ?6, ?7, ?8, ?9, ?11, ?12)",
                        &st, err)))
         goto out;
     sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
@@ -244,6 +261,8 @@ static int put(store_t *s, const sheet_meta *m, const char *canon, int *changed,
         sqlite3_bind_text(st, 11, m->hex, -1, SQLITE_STATIC);
     else if (gross_hex[0])
         sqlite3_bind_text(st, 11, gross_hex, -1, SQLITE_STATIC);
+    if (m->facts)
+        sqlite3_bind_text(st, 12, m->facts, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
@@ -310,9 +329,10 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
     return rc;
 }
 
-int paysheet_store_canon(store_t *s, const char *canon, const char *id, const char *guard,
-                         const char *period, const char *stage, long long gross, long long net,
-                         int *changed, strbuf *line_out, rejection *rj, armms_err *err)
+int paysheet_store_canon(store_t *s, const char *canon, const char *facts, const char *id,
+                         const char *guard, const char *period, const char *stage, long long gross,
+                         long long net, int *changed, strbuf *line_out, rejection *rj,
+                         armms_err *err)
 {
     char hex[65];
     sha256_hex(canon, strlen(canon), hex);
@@ -324,7 +344,8 @@ int paysheet_store_canon(store_t *s, const char *canon, const char *id, const ch
                     .net = net,
                     .has_net = 1,
                     .is_gross = !strcmp(stage, "gross"),
-                    .hex = hex};
+                    .hex = hex,
+                    .facts = facts};
     return put(s, &m, canon, changed, line_out, rj, err);
 }
 
@@ -337,4 +358,26 @@ int paysheet_canon_same(const char *canon, const char *text)
     return n >= 2 && v && (size_t)(v - text) == n - 1 && !memcmp(canon, text, n - 1) &&
            strncmp(v, ",\"version\":", 11) == 0 && strstr(v, ",\"status\":") &&
            strstr(v, ",\"computed_at\":");
+}
+
+/* A text field of facts: tabs and newlines as spaces. */
+static void facts_text(strbuf *b, const char *t)
+{
+    for (; *t; t++)
+        sb_addc(b, *t == '\t' || *t == '\n' ? ' ' : *t);
+}
+
+void pay_facts_line(strbuf *b, const char *kind, int taxable, int basic, long long amount,
+                    long long rate, long long minutes)
+{
+    sb_adds(b, "L\t");
+    facts_text(b, kind);
+    sb_addf(b, "\t%d\t%d\t%lld\t%lld\t%lld\n", !!taxable, !!basic, amount, rate, minutes);
+}
+
+void pay_facts_source(strbuf *b, const char *timesheet_id)
+{
+    sb_adds(b, "S\t");
+    facts_text(b, timesheet_id);
+    sb_addc(b, '\n');
 }

@@ -51,9 +51,11 @@ typedef struct pay_counts {
 /* Load paysheet id: *found = 1 and *rec the stored record (the caller's),
  * or *found = 0 and *rec jv_invalid(). 0 or an EXIT_* code. */
 int paysheet_load(store_t *s, const char *id, jv *rec, int *found, armms_err *err);
-/* The same, and *text the stored text (malloc'd; NULL when not found). */
-int paysheet_load_text(store_t *s, const char *id, jv *rec, char **text, int *found,
-                       armms_err *err);
+/* The stored row of paysheet id, not parsed: *text its record and *facts
+ * what netting reads of it (pay/pay_int.h; NULL when the row has none),
+ * both malloc'd, and *version; or *found = 0 and both NULL. */
+int paysheet_load_row(store_t *s, const char *id, char **text, char **facts, int *version,
+                      int *found, armms_err *err);
 
 /* Store rec (consumed; a Paysheet record with paysheet_id, guard_id,
  * period.id, gross and net set; version, status and computed_at are set
@@ -68,10 +70,12 @@ int paysheet_store(store_t *s, jv rec, int *changed, strbuf *line_out, rejection
 /* The same for a record its builder wrote as text (no jv): canon, its
  * canonical text without version, status and computed_at (what the digest
  * is taken of; the stored record is canon with the three appended), with
- * the row's figures beside it: stage "gross" or "net", gross and net. */
-int paysheet_store_canon(store_t *s, const char *canon, const char *id, const char *guard,
-                         const char *period, const char *stage, long long gross, long long net,
-                         int *changed, strbuf *line_out, rejection *rj, armms_err *err);
+ * the row's figures beside it: facts (what netting reads of it, packed:
+ * pay/pay_int.h; NULL for none), stage "gross" or "net", gross and net. */
+int paysheet_store_canon(store_t *s, const char *canon, const char *facts, const char *id,
+                         const char *guard, const char *period, const char *stage, long long gross,
+                         long long net, int *changed, strbuf *line_out, rejection *rj,
+                         armms_err *err);
 
 /* Is stored paysheet text the record whose canonical text (without the
  * volatile fields) is canon? 1 or 0. */

@@ -395,7 +395,14 @@ static const char *const pay_migrations[] = {
     "ALTER TABLE inbox ADD COLUMN shift_id TEXT;"
     "ALTER TABLE inbox ADD COLUMN position_id TEXT;"
     "ALTER TABLE inbox ADD COLUMN lines TEXT;",
-    /* 11: the digests' migration again, so that it stays the last one */
+    /* 11: the digests' migration again */
+    DIGEST_DDL_PAY,
+    /* 12: what netting reads of a paysheet, written beside its record by
+     * the builder that wrote it (lib/pay/pay_int.h): its lines' kinds and
+     * figures and its sources, packed. Derived from the record; a row
+     * without them (NULL) is read from its record. */
+    "ALTER TABLE paysheet ADD COLUMN facts TEXT;",
+    /* 13: the digests' migration again, so that it stays the last one */
     DIGEST_DDL_PAY,
 };
 
