@@ -271,3 +271,48 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
     done
     [ "$hit" -ge 8 ] || fail "only $hit of the faults fired"
 }
+
+@test "a pull of more snapshots than one of its transactions holds, killed at a commit's cursor move, lands the rest on a rerun: the clean run's inbox and paysheets" {
+    # 1,200 guards: ~1,300 snapshots, past the 1,024 a pull commits at
+    local d=$BATS_TEST_TMPDIR/md k
+    mkdir -p "$d"
+    armms-sample masterdata --guards 1200 --out "$d" >/dev/null
+    armms-init -q -t acme
+    direct_routes acme
+    for k in position shift detachment guard assignment rate; do
+        armms-import -q -t acme "$k" "$d/$k.csv"
+    done
+    armms-import -q -t acme period --generate 2026
+    armms-sample events --guards 1200 --period 2026-11-A >"$BATS_TEST_TMPDIR/ev.ndjson"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev.ndjson" >/dev/null || true
+    for k in timelog dtr timesheet; do
+        armms-$k -q -t acme --period 2026-11-A </dev/null >/dev/null || true
+    done
+    armms-timesheet -q -t acme --finalize --period 2026-11-A --override test </dev/null >/dev/null || true
+    cp -a "$ARMMS_HOME" "$BATS_TEST_TMPDIR/home0"
+    pull() { armms-pay -q -t acme --period 2026-11-A </dev/null >/dev/null; }
+    held() {
+        q acme pay "SELECT timesheet_id, version, checksum, journal_seq, lines FROM inbox ORDER BY 1, 2"
+        q acme pay "SELECT paysheet_id, version, gross, digest FROM paysheet ORDER BY 1"
+        cat "$(jdir)/cursors/pay"
+    }
+    pull || fail "the clean run failed"
+    local want snaps
+    want=$(held)
+    snaps=$(q acme pay 'SELECT count(*) FROM inbox')
+    [ "$snaps" -gt 1024 ] || fail "only $snaps snapshots: one transaction holds them all"
+    local spec
+    for spec in rename:1:crash rename:1:after sync:1:after sync:2:after; do
+        fresh
+        faulty "$spec" "$(jdir)/cursors" armms-pay -q -t acme --period 2026-11-A </dev/null >/dev/null 2>&1 || true
+        fired || fail "$spec did not fire"
+        # killed inside the pull: what its first commit landed stays
+        local landed
+        landed=$(q acme pay 'SELECT count(*) FROM inbox')
+        [ "$landed" -ge 1024 ] && [ "$landed" -lt "$snaps" ] || fail "$spec: $landed of $snaps snapshots landed"
+        pull || fail "$spec: the rerun failed"
+        [ "$(held)" = "$want" ] || fail "$spec: the inbox or the paysheets differ from the clean run"
+        [ "$(journal_lines acme | grep -c '"event_type":"PaysheetComputed"')" = "$(q acme pay 'SELECT sum(version) FROM paysheet')" ] ||
+            fail "$spec: PaysheetComputed events are not one per stored version"
+    done
+}

@@ -438,7 +438,7 @@ landed:
  * order: the same rows, counts and Rejects as one thread's. A batch holds
  * copies of at most PULL_BATCH snapshot lines, so memory stays flat.
  */
-enum { PULL_BATCH = 512, PULL_AHEAD_AT = 64, PULL_MAX = 4 };
+enum { PULL_BATCH = 512, PULL_AHEAD_AT = 64, PULL_MAX = 4, PULL_COMMIT = 2 };
 
 typedef struct pline {
     char *line;
@@ -463,6 +463,7 @@ typedef struct pull {
     armms_err *err;
     pline *batch;
     int nb;
+    int flushed; /* batches landed since the last commit */
     checker ck[PULL_MAX];
     int nck; /* checkers open (0: check here) */
 } pull;
@@ -539,6 +540,25 @@ static int pull_flush(pull *p)
     return rc;
 }
 
+/* Every PULL_COMMIT batches the landed rows are committed and the cursor
+ * moves to the last line read (all of them landed or passed over): a
+ * long pull's WAL is checkpointed as it goes, not as one copy of the
+ * whole inbox at its end. A crash after a commit keeps what it landed;
+ * the rerun reads from the cursor, and what it meets again is a
+ * duplicate, which changes nothing. */
+static int pull_commit(pull *p)
+{
+    if (++p->flushed < PULL_COMMIT)
+        return 0;
+    p->flushed = 0;
+    int rc = store_commit(p->s, p->err);
+    if (!rc && p->last > p->from)
+        rc = journal_cursor_set(p->s->tenant, PAY_CURSOR, p->last, p->err);
+    if (!rc)
+        rc = store_begin(p->s, p->err);
+    return rc;
+}
+
 static int pull_cb(const char *line, size_t len, void *vctx)
 {
     pull *p = vctx;
@@ -562,13 +582,16 @@ static int pull_cb(const char *line, size_t len, void *vctx)
     l->len = len;
     l->seq = seq;
     memset(&l->prep, 0, sizeof l->prep);
-    return p->nb == PULL_BATCH ? pull_flush(p) : 0;
+    if (p->nb < PULL_BATCH)
+        return 0;
+    int rc = pull_flush(p);
+    return rc ? rc : pull_commit(p);
 }
 
 int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
                armms_err *err)
 {
-    pull p = {s, rej, touch, ctx, n, 0, 0, err, NULL, 0, {{0}}, 0};
+    pull p = {s, rej, touch, ctx, n, 0, 0, err, NULL, 0, 0, {{0}}, 0};
     int rc = journal_cursor_get(s->tenant, PAY_CURSOR, &p.from, err);
     if (rc)
         return rc;

@@ -67,9 +67,10 @@ typedef void (*inbox_touch_fn)(const inbox_key *k, void *ctx);
 /* Take what is new in the tenant's journal through the cursor PAY_CURSOR:
  * every TimesheetFinalized and TimesheetAdjusted event past the cursor
  * lands (a refused one is a Reject with source "journal" and its seq as
- * line), in one transaction; after the commit the cursor moves to the last
- * seq read. n->read counts the snapshot events read, n->landed the new
- * ones, n->rejected the Rejects. */
+ * line), in transactions of a few thousand snapshots; after each commit
+ * the cursor moves to the last seq read (what a crashed pull committed
+ * stays, and its rerun finds it a duplicate). n->read counts the snapshot
+ * events read, n->landed the new ones, n->rejected the Rejects. */
 int inbox_pull(store_t *s, reject_sink *rej, inbox_touch_fn touch, void *ctx, pay_counts *n,
                armms_err *err);
 
