@@ -153,6 +153,22 @@ void sb_addc(strbuf *b, char c)
     b->s[b->len] = 0;
 }
 
+void sb_add_int(strbuf *b, long long v)
+{
+    char d[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        d[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        d[n++] = '-';
+    sb_grow(b, (size_t)n);
+    while (n)
+        b->s[b->len++] = d[--n];
+    b->s[b->len] = 0;
+}
+
 void sb_addf(strbuf *b, const char *fmt, ...)
 {
     /* formatted straight into the room there is; formatted again only when

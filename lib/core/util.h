@@ -76,6 +76,8 @@ void sb_add(strbuf *b, const char *s, size_t n);
 void sb_adds(strbuf *b, const char *s);
 void sb_addc(strbuf *b, char c);
 void sb_addf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* v in decimal, as "%lld" writes it, without printf's cost. */
+void sb_add_int(strbuf *b, long long v);
 /* Append s as a JSON string literal (quoted, escaped). s must be UTF-8. */
 void sb_add_json_str(strbuf *b, const char *s, size_t n);
 

@@ -43,15 +43,24 @@ void gx_line_json(strbuf *b, const line *l, const char *kind, const char *adjust
 /* The same earning line, keys sorted: its canonical text. */
 static void line_canon(strbuf *b, const line *l)
 {
-    sb_addf(b, "{\"amount\":%lld", (long long)l->amount);
+    sb_adds(b, "{\"amount\":");
+    sb_add_int(b, (long long)l->amount);
     if (l->basic)
         sb_adds(b, ",\"basic\":true");
     ckv(b, "code", l->code);
-    sb_addf(b, ",\"daily_rate\":%lld,\"from\":\"%s\",\"kind\":\"earning\"", (long long)l->rate,
-            l->from);
+    sb_adds(b, ",\"daily_rate\":");
+    sb_add_int(b, (long long)l->rate);
+    sb_adds(b, ",\"from\":\"");
+    sb_adds(b, l->from);
+    sb_adds(b, "\",\"kind\":\"earning\"");
     ckv(b, "label", l->label);
-    sb_addf(b, ",\"minutes\":%lld,\"multiplier\":%d,\"taxable\":true,\"to\":\"%s\"}", l->minutes,
-            l->mult, l->to);
+    sb_adds(b, ",\"minutes\":");
+    sb_add_int(b, l->minutes);
+    sb_adds(b, ",\"multiplier\":");
+    sb_add_int(b, l->mult);
+    sb_adds(b, ",\"taxable\":true,\"to\":\"");
+    sb_adds(b, l->to);
+    sb_adds(b, "\"}");
 }
 
 void gx_source_json(strbuf *b, const snap *x)
@@ -68,7 +77,9 @@ static void source_canon(strbuf *b, const snap *x)
     sb_adds(b, "{\"checksum\":");
     sb_add_canon_str(b, x->checksum, strlen(x->checksum));
     ckv(b, "timesheet_id", x->id);
-    sb_addf(b, ",\"version\":%d}", x->version);
+    sb_adds(b, ",\"version\":");
+    sb_add_int(b, x->version);
+    sb_addc(b, '}');
 }
 
 /* The canonical text of the record gx_write_sheet builds when it has only
@@ -78,7 +89,8 @@ static void sheet_canon(strbuf *c, const gx *g, const char *id, const char *guar
                         const char *period, const char *from, const char *to, const lines *L,
                         money_t gross)
 {
-    sb_addf(c, "{\"deductions\":[],\"gross\":%lld", (long long)gross);
+    sb_adds(c, "{\"deductions\":[],\"gross\":");
+    sb_add_int(c, (long long)gross);
     ckv(c, "guard_id", guard);
     sb_adds(c, ",\"kind\":\"Paysheet\",\"lines\":[");
     for (int i = 0; i < L->n; i++) {
@@ -86,7 +98,8 @@ static void sheet_canon(strbuf *c, const gx *g, const char *id, const char *guar
             sb_addc(c, ',');
         line_canon(c, &L->v[i]);
     }
-    sb_addf(c, "],\"net\":%lld", (long long)gross);
+    sb_adds(c, "],\"net\":");
+    sb_add_int(c, (long long)gross);
     ckv(c, "paysheet_id", id);
     sb_adds(c, ",\"period\":{\"from\":");
     sb_add_canon_str(c, from, strlen(from));
@@ -98,7 +111,9 @@ static void sheet_canon(strbuf *c, const gx *g, const char *id, const char *guar
             sb_addc(c, ',');
         source_canon(c, &g->snaps[i]);
     }
-    sb_addf(c, "],\"stage\":\"gross\",\"taxable\":%lld,\"v\":1}", (long long)gross);
+    sb_adds(c, "],\"stage\":\"gross\",\"taxable\":");
+    sb_add_int(c, (long long)gross);
+    sb_adds(c, ",\"v\":1}");
 }
 
 /* The period a timesheet id belongs to (its first segment). */
@@ -172,6 +187,58 @@ static int load_old(gx *g, const char *id, jv *old, int *found, strbuf *text, ar
     return rc;
 }
 
+/* gx_write_sheet of a record of the guard's own lines and sources only (no
+ * adjustment lines, no other period's sources): built, digested and stored
+ * as its canonical text, with its facts, and no jv. The same text as
+ * stored but for version, status and computed_at is the same pay, written
+ * as stored without a digest (any difference, down to a byte, goes to
+ * paysheet_store_canon, which compares digests). */
+static int own_sheet(gx *g, const char *id, const char *guard, const char *period,
+                     const char *from, const char *to, const lines *L, int found,
+                     const strbuf *oldtext, rejection *rj, armms_err *err)
+{
+    money_t gross = 0;
+    for (int i = 0; i < L->n; i++)
+        gross += L->v[i].amount; /* lines sum to gross, all taxable */
+    strbuf c;
+    sb_init(&c);
+    sheet_canon(&c, g, id, guard, period, from, to, L, gross);
+    if (found && paysheet_canon_same(c.s, oldtext->s)) {
+        g->n->computed++;
+        if (!g->changed_only) {
+            sb_add(&g->outbuf, oldtext->s, oldtext->len);
+            sb_addc(&g->outbuf, '\n');
+        }
+        sb_free(&c);
+        return 0;
+    }
+    if (!found && L->n == 0) { /* no pay and none before: no paysheet */
+        sb_free(&c);
+        return 0;
+    }
+    g->n->computed++;
+    int changed;
+    size_t at = g->outbuf.len;
+    strbuf f;
+    sb_init(&f);
+    for (int i = 0; i < L->n; i++)
+        pay_facts_line(&f, "earning", 1, L->v[i].basic, L->v[i].amount, L->v[i].rate,
+                       L->v[i].minutes);
+    for (int i = 0; i < g->nsnap; i++)
+        pay_facts_source(&f, g->snaps[i].id);
+    int rc = paysheet_store_canon(g->s, c.s, f.s, id, guard, period, "gross", gross, gross,
+                                  &changed, &g->outbuf, rj, err);
+    sb_free(&f);
+    sb_free(&c);
+    if (!rc && changed)
+        g->n->changed++;
+    if (!rc && g->changed_only && !changed) {
+        g->outbuf.len = at;
+        g->outbuf.s[at] = 0;
+    }
+    return rc;
+}
+
 /*
  * Write guard's paysheet of period from its own priced lines L and sources
  * (g->snaps), keeping the adjustment lines and foreign sources the stored
@@ -195,6 +262,11 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
     int found, rc = load_old(g, id, &old, &found, &oldtext, err);
     if (rc)
         return rc;
+    if (!jv_is_valid(old) && !repl_lines && !(repl_sources && *repl_sources)) {
+        rc = own_sheet(g, id, guard, period, from, to, L, found, &oldtext, rj, err);
+        sb_free(&oldtext);
+        return rc;
+    }
     strbuf b;
     sb_init(&b);
     sb_adds(&b, "{\"kind\":\"Paysheet\",\"v\":1");
@@ -290,92 +362,30 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
         sb_adds(&src, ns++ ? "," : "");
         sb_adds(&src, repl_sources);
     }
-    /* the record is the guard's own lines and sources only: built and
-     * digested as text, with no jv (the snapshots come in id order) */
-    int own_only = ns == 0 && !jv_is_valid(old) && !repl_lines;
-    if (own_only) {
-        for (int i = 0; i < g->nsnap; i++) {
-            if (i)
-                sb_addc(&b, ',');
-            gx_source_json(&b, &g->snaps[i]);
-        }
-    } else {
-        for (int i = 0; i < g->nsnap; i++) {
-            sb_adds(&src, ns++ ? "," : "");
-            gx_source_json(&src, &g->snaps[i]);
-        }
-        /* sorted by timesheet id (ids lead with their period) */
-        sb_addc(&src, ']');
-        jv arr = jv_parse_sized(src.s, (int)src.len);
-        assert(jv_get_kind(arr) == JV_KIND_ARRAY);
-        jv ks = jv_array();
-        jv_array_foreach(arr, i, x) ks =
-            jv_array_append(ks, jv_object_get(x, jv_string("timesheet_id")));
-        arr = jv_sort(arr, ks);
-        jv_array_foreach(arr, i, x)
-        {
-            jv t = jv_dump_string(x, 0);
-            sb_adds(&b, i ? "," : "");
-            sb_adds(&b, jv_string_value(t));
-            jv_free(t);
-        }
-        jv_free(arr);
+    /* (a record of the guard's own lines and sources only is own_sheet's) */
+    for (int i = 0; i < g->nsnap; i++) {
+        sb_adds(&src, ns++ ? "," : "");
+        gx_source_json(&src, &g->snaps[i]);
     }
+    /* sorted by timesheet id (ids lead with their period) */
+    sb_addc(&src, ']');
+    jv arr = jv_parse_sized(src.s, (int)src.len);
+    assert(jv_get_kind(arr) == JV_KIND_ARRAY);
+    jv ks = jv_array();
+    jv_array_foreach(arr, i, x) ks =
+        jv_array_append(ks, jv_object_get(x, jv_string("timesheet_id")));
+    arr = jv_sort(arr, ks);
+    jv_array_foreach(arr, i, x)
+    {
+        jv t = jv_dump_string(x, 0);
+        sb_adds(&b, i ? "," : "");
+        sb_adds(&b, jv_string_value(t));
+        jv_free(t);
+    }
+    jv_free(arr);
     sb_free(&src);
     sb_adds(&b, "],\"computed_at\":\"\"}");
-    /* the record of the guard's own lines: its canonical text, built here
-     * from the same lines; the same text as stored but for version, status
-     * and computed_at is the same pay, written as stored without a digest
-     * (any difference, down to a byte, takes the full path below) */
-    strbuf c;
-    sb_init(&c);
-    if (own_only)
-        sheet_canon(&c, g, id, guard, period, from, to, L, gross);
-    if (own_only && found && paysheet_canon_same(c.s, oldtext.s)) {
-        g->n->computed++;
-        if (!g->changed_only) {
-            sb_add(&g->outbuf, oldtext.s, oldtext.len);
-            sb_addc(&g->outbuf, '\n');
-        }
-        sb_free(&c);
-        sb_free(&b);
-        sb_free(&oldtext);
-        return 0;
-    }
     sb_free(&oldtext);
-    if (own_only) {
-        sb_free(&b);
-        if (!found && L->n == 0) { /* no pay and none before: no paysheet */
-            sb_free(&c);
-            return 0;
-        }
-        money_t sum = 0;
-        for (int i = 0; i < L->n; i++)
-            sum += L->v[i].amount;
-        assert(sum == gross && taxable == gross); /* lines sum to gross */
-        g->n->computed++;
-        int changed;
-        size_t at = g->outbuf.len;
-        strbuf f;
-        sb_init(&f);
-        for (int i = 0; i < L->n; i++)
-            pay_facts_line(&f, "earning", 1, L->v[i].basic, L->v[i].amount, L->v[i].rate,
-                           L->v[i].minutes);
-        for (int i = 0; i < g->nsnap; i++)
-            pay_facts_source(&f, g->snaps[i].id);
-        rc = paysheet_store_canon(g->s, c.s, f.s ? f.s : "", id, guard, period, "gross", gross,
-                                  gross, &changed, &g->outbuf, rj, err);
-        sb_free(&f);
-        sb_free(&c);
-        if (!rc && changed)
-            g->n->changed++;
-        if (!rc && g->changed_only && !changed) {
-            g->outbuf.len = at;
-            g->outbuf.s[at] = 0;
-        }
-        return rc;
-    }
-    sb_free(&c);
     jv rec = jv_parse_sized(b.s, (int)b.len);
     sb_free(&b);
     assert(jv_get_kind(rec) == JV_KIND_OBJECT);

@@ -372,7 +372,14 @@ void pay_facts_line(strbuf *b, const char *kind, int taxable, int basic, long lo
 {
     sb_adds(b, "L\t");
     facts_text(b, kind);
-    sb_addf(b, "\t%d\t%d\t%lld\t%lld\t%lld\n", !!taxable, !!basic, amount, rate, minutes);
+    sb_adds(b, taxable ? "\t1\t" : "\t0\t");
+    sb_adds(b, basic ? "1\t" : "0\t");
+    sb_add_int(b, amount);
+    sb_addc(b, '\t');
+    sb_add_int(b, rate);
+    sb_addc(b, '\t');
+    sb_add_int(b, minutes);
+    sb_addc(b, '\n');
 }
 
 void pay_facts_source(strbuf *b, const char *timesheet_id)
