@@ -34,6 +34,7 @@ enum {
     PS_GUARD_LEAVE,
     PS_SNAPLINES,
     PS_SHEET_ROW,
+    PS_SHEET_SET,
     PS_NSTMT
 };
 

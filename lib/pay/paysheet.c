@@ -193,7 +193,7 @@ static int put(store_t *s, const sheet_meta *m, const char *canon, int *changed,
      * to net from: pay then deduct over an unchanged period is a no-op,
      * not a flip between the two stages. */
     char gross_hex[65] = "";
-    int step = sqlite3_step(st), version = 0;
+    int step = sqlite3_step(st), version = 0, had = step == SQLITE_ROW;
     if (step == SQLITE_ROW) {
         version = sqlite3_column_int(st, 0);
         snprintf(gross_hex, sizeof gross_hex, "%s", pay_col(st, 3));
@@ -240,11 +240,19 @@ static int put(store_t *s, const sheet_meta *m, const char *canon, int *changed,
         sb_addc(&tb, '}');
         t = tb.s;
     }
-    if ((rc = pay_stmt(s, PS_SHEET_PUT,
-                       "INSERT OR REPLACE INTO paysheet(paysheet_id, guard_id, period_id, version,"
-                       " status, gross, net, record, digest, computed_at, gross_digest, facts)"
-                       " VALUES (?1, ?2, ?3, ?4, ?10, ?5, ?6, ?7, ?8, ?9, ?11, ?12)",
-                       &st, err)))
+    /* a row there is updated in place (its id, guard and period, which the
+     * indexes hold, stay), a new one inserted */
+    if ((rc = had ? pay_stmt(s, PS_SHEET_SET,
+                             "UPDATE paysheet SET version = ?4, status = ?10, gross = ?5,"
+                             " net = ?6, record = ?7, digest = ?8, computed_at = ?9,"
+                             " gross_digest = ?11, facts = ?12"
+                             " WHERE paysheet_id = ?1 AND guard_id = ?2 AND period_id = ?3",
+                             &st, err)
+                  : pay_stmt(s, PS_SHEET_PUT,
+                             "INSERT INTO paysheet(paysheet_id, guard_id, period_id, version,"
+                             " status, gross, net, record, digest, computed_at, gross_digest,"
+                             " facts) VALUES (?1, ?2, ?3, ?4, ?10, ?5, ?6, ?7, ?8, ?9, ?11, ?12)",
+                             &st, err)))
         goto out;
     sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, m->guard, -1, SQLITE_STATIC);
@@ -264,9 +272,15 @@ static int put(store_t *s, const sheet_meta *m, const char *canon, int *changed,
     if (m->facts)
         sqlite3_bind_text(st, 12, m->facts, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
+    int rows = sqlite3_changes(s->db);
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
         rc = store_fail(s, step, "write paysheet", err);
+        goto out;
+    }
+    if (rows != 1) {
+        rc =
+            err_set(err, EXIT_SOFTWARE, "paysheet %s: the row read is not the row written", m->id);
         goto out;
     }
     /* The event names the new version and its figures; the record itself
