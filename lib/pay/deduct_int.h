@@ -66,10 +66,26 @@ typedef struct items {
     size_t n, cap;
 } items;
 
+/* A line of a paysheet as netting reads it: what the sums and the
+ * contribution bases take of it (the facts of pay/pay_int.h). */
+typedef struct dline {
+    char kind[24];
+    int taxable, basic;
+    money_t amount, rate;
+    long long minutes;
+} dline;
+
+typedef struct dlines {
+    dline *v;
+    size_t n, cap;
+} dlines;
+
 /* What one guard's netting reads before it writes (deduct_one.c). */
 typedef struct dx_pre {
     jv rec;           /* the paysheet, or jv_invalid() when read from its facts */
-    jv lines;         /* its earnings (lines not from obligations) */
+    jv lines;         /* its earnings (lines not from obligations) as parsed, or
+                         jv_invalid() when read from its facts */
+    dlines earn;      /* the same earnings, as netting reads them */
     jv sources;       /* its sources */
     char *gross_text; /* the stored text when it is a gross record as stored
                          (canonical): the net record is written into it */
@@ -107,11 +123,14 @@ void dx_items_free(items *a);
 int dx_load_items(dctx *c, const char *guard, const char *period, items *a, armms_err *err);
 void dx_period_fill(period_t *p, const char *id);
 money_t dx_tax_for(money_t stat, void *vctx);
-int dx_contributions_peek(dctx *c, const period_t *p, const char *guard, jv lines, jv other,
-                          int other_found, int other_closed, long long other_version, items *a,
-                          rejection *rj);
+int dx_contributions_peek(dctx *c, const period_t *p, const char *guard, const dlines *lines,
+                          const dlines *other, int other_found, int other_closed,
+                          long long other_version, items *a, rejection *rj);
 int dx_minimum_wage_peek(dctx *c, jv sources, const char *on, money_t *min, armms_err *err);
-int dx_mwe_peek(jv lines, money_t min);
+int dx_mwe_peek(const dlines *lines, money_t min);
+dline *dx_dline_new(dlines *a);
+void dx_dlines_free(dlines *a);
+void dx_dlines_of(jv lines, dlines *a);
 int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armms_err *err);
 int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbuf *line,
                int *changed, rejection *rj, armms_err *err);

@@ -307,13 +307,11 @@ static char *net_canon(const char *g, const char *deds, const char *adds, money_
  * reads, so it may run on another connection ahead of the writes (a
  * period's guards are independent of each other). 0, REJECTED (pre->rj),
  * or an EXIT_* code (err). */
-/* The lines and sources (jv) of a paysheet from its facts (pay_int.h):
- * each line with the members netting reads (kind, taxable, basic, amount,
- * daily_rate, minutes), each source with its timesheet_id. -1 when facts
- * is not laid out so (the record is read instead). */
-static int facts_read(const char *f, jv *lines, jv *sources)
+/* The lines (into *lines) and sources (jv) of a paysheet from its facts
+ * (pay_int.h). -1 when facts is not laid out so (the record is read
+ * instead; *lines is left empty). */
+static int facts_read(const char *f, dlines *lines, jv *sources)
 {
-    *lines = jv_array();
     *sources = jv_array();
     while (*f) {
         const char *e = strchr(f, '\n');
@@ -321,18 +319,26 @@ static int facts_read(const char *f, jv *lines, jv *sources)
             goto bad;
         if (f[0] == 'L') {
             const char *k = f + 2, *t = memchr(k, '\t', (size_t)(e - k));
-            int tx, bs;
-            long long am, rt, mn;
-            if (!t || sscanf(t + 1, "%d\t%d\t%lld\t%lld\t%lld", &tx, &bs, &am, &rt, &mn) != 5)
+            char *q;
+            if (!t || (size_t)(t - k) >= sizeof lines->v[0].kind)
                 goto bad;
-            jv l = jv_object_set(jv_object(), jv_string("kind"), jv_string_sized(k, (int)(t - k)));
-            l = jv_object_set(l, jv_string("taxable"), jv_bool(tx));
-            if (bs)
-                l = jv_object_set(l, jv_string("basic"), jv_true());
-            l = jv_object_set(l, jv_string("amount"), dx_jnum(am));
-            l = jv_object_set(l, jv_string("daily_rate"), dx_jnum(rt));
-            l = jv_object_set(l, jv_string("minutes"), dx_jnum(mn));
-            *lines = jv_array_append(*lines, l);
+            dline *l = dx_dline_new(lines);
+            memcpy(l->kind, k, (size_t)(t - k));
+            l->kind[t - k] = 0;
+            long long v[5];
+            q = (char *)t;
+            for (int i = 0; i < 5; i++) {
+                if (*q != '\t')
+                    goto bad;
+                v[i] = strtoll(q + 1, &q, 10);
+            }
+            if (q != e)
+                goto bad;
+            l->taxable = v[0] != 0;
+            l->basic = v[1] != 0;
+            l->amount = v[2];
+            l->rate = v[3];
+            l->minutes = v[4];
         } else if (f[0] == 'S') {
             *sources =
                 jv_array_append(*sources, jv_object_set(jv_object(), jv_string("timesheet_id"),
@@ -344,9 +350,9 @@ static int facts_read(const char *f, jv *lines, jv *sources)
     }
     return 0;
 bad:
-    jv_free(*lines);
+    dx_dlines_free(lines);
     jv_free(*sources);
-    *lines = *sources = jv_invalid();
+    *sources = jv_invalid();
     return -1;
 }
 
@@ -395,6 +401,7 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
     char id[128];
     snprintf(id, sizeof id, "%s/%s", p->id, guard);
     jv rec = jv_invalid(), lines = jv_invalid(), srcs = jv_invalid();
+    dlines *earn = &pre->earn, other = {0};
     int found, ofound = 0, rc, version;
     char *text, *facts;
     if ((rc = paysheet_load_row(c->s, id, &text, &facts, &version, &found, err)))
@@ -403,7 +410,7 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
         return pre->rc = rejection_set(&pre->rj, "NOT_FOUND",
                                        "no paysheet %s: run armms-pay for %s first", id, p->id);
     int gross_text = !strncmp(text, GROSS_HEAD, sizeof GROSS_HEAD - 1);
-    if (!(gross_text && facts && facts_read(facts, &lines, &srcs) == 0)) {
+    if (!(gross_text && facts && facts_read(facts, earn, &srcs) == 0)) {
         int all_earnings;
         if ((rc = sheet_parse(id, text, &rec, err))) {
             free(text);
@@ -411,6 +418,7 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
             return pre->rc = rc;
         }
         lines = sheet_lines(rec, 1, &all_earnings);
+        dx_dlines_of(lines, earn);
         srcs = jv_object_get(jv_copy(rec), jv_string("sources"));
         gross_text = gross_text && all_earnings;
     }
@@ -420,7 +428,6 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
     else
         free(text);
     /* the month's other half, when it came first */
-    jv olines = jv_array();
     char ostatus[16] = "";
     int oversion = 0;
     if (p->other_earlier) {
@@ -430,17 +437,15 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
         if (!rc && ofound)
             rc = payrun_status(c->s, p->other, ostatus, err);
         jv osrcs = jv_invalid();
-        if (!rc && ofound) {
-            jv_free(olines);
-            if (!ofacts || facts_read(ofacts, &olines, &osrcs) != 0) {
-                jv other;
-                int all;
-                if (!(rc = sheet_parse(oid, otext, &other, err)))
-                    olines = sheet_lines(other, 0, &all);
-                else
-                    olines = jv_array();
-                jv_free(other);
+        if (!rc && ofound && (!ofacts || facts_read(ofacts, &other, &osrcs) != 0)) {
+            jv orec;
+            int all;
+            if (!(rc = sheet_parse(oid, otext, &orec, err))) {
+                jv ol = sheet_lines(orec, 0, &all);
+                dx_dlines_of(ol, &other);
+                jv_free(ol);
             }
+            jv_free(orec);
         }
         jv_free(osrcs);
         free(otext);
@@ -449,7 +454,8 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
             jv_free(rec);
             jv_free(lines);
             jv_free(srcs);
-            jv_free(olines);
+            dx_dlines_free(&other);
+            dx_dlines_free(earn);
             free(pre->gross_text);
             pre->gross_text = NULL;
             return pre->rc = rc;
@@ -458,14 +464,14 @@ int dx_read_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, armm
     items *a = &pre->a;
     rc = dx_load_items(c, guard, p->id, a, err);
     if (!rc)
-        rc = dx_contributions_peek(c, p, guard, lines, olines, ofound,
+        rc = dx_contributions_peek(c, p, guard, earn, &other, ofound,
                                    strcmp(ostatus, "CLOSED") == 0, ofound ? oversion : 0, a,
                                    &pre->rj);
-    jv_free(olines);
+    dx_dlines_free(&other);
     money_t min = 0;
     if (!rc)
         rc = dx_minimum_wage_peek(c, srcs, p->to, &min, err);
-    pre->mwe = !rc && dx_mwe_peek(lines, min);
+    pre->mwe = !rc && dx_mwe_peek(earn, min);
     pre->min = min;
     pre->rec = rec;
     pre->lines = lines;
@@ -480,6 +486,7 @@ void dx_pre_free(dx_pre *pre)
     jv_free(pre->rec);
     jv_free(pre->lines);
     jv_free(pre->sources);
+    dx_dlines_free(&pre->earn);
     dx_items_free(&pre->a);
     pre->rec = pre->lines = pre->sources = jv_invalid();
 }
@@ -510,9 +517,11 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
     money_t min = pre->min;
     int mwe = pre->mwe;
     char *gtext = pre->gross_text;
+    dlines earn = pre->earn; /* the earnings, then the additions */
     pre->rec = pre->lines = pre->sources = jv_invalid();
     pre->gross_text = NULL;
     memset(&pre->a, 0, sizeof pre->a);
+    memset(&pre->earn, 0, sizeof pre->earn);
     strbuf adds; /* the addition lines' canonical texts, for net_canon */
     sb_init(&adds);
     sb_adds(&adds, "");
@@ -542,16 +551,21 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
             free(t);
         }
         addl = jv_array_append(addl, jv_copy(l));
-        lines = jv_array_append(lines, l);
+        if (jv_is_valid(lines))
+            lines = jv_array_append(lines, l);
+        else
+            jv_free(l);
+        dline *d = dx_dline_new(&earn);
+        snprintf(d->kind, sizeof d->kind, "%s", it->kind);
+        d->taxable = it->taxable;
+        d->amount = it->amount;
         if (it->taxable)
             taxable_add += it->amount;
     }
-    jv_array_foreach(lines, i, l)
-    {
-        gross += dx_jint_peek(l, "amount", 0);
-        if (dx_jtrue_peek(l, "taxable"))
-            taxable_all += dx_jint_peek(l, "amount", 0);
-        jv_free(l);
+    for (size_t i = 0; i < earn.n; i++) {
+        gross += earn.v[i].amount;
+        if (earn.v[i].taxable)
+            taxable_all += earn.v[i].amount;
     }
 
     /* deductions in priority order, and the floor */
@@ -648,12 +662,9 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
             snprintf(id, sizeof id, "%s/%s", p->id, guard);
             strbuf f;
             sb_init(&f);
-            jv_array_foreach(lines, i, l)
-            {
-                pay_facts_line(&f, dx_jstr_peek(l, "kind"), dx_jtrue_peek(l, "taxable"),
-                               dx_jtrue_peek(l, "basic"), dx_jint_peek(l, "amount", 0),
-                               dx_jint_peek(l, "daily_rate", 0), dx_jint_peek(l, "minutes", 0));
-                jv_free(l);
+            for (size_t i = 0; i < earn.n; i++) {
+                const dline *l = &earn.v[i];
+                pay_facts_line(&f, l->kind, l->taxable, l->basic, l->amount, l->rate, l->minutes);
             }
             if (jv_get_kind(srcs) == JV_KIND_ARRAY)
                 jv_array_foreach(srcs, i, x)
@@ -694,6 +705,7 @@ int dx_net_one(dctx *c, const period_t *p, const char *guard, dx_pre *pre, strbu
 done:
     free(gtext);
     sb_free(&adds);
+    dx_dlines_free(&earn);
     jv_free(addl);
     jv_free(srcs);
     free(ni);

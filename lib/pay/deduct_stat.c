@@ -16,42 +16,37 @@
 /* Compensation for SSS (and Pag-IBIG on "compensation"): basic, OT, ND,
  * holiday and premium pay and their adjustments, and taxable additions;
  * not non-taxable allowances or reimbursements. */
-static money_t compensation_peek(jv lines)
+static money_t compensation_peek(const dlines *lines)
 {
     money_t sum = 0;
-    jv_array_foreach(lines, i, l)
-    {
-        const char *kind = dx_jstr_peek(l, "kind");
-        if (strcmp(kind, "earning") == 0 || strcmp(kind, "adjustment") == 0 ||
-            dx_jtrue_peek(l, "taxable"))
-            sum += dx_jint_peek(l, "amount", 0);
-        jv_free(l);
+    for (size_t i = 0; i < lines->n; i++) {
+        const dline *l = &lines->v[i];
+        if (strcmp(l->kind, "earning") == 0 || strcmp(l->kind, "adjustment") == 0 || l->taxable)
+            sum += l->amount;
     }
     return sum;
 }
 
 /* The basic daily rate with the most minutes (ties: the higher rate); 0
  * without basic lines. */
-static money_t main_rate_peek(jv lines)
+static money_t main_rate_peek(const dlines *lines)
 {
     struct {
         money_t rate;
         long long min;
     } r[32];
     int n = 0;
-    jv_array_foreach(lines, i, l)
-    {
-        if (dx_jtrue_peek(l, "basic") && dx_jint_peek(l, "daily_rate", 0) > 0) {
-            money_t rate = dx_jint_peek(l, "daily_rate", 0);
+    for (size_t i = 0; i < lines->n; i++) {
+        const dline *l = &lines->v[i];
+        if (l->basic && l->rate > 0) {
             int k;
-            for (k = 0; k < n && r[k].rate != rate; k++)
+            for (k = 0; k < n && r[k].rate != l->rate; k++)
                 ;
             if (k == n && n < 32)
-                r[n].rate = rate, r[n].min = 0, n++;
+                r[n].rate = l->rate, r[n].min = 0, n++;
             if (k < n)
-                r[k].min += dx_jint_peek(l, "minutes", 0);
+                r[k].min += l->minutes;
         }
-        jv_free(l);
     }
     money_t best = 0;
     long long bmin = -1;
@@ -59,6 +54,39 @@ static money_t main_rate_peek(jv lines)
         if (r[k].min > bmin || (r[k].min == bmin && r[k].rate > best))
             best = r[k].rate, bmin = r[k].min;
     return best;
+}
+
+dline *dx_dline_new(dlines *a)
+{
+    if (a->n == a->cap)
+        a->v = xrealloc(a->v, (a->cap = a->cap ? 2 * a->cap : 16) * sizeof *a->v);
+    dline *l = &a->v[a->n++];
+    memset(l, 0, sizeof *l);
+    return l;
+}
+
+void dx_dlines_free(dlines *a)
+{
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+/* The lines of a parsed paysheet (jv, looked at) as netting reads them. */
+void dx_dlines_of(jv lines, dlines *a)
+{
+    if (jv_get_kind(lines) != JV_KIND_ARRAY)
+        return;
+    jv_array_foreach(lines, i, x)
+    {
+        dline *l = dx_dline_new(a);
+        snprintf(l->kind, sizeof l->kind, "%s", dx_jstr_peek(x, "kind"));
+        l->taxable = dx_jtrue_peek(x, "taxable");
+        l->basic = dx_jtrue_peek(x, "basic");
+        l->amount = dx_jint_peek(x, "amount", 0);
+        l->rate = dx_jint_peek(x, "daily_rate", 0);
+        l->minutes = dx_jint_peek(x, "minutes", 0);
+        jv_free(x);
+    }
 }
 
 /* ---- one guard ---- */
@@ -117,9 +145,9 @@ static int monthly_equivalent(const pay_rules *r, const char *on, money_t daily,
 
 /* This month's contributions taken in this run: computed into items
  * (existing rows updated in place, missing ones added). */
-int dx_contributions_peek(dctx *c, const period_t *p, const char *guard, jv lines, jv other,
-                          int other_found, int other_closed, long long other_version, items *a,
-                          rejection *rj)
+int dx_contributions_peek(dctx *c, const period_t *p, const char *guard, const dlines *lines,
+                          const dlines *other, int other_found, int other_closed,
+                          long long other_version, items *a, rejection *rj)
 {
     const char *on = p->to;
     money_t comp_here = compensation_peek(lines);
@@ -265,20 +293,19 @@ int dx_minimum_wage_peek(dctx *c, jv sources, const char *on, money_t *min, armm
     return 0;
 }
 
-int dx_mwe_peek(jv lines, money_t min)
+int dx_mwe_peek(const dlines *lines, money_t min)
 {
     int basic = 0;
     if (!min)
         return 0;
     int ok = 1;
-    jv_array_foreach(lines, i, l)
-    {
-        if (dx_jtrue_peek(l, "basic") && dx_jint_peek(l, "daily_rate", 0) > 0) {
+    for (size_t i = 0; i < lines->n; i++) {
+        const dline *l = &lines->v[i];
+        if (l->basic && l->rate > 0) {
             basic = 1;
-            if (dx_jint_peek(l, "daily_rate", 0) > min)
+            if (l->rate > min)
                 ok = 0;
         }
-        jv_free(l);
     }
     return basic && ok;
 }
