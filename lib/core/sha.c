@@ -30,10 +30,17 @@ static void ctx_free(void *ctx)
     EVP_MD_CTX_free(ctx);
 }
 
+/* SHA-256 fetched once from the default provider: EVP_sha256() at each
+ * init makes libcrypto 3 look the implementation up again, under a lock
+ * every thread takes. Never freed (one a process). */
+static EVP_MD *sha256_md;
+
 static void ctx_key_make(void)
 {
     if (pthread_key_create(&ctx_key, ctx_free))
         armms_fatal("cannot make a thread key");
+    if (!(sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL)))
+        armms_fatal("libcrypto: no SHA-256");
 }
 
 static unsigned sha256_of(const void *a, size_t na, const void *b, size_t nb,
@@ -47,7 +54,7 @@ static unsigned sha256_of(const void *a, size_t na, const void *b, size_t nb,
             armms_fatal("libcrypto: cannot allocate a digest");
         pthread_setspecific(ctx_key, ctx);
     }
-    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+    if (EVP_DigestInit_ex(ctx, sha256_md, NULL) != 1 ||
         (na && EVP_DigestUpdate(ctx, a, na) != 1) || (nb && EVP_DigestUpdate(ctx, b, nb) != 1) ||
         EVP_DigestFinal_ex(ctx, md, &n) != 1)
         armms_fatal("libcrypto: sha256 failed");
@@ -80,7 +87,8 @@ struct sha256_stream {
 sha256_stream *sha256_begin(void)
 {
     sha256_stream *s = xmalloc(sizeof *s);
-    if (!(s->ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL) != 1)
+    pthread_once(&ctx_once, ctx_key_make);
+    if (!(s->ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s->ctx, sha256_md, NULL) != 1)
         armms_fatal("libcrypto: cannot start a digest");
     return s;
 }
