@@ -118,20 +118,17 @@ int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const c
     sb_init(&r.pending);
     period_t p;
     int rc = period_open(&r, period, &p, err);
-    char **guards = NULL;
-    size_t ng = 0, cap = 0;
+    /* the period's guards a batch at a time, in id order (a list of them
+     * all would grow with the tenant) */
+    long total = 0, done = 0;
     sqlite3_stmt *st;
-    if (!rc && !(rc = dx_stmt(&r.c, Q_SHEETS, &st, err))) {
+    if (!rc && !(rc = dx_stmt(&r.c, Q_SHEETS_N, &st, err))) {
         dx_bt(st, 1, period);
         dx_bt(st, 2, guard);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (ng == cap)
-                guards = xrealloc(guards, (cap = cap ? 2 * cap : 64) * sizeof *guards);
-            guards[ng++] = xstrdup(pay_col(st, 0));
-        }
+        total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         sqlite3_reset(st);
     }
-    if (!rc && guard && ng == 0) {
+    if (!rc && guard && total == 0) {
         rejection rj;
         rejection_set(&rj, "NOT_FOUND", "no paysheet %s/%s: run armms-pay for %s first", period,
                       guard, period);
@@ -140,17 +137,34 @@ int pay_deduct(store_t *pay, const pay_rules *rules, const char *period, const c
         reject_emit(rej, &rj, NULL, 0, in, strlen(in));
         n->rejected++;
     }
-    for (size_t i = 0; !rc && i < ng; i++) {
-        rc = one(&r, &p, guards[i], NULL, 0, NULL, 0, err);
-        progress_tick(n->progress, (long)i + 1, (long)ng, "paysheets");
+    char *guards[DEDUCT_BATCH], *last = xstrdup("");
+    while (!rc && done < total) {
+        size_t ng = 0;
+        if ((rc = dx_stmt(&r.c, Q_SHEETS, &st, err)))
+            break;
+        dx_bt(st, 1, period);
+        dx_bt(st, 2, guard);
+        dx_bt(st, 3, last);
+        sqlite3_bind_int(st, 4, DEDUCT_BATCH);
+        while (ng < DEDUCT_BATCH && sqlite3_step(st) == SQLITE_ROW)
+            guards[ng++] = xstrdup(pay_col(st, 0));
+        sqlite3_reset(st);
+        if (!ng)
+            break;
+        for (size_t i = 0; !rc && i < ng; i++) {
+            rc = one(&r, &p, guards[i], NULL, 0, NULL, 0, err);
+            progress_tick(n->progress, ++done, total, "paysheets");
+        }
+        free(last);
+        last = guards[ng - 1]; /* the next batch starts after it */
+        for (size_t i = 0; i + 1 < ng; i++)
+            free(guards[i]);
     }
+    free(last);
     if (!rc)
         rc = flush(&r, err);
     else if (r.in_batch)
         store_rollback(pay);
-    for (size_t i = 0; i < ng; i++)
-        free(guards[i]);
-    free(guards);
     sb_free(&r.pending);
     dx_dctx_free(&r.c);
     return rc;

@@ -31,6 +31,7 @@ enum {
     Q_REGION,
     Q_MAXSEQ,
     Q_SHEETS,
+    Q_SHEETS_N,
     Q_N
 };
 

@@ -76,7 +76,9 @@ static const char *const q_sql[Q_N] = {
                  " LEFT JOIN hr.detachment d ON d.detachment_id = j.value",
     [Q_MAXSEQ] = "SELECT coalesce(max(seq), 0) FROM obligation_schedule WHERE obligation_id = ?1",
     [Q_SHEETS] = "SELECT guard_id FROM paysheet WHERE period_id = ?1"
-                 " AND (?2 IS NULL OR guard_id = ?2) ORDER BY guard_id",
+                 " AND (?2 IS NULL OR guard_id = ?2) AND guard_id > ?3 ORDER BY guard_id LIMIT ?4",
+    [Q_SHEETS_N] = "SELECT count(*) FROM paysheet WHERE period_id = ?1"
+                   " AND (?2 IS NULL OR guard_id = ?2)",
 };
 
 int dx_stmt(dctx *c, int q, sqlite3_stmt **out, armms_err *err)
