@@ -30,7 +30,16 @@ struct pay_stream {
     int select;             /* pulled snapshots of open periods wait for their own run */
     pay_source_fn source;   /* NULL: select mode pulls from the tenant's journal */
     void *source_ctx;
+    /* select: the period's guards, priced after the touched ones a chunk
+     * at a time (SCOPE_CHUNK, in guard order) from the inbox and the
+     * paysheets, never listed all at once */
+    char scope[16];
+    const char *scope_guard;
 };
+
+/* Guards a chunk of a scoped period: a multiple of PAY_BATCH, so commits
+ * keep their rhythm. */
+enum { SCOPE_CHUNK = 4 * PAY_BATCH };
 
 static int gx_open(gx *g, store_t *s, const pay_rules *rules, FILE *out, reject_sink *rej,
                    pay_counts *n, armms_err *err)
@@ -336,38 +345,23 @@ static int store_priced(gx *g, const touch *t, pjob *j, armms_err *err)
     return rc;
 }
 
-int pay_stream_finish(pay_stream *ps, armms_err *err)
+/* Price and store ps->t[0 .. nt), in order, on the pricers when there are
+ * enough of them (np open, ctx theirs); *done counts the paysheets of the
+ * whole run, total its size. */
+static int price_list(pay_stream *ps, pricer *pr, void **ctx, int np, long *done, long total,
+                      armms_err *err)
 {
     gx *g = &ps->g;
     store_t *s = g->s;
     int rc = 0;
-    g->err = err;
-    if (ps->nt >= RATES_LOAD_AT && !g->rates.loaded && !(rc = gx_rates_load(s, &g->rates, err)))
-        g->rates.loaded = 1;
-    if (rc)
-        return rc;
-    if (ps->nt)
-        qsort(ps->t, (size_t)ps->nt, sizeof *ps->t, touch_cmp);
-    pricer pr[PAR_MAX];
-    void *ctx[PAR_MAX];
-    int np = 0;
     ahead *a = NULL;
-    if (ps->nt >= PAR_AT && g->rates.loaded && !armms_env("ARMMS_PAY_SERIAL")) {
+    if (np && ps->nt >= PAR_AT) {
         /* the pricers see committed rows only */
         if (s->in_tx && (rc = store_commit(s, err)))
             return rc;
-        int want = pricers();
-        for (; !rc && np < want; np++)
-            if (!(rc = pricer_open(&pr[np], g, ps->t, err)))
-                ctx[np] = &pr[np];
-        if (rc) {
-            while (np-- > 0)
-                pricer_close(&pr[np]);
-            return rc;
-        }
-        if (!(a = ahead_start_n(ps->nt, sizeof(pjob), PAR_RING, price_ahead, ctx, np)))
-            while (np > 0) /* no threads: price here */
-                pricer_close(&pr[--np]);
+        for (int k = 0; k < np; k++)
+            pr[k].t = ps->t;
+        a = ahead_start_n(ps->nt, sizeof(pjob), PAR_RING, price_ahead, ctx, np);
     }
     for (int i = 0; !rc && i < ps->nt; i++) {
         if (!s->in_tx && (rc = store_begin(s, err)))
@@ -378,15 +372,123 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
         } else {
             rc = gx_do_one(g, ps->t[i].guard, ps->t[i].period, err);
         }
-        if (!rc && (i + 1) % PAY_BATCH == 0 && !(rc = store_commit(s, err)))
+        ++*done;
+        if (!rc && *done % PAY_BATCH == 0 && !(rc = store_commit(s, err)))
             rc = write_out(g, err);
-        progress_tick(g->n->progress, i + 1, ps->nt, "paysheets");
+        progress_tick(g->n->progress, *done, total, "paysheets");
     }
-    if (a) {
-        ahead_stop(a, pjob_drop, pjob_fin);
-        while (np > 0)
-            pricer_close(&pr[--np]);
+    ahead_stop(a, pjob_drop, pjob_fin);
+    return rc;
+}
+
+/* The scoped period's guards after after (in id order), at most
+ * SCOPE_CHUNK of them, into ps->t (those touched already left out); the
+ * last one read in after. */
+static int scope_chunk(pay_stream *ps, char *after, size_t after_size, armms_err *err)
+{
+    store_t *pay = ps->g.s;
+    sqlite3_stmt *st;
+    int rc = pay_stmt(pay, PS_SCOPE,
+                      "SELECT guard_id FROM inbox WHERE period_id = ?1"
+                      " AND (?2 IS NULL OR guard_id = ?2) AND guard_id > ?3"
+                      " UNION SELECT guard_id FROM paysheet WHERE period_id = ?1"
+                      " AND (?2 IS NULL OR guard_id = ?2) AND guard_id > ?3"
+                      " ORDER BY 1 LIMIT ?4",
+                      &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, ps->scope, -1, SQLITE_STATIC);
+    if (ps->scope_guard)
+        sqlite3_bind_text(st, 2, ps->scope_guard, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, after, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, SCOPE_CHUNK);
+    ps->nt = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *guard = pay_col(st, 0);
+        char key[100];
+        snprintf(after, after_size, "%s", guard);
+        snprintf(key, sizeof key, "%s/%s", ps->scope, guard);
+        if (idmap_get(&ps->idx, key) >= 0)
+            continue; /* priced with the touched ones */
+        touch *t = &ps->t[ps->nt++];
+        snprintf(t->guard, sizeof t->guard, "%s", guard);
+        snprintf(t->period, sizeof t->period, "%s", ps->scope);
     }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : store_fail(pay, step, "list the period's guards", err);
+}
+
+/* How many guards the scoped period has (for the progress and the choice
+ * of threads). */
+static long scope_count(pay_stream *ps, armms_err *err, int *rc)
+{
+    store_t *pay = ps->g.s;
+    sqlite3_stmt *st;
+    long n = 0;
+    if ((*rc = pay_stmt(pay, PS_SCOPE_N,
+                        "SELECT count(*) FROM (SELECT guard_id FROM inbox WHERE period_id = ?1"
+                        " AND (?2 IS NULL OR guard_id = ?2)"
+                        " UNION SELECT guard_id FROM paysheet WHERE period_id = ?1"
+                        " AND (?2 IS NULL OR guard_id = ?2))",
+                        &st, err)))
+        return 0;
+    sqlite3_bind_text(st, 1, ps->scope, -1, SQLITE_STATIC);
+    if (ps->scope_guard)
+        sqlite3_bind_text(st, 2, ps->scope_guard, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW)
+        *rc = store_fail(pay, step, "count the period's guards", err);
+    return n;
+}
+
+int pay_stream_finish(pay_stream *ps, armms_err *err)
+{
+    gx *g = &ps->g;
+    store_t *s = g->s;
+    int rc = 0;
+    g->err = err;
+    long total = ps->nt, done = 0;
+    if (ps->scope[0])
+        total += scope_count(ps, err, &rc);
+    if (!rc && total >= RATES_LOAD_AT && !g->rates.loaded &&
+        !(rc = gx_rates_load(s, &g->rates, err)))
+        g->rates.loaded = 1;
+    if (rc)
+        return rc;
+    if (ps->nt)
+        qsort(ps->t, (size_t)ps->nt, sizeof *ps->t, touch_cmp);
+    pricer pr[PAR_MAX];
+    void *ctx[PAR_MAX];
+    int np = 0;
+    if (total >= PAR_AT && g->rates.loaded && !armms_env("ARMMS_PAY_SERIAL")) {
+        int want = pricers();
+        for (; !rc && np < want; np++)
+            if (!(rc = pricer_open(&pr[np], g, ps->t, err)))
+                ctx[np] = &pr[np];
+        if (rc) {
+            while (np-- > 0)
+                pricer_close(&pr[np]);
+            return rc;
+        }
+    }
+    rc = price_list(ps, pr, ctx, np, &done, total, err);
+    if (!rc && ps->scope[0]) {
+        if (ps->capt < SCOPE_CHUNK) {
+            ps->capt = SCOPE_CHUNK;
+            ps->t = xrealloc(ps->t, (size_t)ps->capt * sizeof *ps->t);
+        }
+        char after[96] = "";
+        do {
+            if (!(rc = scope_chunk(ps, after, sizeof after, err)))
+                rc = price_list(ps, pr, ctx, np, &done, total, err);
+        } while (!rc && ps->nt > 0);
+    }
+    while (np > 0)
+        pricer_close(&pr[--np]);
     if (!rc && s->in_tx)
         rc = store_commit(s, err);
     if (!rc)
@@ -394,6 +496,7 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
     if (rc && s->in_tx)
         store_rollback(s);
     ps->nt = 0;
+    ps->scope[0] = 0;
     idmap_free(&ps->idx);
     idmap_init(&ps->idx);
     return rc;
@@ -401,30 +504,16 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
 
 int pay_stream_scope(pay_stream *ps, const char *period, const char *guard, armms_err *err)
 {
-    store_t *pay = ps->g.s;
     ps->select = 1;
     ps->only_guard = guard;
     int rc = pay_stream_pull(ps, err);
-    sqlite3_stmt *st = NULL;
     if (rc)
         return rc;
-    int prc = sqlite3_prepare_v2(pay->db,
-                                 "SELECT guard_id FROM inbox WHERE period_id = ?1"
-                                 " AND (?2 IS NULL OR guard_id = ?2)"
-                                 " UNION SELECT guard_id FROM paysheet WHERE period_id = ?1"
-                                 " AND (?2 IS NULL OR guard_id = ?2) ORDER BY 1",
-                                 -1, &st, NULL);
-    if (prc != SQLITE_OK)
-        return store_fail(pay, prc, "list the period's guards", err);
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    if (guard)
-        sqlite3_bind_text(st, 2, guard, -1, SQLITE_STATIC);
-    while ((prc = sqlite3_step(st)) == SQLITE_ROW)
-        pay_stream_touch(ps, pay_col(st, 0), period);
-    if (prc != SQLITE_DONE)
-        rc = store_fail(pay, prc, "list the period's guards", err);
-    sqlite3_finalize(st);
-    return rc;
+    /* the period's guards are priced by pay_stream_finish, a chunk at a
+     * time after the touched ones, never listed all at once */
+    snprintf(ps->scope, sizeof ps->scope, "%s", period);
+    ps->scope_guard = guard;
+    return 0;
 }
 
 int pay_gross(store_t *pay, const pay_rules *rules, const char *period, const char *guard,

@@ -35,6 +35,8 @@ enum {
     PS_SNAPLINES,
     PS_SHEET_ROW,
     PS_SHEET_SET,
+    PS_SCOPE,
+    PS_SCOPE_N,
     PS_NSTMT
 };
 
