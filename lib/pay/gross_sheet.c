@@ -187,6 +187,19 @@ static int load_old(gx *g, const char *id, jv *old, int *found, strbuf *text, ar
     return rc;
 }
 
+/* After a paysheet store whose record went to g->outbuf from at: counted
+ * when it changed, and taken back out when only changed ones are written. */
+static int stored(gx *g, int rc, int changed, size_t at)
+{
+    if (!rc && changed)
+        g->n->changed++;
+    if (!rc && g->changed_only && !changed) {
+        g->outbuf.len = at;
+        g->outbuf.s[at] = 0;
+    }
+    return rc;
+}
+
 /* gx_write_sheet of a record of the guard's own lines and sources only (no
  * adjustment lines, no other period's sources): built, digested and stored
  * as its canonical text, with its facts, and no jv. The same text as
@@ -230,13 +243,7 @@ static int own_sheet(gx *g, const char *id, const char *guard, const char *perio
                                   &changed, &g->outbuf, rj, err);
     sb_free(&f);
     sb_free(&c);
-    if (!rc && changed)
-        g->n->changed++;
-    if (!rc && g->changed_only && !changed) {
-        g->outbuf.len = at;
-        g->outbuf.s[at] = 0;
-    }
-    return rc;
+    return stored(g, rc, changed, at);
 }
 
 /*
@@ -434,13 +441,7 @@ int gx_write_sheet(gx *g, const char *guard, const char *period, const lines *L,
     int changed;
     size_t at = g->outbuf.len;
     rc = paysheet_store(g->s, rec, &changed, &g->outbuf, rj, err);
-    if (!rc && changed)
-        g->n->changed++;
-    if (!rc && g->changed_only && !changed) {
-        g->outbuf.len = at;
-        g->outbuf.s[at] = 0;
-    }
-    return rc;
+    return stored(g, rc, changed, at);
 }
 
 void gx_reject_snap(gx *g, const rejection *rj, const snap *x)
