@@ -383,8 +383,8 @@ static int price_list(pay_stream *ps, pricer *pr, void **ctx, int np, long *done
 
 /* The scoped period's guards after after (in id order), at most
  * SCOPE_CHUNK of them, into ps->t (those touched already left out); the
- * last one read in after. */
-static int scope_chunk(pay_stream *ps, char *after, size_t after_size, armms_err *err)
+ * last one read in after, and *read how many were read (0: no more). */
+static int scope_chunk(pay_stream *ps, char *after, size_t after_size, int *read, armms_err *err)
 {
     store_t *pay = ps->g.s;
     sqlite3_stmt *st;
@@ -403,9 +403,11 @@ static int scope_chunk(pay_stream *ps, char *after, size_t after_size, armms_err
     sqlite3_bind_text(st, 3, after, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 4, SCOPE_CHUNK);
     ps->nt = 0;
+    *read = 0;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *guard = pay_col(st, 0);
+        ++*read;
         char key[100];
         snprintf(after, after_size, "%s", guard);
         snprintf(key, sizeof key, "%s/%s", ps->scope, guard);
@@ -482,10 +484,11 @@ int pay_stream_finish(pay_stream *ps, armms_err *err)
             ps->t = xrealloc(ps->t, (size_t)ps->capt * sizeof *ps->t);
         }
         char after[96] = "";
+        int read = 0;
         do {
-            if (!(rc = scope_chunk(ps, after, sizeof after, err)))
+            if (!(rc = scope_chunk(ps, after, sizeof after, &read, err)))
                 rc = price_list(ps, pr, ctx, np, &done, total, err);
-        } while (!rc && ps->nt > 0);
+        } while (!rc && read > 0);
     }
     while (np > 0)
         pricer_close(&pr[--np]);
