@@ -5,6 +5,8 @@
  * property over generated values.
  */
 #include <jv.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/ndjson.h"
@@ -115,5 +117,26 @@ int main(void)
         sb_free(&b);
     }
     T_EQ_INT(bad, 0, "2000 random values: json_compact is libjq's dump, keys in insertion order");
+    /* sb_add_int writes what "%lld" writes: the canonical writers' numbers */
+    static const long long edges[] = {
+        0, 1, -1, 9, 10, -10, 99999, 100000, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1, 151726316542LL};
+    bad = 0;
+    for (size_t i = 0; i < sizeof edges / sizeof *edges + 2000; i++) {
+        long long v = i < sizeof edges / sizeof *edges
+                          ? edges[i]
+                          : ((long long)rand() << 31 ^ rand()) * (rand() % 2 ? 1 : -1);
+        char want[32];
+        snprintf(want, sizeof want, "%lld", v);
+        strbuf b;
+        sb_init(&b);
+        sb_adds(&b, "x");
+        sb_add_int(&b, v);
+        if (strcmp(b.s + 1, want) || b.len != strlen(want) + 1) {
+            if (!bad++)
+                printf("# %lld: got %s\n", v, b.s + 1);
+        }
+        sb_free(&b);
+    }
+    T_EQ_INT(bad, 0, "sb_add_int is %%lld for the edges and 2000 random integers");
     return t_done();
 }
