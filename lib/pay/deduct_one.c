@@ -302,11 +302,6 @@ static char *net_canon(const char *g, const char *deds, const char *adds, money_
     return b.s;
 }
 
-/* What taking guard's paysheet of p to net reads before it decides
- * (dx_pre): the paysheet, its earnings, the items, the minimum wage. Only
- * reads, so it may run on another connection ahead of the writes (a
- * period's guards are independent of each other). 0, REJECTED (pre->rj),
- * or an EXIT_* code (err). */
 /* The lines (into *lines) and sources (jv) of a paysheet from its facts
  * (pay_int.h). -1 when facts is not laid out so (the record is read
  * instead; *lines is left empty). */
