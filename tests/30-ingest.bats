@@ -818,7 +818,7 @@ check_held_between_good_punches() {
 @test "a long run shows progress on a terminal and never in a pipe" {
     sample_tenant acme
     armms-sample events >"$BATS_TEST_TMPDIR/ev"
-    ARMMS_PROGRESS_MS=0 script -qc "armms-ingest -t acme $BATS_TEST_TMPDIR/ev >/dev/null" /dev/null >"$BATS_TEST_TMPDIR/tty"
+    ARMMS_PROGRESS_MS=0 script -qc "armms-ingest -t acme --batch 10000 $BATS_TEST_TMPDIR/ev >/dev/null" /dev/null >"$BATS_TEST_TMPDIR/tty"
     assert [ "$(tr '\r' '\n' <"$BATS_TEST_TMPDIR/tty" | sed 's/^\x1b\[K//' | grep -c '^armms-ingest: 10000 read')" -ge 1 ]
     run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/ev"
     assert_equal "$stderr" "armms-ingest: 29910 read, 0 accepted, 29910 duplicates, 0 rejected"

@@ -316,3 +316,46 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
             fail "$spec: PaysheetComputed events are not one per stored version"
     done
 }
+
+@test "a batch whose journal append failed: tk.db's outbox holds a reference to its rows, and the rerun journals them in full" {
+    crash_tenant 300
+    local ev=$BATS_TEST_TMPDIR/ev.ndjson
+    local st=0
+    faulty "write:1:fail" "$(jdir)" armms-ingest -q -t acme "$ev" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || st=$?
+    fired || fail "no journal write"
+    [ "$st" != 0 ] || fail "ingest succeeded though its journal append failed"
+    # the batch committed; its outbox row names the rows instead of copying them
+    assert_equal "$(q acme tk 'SELECT count(*) FROM clock_event')" 300
+    assert_equal "$(q acme tk 'SELECT events FROM outbox')" 300
+    local body
+    body=$(q acme tk 'SELECT body FROM outbox')
+    [ "${#body}" -lt 400 ] || fail "outbox row of ${#body} bytes: $body"
+    assert_equal "$(jq -c '{"@rows", actor, n: (.last - .first + 1)}' <<<"$body")" '{"@rows":"clock_event","actor":"tester","n":300}'
+    # anyone's next run renders the envelopes from the rows
+    run --separate-stderr armms-journal -t acme sync
+    assert_success
+    invariants acme 300 "after the failed append"
+    # each envelope is the one ingest would have queued: its id the row's
+    # clock_event_id, when it was received, and the row as its payload
+    journal_lines acme | jq -c 'select(.event_type == "ClockEventRecorded")' >"$BATS_TEST_TMPDIR/j"
+    assert_equal "$(jq -r 'select(.event_id != .aggregate_id or .payload.clock_event_id != .event_id or .occurred_at != .payload.received_at or .actor != "tester" or .tenant_id != "acme" or .version != 1 or .aggregate_type != "clock_event") | .seq' "$BATS_TEST_TMPDIR/j" | wc -l)" 0
+    assert_equal "$(jq -r '.payload | [.clock_event_id, .event_id, .device_id, .guard_id, .ts, .type, .detachment_id] | @tsv' "$BATS_TEST_TMPDIR/j" | sort)" \
+        "$(q acme tk "SELECT clock_event_id, event_id, device_id, guard_id, ts, type, detachment_id FROM clock_event" | tr '|' '\t' | sort)"
+    # the committed batch was written out, and its records are the journal's payloads
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/out")" 300
+    assert_equal "$(jq -c .payload "$BATS_TEST_TMPDIR/j")" "$(cat "$BATS_TEST_TMPDIR/out")"
+}
+
+@test "a reference in tk.db's outbox to clock events that are not there stops the journal append, and says so" {
+    crash_tenant 10
+    local ev=$BATS_TEST_TMPDIR/ev.ndjson
+    armms-ingest -q -t acme "$ev" >/dev/null
+    local before
+    before=$(journal_lines acme | wc -l)
+    sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "INSERT INTO outbox(events, body) VALUES(5, '{\"@rows\":\"clock_event\",\"first\":9000,\"last\":9004,\"actor\":\"tester\"}')"
+    run --separate-stderr armms-journal -t acme sync
+    assert_failure
+    [[ "$stderr" == *"clock events 9000..9004 are referenced but 0 of them are there"* ]] || fail "$stderr"
+    assert_equal "$(journal_lines acme | wc -l)" "$before"
+    assert_equal "$(q acme tk 'SELECT count(*) FROM outbox')" 1
+}

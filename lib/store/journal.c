@@ -26,6 +26,7 @@
 #include "core/secure.h"
 #include "core/sha.h"
 #include "store/journal_int.h"
+#include "store/outbox_rows.h"
 
 static long long segment_max(void)
 {
@@ -480,6 +481,20 @@ static void flush_encode(flush_t *f, const char *ev, size_t elen, long long k, l
     f->count++;
 }
 
+/* One envelope a reference line of the outbox renders (outbox_rows.h). */
+typedef struct flush_ref {
+    flush_t *f;
+    long long *k, nev;
+    armms_err *err;
+} flush_ref;
+
+static int flush_one(const char *env, size_t len, void *vctx)
+{
+    flush_ref *c = vctx;
+    flush_encode(c->f, env, len, ++*c->k, c->nev);
+    return c->f->b.len >= FLUSH_CHUNK ? flush_write(c->f, c->err) : 0;
+}
+
 /* Encode the outbox row st is on: its body's event lines, which must number
  * its `events` column. */
 static int flush_row(flush_t *f, sqlite3_stmt *st, armms_err *err)
@@ -496,6 +511,13 @@ static int flush_row(flush_t *f, sqlite3_stmt *st, armms_err *err)
         pos += elen + 1;
         if (elen < 2 || ev[0] != '{' || ev[elen - 1] != '}')
             continue;
+        if (outbox_line_is_ref(ev, elen)) {
+            long long n;
+            flush_ref ctx = {f, &k, nev, err};
+            if (outbox_ref_expand(f->db, f->t->id, ev, elen, flush_one, &ctx, &n, err))
+                return err->code;
+            continue;
+        }
         flush_encode(f, ev, elen, ++k, nev);
         if (f->b.len >= FLUSH_CHUNK && flush_write(f, err))
             return err->code;

@@ -402,6 +402,7 @@ int store_begin(store_t *s, armms_err *err)
     s->emitted = 0;
     sb_reset(&s->pending);
     s->touched.n = s->touched.all = 0;
+    s->ref_open = 0;
     return 0;
 }
 
@@ -479,6 +480,7 @@ int store_commit(store_t *s, armms_err *err)
     s->emitted = 0;
     sb_reset(&s->pending);
     s->touched.n = s->touched.all = 0;
+    s->ref_open = 0;
     if (recorded)
         s->digest_unrecorded = 0;
     if (!emitted)
@@ -495,6 +497,7 @@ void store_rollback(store_t *s)
     s->emitted = 0;
     sb_reset(&s->pending);
     s->touched.n = s->touched.all = 0;
+    s->ref_open = 0;
 }
 
 int store_savepoint(store_t *s, armms_err *err)
@@ -504,6 +507,7 @@ int store_savepoint(store_t *s, armms_err *err)
         return store_fail(s, rc, "savepoint", err);
     s->sp_len = s->pending.len;
     s->sp_emitted = s->emitted;
+    s->ref_open = 0; /* a rollback to here must not cut a line begun before */
     return 0;
 }
 
@@ -515,6 +519,7 @@ void store_rollback_to(store_t *s)
     if (s->pending.s)
         s->pending.s[s->pending.len] = 0;
     s->emitted = s->sp_emitted;
+    s->ref_open = 0;
 }
 
 void store_release(store_t *s)
@@ -574,6 +579,7 @@ int store_emit(store_t *s, const char *event_type, const char *aggregate_type,
     ulid_new(id);
     now_iso(now);
     strbuf *b = &s->pending;
+    s->ref_open = 0;
     sb_adds(b, "{\"event_id\":\"");
     sb_add(b, id, 26);
     sb_addc(b, '"');

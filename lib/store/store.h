@@ -67,6 +67,11 @@ typedef struct store {
         unsigned char before[STORE_TOUCH_MAX][32];
     } touched;
     int digest_unrecorded; /* a new store: its first change records every table */
+    /* The reference line pending ends with (store/outbox_rows.h), while it
+     * may still be extended: where it starts and the rowids it names. */
+    int ref_open;
+    size_t ref_off;
+    sqlite3_int64 ref_first, ref_last;
 } store_t;
 
 /* The schema version this build knows for a module; -1 if no such module. */

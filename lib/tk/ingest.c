@@ -5,8 +5,8 @@
  * clock_event with its ClockEventRecorded journal entry.
  *
  * Invariants: a record is checked in full before anything is stored; a
- * record is only written to the output through in->pending, after its
- * batch committed (ingest_commit.c); a punch master data cannot place yet
+ * recorded event is only written to the output after its batch committed,
+ * read back from its row (ingest_commit.c); a punch master data cannot place yet
  * goes to held.c instead of being rejected. Private state: ingest_int.h.
  */
 #include "tk/ingest.h"
@@ -179,6 +179,12 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
     if (store_open(&in->s, t, "tk", 0, err) || store_attach_ro(&in->s, "hr", err) ||
         ing_owner_take(in, err))
         return err->code;
+    /* A batch inserts into clock_event's indexes at one place per guard and
+     * device it holds (guard_ts is keyed by guard): a page cache that holds
+     * those pages through a 100,000-event batch writes each once instead
+     * of spilling and reading it back (ingest of a million events: 18.8 s
+     * with 8 MiB, 14.9 s with 24 MiB). Fixed, so memory stays flat. */
+    sqlite3_exec(in->s.db, "PRAGMA main.cache_size=-24576", NULL, NULL, NULL);
     if (store_prepare(&in->s, &in->ins, ins_sql, err) ||
         store_prepare(&in->s, &in->dup, dup_sql, err) ||
         store_prepare(&in->s, &in->guard, guard_sql, err) ||
@@ -442,38 +448,16 @@ int ing_ev_replay(ingest_t *in, const clock_ev *ev, rejection *rj)
     return rc;
 }
 
-/* A ClockEvent record (clock-event-recorded.schema.json) into p. */
-void ing_ce_record(strbuf *p, const char *id, const char *event_id, const char *device,
-                   const char *guard, const char *utc, const char *local, const char *type,
-                   const char *det, const char *received_at)
-{
-    sb_adds(p, "{\"kind\":\"ClockEvent\",\"v\":1,\"clock_event_id\":\"");
-    sb_add(p, id, 26);
-    sb_addc(p, '"');
-    if (event_id)
-        sb_add_json_kv(p, "event_id", event_id);
-    sb_add_json_kv(p, "device_id", device);
-    sb_add_json_kv(p, "guard_id", guard);
-    sb_add_json_kv(p, "ts", utc);
-    sb_add_json_kv(p, "ts_local", local);
-    sb_add_json_kv(p, "type", type);
-    if (det)
-        sb_add_json_kv(p, "detachment_id", det);
-    sb_add_json_kv(p, "received_at", received_at);
-    sb_addc(p, '}');
-}
-
 /* Journal a newly recorded event and queue its record for the output. */
 static int ev_accept(ingest_t *in, const clock_ev *ev, const char *id, armms_err *err)
 {
     strbuf *p = &in->payload;
     sb_reset(p);
-    ing_ce_record(p, id, ev->event_id, ev->device, ev->guard, ev->utc, ev->local, ev->utype,
-                  ev->det, in->received_at);
-    if (store_emit(&in->s, "ClockEventRecorded", "clock_event", id, p->s, p->len, err))
+    ce_record(p, id, ev->event_id, ev->device, ev->guard, ev->utc, ev->local, ev->utype, ev->det,
+              in->received_at);
+    /* the outbox refers to the row (store/outbox_rows.h) */
+    if (store_emit_clock_event(&in->s, sqlite3_last_insert_rowid(in->s.db), err))
         return err->code;
-    sb_add(&in->pending, p->s, p->len);
-    sb_addc(&in->pending, '\n');
     if (in->releasing)
         in->n.released++;
     else

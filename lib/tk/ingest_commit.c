@@ -97,15 +97,45 @@ int ing_ensure_tx(ingest_t *in, armms_err *err)
     return 0;
 }
 
-/* Write out what committed; on success the batch's unsent row (if any) is
- * deleted with the next transaction. */
-static void report(ingest_t *in, sqlite3_int64 unsent)
+static const char rows_sql[] =
+    "SELECT " CE_ROW_COLUMNS " FROM clock_event WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid";
+
+/* The records of clock_event rows first..last, read back from the store
+ * once they committed (so a batch's records are never all held in memory). */
+static int write_rows(ingest_t *in, sqlite3_int64 first, sqlite3_int64 last)
 {
+    armms_err e = {0};
+    if (store_prepare(&in->s, &in->rows, rows_sql, &e))
+        return -1;
+    sqlite3_stmt *st = in->rows;
+    sqlite3_bind_int64(st, 1, first);
+    sqlite3_bind_int64(st, 2, last);
+    strbuf *p = &in->pending;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ce_record_of_row(p, st);
+        sb_addc(p, '\n');
+        if (p->len >= 1 << 16) {
+            fwrite(p->s, 1, p->len, in->out);
+            sb_reset(p);
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Write out what committed: what pending holds, then the new clock events
+ * first..last (none when first is 0); on success the batch's unsent row
+ * (if any) is deleted with the next transaction. A batch whose rows cannot
+ * be read back stays unsent: a later run writes it. */
+static void report(ingest_t *in, sqlite3_int64 unsent, sqlite3_int64 first, sqlite3_int64 last)
+{
+    int bad = first && write_rows(in, first, last) != 0;
     if (in->pending.len) {
         fwrite(in->pending.s, 1, in->pending.len, in->out);
         sb_reset(&in->pending);
     }
-    if (fflush(in->out) == 0 && !ferror(in->out) && unsent)
+    if (fflush(in->out) == 0 && !ferror(in->out) && !bad && unsent)
         ack_later(in, unsent);
 }
 
@@ -138,7 +168,6 @@ int ingest_flush(ingest_t *in, armms_err *err)
         if (!in->s.committed) {
             /* Rolled back: its events were never recorded, so never
              * report them, and stop here rather than guess. */
-            sb_reset(&in->pending);
             in->n.accepted = in->at_tx.accepted;
             in->n.held = in->at_tx.held;
             in->n.released = in->at_tx.released;
@@ -158,7 +187,7 @@ int ingest_flush(ingest_t *in, armms_err *err)
         _exit(EXIT_SOFTWARE); /* test hook: a crash between commit and output */
     /* Only now, with the batch durable, report its events. */
     assert(!in->in_tx);
-    report(in, unsent);
+    report(in, unsent, in->first, in->last);
     return in->failed.code ? err->code : 0;
 }
 
@@ -298,8 +327,8 @@ int ingest_replay_unsent(ingest_t *in, armms_err *err)
         }
         char local[32];
         ing_local_of(colz(st, 5), sqlite3_column_int(st, 6), local);
-        ing_ce_record(p, colz(st, 1), colz(st, 2), colz(st, 3), colz(st, 4), colz(st, 5), local,
-                      colz(st, 7), colz(st, 8), colz(st, 9));
+        ce_record(p, colz(st, 1), colz(st, 2), colz(st, 3), colz(st, 4), colz(st, 5), local,
+                  colz(st, 7), colz(st, 8), colz(st, 9));
         sb_addc(p, '\n');
         in->n.replayed++;
     }
@@ -310,7 +339,7 @@ int ingest_replay_unsent(ingest_t *in, armms_err *err)
         in->n.replayed = 0;
         return store_fail(&in->s, rc, "reading unsent clock events", err);
     }
-    report(in, 0);
+    report(in, 0, 0, 0);
     if (!ferror(in->out))
         for (int i = 0; i < nrows; i++)
             ack_later(in, rows[i]);

@@ -18,6 +18,7 @@
 #include <jq.h>
 
 #include "core/idset.h"
+#include "store/outbox_rows.h"
 #include "tk/ingest.h"
 
 struct ingest {
@@ -33,9 +34,10 @@ struct ingest {
     char *jq_error;
     char *map_text; /* the program jq runs (a copy), NULL for none */
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
+    sqlite3_stmt *rows; /* a committed batch's clock events, read back to write */
     sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del;
     idset known_guards, known_dets; /* ids already found in hr.db */
-    strbuf pending;                 /* accepted records of the open batch */
+    strbuf pending;                 /* records being written out (ingest_commit.c) */
     strbuf payload, key;
     long in_batch, batch_accepted;
     int in_tx;
@@ -88,10 +90,6 @@ int ing_id_ok(const char *s, size_t max);
 void ing_ev_key(ingest_t *in, const clock_ev *ev);
 /* The key in in->key is known: a duplicate (0) or REJECTED (CONFLICT). */
 int ing_ev_replay(ingest_t *in, const clock_ev *ev, rejection *rj);
-/* A ClockEvent record (clock-event-recorded.schema.json) into p. */
-void ing_ce_record(strbuf *p, const char *id, const char *event_id, const char *device,
-                   const char *guard, const char *utc, const char *local, const char *type,
-                   const char *det, const char *received_at);
 /* One object (consumed) through the checks, inside the open batch. */
 int ing_process(ingest_t *in, jv rec, const char *source, long line, const char *raw,
                 size_t raw_len, armms_err *err);
