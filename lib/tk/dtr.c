@@ -111,35 +111,27 @@ static int dtr_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 
 static const char sql_scope[] =
     "SELECT guard_id FROM hr.assignment WHERE valid_from <= ?2"
-    " AND (valid_to IS NULL OR valid_to >= ?1)"
-    " UNION SELECT guard_id FROM time_log WHERE work_date BETWEEN ?1 AND ?2"
-    " UNION SELECT guard_id FROM dtr WHERE date BETWEEN ?1 AND ?2";
+    " AND (valid_to IS NULL OR valid_to >= ?1) AND guard_id > ?3"
+    " UNION SELECT guard_id FROM time_log WHERE work_date BETWEEN ?1 AND ?2 AND guard_id > ?3"
+    " UNION SELECT guard_id FROM dtr WHERE date BETWEEN ?1 AND ?2 AND guard_id > ?3"
+    " ORDER BY 1 LIMIT ?4";
 
-static int scope_guards(tk_run *r, const char *sql, const char *guard, day_t from, day_t to,
-                        armms_err *err)
+static int dtr_scope(tk_run *r, const char *guard, day_t from, day_t to, const char *after,
+                     int limit, long *n, char *last, armms_err *err)
 {
-    if (guard) {
-        tk_touch_add(r, guard, from, to);
-        return 0;
-    }
+    if (guard)
+        return tk_scope_one(r, guard, from, to, n, last);
     char f[11], t[11];
     date_format(from, f);
     date_format(to, t);
     sqlite3_stmt *st = NULL;
-    if (store_prepare(&r->s, &st, sql, err))
+    if (store_prepare(&r->s, &st, sql_scope, err))
         return err->code;
     sqlite3_bind_text(st, 1, f, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, t, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        tk_touch_add(r, tk_col(st, 0), from, to);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "listing guards", err);
-}
-
-static int dtr_scope(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
-{
-    return scope_guards(r, sql_scope, guard, from, to, err);
+    sqlite3_bind_text(st, 3, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, limit > 0 ? limit : -1);
+    return tk_scope_rows(r, st, from, to, n, last, err);
 }
 
 static inst *find_inst(dtr_eng *e, day_t d, int shift, const char *det)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/secure.h"
 #include "iam/change.h"
 #include "tk/stale.h"
 
@@ -33,10 +34,12 @@ int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject
     if (store_open(&r->s, t, "tk", 0, err) || store_attach_ro(&r->s, "hr", err) ||
         store_attach_ro(&r->s, "pay", err) || roster_open(&r->ro, r->s.db, t, err))
         return err->code;
-    /* A period's rebuild reads clock events one guard at a time, scattered
-     * over a table stored in arrival order: a larger page cache saves
-     * re-reading the same pages (measured: see README, performance). */
-    sqlite3_exec(r->s.db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+    /* The store's page cache (8 MiB) and no more: a period's rebuild reads
+     * clock events one guard at a time, scattered over a table stored in
+     * arrival order, so no cache a stage can afford holds what it reads
+     * again (at 100,000 guards armms-timelog takes the same time with 4, 8,
+     * 16 or 64 MiB; see README, performance), and a larger one is only
+     * memory. */
     return stage->open(r, err) || tk_stale_open(r, err) ? err->code : 0;
 }
 
@@ -204,6 +207,40 @@ static int refuse_guard(tk_run *r, const ro_guard *g, day_t from, day_t to, armm
     return err->code;
 }
 
+int tk_scope_one(tk_run *r, const char *guard, day_t from, day_t to, long *n, char *last)
+{
+    tk_touch_add(r, guard, from, to);
+    *n = 1;
+    snprintf(last, 65, "%s", guard);
+    return 0;
+}
+
+int tk_scope_rows(tk_run *r, sqlite3_stmt *st, day_t from, day_t to, long *n, char *last,
+                  armms_err *err)
+{
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        tk_touch_add(r, tk_col(st, 0), from, to);
+        snprintf(last, 65, "%s", tk_col(st, 0));
+        ++*n;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "listing guards", err);
+}
+
+/* A whole scope is recomputed this many guards at a time (a multiple of
+ * GUARDS_PER_TX, so the transactions are those of one long list): the
+ * list of what to recompute stays one chunk long, not the tenant's.
+ * ARMMS_TEST_SCOPE_CHUNK sets another size, so a test reaches chunking
+ * with a small tenant. */
+static int scope_chunk(void)
+{
+    const char *e = armms_env("ARMMS_TEST_SCOPE_CHUNK");
+    int v = e ? atoi(e) : 0;
+    return v > 0 ? v : 4 * GUARDS_PER_TX;
+}
+
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
 {
     const ro_guard *g = guard ? roster_guard(r->ro, guard, err) : NULL;
@@ -214,7 +251,25 @@ int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err 
     if (g && !tk_reaches(r, g, from, to))
         return refuse_guard(r, g, from, to, err);
     r->scoped = 1;
-    return r->stage->scope(r, guard, from, to, err);
+    char last[65] = "";
+    long n = 0;
+    /* Guards touched already (by input records) are recomputed in one
+     * guard-ordered list with the scope's, so then the scope is listed
+     * whole; otherwise it is taken a chunk at a time, each recomputed
+     * before the next is listed, in the same order. */
+    if (guard || r->ntouch)
+        return r->stage->scope(r, guard, from, to, "", 0, &n, last, err);
+    int rc = 0, chunk = scope_chunk();
+    for (long base = 0;; base += n) {
+        char after[65];
+        memcpy(after, last, sizeof after);
+        rc = r->stage->scope(r, NULL, from, to, after, chunk, &n, last, err);
+        r->tick_base = base;
+        r->tick_open = base > 0 || n == chunk;
+        if (rc || n < chunk || (rc = tk_run_flush(r, err)) != 0)
+            break; /* the last chunk: the caller's flush recomputes it */
+    }
+    return rc;
 }
 
 static int touch_cmp(const void *a, const void *b)
@@ -313,13 +368,14 @@ int tk_run_flush(tk_run *r, armms_err *err)
             if (!rc && r->ntouch > GUARDS_PER_TX)
                 roster_forget(r->ro);
         }
-        progress_tick(r->progress, i + 1, r->ntouch, "guards");
+        progress_tick(r->progress, r->tick_base + i + 1, r->tick_open ? 0 : r->ntouch, "guards");
     }
     if (rc && own_tx && r->s.in_tx) {
         store_rollback(&r->s);
         sb_reset(&r->outbuf);
     }
     r->ntouch = 0;
+    r->tick_base = r->tick_open = 0;
     idmap_free(&r->touch_idx);
     idmap_init(&r->touch_idx);
     idmap_free(&r->named);

@@ -52,8 +52,11 @@ typedef struct tk_stage {
     /* Touch what one input record names (rec stays the caller's): 0,
      * REJECTED with rj filled, or an EXIT_* code with err filled. */
     int (*touch_peek)(tk_run *r, jv rec, rejection *rj, armms_err *err);
-    /* Touch every guard with data in [from, to] (guard NULL: all). */
-    int (*scope)(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err);
+    /* Touch every guard with data in [from, to] (guard NULL: all), or,
+     * with limit > 0, the first limit of them (in guard id order) whose id
+     * sorts after `after` (""); *n: how many guards were touched. */
+    int (*scope)(tk_run *r, const char *guard, day_t from, day_t to, const char *after, int limit,
+                 long *n, char *last, armms_err *err);
     /* Recompute one guard's rows for dates [d0, d1] inside the open
      * transaction, appending output records to r->outbuf. */
     int (*recompute)(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err);
@@ -80,6 +83,8 @@ struct tk_run {
     reject_sink *rej;
     int changed_only;    /* output only records whose stored row changed */
     int scoped;          /* a select scope was given: write every record recomputed */
+    long tick_base;      /* guards a chunked scope's earlier chunks recomputed */
+    int tick_open;       /* more chunks may follow: the total is not known */
     idmap named;         /* stream: keys of the records the input named */
     int quiet_output;    /* recompute without writing records (finalize) */
     int journal_derived; /* tenant.conf journal_derived: per-row events */
@@ -110,6 +115,12 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
 void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line, const char *raw,
                    size_t raw_len);
 void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1);
+/* For a stage's scope: touch one named guard (*n = 1, last = its id)... */
+int tk_scope_one(tk_run *r, const char *guard, day_t from, day_t to, long *n, char *last);
+/* ...or the guards statement st lists (then finalized): *n of them, the
+ * last one's id in last (65 bytes). */
+int tk_scope_rows(tk_run *r, sqlite3_stmt *st, day_t from, day_t to, long *n, char *last,
+                  armms_err *err);
 /* Stream mode writes a recomputed record whose stored row did not change
  * only when an input record named it (tk_name) or a scope covers it: a late
  * event flows downstream as the records it changed, not its neighbours. */

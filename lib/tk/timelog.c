@@ -118,16 +118,17 @@ static int tl_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 }
 
 static const char sql_scope_ev[] =
-    "SELECT DISTINCT guard_id FROM clock_event WHERE ts >= ?1 AND ts < ?2"
+    "SELECT DISTINCT guard_id FROM clock_event WHERE ts >= ?1 AND ts < ?2 AND guard_id > ?5"
     " UNION SELECT DISTINCT guard_id FROM time_log_adjustment WHERE ts >= ?1 AND ts < ?2"
-    " UNION SELECT DISTINCT guard_id FROM time_log WHERE work_date BETWEEN ?3 AND ?4";
+    " AND guard_id > ?5"
+    " UNION SELECT DISTINCT guard_id FROM time_log WHERE work_date BETWEEN ?3 AND ?4"
+    " AND guard_id > ?5 ORDER BY 1 LIMIT ?6";
 
-static int tl_scope(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
+static int tl_scope(tk_run *r, const char *guard, day_t from, day_t to, const char *after,
+                    int limit, long *n, char *last, armms_err *err)
 {
-    if (guard) {
-        tk_touch_add(r, guard, from, to);
-        return 0;
-    }
+    if (guard)
+        return tk_scope_one(r, guard, from, to, n, last);
     char lo[32], hi[32], f[11], t[11];
     iso_format_utc(tz_instant_of(&r->t->tz, from - 1, 0), lo);
     iso_format_utc(tz_instant_of(&r->t->tz, to + 2, 0), hi);
@@ -140,11 +141,9 @@ static int tl_scope(tk_run *r, const char *guard, day_t from, day_t to, armms_er
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, f, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, t, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        tk_touch_add(r, tk_col(st, 0), from, to);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "listing guards", err);
+    sqlite3_bind_text(st, 5, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, limit > 0 ? limit : -1);
+    return tk_scope_rows(r, st, from, to, n, last, err);
 }
 
 static punch *new_punch(tl_eng *e)

@@ -110,15 +110,15 @@ static int ts_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 }
 
 static const char sql_scope[] =
-    "SELECT DISTINCT guard_id FROM dtr WHERE date BETWEEN ?1 AND ?2"
-    " UNION SELECT guard_id FROM timesheet WHERE period_id IN (?3, ?4)";
+    "SELECT DISTINCT guard_id FROM dtr WHERE date BETWEEN ?1 AND ?2 AND guard_id > ?5"
+    " UNION SELECT guard_id FROM timesheet WHERE period_id IN (?3, ?4) AND guard_id > ?5"
+    " ORDER BY 1 LIMIT ?6";
 
-static int ts_scope(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
+static int ts_scope(tk_run *r, const char *guard, day_t from, day_t to, const char *after,
+                    int limit, long *n, char *last, armms_err *err)
 {
-    if (guard) {
-        tk_touch_add(r, guard, from, to);
-        return 0;
-    }
+    if (guard)
+        return tk_scope_one(r, guard, from, to, n, last);
     char f[11], t[11], pf[12], pt[12];
     date_format(from, f);
     date_format(to, t);
@@ -130,11 +130,9 @@ static int ts_scope(tk_run *r, const char *guard, day_t from, day_t to, armms_er
     const char *v[] = {f, t, pf, pt};
     for (int i = 0; i < 4; i++)
         sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        tk_touch_add(r, tk_col(st, 0), from, to);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "listing guards", err);
+    sqlite3_bind_text(st, 5, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, limit > 0 ? limit : -1);
+    return tk_scope_rows(r, st, from, to, n, last, err);
 }
 
 int ts_put_version(tk_run *r, const ts_key *k, int version, const char *status, const char *record,
