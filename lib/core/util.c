@@ -297,3 +297,12 @@ int utf8_valid(const char *str, size_t n)
     }
     return 1;
 }
+
+void str_copy(char *dst, size_t n, const char *src)
+{
+    size_t len = src ? strlen(src) : 0;
+    if (len >= n)
+        len = n - 1;
+    memcpy(dst, src ? src : "", len);
+    dst[len] = 0;
+}

@@ -78,6 +78,9 @@ void sb_addc(strbuf *b, char c);
 void sb_addf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* v in decimal, as "%lld" writes it, without printf's cost. */
 void sb_add_int(strbuf *b, long long v);
+/* Copy src (NULL: "") into dst of size n (n > 0), cut to fit and always
+ * terminated: snprintf(dst, n, "%s", src) without the format's cost. */
+void str_copy(char *dst, size_t n, const char *src);
 /* Append s as a JSON string literal (quoted, escaped). s must be UTF-8. */
 void sb_add_json_str(strbuf *b, const char *s, size_t n);
 

@@ -147,7 +147,7 @@ static inst *find_inst(dtr_eng *e, day_t d, int shift, const char *det)
     memset(x, 0, sizeof *x);
     x->date = d;
     x->shift = shift;
-    snprintf(x->det, sizeof x->det, "%s", det);
+    str_copy(x->det, sizeof x->det, det);
     return x;
 }
 
@@ -329,7 +329,7 @@ static int insts_punched(tk_run *r, const ro_guard *g, day_t d0, day_t d1, const
             x->has_out = 1;
         }
         if (*tk_col(q, 5))
-            snprintf(x->relieves, sizeof x->relieves, "%s", tk_col(q, 5));
+            str_copy(x->relieves, sizeof x->relieves, tk_col(q, 5));
     }
     sqlite3_reset(q);
     return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading time logs", err);
@@ -346,7 +346,7 @@ static void insts_scheduled(dtr_eng *e, const ro_guard *g, day_t d0, day_t d1)
                 continue;
             inst *x = find_inst(e, d, a->shift, a->detachment_id);
             x->scheduled = 1;
-            snprintf(x->relieves, sizeof x->relieves, "%s", a->relieves);
+            str_copy(x->relieves, sizeof x->relieves, a->relieves);
         }
     for (int i = 0; i < e->nx; i++) {
         inst *x = &e->x[i];
@@ -354,7 +354,7 @@ static void insts_scheduled(dtr_eng *e, const ro_guard *g, day_t d0, day_t d1)
             continue;
         for (int k = 0; k < g->ncover; k++)
             if (x->date >= g->cover[k].from && x->date <= g->cover[k].to)
-                snprintf(x->relieved_by, sizeof x->relieved_by, "%s", g->cover[k].by);
+                str_copy(x->relieved_by, sizeof x->relieved_by, g->cover[k].by);
     }
 }
 
@@ -376,8 +376,8 @@ static int insts_leave(tk_run *r, const ro_guard *g, const char *f, const char *
             inst *x = &e->x[i];
             if (x->date != d || !x->scheduled || x->has_in || x->has_out)
                 continue;
-            snprintf(x->leave, sizeof x->leave, "%s", tk_col(q, 1));
-            snprintf(x->leave_name, sizeof x->leave_name, "%s", tk_col(q, 2));
+            str_copy(x->leave, sizeof x->leave, tk_col(q, 1));
+            str_copy(x->leave_name, sizeof x->leave_name, tk_col(q, 2));
             x->leave_paid = sqlite3_column_int(q, 3);
         }
     }
@@ -398,9 +398,9 @@ static int load_stored(tk_run *r, const ro_guard *g, const char *f, const char *
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         old->v = xrealloc(old->v, sizeof *old->v * (size_t)(old->n + 1));
         stored *o = &old->v[old->n++];
-        snprintf(o->date, sizeof o->date, "%s", tk_col(q, 0));
-        snprintf(o->shift, sizeof o->shift, "%s", tk_col(q, 1));
-        snprintf(o->det, sizeof o->det, "%s", tk_col(q, 2));
+        str_copy(o->date, sizeof o->date, tk_col(q, 0));
+        str_copy(o->shift, sizeof o->shift, tk_col(q, 1));
+        str_copy(o->det, sizeof o->det, tk_col(q, 2));
         sb_reset(&e->old);
         sb_addf(&e->old, "%s|%s|%s|%s|%s|", tk_col(q, 3), tk_col(q, 4), tk_col(q, 5), tk_col(q, 6),
                 tk_col(q, 7));
@@ -506,7 +506,7 @@ static int remove_stored(tk_run *r, const ro_guard *g, const stored *o, armms_er
     date_parse(o->date, &x.date);
     tk_stale_note(r, x.date);
     x.shift = roster_shift_index(r->ro, o->shift);
-    snprintf(x.det, sizeof x.det, "%s", o->det);
+    str_copy(x.det, sizeof x.det, o->det);
     if (x.shift < 0) { /* a shift since deleted from master data */
         sb_adds(&r->outbuf, "{\"kind\":\"DTR\",\"v\":1");
         sb_add_json_kv(&r->outbuf, "guard_id", g->id);

@@ -84,7 +84,7 @@ static int load_fixed(roster *r, armms_err *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         r->shifts = xrealloc(r->shifts, sizeof *r->shifts * (size_t)(r->nshifts + 1));
         ro_shift *s = &r->shifts[r->nshifts++];
-        snprintf(s->id, sizeof s->id, "%s", col(st, 0));
+        str_copy(s->id, sizeof s->id, col(st, 0));
         if (hhmm_parse(col(st, 1), &s->def.start_min, 0) ||
             hhmm_parse(col(st, 2), &s->def.end_min, 1)) {
             sqlite3_finalize(st);
@@ -101,7 +101,7 @@ static int load_fixed(roster *r, armms_err *err)
         return sfail(r->db, err, "reading detachments");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         r->det_region = xrealloc(r->det_region, sizeof *r->det_region * (size_t)(r->ndet + 1));
-        snprintf(r->det_region[r->ndet], 65, "%s", col(st, 1));
+        str_copy(r->det_region[r->ndet], 65, col(st, 1));
         idmap_put(&r->det, col(st, 0), r->ndet++);
     }
     sqlite3_finalize(st);
@@ -114,7 +114,7 @@ static int load_fixed(roster *r, armms_err *err)
         holiday h = {0};
         if (date_parse(col(st, 0), &h.date))
             continue;
-        snprintf(h.region, sizeof h.region, "%s", col(st, 1));
+        str_copy(h.region, sizeof h.region, col(st, 1));
         h.regular = strcmp(col(st, 2), "regular") == 0;
         h.special = !h.regular;
         r->hol = xrealloc(r->hol, sizeof *r->hol * (size_t)(r->nhol + 1));
@@ -227,11 +227,11 @@ static int load_guard(roster *r, ro_guard *g, armms_err *err)
     sqlite3_bind_text(r->q_assign, 1, g->id, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(r->q_assign)) == SQLITE_ROW) {
         ro_assignment a = {0};
-        snprintf(a.id, sizeof a.id, "%s", col(r->q_assign, 0));
-        snprintf(a.detachment_id, sizeof a.detachment_id, "%s", col(r->q_assign, 1));
+        str_copy(a.id, sizeof a.id, col(r->q_assign, 0));
+        str_copy(a.detachment_id, sizeof a.detachment_id, col(r->q_assign, 1));
         a.shift = roster_shift_index(r, col(r->q_assign, 2));
         a.reliever = strcmp(col(r->q_assign, 5), "reliever") == 0;
-        snprintf(a.relieves, sizeof a.relieves, "%s", col(r->q_assign, 6));
+        str_copy(a.relieves, sizeof a.relieves, col(r->q_assign, 6));
         if (a.shift < 0 || date_or(col(r->q_assign, 3), 0, &a.from) ||
             date_or(col(r->q_assign, 4), RO_OPEN_END, &a.to)) {
             sqlite3_reset(r->q_assign);
@@ -246,9 +246,9 @@ static int load_guard(roster *r, ro_guard *g, armms_err *err)
     sqlite3_bind_text(r->q_cover, 1, g->id, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(r->q_cover)) == SQLITE_ROW) {
         ro_cover c = {0};
-        snprintf(c.by, sizeof c.by, "%s", col(r->q_cover, 0));
+        str_copy(c.by, sizeof c.by, col(r->q_cover, 0));
         c.shift = roster_shift_index(r, col(r->q_cover, 3));
-        snprintf(c.detachment_id, sizeof c.detachment_id, "%s", col(r->q_cover, 4));
+        str_copy(c.detachment_id, sizeof c.detachment_id, col(r->q_cover, 4));
         if (date_or(col(r->q_cover, 1), 0, &c.from) ||
             date_or(col(r->q_cover, 2), RO_OPEN_END, &c.to))
             continue;
@@ -275,10 +275,10 @@ const ro_guard *roster_guard(roster *r, const char *guard_id, armms_err *err)
         return NULL;
     }
     ro_guard *g = xcalloc(1, sizeof *g);
-    snprintf(g->id, sizeof g->id, "%s", guard_id);
-    snprintf(g->position_id, sizeof g->position_id, "%s", col(r->q_guard, 0));
+    str_copy(g->id, sizeof g->id, guard_id);
+    str_copy(g->position_id, sizeof g->position_id, col(r->q_guard, 0));
     char days[64];
-    snprintf(days, sizeof days, "%s", col(r->q_guard, 1));
+    str_copy(days, sizeof days, col(r->q_guard, 1));
     for (char *save = NULL, *tok = strtok_r(days, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         int k = weekday_parse(tok);

@@ -125,7 +125,7 @@ void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
         r->touch = xrealloc(r->touch, sizeof *r->touch * (size_t)r->captouch);
     }
     tk_touch *t = &r->touch[r->ntouch];
-    snprintf(t->guard, sizeof t->guard, "%s", guard);
+    str_copy(t->guard, sizeof t->guard, guard);
     t->d0 = d0;
     t->d1 = d1;
     idmap_put(&r->touch_idx, guard, r->ntouch++);
@@ -211,7 +211,7 @@ int tk_scope_one(tk_run *r, const char *guard, day_t from, day_t to, long *n, ch
 {
     tk_touch_add(r, guard, from, to);
     *n = 1;
-    snprintf(last, 65, "%s", guard);
+    str_copy(last, 65, guard);
     return 0;
 }
 
@@ -222,7 +222,7 @@ int tk_scope_rows(tk_run *r, sqlite3_stmt *st, day_t from, day_t to, long *n, ch
     *n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         tk_touch_add(r, tk_col(st, 0), from, to);
-        snprintf(last, 65, "%s", tk_col(st, 0));
+        str_copy(last, 65, tk_col(st, 0));
         ++*n;
     }
     sqlite3_finalize(st);

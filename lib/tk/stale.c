@@ -167,8 +167,8 @@ static int find(tk_run *r, const char *stage, const char *guard, day_t d0, day_t
         m->id = sqlite3_column_int64(st, 0);
         m->from = col_day(st, 1);
         m->to = col_day(st, 2);
-        snprintf(m->reason, sizeof m->reason, "%s", tk_col(st, 3));
-        snprintf(m->at, sizeof m->at, "%s", tk_col(st, 4));
+        str_copy(m->reason, sizeof m->reason, tk_col(st, 3));
+        str_copy(m->at, sizeof m->at, tk_col(st, 4));
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading the stale marks", err);
@@ -396,11 +396,11 @@ static void text_of(jv rec, const char *key, char *buf, size_t n)
 {
     jv v = field(rec, key);
     if (jv_get_kind(v) == JV_KIND_STRING)
-        snprintf(buf, n, "%s", jv_string_value(v));
+        str_copy(buf, n, jv_string_value(v));
     else if (jv_get_kind(v) == JV_KIND_NUMBER)
         snprintf(buf, n, "%lld", (long long)jv_number_value(v));
     else if (jv_get_kind(v) == JV_KIND_TRUE || jv_get_kind(v) == JV_KIND_FALSE)
-        snprintf(buf, n, "%s", jv_get_kind(v) == JV_KIND_TRUE ? "true" : "false");
+        str_copy(buf, n, jv_get_kind(v) == JV_KIND_TRUE ? "true" : "false");
     else
         buf[0] = '\0';
     jv_free(v);
@@ -456,7 +456,7 @@ static int mark_each(tk_run *r, const char *q, const char *arg, day_t a, day_t b
     int n = 0;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         h = xrealloc(h, sizeof *h * (size_t)(n + 1));
-        snprintf(h[n].g, sizeof h[n].g, "%s", tk_col(st, 0));
+        str_copy(h[n].g, sizeof h[n].g, tk_col(st, 0));
         h[n].a = sqlite3_column_type(st, 1) == SQLITE_NULL ? OPEN_START : col_day(st, 1);
         h[n].b = sqlite3_column_type(st, 2) == SQLITE_NULL ? OPEN_END : col_day(st, 2);
         n++;

@@ -108,7 +108,7 @@ static int tl_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
     }
     char guard[65];
     instant_t t;
-    snprintf(guard, sizeof guard, "%s", tk_col(e->q_known, 0));
+    str_copy(guard, sizeof guard, tk_col(e->q_known, 0));
     iso_parse(tk_col(e->q_known, 1), &t, NULL);
     sqlite3_reset(e->q_known);
     day_t l = tz_date_of(&r->t->tz, t);
@@ -175,11 +175,11 @@ static void classify(tk_run *r, const ro_guard *g, punch *p)
     if (p->forced) {
         p->shift = p->f_shift;
         p->date = p->work_date = p->f_date;
-        snprintf(p->det, sizeof p->det, "%s", p->f_det);
+        str_copy(p->det, sizeof p->det, p->f_det);
         for (int i = 0; i < g->na; i++)
             if (g->a[i].reliever && g->a[i].shift == p->shift &&
                 ro_assignment_on(&g->a[i], p->date) && strcmp(g->a[i].detachment_id, p->det) == 0)
-                snprintf(p->relieves, sizeof p->relieves, "%s", g->a[i].relieves);
+                str_copy(p->relieves, sizeof p->relieves, g->a[i].relieves);
     } else {
         const ro_assignment *best = NULL;
         day_t best_date = 0;
@@ -212,12 +212,12 @@ static void classify(tk_run *r, const ro_guard *g, punch *p)
         if (!best) {
             p->status = ST_INVALID;
             add_code(p->anomalies, sizeof p->anomalies, near ? "OFF_SHIFT" : "NO_ASSIGNMENT");
-            snprintf(p->det, sizeof p->det, "%s", p->dev_det);
+            str_copy(p->det, sizeof p->det, p->dev_det);
         } else {
             p->shift = best->shift;
             p->date = p->work_date = best_date;
-            snprintf(p->det, sizeof p->det, "%s", best->detachment_id);
-            snprintf(p->relieves, sizeof p->relieves, "%s", best->relieves);
+            str_copy(p->det, sizeof p->det, best->detachment_id);
+            str_copy(p->relieves, sizeof p->relieves, best->relieves);
             if (!best_here) {
                 p->status = ST_INVALID;
                 add_code(p->anomalies, sizeof p->anomalies, "WRONG_DETACHMENT");
@@ -301,22 +301,22 @@ static int needs_review(const punch *p)
 static void to_row(tk_run *r, const punch *p, tl_row *w)
 {
     memset(w, 0, sizeof *w);
-    snprintf(w->id, sizeof w->id, "%s", p->id);
-    snprintf(w->source, sizeof w->source, "%s", p->source_adj ? "adjustment" : "device");
+    str_copy(w->id, sizeof w->id, p->id);
+    str_copy(w->source, sizeof w->source, p->source_adj ? "adjustment" : "device");
     iso_format_utc(p->ts, w->ts);
-    snprintf(w->type, sizeof w->type, "%s", p->is_in ? "IN" : "OUT");
-    snprintf(w->det, sizeof w->det, "%s", p->det);
+    str_copy(w->type, sizeof w->type, p->is_in ? "IN" : "OUT");
+    str_copy(w->det, sizeof w->det, p->det);
     if (p->shift >= 0) {
-        snprintf(w->shift, sizeof w->shift, "%s", roster_shift(r->ro, p->shift)->id);
+        str_copy(w->shift, sizeof w->shift, roster_shift(r->ro, p->shift)->id);
         date_format(p->date, w->shift_date);
     }
     date_format(p->work_date, w->work_date);
-    snprintf(w->status, sizeof w->status, "%s", status_names[p->status]);
-    snprintf(w->anomalies, sizeof w->anomalies, "%s", p->anomalies);
+    str_copy(w->status, sizeof w->status, status_names[p->status]);
+    str_copy(w->anomalies, sizeof w->anomalies, p->anomalies);
     if (p->dev_det[0] && strcmp(p->dev_det, p->det) != 0)
-        snprintf(w->dev_det, sizeof w->dev_det, "%s", p->dev_det);
-    snprintf(w->relieves, sizeof w->relieves, "%s", p->relieves);
-    snprintf(w->adj, sizeof w->adj, "%s", p->adj);
+        str_copy(w->dev_det, sizeof w->dev_det, p->dev_det);
+    str_copy(w->relieves, sizeof w->relieves, p->relieves);
+    str_copy(w->adj, sizeof w->adj, p->adj);
     w->open = needs_review(p);
 }
 
@@ -332,7 +332,7 @@ void tl_read_row(sqlite3_stmt *st, tl_row *w)
                    sizeof w->anomalies,  sizeof w->dev_det,   sizeof w->relieves,
                    sizeof w->adj};
     for (int i = 0; i < 13; i++)
-        snprintf(f[i], sz[i], "%s", tk_col(st, i));
+        str_copy(f[i], sz[i], tk_col(st, i));
     w->open = sqlite3_column_int(st, 13);
 }
 
@@ -421,11 +421,11 @@ static int load_punches(tk_run *r, const ro_guard *g, const char *lo, const char
     sqlite3_bind_text(q, 3, hi, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         punch *p = new_punch(e);
-        snprintf(p->id, sizeof p->id, "%s", tk_col(q, 0));
-        snprintf(p->key, sizeof p->key, "%s", tk_col(q, 1));
+        str_copy(p->id, sizeof p->id, tk_col(q, 0));
+        str_copy(p->key, sizeof p->key, tk_col(q, 1));
         iso_parse(tk_col(q, 2), &p->ts, NULL);
         p->is_in = tk_col(q, 3)[0] == 'I';
-        snprintf(p->dev_det, sizeof p->dev_det, "%s", tk_col(q, 4));
+        str_copy(p->dev_det, sizeof p->dev_det, tk_col(q, 4));
     }
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
@@ -437,16 +437,16 @@ static int load_punches(tk_run *r, const ro_guard *g, const char *lo, const char
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         punch *p = new_punch(e);
         p->source_adj = 1;
-        snprintf(p->id, sizeof p->id, "%s", tk_col(q, 0));
-        snprintf(p->key, sizeof p->key, "%s", tk_col(q, 0));
-        snprintf(p->adj, sizeof p->adj, "%s", tk_col(q, 0));
+        str_copy(p->id, sizeof p->id, tk_col(q, 0));
+        str_copy(p->key, sizeof p->key, tk_col(q, 0));
+        str_copy(p->adj, sizeof p->adj, tk_col(q, 0));
         iso_parse(tk_col(q, 1), &p->ts, NULL);
         p->is_in = tk_col(q, 2)[0] == 'I';
-        snprintf(p->dev_det, sizeof p->dev_det, "%s", tk_col(q, 3));
+        str_copy(p->dev_det, sizeof p->dev_det, tk_col(q, 3));
         if (*tk_col(q, 4) && date_parse(tk_col(q, 5), &p->f_date) == 0) {
             p->f_shift = roster_shift_index(r->ro, tk_col(q, 4));
             p->forced = p->f_shift >= 0;
-            snprintf(p->f_det, sizeof p->f_det, "%s", tk_col(q, 3));
+            str_copy(p->f_det, sizeof p->f_det, tk_col(q, 3));
         }
     }
     sqlite3_reset(q);
@@ -462,12 +462,12 @@ static int load_punches(tk_run *r, const ro_guard *g, const char *lo, const char
             punch *p = &e->p[i];
             if (strcmp(p->id, target) != 0)
                 continue;
-            snprintf(p->adj, sizeof p->adj, "%s", tk_col(q, 0));
+            str_copy(p->adj, sizeof p->adj, tk_col(q, 0));
             p->voided = strcmp(tk_col(q, 1), "void") == 0;
             if (!p->voided && date_parse(tk_col(q, 5), &p->f_date) == 0) {
                 p->f_shift = roster_shift_index(r->ro, tk_col(q, 4));
                 p->forced = p->f_shift >= 0;
-                snprintf(p->f_det, sizeof p->f_det, "%s", tk_col(q, 3));
+                str_copy(p->f_det, sizeof p->f_det, tk_col(q, 3));
             } else {
                 p->forced = 0;
             }

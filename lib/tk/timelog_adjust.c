@@ -24,7 +24,7 @@ static int get_log(tk_run *r, const char *id, tl_row *w, char *guard, armms_err 
     int rc = sqlite3_step(e->q_log);
     if (rc == SQLITE_ROW) {
         tl_read_row(e->q_log, w);
-        snprintf(guard, 65, "%s", tk_col(e->q_log, 14));
+        str_copy(guard, 65, tk_col(e->q_log, 14));
     }
     sqlite3_reset(e->q_log);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -65,7 +65,7 @@ static int adjust_punch(tk_run *r, const tl_adjust *a, adj_punch *p, armms_err *
                            a->ts);
         if (strcasecmp(a->type, "IN") && strcasecmp(a->type, "OUT"))
             return err_set(err, EXIT_USAGE, "--type must be IN or OUT");
-        snprintf(p->guard, sizeof p->guard, "%s", a->guard);
+        str_copy(p->guard, sizeof p->guard, a->guard);
         snprintf(p->type, sizeof p->type, "%s",
                  toupper((unsigned char)a->type[0]) == 'I' ? "IN" : "OUT");
         iso_format_utc(p->t, p->ts);
@@ -80,7 +80,7 @@ static int adjust_punch(tk_run *r, const tl_adjust *a, adj_punch *p, armms_err *
                            "time log %s does not exist (time logs are made by "
                            "armms-timelog)",
                            a->target);
-        snprintf(p->ts, sizeof p->ts, "%s", p->before.ts);
+        str_copy(p->ts, sizeof p->ts, p->before.ts);
         iso_parse(p->ts, &p->t, NULL);
     }
     p->g = roster_guard(r->ro, p->guard, err);
@@ -118,13 +118,13 @@ static int adjust_place(tk_run *r, const tl_adjust *a, adj_punch *p, armms_err *
                            a->shift, a->date);
         if (!roster_has_detachment(r->ro, ad))
             return err_set(err, EXIT_DATAERR, "detachment %s does not exist", ad);
-        snprintf(p->det, sizeof p->det, "%s", ad);
+        str_copy(p->det, sizeof p->det, ad);
         p->shift = a->shift;
         date_format(d, p->shift_date);
     } else if (p->add && a->detachment) {
         if (!roster_has_detachment(r->ro, a->detachment))
             return err_set(err, EXIT_DATAERR, "detachment %s does not exist", a->detachment);
-        snprintf(p->det, sizeof p->det, "%s", a->detachment);
+        str_copy(p->det, sizeof p->det, a->detachment);
     }
     return 0;
 }

@@ -175,8 +175,8 @@ static ts_sum *group_of(ts_eng *e, const char *det, const char *shift)
     }
     ts_sum *s = &e->g[e->ng++];
     memset(s, 0, sizeof *s);
-    snprintf(s->det, sizeof s->det, "%s", det);
-    snprintf(s->shift, sizeof s->shift, "%s", shift);
+    str_copy(s->det, sizeof s->det, det);
+    str_copy(s->shift, sizeof s->shift, shift);
     return s;
 }
 
@@ -233,9 +233,9 @@ static int load_latest(tk_run *r, const ro_guard *g, const char *period, latest_
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         l->v = xrealloc(l->v, sizeof *l->v * (size_t)(l->n + 1));
         ts_latest *x = &l->v[l->n++];
-        snprintf(x->id, sizeof x->id, "%s", tk_col(q, 0));
+        str_copy(x->id, sizeof x->id, tk_col(q, 0));
         x->version = sqlite3_column_int(q, 1);
-        snprintf(x->status, sizeof x->status, "%s", tk_col(q, 2));
+        str_copy(x->status, sizeof x->status, tk_col(q, 2));
         x->minutes = xstrdup(tk_col(q, 3));
         x->record = xstrdup(tk_col(q, 4));
         x->seen = 0;
@@ -316,9 +316,9 @@ static int recompute_period(tk_run *r, const ro_guard *g, const char *period, da
             const char *p = x->id + strlen(period) + 1 + strlen(g->id) + 1;
             const char *slash = strrchr(p, '/');
             snprintf(zero.det, sizeof zero.det, "%.*s", (int)(slash - p), p);
-            snprintf(zero.shift, sizeof zero.shift, "%s", slash + 1);
+            str_copy(zero.shift, sizeof zero.shift, slash + 1);
             s = &zero;
-            snprintf(id, sizeof id, "%s", x->id);
+            str_copy(id, sizeof id, x->id);
         }
         ts_key k = {id, g->id, s->det, s->shift, g->position_id, period, pf, pt};
         sb_reset(&days);

@@ -138,5 +138,20 @@ int main(void)
         sb_free(&b);
     }
     T_EQ_INT(bad, 0, "sb_add_int is %%lld for the edges and 2000 random integers");
+    /* str_copy is snprintf(dst, n, "%s", src): cut to fit, always ended */
+    static const char *const srcs[] = {"", "a", "abcdefg", "abcdefgh", "abcdefghi", "é€x"};
+    bad = 0;
+    for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++)
+        for (size_t n = 1; n <= 10; n++) {
+            char want[16], got[16];
+            memset(got, 'Z', sizeof got);
+            snprintf(want, n, "%s", srcs[i]);
+            str_copy(got, n, srcs[i]);
+            if (strcmp(got, want) || got[n] != 'Z')
+                bad++;
+        }
+    char z[4];
+    str_copy(z, sizeof z, NULL);
+    T_EQ_INT(bad + (z[0] != 0), 0, "str_copy cuts and ends like snprintf %%s; NULL is empty");
     return t_done();
 }
