@@ -131,8 +131,9 @@ forge() { python3 "$BATS_TEST_DIRNAME/nats_pub.py" - forge "$@"; }
     assert_equal "$(on b q acme pay 'select count(*) from inbox')" 2
     assert_equal "$(on b q acme pay 'select count(*) from paysheet')" 0
     assert_equal "$(curl -sf "$NATS_MON/jsz?consumers=true" | jq '[.account_details[].stream_detail[].consumer_detail[].num_ack_pending] | add')" 2
-    # past the ack wait the broker delivers the batch again
-    sleep 1.5
+    # past the ack wait the broker delivers the batch again (three times the
+    # ack wait: 1.5 s was once too little on a loaded machine)
+    sleep 3
     run --separate-stderr pay_b --ack-wait 1
     assert_success
     assert_equal "$stderr" "armms-pay: 2026-11-A: 2 read, 0 landed, 0 rejected, 2 paysheets computed, 2 changed"
