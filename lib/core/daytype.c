@@ -37,8 +37,13 @@ void buckets_format(strbuf *b, day_buckets by_type)
         int *v = by_type[t];
         if (!v[0] && !v[1] && !v[2] && !v[3])
             continue;
-        sb_addf(b, "%s%s:%d,%d,%d,%d", first ? "" : " ", day_type_names[t], v[0], v[1], v[2],
-                v[3]);
+        if (!first)
+            sb_addc(b, ' ');
+        sb_adds(b, day_type_names[t]);
+        for (int k = 0; k < 4; k++) {
+            sb_addc(b, k ? ',' : ':');
+            sb_add_int(b, v[k]);
+        }
         first = 0;
     }
 }
@@ -71,9 +76,15 @@ void buckets_json(strbuf *b, day_buckets by_type, int all)
         int *v = by_type[t];
         if (!all && !v[0] && !v[1] && !v[2] && !v[3])
             continue;
-        sb_addf(b, "%s\"%s\":{", first ? "" : ",", day_type_names[t]);
-        for (int k = 0; k < B_COUNT; k++)
-            sb_addf(b, "%s\"%s\":%d", k ? "," : "", bucket_names[k], v[k]);
+        sb_adds(b, first ? "\"" : ",\"");
+        sb_adds(b, day_type_names[t]);
+        sb_adds(b, "\":{");
+        for (int k = 0; k < B_COUNT; k++) {
+            sb_adds(b, k ? ",\"" : "\"");
+            sb_adds(b, bucket_names[k]);
+            sb_adds(b, "\":");
+            sb_add_int(b, v[k]);
+        }
         sb_addc(b, '}');
         first = 0;
     }

@@ -222,11 +222,21 @@ static void compute(tk_run *r, const ro_guard *g, const inst *x, dtr_row *w)
 static void signature(strbuf *b, const dtr_row *w, const inst *x)
 {
     const dtr_minutes *m = &w->m;
-    sb_addf(b, "%s|%s|%s|%s|%s|%d|%d|%d|%d|%d|%d|%d|", w->time_in, w->time_out,
-            day_type_names[w->dt], w->status, w->anomalies, m->worked, m->regular, m->ot, m->nd,
-            m->nd_ot, m->late, m->undertime);
+    const char *text[] = {w->time_in, w->time_out, day_type_names[w->dt], w->status, w->anomalies};
+    for (int i = 0; i < 5; i++) {
+        sb_adds(b, text[i]);
+        sb_addc(b, '|');
+    }
+    const int num[] = {m->worked, m->regular, m->ot, m->nd, m->nd_ot, m->late, m->undertime};
+    for (int i = 0; i < 7; i++) {
+        sb_add_int(b, num[i]);
+        sb_addc(b, '|');
+    }
     buckets_format(b, (int(*)[B_COUNT])m->by_type);
-    sb_addf(b, "|%s|%s", x->relieves, x->relieved_by);
+    sb_addc(b, '|');
+    sb_adds(b, x->relieves);
+    sb_addc(b, '|');
+    sb_adds(b, x->relieved_by);
     if (!strcmp(w->status, "LEAVE"))
         sb_addf(b, "|L:%s:%s:%d", x->leave, x->leave_name, x->leave_paid);
 }
@@ -261,10 +271,19 @@ static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, con
     sb_add_json_kv(b, "status", w->status);
     sb_adds(b, ",\"anomalies\":");
     tk_add_codes(b, w->anomalies);
-    sb_addf(b,
-            ",\"minutes\":{\"worked\":%d,\"regular\":%d,\"ot\":%d,\"nd\":%d,\"nd_ot\":%d,"
-            "\"late\":%d,\"undertime\":%d},\"by_day_type\":",
-            m->worked, m->regular, m->ot, m->nd, m->nd_ot, m->late, m->undertime);
+    static const char *const mkeys[] = {",\"minutes\":{\"worked\":",
+                                        ",\"regular\":",
+                                        ",\"ot\":",
+                                        ",\"nd\":",
+                                        ",\"nd_ot\":",
+                                        ",\"late\":",
+                                        ",\"undertime\":"};
+    const int mval[] = {m->worked, m->regular, m->ot, m->nd, m->nd_ot, m->late, m->undertime};
+    for (int i = 0; i < 7; i++) {
+        sb_adds(b, mkeys[i]);
+        sb_add_int(b, mval[i]);
+    }
+    sb_adds(b, "},\"by_day_type\":");
     buckets_json(b, (int(*)[B_COUNT])m->by_type, 0);
     if (x->relieves[0])
         sb_add_json_kv(b, "relieves_guard_id", x->relieves);
@@ -402,11 +421,19 @@ static int load_stored(tk_run *r, const ro_guard *g, const char *f, const char *
         str_copy(o->shift, sizeof o->shift, tk_col(q, 1));
         str_copy(o->det, sizeof o->det, tk_col(q, 2));
         sb_reset(&e->old);
-        sb_addf(&e->old, "%s|%s|%s|%s|%s|", tk_col(q, 3), tk_col(q, 4), tk_col(q, 5), tk_col(q, 6),
-                tk_col(q, 7));
-        for (int k = 8; k < 15; k++)
-            sb_addf(&e->old, "%d|", sqlite3_column_int(q, k));
-        sb_addf(&e->old, "%s|%s|%s", tk_col(q, 15), tk_col(q, 16), tk_col(q, 17));
+        for (int k = 3; k < 8; k++) {
+            sb_adds(&e->old, tk_col(q, k));
+            sb_addc(&e->old, '|');
+        }
+        for (int k = 8; k < 15; k++) {
+            sb_add_int(&e->old, sqlite3_column_int(q, k));
+            sb_addc(&e->old, '|');
+        }
+        for (int k = 15; k < 18; k++) {
+            if (k > 15)
+                sb_addc(&e->old, '|');
+            sb_adds(&e->old, tk_col(q, k));
+        }
         if (*tk_col(q, 18))
             sb_addf(&e->old, "|L:%s:%s:%d", tk_col(q, 18), tk_col(q, 19),
                     sqlite3_column_int(q, 20));
