@@ -359,3 +359,20 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
     assert_equal "$(journal_lines acme | wc -l)" "$before"
     assert_equal "$(q acme tk 'SELECT count(*) FROM outbox')" 1
 }
+
+@test "a damaged reference line in tk.db's outbox stops the journal append with an error, and the journal is left as it was" {
+    crash_tenant 10
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev.ndjson" >/dev/null
+    local before line
+    before=$(journal_lines acme | md5sum)
+    for line in '{"@rows":"clock_event","first":1,}' '{"@rows":"clock_event","first":1,"last":"x","actor":"tester"}' \
+        '{"@rows":"clock_event","first":3,"last":2,"actor":"tester"}'; do
+        # one pending row, its body replaced each time (its id must stay the next one)
+        sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "UPDATE outbox SET body = '$line';
+            INSERT INTO outbox(events, body) SELECT 1, '$line' WHERE NOT EXISTS (SELECT 1 FROM outbox)"
+        run --separate-stderr armms-journal -t acme sync
+        assert_failure
+        [[ "$stderr" == *"tk.db outbox: a malformed reference line"* ]] || fail "$line: $stderr"
+        assert_equal "$(journal_lines acme | md5sum)" "$before"
+    done
+}

@@ -98,6 +98,10 @@ static int ref_parse(const char *line, size_t len, long long *first, long long *
                      strbuf *fixed, size_t *tail)
 {
     jv v = jv_parse_sized(line, (int)len);
+    if (jv_get_kind(v) != JV_KIND_OBJECT) {
+        jv_free(v);
+        return -1;
+    }
     jv f = jv_object_get(jv_copy(v), jv_string("first"));
     jv l = jv_object_get(jv_copy(v), jv_string("last"));
     jv a = jv_object_get(jv_copy(v), jv_string("actor"));
