@@ -149,9 +149,12 @@ deps:
 layers:
 	@tests/layers && echo "layers: dependencies point down"
 
+# Everything after deps is a sub-make: the libraries' flags (DEPLIBS) are
+# read when make starts, before deps has installed what they name.
 check: deps
 	$(MAKE) all $(UNITBIN) $(FAULTSO) $(SQLEXT)
 	@$(MAKE) -s layers fmt-check
+	@$(MAKE) -s fuzz-replay
 	@tests/run
 
 unit: all $(UNITBIN)
@@ -254,7 +257,6 @@ AFL_ENV       = $(if $(filter 1,$(FUZZ_SAN)),AFL_USE_ASAN=1 AFL_USE_UBSAN=1) AFL
 .PHONY: fuzz fuzz-replay fuzz-build fuzz-deps fuzz-clean
 .SECONDARY: $(patsubst %.c,%.o,$(FUZZ_COMMON))
 
-check: fuzz-replay
 clean: fuzz-clean
 
 $(FUZZ_REPLAY): build/fuzz/replay/fuzz_%: tests/fuzz/fuzz_%.o \
