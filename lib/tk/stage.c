@@ -34,14 +34,12 @@ int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject
     if (store_open(&r->s, t, "tk", 0, err) || store_attach_ro(&r->s, "hr", err) ||
         store_attach_ro(&r->s, "pay", err) || roster_open(&r->ro, r->s.db, t, err))
         return err->code;
-    /* A period's rebuild reads clock events one guard at a time, scattered
-     * over a table stored in arrival order; at 100,000 guards armms-timelog
-     * takes the same time with a 4, 8, 16 or 64 MiB page cache. It stays
-     * at 64 MiB all the same: with the store's 8 MiB, approving a period's
-     * finalize (one transaction over every timesheet, with savepoints)
-     * failed with SQLITE_FULL as SQLite moved a statement journal to a
-     * temporary file (see README, performance). A fixed cap either way. */
-    sqlite3_exec(r->s.db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+    /* A period's rebuild reads clock events one guard at a time,
+     * scattered over a table stored in arrival order; at 100,000 guards
+     * armms-timelog takes the same time with a 4, 8, 16 or 64 MiB page
+     * cache, so a stage keeps the store's 8 MiB: no cache a stage can
+     * afford holds the clock events it reads again, and peak RSS stays
+     * flat in the tenant. */
     return stage->open(r, err) || tk_stale_open(r, err) ? err->code : 0;
 }
 
