@@ -557,3 +557,41 @@ cron() {
     run --separate-stderr env ARMMS_TEST_SCOPE_CHUNK=7 armms-dtr -t chunked --period 2026-11-A
     assert_equal "$stderr" "$whole"
 }
+
+@test "into a pipe, a stage writes the same records as into a file, one transaction's behind the next" {
+    sample_tenant acme
+    armms-sample events >"$BATS_TEST_TMPDIR/ev"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev" >/dev/null
+    cp -a "$ARMMS_HOME/tenants/acme" "$ARMMS_HOME/tenants/piped"
+    cp -a "$ARMMS_HOME/tenants/acme" "$ARMMS_HOME/tenants/chain"
+    cp -a "$ARMMS_HOME/tenants/acme" "$ARMMS_HOME/tenants/whole"
+    local s
+    for s in timelog dtr timesheet; do
+        # 300 guards a transaction: four commits, each handed to the writer
+        # while the next is computed, each more than a pipe holds, so with a
+        # reader that starts late the run waits for its writer, and ends
+        # with records still to write
+        ARMMS_TEST_SCOPE_CHUNK=300 armms-$s -q -t acme --period 2026-11-A >"$BATS_TEST_TMPDIR/file.$s"
+        ARMMS_TEST_SCOPE_CHUNK=300 armms-$s -q -t piped --period 2026-11-A |
+            { sleep 0.3; cat; } >"$BATS_TEST_TMPDIR/pipe.$s"
+        [ -s "$BATS_TEST_TMPDIR/file.$s" ] || fail "armms-$s wrote nothing"
+        cmp "$BATS_TEST_TMPDIR/file.$s" "$BATS_TEST_TMPDIR/pipe.$s" || fail "armms-$s: the pipe got other records"
+        # one transaction, more than a pipe holds, its reader still asleep
+        # when the run is done: the run waits for its records to be out
+        armms-$s -q -t whole --period 2026-11-A | { sleep 0.5; cat; } >"$BATS_TEST_TMPDIR/whole.$s"
+        cmp "$BATS_TEST_TMPDIR/file.$s" "$BATS_TEST_TMPDIR/whole.$s" || fail "armms-$s: the pipe lost records"
+    done
+    assert_equal "$(tk_dump piped)" "$(tk_dump acme)"
+    # the one pipe, a slow reader at its end, ends in the rows the same
+    # stream runs leave when each reads the one before from a file
+    cp -a "$ARMMS_HOME/tenants/chain" "$ARMMS_HOME/tenants/files"
+    armms-timelog -q -t chain --period 2026-11-A | armms-dtr -q -t chain | armms-timesheet -q -t chain |
+        { sleep 0.3; cat; } >"$BATS_TEST_TMPDIR/chain.out"
+    armms-timelog -q -t files --period 2026-11-A >"$BATS_TEST_TMPDIR/files.tl"
+    armms-dtr -q -t files "$BATS_TEST_TMPDIR/files.tl" >"$BATS_TEST_TMPDIR/files.dtr"
+    armms-timesheet -q -t files "$BATS_TEST_TMPDIR/files.dtr" >"$BATS_TEST_TMPDIR/files.ts"
+    [ -s "$BATS_TEST_TMPDIR/files.ts" ] || fail "the stream runs wrote no timesheets"
+    assert_equal "$(tk_dump chain | sha256sum)" "$(tk_dump files | sha256sum)"
+    assert_equal "$(jq -r .timesheet_id "$BATS_TEST_TMPDIR/chain.out" | sort -u)" \
+        "$(jq -r .timesheet_id "$BATS_TEST_TMPDIR/files.ts" | sort -u)"
+}

@@ -104,6 +104,7 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
 {
     struct input in = {r, s, err};
     *missing = 0;
+    tk_run_async(r); /* into a pipe: the next stage reads while this one goes on */
     r->changed_only = s->reprocess;
     int rc = 0;
     /* No progress while the input is read: what a stream's quiet spells
@@ -135,6 +136,8 @@ int tk_cli_run(tk_run *r, const tk_scope *s, int nfiles, char **files, int *miss
         rc = tk_stale_touch(r, err);
     if (!rc)
         rc = tk_run_flush(r, err);
+    if (!rc) /* the records out before the clock cursor moves past them */
+        rc = tk_run_drain(r, err);
     if (!rc)
         rc = tk_stale_clock_done(r, clock, err);
     if (!rc)

@@ -4,8 +4,10 @@
 #include "tk/stage.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/secure.h"
 #include "iam/change.h"
@@ -45,6 +47,8 @@ int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject
 
 void tk_run_close(tk_run *r)
 {
+    armms_err ignored = {0};
+    tk_run_drain(r, &ignored); /* a failed run's records: its error is told already */
     if (r->stage && r->eng)
         r->stage->close(r);
     tk_stale_close(r);
@@ -319,6 +323,94 @@ static void drop_foreign(tk_run *r)
     r->outbuf = kept;
 }
 
+/* In a pipe, the stages take turns at tk.db's write lock, and a stage
+ * computes its transactions inside it; the stage after it reads and
+ * parses records outside it. Written from the run's own thread, a
+ * commit's records (megabytes) fill the pipe and hold the run until the
+ * next stage has read them all, so that stage's parsing and this run's
+ * next transaction never overlap, and the pipe takes the time of every
+ * stage's work end to end. A writer thread lets them overlap. */
+struct tk_writer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int fd;
+    strbuf buf;           /* the records being written */
+    int busy, stop, fail; /* fail: a write failed (sticky) */
+};
+
+static void *writer_main(void *arg)
+{
+    struct tk_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        int bad = write_all(w->fd, w->buf.s, w->buf.len) != 0;
+        pthread_mutex_lock(&w->mu);
+        w->fail |= bad;
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Wait until the records handed over last are written: -1 if any write
+ * of the run failed. */
+static int writer_wait(struct tk_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    int fail = w->fail;
+    pthread_mutex_unlock(&w->mu);
+    return fail ? -1 : 0;
+}
+
+void tk_run_async(tk_run *r)
+{
+    struct stat st;
+    if (r->writer || fstat(fileno(r->out), &st) != 0 ||
+        !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return;
+    struct tk_writer *w = xmalloc(sizeof *w);
+    memset(w, 0, sizeof *w);
+    w->fd = fileno(r->out);
+    sb_init(&w->buf);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->cv); /* no thread: the run writes itself */
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return;
+    }
+    r->writer = w;
+}
+
+int tk_run_drain(tk_run *r, armms_err *err)
+{
+    struct tk_writer *w = r->writer;
+    if (!w)
+        return 0;
+    r->writer = NULL;
+    int fail = writer_wait(w);
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    sb_free(&w->buf);
+    free(w);
+    return fail ? err_set(err, EXIT_IOERR, "cannot write to standard output") : 0;
+}
+
 /* One write(2) for a transaction's records where the pipe has room, so a
  * downstream stage reads them as one batch rather than in stdio-sized
  * pieces it would flush one at a time. */
@@ -329,7 +421,18 @@ int tk_run_write(tk_run *r, armms_err *err)
     assert(!r->s.in_tx); /* output only after the commit (stage.h) */
     if (r->outbuf.len && !r->quiet_output && rbac_limited(r->who))
         drop_foreign(r);
-    if (r->outbuf.len && !r->quiet_output) {
+    if (r->outbuf.len && !r->quiet_output && r->writer) {
+        struct tk_writer *w = r->writer;
+        if (writer_wait(w) || fflush(r->out))
+            return err_set(err, EXIT_IOERR, "cannot write to standard output");
+        strbuf full = r->outbuf; /* the thread is idle: its buffer is ours */
+        r->outbuf = w->buf;
+        w->buf = full;
+        pthread_mutex_lock(&w->mu);
+        w->busy = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+    } else if (r->outbuf.len && !r->quiet_output) {
         if (fflush(r->out) || write_all(fileno(r->out), r->outbuf.s, r->outbuf.len))
             return err_set(err, EXIT_IOERR, "cannot write to standard output");
     }

@@ -100,10 +100,11 @@ struct tk_run {
     int stale_own;            /* whether the stage has marks to clear */
     const char *stale_reason; /* why the next stage is marked (NULL: the stage's name) */
     struct tk_stale_q *stale_q;
-    progress *progress;   /* tk_run_flush ticks once per guard it recomputes (NULL: none) */
-    rbac_t own_who;       /* the actor, loaded by tk_run_open */
-    const rbac_t *who;    /* whose limits apply: the actor, or an approver (tk_run_apply) */
-    char refused_at[256]; /* the detachments refused, "DET2, DET7" */
+    progress *progress;       /* tk_run_flush ticks once per guard it recomputes (NULL: none) */
+    rbac_t own_who;           /* the actor, loaded by tk_run_open */
+    const rbac_t *who;        /* whose limits apply: the actor, or an approver (tk_run_apply) */
+    char refused_at[256];     /* the detachments refused, "DET2, DET7" */
+    struct tk_writer *writer; /* tk_run_async: a thread writing the records */
 };
 
 int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,
@@ -138,6 +139,14 @@ int tk_run_flush(tk_run *r, armms_err *err);
 void tk_run_idle(void *ctx);
 /* Write r->outbuf to the output (after a commit). */
 int tk_run_write(tk_run *r, armms_err *err);
+/* When the output is a pipe, let tk_run_write hand each commit's records
+ * to a thread that writes them while the run goes on to its next
+ * transaction (one transaction's records in flight at most); otherwise
+ * nothing changes. tk_run_drain waits until they are all written (an
+ * output that failed: EXIT_IOERR) and ends the thread; tk_run_close
+ * drains too. */
+void tk_run_async(tk_run *r);
+int tk_run_drain(tk_run *r, armms_err *err);
 
 /* Apply a change request through a stage's own code (change.h): open a run
  * of stage, run fn(r, ctx) inside the approval's transaction, commit it
