@@ -21,8 +21,8 @@ OPT     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 SANLD   = -fsanitize=address,undefined
 endif
 # libjq and libcsv ship no pkg-config file on Debian 12.
-DEPCFLAGS != $(PKG_CONFIG) --cflags sqlite3 libcrypto zlib libarchive 2>/dev/null
-DEPLIBS   != $(PKG_CONFIG) --libs sqlite3 libcrypto zlib libarchive 2>/dev/null
+DEPCFLAGS != $(PKG_CONFIG) --cflags sqlite3 libcrypto zlib libarchive yajl 2>/dev/null
+DEPLIBS   != $(PKG_CONFIG) --libs sqlite3 libcrypto zlib libarchive yajl 2>/dev/null
 ALL_CFLAGS  = -std=gnu11 -pthread $(WARN) $(OPT) -Ilib -DARMMS_VERSION='"$(VERSION)"' $(DEPCFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
 LIBS        = $(DEPLIBS) -ljq -lonig -lcsv -lhpdf -lxlsxwriter -lnats -lpthread -lm
@@ -49,7 +49,7 @@ MAN7 = $(wildcard man/*.7)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libjq-dev libonig-dev libcsv-dev \
-           zlib1g-dev libarchive-dev libssl-dev bats bats-assert bats-support bats-file \
+           zlib1g-dev libarchive-dev libssl-dev libyajl-dev bats bats-assert bats-support bats-file \
            sqlite3 jq tzdata time clang-format \
            libhpdf-dev fonts-dejavu-core poppler-utils libxlsxwriter-dev unzip chromium \
            libnats-dev nats-server curl msmtp python3-aiosmtpd

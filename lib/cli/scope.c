@@ -72,6 +72,7 @@ static int read_input(int fd, const char *name, int csv_name, void *ctx)
     input_source rs;
     if (input_open(&rs, fd, name, INPUT_NDJSON, in->err))
         return in->err->code;
+    rs.keep = r->stage->in_fields; /* all a stage looks at in a record (stage.h) */
     /* A select run recomputes its scope once, after its input has ended;
      * a stream run flushes whenever its input goes quiet. */
     if (!in->s->has) {

@@ -557,7 +557,8 @@ int input_next(input_source *r, jv *out, input_item *it, armms_err *err)
     }
     int first = !r->first_seen;
     r->first_seen = 1;
-    jv v = ndjson_parse_object(line, len, &it->why);
+    jv v = r->keep ? ndjson_parse_fields(line, len, r->keep, &it->why)
+                   : ndjson_parse_object(line, len, &it->why);
     if (it->why.code) {
         if (first && strcmp(it->why.code, "NOT_OBJECT") != 0 && looks_csv(line, len)) {
             r->stopped = 1;

@@ -85,10 +85,12 @@ typedef struct input_source {
     long long_line;
     strbuf long_head;
     strbuf raw;
-    int csv_readable; /* set by the caller: the tool reads CSV with --format csv */
-    int hinted;       /* the iconv hint was given for this input */
-    int first_seen;   /* NDJSON: a line was read */
-    int stopped;      /* nothing more of the input is read (CSV read as NDJSON, UTF-16) */
+    int csv_readable;        /* set by the caller: the tool reads CSV with --format csv */
+    int hinted;              /* the iconv hint was given for this input */
+    int first_seen;          /* NDJSON: a line was read */
+    int stopped;             /* nothing more of the input is read (CSV read as NDJSON, UTF-16) */
+    const char *const *keep; /* set by the caller: NDJSON records hold only these
+                                fields (ndjson_parse_fields); NULL: all */
 } input_source;
 
 /* fd is read to its end; name is used in messages ("<stdin>" or a path). */

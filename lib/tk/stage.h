@@ -60,6 +60,9 @@ typedef struct tk_stage {
     /* Recompute one guard's rows for dates [d0, d1] inside the open
      * transaction, appending output records to r->outbuf. */
     int (*recompute)(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err);
+    /* Every field of an input record tk_run_record and touch_peek look
+     * at (NULL-terminated): the only ones parsed into the record. */
+    const char *const *in_fields;
 } tk_stage;
 
 typedef struct tk_counts {

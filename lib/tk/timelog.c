@@ -568,5 +568,8 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
     return 0;
 }
 
-const tk_stage timelog_stage = {"timelog",     "ClockEvent", tl_open,     tl_close,
-                                tl_touch_peek, tl_scope,     tl_recompute};
+static const char *const tl_fields[] = {"kind",           "v", "guard_id", "detachment_id",
+                                        "clock_event_id", NULL};
+
+const tk_stage timelog_stage = {"timelog",     "ClockEvent", tl_open,      tl_close,
+                                tl_touch_peek, tl_scope,     tl_recompute, tl_fields};

@@ -6,7 +6,10 @@
  *
  * Properties (a failure aborts): each item is an object or a rejection
  * with a code; line numbers only grow; the canonical form of a record
- * parses back to the same canonical form; a run ends.
+ * parses back to the same canonical form; a run ends. And each line of the
+ * input through ndjson_parse_fields (yajl) is what ndjson_parse_object
+ * (libjq) makes of it: the same refusal and message, or the same values
+ * of the fields asked for.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +54,52 @@ static void check_record(jv obj)
     ndjson_write(devnull, obj);
 }
 
+/* Asked for: fields the timekeeping stages read, and some of any kind. */
+static const char *const keep[] = {"kind", "v",  "guard_id", "work_date", "was",
+                                   "a",    "ts", "n",        "",          NULL};
+
+static void check_fields(const char *line, size_t len)
+{
+    rejection full_rj = {0}, fast_rj = {0};
+    jv full = ndjson_parse_object(line, len, &full_rj);
+    jv fast = ndjson_parse_fields(line, len, keep, &fast_rj);
+    if (!full_rj.code != !fast_rj.code ||
+        (full_rj.code && (strcmp(full_rj.code, fast_rj.code) || strcmp(full_rj.msg, fast_rj.msg))))
+        fuzz_fail("ndjson_parse_fields says %s (%s), ndjson_parse_object %s (%s): %.*s",
+                  fast_rj.code ? fast_rj.code : "ok", fast_rj.msg,
+                  full_rj.code ? full_rj.code : "ok", full_rj.msg, (int)len, line);
+    if (!full_rj.code) {
+        for (const char *const *k = keep; *k; k++) {
+            int has = jv_object_has(jv_copy(full), jv_string(*k));
+            if (has != jv_object_has(jv_copy(fast), jv_string(*k)))
+                fuzz_fail("field '%s' is in one parse and not the other: %.*s", *k, (int)len,
+                          line);
+            if (!has)
+                continue;
+            /* by their text: NaN (libjq reads nan) is not equal to itself */
+            jv a = jv_dump_string(jv_object_get(jv_copy(full), jv_string(*k)), 0);
+            jv b = jv_dump_string(jv_object_get(jv_copy(fast), jv_string(*k)), 0);
+            if (strcmp(jv_string_value(a), jv_string_value(b)) != 0)
+                fuzz_fail("field '%s' is %s in one parse, %s in the other: %.*s", *k,
+                          jv_string_value(a), jv_string_value(b), (int)len, line);
+            jv_free(a);
+            jv_free(b);
+        }
+    }
+    jv_free(full);
+    jv_free(fast);
+}
+
 void fuzz_one(const uint8_t *data, size_t len)
 {
+    for (size_t at = 0; at < len;) {
+        const char *p = (const char *)data + at, *nl = memchr(p, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - p) : len - at;
+        if (n < NDJSON_MAX_LINE)
+            check_fields(p, n);
+        at += n + 1;
+    }
+
     input_source in;
     armms_err err = {0};
     if (input_open(&in, fuzz_fd(data, len), "fuzz", INPUT_NDJSON, &err))
