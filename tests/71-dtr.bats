@@ -509,3 +509,21 @@ stored() { q acme tk "select status, day_type, worked, regular, ot, nd, nd_ot, l
     # 06:00-18:00 less a break from 11:37 to 12:22: 675 paid, 480 regular
     assert_equal "$(dtr G1 2026-10-20 | mins)" "675 480 195 0 0 0 0"
 }
+
+@test "a TimeLog's previous placement (was) recomputes the date it left, whatever else the record holds" {
+    # the stage reads only the fields it looks at (in_fields): was, nested,
+    # must be one of them, and the fields it passes over are still checked
+    roster
+    day G1 2026-10-19 05:55:00 18:00:00
+    day G1 2026-10-20 05:55:00 18:00:00
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    local rec='{"kind":"TimeLog","v":1,"guard_id":"G1","note":{"deep":[1,{"x":null}]},"work_date":"2026-10-20","shift_date":"2026-10-20","was":{"work_date":"2026-10-19","shift_date":"2026-10-19"},"tail":"z"}'
+    run --separate-stderr armms-dtr -t acme <<<"$rec"
+    assert_success
+    assert_equal "$(jq -r .date <<<"$output" | sort -u | paste -sd,)" "2026-10-19,2026-10-20"
+    # the same record with a field that is not JSON: refused whole, as before
+    run --separate-stderr armms-dtr -t acme <<<"${rec%\}},\"bad\":[1,]}"
+    assert_equal "$status" 65
+    assert_equal "$output" ""
+    assert_regex "$stderr" '"code":"PARSE","message":"invalid JSON: '
+}

@@ -75,10 +75,11 @@ jv ndjson_parse_object(const char *line, size_t len, rejection *rj);
 /* ndjson_parse_object for a reader that looks at a few fields only: the
  * object holds the fields keep names (a NULL-terminated list), each whole,
  * and as a rule none of the others (a line left to libjq, below, has them
- * all), though the line is checked as JSON all the same. Parsed with yajl's event parser, so a
- * record costs a fraction of libjq's building it whole; whatever yajl does not take as a plain
- * object goes to ndjson_parse_object, so a line is refused exactly when,
- * and with the message, libjq refuses it (ndjson_fields.c). */
+ * all), though the line is checked as JSON all the same. Parsed with
+ * yajl's event parser, so a record costs a fraction of libjq's building it
+ * whole; whatever yajl does not take as a plain object goes to
+ * ndjson_parse_object, so a line is refused exactly when, and with the
+ * message, libjq refuses it (ndjson_fields.c). */
 jv ndjson_parse_fields(const char *line, size_t len, const char *const *keep, rejection *rj);
 
 /* Write v compactly and a newline (consumes v). Keys keep insertion order. */

@@ -7,10 +7,10 @@
  * whole record with libjq was most of what a stage in a pipe spent on its
  * input (~8 us a TimeLog line against ~2 us here). Whatever this parser
  * does not take as a plain object - a parse error, a value that is not an
- * object, deep nesting, or any backslash escape (where the
- * two libraries could decode a bad escape differently) - goes to
- * ndjson_parse_object, so libjq has the last word and its messages stay
- * the Rejects' text.
+ * object, deep nesting, a number over 63 characters, or any backslash
+ * escape (where the two libraries could decode a bad one differently) -
+ * goes to ndjson_parse_object, so libjq has the last word and its messages
+ * stay the Rejects' text.
  */
 #include <stdlib.h>
 #include <string.h>
