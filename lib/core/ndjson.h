@@ -81,6 +81,9 @@ jv ndjson_parse_object(const char *line, size_t len, rejection *rj);
  * ndjson_parse_object, so a line is refused exactly when, and with the
  * message, libjq refuses it (ndjson_fields.c). */
 jv ndjson_parse_fields(const char *line, size_t len, const char *const *keep, rejection *rj);
+/* keep for a reader that wants every field (a record checked in full, as
+ * ingest's): the object is libjq's, built by the faster parser. */
+extern const char *const ndjson_keep_all[];
 
 /* Write v compactly and a newline (consumes v). Keys keep insertion order. */
 void ndjson_write(FILE *out, jv v);

@@ -451,11 +451,8 @@ int ing_ev_replay(ingest_t *in, const clock_ev *ev, rejection *rj)
 /* Journal a newly recorded event and queue its record for the output. */
 static int ev_accept(ingest_t *in, const clock_ev *ev, const char *id, armms_err *err)
 {
-    strbuf *p = &in->payload;
-    sb_reset(p);
-    ce_record(p, id, ev->event_id, ev->device, ev->guard, ev->utc, ev->local, ev->utype, ev->det,
-              in->received_at);
-    /* the outbox refers to the row (store/outbox_rows.h) */
+    /* the outbox refers to the row (store/outbox_rows.h), and the record
+     * on the output is read back from it once the batch committed */
     if (store_emit_clock_event(&in->s, sqlite3_last_insert_rowid(in->s.db), err))
         return err->code;
     if (in->releasing)

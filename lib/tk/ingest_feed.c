@@ -104,6 +104,7 @@ int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
     if (input_open(&rs, fd, name, rf, err))
         return err->code;
     rs.csv_readable = 1;
+    rs.keep = ndjson_keep_all; /* a ClockEvent is checked field by field */
     rs.lr.idle = ingest_idle;
     rs.lr.idle_ctx = in;
     /* Every Reject of this input says how it was read, to be fed back. */

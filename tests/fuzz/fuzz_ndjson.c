@@ -9,7 +9,7 @@
  * parses back to the same canonical form; a run ends. And each line of the
  * input through ndjson_parse_fields (yajl) is what ndjson_parse_object
  * (libjq) makes of it: the same refusal and message, or the same values
- * of the fields asked for.
+ * of the fields asked for; keeping every field, the same record.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,8 +86,26 @@ static void check_fields(const char *line, size_t len)
             jv_free(b);
         }
     }
-    jv_free(full);
     jv_free(fast);
+    /* keeping every field (ingest's way), the whole record is libjq's,
+     * compared by its text (key order included) */
+    rejection all_rj = {0};
+    jv all = ndjson_parse_fields(line, len, ndjson_keep_all, &all_rj);
+    if (!full_rj.code != !all_rj.code ||
+        (full_rj.code && (strcmp(full_rj.code, all_rj.code) || strcmp(full_rj.msg, all_rj.msg))))
+        fuzz_fail("keeping all fields, ndjson_parse_fields says %s, ndjson_parse_object %s: %.*s",
+                  all_rj.code ? all_rj.code : "ok", full_rj.code ? full_rj.code : "ok", (int)len,
+                  line);
+    if (!full_rj.code) {
+        jv a = jv_dump_string(jv_copy(full), 0), b = jv_dump_string(jv_copy(all), 0);
+        if (strcmp(jv_string_value(a), jv_string_value(b)) != 0)
+            fuzz_fail("keeping all fields, the record is %s in one parse, %s in the other",
+                      jv_string_value(a), jv_string_value(b));
+        jv_free(a);
+        jv_free(b);
+    }
+    jv_free(all);
+    jv_free(full);
 }
 
 void fuzz_one(const uint8_t *data, size_t len)
