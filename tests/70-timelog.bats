@@ -527,3 +527,27 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
     assert_line --regexp '^       armms-timelog adjust void TIME_LOG_ID '
     assert_line --regexp '^       armms-timelog adjust move TIME_LOG_ID '
 }
+
+@test "a store from before clock_event_guard is migrated with its clock events filed by guard, and they are matched as before" {
+    roster
+    {
+        tk_punch A G1 2026-10-20T05:52:13+08:00 IN DET1
+        tk_punch B G3 2026-10-20T17:56:00+08:00 IN DET1
+    } | armms-ingest -q -t acme >/dev/null
+    # tk.db as an ARMMS of schema 11 left it: guards' events were an index
+    sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "DROP TABLE clock_event_guard;
+        CREATE INDEX clock_event_guard_ts ON clock_event(guard_id, ts); PRAGMA user_version = 11"
+    run --separate-stderr armms-timelog -q -t acme --period 2026-10-B
+    assert_failure 78
+    armms-init -q -t acme
+    assert_equal "$(q acme tk "select count(*) from sqlite_master where name = 'clock_event_guard_ts'")" 0
+    assert_equal "$(q acme tk 'select g.guard_id, g.ts from clock_event_guard g join clock_event c on c.rowid = g.ce
+        where c.guard_id = g.guard_id and c.ts = g.ts order by 1')" \
+        "$(printf '%s\n' 'G1|2026-10-19T21:52:13Z' 'G3|2026-10-20T09:56:00Z')"
+    # an event ingested after the migration is filed too, in the same batch
+    tk_punch C G1 2026-10-20T18:02:00+08:00 OUT DET1 | armms-ingest -q -t acme >/dev/null
+    run --separate-stderr armms-timelog -q -t acme --period 2026-10-B
+    assert_success
+    assert_equal "$(jq -r '[.guard_id, .type, .shift_id, .status] | @tsv' <<<"$output" | sort)" \
+        "$(printf '%s\n' 'G1	IN	DAY	VALID' 'G1	OUT	DAY	VALID' 'G3	IN	NIGHT	VALID')"
+}

@@ -151,6 +151,17 @@ int ingest_flush(ingest_t *in, armms_err *err)
     sqlite3_int64 unsent = 0;
     int bad = 0;
     if (in->first) {
+        /* the batch's clock events by guard (schema.c, migration 12) */
+        sqlite3_bind_int64(in->by_guard, 1, in->first);
+        sqlite3_bind_int64(in->by_guard, 2, in->last);
+        int rc = sqlite3_step(in->by_guard);
+        sqlite3_reset(in->by_guard);
+        if (rc != SQLITE_DONE) {
+            bad = store_fail(&in->s, rc, "filing clock events by guard", err);
+            store_rollback(&in->s);
+        }
+    }
+    if (in->first && !bad) {
         sqlite3_bind_int64(in->unsent_ins, 1, in->first);
         sqlite3_bind_int64(in->unsent_ins, 2, in->last);
         sqlite3_bind_text(in->unsent_ins, 3, in->owner, -1, SQLITE_STATIC);

@@ -35,7 +35,7 @@ struct ingest {
     char *map_text; /* the program jq runs (a copy), NULL for none */
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
     sqlite3_stmt *rows; /* a committed batch's clock events, read back to write */
-    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del;
+    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del, *by_guard;
     idset known_guards, known_dets; /* ids already found in hr.db */
     strbuf pending;                 /* records being written out (ingest_commit.c) */
     strbuf payload, key;

@@ -21,8 +21,9 @@ static const char *const review_codes[] = {"NO_ASSIGNMENT", "OFF_SHIFT", "WRONG_
                                            "OUT_WITHOUT_IN"};
 
 static const char sql_events[] =
-    "SELECT clock_event_id, dedupe_key, ts, type, coalesce(detachment_id, '') FROM clock_event"
-    " WHERE guard_id = ?1 AND ts >= ?2 AND ts < ?3";
+    "SELECT c.clock_event_id, c.dedupe_key, g.ts, c.type, coalesce(c.detachment_id, '')"
+    " FROM clock_event_guard g CROSS JOIN clock_event c ON c.rowid = g.ce"
+    " WHERE g.guard_id = ?1 AND g.ts >= ?2 AND g.ts < ?3";
 static const char sql_adds[] =
     "SELECT adjustment_id, ts, type, coalesce(detachment_id, ''), coalesce(shift_id, ''),"
     " coalesce(shift_date, '') FROM time_log_adjustment"
@@ -118,7 +119,7 @@ static int tl_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
 }
 
 static const char sql_scope_ev[] =
-    "SELECT DISTINCT guard_id FROM clock_event WHERE ts >= ?1 AND ts < ?2 AND guard_id > ?5"
+    "SELECT DISTINCT guard_id FROM clock_event_guard WHERE ts >= ?1 AND ts < ?2 AND guard_id > ?5"
     " UNION SELECT DISTINCT guard_id FROM time_log_adjustment WHERE ts >= ?1 AND ts < ?2"
     " AND guard_id > ?5"
     " UNION SELECT DISTINCT guard_id FROM time_log WHERE work_date BETWEEN ?3 AND ?4"
