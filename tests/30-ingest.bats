@@ -1078,3 +1078,53 @@ include "vendor"; .' 'import "x" as $x {search: "/etc"}; .'; do
     done
     assert_equal "$(punches acme)" 0
 }
+
+@test "a plain ClockEvent line and the same line through --map . get the same Rejects and land the same events" {
+    # A line of plain members (strings, numbers, booleans, nulls, no
+    # backslash) is checked from its members without a jq value; --map
+    # always goes through libjq's object. Both must say the same of each.
+    small_tenant acme
+    small_tenant beta
+    local d='"device_id":"D1","guard_id":"G1"' in="$BATS_TEST_TMPDIR/in.ndjson"
+    {
+        ev A G1 2026-11-03T05:52:13+08:00
+        printf '{"event_id":"B",%s,"ts":"2026-11-03T06:00:00+08:00","type":"IN","note":"x"}\n' "$d"
+        printf '{"event_id":"C",%s,"ts":"2026-11-03T06:01:00+08:00","type":"IN","v":2}\n' "$d"
+        printf '{"event_id":"D",%s,"ts":"2026-11-03T06:02:00+08:00","type":"IN","v":"1"}\n' "$d"
+        printf '{"event_id":"E",%s,"ts":"2026-11-03T06:03:00+08:00","type":"IN","kind":"TimeLog"}\n' "$d"
+        printf '{"event_id":"F","device_id":"D1","guard_id":42,"ts":"2026-11-03T06:04:00+08:00","type":"IN"}\n'
+        printf '{"event_id":"G","device_id":null,"guard_id":"G1","ts":"2026-11-03T06:05:00+08:00","type":"IN"}\n'
+        printf '{"event_id":"H",%s,"ts":"yesterday","type":"IN"}\n' "$d"
+        printf '{"event_id":"I",%s,"ts":"2026-11-03T06:06:00+08:00","type":"LUNCH"}\n' "$d"
+        printf '{"event_id":"J","device_id":"D1","guard_id":{"id":"G1"},"ts":"2026-11-03T06:07:00+08:00","type":"IN"}\n'
+        printf '{"event_id":"K",%s,"ts":"2026-11-03T06:08:00+08:00","type":"IN","v":true}\n' "$d"
+        printf '{"event_id":"L",%s,"ts":"2026-11-03T06:09:00+08:00","type":"in","v":1.0,"kind":"ClockEvent","detachment_id":null}\n' "$d"
+        printf '{"event_id":"M","event_id":"N",%s,"ts":"2026-11-03T06:10:00+08:00","type":"OUT"}\n' "$d"
+        printf '{"event_id":"O\\u0031",%s,"ts":"2026-11-03T06:11:00+08:00","type":"OUT"}\n' "$d"
+        printf '{"event_id":"P",%s,"ts":"2026-11-03T06:12:00+08:00","type":"IN","detachment_id":"NOSUCH"}\n' "$d"
+        printf '[1,2]\n'
+        ev Z G1 2026-11-03T18:02:00+08:00 OUT
+    } >"$in"
+    run --separate-stderr armms-ingest -t acme "$in"
+    assert_equal "$status" 65
+    local plain mapped
+    plain=$(rejects | jq -c '[.line, .code, .message]')
+    local out_plain=$output
+    run --separate-stderr armms-ingest -t beta --map . "$in"
+    assert_equal "$status" 65
+    mapped=$(rejects | jq -c '[.line, .code, .message]')
+    assert_equal "$plain" "$mapped"
+    assert_equal "$(jq -r .event_id <<<"$out_plain" | paste -sd,)" A,L,N,O1,Z
+    assert_equal "$(jq -r .event_id <<<"$output" | paste -sd,)" A,L,N,O1,Z
+    assert_equal "$(jq -r '.[1]' <<<"$plain" | paste -sd,)" \
+        UNKNOWN_FIELD,BAD_FIELD,BAD_FIELD,BAD_FIELD,BAD_FIELD,MISSING_FIELD,BAD_TS,BAD_FIELD,BAD_FIELD,BAD_FIELD,NOT_OBJECT
+    # P is held (its detachment may come), on both paths
+    assert_equal "$(q acme tk 'select count(*) from clock_event_held')" 1
+    assert_equal "$(q beta tk 'select count(*) from clock_event_held')" 1
+    # each run's events are the other's duplicates
+    run --separate-stderr armms-ingest -t beta "$in"
+    assert_equal "$(jq -r '.[1]' <<<"$(rejects | jq -c '[.line, .code, .message]')" | paste -sd,)" \
+        "$(jq -r '.[1]' <<<"$plain" | paste -sd,)"
+    assert_equal "$output" ""
+    assert_equal "$(q beta tk 'select count(*) from clock_event')" 5
+}

@@ -557,6 +557,8 @@ int input_next(input_source *r, jv *out, input_item *it, armms_err *err)
     }
     int first = !r->first_seen;
     r->first_seen = 1;
+    if (r->flat && ndjson_parse_flat(line, len, r->flat, r->flat_max, &r->flat_n) == 0)
+        return INPUT_FLAT;
     jv v = r->keep ? ndjson_parse_fields(line, len, r->keep, &it->why)
                    : ndjson_parse_object(line, len, &it->why);
     if (it->why.code) {

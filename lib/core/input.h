@@ -51,7 +51,7 @@ typedef enum { INPUT_NDJSON, INPUT_CSV, INPUT_LINES } input_format;
 #define CSV_RECORD_LINES 64
 #define CSV_FIELD_MAX (64 * 1024)
 
-enum { INPUT_EOF = 0, INPUT_OK = 1, INPUT_BAD = 2 };
+enum { INPUT_EOF = 0, INPUT_OK = 1, INPUT_BAD = 2, INPUT_FLAT = 3 };
 
 typedef struct input_item {
     long line;       /* line number (CSV: of the record's first line; header = 1) */
@@ -91,12 +91,18 @@ typedef struct input_source {
     int stopped;             /* nothing more of the input is read (CSV read as NDJSON, UTF-16) */
     const char *const *keep; /* set by the caller: NDJSON records hold only these
                                 fields (ndjson_parse_fields); NULL: all */
+    /* set by the caller (NDJSON): a line ndjson_parse_flat takes comes back
+     * as INPUT_FLAT, its members in flat[0..flat_n), no jv made; any other
+     * line as before */
+    ndjson_member *flat;
+    int flat_max, flat_n;
 } input_source;
 
 /* fd is read to its end; name is used in messages ("<stdin>" or a path). */
 int input_open(input_source *r, int fd, const char *name, input_format fmt, armms_err *err);
 void input_close(input_source *r);
-/* INPUT_OK with *out (an object, or for INPUT_LINES a string), INPUT_BAD with
+/* INPUT_OK with *out (an object, or for INPUT_LINES a string), INPUT_FLAT
+ * (only when r->flat is set: *out untouched, the line in it->raw), INPUT_BAD with
  * it->why set, INPUT_EOF, or -1 on an I/O error or a broken CSV header
  * (err filled). */
 int input_next(input_source *r, jv *out, input_item *it, armms_err *err);

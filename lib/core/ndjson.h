@@ -84,6 +84,25 @@ jv ndjson_parse_fields(const char *line, size_t len, const char *const *keep, re
 /* keep for a reader that wants every field (a record checked in full, as
  * ingest's): the object is libjq's, built by the faster parser. */
 extern const char *const ndjson_keep_all[];
+/* A member of a flat object: key and value as slices of the line (not
+ * NUL-terminated); kind a jv_kind (a number's text, a string's bytes,
+ * nothing for null, true and false). */
+typedef struct ndjson_member {
+    const char *key;
+    size_t klen;
+    int kind;
+    const char *val;
+    size_t vlen;
+} ndjson_member;
+/* For a reader that checks every member of a record itself and needs no
+ * jv: 0 when the line is an object of at most max members, each a string,
+ * number, boolean or null, with no key twice, no backslash and valid
+ * UTF-8 (*n members into m, in their order); -1 for anything else, which
+ * the caller hands to ndjson_parse_object (so libjq decides every refusal
+ * and its message). What a flat line holds is exactly what libjq reads in
+ * it: a string's bytes are the value, a number's text is what libjq
+ * converts. */
+int ndjson_parse_flat(const char *line, size_t len, ndjson_member *m, int max, int *n);
 
 /* Write v compactly and a newline (consumes v). Keys keep insertion order. */
 void ndjson_write(FILE *out, jv v);

@@ -197,3 +197,93 @@ jv ndjson_parse_fields(const char *line, size_t len, const char *const *keep, re
     jv_free(p.done);
     return ndjson_parse_object(line, len, rj);
 }
+
+/* ndjson_parse_flat: the members of a flat object, as slices of the line. */
+typedef struct flat {
+    ndjson_member *m;
+    int max, n, depth;
+} flat;
+
+static int flat_put(flat *f, int kind, const char *s, size_t n)
+{
+    if (f->depth != 1 || f->n == 0 || f->m[f->n - 1].kind != -1)
+        return 0; /* a bare value, or one inside a nested container */
+    ndjson_member *m = &f->m[f->n - 1];
+    m->kind = kind;
+    m->val = s;
+    m->vlen = n;
+    return 1;
+}
+
+static int flat_null(void *ctx)
+{
+    return flat_put(ctx, JV_KIND_NULL, NULL, 0);
+}
+
+static int flat_bool(void *ctx, int b)
+{
+    return flat_put(ctx, b ? JV_KIND_TRUE : JV_KIND_FALSE, NULL, 0);
+}
+
+static int flat_number(void *ctx, const char *s, size_t n)
+{
+    return n < 64 && flat_put(ctx, JV_KIND_NUMBER, s, n);
+}
+
+static int flat_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return flat_put(ctx, JV_KIND_STRING, (const char *)s, n);
+}
+
+static int flat_start(void *ctx)
+{
+    flat *f = ctx;
+    return f->depth++ == 0; /* the record itself, nothing inside it */
+}
+
+static int flat_array(void *ctx)
+{
+    return 0;
+}
+
+static int flat_end(void *ctx)
+{
+    flat *f = ctx;
+    f->depth--;
+    return f->n == 0 || f->m[f->n - 1].kind != -1;
+}
+
+static int flat_key(void *ctx, const unsigned char *s, size_t n)
+{
+    flat *f = ctx;
+    if (f->n == f->max)
+        return 0;
+    f->m[f->n++] = (ndjson_member){(const char *)s, n, -1, NULL, 0};
+    return 1;
+}
+
+static const yajl_callbacks flat_callbacks = {
+    flat_null,  flat_bool, NULL,     NULL,       flat_number, flat_string,
+    flat_start, flat_key,  flat_end, flat_array, NULL,
+};
+
+int ndjson_parse_flat(const char *line, size_t len, ndjson_member *m, int max, int *n)
+{
+    *n = 0;
+    if (memchr(line, '\\', len) || !utf8_valid(line, len))
+        return -1;
+    flat f = {m, max, 0, 0};
+    yajl_handle h = yajl_alloc(&flat_callbacks, NULL, &f);
+    if (!h)
+        armms_fatal("out of memory");
+    int ok = yajl_parse(h, (const unsigned char *)line, len) == yajl_status_ok &&
+             yajl_complete_parse(h) == yajl_status_ok && f.depth == 0;
+    yajl_free(h);
+    /* an object was parsed (a bare value fails above); a key given twice is
+     * libjq's to settle (the last one wins there) */
+    for (int i = 0; ok && i < f.n; i++)
+        for (int j = 0; ok && j < i; j++)
+            ok = !(m[i].klen == m[j].klen && memcmp(m[i].key, m[j].key, m[i].klen) == 0);
+    *n = ok ? f.n : 0;
+    return ok ? 0 : -1;
+}

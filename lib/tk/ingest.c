@@ -171,6 +171,7 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
     in->rej = rej;
     sb_init(&in->pending);
     sb_init(&in->payload);
+    sb_init(&in->flat_vals);
     sb_init(&in->key);
     idset_init(&in->known_guards, 1u << 20);
     idset_init(&in->known_dets, 1u << 16);
@@ -339,6 +340,65 @@ static int ev_fields_peek(ingest_t *in, jv rec, clock_ev *ev, rejection *rj)
     return 0;
 }
 
+/* ev_fields_peek for a flat line (core/ndjson.h): the same checks, in the
+ * same order, on the members as slices of the line; their values are
+ * copied, NUL-terminated, into in->flat_vals, where ev's strings point. */
+static int ev_fields_flat(ingest_t *in, const ndjson_member *m, int n, clock_ev *ev, rejection *rj)
+{
+    enum { K_EVENT_ID, K_DEVICE, K_GUARD, K_TS, K_TYPE, K_DET, K_KIND, K_V, K_OTHER };
+    long at[K_OTHER];
+    int bad = 0;
+    strbuf *b = &in->flat_vals;
+    sb_reset(b);
+    for (int k = 0; k < K_OTHER; k++)
+        at[k] = -1;
+    for (int j = 0; j < n; j++) {
+        int i = 0;
+        while (i < (int)(sizeof known_fields / sizeof *known_fields) &&
+               !(strlen(known_fields[i]) == m[j].klen &&
+                 memcmp(known_fields[i], m[j].key, m[j].klen) == 0))
+            i++;
+        if (i == (int)(sizeof known_fields / sizeof *known_fields))
+            return rejection_set(rj, "UNKNOWN_FIELD", "ClockEvent has no field '%.*s'",
+                                 (int)m[j].klen, m[j].key);
+        if (i < K_OTHER && i != K_V) {
+            if (m[j].kind == JV_KIND_STRING) {
+                at[i] = (long)b->len; /* a string of a flat line holds no NUL */
+                sb_add(b, m[j].val, m[j].vlen);
+                sb_addc(b, 0);
+            } else if (m[j].kind != JV_KIND_NULL) {
+                bad = 1;
+            }
+        } else if (i == K_V) {
+            char num[64];
+            int one = 0;
+            if (m[j].kind == JV_KIND_NUMBER) {
+                memcpy(num, m[j].val, m[j].vlen); /* under 64 bytes (ndjson_parse_flat) */
+                num[m[j].vlen] = 0;
+                one = strtod(num, NULL) == 1;
+            }
+            if (!one)
+                bad = 2;
+        }
+    }
+    const char *f[K_OTHER];
+    for (int k = 0; k < K_OTHER; k++)
+        f[k] = at[k] < 0 ? NULL : b->s + at[k];
+    if (bad == 2)
+        return rejection_set(rj, "BAD_FIELD", "v must be 1");
+    if (f[K_KIND] && strcmp(f[K_KIND], "ClockEvent") != 0)
+        return rejection_set(rj, "BAD_FIELD", "kind must be ClockEvent");
+    if (bad)
+        return rejection_set(rj, "BAD_FIELD", "ids, ts and type must be strings");
+    ev->device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
+    ev->guard = f[K_GUARD];
+    ev->ts = f[K_TS];
+    ev->type = f[K_TYPE];
+    ev->event_id = f[K_EVENT_ID];
+    ev->det = f[K_DET];
+    return 0;
+}
+
 /* The values themselves: present, well formed, not in the future, and
  * naming a guard and detachment the master data knows. */
 static int ev_check(ingest_t *in, clock_ev *ev, rejection *rj)
@@ -472,44 +532,53 @@ static int ev_accept(ingest_t *in, const clock_ev *ev, const char *id, armms_err
     return 0;
 }
 
-/* Validate and record one ClockEvent object (consumed): 0 when recorded or
- * counted as a duplicate, REJECTED, or an EXIT_* code. */
-static int record_one(ingest_t *in, jv rec, const char *source, long line, rejection *rj,
-                      armms_err *err)
+/* Validate and record one ClockEvent, its fields looked at (rc: what
+ * looking at them gave): 0 when recorded or counted as a duplicate,
+ * REJECTED, or an EXIT_* code. */
+static int record_ev(ingest_t *in, clock_ev *ev, int rc, const char *source, long line,
+                     rejection *rj, armms_err *err)
 {
-    clock_ev ev = {0};
     char id[27];
     int fresh = 0;
-    in->outcome = OUT_NONE;
-    int rc = ev_fields_peek(in, rec, &ev, rj);
     if (!rc)
-        rc = ev_check(in, &ev, rj);
-    if (rc == REJECTED && ing_holdable(rj)) {
-        rc = ing_ev_hold(in, &ev, NULL, rj->code, source, line, rj, err);
-        jv_free(rec);
-        return rc;
-    }
+        rc = ev_check(in, ev, rj);
+    if (rc == REJECTED && ing_holdable(rj))
+        return ing_ev_hold(in, ev, NULL, rj->code, source, line, rj, err);
     if (!rc) {
-        ing_ev_key(in, &ev);
+        ing_ev_key(in, ev);
         ulid_new(id);
-        rc = ev_insert(in, &ev, id, &fresh, err);
+        rc = ev_insert(in, ev, id, &fresh, err);
     }
     if (!rc)
-        rc = fresh ? ev_accept(in, &ev, id, err) : ing_ev_replay(in, &ev, rj);
+        rc = fresh ? ev_accept(in, ev, id, err) : ing_ev_replay(in, ev, rj);
+    return rc;
+}
+
+/* One ClockEvent object (consumed), or a flat line's members when m is
+ * not NULL (rec is then not looked at). */
+static int record_one(ingest_t *in, jv rec, const ndjson_member *m, int n, const char *source,
+                      long line, rejection *rj, armms_err *err)
+{
+    clock_ev ev = {0};
+    in->outcome = OUT_NONE;
+    if (m)
+        return record_ev(in, &ev, ev_fields_flat(in, m, n, &ev, rj), source, line, rj, err);
+    int rc = record_ev(in, &ev, ev_fields_peek(in, rec, &ev, rj), source, line, rj, err);
     jv_free(rec); /* last: ev's strings live in it */
     return rc;
 }
 
-int ing_process(ingest_t *in, jv rec, const char *source, long line, const char *raw,
-                size_t raw_len, armms_err *err)
+static int process(ingest_t *in, jv rec, const ndjson_member *m, int n, const char *source,
+                   long line, const char *raw, size_t raw_len, armms_err *err)
 {
     if (ing_ensure_tx(in, err)) {
-        jv_free(rec);
+        if (!m)
+            jv_free(rec);
         return err->code;
     }
     err->code = 0;
     rejection rj;
-    int rc = record_one(in, rec, source, line, &rj, err);
+    int rc = record_one(in, rec, m, n, source, line, &rj, err);
     if (rc == REJECTED) {
         ing_reject_why(in, &rj, source, line, raw, raw_len);
         in->outcome = OUT_REJECTED;
@@ -520,6 +589,19 @@ int ing_process(ingest_t *in, jv rec, const char *source, long line, const char 
     if (in->releasing && (rc = ing_released(in, err)))
         return rc;
     return ing_batch_step(in, err);
+}
+
+int ing_process(ingest_t *in, jv rec, const char *source, long line, const char *raw,
+                size_t raw_len, armms_err *err)
+{
+    return process(in, rec, NULL, 0, source, line, raw, raw_len, err);
+}
+
+int ing_record_flat(ingest_t *in, const ndjson_member *m, int n, const char *source, long line,
+                    const char *raw, size_t raw_len, armms_err *err)
+{
+    in->n.read++;
+    return process(in, jv_null(), m, n, source, line, raw, raw_len, err);
 }
 
 int ingest_record(ingest_t *in, jv rec, const char *source, long line, const char *raw,
@@ -578,6 +660,7 @@ int ingest_close(ingest_t *in, armms_err *err)
     free(in->map_text);
     sb_free(&in->pending);
     sb_free(&in->payload);
+    sb_free(&in->flat_vals);
     sb_free(&in->key);
     idset_free(&in->known_guards);
     idset_free(&in->known_dets);

@@ -95,6 +95,15 @@ static int refeed(ingest_t *in, jv rec, const char *name, long line, armms_err *
     return rc;
 }
 
+/* Whether a flat line is a Reject record (its "kind"), to be fed back. */
+static int flat_is_reject(const ndjson_member *m, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (m[i].klen == 4 && !memcmp(m[i].key, "kind", 4))
+            return m[i].kind == JV_KIND_STRING && m[i].vlen == 6 && !memcmp(m[i].val, "Reject", 6);
+    return 0;
+}
+
 int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
 {
     input_source rs;
@@ -105,6 +114,11 @@ int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
         return err->code;
     rs.csv_readable = 1;
     rs.keep = ndjson_keep_all; /* a ClockEvent is checked field by field */
+    ndjson_member flat[16];    /* a ClockEvent has 11 fields at most */
+    if (rf == INPUT_NDJSON) {
+        rs.flat = flat;
+        rs.flat_max = (int)(sizeof flat / sizeof *flat);
+    }
     rs.lr.idle = ingest_idle;
     rs.lr.idle_ctx = in;
     /* Every Reject of this input says how it was read, to be fed back. */
@@ -118,6 +132,10 @@ int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
     while (!rc && (st = input_next(&rs, &rec, &it, err)) != INPUT_EOF) {
         own.header = input_header_text(&rs);
         in->rej->origin = own;
+        if (st == INPUT_FLAT && (in->jq || flat_is_reject(flat, rs.flat_n)))
+            /* a map reads the record as jq has it; a Reject is fed back */
+            st = jv_is_valid(rec = ndjson_parse_object(it.raw, it.raw_len, &it.why)) ? INPUT_OK
+                                                                                     : INPUT_BAD;
         if (st < 0) {
             rc = err->code;
         } else if (st == INPUT_OK && rf == INPUT_NDJSON && reject_is_peek(rec)) {
@@ -127,6 +145,8 @@ int ingest_fd(ingest_t *in, int fd, const char *name, int fmt, armms_err *err)
                 jv_free(rec);
         } else if (st == INPUT_BAD) {
             ingest_reject(in, &it.why, name, it.line, it.raw, it.raw_len);
+        } else if (st == INPUT_FLAT) {
+            rc = ing_record_flat(in, flat, rs.flat_n, name, it.line, it.raw, it.raw_len, err);
         } else if (rf == INPUT_LINES) {
             rc = ingest_zk_line(in, it.raw, it.raw_len, fmt == INGEST_ZK_PUSH, name, it.line, err);
             jv_free(rec);

@@ -18,6 +18,7 @@
 #include <jq.h>
 
 #include "core/idset.h"
+#include "core/ndjson.h"
 #include "store/outbox_rows.h"
 #include "tk/ingest.h"
 
@@ -39,6 +40,7 @@ struct ingest {
     idset known_guards, known_dets; /* ids already found in hr.db */
     strbuf pending;                 /* records being written out (ingest_commit.c) */
     strbuf payload, key;
+    strbuf flat_vals; /* a flat line's values, NUL-terminated (ev_fields_flat) */
     long in_batch, batch_accepted;
     int in_tx;
     armms_err failed;          /* sticky: a commit failed; nothing more lands */
@@ -93,6 +95,10 @@ int ing_ev_replay(ingest_t *in, const clock_ev *ev, rejection *rj);
 /* One object (consumed) through the checks, inside the open batch. */
 int ing_process(ingest_t *in, jv rec, const char *source, long line, const char *raw,
                 size_t raw_len, armms_err *err);
+/* ingest_record for a flat NDJSON line without --map (core/ndjson.h): its
+ * members checked as ingest_record checks the object libjq would make. */
+int ing_record_flat(ingest_t *in, const ndjson_member *m, int n, const char *source, long line,
+                    const char *raw, size_t raw_len, armms_err *err);
 
 /* ingest_commit.c: batches, and reporting what committed. */
 /* Begin the open batch's transaction unless it is open (or a commit failed). */

@@ -9,7 +9,8 @@
  * parses back to the same canonical form; a run ends. And each line of the
  * input through ndjson_parse_fields (yajl) is what ndjson_parse_object
  * (libjq) makes of it: the same refusal and message, or the same values
- * of the fields asked for; keeping every field, the same record.
+ * of the fields asked for; keeping every field, the same record; and a
+ * line ndjson_parse_flat takes holds what libjq reads in it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,46 @@ static void check_record(jv obj)
 static const char *const keep[] = {"kind", "v",  "guard_id", "work_date", "was",
                                    "a",    "ts", "n",        "",          NULL};
 
+/* A line ndjson_parse_flat takes is an object libjq reads to the same
+ * members in the same order: a string's bytes, a number's value, the
+ * kind of the rest. full: libjq's object (looked at). */
+static void check_flat(const char *line, size_t len, jv full, const char *refused)
+{
+    ndjson_member m[16];
+    int n;
+    if (ndjson_parse_flat(line, len, m, 16, &n) != 0)
+        return;
+    if (refused)
+        fuzz_fail("ndjson_parse_flat takes a line libjq refuses (%s): %.*s", refused, (int)len,
+                  line);
+    if (jv_object_length(jv_copy(full)) != n)
+        fuzz_fail("ndjson_parse_flat finds %d members, libjq %d: %.*s", n,
+                  jv_object_length(jv_copy(full)), (int)len, line);
+    int i = 0;
+    jv_object_foreach(full, key, val)
+    {
+        const ndjson_member *e = &m[i++];
+        jv_kind k = jv_get_kind(val);
+        int same = (size_t)jv_string_length_bytes(jv_copy(key)) == e->klen &&
+                   memcmp(jv_string_value(key), e->key, e->klen) == 0 && (int)k == e->kind;
+        if (same && k == JV_KIND_STRING)
+            same = (size_t)jv_string_length_bytes(jv_copy(val)) == e->vlen &&
+                   memcmp(jv_string_value(val), e->val, e->vlen) == 0;
+        if (same && k == JV_KIND_NUMBER) {
+            char num[64];
+            memcpy(num, e->val, e->vlen);
+            num[e->vlen] = 0;
+            double a = strtod(num, NULL), b = jv_number_value(val);
+            same = a == b || (a != a && b != b);
+        }
+        jv_free(key);
+        jv_free(val);
+        if (!same)
+            fuzz_fail("member %d differs between ndjson_parse_flat and libjq: %.*s", i, (int)len,
+                      line);
+    }
+}
+
 static void check_fields(const char *line, size_t len)
 {
     rejection full_rj = {0}, fast_rj = {0};
@@ -105,6 +146,7 @@ static void check_fields(const char *line, size_t len)
         jv_free(b);
     }
     jv_free(all);
+    check_flat(line, len, full, full_rj.code);
     jv_free(full);
 }
 
