@@ -285,11 +285,32 @@ static const char *const known_fields[] = {"event_id",       "device_id",     "g
                                            "type",           "detachment_id", "kind",       "v",
                                            "clock_event_id", "ts_local",      "received_at"};
 
+/* The known fields by index (known_fields' first K_OTHER). */
+enum { K_EVENT_ID, K_DEVICE, K_GUARD, K_TS, K_TYPE, K_DET, K_KIND, K_V, K_OTHER };
+
+/* After the pass over a record's fields: the values f (NULL: absent or
+ * null) and the last bad kind seen (1 not a string, 2 v not 1). */
+static int ev_fields_done(ingest_t *in, const char *const *f, int bad, clock_ev *ev, rejection *rj)
+{
+    if (bad == 2)
+        return rejection_set(rj, "BAD_FIELD", "v must be 1");
+    if (f[K_KIND] && strcmp(f[K_KIND], "ClockEvent") != 0)
+        return rejection_set(rj, "BAD_FIELD", "kind must be ClockEvent");
+    if (bad)
+        return rejection_set(rj, "BAD_FIELD", "ids, ts and type must be strings");
+    ev->device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
+    ev->guard = f[K_GUARD];
+    ev->ts = f[K_TS];
+    ev->type = f[K_TYPE];
+    ev->event_id = f[K_EVENT_ID];
+    ev->det = f[K_DET];
+    return 0;
+}
+
 /* One pass over the object (which keeps ev's strings alive): pick the
  * known fields, refuse others, and check the kinds of the values. */
 static int ev_fields_peek(ingest_t *in, jv rec, clock_ev *ev, rejection *rj)
 {
-    enum { K_EVENT_ID, K_DEVICE, K_GUARD, K_TS, K_TYPE, K_DET, K_KIND, K_V, K_OTHER };
     const char *f[K_OTHER] = {0};
     int bad = 0; /* the last bad value seen: 1 not a string, 2 v not 1 */
     jv_object_foreach(rec, key, val)
@@ -325,19 +346,7 @@ static int ev_fields_peek(ingest_t *in, jv rec, clock_ev *ev, rejection *rj)
         jv_free(key);
         jv_free(val);
     }
-    if (bad == 2)
-        return rejection_set(rj, "BAD_FIELD", "v must be 1");
-    if (f[K_KIND] && strcmp(f[K_KIND], "ClockEvent") != 0)
-        return rejection_set(rj, "BAD_FIELD", "kind must be ClockEvent");
-    if (bad)
-        return rejection_set(rj, "BAD_FIELD", "ids, ts and type must be strings");
-    ev->device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
-    ev->guard = f[K_GUARD];
-    ev->ts = f[K_TS];
-    ev->type = f[K_TYPE];
-    ev->event_id = f[K_EVENT_ID];
-    ev->det = f[K_DET];
-    return 0;
+    return ev_fields_done(in, f, bad, ev, rj);
 }
 
 /* ev_fields_peek for a flat line (core/ndjson.h): the same checks, in the
@@ -345,7 +354,6 @@ static int ev_fields_peek(ingest_t *in, jv rec, clock_ev *ev, rejection *rj)
  * copied, NUL-terminated, into in->flat_vals, where ev's strings point. */
 static int ev_fields_flat(ingest_t *in, const ndjson_member *m, int n, clock_ev *ev, rejection *rj)
 {
-    enum { K_EVENT_ID, K_DEVICE, K_GUARD, K_TS, K_TYPE, K_DET, K_KIND, K_V, K_OTHER };
     long at[K_OTHER];
     int bad = 0;
     strbuf *b = &in->flat_vals;
@@ -384,19 +392,7 @@ static int ev_fields_flat(ingest_t *in, const ndjson_member *m, int n, clock_ev 
     const char *f[K_OTHER];
     for (int k = 0; k < K_OTHER; k++)
         f[k] = at[k] < 0 ? NULL : b->s + at[k];
-    if (bad == 2)
-        return rejection_set(rj, "BAD_FIELD", "v must be 1");
-    if (f[K_KIND] && strcmp(f[K_KIND], "ClockEvent") != 0)
-        return rejection_set(rj, "BAD_FIELD", "kind must be ClockEvent");
-    if (bad)
-        return rejection_set(rj, "BAD_FIELD", "ids, ts and type must be strings");
-    ev->device = f[K_DEVICE] ? f[K_DEVICE] : in->o.device;
-    ev->guard = f[K_GUARD];
-    ev->ts = f[K_TS];
-    ev->type = f[K_TYPE];
-    ev->event_id = f[K_EVENT_ID];
-    ev->det = f[K_DET];
-    return 0;
+    return ev_fields_done(in, f, bad, ev, rj);
 }
 
 /* The values themselves: present, well formed, not in the future, and
