@@ -225,9 +225,13 @@ void iso_format_utc(instant_t t, char *buf)
 
 void iso_format_offset(instant_t t, int off, char *buf)
 {
-    char tail[8];
+    char tail[8], *p = tail;
     int a = off < 0 ? -off : off;
-    snprintf(tail, sizeof tail, "%c%02d:%02d", off < 0 ? '-' : '+', a / 60 % 100, a % 60);
+    *p++ = off < 0 ? '-' : '+';
+    p = put2(p, a / 60 % 100);
+    *p++ = ':';
+    p = put2(p, a % 60);
+    *p = 0;
     fmt_fields(t + (instant_t)off * 60, buf, 26, tail);
 }
 

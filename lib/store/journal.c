@@ -461,16 +461,19 @@ static void flush_encode(flush_t *f, const char *ev, size_t elen, long long k, l
 {
     strbuf *b = &f->b;
     size_t line_start = b->len;
-    char num[24], tail[96];
     f->h.seq++;
-    snprintf(num, sizeof num, "%lld", f->h.seq);
     sb_adds(b, "{\"seq\":");
-    sb_adds(b, num);
+    sb_add_int(b, f->h.seq);
     sb_addc(b, ',');
     sb_add(b, ev + 1, elen - 2);
-    snprintf(tail, sizeof tail, ",\"src\":\"%s\",\"src_id\":%lld,\"src_i\":%lld,\"src_n\":%lld",
-             f->module, f->last_id, k, nev);
-    sb_adds(b, tail);
+    sb_adds(b, ",\"src\":\"");
+    sb_adds(b, f->module);
+    sb_adds(b, "\",\"src_id\":");
+    sb_add_int(b, f->last_id);
+    sb_adds(b, ",\"src_i\":");
+    sb_add_int(b, k);
+    sb_adds(b, ",\"src_n\":");
+    sb_add_int(b, nev);
     sb_adds(b, ",\"prev\":\"");
     sb_add(b, f->h.hash, 64);
     sb_addc(b, '"');

@@ -411,7 +411,7 @@ static int ev_check(ingest_t *in, clock_ev *ev, rejection *rj)
                              "characters");
     if (strcasecmp(ev->type, "IN") && strcasecmp(ev->type, "OUT"))
         return rejection_set(rj, "BAD_FIELD", "type '%s' is not IN or OUT", ev->type);
-    snprintf(ev->utype, sizeof ev->utype, "%s", strlen(ev->type) == 2 ? "IN" : "OUT");
+    str_copy(ev->utype, sizeof ev->utype, strlen(ev->type) == 2 ? "IN" : "OUT");
     if (iso_parse(ev->ts, &ev->at, &ev->off) != 0)
         return rejection_set(rj, "BAD_TS", "ts '%s' is not an ISO-8601 time with an offset",
                              ev->ts);
