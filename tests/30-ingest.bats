@@ -1128,3 +1128,62 @@ include "vendor"; .' 'import "x" as $x {search: "/etc"}; .'; do
     assert_equal "$output" ""
     assert_equal "$(q beta tk 'select count(*) from clock_event')" 5
 }
+
+# The writer thread (ingest_commit.c) journals and writes a batch while
+# the run stores the next; ARMMS_INGEST_SERIAL=1 does it all on one thread.
+@test "a run of many batches through the writer thread and on one thread: the same records, journal and store" {
+    local md=$BATS_TEST_TMPDIR/md in=$BATS_TEST_TMPDIR/ev.ndjson t k
+    armms-sample masterdata --guards 300 --out "$md" >/dev/null
+    for t in one two; do
+        armms-init -q -t "$t"
+        for k in position shift detachment guard assignment; do
+            armms-import -q -t "$t" "$k" "$md/$k.csv"
+        done
+    done
+    armms-sample events --guards 300 --max 3000 >"$in"
+    # a duplicate and a bad line in the middle, so batches differ in what they land
+    { head -n 1500 "$in"; sed -n 10p "$in"; echo '{"device_id":"D","guard_id":"G00001","type":"IN"}'; tail -n +1501 "$in"; } >"$in.2"
+    run --separate-stderr env ARMMS_INGEST_SERIAL=1 armms-ingest -t one --batch 250 "$in.2"
+    assert_equal "$status" 65
+    printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/one.out"
+    local sum1=${stderr##*$'\n'}
+    # each record is on the output only once it is in the journal: the
+    # first record of each batch is looked for there as it is read
+    run --separate-stderr bash -c 'set -o pipefail
+        armms-ingest -t two --batch 250 "$1" | while IFS= read -r l; do
+            n=$((n + 1))
+            if [ $((n % 250)) = 1 ]; then
+                id=$(jq -r .clock_event_id <<<"$l")
+                grep -qF "\"aggregate_id\":\"$id\"" "$ARMMS_HOME"/tenants/two/journal/*.ndjson ||
+                    echo "record $n on the output before the journal: $id" >&2
+            fi
+            printf "%s\n" "$l"
+        done' _ "$in.2"
+    assert_equal "$status" 65
+    printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/two.out"
+    assert_equal "$(grep -c 'before the journal' <<<"$stderr")" 0
+    assert_equal "${stderr##*$'\n'}" "$sum1"
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/two.out")" "$(punches one)"
+    # the records, but for the ids each run drew, in the same order
+    assert_equal "$(jq -c 'del(.clock_event_id)' "$BATS_TEST_TMPDIR/two.out")" \
+        "$(jq -c 'del(.clock_event_id)' "$BATS_TEST_TMPDIR/one.out")"
+    for t in one two; do
+        # what was written is what was journaled, in order
+        assert_equal "$(journal_lines "$t" | jq -c 'select(.event_type == "ClockEventRecorded") | .payload')" \
+            "$(cat "$BATS_TEST_TMPDIR/$t.out")"
+        assert_equal "$(q "$t" tk 'select count(*) from outbox')" 0
+        assert_equal "$(q "$t" tk 'select count(*) from clock_event_unsent')" 0
+        run --separate-stderr armms-journal -t "$t" verify
+        assert_success
+    done
+    # the same lines, each from the same outbox row at the same place
+    local drop='select(.event_type == "ClockEventRecorded") | del(.event_id, .tenant_id, .aggregate_id, .payload.clock_event_id, .prev, .hash)'
+    assert_equal "$(journal_lines two | jq -c "$drop")" "$(journal_lines one | jq -c "$drop")"
+    assert_equal "$(q two tk 'select device_id, event_id, guard_id, ts, type from clock_event order by rowid')" \
+        "$(q one tk 'select device_id, event_id, guard_id, ts, type from clock_event order by rowid')"
+    # a rerun lands nothing and writes nothing
+    run --separate-stderr armms-ingest -t two --batch 250 "$in.2"
+    assert_equal "$status" 65
+    assert_equal "$output" ""
+    assert_equal "$(punches two)" "$(punches one)"
+}

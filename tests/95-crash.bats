@@ -376,3 +376,22 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
         assert_equal "$(journal_lines acme | md5sum)" "$before"
     done
 }
+
+@test "a journal append that fails on ingest's writer thread stops the run before its next batch lands, and a rerun journals and writes the rest once" {
+    crash_tenant 200
+    local ev=$BATS_TEST_TMPDIR/ev.ndjson st=0
+    # batch 1 fills, so the writer journals it: its first write fails
+    faulty "write:1:fail" "$(jdir)" armms-ingest -q -t acme --batch 40 "$ev" >"$BATS_TEST_TMPDIR/o1" 2>"$BATS_TEST_TMPDIR/e1" || st=$?
+    fired || fail "no journal write"
+    [ "$st" = 74 ] || fail "exit $st: $(cat "$BATS_TEST_TMPDIR/e1")"
+    grep -q 'journal write failed' "$BATS_TEST_TMPDIR/e1" || fail "$(cat "$BATS_TEST_TMPDIR/e1")"
+    # batch 1 is stored and written (it committed); batch 2 never landed
+    assert_equal "$(q acme tk 'SELECT count(*) FROM clock_event')" 40
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/o1")" 40
+    assert_equal "$(q acme tk 'SELECT count(*) FROM outbox')" 1
+    run --separate-stderr sh -c 'armms-ingest -q -t acme --batch 40 "$1" >"$2"' _ "$ev" "$BATS_TEST_TMPDIR/o2"
+    assert_success
+    invariants acme 200 "after the failed append"
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/o2")" 160
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/o1" "$BATS_TEST_TMPDIR/o2" | jq -r .clock_event_id | sort -u | wc -l)" 200
+}

@@ -329,7 +329,7 @@ static const char select_pending[] =
 
 /* Encoded lines are written in chunks of this size, so a large backlog
  * does not sit in memory whole. */
-#define FLUSH_CHUNK (4u << 20)
+#define FLUSH_CHUNK (1u << 20)
 
 /* One flush under way: the head it moves and the lines not yet written.
  * h.offset stays at the last fsynced byte until flush_commit, so a failed
@@ -544,7 +544,8 @@ static int flush_commit(flush_t *f, armms_err *err)
     return head_write(f->t, &f->h, err);
 }
 
-int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err)
+static int flush_ex(tenant_t *t, sqlite3 *db, const char *module, int prune, long *appended,
+                    long long *mark, armms_err *err)
 {
     int mi = mod_index(module);
     if (appended)
@@ -581,7 +582,7 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
             int stale = sqlite3_step(st) == SQLITE_ROW;
             sqlite3_finalize(st);
             st = NULL;
-            if (stale) {
+            if (stale && prune) {
                 char sql[96];
                 snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.h.mark[mi]);
                 sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -612,18 +613,33 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
     st = NULL;
     /* Prune what is now safely journaled; a failure here is harmless (the
      * rows are skipped by the mark and pruned next time). */
-    char sql[96];
-    snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.last_id);
-    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    if (prune) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.last_id);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
 out:
     if (appended)
         *appended = f.count;
+    if (mark)
+        *mark = f.h.mark[mi];
     sqlite3_finalize(st);
     if (f.fd >= 0)
         close(f.fd);
     sb_free(&f.b);
     close(lfd); /* releases the flock */
     return rc;
+}
+
+int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err)
+{
+    return flush_ex(t, db, module, 1, appended, NULL, err);
+}
+
+int journal_flush_ro(tenant_t *t, sqlite3 *db, const char *module, long long *mark, armms_err *err)
+{
+    *mark = 0;
+    return flush_ex(t, db, module, 0, NULL, mark, err);
 }
 
 int journal_last_seq(tenant_t *t, long long *seq, armms_err *err)

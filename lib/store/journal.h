@@ -51,6 +51,13 @@
 /* Append the module's outbox rows that are not yet journaled, then prune
  * them from the outbox. Takes the journal lock (waits up to t->wait_ms). */
 int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err);
+/* journal_flush through a connection that must not write (a read-only one,
+ * on a thread beside the store's writer): the rows are appended and the
+ * head moved, but not pruned from the outbox; *mark = the module's last
+ * outbox row journaled, which the writer may then prune (DELETE FROM
+ * outbox WHERE id <= mark) in a transaction of its own. */
+int journal_flush_ro(tenant_t *t, sqlite3 *db, const char *module, long long *mark,
+                     armms_err *err);
 
 /* Call cb for each journal line in seq order (sealed segments included).
  * cb returns nonzero to stop early; that value is returned. */

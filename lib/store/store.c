@@ -488,7 +488,7 @@ int store_commit(store_t *s, armms_err *err)
     s->ref_open = 0;
     if (recorded)
         s->digest_unrecorded = 0;
-    if (!emitted)
+    if (!emitted || s->defer_journal)
         return 0;
     return journal_flush(s->tenant, s->db, s->module, NULL, err);
 }

@@ -57,6 +57,8 @@ typedef struct store {
     char request_id[40]; /* CAPTURE_APPLY: named in the audit rows */
     int audit_off;       /* device facts (clock events) are not audit rows */
     int committed;       /* the last store_commit's COMMIT took effect */
+    int defer_journal;   /* store_commit leaves the journal append to the caller
+                            (armms-ingest's writer thread, tk/ingest.h) */
     sqlite3_stmt *audit_ins;
     int migrated; /* store_open with STORE_MIGRATE moved its schema forward */
     /* The audited tables the open transaction changed, with their sums
@@ -87,10 +89,11 @@ int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err);
 /* ATTACH another module's file read-only under its module name. */
 int store_attach_ro(store_t *s, const char *module, armms_err *err);
 int store_begin(store_t *s, armms_err *err);
-/* Commit, then journal the transaction's events. On failure, s->committed
- * tells whether the COMMIT took effect (only the journal append after it
- * failed: the next run's store_open journals the outbox) or nothing was
- * recorded. */
+/* Commit, then journal the transaction's events (unless s->defer_journal:
+ * then the caller appends them, with journal_flush or journal_flush_ro).
+ * On failure, s->committed tells whether the COMMIT took effect (only the
+ * journal append after it failed: the next run's store_open journals the
+ * outbox) or nothing was recorded. */
 int store_commit(store_t *s, armms_err *err);
 void store_rollback(store_t *s);
 /* A single-level savepoint covering both the SQL and the queued events. */

@@ -189,10 +189,11 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
      * sorted pass: a page cache that holds those pages through a
      * 100,000-event batch writes each once instead of spilling and reading
      * it back (ingest of a million events: 18.8 s with 8 MiB, 14.9 s with
-     * 24 MiB, when guards were an index). 22 MiB leaves room for the
-     * sorter of the guard pass (~4 MiB) under 50 MiB in all; fixed, so
-     * memory stays flat. */
-    sqlite3_exec(in->s.db, "PRAGMA main.cache_size=-22528", NULL, NULL, NULL);
+     * 24 MiB, when guards were an index). 18 MiB leaves room for the
+     * sorter of the guard pass (~4 MiB) and the writer thread's buffers
+     * and cache (ingest_commit.c, ~5 MiB) under 50 MiB in all, and was
+     * no slower than 22 MiB with the writer; fixed, so memory stays flat. */
+    sqlite3_exec(in->s.db, "PRAGMA main.cache_size=-18432", NULL, NULL, NULL);
     if (store_prepare(&in->s, &in->ins, ins_sql, err) ||
         store_prepare(&in->s, &in->dup, dup_sql, err) ||
         store_prepare(&in->s, &in->guard, guard_sql, err) ||
@@ -647,6 +648,9 @@ int ingest_close(ingest_t *in, armms_err *err)
     int rc = 0;
     if (!err->code)
         rc = ingest_flush(in, err);
+    int wrc = ing_writer_stop(in, err);
+    if (!rc)
+        rc = wrc;
     ing_ack_now(in); /* the last batches written: one small transaction */
     store_close(&in->s);
     ing_owner_drop(in);

@@ -14,13 +14,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/secure.h"
 #include "core/ulid.h"
+#include "store/journal.h"
 
 #include "tk/ingest_int.h"
 
@@ -88,6 +91,14 @@ int ing_ensure_tx(ingest_t *in, armms_err *err)
     in->in_batch = 0;
     in->at_tx = in->n;
     in->first = in->last = 0;
+    if (in->prune_to > in->pruned) {
+        /* what the writer journaled (a failure only leaves the rows to a
+         * later prune: the journal passes over them by its mark) */
+        char sql[80];
+        snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", in->prune_to);
+        if (sqlite3_exec(in->s.db, sql, NULL, NULL, NULL) == SQLITE_OK)
+            in->pruned = in->prune_to;
+    }
     if (ack_in_tx(in, err)) {
         store_rollback(&in->s);
         in->in_tx = 0;
@@ -101,26 +112,25 @@ static const char rows_sql[] =
     "SELECT " CE_ROW_COLUMNS " FROM clock_event WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid";
 
 /* The records of clock_event rows first..last, read back from the store
- * once they committed (so a batch's records are never all held in memory). */
-static int write_rows(ingest_t *in, sqlite3_int64 first, sqlite3_int64 last)
+ * once they committed (so a batch's records are never all held in memory),
+ * through *st (prepared on db when NULL) and p, to out. */
+static int write_rows(sqlite3 *db, sqlite3_stmt **st, strbuf *p, FILE *out, sqlite3_int64 first,
+                      sqlite3_int64 last)
 {
-    armms_err e = {0};
-    if (store_prepare(&in->s, &in->rows, rows_sql, &e))
+    if (!*st && sqlite3_prepare_v2(db, rows_sql, -1, st, NULL) != SQLITE_OK)
         return -1;
-    sqlite3_stmt *st = in->rows;
-    sqlite3_bind_int64(st, 1, first);
-    sqlite3_bind_int64(st, 2, last);
-    strbuf *p = &in->pending;
+    sqlite3_bind_int64(*st, 1, first);
+    sqlite3_bind_int64(*st, 2, last);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ce_record_of_row(p, st);
+    while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+        ce_record_of_row(p, *st);
         sb_addc(p, '\n');
         if (p->len >= 1 << 16) {
-            fwrite(p->s, 1, p->len, in->out);
+            fwrite(p->s, 1, p->len, out);
             sb_reset(p);
         }
     }
-    sqlite3_reset(st);
+    sqlite3_reset(*st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -130,7 +140,7 @@ static int write_rows(ingest_t *in, sqlite3_int64 first, sqlite3_int64 last)
  * be read back stays unsent: a later run writes it. */
 static void report(ingest_t *in, sqlite3_int64 unsent, sqlite3_int64 first, sqlite3_int64 last)
 {
-    int bad = first && write_rows(in, first, last) != 0;
+    int bad = first && write_rows(in->s.db, &in->rows, &in->pending, in->out, first, last) != 0;
     if (in->pending.len) {
         fwrite(in->pending.s, 1, in->pending.len, in->out);
         sb_reset(&in->pending);
@@ -139,7 +149,170 @@ static void report(ingest_t *in, sqlite3_int64 unsent, sqlite3_int64 first, sqli
         ack_later(in, unsent);
 }
 
-int ingest_flush(ingest_t *in, armms_err *err)
+/*
+ * The writer: a thread that journals each committed batch and then writes
+ * its records, while the run checks and stores the next batch. The order
+ * of a batch's steps is the one a run on its own keeps (commit, journal
+ * append and fsync, then the records, then the unsent row deleted by a
+ * later transaction); only the next batch's work overlaps them. One batch
+ * is in the writer's hands at most: ingest_flush waits for it before it
+ * hands over the next, and before it returns to a caller (the tool's last
+ * flush, the idle hook, a replay), so whatever ingest_flush reports
+ * committed is journaled and written when it returns. The writer reads
+ * through a read-only connection of its own and writes nothing to tk.db:
+ * the outbox rows it journaled are pruned by the run's next transaction,
+ * and its unsent row is deleted by the run (ack_later) once the writer
+ * says its records were written. A failed append is sticky, as a failed
+ * commit is: the batch's records are still written (they are recorded),
+ * the run stops taking input, and the next run's store_open appends what
+ * is left. ARMMS_INGEST_SERIAL=1 keeps it all on one thread.
+ */
+typedef struct ing_writer {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int busy, quit;
+    sqlite3_int64 unsent, first, last; /* the batch in its hands */
+    int written;                       /* done: its records were written */
+    long long mark;                    /* done: tk outbox rows journaled up to */
+    armms_err err;                     /* the first append that failed */
+    ingest_t *in;
+    store_t s; /* its own read-only connection */
+    sqlite3_stmt *rows;
+    strbuf buf;
+} ing_writer;
+
+static void *writer_main(void *arg)
+{
+    ing_writer *w = arg;
+    ingest_t *in = w->in;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break;
+        sqlite3_int64 first = w->first, last = w->last;
+        int failed = w->err.code != 0;
+        pthread_mutex_unlock(&w->mu);
+        armms_err e = {0};
+        long long mark = 0;
+        int rc = failed ? 0 : journal_flush_ro(in->t, w->s.db, "tk", &mark, &e);
+        int bad = first && write_rows(w->s.db, &w->rows, &w->buf, in->out, first, last) != 0;
+        if (w->buf.len) {
+            fwrite(w->buf.s, 1, w->buf.len, in->out);
+            sb_reset(&w->buf);
+        }
+        int written = fflush(in->out) == 0 && !ferror(in->out) && !bad;
+        pthread_mutex_lock(&w->mu);
+        if (rc && !w->err.code)
+            w->err = e;
+        w->mark = mark;
+        w->written = written;
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static int writer_start(ingest_t *in, armms_err *err)
+{
+    const char *serial = armms_env("ARMMS_INGEST_SERIAL");
+    if (serial && *serial && strcmp(serial, "0") != 0)
+        return 0;
+    ing_writer *w = xcalloc(1, sizeof *w);
+    w->in = in;
+    sb_init(&w->buf);
+    if (store_open_ro(&w->s, in->t, "tk", err)) {
+        sb_free(&w->buf);
+        free(w);
+        return err->code;
+    }
+    /* it reads a batch's rows once, in order: a small cache does */
+    sqlite3_exec(w->s.db, "PRAGMA cache_size=-2048", NULL, NULL, NULL);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
+        store_close(&w->s);
+        sb_free(&w->buf);
+        free(w);
+        return 0; /* no thread: the run writes on its own */
+    }
+    in->writer = w;
+    in->s.defer_journal = 1;
+    return 0;
+}
+
+/* Wait until the writer is done with its batch, and take what it did: an
+ * unsent row to delete, outbox rows to prune, or an append that failed
+ * (then in->failed, and err, say so). */
+static int writer_wait(ingest_t *in, armms_err *err)
+{
+    ing_writer *w = in->writer;
+    if (!w)
+        return 0;
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    if (w->written && w->unsent)
+        ack_later(in, w->unsent);
+    w->unsent = 0;
+    if (w->mark > in->prune_to)
+        in->prune_to = w->mark;
+    armms_err e = w->err;
+    pthread_mutex_unlock(&w->mu);
+    if (e.code && !in->failed.code)
+        in->failed = e;
+    if (in->failed.code && !err->code)
+        *err = in->failed;
+    return in->failed.code ? err->code : 0;
+}
+
+static void writer_post(ingest_t *in, sqlite3_int64 unsent, sqlite3_int64 first,
+                        sqlite3_int64 last)
+{
+    ing_writer *w = in->writer;
+    pthread_mutex_lock(&w->mu);
+    w->unsent = unsent;
+    w->first = first;
+    w->last = last;
+    w->written = 0;
+    w->busy = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait for the writer, end its thread, and append what it left (nothing,
+ * unless an append failed) and prune the outbox through the run's own
+ * connection, as a run on its own does at each commit. */
+static int writer_stop(ingest_t *in, armms_err *err)
+{
+    ing_writer *w = in->writer;
+    if (!w)
+        return 0;
+    int rc = writer_wait(in, err);
+    pthread_mutex_lock(&w->mu);
+    w->quit = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    sqlite3_finalize(w->rows);
+    store_close(&w->s);
+    sb_free(&w->buf);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+    in->writer = NULL;
+    in->s.defer_journal = 0;
+    if (!rc && !in->failed.code && !in->in_tx && journal_flush(in->t, in->s.db, "tk", NULL, err))
+        rc = in->failed.code ? err->code : (in->failed = *err).code;
+    return rc;
+}
+
+/* Commit the open batch and report it: through the writer when there is
+ * one (handed over once the batch before is done), else here. */
+static int flush_batch(ingest_t *in, armms_err *err)
 {
     if (in->failed.code) {
         *err = in->failed;
@@ -150,7 +323,15 @@ int ingest_flush(ingest_t *in, armms_err *err)
     in->in_tx = 0;
     sqlite3_int64 unsent = 0;
     int bad = 0;
-    if (in->first) {
+    /* The batch before is journaled and written first (by now the writer
+     * is most likely done with it): its unsent row then goes with this
+     * transaction, and an append that failed stops the run before this
+     * batch lands, as it does on one thread. */
+    if (in->writer && (writer_wait(in, err) || ack_in_tx(in, err))) {
+        bad = err->code;
+        store_rollback(&in->s);
+    }
+    if (in->first && !bad) {
         /* the batch's clock events by guard (schema.c, migration 12) */
         sqlite3_bind_int64(in->by_guard, 1, in->first);
         sqlite3_bind_int64(in->by_guard, 2, in->last);
@@ -174,6 +355,8 @@ int ingest_flush(ingest_t *in, armms_err *err)
             unsent = sqlite3_last_insert_rowid(in->s.db);
         }
     }
+    if (bad)
+        in->s.committed = 0; /* nothing of this batch was */
     if (bad || store_commit(&in->s, err)) {
         in->failed = *err;
         if (!in->s.committed) {
@@ -196,17 +379,40 @@ int ingest_flush(ingest_t *in, armms_err *err)
         in->o.progress(&in->n, in->o.progress_ctx);
     if (in->crash_after && ++in->commits >= in->crash_after)
         _exit(EXIT_SOFTWARE); /* test hook: a crash between commit and output */
-    /* Only now, with the batch durable, report its events. */
+    /* Only now, with the batch committed, journal and report its events. */
     assert(!in->in_tx);
-    report(in, unsent, in->first, in->last);
+    if (in->writer) {
+        writer_post(in, unsent, in->first, in->last);
+    } else {
+        report(in, unsent, in->first, in->last);
+    }
     return in->failed.code ? err->code : 0;
+}
+
+int ingest_flush(ingest_t *in, armms_err *err)
+{
+    int rc = flush_batch(in, err);
+    int wrc = writer_wait(in, err);
+    return rc ? rc : wrc;
 }
 
 int ing_batch_step(ingest_t *in, armms_err *err)
 {
-    if (++in->in_batch >= in->o.batch)
-        return ingest_flush(in, err);
-    return 0;
+    if (++in->in_batch < in->o.batch)
+        return 0;
+    /* A run that fills a batch has more to come, most likely: from here
+     * on the writer journals and writes while it goes on. */
+    if (!in->writer_tried) {
+        in->writer_tried = 1;
+        if (writer_start(in, err))
+            return err->code;
+    }
+    return flush_batch(in, err);
+}
+
+int ing_writer_stop(ingest_t *in, armms_err *err)
+{
+    return writer_stop(in, err);
 }
 
 static const char unsent_sql[] =

@@ -58,6 +58,9 @@ struct ingest {
     const struct rbac *who;      /* ingest_limit's actor, or NULL */
     char refused_at[256];        /* the detachments refused, "DET2, DET7" */
     long commits, crash_after;   /* ARMMS_TEST_CRASH_AFTER_COMMIT */
+    struct ing_writer *writer;   /* the thread journaling and writing batches (ingest_commit.c) */
+    int writer_tried;
+    long long prune_to, pruned; /* outbox rows the writer journaled, and those pruned */
     instant_t now;
     char received_at[24];
     ingest_counts n;
@@ -105,6 +108,8 @@ int ing_record_flat(ingest_t *in, const ndjson_member *m, int n, const char *sou
 int ing_ensure_tx(ingest_t *in, armms_err *err);
 /* Count a record into the open batch; flush it when full. */
 int ing_batch_step(ingest_t *in, armms_err *err);
+/* End the writer thread (if any), once it has written what it holds. */
+int ing_writer_stop(ingest_t *in, armms_err *err);
 /* Mark the written batches sent in a transaction of their own. */
 void ing_ack_now(ingest_t *in);
 /* Take this run's lock file (ingest-OWNER.lock in the tenant directory),
