@@ -36,7 +36,7 @@ static const char usage[] =
     "                        emit zero or more ClockEvent objects (a record it makes\n"
     "                        none of is MAP_EMPTY; no input at all exits 66)\n"
     "      --max-future H    reject events over H hours ahead of now (default 24)\n"
-    "      --batch N         events per transaction (default 100000)\n"
+    "      --batch N         events per transaction (default 200000)\n"
     "      --held            list the held punches (HeldPunch records) and exit\n" CLI_COMMON_HELP;
 
 enum { OPT_FORMAT = OPT_TOOL_BASE, OPT_DEVICE, OPT_TZ, OPT_MAP, OPT_MAX_FUTURE, OPT_BATCH };
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
         {"held", no_argument, NULL, OPT_HELD},
         {0, 0, 0, 0}};
     cli_t c;
-    ingest_opts o = {.max_future_s = 24 * 3600, .batch = 100000};
+    ingest_opts o = {.max_future_s = 24 * 3600, .batch = 200000};
     int fmt = INGEST_NDJSON, fmt_given = 0, opt, held = 0;
     cli_init(&c, "armms-ingest", usage);
     argv[0] = (char *)armms_prog; /* getopt names the tool, not its path */
