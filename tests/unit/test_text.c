@@ -55,6 +55,27 @@ static void test_utf8(void)
     UTF8_OK("\xf4\x90\x80\x80", 0, "F4 90 80 80 (U+110000, past U+10FFFF) is rejected");
     UTF8_OK("\xf5\x80\x80\x80", 0, "F5 80 80 80 (past U+10FFFF) is rejected");
     T_EQ_INT(utf8_valid("\xc3\xb1", 1), 0, "a valid sequence cut short by the length is rejected");
+
+    /* ASCII is taken eight bytes at a time: a byte anywhere in a long run,
+     * at each offset from its start, and one the length leaves out */
+    int bad_found = 0, good_found = 0, cut_found = 0, past_ok = 0;
+    for (int k = 0; k < 24; k++) {
+        char b[32];
+        memset(b, 'a', sizeof b);
+        b[k] = (char)0xff;
+        bad_found += utf8_valid(b, 24) == 0;
+        b[k] = (char)0xc3;
+        b[k + 1] = (char)0xb1;
+        good_found += utf8_valid(b, 26) == 1;
+        cut_found += utf8_valid(b, (size_t)k + 1) == 0;
+        b[k] = b[k + 1] = 'a';
+        b[24] = (char)0xff;
+        past_ok += utf8_valid(b, 24) == 1;
+    }
+    T_EQ_INT(past_ok, 24, "a byte FF just past the length is not looked at");
+    T_EQ_INT(bad_found, 24, "a byte FF at each of 24 places in ASCII is rejected");
+    T_EQ_INT(good_found, 24, "an n-tilde at each of 24 places in ASCII is valid");
+    T_EQ_INT(cut_found, 24, "an n-tilde cut by the length at each of 24 places is rejected");
 }
 
 static void test_json_str(void)
