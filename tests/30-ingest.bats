@@ -18,6 +18,19 @@ ev_noid() {
 }
 
 punches() { q "$1" tk 'select count(*) from clock_event'; }
+# sample_tenants G T...: tenants T... with the same generated master data
+# of G guards (positions, shifts, detachments, guards, assignments).
+sample_tenants() {
+    local g=$1 md=$BATS_TEST_TMPDIR/md t k
+    shift
+    armms-sample masterdata --guards "$g" --out "$md" >/dev/null
+    for t in "$@"; do
+        armms-init -q -t "$t"
+        for k in position shift detachment guard assignment; do
+            armms-import -q -t "$t" "$k" "$md/$k.csv"
+        done
+    done
+}
 recorded() { journal_lines "$1" | jq -r .event_type | grep -cx ClockEventRecorded || true; }
 journal_sum() { journal_lines "$1" | sha256sum; }
 # Reject records among the stderr lines (the summary line is not JSON).
@@ -666,14 +679,7 @@ check_held_between_good_punches() {
 # --- crash safety and concurrency --------------------------------------
 
 @test "an ingest killed mid-run loses nothing and the rerun records each punch exactly once" {
-    md=$BATS_TEST_TMPDIR/md
-    armms-sample masterdata --guards 8000 --out "$md"
-    for t in big ref; do
-        armms-init -q -t "$t"
-        for k in position shift detachment guard assignment; do
-            armms-import -q -t "$t" "$k" "$md/$k.csv"
-        done
-    done
+    sample_tenants 8000 big ref
     in=$BATS_TEST_TMPDIR/events.ndjson
     armms-sample events --guards 8000 >"$in"
 
@@ -1132,14 +1138,8 @@ include "vendor"; .' 'import "x" as $x {search: "/etc"}; .'; do
 # The writer thread (ingest_commit.c) journals and writes a batch while
 # the run stores the next; ARMMS_INGEST_SERIAL=1 does it all on one thread.
 @test "a run of many batches through the writer thread and on one thread: the same records, journal and store" {
-    local md=$BATS_TEST_TMPDIR/md in=$BATS_TEST_TMPDIR/ev.ndjson t k
-    armms-sample masterdata --guards 300 --out "$md" >/dev/null
-    for t in one two; do
-        armms-init -q -t "$t"
-        for k in position shift detachment guard assignment; do
-            armms-import -q -t "$t" "$k" "$md/$k.csv"
-        done
-    done
+    local in=$BATS_TEST_TMPDIR/ev.ndjson t
+    sample_tenants 300 one two
     armms-sample events --guards 300 --max 3000 >"$in"
     # a duplicate and a bad line in the middle, so batches differ in what they land
     { head -n 1500 "$in"; sed -n 10p "$in"; echo '{"device_id":"D","guard_id":"G00001","type":"IN"}'; tail -n +1501 "$in"; } >"$in.2"

@@ -14,13 +14,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/handoff.h"
 #include "core/secure.h"
 #include "core/ulid.h"
 #include "store/journal.h"
@@ -168,10 +168,7 @@ static void report(ingest_t *in, sqlite3_int64 unsent, sqlite3_int64 first, sqli
  * is left. ARMMS_INGEST_SERIAL=1 keeps it all on one thread.
  */
 typedef struct ing_writer {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int busy, quit;
+    handoff h;
     sqlite3_int64 unsent, first, last; /* the batch in its hands */
     int written;                       /* done: its records were written */
     long long mark;                    /* done: tk outbox rows journaled up to */
@@ -182,38 +179,21 @@ typedef struct ing_writer {
     strbuf buf;
 } ing_writer;
 
-static void *writer_main(void *arg)
+static void writer_job(void *job)
 {
-    ing_writer *w = arg;
+    ing_writer *w = job;
     ingest_t *in = w->in;
-    pthread_mutex_lock(&w->mu);
-    for (;;) {
-        while (!w->busy && !w->quit)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (!w->busy)
-            break;
-        sqlite3_int64 first = w->first, last = w->last;
-        int failed = w->err.code != 0;
-        pthread_mutex_unlock(&w->mu);
-        armms_err e = {0};
-        long long mark = 0;
-        int rc = failed ? 0 : journal_flush_ro(in->t, w->s.db, "tk", &mark, &e);
-        int bad = first && write_rows(w->s.db, &w->rows, &w->buf, in->out, first, last) != 0;
-        if (w->buf.len) {
-            fwrite(w->buf.s, 1, w->buf.len, in->out);
-            sb_reset(&w->buf);
-        }
-        int written = fflush(in->out) == 0 && !ferror(in->out) && !bad;
-        pthread_mutex_lock(&w->mu);
-        if (rc && !w->err.code)
-            w->err = e;
-        w->mark = mark;
-        w->written = written;
-        w->busy = 0;
-        pthread_cond_broadcast(&w->cv);
+    armms_err e = {0};
+    long long mark = 0;
+    if (!w->err.code && journal_flush_ro(in->t, w->s.db, "tk", &mark, &e))
+        w->err = e;
+    int bad = w->first && write_rows(w->s.db, &w->rows, &w->buf, in->out, w->first, w->last) != 0;
+    if (w->buf.len) {
+        fwrite(w->buf.s, 1, w->buf.len, in->out);
+        sb_reset(&w->buf);
     }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
+    w->written = fflush(in->out) == 0 && !ferror(in->out) && !bad;
+    w->mark = mark;
 }
 
 static int writer_start(ingest_t *in, armms_err *err)
@@ -231,9 +211,7 @@ static int writer_start(ingest_t *in, armms_err *err)
     }
     /* it reads a batch's rows once, in order: a small cache does */
     sqlite3_exec(w->s.db, "PRAGMA cache_size=-2048", NULL, NULL, NULL);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
+    if (handoff_start(&w->h, writer_job, w) != 0) {
         store_close(&w->s);
         sb_free(&w->buf);
         free(w);
@@ -252,18 +230,14 @@ static int writer_wait(ingest_t *in, armms_err *err)
     ing_writer *w = in->writer;
     if (!w)
         return 0;
-    pthread_mutex_lock(&w->mu);
-    while (w->busy)
-        pthread_cond_wait(&w->cv, &w->mu);
+    handoff_wait(&w->h);
     if (w->written && w->unsent)
         ack_later(in, w->unsent);
     w->unsent = 0;
     if (w->mark > in->prune_to)
         in->prune_to = w->mark;
-    armms_err e = w->err;
-    pthread_mutex_unlock(&w->mu);
-    if (e.code && !in->failed.code)
-        in->failed = e;
+    if (w->err.code && !in->failed.code)
+        in->failed = w->err;
     if (in->failed.code && !err->code)
         *err = in->failed;
     return in->failed.code ? err->code : 0;
@@ -273,14 +247,12 @@ static void writer_post(ingest_t *in, sqlite3_int64 unsent, sqlite3_int64 first,
                         sqlite3_int64 last)
 {
     ing_writer *w = in->writer;
-    pthread_mutex_lock(&w->mu);
     w->unsent = unsent;
     w->first = first;
     w->last = last;
     w->written = 0;
-    w->busy = 1;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    w->mark = 0;
+    handoff_post(&w->h);
 }
 
 /* Wait for the writer, end its thread, and append what it left (nothing,
@@ -292,16 +264,10 @@ static int writer_stop(ingest_t *in, armms_err *err)
     if (!w)
         return 0;
     int rc = writer_wait(in, err);
-    pthread_mutex_lock(&w->mu);
-    w->quit = 1;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->th, NULL);
+    handoff_stop(&w->h);
     sqlite3_finalize(w->rows);
     store_close(&w->s);
     sb_free(&w->buf);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
     free(w);
     in->writer = NULL;
     in->s.defer_journal = 0;

@@ -4,11 +4,11 @@
 #include "tk/stage.h"
 
 #include <assert.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/handoff.h"
 #include "core/secure.h"
 #include "iam/change.h"
 #include "tk/stale.h"
@@ -331,44 +331,24 @@ static void drop_foreign(tk_run *r)
  * next transaction never overlap, and the pipe takes the time of every
  * stage's work end to end. A writer thread lets them overlap. */
 struct tk_writer {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    handoff h;
     int fd;
-    strbuf buf;           /* the records being written */
-    int busy, stop, fail; /* fail: a write failed (sticky) */
+    strbuf buf; /* the records being written */
+    int fail;   /* a write failed (sticky) */
 };
 
-static void *writer_main(void *arg)
+static void write_job(void *job)
 {
-    struct tk_writer *w = arg;
-    pthread_mutex_lock(&w->mu);
-    for (;;) {
-        while (!w->busy && !w->stop)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (!w->busy)
-            break;
-        pthread_mutex_unlock(&w->mu);
-        int bad = write_all(w->fd, w->buf.s, w->buf.len) != 0;
-        pthread_mutex_lock(&w->mu);
-        w->fail |= bad;
-        w->busy = 0;
-        pthread_cond_broadcast(&w->cv);
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
+    struct tk_writer *w = job;
+    w->fail |= write_all(w->fd, w->buf.s, w->buf.len) != 0;
 }
 
 /* Wait until the records handed over last are written: -1 if any write
  * of the run failed. */
 static int writer_wait(struct tk_writer *w)
 {
-    pthread_mutex_lock(&w->mu);
-    while (w->busy)
-        pthread_cond_wait(&w->cv, &w->mu);
-    int fail = w->fail;
-    pthread_mutex_unlock(&w->mu);
-    return fail ? -1 : 0;
+    handoff_wait(&w->h);
+    return w->fail ? -1 : 0;
 }
 
 void tk_run_async(tk_run *r)
@@ -377,16 +357,11 @@ void tk_run_async(tk_run *r)
     if (r->writer || fstat(fileno(r->out), &st) != 0 ||
         !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
         return;
-    struct tk_writer *w = xmalloc(sizeof *w);
-    memset(w, 0, sizeof *w);
+    struct tk_writer *w = xcalloc(1, sizeof *w);
     w->fd = fileno(r->out);
     sb_init(&w->buf);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-        pthread_cond_destroy(&w->cv); /* no thread: the run writes itself */
-        pthread_mutex_destroy(&w->mu);
-        free(w);
+    if (handoff_start(&w->h, write_job, w) != 0) {
+        free(w); /* no thread: the run writes itself */
         return;
     }
     r->writer = w;
@@ -398,14 +373,8 @@ int tk_run_drain(tk_run *r, armms_err *err)
     if (!w)
         return 0;
     r->writer = NULL;
-    int fail = writer_wait(w);
-    pthread_mutex_lock(&w->mu);
-    w->stop = 1;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
+    handoff_stop(&w->h);
+    int fail = w->fail;
     sb_free(&w->buf);
     free(w);
     return fail ? err_set(err, EXIT_IOERR, "cannot write to standard output") : 0;
@@ -428,10 +397,7 @@ int tk_run_write(tk_run *r, armms_err *err)
         strbuf full = r->outbuf; /* the thread is idle: its buffer is ours */
         r->outbuf = w->buf;
         w->buf = full;
-        pthread_mutex_lock(&w->mu);
-        w->busy = 1;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
+        handoff_post(&w->h);
     } else if (r->outbuf.len && !r->quiet_output) {
         if (fflush(r->out) || write_all(fileno(r->out), r->outbuf.s, r->outbuf.len))
             return err_set(err, EXIT_IOERR, "cannot write to standard output");
