@@ -582,11 +582,8 @@ static int flush_ex(tenant_t *t, sqlite3 *db, const char *module, int prune, lon
             int stale = sqlite3_step(st) == SQLITE_ROW;
             sqlite3_finalize(st);
             st = NULL;
-            if (stale && prune) {
-                char sql[96];
-                snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.h.mark[mi]);
-                sqlite3_exec(db, sql, NULL, NULL, NULL);
-            }
+            if (stale && prune)
+                journal_prune(db, f.h.mark[mi]);
         }
         goto out;
     }
@@ -613,11 +610,8 @@ static int flush_ex(tenant_t *t, sqlite3 *db, const char *module, int prune, lon
     st = NULL;
     /* Prune what is now safely journaled; a failure here is harmless (the
      * rows are skipped by the mark and pruned next time). */
-    if (prune) {
-        char sql[96];
-        snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", f.last_id);
-        sqlite3_exec(db, sql, NULL, NULL, NULL);
-    }
+    if (prune)
+        journal_prune(db, f.last_id);
 out:
     if (appended)
         *appended = f.count;
@@ -629,6 +623,13 @@ out:
     sb_free(&f.b);
     close(lfd); /* releases the flock */
     return rc;
+}
+
+int journal_prune(sqlite3 *db, long long mark)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", mark);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, armms_err *err)

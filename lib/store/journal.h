@@ -58,6 +58,10 @@ int journal_flush(tenant_t *t, sqlite3 *db, const char *module, long *appended, 
  * outbox WHERE id <= mark) in a transaction of its own. */
 int journal_flush_ro(tenant_t *t, sqlite3 *db, const char *module, long long *mark,
                      armms_err *err);
+/* Prune the outbox rows journaled up to mark (a module's mark), in db's
+ * open transaction if any: 0, or -1 (harmless: the journal passes over
+ * journaled rows by its mark, and a later prune takes them). */
+int journal_prune(sqlite3 *db, long long mark);
 
 /* Call cb for each journal line in seq order (sealed segments included).
  * cb returns nonzero to stop early; that value is returned. */

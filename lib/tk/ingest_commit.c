@@ -91,14 +91,9 @@ int ing_ensure_tx(ingest_t *in, armms_err *err)
     in->in_batch = 0;
     in->at_tx = in->n;
     in->first = in->last = 0;
-    if (in->prune_to > in->pruned) {
-        /* what the writer journaled (a failure only leaves the rows to a
-         * later prune: the journal passes over them by its mark) */
-        char sql[80];
-        snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE id <= %lld", in->prune_to);
-        if (sqlite3_exec(in->s.db, sql, NULL, NULL, NULL) == SQLITE_OK)
-            in->pruned = in->prune_to;
-    }
+    /* what the writer journaled (a failure leaves them to a later prune) */
+    if (in->prune_to > in->pruned && journal_prune(in->s.db, in->prune_to) == 0)
+        in->pruned = in->prune_to;
     if (ack_in_tx(in, err)) {
         store_rollback(&in->s);
         in->in_tx = 0;
@@ -196,18 +191,21 @@ static void writer_job(void *job)
     w->mark = mark;
 }
 
-static int writer_start(ingest_t *in, armms_err *err)
+/* Start the writer, unless ARMMS_INGEST_SERIAL says not to; without a
+ * connection or a thread for it the run goes on writing on its own. */
+static void writer_start(ingest_t *in)
 {
     const char *serial = armms_env("ARMMS_INGEST_SERIAL");
     if (serial && *serial && strcmp(serial, "0") != 0)
-        return 0;
+        return;
     ing_writer *w = xcalloc(1, sizeof *w);
     w->in = in;
     sb_init(&w->buf);
-    if (store_open_ro(&w->s, in->t, "tk", err)) {
+    armms_err e = {0};
+    if (store_open_ro(&w->s, in->t, "tk", &e)) {
         sb_free(&w->buf);
         free(w);
-        return err->code;
+        return;
     }
     /* it reads a batch's rows once, in order: a small cache does */
     sqlite3_exec(w->s.db, "PRAGMA cache_size=-2048", NULL, NULL, NULL);
@@ -215,11 +213,10 @@ static int writer_start(ingest_t *in, armms_err *err)
         store_close(&w->s);
         sb_free(&w->buf);
         free(w);
-        return 0; /* no thread: the run writes on its own */
+        return;
     }
     in->writer = w;
     in->s.defer_journal = 1;
-    return 0;
 }
 
 /* Wait until the writer is done with its batch, and take what it did: an
@@ -258,7 +255,7 @@ static void writer_post(ingest_t *in, sqlite3_int64 unsent, sqlite3_int64 first,
 /* Wait for the writer, end its thread, and append what it left (nothing,
  * unless an append failed) and prune the outbox through the run's own
  * connection, as a run on its own does at each commit. */
-static int writer_stop(ingest_t *in, armms_err *err)
+int ing_writer_stop(ingest_t *in, armms_err *err)
 {
     ing_writer *w = in->writer;
     if (!w)
@@ -271,8 +268,10 @@ static int writer_stop(ingest_t *in, armms_err *err)
     free(w);
     in->writer = NULL;
     in->s.defer_journal = 0;
-    if (!rc && !in->failed.code && !in->in_tx && journal_flush(in->t, in->s.db, "tk", NULL, err))
-        rc = in->failed.code ? err->code : (in->failed = *err).code;
+    if (!rc && !in->in_tx && journal_flush(in->t, in->s.db, "tk", NULL, err)) {
+        in->failed = *err;
+        rc = err->code;
+    }
     return rc;
 }
 
@@ -370,15 +369,9 @@ int ing_batch_step(ingest_t *in, armms_err *err)
      * on the writer journals and writes while it goes on. */
     if (!in->writer_tried) {
         in->writer_tried = 1;
-        if (writer_start(in, err))
-            return err->code;
+        writer_start(in);
     }
     return flush_batch(in, err);
-}
-
-int ing_writer_stop(ingest_t *in, armms_err *err)
-{
-    return writer_stop(in, err);
 }
 
 static const char unsent_sql[] =
