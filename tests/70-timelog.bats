@@ -551,3 +551,69 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
     assert_equal "$(jq -r '[.guard_id, .type, .shift_id, .status] | @tsv' <<<"$output" | sort)" \
         "$(printf '%s\n' 'G1	IN	DAY	VALID' 'G1	OUT	DAY	VALID' 'G3	IN	NIGHT	VALID')"
 }
+
+@test "a store from before its status checks were written without IN lists keeps its rows and rowids, and refuses what it refused" {
+    roster
+    {
+        tk_punch A G1 2026-10-20T05:52:13+08:00 IN DET1
+        tk_punch B G1 2026-10-20T18:01:00+08:00 OUT DET1
+        tk_punch C G3 2026-10-20T17:56:00+08:00 IN DET1
+    } >"$BATS_TEST_TMPDIR/in"
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    # a late OUT through armms-timelog alone leaves a stale mark for armms-dtr
+    tk_punch D G3 2026-10-21T06:03:00+08:00 OUT DET1 | armms-ingest -q -t acme | armms-timelog -q -t acme >/dev/null
+    [ "$(q acme tk 'select count(*) from stale')" -gt 0 ]
+    [ "$(q acme tk 'select count(*) from timesheet')" -gt 0 ]
+    before=$(tk_dump acme; q acme tk 'select rowid, * from stale; select rowid, timesheet_id, version from timesheet')
+    # tk.db as an ARMMS of schema 13 left it: the same tables, checked by IN lists
+    sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "PRAGMA writable_schema = ON;
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'status = ''VALID'' OR status = ''INVALID'' OR status = ''DUPLICATE''',
+            'status IN (''VALID'',''INVALID'',''DUPLICATE'')') WHERE name = 'time_log';
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'status = ''COMPLETE'' OR status = ''INCOMPLETE'' OR status = ''ABSENT'' OR status = ''LEAVE''',
+            'status IN (''COMPLETE'',''INCOMPLETE'',''ABSENT'',''LEAVE'')') WHERE name = 'dtr';
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'status = ''DRAFT'' OR status = ''FINALIZED'' OR status = ''ADJUSTED''',
+            'status IN (''DRAFT'',''FINALIZED'',''ADJUSTED'')') WHERE name = 'timesheet';
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'stage = ''timelog'' OR stage = ''dtr'' OR stage = ''timesheet''',
+            'stage IN (''timelog'',''dtr'',''timesheet'')') WHERE name = 'stale';
+        PRAGMA writable_schema = OFF; PRAGMA user_version = 13"
+    assert_equal "$(q acme tk "select count(*) from sqlite_schema where sql like '%IN (''VALID''%'
+        or sql like '%IN (''COMPLETE''%' or sql like '%IN (''DRAFT''%' or sql like '%IN (''timelog''%'")" 4
+    run --separate-stderr armms-timelog -q -t acme --period 2026-10-B
+    assert_failure 78
+    armms-init -q -t acme
+    assert_equal "$(q acme tk "select count(*) from sqlite_schema where sql like '%IN (''VALID''%'
+        or sql like '%IN (''COMPLETE''%' or sql like '%IN (''DRAFT''%' or sql like '%IN (''timelog''%'")" 0
+    assert_equal "$(tk_dump acme; q acme tk 'select rowid, * from stale; select rowid, timesheet_id, version from timesheet')" "$before"
+    assert_equal "$(q acme tk "select name from sqlite_schema where type = 'index' and tbl_name in
+        ('time_log', 'dtr', 'timesheet', 'stale') order by 1" | tr '\n' ' ')" \
+        "sqlite_autoindex_timesheet_1 stale_guard time_log_open timesheet_guard timesheet_period "
+    # each status the tables refused is refused still, and no write builds a table of them
+    local bad=(
+        "insert into time_log(guard_id, ts, time_log_id, source, type, work_date, status, anomalies, open)
+         values ('G1', '2026-10-01T00:00:00Z', 'X', 'device', 'IN', '2026-10-01', 'LATE', '', 0)"
+        "insert into dtr(guard_id, date, shift_id, detachment_id, day_type, status, anomalies, worked,
+         regular, ot, nd, nd_ot, late, undertime, buckets)
+         values ('G1', '2026-10-01', 'DAY', 'DET1', 'REGULAR', 'PRESENT', '', 0, 0, 0, 0, 0, 0, 0, '{}')"
+        "insert into timesheet(timesheet_id, version, guard_id, detachment_id, shift_id, period_id, status,
+         record, minutes) values ('X', 1, 'G1', 'DET1', 'DAY', '2026-10-B', 'SEALED', '{}', '{}')"
+        "insert into stale(stage, guard_id, date_from, date_to, reason, marked_at)
+         values ('pay', 'G1', '2026-10-01', '2026-10-01', 'x', '2026-10-01T00:00:00Z')"
+    )
+    local sql
+    for sql in "${bad[@]}"; do
+        run sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "$sql"
+        assert_failure
+        assert_output --partial 'CHECK constraint failed'
+        run sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "explain $sql"
+        refute_output --partial OpenEphemeral
+    done
+    # and the chain goes on from the migrated rows as before
+    armms-dtr -q -t acme </dev/null | armms-timesheet -q -t acme >/dev/null
+    assert_equal "$(q acme tk 'select count(*) from stale')" 0
+    assert_equal "$(q acme tk "select status, time_in, time_out from dtr where guard_id = 'G3'")" \
+        'COMPLETE|2026-10-20T09:56:00Z|2026-10-20T22:03:00Z'
+}

@@ -83,16 +83,6 @@ int date_parse(const char *s, day_t *d)
     return 0;
 }
 
-void date_format(day_t d, char *buf)
-{
-    int y, m, dd;
-    char tmp[48];
-    civil_from_days(d, &y, &m, &dd);
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y % 10000, m, dd);
-    memcpy(buf, tmp, 11);
-    buf[10] = 0;
-}
-
 int hhmm_parse(const char *s, int *min, int allow_24)
 {
     int h, m;
@@ -186,6 +176,29 @@ static char *put2(char *p, int v)
     p[0] = (char)('0' + v / 10 % 10);
     p[1] = (char)('0' + v % 10);
     return p + 2;
+}
+
+/* Hot in every timekeeping record (a time log has two dates), so no
+ * printf where the year has four digits. */
+void date_format(day_t d, char *buf)
+{
+    int y, m, dd;
+    civil_from_days(d, &y, &m, &dd);
+    y %= 10000;
+    if (y < 0) { /* as printf writes it: "-005-01-01", cut at ten */
+        char tmp[48];
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, dd);
+        memcpy(buf, tmp, 11);
+        buf[10] = 0;
+        return;
+    }
+    char *p = put2(buf, y / 100);
+    p = put2(p, y % 100);
+    *p++ = '-';
+    p = put2(p, m);
+    *p++ = '-';
+    p = put2(p, dd);
+    *p = 0;
 }
 
 /* "YYYY-MM-DDTHH:MM:SS" + tail; hot in ingest, so no printf. */

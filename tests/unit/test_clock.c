@@ -8,6 +8,7 @@
  * them leap) and its midnight UTC is instant 1767225600.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/clock.h"
 #include "t.h"
@@ -227,6 +228,23 @@ static void test_date_parse(void)
     T_EQ_STR(buf, "1970-01-01", "day 0 formats as 1970-01-01");
     date_format(D2026_01_01 - 1, buf);
     T_EQ_STR(buf, "2025-12-31", "the day before 2026-01-01 formats as 2025-12-31");
+    date_format(10957 + 31 + 28, buf);
+    T_EQ_STR(buf, "2000-02-29", "day 11016 formats as 2000-02-29 (a leap century)");
+    /* every day date_parse takes, 1900-01-01 (day -25567: 70 years, 17 of
+     * them leap) to 9999-12-31 (day 2932896), formats as ten characters
+     * that parse back to it */
+    long bad_days = 0;
+    for (day_t x = -25567; x <= 2932896; x++) {
+        day_t back = 0;
+        date_format(x, buf);
+        if (strlen(buf) != 10 || date_parse(buf, &back) != 0 || back != x)
+            bad_days++;
+    }
+    T_EQ_INT(bad_days, 0, "every day from 1900 to 9999 formats and parses back");
+    date_format(-719162, buf);
+    T_EQ_STR(buf, "0001-01-01", "day -719162 formats as 0001-01-01");
+    date_format(2932896, buf);
+    T_EQ_STR(buf, "9999-12-31", "day 2932896 formats as 9999-12-31");
 
     static const char *const bad[] = {
         "2026-02-29",
