@@ -558,6 +558,55 @@ cron() {
     assert_equal "$stderr" "$whole"
 }
 
+@test "a long flush's clock events read ahead on a thread make the same records and rows as read by the run itself" {
+    sample_tenant acme
+    armms-sample events >"$BATS_TEST_TMPDIR/ev"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev" >"$BATS_TEST_TMPDIR/ce"
+    # the run reads a guard's adjustments itself: some guards have them
+    local first
+    first=$(jq -r 'select(.guard_id == "G00002") | .clock_event_id' "$BATS_TEST_TMPDIR/ce" | head -1)
+    armms-timelog -q -t acme --period 2026-11-A --guard G00002 >/dev/null
+    armms-timelog adjust void "$first" -q -t acme --reason 'tap on the wrong device' >/dev/null
+    armms-timelog adjust add -q -t acme --guard G00007 --ts 2026-11-05T18:00:00+08:00 --type OUT \
+        --reason 'forgot to punch out' >/dev/null
+    local t s
+    for t in serial ahead chunked stream stream1; do
+        cp -a "$ARMMS_HOME/tenants/acme" "$ARMMS_HOME/tenants/$t"
+    done
+    ARMMS_TIMELOG_SERIAL=1 armms-timelog -q -t serial --period 2026-11-A >"$BATS_TEST_TMPDIR/serial"
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/serial")" -gt 10000 ]
+    # a ring of 5 guards: the thread waits for room again and again; with
+    # 7-guard chunks every flush is a new list, read ahead from its start
+    ARMMS_TEST_AHEAD_RING=5 armms-timelog -q -t ahead --period 2026-11-A >"$BATS_TEST_TMPDIR/ahead"
+    ARMMS_TEST_AHEAD_RING=5 ARMMS_TEST_SCOPE_CHUNK=7 armms-timelog -q -t chunked --period 2026-11-A \
+        >"$BATS_TEST_TMPDIR/chunked"
+    for t in ahead chunked; do
+        cmp "$BATS_TEST_TMPDIR/serial" "$BATS_TEST_TMPDIR/$t" || fail "$t: other records than on one thread"
+        assert_equal "$(tk_dump $t; q $t tk 'select * from stale')" "$(tk_dump serial; q serial tk 'select * from stale')"
+    done
+    # a stream run's one long flush, its touches the input's (a guard's
+    # dates, not the period), read ahead or not
+    ARMMS_TEST_AHEAD_RING=5 armms-timelog -q -t stream <"$BATS_TEST_TMPDIR/ce" >"$BATS_TEST_TMPDIR/stream"
+    ARMMS_TIMELOG_SERIAL=1 armms-timelog -q -t stream1 <"$BATS_TEST_TMPDIR/ce" >"$BATS_TEST_TMPDIR/stream1"
+    [ -s "$BATS_TEST_TMPDIR/stream" ]
+    cmp "$BATS_TEST_TMPDIR/stream1" "$BATS_TEST_TMPDIR/stream" || fail "stream: other records than on one thread"
+    assert_equal "$(tk_dump stream)" "$(tk_dump stream1)"
+    # and the void and the add are in them
+    assert_equal "$(jq -r --arg id "$first" 'select(.time_log_id == $id) | .anomalies[]' "$BATS_TEST_TMPDIR/ahead")" VOIDED
+    assert_equal "$(jq -r 'select(.source == "adjustment") | .guard_id' "$BATS_TEST_TMPDIR/ahead")" G00007
+    # a timekeeper of DET002 only: the flush leaves out the other guards,
+    # whose clock events the thread has read all the same
+    for t in limited limited1; do
+        cp -a "$ARMMS_HOME/tenants/acme" "$ARMMS_HOME/tenants/$t"
+        tk_import $t user 'user_id,name,roles,detachments' 'tk2,Time Two,timekeeper,DET002'
+    done
+    ARMMS_TEST_AHEAD_RING=5 armms-timelog -q -t limited --as tk2 --period 2026-11-A >"$BATS_TEST_TMPDIR/limited"
+    ARMMS_TIMELOG_SERIAL=1 armms-timelog -q -t limited1 --as tk2 --period 2026-11-A >"$BATS_TEST_TMPDIR/limited1"
+    assert_equal "$(jq -r .detachment_id "$BATS_TEST_TMPDIR/limited" | sort -u)" DET002
+    cmp "$BATS_TEST_TMPDIR/limited1" "$BATS_TEST_TMPDIR/limited" || fail "limited: other records than on one thread"
+    assert_equal "$(tk_dump limited)" "$(tk_dump limited1)"
+}
+
 @test "into a pipe, a stage writes the same records as into a file, one transaction's behind the next" {
     sample_tenant acme
     armms-sample events >"$BATS_TEST_TMPDIR/ev"

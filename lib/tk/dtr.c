@@ -577,5 +577,5 @@ static int dtr_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms
 static const char *const dtr_fields[] = {"kind",      "v",          "guard_id", "detachment_id",
                                          "work_date", "shift_date", "was",      NULL};
 
-const tk_stage dtr_stage = {"dtr",          "TimeLog", dtr_open,      dtr_close,
-                            dtr_touch_peek, dtr_scope, dtr_recompute, dtr_fields};
+const tk_stage dtr_stage = {"dtr",     "TimeLog",     dtr_open,   dtr_close, dtr_touch_peek,
+                            dtr_scope, dtr_recompute, dtr_fields, NULL};

@@ -26,6 +26,7 @@ int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject
     sb_init(&r->outbuf);
     idmap_init(&r->touch_idx);
     idmap_init(&r->named);
+    r->cur = -1;
     long jd;
     if (tenant_conf_long(t, "journal_derived", 0, 0, 1, &jd, err))
         return err->code;
@@ -412,6 +413,7 @@ int tk_run_flush(tk_run *r, armms_err *err)
     if (r->ntouch && !r->stale_own && tk_stale_refresh(r, err))
         return err->code;
     coalesce(r);
+    r->flush_gen++;
     for (int i = 0; i < r->ntouch && !rc; i++) {
         if (own_tx && !r->s.in_tx && (rc = store_begin(&r->s, err)))
             break;
@@ -425,8 +427,10 @@ int tk_run_flush(tk_run *r, armms_err *err)
         /* a limited actor's run leaves other detachments' guards as they
          * are, marks and all, for a run that may see them */
         int skip = g && !tk_reaches(r, g, r->touch[i].d0, r->touch[i].d1);
+        r->cur = i;
         if (g && !skip)
             rc = r->stage->recompute(r, g, r->touch[i].d0, r->touch[i].d1, err);
+        r->cur = -1;
         /* marks of a guard since removed go with its recompute too */
         if (!rc && !skip)
             rc = tk_stale_settle(r, r->touch[i].guard, r->touch[i].d0, r->touch[i].d1, err);
@@ -439,6 +443,8 @@ int tk_run_flush(tk_run *r, armms_err *err)
         }
         progress_tick(r->progress, r->tick_base + i + 1, r->tick_open ? 0 : r->ntouch, "guards");
     }
+    if (r->stage->flush_end)
+        r->stage->flush_end(r);
     if (rc && own_tx && r->s.in_tx) {
         store_rollback(&r->s);
         sb_reset(&r->outbuf);

@@ -63,6 +63,9 @@ typedef struct tk_stage {
     /* Every field of an input record tk_run_record and touch_peek look
      * at (NULL-terminated): the only ones parsed into the record. */
     const char *const *in_fields;
+    /* tk_run_flush has recomputed its touches, or failed (NULL: nothing
+     * to do): whatever reads them ahead (tk_run.cur) lets go of them. */
+    void (*flush_end)(tk_run *r);
 } tk_stage;
 
 typedef struct tk_counts {
@@ -96,6 +99,11 @@ struct tk_run {
     tk_touch *touch;
     int ntouch, captouch;
     idmap touch_idx;
+    /* tk_run_flush: touch[cur] is being recomputed (-1: no flush is), of
+     * the flush numbered flush_gen; a stage may read the touches after it
+     * ahead (the list does not change until the flush ends) */
+    int cur;
+    long flush_gen;
     armms_err flush_err; /* a failed flush from the idle hook */
     /* tk/stale.h: the dates of the rows the open recompute changed, */
     day_t *noted;

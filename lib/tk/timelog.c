@@ -20,7 +20,7 @@ static const char *const status_names[] = {"VALID", "INVALID", "DUPLICATE"};
 static const char *const review_codes[] = {"NO_ASSIGNMENT", "OFF_SHIFT", "WRONG_DETACHMENT",
                                            "OUT_WITHOUT_IN"};
 
-static const char sql_events[] =
+const char tl_sql_events[] =
     "SELECT c.clock_event_id, c.dedupe_key, g.ts, c.type, coalesce(c.detachment_id, '')"
     " FROM clock_event_guard g CROSS JOIN clock_event c ON c.rowid = g.ce"
     " WHERE g.guard_id = ?1 AND g.ts >= ?2 AND g.ts < ?3";
@@ -58,7 +58,7 @@ static int tl_open(tk_run *r, armms_err *err)
 {
     tl_eng *e = xcalloc(1, sizeof *e);
     r->eng = e;
-    if (store_prepare(&r->s, &e->q_events, sql_events, err) ||
+    if (store_prepare(&r->s, &e->q_events, tl_sql_events, err) ||
         store_prepare(&r->s, &e->q_adds, sql_adds, err) ||
         store_prepare(&r->s, &e->q_over, sql_over, err) ||
         store_prepare(&r->s, &e->q_rows, sql_rows, err) ||
@@ -77,6 +77,7 @@ static void tl_close(tk_run *r)
                            e->q_log,    e->up,     e->q_known, e->ins_adj};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         sqlite3_finalize(all[i]);
+    tl_ahead_stop(e->ahead);
     free(e->p);
     free(e->rows);
     free(e);
@@ -147,7 +148,7 @@ static int tl_scope(tk_run *r, const char *guard, day_t from, day_t to, const ch
     return tk_scope_rows(r, st, from, to, n, last, err);
 }
 
-static punch *new_punch(tl_eng *e)
+punch *tl_new_punch(tl_eng *e)
 {
     if (e->np == e->cap) {
         e->cap = e->cap ? 2 * e->cap : 64;
@@ -410,18 +411,20 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(((const tl_row *)a)->id, ((const tl_row *)b)->id);
 }
 
-static int load_punches(tk_run *r, const ro_guard *g, const char *lo, const char *hi,
-                        armms_err *err)
+/* A guard's clock events in [lo, hi), read ahead when a thread has. */
+static int load_events(tk_run *r, const ro_guard *g, day_t d0, day_t d1, const char *lo,
+                       const char *hi, armms_err *err)
 {
     tl_eng *e = r->eng;
+    if (tl_ahead_take(r, g, d0, d1))
+        return 0;
     int rc;
-    e->np = 0;
     sqlite3_stmt *q = e->q_events;
     sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, lo, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, hi, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        punch *p = new_punch(e);
+        punch *p = tl_new_punch(e);
         str_copy(p->id, sizeof p->id, tk_col(q, 0));
         str_copy(p->key, sizeof p->key, tk_col(q, 1));
         iso_parse(tk_col(q, 2), &p->ts, NULL);
@@ -429,14 +432,23 @@ static int load_punches(tk_run *r, const ro_guard *g, const char *lo, const char
         str_copy(p->dev_det, sizeof p->dev_det, tk_col(q, 4));
     }
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE)
-        return store_fail(&r->s, rc, "reading clock events", err);
-    q = e->q_adds;
+    return rc == SQLITE_DONE ? 0 : store_fail(&r->s, rc, "reading clock events", err);
+}
+
+static int load_punches(tk_run *r, const ro_guard *g, day_t d0, day_t d1, const char *lo,
+                        const char *hi, armms_err *err)
+{
+    tl_eng *e = r->eng;
+    int rc;
+    e->np = 0;
+    if (load_events(r, g, d0, d1, lo, hi, err))
+        return err->code;
+    sqlite3_stmt *q = e->q_adds;
     sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, lo, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, hi, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        punch *p = new_punch(e);
+        punch *p = tl_new_punch(e);
         p->source_adj = 1;
         str_copy(p->id, sizeof p->id, tk_col(q, 0));
         str_copy(p->key, sizeof p->key, tk_col(q, 0));
@@ -495,7 +507,7 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
     tl_eng *e = r->eng;
     char lo[32], hi[32];
     window(r, d0, d1, lo, hi);
-    if (load_punches(r, g, lo, hi, err))
+    if (load_punches(r, g, d0, d1, lo, hi, err))
         return err->code;
     for (int i = 0; i < e->np; i++)
         classify(r, g, &e->p[i]);
@@ -572,5 +584,5 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
 static const char *const tl_fields[] = {"kind",           "v", "guard_id", "detachment_id",
                                         "clock_event_id", NULL};
 
-const tk_stage timelog_stage = {"timelog",     "ClockEvent", tl_open,      tl_close,
-                                tl_touch_peek, tl_scope,     tl_recompute, tl_fields};
+const tk_stage timelog_stage = {"timelog", "ClockEvent", tl_open,   tl_close,    tl_touch_peek,
+                                tl_scope,  tl_recompute, tl_fields, tl_ahead_end};

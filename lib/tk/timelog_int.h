@@ -43,7 +43,23 @@ typedef struct tl_eng {
     int np, cap;
     tl_row *rows;
     int nrows, caprows;
+    struct tl_ahead *ahead; /* timelog_ahead.c (NULL: none yet) */
+    int ahead_off;          /* none could be started: the run reads on its own */
 } tl_eng;
+
+/* A guard's clock events in a window (?1 guard, ?2 and ?3 the window's
+ * instants): clock_event_id, dedupe_key, ts, type, detachment_id. */
+extern const char tl_sql_events[];
+/* A new punch at the end of e->p, zeroed but for shift -1. */
+punch *tl_new_punch(tl_eng *e);
+/* timelog_ahead.c: 1 when e->p has been given the clock events of the
+ * guard the flush recomputes (touch r->cur, which must be g, d0, d1),
+ * read ahead by a thread; 0 when the caller reads them itself. */
+int tl_ahead_take(tk_run *r, const ro_guard *g, day_t d0, day_t d1);
+/* The flush has ended: its touches are no longer the thread's to read. */
+void tl_ahead_end(tk_run *r);
+/* The run ends: the thread's connection too. */
+void tl_ahead_stop(struct tl_ahead *a);
 
 /* One time_log row as ROW_COLS selects it, from st. */
 void tl_read_row(sqlite3_stmt *st, tl_row *w);

@@ -356,5 +356,5 @@ static int ts_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
 static const char *const ts_fields[] = {"kind", "v",        "guard_id", "detachment_id",
                                         "date", "shift_id", NULL};
 
-const tk_stage timesheet_stage = {"timesheet",   "DTR",    ts_open,      ts_close,
-                                  ts_touch_peek, ts_scope, ts_recompute, ts_fields};
+const tk_stage timesheet_stage = {"timesheet", "DTR",        ts_open,   ts_close, ts_touch_peek,
+                                  ts_scope,    ts_recompute, ts_fields, NULL};
