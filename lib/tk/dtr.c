@@ -452,20 +452,20 @@ static int upsert(tk_run *r, const ro_guard *g, const inst *x, const dtr_row *w,
     const char *v[] = {
         g->id, date, shift, x->det, w->time_in, w->time_out, day_type_names[w->dt], w->status};
     for (int k = 0; k < 8; k++)
-        tk_bind_text(u, k + 1, v[k]);
-    sqlite3_bind_text(u, 9, w->anomalies, -1, SQLITE_TRANSIENT);
+        tk_bind_view(u, k + 1, v[k]);
+    sqlite3_bind_text(u, 9, w->anomalies, -1, SQLITE_STATIC);
     int mv[] = {w->m.worked, w->m.regular, w->m.ot,       w->m.nd,
                 w->m.nd_ot,  w->m.late,    w->m.undertime};
     for (int k = 0; k < 7; k++)
         sqlite3_bind_int(u, 10 + k, mv[k]);
     sb_reset(&e->old);
     buckets_format(&e->old, (int(*)[B_COUNT])w->m.by_type);
-    sqlite3_bind_text(u, 17, e->old.len ? e->old.s : "", -1, SQLITE_TRANSIENT);
-    tk_bind_text(u, 18, x->relieves);
-    tk_bind_text(u, 19, x->relieved_by);
+    sqlite3_bind_text(u, 17, e->old.len ? e->old.s : "", -1, SQLITE_STATIC);
+    tk_bind_view(u, 18, x->relieves);
+    tk_bind_view(u, 19, x->relieved_by);
     int leave = !strcmp(w->status, "LEAVE");
-    tk_bind_text(u, 20, leave ? x->leave : "");
-    tk_bind_text(u, 21, leave ? x->leave_name : "");
+    tk_bind_view(u, 20, leave ? x->leave : "");
+    tk_bind_view(u, 21, leave ? x->leave_name : "");
     if (leave)
         sqlite3_bind_int(u, 22, x->leave_paid);
     else

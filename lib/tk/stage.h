@@ -182,6 +182,10 @@ int tk_date_peek(jv obj, const char *key, day_t *d); /* 0 when a valid date */
 void tk_add_codes(strbuf *b, const char *csv);
 /* Bind text, or NULL for an empty string. */
 void tk_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* The same without a copy, for a row written once a guard-day: s must
+ * stay as it is until the statement has stepped, and the caller binds
+ * every parameter again before each step. */
+void tk_bind_view(sqlite3_stmt *st, int i, const char *s);
 const char *tk_col(sqlite3_stmt *st, int i); /* "" for NULL */
 
 #endif

@@ -553,12 +553,12 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
             const char *v[] = {w.id,    w.source,     g->id,       w.ts,     w.type,     w.det,
                                w.shift, w.shift_date, w.work_date, w.status, w.anomalies};
             for (int k = 0; k < 11; k++)
-                tk_bind_text(u, k + 1, v[k]);
-            sqlite3_bind_text(u, 11, w.anomalies, -1, SQLITE_TRANSIENT); /* never NULL */
+                tk_bind_view(u, k + 1, v[k]);
+            sqlite3_bind_text(u, 11, w.anomalies, -1, SQLITE_STATIC); /* never NULL */
             sqlite3_bind_int(u, 12, w.open);
-            tk_bind_text(u, 13, w.dev_det);
-            tk_bind_text(u, 14, w.relieves);
-            tk_bind_text(u, 15, w.adj);
+            tk_bind_view(u, 13, w.dev_det);
+            tk_bind_view(u, 14, w.relieves);
+            tk_bind_view(u, 15, w.adj);
             rc = sqlite3_step(u);
             sqlite3_reset(u);
             if (rc != SQLITE_DONE)
