@@ -102,7 +102,7 @@ static int dtr_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
             }
     }
     jv_free(was);
-    if (!roster_guard(r->ro, guard, err))
+    if (!roster_known(r->ro, guard, err))
         return err->code ? err->code
                          : rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", guard);
     tk_touch_add(r, guard, lo, hi);

@@ -29,6 +29,7 @@ struct roster {
     idmap gidx; /* guard id -> index into guards */
     ro_guard **guards;
     int nguards, capguards;
+    idmap known; /* guards roster_known found, not loaded (until roster_forget) */
     sqlite3_stmt *q_guard, *q_assign, *q_cover;
 };
 
@@ -143,6 +144,7 @@ int roster_open(roster **out, sqlite3 *db, const tenant_t *t, armms_err *err)
     r->tz = t->tz;
     idmap_init(&r->det);
     idmap_init(&r->gidx);
+    idmap_init(&r->known);
     *out = r;
     if (load_policy(r, t, err) || load_fixed(r, err))
         return err->code;
@@ -163,6 +165,8 @@ void roster_forget(roster *r)
     r->nguards = 0;
     idmap_free(&r->gidx);
     idmap_init(&r->gidx);
+    idmap_free(&r->known);
+    idmap_init(&r->known);
 }
 
 void roster_close(roster *r)
@@ -179,6 +183,7 @@ void roster_close(roster *r)
     free(r->hol);
     idmap_free(&r->det);
     idmap_free(&r->gidx);
+    idmap_free(&r->known);
     free(r);
 }
 
@@ -258,6 +263,22 @@ static int load_guard(roster *r, ro_guard *g, armms_err *err)
     sqlite3_reset(r->q_cover);
     if (rc != SQLITE_DONE)
         return sfail(r->db, err, "reading reliever assignments");
+    return 0;
+}
+
+int roster_known(roster *r, const char *guard_id, armms_err *err)
+{
+    if (idmap_get(&r->gidx, guard_id) >= 0 || idmap_get(&r->known, guard_id) >= 0)
+        return 1;
+    sqlite3_bind_text(r->q_guard, 1, guard_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(r->q_guard);
+    sqlite3_reset(r->q_guard);
+    if (rc == SQLITE_ROW) {
+        idmap_put(&r->known, guard_id, 1);
+        return 1;
+    }
+    if (rc != SQLITE_DONE)
+        sfail(r->db, err, "reading guards");
     return 0;
 }
 

@@ -81,6 +81,10 @@ int roster_shift_index(const roster *r, const char *id);
 int roster_has_detachment(const roster *r, const char *id);
 /* The guard, or NULL when unknown (err unset) or on a store error (err set). */
 const ro_guard *roster_guard(roster *r, const char *guard_id, armms_err *err);
+/* Whether the guard exists (0 with err set: a store error), without
+ * loading its assignments: a stream's record checks its guard so, and the
+ * guard is loaded once, when it is recomputed. */
+int roster_known(roster *r, const char *guard_id, armms_err *err);
 int ro_assignment_on(const ro_assignment *a, day_t d);
 int ro_rest_day(const ro_guard *g, day_t d);
 /* Whether assignment a schedules g on d (dtr.h): a regular assignment on a

@@ -52,6 +52,8 @@ static const char sql_del[] =
 static int ts_open(tk_run *r, armms_err *err)
 {
     ts_eng *e = xcalloc(1, sizeof *e);
+    e->pf = 1; /* no period yet */
+    sb_init(&e->name);
     r->eng = e;
     if (store_prepare(&r->s, &e->q_dtrs, sql_dtrs, err) ||
         store_prepare(&r->s, &e->q_latest, sql_latest, err) ||
@@ -75,6 +77,7 @@ static void ts_close(tk_run *r)
     sqlite3_finalize(e->q_days);
     sqlite3_finalize(e->q_on);
     free(e->g);
+    sb_free(&e->name);
     free(e);
     r->eng = NULL;
 }
@@ -85,26 +88,35 @@ static int ts_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
     day_t d;
     if (!guard || tk_date_peek(rec, "date", &d))
         return rejection_set(rj, "MISSING_FIELD", "DTR needs guard_id and date (YYYY-MM-DD)");
-    if (!roster_guard(r->ro, guard, err))
+    if (!roster_known(r->ro, guard, err))
         return err->code ? err->code
                          : rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", guard);
     /* A timesheet is a whole period: touching it all lets the DTRs of one
      * period, rest days between them, recompute it once. */
-    char period[12], id[400];
-    day_t pf, pt;
-    period_of_date(d, period);
-    period_parse(period, &pf, &pt);
-    /* the next period too: its unworked holidays may look back to this DTR
-     * for the guard's last scheduled workday */
-    char next[12];
-    day_t nf, nt;
-    period_next(period, next);
-    period_parse(next, &nf, &nt);
-    tk_touch_add(r, guard, pf, nt);
+    ts_eng *e = r->eng;
+    if (e->pf > e->pt || d < e->pf || d > e->pt) {
+        period_of_date(d, e->period);
+        period_parse(e->period, &e->pf, &e->pt);
+        /* the next period too: its unworked holidays may look back to
+         * this DTR for the guard's last scheduled workday */
+        char next[12];
+        day_t nf;
+        period_next(e->period, next);
+        period_parse(next, &nf, &e->nt);
+    }
+    tk_touch_add(r, guard, e->pf, e->nt);
     const char *det = tk_str_peek(rec, "detachment_id"), *shift = tk_str_peek(rec, "shift_id");
     if (det && shift) {
-        snprintf(id, sizeof id, "%s/%s/%s/%s", period, guard, det, shift);
-        tk_name(r, id);
+        strbuf *id = &e->name;
+        sb_reset(id);
+        sb_adds(id, e->period);
+        sb_addc(id, '/');
+        sb_adds(id, guard);
+        sb_addc(id, '/');
+        sb_adds(id, det);
+        sb_addc(id, '/');
+        sb_adds(id, shift);
+        tk_name(r, id->s);
     }
     return 0;
 }

@@ -48,6 +48,11 @@ typedef struct ts_eng {
     sqlite3_stmt *q_dtrs, *q_latest, *ins, *upd, *del, *q_days, *q_on;
     ts_sum *g;
     int ng, capg;
+    /* the period a stream's last DTR fell in (pf <= pt: one was), and the
+     * one after it: a guard's DTRs come a period at a time */
+    char period[12];
+    day_t pf, pt, nt;
+    strbuf name; /* a DTR's timesheet id, for tk_name */
 } ts_eng;
 
 typedef struct ts_key {
