@@ -39,7 +39,7 @@ static int kept(const peek *p, const unsigned char *s, size_t n)
     if (p->keep == ndjson_keep_all)
         return 1;
     for (const char *const *k = p->keep; *k; k++)
-        if (strlen(*k) == n && memcmp(*k, s, n) == 0)
+        if (strncmp(*k, (const char *)s, n) == 0 && (*k)[n] == 0)
             return 1;
     return 0;
 }
@@ -63,14 +63,22 @@ static int put(peek *p, jv v)
     return 1;
 }
 
+/* A member's value put would drop: under a key not kept (most of a
+ * record's), so it is not built at all. */
+static int unwanted(const peek *p)
+{
+    return p->skip || (p->nb > 0 && jv_get_kind(p->b[p->nb - 1]) == JV_KIND_OBJECT &&
+                       jv_get_kind(p->key[p->nb - 1]) != JV_KIND_STRING);
+}
+
 static int on_null(void *ctx)
 {
-    return put(ctx, jv_null());
+    return unwanted(ctx) ? 1 : put(ctx, jv_null());
 }
 
 static int on_bool(void *ctx, int b)
 {
-    return put(ctx, jv_bool(b));
+    return unwanted(ctx) ? 1 : put(ctx, jv_bool(b));
 }
 
 static int on_number(void *ctx, const char *s, size_t n)
@@ -81,6 +89,8 @@ static int on_number(void *ctx, const char *s, size_t n)
     char buf[64];
     if (n >= sizeof buf)
         return 0; /* libjq reads such a number its own way */
+    if (unwanted(p))
+        return 1;
     memcpy(buf, s, n);
     buf[n] = 0;
     return put(p, jv_number(strtod(buf, NULL)));
@@ -89,7 +99,7 @@ static int on_number(void *ctx, const char *s, size_t n)
 static int on_string(void *ctx, const unsigned char *s, size_t n)
 {
     peek *p = ctx;
-    return p->skip ? 1 : put(p, jv_string_sized((const char *)s, (int)n));
+    return unwanted(p) ? 1 : put(p, jv_string_sized((const char *)s, (int)n));
 }
 
 /* Whether the value about to open is wanted: inside an array or under a
