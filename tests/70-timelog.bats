@@ -566,20 +566,7 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
     [ "$(q acme tk 'select count(*) from timesheet')" -gt 0 ]
     before=$(tk_dump acme; q acme tk 'select rowid, * from stale; select rowid, timesheet_id, version from timesheet')
     # tk.db as an ARMMS of schema 13 left it: the same tables, checked by IN lists
-    sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "PRAGMA writable_schema = ON;
-        UPDATE sqlite_schema SET sql = replace(sql,
-            'status = ''VALID'' OR status = ''INVALID'' OR status = ''DUPLICATE''',
-            'status IN (''VALID'',''INVALID'',''DUPLICATE'')') WHERE name = 'time_log';
-        UPDATE sqlite_schema SET sql = replace(sql,
-            'status = ''COMPLETE'' OR status = ''INCOMPLETE'' OR status = ''ABSENT'' OR status = ''LEAVE''',
-            'status IN (''COMPLETE'',''INCOMPLETE'',''ABSENT'',''LEAVE'')') WHERE name = 'dtr';
-        UPDATE sqlite_schema SET sql = replace(sql,
-            'status = ''DRAFT'' OR status = ''FINALIZED'' OR status = ''ADJUSTED''',
-            'status IN (''DRAFT'',''FINALIZED'',''ADJUSTED'')') WHERE name = 'timesheet';
-        UPDATE sqlite_schema SET sql = replace(sql,
-            'stage = ''timelog'' OR stage = ''dtr'' OR stage = ''timesheet''',
-            'stage IN (''timelog'',''dtr'',''timesheet'')') WHERE name = 'stale';
-        PRAGMA writable_schema = OFF; PRAGMA user_version = 13"
+    tk_schema13 acme
     assert_equal "$(q acme tk "select count(*) from sqlite_schema where sql like '%IN (''VALID''%'
         or sql like '%IN (''COMPLETE''%' or sql like '%IN (''DRAFT''%' or sql like '%IN (''timelog''%'")" 4
     run --separate-stderr armms-timelog -q -t acme --period 2026-10-B

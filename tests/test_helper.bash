@@ -117,6 +117,26 @@ tk_chain() {
     )
 }
 
+# tk.db of tenant $1 as schema 13 left it: time_log, dtr, timesheet and
+# stale checked by IN lists (migration 14 rewrites them as comparisons).
+# Only the schema's text changes, as an old build wrote it.
+tk_schema13() {
+    sqlite3 "$ARMMS_HOME/tenants/$1/tk.db" "PRAGMA writable_schema = ON;
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'status = ''VALID'' OR status = ''INVALID'' OR status = ''DUPLICATE''',
+            'status IN (''VALID'',''INVALID'',''DUPLICATE'')') WHERE name = 'time_log';
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'status = ''COMPLETE'' OR status = ''INCOMPLETE'' OR status = ''ABSENT'' OR status = ''LEAVE''',
+            'status IN (''COMPLETE'',''INCOMPLETE'',''ABSENT'',''LEAVE'')') WHERE name = 'dtr';
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'status = ''DRAFT'' OR status = ''FINALIZED'' OR status = ''ADJUSTED''',
+            'status IN (''DRAFT'',''FINALIZED'',''ADJUSTED'')') WHERE name = 'timesheet';
+        UPDATE sqlite_schema SET sql = replace(sql,
+            'stage = ''timelog'' OR stage = ''dtr'' OR stage = ''timesheet''',
+            'stage IN (''timelog'',''dtr'',''timesheet'')') WHERE name = 'stale';
+        PRAGMA writable_schema = OFF; PRAGMA user_version = 13"
+}
+
 # The timekeeping tables of a tenant, for before/after comparisons.
 tk_dump() {
     local tbl
