@@ -241,6 +241,15 @@ void sb_add_json_kv(strbuf *b, const char *key, const char *value)
         sb_adds(b, "null");
 }
 
+void sb_add_json_lkv(strbuf *b, const char *key_colon, const char *value)
+{
+    sb_adds(b, key_colon);
+    if (value)
+        sb_add_json_str(b, value, strlen(value));
+    else
+        sb_add(b, "null", 4);
+}
+
 int write_all(int fd, const void *buf, size_t n)
 {
     const char *p = buf;

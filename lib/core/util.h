@@ -87,6 +87,10 @@ void sb_add_json_str(strbuf *b, const char *s, size_t n);
 /* Append ,"key":"value" (value escaped; NULL writes null). For writers that
  * build records in a fixed field order without a jv round trip. */
 void sb_add_json_kv(strbuf *b, const char *key, const char *value);
+/* The same for a record's fixed keys: key_colon is written as it is
+ * (",\"guard_id\":", not escaped), then value as a JSON string, or null
+ * when value is NULL. */
+void sb_add_json_lkv(strbuf *b, const char *key_colon, const char *value);
 
 /* Write all of buf to fd, retrying short writes. 0 or -1 with errno. */
 int write_all(int fd, const void *buf, size_t n);

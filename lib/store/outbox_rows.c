@@ -19,13 +19,6 @@
 
 static const char ref_head[] = "{\"@rows\":\"clock_event\",\"first\":";
 
-/* ,"key": (a literal, as written) and the value as a JSON string. */
-static void lit_kv(strbuf *p, const char *key_colon, const char *value)
-{
-    sb_adds(p, key_colon);
-    sb_add_json_str(p, value, strlen(value));
-}
-
 void ce_record(strbuf *p, const char *id, const char *event_id, const char *device,
                const char *guard, const char *utc, const char *local, const char *type,
                const char *det, const char *received_at)
@@ -34,15 +27,15 @@ void ce_record(strbuf *p, const char *id, const char *event_id, const char *devi
     sb_add(p, id, 26);
     sb_addc(p, '"');
     if (event_id)
-        lit_kv(p, ",\"event_id\":", event_id);
-    lit_kv(p, ",\"device_id\":", device);
-    lit_kv(p, ",\"guard_id\":", guard);
-    lit_kv(p, ",\"ts\":", utc);
-    lit_kv(p, ",\"ts_local\":", local);
-    lit_kv(p, ",\"type\":", type);
+        sb_add_json_lkv(p, ",\"event_id\":", event_id);
+    sb_add_json_lkv(p, ",\"device_id\":", device);
+    sb_add_json_lkv(p, ",\"guard_id\":", guard);
+    sb_add_json_lkv(p, ",\"ts\":", utc);
+    sb_add_json_lkv(p, ",\"ts_local\":", local);
+    sb_add_json_lkv(p, ",\"type\":", type);
     if (det)
-        lit_kv(p, ",\"detachment_id\":", det);
-    lit_kv(p, ",\"received_at\":", received_at);
+        sb_add_json_lkv(p, ",\"detachment_id\":", det);
+    sb_add_json_lkv(p, ",\"received_at\":", received_at);
     sb_addc(p, '}');
 }
 

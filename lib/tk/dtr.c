@@ -246,20 +246,20 @@ static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, con
     char date[11], t[32];
     date_format(x->date, date);
     sb_adds(b, "{\"kind\":\"DTR\",\"v\":1");
-    sb_add_json_kv(b, "guard_id", guard);
-    sb_add_json_kv(b, "date", date);
-    sb_add_json_kv(b, "shift_id", roster_shift(r->ro, x->shift)->id);
-    sb_add_json_kv(b, "detachment_id", x->det);
+    sb_add_json_lkv(b, ",\"guard_id\":", guard);
+    sb_add_json_lkv(b, ",\"date\":", date);
+    sb_add_json_lkv(b, ",\"shift_id\":", roster_shift(r->ro, x->shift)->id);
+    sb_add_json_lkv(b, ",\"detachment_id\":", x->det);
     const char *ts[2] = {w ? w->time_in : "", w ? w->time_out : ""};
-    const char *names[2] = {"time_in", "time_out"};
+    const char *names[2] = {",\"time_in\":", ",\"time_out\":"};
     for (int i = 0; i < 2; i++) {
         if (*ts[i]) {
             instant_t at;
             iso_parse(ts[i], &at, NULL);
             iso_format_offset(at, tz_offset_at(&r->t->tz, at), t);
-            sb_add_json_kv(b, names[i], t);
+            sb_add_json_lkv(b, names[i], t);
         } else {
-            sb_addf(b, ",\"%s\":null", names[i]);
+            sb_add_json_lkv(b, names[i], NULL);
         }
     }
     if (!w) {
@@ -267,8 +267,8 @@ static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, con
         return;
     }
     const dtr_minutes *m = &w->m;
-    sb_add_json_kv(b, "day_type", day_type_names[w->dt]);
-    sb_add_json_kv(b, "status", w->status);
+    sb_add_json_lkv(b, ",\"day_type\":", day_type_names[w->dt]);
+    sb_add_json_lkv(b, ",\"status\":", w->status);
     sb_adds(b, ",\"anomalies\":");
     tk_add_codes(b, w->anomalies);
     static const char *const mkeys[] = {",\"minutes\":{\"worked\":",
@@ -286,14 +286,14 @@ static void dtr_json(tk_run *r, strbuf *b, const char *guard, const inst *x, con
     sb_adds(b, "},\"by_day_type\":");
     buckets_json(b, (int(*)[B_COUNT])m->by_type, 0);
     if (x->relieves[0])
-        sb_add_json_kv(b, "relieves_guard_id", x->relieves);
+        sb_add_json_lkv(b, ",\"relieves_guard_id\":", x->relieves);
     if (x->relieved_by[0])
-        sb_add_json_kv(b, "relieved_by", x->relieved_by);
+        sb_add_json_lkv(b, ",\"relieved_by\":", x->relieved_by);
     if (!strcmp(w->status, "LEAVE")) {
         sb_adds(b, ",\"leave\":{\"code\":");
         sb_add_json_str(b, x->leave, strlen(x->leave));
-        sb_add_json_kv(b, "name", x->leave_name);
-        sb_addf(b, ",\"paid\":%s}", x->leave_paid ? "true" : "false");
+        sb_add_json_lkv(b, ",\"name\":", x->leave_name);
+        sb_adds(b, x->leave_paid ? ",\"paid\":true}" : ",\"paid\":false}");
     }
     sb_adds(b, "}\n");
 }

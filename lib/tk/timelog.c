@@ -347,13 +347,10 @@ static int row_same(const tl_row *a, const tl_row *b)
            !strcmp(a->adj, b->adj) && a->open == b->open;
 }
 
-static void kv_or_null(strbuf *b, const char *key, const char *v)
+/* ,"key": and v, or null for an empty v (key_colon as written). */
+static void kv_or_null(strbuf *b, const char *key_colon, const char *v)
 {
-    if (*v) {
-        sb_add_json_kv(b, key, v);
-    } else {
-        sb_addf(b, ",\"%s\":null", key);
-    }
+    sb_add_json_lkv(b, key_colon, *v ? v : NULL);
 }
 
 /* The TimeLog record of a row; `was` (or NULL) is its previous placement. */
@@ -366,33 +363,33 @@ void tl_row_json(tk_run *r, strbuf *b, const char *guard, const tl_row *w, const
     off = tz_offset_at(&r->t->tz, t);
     iso_format_offset(t, off, local);
     sb_adds(b, "{\"kind\":\"TimeLog\",\"v\":1");
-    sb_add_json_kv(b, "time_log_id", w->id);
-    sb_add_json_kv(b, "source", w->source);
-    sb_add_json_kv(b, "guard_id", guard);
-    sb_add_json_kv(b, "ts", w->ts);
-    sb_add_json_kv(b, "ts_local", local);
-    sb_add_json_kv(b, "type", w->type);
-    kv_or_null(b, "detachment_id", w->det);
-    kv_or_null(b, "shift_id", w->shift);
-    kv_or_null(b, "shift_date", w->shift_date);
-    sb_add_json_kv(b, "work_date", w->work_date);
-    sb_add_json_kv(b, "status", w->status);
+    sb_add_json_lkv(b, ",\"time_log_id\":", w->id);
+    sb_add_json_lkv(b, ",\"source\":", w->source);
+    sb_add_json_lkv(b, ",\"guard_id\":", guard);
+    sb_add_json_lkv(b, ",\"ts\":", w->ts);
+    sb_add_json_lkv(b, ",\"ts_local\":", local);
+    sb_add_json_lkv(b, ",\"type\":", w->type);
+    kv_or_null(b, ",\"detachment_id\":", w->det);
+    kv_or_null(b, ",\"shift_id\":", w->shift);
+    kv_or_null(b, ",\"shift_date\":", w->shift_date);
+    sb_add_json_lkv(b, ",\"work_date\":", w->work_date);
+    sb_add_json_lkv(b, ",\"status\":", w->status);
     sb_adds(b, ",\"anomalies\":");
     tk_add_codes(b, w->anomalies);
     sb_adds(b, w->open ? ",\"needs_review\":true" : ",\"needs_review\":false");
     if (w->dev_det[0])
-        sb_add_json_kv(b, "device_detachment_id", w->dev_det);
+        sb_add_json_lkv(b, ",\"device_detachment_id\":", w->dev_det);
     if (w->relieves[0])
-        sb_add_json_kv(b, "relieves_guard_id", w->relieves);
+        sb_add_json_lkv(b, ",\"relieves_guard_id\":", w->relieves);
     if (w->adj[0])
-        sb_add_json_kv(b, "adjustment_id", w->adj);
+        sb_add_json_lkv(b, ",\"adjustment_id\":", w->adj);
     if (was && (strcmp(was->shift, w->shift) || strcmp(was->shift_date, w->shift_date) ||
                 strcmp(was->det, w->det) || strcmp(was->work_date, w->work_date))) {
         sb_adds(b, ",\"was\":{\"work_date\":");
         sb_add_json_str(b, was->work_date, strlen(was->work_date));
-        kv_or_null(b, "shift_id", was->shift);
-        kv_or_null(b, "shift_date", was->shift_date);
-        kv_or_null(b, "detachment_id", was->det);
+        kv_or_null(b, ",\"shift_id\":", was->shift);
+        kv_or_null(b, ",\"shift_date\":", was->shift_date);
+        kv_or_null(b, ",\"detachment_id\":", was->det);
         sb_addc(b, '}');
     }
     sb_adds(b, "}\n");
