@@ -102,11 +102,13 @@ static void slot_fin(void *slot)
     sb_free(&s->text);
 }
 
+/* The test hook's ring, 1 to AHEAD_RING guards (anything else: the
+ * default), so a mistyped value cannot ask for a ring of any size. */
 static int ring_size(void)
 {
     const char *e = armms_env("ARMMS_TEST_AHEAD_RING");
     int v = e ? atoi(e) : 0;
-    return v > 0 ? v : AHEAD_RING;
+    return v > 0 && v <= AHEAD_RING ? v : AHEAD_RING;
 }
 
 static struct tl_ahead *reader_open(tk_run *r)
