@@ -31,21 +31,21 @@ void ulid_new(char *out)
         rnd[0] &= 0x7f; /* room to increment within a millisecond */
         last_ms = ms;
     }
-    uint8_t b[16];
-    for (int i = 0; i < 6; i++)
-        b[i] = (uint8_t)(ms >> (40 - 8 * i));
-    memcpy(b + 6, rnd, 10);
-    /* 128 bits -> 26 base32 digits, most significant first (2 pad bits). */
-    int bit = -2;
-    for (int i = 0; i < 26; i++, bit += 5) {
-        unsigned v = 0;
-        for (int k = 0; k < 5; k++) {
-            int pos = bit + k;
-            v <<= 1;
-            if (pos >= 0)
-                v |= (b[pos / 8] >> (7 - pos % 8)) & 1;
-        }
-        out[i] = crockford[v];
+    ulid_encode(ms, rnd, out);
+}
+
+void ulid_encode(uint64_t ms, const uint8_t rnd[10], char *out)
+{
+    /* 128 bits (48 of time, 80 random) -> 26 base32 digits, least
+     * significant last; the 2 bits above the 128 are zero. hi holds the
+     * time and the first 2 random bytes, lo the other 8. */
+    uint64_t hi = (ms & 0xffffffffffffULL) << 16 | (uint64_t)rnd[0] << 8 | rnd[1], lo = 0;
+    for (int i = 2; i < 10; i++)
+        lo = lo << 8 | rnd[i];
+    for (int i = 25; i >= 0; i--) {
+        out[i] = crockford[lo & 31];
+        lo = lo >> 5 | (hi & 31) << 59;
+        hi >>= 5;
     }
     out[26] = 0;
 }

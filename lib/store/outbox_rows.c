@@ -54,14 +54,29 @@ void ce_record_of_row(strbuf *p, sqlite3_stmt *st)
               col(st, 7), col(st, 8));
 }
 
-/* The fixed part of a reference line, up to and including its actor. */
-static void ref_fixed(strbuf *b, long long first, long long last, const char *actor)
+/* The fixed part of a reference line, up to and including its actor;
+ * *mid (if given) = where last's digits begin. */
+static void ref_fixed(strbuf *b, long long first, long long last, const char *actor, size_t *mid)
 {
     sb_adds(b, ref_head);
     sb_add_int(b, first);
     sb_adds(b, ",\"last\":");
+    if (mid)
+        *mid = b->len;
     sb_add_int(b, last);
     sb_add_json_kv(b, "actor", actor);
+}
+
+/* v's decimal digits, right-aligned in d[20]: *n of them, from d + 20 - *n. */
+static const char *digits(char d[20], long long v, int *n)
+{
+    char *p = d + 20;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    *n = (int)(d + 20 - p);
+    return p;
 }
 
 int store_emit_clock_event(store_t *s, sqlite3_int64 rowid, armms_err *err)
@@ -69,16 +84,25 @@ int store_emit_clock_event(store_t *s, sqlite3_int64 rowid, armms_err *err)
     if (!s->in_tx || s->capture)
         return err_set(err, EXIT_SOFTWARE, "a clock event emitted outside a plain transaction");
     strbuf *b = &s->pending;
-    if (s->ref_open && rowid == s->ref_last + 1) {
-        b->len = s->ref_off; /* the line is rewritten with its new last */
+    char d[20];
+    int n = 0;
+    const char *dig = rowid > 0 ? digits(d, rowid, &n) : NULL;
+    if (s->ref_open && rowid == s->ref_last + 1 && n == s->ref_ndig) {
+        /* the next rowid, as many digits: written over the last one */
+        memcpy(b->s + s->ref_mid, dig, (size_t)n);
     } else {
-        s->ref_off = b->len;
-        s->ref_first = rowid;
+        if (s->ref_open && rowid == s->ref_last + 1) {
+            b->len = s->ref_off; /* the line is rewritten with its new last */
+        } else {
+            s->ref_off = b->len;
+            s->ref_first = rowid;
+        }
+        ref_fixed(b, s->ref_first, rowid, s->tenant->actor, &s->ref_mid);
+        s->ref_ndig = n;
+        sb_adds(b, "}\n");
     }
     s->ref_last = rowid;
     s->ref_open = 1;
-    ref_fixed(b, s->ref_first, rowid, s->tenant->actor);
-    sb_adds(b, "}\n");
     s->emitted++;
     return 0;
 }
@@ -111,7 +135,7 @@ static int ref_parse(const char *line, size_t len, long long *first, long long *
         *first = (long long)jv_number_value(f);
         *last = (long long)jv_number_value(l);
         sb_reset(fixed);
-        ref_fixed(fixed, *first, *last, jv_string_value(a));
+        ref_fixed(fixed, *first, *last, jv_string_value(a), NULL);
         ok = *first <= *last && fixed->len < len && memcmp(line, fixed->s, fixed->len) == 0 &&
              (line[fixed->len] == ',' || fixed->len == len - 1) && line[len - 1] == '}';
         *tail = fixed->len;

@@ -72,7 +72,8 @@ typedef struct store {
     /* The reference line pending ends with (store/outbox_rows.h), while it
      * may still be extended: where it starts and the rowids it names. */
     int ref_open;
-    size_t ref_off;
+    size_t ref_off, ref_mid; /* ref_mid: where its last's ref_ndig digits are */
+    int ref_ndig;
     sqlite3_int64 ref_first, ref_last;
 } store_t;
 

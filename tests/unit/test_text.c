@@ -172,6 +172,17 @@ static void test_ulid(void)
     T_EQ_INT(bad_order, 0, "10,000 successive ULIDs are strictly increasing");
     T_EQ_INT(bad_alpha, 0, "10,000 successive ULIDs are all Crockford base32");
     T_EQ_INT(bad_len, 0, "10,000 successive ULIDs are all 26 characters");
+
+    /* The encoding, against ULIDs worked out by hand (the spec's example
+     * time 1469918176385 is 01ARYZ6S41) and the two ends of the range. */
+    static const uint8_t r1[10] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc};
+    static const uint8_t r0[10] = {0}, rf[10] = {255, 255, 255, 255, 255, 255, 255, 255, 255, 255};
+    ulid_encode(1469918176385ULL, r1, id);
+    T_EQ_STR(id, "01ARYZ6S4104HMASW9NF6YZZPW", "ulid_encode of a known time and random part");
+    ulid_encode(0, r0, id);
+    T_EQ_STR(id, "00000000000000000000000000", "ulid_encode of all zero bits");
+    ulid_encode((1ULL << 48) - 1, rf, id);
+    T_EQ_STR(id, "7ZZZZZZZZZZZZZZZZZZZZZZZZZ", "ulid_encode of all 128 bits set");
 }
 
 static void test_sha256(void)
