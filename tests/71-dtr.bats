@@ -527,3 +527,38 @@ stored() { q acme tk "select status, day_type, worked, regular, ot, nd, nd_ot, l
     assert_equal "$output" ""
     assert_regex "$stderr" '"code":"PARSE","message":"invalid JSON: '
 }
+
+@test "a time log read without libjq and the same one left to libjq touch, refuse and name alike" {
+    # Lines the stage's quick reader takes (ndjson_parse_peek) are read
+    # as C strings; any line with a backslash goes to libjq. The same
+    # records both ways give the same DTRs and the same Rejects.
+    roster
+    day G1 2026-10-19 05:55:00 18:00:00
+    day G1 2026-10-20 05:55:00 18:00:00
+    tk_chain acme "$BATS_TEST_TMPDIR/in"
+    local t='"kind":"TimeLog","guard_id":"G1","work_date":"2026-10-20"'
+    printf '%s\n' \
+        "{$t,\"v\":1,\"was\":{\"work_date\":\"2026-10-19\",\"deep\":{\"x\":[1]}}}" \
+        "{$t,\"v\":1.0,\"anomalies\":[],\"was\":\"not an object\"}" \
+        "{\"guard_id\":\"G9\",$t,\"v\":1e0}" \
+        "{$t,\"v\":\"1\"}" \
+        "{$t,\"v\":2}" \
+        '{"v":1,"guard_id":"G1","work_date":"2026-10-20"}' \
+        "{$t,\"v\":1,\"guard_id\":\"G7\"}" \
+        "{$t,\"v\":1,\"work_date\":\"2026-10-32\"}" \
+        "{$t,\"v\":1,\"was\":{\"work_date\":\"2026-10-18\",\"work_date\":\"2026-10-19\"}}" >"$BATS_TEST_TMPDIR/plain"
+    # the same lines, each with a member holding an escape
+    sed 's/^{/{"note":"\\u0041",/' "$BATS_TEST_TMPDIR/plain" >"$BATS_TEST_TMPDIR/escaped"
+    run --separate-stderr armms-dtr -t acme "$BATS_TEST_TMPDIR/plain"
+    assert_equal "$status" 65
+    local out=$output rej
+    rej=$(tk_rejects | jq -c '[.line, .code, .message]')
+    run --separate-stderr armms-dtr -t acme "$BATS_TEST_TMPDIR/escaped"
+    assert_equal "$status" 65
+    assert_equal "$output" "$out"
+    assert_equal "$(tk_rejects | jq -c '[.line, .code, .message]')" "$rej"
+    # what was refused, and the last of a key given twice counts (libjq's way)
+    assert_equal "$(jq -r '"\(.[0]) \(.[1])"' <<<"$rej" | paste -sd,)" \
+        "4 BAD_FIELD,5 BAD_FIELD,6 BAD_KIND,7 UNKNOWN_GUARD,8 MISSING_FIELD"
+    assert_equal "$(jq -r .date <<<"$out" | sort -u | paste -sd,)" "2026-10-19,2026-10-20"
+}

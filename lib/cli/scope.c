@@ -73,6 +73,11 @@ static int read_input(int fd, const char *name, int csv_name, void *ctx)
     if (input_open(&rs, fd, name, INPUT_NDJSON, in->err))
         return in->err->code;
     rs.keep = r->stage->in_fields; /* all a stage looks at in a record (stage.h) */
+    /* a record's kept members as C strings, no jv, for the lines
+     * ndjson_parse_peek takes (nearly all: the stages' own output) */
+    ndjson_member kept[32];
+    rs.peek = kept;
+    rs.peek_max = (int)(sizeof kept / sizeof *kept);
     /* A select run recomputes its scope once, after its input has ended;
      * a stream run flushes whenever its input goes quiet. */
     if (!in->s->has) {
@@ -91,8 +96,13 @@ static int read_input(int fd, const char *name, int csv_name, void *ctx)
             rc = in->err->code;
         } else if (st == INPUT_BAD) {
             tk_run_reject(r, &it.why, name, it.line, it.raw, it.raw_len);
+        } else if (st == INPUT_PEEK) {
+            tk_rec view = {jv_invalid(), kept, rs.peek_n};
+            rc = tk_run_record(r, &view, name, it.line, it.raw, it.raw_len, in->err);
         } else {
-            rc = tk_run_record(r, rec, name, it.line, it.raw, it.raw_len, in->err);
+            tk_rec view = tk_rec_of(rec);
+            rc = tk_run_record(r, &view, name, it.line, it.raw, it.raw_len, in->err);
+            jv_free(rec);
         }
     }
     input_close(&rs);

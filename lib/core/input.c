@@ -65,6 +65,7 @@ void input_close(input_source *r)
     jv_free(r->queue);
     free(r->header_error);
     sb_free(&r->raw);
+    sb_free(&r->peek_copy);
     sb_free(&r->rowraw);
     sb_free(&r->header_text);
     sb_free(&r->rec);
@@ -559,6 +560,10 @@ int input_next(input_source *r, jv *out, input_item *it, armms_err *err)
     r->first_seen = 1;
     if (r->flat && ndjson_parse_flat(line, len, r->flat, r->flat_max, &r->flat_n) == 0)
         return INPUT_FLAT;
+    if (r->peek && r->keep &&
+        ndjson_parse_peek(line, len, r->keep, r->peek, r->peek_max, &r->peek_n, &r->peek_copy) ==
+            0)
+        return INPUT_PEEK;
     jv v = r->keep ? ndjson_parse_fields(line, len, r->keep, &it->why)
                    : ndjson_parse_object(line, len, &it->why);
     if (it->why.code) {

@@ -51,7 +51,7 @@ typedef enum { INPUT_NDJSON, INPUT_CSV, INPUT_LINES } input_format;
 #define CSV_RECORD_LINES 64
 #define CSV_FIELD_MAX (64 * 1024)
 
-enum { INPUT_EOF = 0, INPUT_OK = 1, INPUT_BAD = 2, INPUT_FLAT = 3 };
+enum { INPUT_EOF = 0, INPUT_OK = 1, INPUT_BAD = 2, INPUT_FLAT = 3, INPUT_PEEK = 4 };
 
 typedef struct input_item {
     long line;       /* line number (CSV: of the record's first line; header = 1) */
@@ -96,13 +96,21 @@ typedef struct input_source {
      * line as before */
     ndjson_member *flat;
     int flat_max, flat_n;
+    /* set by the caller (NDJSON, with keep): a line ndjson_parse_peek
+     * takes comes back as INPUT_PEEK, the members it kept in
+     * peek[0..peek_n) (C strings in peek_copy, valid until the next
+     * input_next), no jv made; any other line as before */
+    ndjson_member *peek;
+    int peek_max, peek_n;
+    strbuf peek_copy;
 } input_source;
 
 /* fd is read to its end; name is used in messages ("<stdin>" or a path). */
 int input_open(input_source *r, int fd, const char *name, input_format fmt, armms_err *err);
 void input_close(input_source *r);
 /* INPUT_OK with *out (an object, or for INPUT_LINES a string), INPUT_FLAT
- * (only when r->flat is set: *out untouched, the line in it->raw), INPUT_BAD with
+ * (only when r->flat is set: *out untouched, the line in it->raw), INPUT_PEEK
+ * (likewise, only when r->peek is set), INPUT_BAD with
  * it->why set, INPUT_EOF, or -1 on an I/O error or a broken CSV header
  * (err filled). */
 int input_next(input_source *r, jv *out, input_item *it, armms_err *err);

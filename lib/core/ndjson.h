@@ -103,6 +103,21 @@ typedef struct ndjson_member {
  * it: a string's bytes are the value, a number's text is what libjq
  * converts. */
 int ndjson_parse_flat(const char *line, size_t len, ndjson_member *m, int max, int *n);
+/* For a reader that looks at a few members of a record (a timekeeping
+ * stage's touch check, ndjson_peek.c): 0 when the line is an object that
+ * yajl takes as it stands (no backslash, valid UTF-8, nesting within 64,
+ * numbers under 64 characters) and whose members under the keys in keep
+ * (NULL-terminated) number at most max with the members of the objects
+ * among them, no kept key twice. Those go into m[0..*n), in their order,
+ * key and value NUL-terminated inside copy (the line's bytes, rewritten
+ * by each call; a string's bytes, a number's text, nothing for null,
+ * true and false); a kept object is one member (kind JV_KIND_OBJECT, vlen
+ * = how many follow it) followed by its own members, whose containers are
+ * members of kind JV_KIND_OBJECT or JV_KIND_ARRAY holding nothing, as a
+ * kept array is. -1 for anything else: the caller hands the line to
+ * ndjson_parse_fields, so libjq decides every refusal and its message. */
+int ndjson_parse_peek(const char *line, size_t len, const char *const *keep, ndjson_member *m,
+                      int max, int *n, strbuf *copy);
 
 /* Write v compactly and a newline (consumes v). Keys keep insertion order. */
 void ndjson_write(FILE *out, jv v);

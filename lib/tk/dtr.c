@@ -80,7 +80,7 @@ static void dtr_close(tk_run *r)
     r->eng = NULL;
 }
 
-static int dtr_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
+static int dtr_touch_peek(tk_run *r, const tk_rec *rec, rejection *rj, armms_err *err)
 {
     const char *guard = tk_str_peek(rec, "guard_id");
     day_t d, lo, hi;
@@ -92,16 +92,15 @@ static int dtr_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
         lo = d < lo ? d : lo;
         hi = d > hi ? d : hi;
     }
-    jv was = jv_object_get(jv_copy(rec), jv_string("was"));
-    if (jv_get_kind(was) == JV_KIND_OBJECT) {
+    tk_rec was;
+    if (tk_obj_peek(rec, "was", &was) == 0) {
         const char *keys[] = {"work_date", "shift_date"};
         for (int i = 0; i < 2; i++)
-            if (tk_date_peek(was, keys[i], &d) == 0) {
+            if (tk_date_peek(&was, keys[i], &d) == 0) {
                 lo = d < lo ? d : lo;
                 hi = d > hi ? d : hi;
             }
     }
-    jv_free(was);
     if (!roster_known(r->ro, guard, err))
         return err->code ? err->code
                          : rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", guard);

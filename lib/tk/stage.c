@@ -139,7 +139,7 @@ void tk_touch_add(tk_run *r, const char *guard, day_t d0, day_t d1)
 /* A limited actor's stream record (looked at): at another detachment, or,
  * naming none, of a guard never assigned at theirs, it is refused; a
  * guard of theirs and others' has his other dates left out by the flush. */
-static int limit_record(tk_run *r, jv rec, rejection *rj, armms_err *err)
+static int limit_record(tk_run *r, const tk_rec *rec, rejection *rj, armms_err *err)
 {
     if (!rbac_limited(r->who))
         return 0;
@@ -154,16 +154,15 @@ static int limit_record(tk_run *r, jv rec, rejection *rj, armms_err *err)
     return tk_refuse(r, "timekeeping.run", g->na ? g->a[0].detachment_id : "no detachment", rj);
 }
 
-int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
+int tk_run_record(tk_run *r, const tk_rec *rec, const char *source, long line, const char *raw,
                   size_t raw_len, armms_err *err)
 {
     rejection rj;
     int rc;
     r->n.read++;
     const char *kind = tk_str_peek(rec, "kind");
-    jv v = jv_object_get(jv_copy(rec), jv_string("v"));
-    int v_ok = jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == 1;
-    jv_free(v);
+    double v;
+    int v_ok = tk_num_peek(rec, "v", &v) == 0 && v == 1;
     if (!kind || strcmp(kind, r->stage->in_kind) != 0)
         rc = rejection_set(&rj, "BAD_KIND", "armms-%s reads %s records, not %s", r->stage->name,
                            r->stage->in_kind, kind ? kind : "records without a kind");
@@ -171,7 +170,6 @@ int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *
         rc = rejection_set(&rj, "BAD_FIELD", "v must be 1");
     else if ((rc = limit_record(r, rec, &rj, err)) == 0)
         rc = r->stage->touch_peek(r, rec, &rj, err);
-    jv_free(rec);
     if (rc == REJECTED)
         tk_run_reject(r, &rj, source, line, raw, raw_len);
     return rc == REJECTED ? 0 : rc;
@@ -314,7 +312,9 @@ static void drop_foreign(tk_run *r)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
         jv rec = jv_parse_sized(p, (int)len);
-        const char *det = jv_is_valid(rec) ? tk_str_peek(rec, "detachment_id") : NULL;
+        tk_rec view = tk_rec_of(rec);
+        const char *det =
+            jv_get_kind(rec) == JV_KIND_OBJECT ? tk_str_peek(&view, "detachment_id") : NULL;
         if (!det || rbac_at(r->who, det))
             sb_add(&kept, p, len);
         jv_free(rec);
@@ -486,18 +486,71 @@ void tk_run_idle(void *ctx)
         tk_run_flush(r, &r->flush_err);
 }
 
-const char *tk_str_peek(jv obj, const char *key)
+/* The member of a peeked record under key (NULL: none). Its members are
+ * in order, an object's own members right after it (ndjson.h). */
+static const ndjson_member *member(const tk_rec *rec, const char *key)
 {
-    jv v = jv_object_get(jv_copy(obj), jv_string(key));
-    const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
-    jv_free(v); /* the string lives on inside obj */
-    return s;
+    for (int i = 0; i < rec->n;
+         i += rec->m[i].kind == JV_KIND_OBJECT ? 1 + (int)rec->m[i].vlen : 1)
+        if (strcmp(rec->m[i].key, key) == 0)
+            return &rec->m[i];
+    return NULL;
 }
 
-int tk_date_peek(jv obj, const char *key, day_t *d)
+/* libjq's value under key, borrowed: it lives on inside rec->obj. */
+static jv value(const tk_rec *rec, const char *key)
 {
-    const char *s = tk_str_peek(obj, key);
+    jv v = jv_object_get(jv_copy(rec->obj), jv_string(key));
+    jv_free(v);
+    return v;
+}
+
+const char *tk_str_peek(const tk_rec *rec, const char *key)
+{
+    if (rec->m) {
+        const ndjson_member *m = member(rec, key);
+        return m && m->kind == JV_KIND_STRING ? m->val : NULL;
+    }
+    jv v = value(rec, key);
+    return jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+}
+
+int tk_date_peek(const tk_rec *rec, const char *key, day_t *d)
+{
+    const char *s = tk_str_peek(rec, key);
     return s && date_parse(s, d) == 0 ? 0 : -1;
+}
+
+int tk_num_peek(const tk_rec *rec, const char *key, double *v)
+{
+    if (rec->m) {
+        const ndjson_member *m = member(rec, key);
+        if (!m || m->kind != JV_KIND_NUMBER)
+            return -1;
+        *v = strtod(m->val, NULL); /* as ndjson_parse_fields converts it */
+        return 0;
+    }
+    jv x = value(rec, key);
+    if (jv_get_kind(x) != JV_KIND_NUMBER)
+        return -1;
+    *v = jv_number_value(x);
+    return 0;
+}
+
+int tk_obj_peek(const tk_rec *rec, const char *key, tk_rec *sub)
+{
+    if (rec->m) {
+        const ndjson_member *m = member(rec, key);
+        if (!m || m->kind != JV_KIND_OBJECT)
+            return -1;
+        *sub = (tk_rec){jv_invalid(), m + 1, (int)m->vlen};
+        return 0;
+    }
+    jv x = value(rec, key);
+    if (jv_get_kind(x) != JV_KIND_OBJECT)
+        return -1;
+    *sub = tk_rec_of(x);
+    return 0;
 }
 
 void tk_add_codes(strbuf *b, const char *csv)

@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "core/idset.h"
+#include "core/ndjson.h"
 #include "core/progress.h"
 #include "core/reject.h"
 #include "iam/rbac.h"
@@ -44,6 +45,20 @@
 
 typedef struct tk_run tk_run;
 
+/* One input record as a touch check sees it: libjq's object (m NULL), or
+ * the members ndjson_parse_peek kept of its line (obj not looked at). The
+ * tk_*_peek helpers below read either. */
+typedef struct tk_rec {
+    jv obj;
+    const ndjson_member *m;
+    int n;
+} tk_rec;
+/* A record of an object (borrowed: obj stays the caller's). */
+static inline tk_rec tk_rec_of(jv obj)
+{
+    return (tk_rec){obj, NULL, 0};
+}
+
 typedef struct tk_stage {
     const char *name;    /* "timelog" */
     const char *in_kind; /* the record kind read in stream mode */
@@ -51,7 +66,7 @@ typedef struct tk_stage {
     void (*close)(tk_run *r);
     /* Touch what one input record names (rec stays the caller's): 0,
      * REJECTED with rj filled, or an EXIT_* code with err filled. */
-    int (*touch_peek)(tk_run *r, jv rec, rejection *rj, armms_err *err);
+    int (*touch_peek)(tk_run *r, const tk_rec *rec, rejection *rj, armms_err *err);
     /* Touch every guard with data in [from, to] (guard NULL: all), or,
      * with limit > 0, the first limit of them (in guard id order) whose id
      * sorts after `after` (""); *n: how many guards were touched. */
@@ -61,7 +76,8 @@ typedef struct tk_stage {
      * transaction, appending output records to r->outbuf. */
     int (*recompute)(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_err *err);
     /* Every field of an input record tk_run_record and touch_peek look
-     * at (NULL-terminated): the only ones parsed into the record. */
+     * at (NULL-terminated): the only ones parsed into the record (and
+     * what ndjson_parse_peek keeps of its line). */
     const char *const *in_fields;
     /* tk_run_flush has recomputed its touches, or failed (NULL: nothing
      * to do): whatever reads them ahead (tk_run.cur) lets go of them. */
@@ -121,8 +137,8 @@ struct tk_run {
 int tk_run_open(tk_run *r, tenant_t *t, const tk_stage *stage, FILE *out, reject_sink *rej,
                 armms_err *err);
 void tk_run_close(tk_run *r);
-/* One input record (consumed): checks kind and v, then the stage's touch. */
-int tk_run_record(tk_run *r, jv rec, const char *source, long line, const char *raw,
+/* One input record (looked at): checks kind and v, then the stage's touch. */
+int tk_run_record(tk_run *r, const tk_rec *rec, const char *source, long line, const char *raw,
                   size_t raw_len, armms_err *err);
 void tk_run_reject(tk_run *r, const rejection *rj, const char *source, long line, const char *raw,
                    size_t raw_len);
@@ -175,9 +191,13 @@ int tk_refuse(tk_run *r, const char *scope, const char *det, rejection *rj);
 /* The EXIT_NOPERM a run that refused records ends with (0 when none). */
 int tk_run_refusals(const tk_run *r, const char *scope, armms_err *err);
 
-/* Helpers shared by the stages. */
-const char *tk_str_peek(jv obj, const char *key);    /* borrowed string field or NULL */
-int tk_date_peek(jv obj, const char *key, day_t *d); /* 0 when a valid date */
+/* Helpers shared by the stages: a record's string member (borrowed) or
+ * NULL; 0 when a member is a valid date; 0 when a number (*v its value);
+ * 0 when an object (*sub that object, borrowed from rec). */
+const char *tk_str_peek(const tk_rec *rec, const char *key);
+int tk_date_peek(const tk_rec *rec, const char *key, day_t *d);
+int tk_num_peek(const tk_rec *rec, const char *key, double *v);
+int tk_obj_peek(const tk_rec *rec, const char *key, tk_rec *sub);
 /* Add a JSON array of the comma-separated codes in csv. */
 void tk_add_codes(strbuf *b, const char *csv);
 /* Bind text, or NULL for an empty string. */

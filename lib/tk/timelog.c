@@ -91,7 +91,7 @@ static void window(const tk_run *r, day_t d0, day_t d1, char *lo, char *hi)
     iso_format_utc(tz_instant_of(&r->t->tz, d1 + 3, 0), hi);
 }
 
-static int tl_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
+static int tl_touch_peek(tk_run *r, const tk_rec *rec, rejection *rj, armms_err *err)
 {
     tl_eng *e = r->eng;
     const char *id = tk_str_peek(rec, "clock_event_id");

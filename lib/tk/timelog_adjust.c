@@ -328,9 +328,10 @@ int timelog_release_held(tk_run *r, armms_err *err)
         char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
         jv rec = jv_parse_sized(p, (int)l);
+        tk_rec view = tk_rec_of(rec);
         rejection rj;
         if (jv_get_kind(rec) == JV_KIND_OBJECT &&
-            r->stage->touch_peek(r, rec, &rj, err) == REJECTED)
+            r->stage->touch_peek(r, &view, &rj, err) == REJECTED)
             tk_run_reject(r, &rj, "held", 0, p, l);
         rc = err->code;
         jv_free(rec);

@@ -82,7 +82,7 @@ static void ts_close(tk_run *r)
     r->eng = NULL;
 }
 
-static int ts_touch_peek(tk_run *r, jv rec, rejection *rj, armms_err *err)
+static int ts_touch_peek(tk_run *r, const tk_rec *rec, rejection *rj, armms_err *err)
 {
     const char *guard = tk_str_peek(rec, "guard_id");
     day_t d;

@@ -10,7 +10,8 @@
  * input through ndjson_parse_fields (yajl) is what ndjson_parse_object
  * (libjq) makes of it: the same refusal and message, or the same values
  * of the fields asked for; keeping every field, the same record; and a
- * line ndjson_parse_flat takes holds what libjq reads in it.
+ * line ndjson_parse_flat takes holds what libjq reads in it, as do the
+ * kept members of a line ndjson_parse_peek takes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,70 @@ static void check_flat(const char *line, size_t len, jv full, const char *refuse
     }
 }
 
+/* A member's kind and value as libjq has them: a string's bytes, a
+ * number's value, the kind of the rest. */
+static int same_member(const ndjson_member *e, jv val)
+{
+    jv_kind k = jv_get_kind(val);
+    if ((int)k != e->kind)
+        return 0;
+    if (k == JV_KIND_STRING)
+        return (size_t)jv_string_length_bytes(jv_copy(val)) == e->vlen &&
+               memcmp(jv_string_value(val), e->val, e->vlen) == 0 && e->val[e->vlen] == 0;
+    if (k == JV_KIND_NUMBER) {
+        double a = strtod(e->val, NULL), b = jv_number_value(val);
+        return a == b || (a != a && b != b);
+    }
+    return 1;
+}
+
+/* A line ndjson_parse_peek takes is one libjq reads, and holds, under
+ * each kept key, what libjq has there (a kept object member by member,
+ * the containers inside it by their kind); a kept key it does not have,
+ * libjq does not have either. */
+static void check_peek(const char *line, size_t len, jv full, const char *refused)
+{
+    ndjson_member m[24];
+    strbuf copy;
+    sb_init(&copy);
+    int n;
+    if (ndjson_parse_peek(line, len, keep, m, 24, &n, &copy) != 0) {
+        sb_free(&copy);
+        return;
+    }
+    if (refused)
+        fuzz_fail("ndjson_parse_peek takes a line libjq refuses (%s): %.*s", refused, (int)len,
+                  line);
+    int found = 0;
+    for (int i = 0; i < n; i += m[i].kind == JV_KIND_OBJECT ? 1 + (int)m[i].vlen : 1) {
+        found++;
+        jv val = jv_object_get(jv_copy(full), jv_string(m[i].key));
+        if (!same_member(&m[i], val))
+            fuzz_fail("kept member '%s' differs between ndjson_parse_peek and libjq: %.*s",
+                      m[i].key, (int)len, line);
+        if (m[i].kind == JV_KIND_OBJECT) {
+            if (jv_object_length(jv_copy(val)) != (int)m[i].vlen)
+                fuzz_fail("kept object '%s' has %d members in libjq, %d in ndjson_parse_peek",
+                          m[i].key, jv_object_length(jv_copy(val)), (int)m[i].vlen);
+            for (int j = i + 1; j <= i + (int)m[i].vlen; j++) {
+                jv in = jv_object_get(jv_copy(val), jv_string(m[j].key));
+                if (!same_member(&m[j], in))
+                    fuzz_fail("member '%s' of '%s' differs between ndjson_parse_peek and libjq",
+                              m[j].key, m[i].key);
+                jv_free(in);
+            }
+        }
+        jv_free(val);
+    }
+    int kept_in_full = 0;
+    for (const char *const *k = keep; *k; k++)
+        kept_in_full += jv_object_has(jv_copy(full), jv_string(*k));
+    if (kept_in_full != found)
+        fuzz_fail("libjq has %d kept keys, ndjson_parse_peek %d: %.*s", kept_in_full, found,
+                  (int)len, line);
+    sb_free(&copy);
+}
+
 static void check_fields(const char *line, size_t len)
 {
     rejection full_rj = {0}, fast_rj = {0};
@@ -147,6 +212,7 @@ static void check_fields(const char *line, size_t len)
     }
     jv_free(all);
     check_flat(line, len, full, full_rj.code);
+    check_peek(line, len, full, full_rj.code);
     jv_free(full);
 }
 

@@ -453,6 +453,59 @@ static int csv_item(input_source *r, long *line, const char *key, char *val, siz
     return st;
 }
 
+/* ndjson_parse_peek: the kept members of a line as C strings, a kept
+ * object followed by its own members; anything it does not take is -1. */
+static void test_parse_peek(void)
+{
+    static const char *const keep[] = {"kind", "v", "guard_id", "was", "anomalies", NULL};
+    ndjson_member m[8];
+    strbuf copy;
+    sb_init(&copy);
+    int n;
+    const char *line = "{\"kind\":\"TimeLog\",\"v\":1,\"ts\":\"x\",\"guard_id\":\"\","
+                       "\"anomalies\":[\"A\"],\"was\":{\"work_date\":\"2026-10-19\","
+                       "\"deep\":{\"guard_id\":\"no\"},\"n\":null},\"more\":{\"v\":2}}";
+    T_EQ_INT(ndjson_parse_peek(line, strlen(line), keep, m, 8, &n, &copy), 0,
+             "a TimeLog with nesting is taken");
+    T_EQ_INT(n, 8, "its kept members: kind, v, guard_id, anomalies, was and was's three");
+    T_EQ_STR(m[0].key, "kind", "keys are C strings");
+    T_EQ_STR(m[0].val, "TimeLog", "strings are C strings");
+    T_EQ_STR(m[1].val, "1", "a number is its text");
+    T_OK(m[1].kind == JV_KIND_NUMBER, "and of kind number");
+    T_EQ_STR(m[2].val, "", "an empty string is one");
+    T_OK(m[3].kind == JV_KIND_ARRAY && !m[3].val, "a kept array is a member holding nothing");
+    T_OK(m[4].kind == JV_KIND_OBJECT && m[4].vlen == 3, "a kept object counts its members");
+    T_EQ_STR(m[5].val, "2026-10-19", "which follow it");
+    T_OK(m[6].kind == JV_KIND_OBJECT && m[6].vlen == 0, "an object inside it holds nothing");
+    T_OK(m[7].kind == JV_KIND_NULL && !strcmp(m[7].key, "n"), "null is a kind");
+    T_OK(strncmp(line, copy.s, strlen(line)) != 0 && copy.len == strlen(line),
+         "the copy is the line, cut by NULs; the line is untouched");
+    static const struct {
+        const char *line, *why;
+    } refused[] = {
+        {"{\"guard_id\":\"G\\u0031\"}", "a backslash"},
+        {"{\"guard_id\":\"G1\",\"guard_id\":\"G2\"}", "a kept key twice"},
+        {"{\"was\":{\"a\":1,\"a\":2}}", "a kept object's key twice"},
+        {"[{\"guard_id\":\"G1\"}]", "not an object"},
+        {"\"guard_id\"", "a bare value"},
+        {"{\"guard_id\":\"G1\"", "a line cut short"},
+        {"{\"v\":1234567890123456789012345678901234567890123456789012345678901234567}",
+         "a number of 64 digits or more"},
+        {"{\"was\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8}}",
+         "more kept members than there is room for"},
+        {"{\"kind\":\"\xff\"}", "bytes that are not UTF-8"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        T_EQ_INT(
+            ndjson_parse_peek(refused[i].line, strlen(refused[i].line), keep, m, 8, &n, &copy), -1,
+            "left to libjq: %s", refused[i].why);
+    const char *other = "{\"guard_id\":\"G1\",\"x\":{\"guard_id\":\"G2\",\"guard_id\":\"G3\"}}";
+    T_EQ_INT(ndjson_parse_peek(other, strlen(other), keep, m, 8, &n, &copy), 0,
+             "keys twice in a member not kept are passed over");
+    T_OK(n == 1 && !strcmp(m[0].val, "G1"), "and only the kept member is there");
+    sb_free(&copy);
+}
+
 static void test_csv_records(void)
 {
     static const char in[] = "id,note\n"
@@ -534,6 +587,7 @@ int main(void)
     test_utf8();
     test_json_str();
     test_ulid();
+    test_parse_peek();
     test_sha256();
     test_canonical();
     test_line_reader_small();
