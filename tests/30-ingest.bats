@@ -676,6 +676,20 @@ check_held_between_good_punches() {
     assert_not_exist "$ARMMS_HOME/tenants/nosuch"
 }
 
+@test "a run waiting on a tenant another writer holds goes on once it is let go, within --wait" {
+    small_tenant acme
+    ev A G1 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/p"
+    (echo 'BEGIN IMMEDIATE;'; sleep 1.5; echo 'COMMIT;') | sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" &
+    holder=$!
+    sleep 0.3
+
+    run --separate-stderr armms-ingest -t acme --wait 20 "$BATS_TEST_TMPDIR/p"
+    wait "$holder"
+    assert_success
+    assert_equal "$(jq -r .guard_id <<<"$output")" G1
+    assert_equal "$(punches acme)" 1
+}
+
 # --- crash safety and concurrency --------------------------------------
 
 @test "an ingest killed mid-run loses nothing and the rerun records each punch exactly once" {

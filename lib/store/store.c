@@ -155,6 +155,41 @@ static int migrate(store_t *s, int from, int to, armms_err *err)
 }
 
 /* A path as an SQLite URI (escape the characters URIs reserve). */
+/*
+ * Waiting for a busy store. SQLite's own handler sleeps longer the longer
+ * it waits (up to 100 ms a try), so a writer that waits behind another's
+ * run of transactions wakes too late for the gap between two of them and
+ * waits on while the other begins its next: the stages of a pipe took
+ * turns only when the one ahead stopped to write its output. This one
+ * tries again every millisecond until the tenant's wait is over.
+ */
+static _Thread_local struct timespec busy_since;
+
+static int store_busy(void *ctx, int count)
+{
+    const tenant_t *t = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0)
+        busy_since = now;
+    long long waited =
+        (now.tv_sec - busy_since.tv_sec) * 1000LL + (now.tv_nsec - busy_since.tv_nsec) / 1000000;
+    if (waited >= t->wait_ms)
+        return 0;
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+    return 1;
+}
+
+/* The tenant's wait, in store_busy's way (none when it is 0). */
+static void store_wait(sqlite3 *db, const tenant_t *t)
+{
+    if (t->wait_ms > 0)
+        sqlite3_busy_handler(db, store_busy, (void *)t);
+    else
+        sqlite3_busy_timeout(db, 0);
+}
+
 static char *uri_of(const char *path, const char *query)
 {
     strbuf b;
@@ -267,7 +302,7 @@ int store_open(store_t *s, tenant_t *t, const char *module, int flags, armms_err
     }
     chmod(path, t->secure ? 0660 : 0600);
     free(path);
-    sqlite3_busy_timeout(s->db, t->wait_ms);
+    store_wait(s->db, t);
     rc = digest_register(s->db, s);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s->db,
@@ -331,7 +366,7 @@ int store_open_ro(store_t *s, tenant_t *t, const char *module, armms_err *err)
         store_close(s);
         return err->code;
     }
-    sqlite3_busy_timeout(s->db, t->wait_ms);
+    store_wait(s->db, t);
     int ver;
     rc = digest_register(s->db, NULL);
     if (rc != SQLITE_OK) {
