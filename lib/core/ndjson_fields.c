@@ -39,7 +39,8 @@ static int kept(const peek *p, const unsigned char *s, size_t n)
     if (p->keep == ndjson_keep_all)
         return 1;
     for (const char *const *k = p->keep; *k; k++)
-        if (strncmp(*k, (const char *)s, n) == 0 && (*k)[n] == 0)
+        if ((n ? (*k)[0] == (char)s[0] : (*k)[0] == 0) && strncmp(*k, (const char *)s, n) == 0 &&
+            (*k)[n] == 0)
             return 1;
     return 0;
 }
