@@ -428,8 +428,7 @@ static int ev_check(ingest_t *in, clock_ev *ev, rejection *rj)
         return rejection_set(rj, "UNKNOWN_GUARD", "guard %s does not exist", ev->guard);
     if (ev->det && !exists(in->det, &in->known_dets, ev->det))
         return rejection_set(rj, "UNKNOWN_DETACHMENT", "detachment %s does not exist", ev->det);
-    iso_format_utc(ev->at, ev->utc);
-    iso_format_offset(ev->at, ev->off, ev->local);
+    iso_format_utc(ev->at, ev->utc); /* ev->local only when held (held.c) */
     return 0;
 }
 

@@ -77,7 +77,7 @@ typedef struct clock_ev {
     char utype[4];           /* IN or OUT */
     instant_t at;            /* ts as an instant */
     int off;                 /* ts's offset, minutes */
-    char utc[24], local[32]; /* ts in UTC, and with its own offset */
+    char utc[24], local[32]; /* ts in UTC (ev_check), and with its own offset (held) */
 } clock_ev;
 
 static inline const char *colz(sqlite3_stmt *st, int i)
