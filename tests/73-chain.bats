@@ -558,6 +558,27 @@ cron() {
     assert_equal "$stderr" "$whole"
 }
 
+@test "a stream that does not pause recomputes a chunk of touches at a time, to the same records and rows" {
+    # A whole period's records from a file never pause the reader, so a
+    # stream flushes each time it holds a chunk's touches (8,000; 7 here):
+    # its memory is a chunk's, and what it stores is what one flush stores.
+    sample_tenant acme
+    armms-sample events >"$BATS_TEST_TMPDIR/ev"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev" >"$BATS_TEST_TMPDIR/ce"
+    cp -a "$ARMMS_HOME/tenants/acme" "$ARMMS_HOME/tenants/chunked"
+    local s in=$BATS_TEST_TMPDIR/ce
+    for s in timelog dtr timesheet; do
+        armms-$s -q -t acme <"$in" >"$BATS_TEST_TMPDIR/one.$s"
+        ARMMS_TEST_SCOPE_CHUNK=7 armms-$s -q -t chunked <"$in" >"$BATS_TEST_TMPDIR/chunked.$s"
+        [ "$(wc -l <"$BATS_TEST_TMPDIR/one.$s")" -gt 1000 ] || fail "armms-$s wrote too little"
+        # a guard whose records straddle two flushes is written by both
+        assert_equal "$(sort -u "$BATS_TEST_TMPDIR/chunked.$s")" "$(sort -u "$BATS_TEST_TMPDIR/one.$s")"
+        in=$BATS_TEST_TMPDIR/one.$s
+    done
+    assert_equal "$(tk_dump chunked; q chunked tk 'select * from stale')" \
+        "$(tk_dump acme; q acme tk 'select * from stale')"
+}
+
 @test "a long flush's clock events read ahead on a thread make the same records and rows as read by the run itself" {
     sample_tenant acme
     armms-sample events >"$BATS_TEST_TMPDIR/ev"

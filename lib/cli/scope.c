@@ -104,6 +104,10 @@ static int read_input(int fd, const char *name, int csv_name, void *ctx)
             rc = tk_run_record(r, &view, name, it.line, it.raw, it.raw_len, in->err);
             jv_free(rec);
         }
+        /* a stream that does not pause flushes every chunk of touches;
+         * a select run drains its input whole before it recomputes */
+        if (!rc && !in->s->has && tk_run_full(r))
+            rc = tk_run_flush(r, in->err);
     }
     input_close(&rs);
     (void)csv_name;

@@ -244,6 +244,11 @@ static int scope_chunk(void)
     return v > 0 ? v : 4 * GUARDS_PER_TX;
 }
 
+int tk_run_full(const tk_run *r)
+{
+    return r->ntouch >= scope_chunk();
+}
+
 int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err *err)
 {
     const ro_guard *g = guard ? roster_guard(r->ro, guard, err) : NULL;

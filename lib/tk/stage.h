@@ -161,6 +161,10 @@ int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err 
  * the caller opened, recomputes without committing and leaves the records
  * in r->outbuf for the caller to write after its commit. */
 int tk_run_flush(tk_run *r, armms_err *err);
+/* Whether a stream holds as many touches as a select run's chunk (8,000;
+ * ARMMS_TEST_SCOPE_CHUNK): it flushes then, so a long input without a
+ * pause holds one chunk's touches, not the whole input's. */
+int tk_run_full(const tk_run *r);
 /* Line-reader idle hook: flush before a read that would block, so a
  * trickling feed is processed as it arrives. */
 void tk_run_idle(void *ctx);
