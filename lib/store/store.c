@@ -154,7 +154,6 @@ static int migrate(store_t *s, int from, int to, armms_err *err)
     return 0;
 }
 
-/* A path as an SQLite URI (escape the characters URIs reserve). */
 /*
  * Waiting for a busy store. SQLite's own handler sleeps longer the longer
  * it waits (up to 100 ms a try), so a writer that waits behind another's
@@ -190,6 +189,7 @@ static void store_wait(sqlite3 *db, const tenant_t *t)
         sqlite3_busy_timeout(db, 0);
 }
 
+/* A path as an SQLite URI (escape the characters URIs reserve). */
 static char *uri_of(const char *path, const char *query)
 {
     strbuf b;
