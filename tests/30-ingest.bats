@@ -676,6 +676,29 @@ check_held_between_good_punches() {
     assert_not_exist "$ARMMS_HOME/tenants/nosuch"
 }
 
+@test "an event with an unfinished token after it, or a vertical tab or form feed around it, is PARSE as libjq says" {
+    # yajl, the quick reader, takes \v and \f for whitespace and an
+    # unfinished token after the record for input still to come; JSON and
+    # libjq do not, so such a line is libjq's to refuse
+    small_tenant acme
+    {
+        ev A G1 2026-11-03T05:52:13+08:00 | tr -d '\n'
+        printf '"}\n'
+        ev B G1 2026-11-03T18:01:00+08:00 OUT | tr -d '\n'
+        printf '\v\n\f'
+        ev C G1 2026-11-04T05:50:00+08:00
+        ev D G1 2026-11-04T18:02:00+08:00 OUT
+    } >"$BATS_TEST_TMPDIR/p"
+    run --separate-stderr armms-ingest -t acme "$BATS_TEST_TMPDIR/p"
+    assert_equal "$status" 65
+    assert_equal "$(rejects | jq -r '[.line, .code] | @tsv' | paste -sd,)" "$(printf '1\tPARSE,2\tPARSE,3\tPARSE')"
+    assert_equal "$(jq -r .event_id <<<"$output")" D
+    assert_equal "$(punches acme)" 1
+    # the timekeeping stages read the same way
+    run --separate-stderr armms-timelog -t acme "$BATS_TEST_TMPDIR/p"
+    assert_equal "$(rejects | jq -r 'select(.code == "PARSE") | .line' | paste -sd,)" "1,2,3"
+}
+
 @test "a run waiting on a tenant another writer holds goes on once it is let go, within --wait" {
     small_tenant acme
     ev A G1 2026-11-03T05:52:13+08:00 >"$BATS_TEST_TMPDIR/p"

@@ -103,6 +103,13 @@ typedef struct ndjson_member {
  * it: a string's bytes are the value, a number's text is what libjq
  * converts. */
 int ndjson_parse_flat(const char *line, size_t len, ndjson_member *m, int max, int *n);
+/* For the yajl readers above: whether yajl's reading of line is JSON's,
+ * the record having ended at end (just past its closing brace, 0: it did
+ * not end): only JSON's whitespace after it, and no vertical tab or form
+ * feed anywhere (yajl takes both for whitespace; JSON and libjq do not).
+ * yajl also takes an unfinished token after the record (`{..}"}`) as
+ * input still to come; this refuses that too. */
+int ndjson_yajl_whole(const char *line, size_t len, size_t end);
 /* For a reader that looks at a few members of a record (a timekeeping
  * stage's touch check, ndjson_peek.c): 0 when the line is an object that
  * yajl takes as it stands (no backslash, valid UTF-8, nesting within 64,

@@ -30,9 +30,21 @@ typedef struct peek {
     jv b[FAST_DEPTH + 1];
     jv key[FAST_DEPTH + 1]; /* an object's key for the value to come (null: not kept) */
     jv done;                /* the record, once its object closed */
+    yajl_handle h;
+    size_t end; /* just past the record's closing brace */
 } peek;
 
 const char *const ndjson_keep_all[] = {NULL};
+
+int ndjson_yajl_whole(const char *line, size_t len, size_t end)
+{
+    if (end == 0 || end > len || memchr(line, '\v', len) || memchr(line, '\f', len))
+        return 0;
+    for (size_t i = end; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '\n')
+            return 0;
+    return 1;
+}
 
 static int kept(const peek *p, const unsigned char *s, size_t n)
 {
@@ -144,6 +156,7 @@ static int close_container(peek *p)
     jv_free(p->key[p->nb]);
     if (p->nb == 0) {
         p->done = c;
+        p->end = yajl_get_bytes_consumed(p->h);
         return 1;
     }
     /* the key that opened it is its parent's, still pending */
@@ -195,8 +208,10 @@ jv ndjson_parse_fields(const char *line, size_t len, const char *const *keep, re
     yajl_handle h = yajl_alloc(&callbacks, NULL, &p);
     if (!h)
         armms_fatal("out of memory");
+    p.h = h;
     int ok = yajl_parse(h, (const unsigned char *)line, len) == yajl_status_ok &&
-             yajl_complete_parse(h) == yajl_status_ok && jv_is_valid(p.done);
+             yajl_complete_parse(h) == yajl_status_ok && jv_is_valid(p.done) &&
+             ndjson_yajl_whole(line, len, p.end);
     yajl_free(h);
     while (p.nb > 0) { /* stopped part way: what was being built */
         p.nb--;
@@ -213,6 +228,8 @@ jv ndjson_parse_fields(const char *line, size_t len, const char *const *keep, re
 typedef struct flat {
     ndjson_member *m;
     int max, n, depth;
+    yajl_handle h;
+    size_t end; /* just past the record's closing brace */
 } flat;
 
 static int flat_put(flat *f, int kind, const char *s, size_t n)
@@ -260,7 +277,8 @@ static int flat_array(void *ctx)
 static int flat_end(void *ctx)
 {
     flat *f = ctx;
-    f->depth--;
+    if (--f->depth == 0)
+        f->end = yajl_get_bytes_consumed(f->h);
     return f->n == 0 || f->m[f->n - 1].kind != -1;
 }
 
@@ -283,12 +301,14 @@ int ndjson_parse_flat(const char *line, size_t len, ndjson_member *m, int max, i
     *n = 0;
     if (memchr(line, '\\', len) || !utf8_valid(line, len))
         return -1;
-    flat f = {m, max, 0, 0};
+    flat f = {m, max, 0, 0, NULL, 0};
     yajl_handle h = yajl_alloc(&flat_callbacks, NULL, &f);
     if (!h)
         armms_fatal("out of memory");
+    f.h = h;
     int ok = yajl_parse(h, (const unsigned char *)line, len) == yajl_status_ok &&
-             yajl_complete_parse(h) == yajl_status_ok && f.depth == 0;
+             yajl_complete_parse(h) == yajl_status_ok && f.depth == 0 &&
+             ndjson_yajl_whole(line, len, f.end);
     yajl_free(h);
     /* an object was parsed (a bare value fails above); a key given twice is
      * libjq's to settle (the last one wins there) */

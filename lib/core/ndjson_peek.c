@@ -30,6 +30,8 @@ typedef struct pk {
     int key_kept;    /* the key before the value to come is recorded */
     const char *key; /* that key */
     size_t klen;
+    yajl_handle h;
+    size_t end; /* just past the record's closing brace */
 } pk;
 
 static int kept(const char *const *keep, const unsigned char *s, size_t n)
@@ -124,7 +126,8 @@ static int on_end(void *ctx)
         p->m[p->obj].vlen = (size_t)(p->n - p->obj - 1);
         p->obj = -1;
     }
-    p->depth--;
+    if (--p->depth == 0)
+        p->end = yajl_get_bytes_consumed(p->h);
     return 1;
 }
 
@@ -169,8 +172,10 @@ int ndjson_parse_peek(const char *line, size_t len, const char *const *keep, ndj
     yajl_handle h = yajl_alloc(&callbacks, NULL, &p);
     if (!h)
         armms_fatal("out of memory");
+    p.h = h;
     int ok = yajl_parse(h, (const unsigned char *)line, len) == yajl_status_ok &&
-             yajl_complete_parse(h) == yajl_status_ok && p.depth == 0 && p.obj < 0;
+             yajl_complete_parse(h) == yajl_status_ok && p.depth == 0 && p.obj < 0 &&
+             ndjson_yajl_whole(line, len, p.end);
     yajl_free(h);
     if (!ok || !keys_once(m, p.n))
         return -1;
