@@ -110,6 +110,8 @@ int ndjson_parse_flat(const char *line, size_t len, ndjson_member *m, int max, i
  * yajl also takes an unfinished token after the record (`{..}"}`) as
  * input still to come; this refuses that too. */
 int ndjson_yajl_whole(const char *line, size_t len, size_t end);
+/* And whether the key s[0..n) (not NUL-terminated) is one of keep's. */
+int ndjson_key_in(const char *const *keep, const char *s, size_t n);
 /* For a reader that looks at a few members of a record (a timekeeping
  * stage's touch check, ndjson_peek.c): 0 when the line is an object that
  * yajl takes as it stands (no backslash, valid UTF-8, nesting within 64,

@@ -46,15 +46,17 @@ int ndjson_yajl_whole(const char *line, size_t len, size_t end)
     return 1;
 }
 
-static int kept(const peek *p, const unsigned char *s, size_t n)
+int ndjson_key_in(const char *const *keep, const char *s, size_t n)
 {
-    if (p->keep == ndjson_keep_all)
-        return 1;
-    for (const char *const *k = p->keep; *k; k++)
-        if ((n ? (*k)[0] == (char)s[0] : (*k)[0] == 0) && strncmp(*k, (const char *)s, n) == 0 &&
-            (*k)[n] == 0)
+    for (const char *const *k = keep; *k; k++)
+        if ((n ? (*k)[0] == s[0] : (*k)[0] == 0) && strncmp(*k, s, n) == 0 && (*k)[n] == 0)
             return 1;
     return 0;
+}
+
+static int kept(const peek *p, const unsigned char *s, size_t n)
+{
+    return p->keep == ndjson_keep_all || ndjson_key_in(p->keep, (const char *)s, n);
 }
 
 /* A value inside the record: into the container being built, or dropped. */

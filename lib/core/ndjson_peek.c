@@ -34,15 +34,6 @@ typedef struct pk {
     size_t end; /* just past the record's closing brace */
 } pk;
 
-static int kept(const char *const *keep, const unsigned char *s, size_t n)
-{
-    for (const char *const *k = keep; *k; k++)
-        if ((n ? (*k)[0] == (char)s[0] : (*k)[0] == 0) && strncmp(*k, (const char *)s, n) == 0 &&
-            (*k)[n] == 0)
-            return 1;
-    return 0;
-}
-
 /* Whether the value to come is one to record: under a kept key of the
  * record, or any key of a kept object. */
 static int recording(const pk *p)
@@ -138,7 +129,7 @@ static int on_key(void *ctx, const unsigned char *s, size_t n)
         return 1;
     p->key = (const char *)s;
     p->klen = n;
-    p->key_kept = p->depth == 1 ? kept(p->keep, s, n) : 1;
+    p->key_kept = p->depth == 1 ? ndjson_key_in(p->keep, (const char *)s, n) : 1;
     return 1;
 }
 
