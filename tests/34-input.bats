@@ -135,6 +135,19 @@ BOM=$'\xef\xbb\xbf'
     assert_equal "$(punches)" 0
 }
 
+@test "a file that is only a UTF-16 byte-order mark is refused the same way, with no input, and again on a rerun" {
+    small_tenant acme
+    cd "$BATS_TEST_TMPDIR"
+    printf '\xff\xfe' >bom.ndjson
+    for run in 1 2; do
+        run --separate-stderr armms-ingest -t acme bom.ndjson
+        assert_failure 65
+        assert_equal "$(rejects | jq -c '[.code, .line, .input]')" '["BAD_UTF8",1,null]'
+        [[ "$(rejects | jq -r .message)" == *"iconv -f UTF-16 -t UTF-8"* ]]
+        assert_equal "$(punches)" 0
+    done
+}
+
 @test "a guard CSV read as NDJSON is one Reject that says to use --format csv, and nothing lands" {
     small_tenant acme
     cd "$BATS_TEST_TMPDIR"

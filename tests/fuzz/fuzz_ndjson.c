@@ -244,8 +244,18 @@ void fuzz_one(const uint8_t *data, size_t len)
             fuzz_fail("line %ld came after line %ld", it.line, last);
         last = it.line;
         if (st == INPUT_BAD) {
-            if (!it.why.code || !it.raw)
+            /* UTF-16 text is refused whole, as one Reject with no text
+             * (its input is null): the first item, and the last */
+            int whole =
+                it.why.code && !strcmp(it.why.code, "BAD_UTF8") && items == 1 &&
+                (len >= 2 && (((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff) ||
+                              ((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe)));
+            if (!it.why.code || (!it.raw && !whole))
                 fuzz_fail("line %ld is bad without a code or its text", it.line);
+            if (whole && input_next(&in, &rec, &it, &err) != INPUT_EOF)
+                fuzz_fail("UTF-16 input went on after its refusal");
+            if (whole)
+                break;
             reject_emit(&rej, &it.why, "fuzz", it.line, it.raw, it.raw_len);
             continue;
         }
