@@ -1191,7 +1191,7 @@ include "vendor"; .' 'import "x" as $x {search: "/etc"}; .'; do
             n=$((n + 1))
             if [ $((n % 250)) = 1 ]; then
                 id=$(jq -r .clock_event_id <<<"$l")
-                grep -qF "\"aggregate_id\":\"$id\"" "$ARMMS_HOME"/tenants/two/journal/*.ndjson ||
+                grep -qF "\"clock_event_id\":\"$id\"" "$ARMMS_HOME"/tenants/two/journal/*.ndjson ||
                     echo "record $n on the output before the journal: $id" >&2
             fi
             printf "%s\n" "$l"

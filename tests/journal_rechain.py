@@ -7,30 +7,37 @@ re-hashed and re-chained, so the chain is consistent again; the head's hash
 is made to match. Only plain (open) segments are rewritten. The tests use
 it to show that plain verify cannot see such a rewrite and that an anchor
 kept elsewhere (verify --anchor) does."""
-import glob
 import hashlib
 import json
 import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from journal_format import Before, expand, is_short, segments  # noqa: E402
+
 d, start = sys.argv[1], int(sys.argv[2])
 old, new = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else ("tester", "mallor")
 old = b'"actor":"' + old.encode() + b'"'
 new = b'"actor":"' + new.encode() + b'"'
 prev = None
-for path in sorted(glob.glob(os.path.join(d, "[0-9]" * 6 + ".ndjson"))):
+for path in segments(d):
     out = []
+    before = Before()
     for raw in open(path, "rb").read().split(b"\n")[:-1]:
-        seq = json.loads(raw)["seq"]
+        full = expand(raw, before)
+        seq = json.loads(full)["seq"]
         if seq >= start:
-            body = raw[: raw.rindex(b',"hash":"')]
+            body = full[: full.rindex(b',"hash":"')]
             if seq == start:
                 body = body.replace(old, new, 1)
+                raw = raw.replace(old, new, 1)
             i = body.rindex(b',"prev":"')
             body = body[:i] + b',"prev":"' + prev + b'"'
-            raw = body + b',"hash":"' + hashlib.sha256(body).hexdigest().encode() + b'"}'
-        prev = raw[raw.rindex(b',"hash":"') + 9 : -2]
+            h = hashlib.sha256(body).hexdigest().encode()
+            # a short line holds no prev: only its hash changes
+            raw = raw[:-66] + h + b'"}' if is_short(raw) else body + b',"hash":"' + h + b'"}'
+        prev = raw[-66:-2]
         out.append(raw)
     open(path, "wb").write(b"\n".join(out) + b"\n")
 head = os.path.join(d, "head")

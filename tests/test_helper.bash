@@ -16,8 +16,9 @@ setup() {
     mkdir -p "$ARMMS_HOME"
 }
 
-# Journal segment(s) of a tenant, concatenated (plain segments only).
-journal_lines() { cat "$ARMMS_HOME/tenants/$1/journal/"*.ndjson 2>/dev/null; }
+# Journal segment(s) of a tenant, concatenated (plain segments only), each
+# line a full envelope (tests/journal_format.py expands the short ones).
+journal_lines() { python3 "$ARMMS_ROOT/tests/journal_format.py" "$ARMMS_HOME/tenants/$1/journal" 2>/dev/null; }
 
 # Every route that needs approval made direct, for the tests of what an
 # action does rather than of who approves it; 80-approve.bats tests the

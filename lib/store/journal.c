@@ -194,8 +194,11 @@ static int head_heal_tail(head_t *h, int fd, size_t n, int may_cut, armms_err *e
     char *nl;
     while ((nl = memchr(buf + start, '\n', n - start))) {
         envelope e;
+        /* a short line continues the line before it, which must be in its
+         * segment */
         if (jnl_envelope_read(buf + start, (size_t)(nl - buf - start), &e) != 0 ||
-            e.seq != cur.seq + 1 || strcmp(e.prev, cur.hash) != 0)
+            e.seq != cur.seq + 1 ||
+            (e.is_short ? h->offset + (long long)start == 0 : strcmp(e.prev, cur.hash) != 0))
             break;
         start = (size_t)(nl - buf) + 1;
         if (head_apply(&cur, &e)) {
@@ -346,6 +349,8 @@ typedef struct flush {
     long long written; /* bytes of this flush already in the segment */
     long long last_id; /* the last outbox row encoded */
     long count;        /* lines encoded */
+    int short_lines;   /* clock events in short lines (format 2) */
+    int ce_before;     /* the last line encoded is a clock event's */
 } flush_t;
 
 /* Whose outbox is this? A different file under the same module name
@@ -484,6 +489,25 @@ static void flush_encode(flush_t *f, const char *ev, size_t elen, long long k, l
     f->count++;
 }
 
+/* The journal line of a clock event rendered from its row: short
+ * (journal_line.c) when the line before it is one too, of this append
+ * (a reader expands a short line from the line before it, which must be a
+ * clock event of this tenant, and a segment must begin with a full line),
+ * else in full. The full line is rendered and hashed all the same, and its
+ * hash is the short line's. ARMMS_JOURNAL_FORMAT=1 writes every line in full, as format 1
+ * did (tests make older journals with it). */
+static void flush_encode_ce(flush_t *f, const ce_env *e, long long k, long long nev)
+{
+    size_t line_start = f->b.len;
+    flush_encode(f, e->s, e->len, k, nev);
+    int after_ce = f->ce_before;
+    f->ce_before = 1;
+    if (!after_ce || !f->short_lines || !jnl_short_ok(e))
+        return;
+    f->b.len = line_start;
+    jnl_short_write(&f->b, f->h.seq, e, f->last_id, k, nev, f->h.hash);
+}
+
 /* One envelope a reference line of the outbox renders (outbox_rows.h). */
 typedef struct flush_ref {
     flush_t *f;
@@ -491,10 +515,10 @@ typedef struct flush_ref {
     armms_err *err;
 } flush_ref;
 
-static int flush_one(const char *env, size_t len, void *vctx)
+static int flush_one(const ce_env *e, void *vctx)
 {
     flush_ref *c = vctx;
-    flush_encode(c->f, env, len, ++*c->k, c->nev);
+    flush_encode_ce(c->f, e, ++*c->k, c->nev);
     return c->f->b.len >= FLUSH_CHUNK ? flush_write(c->f, c->err) : 0;
 }
 
@@ -522,6 +546,7 @@ static int flush_row(flush_t *f, sqlite3_stmt *st, armms_err *err)
             continue;
         }
         flush_encode(f, ev, elen, ++k, nev);
+        f->ce_before = 0;
         if (f->b.len >= FLUSH_CHUNK && flush_write(f, err))
             return err->code;
     }
@@ -555,7 +580,13 @@ static int flush_ex(tenant_t *t, sqlite3 *db, const char *module, int prune, lon
     int lfd;
     if (jnl_lock(t, &lfd, err))
         return err->code;
-    flush_t f = {.t = t, .db = db, .module = module, .mi = mi, .fd = -1};
+    const char *fmt = armms_env("ARMMS_JOURNAL_FORMAT");
+    flush_t f = {.t = t,
+                 .db = db,
+                 .module = module,
+                 .mi = mi,
+                 .fd = -1,
+                 .short_lines = !(fmt && strcmp(fmt, "1") == 0)};
     sb_init(&f.b);
     sqlite3_stmt *st = NULL;
     int rc =

@@ -23,6 +23,7 @@
 
 #include "core/util.h"
 #include "store/journal.h"
+#include "store/outbox_rows.h"
 #include "store/tenant.h"
 
 static const char *const journal_modules[] = {"hr", "tk", "pay", "iam"};
@@ -41,7 +42,8 @@ typedef struct head {
 typedef struct envelope {
     long long seq, src_id, src_i, src_n;
     char src[8];
-    char hash[65], prev[65];
+    char hash[65], prev[65]; /* prev is "" in a short line (the line before's hash) */
+    int is_short;            /* a short line (journal_line.c) */
 } envelope;
 
 /* The index of module m in journal_modules, -1 if none. */
@@ -90,8 +92,42 @@ int jnl_list_segments(tenant_t *t, int **out, int *n, armms_err *err);
  * the bytes after the last newline. */
 int jnl_segment_each(tenant_t *t, int seg, journal_cb cb, void *ctx, long long *torn,
                      armms_err *err);
-/* The chain fields of one line; -1 when it is not an envelope. Does not
- * check the hash (journal_verify does). */
+/* The chain fields of one line, full or short; -1 when it is not an
+ * envelope. Does not check the hash (journal_verify does). */
 int jnl_envelope_read(const char *line, size_t len, envelope *e);
+
+/* journal_line.c: the short line of a clock event (format 2) */
+
+/* Whether envelope e may be written as a short line. */
+int jnl_short_ok(const ce_env *e);
+/* The short line of envelope e, the line at seq of outbox row src_id
+ * (event src_i of src_n) whose full line hashes to hash, into b. */
+void jnl_short_write(strbuf *b, long long seq, const ce_env *e, long long src_id, long long src_i,
+                     long long src_n, const char *hash);
+/* Whether a line is a short one (it may still be damaged). */
+int jnl_line_is_short(const char *line, size_t len);
+/* A short line's chain fields: src "tk", prev "" (the line before's). -1
+ * when it is damaged. */
+int jnl_short_envelope(const char *line, size_t len, envelope *e);
+
+/* A reader's memory of the line before, in the segment being read. */
+typedef struct jnl_expander {
+    char prev[65];
+    int have_prev;
+    char tenant[96]; /* its ,"tenant_id":T */
+    size_t tenant_len;
+    strbuf out;
+} jnl_expander;
+void jnl_expander_init(jnl_expander *x);
+/* A new segment begins: nothing before it. */
+void jnl_expander_reset(jnl_expander *x);
+void jnl_expander_free(jnl_expander *x);
+/* The full line of segment line `line`: itself for a full line, else its
+ * expansion (in x, valid until the next call). -1 for a short line that
+ * cannot be expanded (damaged, or no line before it): *out is the line as
+ * it is. Every line of a segment goes through, in order. */
+int jnl_expand(jnl_expander *x, const char *line, size_t len, const char **out, size_t *olen);
+/* jnl_expand for a line the reader passes over: remembered, not expanded. */
+void jnl_expander_pass(jnl_expander *x, const char *line, size_t len);
 
 #endif

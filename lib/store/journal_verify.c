@@ -162,6 +162,9 @@ int jnl_segment_each(tenant_t *t, int seg, journal_cb cb, void *ctx, long long *
 
 int jnl_envelope_read(const char *line, size_t len, envelope *e)
 {
+    if (jnl_line_is_short(line, len))
+        return jnl_short_envelope(line, len, e);
+    e->is_short = 0;
     static const char tag[] = ",\"hash\":\"";
     if (len < 75 + 10 || memcmp(line + len - 75, tag, sizeof tag - 1) != 0 ||
         memcmp(line + len - 2, "\"}", 2) != 0)
@@ -232,6 +235,28 @@ static long long seg_first_seq(tenant_t *t, int seg)
     return seq;
 }
 
+/* journal_each_after's reading: every line through the expander, and
+ * those past after given to the caller as full lines. */
+typedef struct each_ctx {
+    journal_cb cb;
+    void *ctx;
+    long long after;
+    jnl_expander x;
+} each_ctx;
+
+static int each_cb(const char *line, size_t len, void *vctx)
+{
+    each_ctx *c = vctx;
+    if (c->after > 0 && journal_line_seq(line, len) <= c->after) {
+        jnl_expander_pass(&c->x, line, len);
+        return 0;
+    }
+    const char *full;
+    size_t flen;
+    jnl_expand(&c->x, line, len, &full, &flen); /* a damaged line is given as it is */
+    return c->cb(full, flen, c->ctx);
+}
+
 int journal_each_after(tenant_t *t, long long after, journal_cb cb, void *ctx, armms_err *err)
 {
     int *segs, n, rc = 0;
@@ -251,8 +276,13 @@ int journal_each_after(tenant_t *t, long long after, journal_cb cb, void *ctx, a
             hi = mid - 1;
         }
     }
-    for (int i = from; !rc && i < n; i++)
-        rc = jnl_segment_each(t, segs[i], cb, ctx, NULL, err);
+    each_ctx c = {.cb = cb, .ctx = ctx, .after = after};
+    jnl_expander_init(&c.x);
+    for (int i = from; !rc && i < n; i++) {
+        jnl_expander_reset(&c.x);
+        rc = jnl_segment_each(t, segs[i], each_cb, &c, NULL, err);
+    }
+    jnl_expander_free(&c.x);
     free(segs);
     return rc;
 }
@@ -286,6 +316,7 @@ typedef struct verify_ctx {
     journal_anchor **by_hash;
     size_t nby_hash;
     long long gap_seq; /* a gap was found: the first seq missing */
+    jnl_expander x;    /* short lines are verified as their full lines */
 } verify_ctx;
 
 static void mark_bad(verify_ctx *c, long long seq, int seg, long long line)
@@ -358,7 +389,8 @@ static int verify_cb(const char *line, size_t len, void *vctx)
     c->off += (long long)len + 1;
     char *pr = c->rep->problem;
     size_t np = sizeof c->rep->problem;
-    int ok = jnl_envelope_read(line, len, &e) == 0;
+    int ok =
+        jnl_expand(&c->x, line, len, &line, &len) == 0 && jnl_envelope_read(line, len, &e) == 0;
     if (ok && c->skip) {
         if (e.seq < c->ck.seq)
             return 0; /* vouched for by the checkpoint */
@@ -673,6 +705,7 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
         free(c.by_hash);
         return err->code;
     }
+    jnl_expander_init(&c.x);
     rc = verify_start(&c, o, segs, n, &i0);
     rep->first_segment = i0 < n ? segs[i0] : 0;
     for (int i = i0; !rc && i < n; i++) {
@@ -690,6 +723,7 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
         c.prev_line = c.line;
         c.seg = segs[i];
         c.line = c.off = 0;
+        jnl_expander_reset(&c.x);
         rc = segment_read(t, segs[i], verify_cb, &c, &torn, &gzbad, err);
         if (rc && rc != CHAIN_BROKEN)
             break; /* I/O error */
@@ -708,6 +742,7 @@ int journal_verify_ex(tenant_t *t, const journal_verify_opts *o, journal_report 
             rc = CHAIN_BROKEN;
         }
     }
+    jnl_expander_free(&c.x);
     if (rc == CHAIN_BROKEN && c.gap_seq)
         explain_gap(&c, segs, n);
     free(segs);

@@ -151,7 +151,7 @@ static int ref_parse(const char *line, size_t len, long long *first, long long *
 }
 
 int outbox_ref_expand(sqlite3 *db, const char *tenant_id, const char *line, size_t len,
-                      int (*each)(const char *env, size_t len, void *ctx), void *ctx, long long *n,
+                      int (*each)(const ce_env *e, void *ctx), void *ctx, long long *n,
                       armms_err *err)
 {
     long long first, last;
@@ -182,13 +182,20 @@ int outbox_ref_expand(sqlite3 *db, const char *tenant_id, const char *line, size
         sb_add(&env, id, 26);
         sb_addc(&env, '"');
         sb_add_json_kv(&env, "occurred_at", col(st, 8));
-        sb_add(&env, actor.s, actor.len);
+        ce_env e = {.actor_at = env.len + 9, .actor_len = actor.len - 9};
+        sb_add(&env, actor.s, actor.len); /* ,"actor":A */
         sb_adds(&env, ",\"payload\":");
+        e.payload_at = env.len;
         ce_record_of_row(&env, st);
-        if (++*n == last - first + 1)
+        e.payload_len = env.len - e.payload_at;
+        if (++*n == last - first + 1 && tail_at < len - 1) {
             sb_add(&env, line + tail_at, len - 1 - tail_at);
+            e.tail = 1;
+        }
         sb_addc(&env, '}');
-        bad = each(env.s, env.len, ctx);
+        e.s = env.s;
+        e.len = env.len;
+        bad = each(&e, ctx);
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);

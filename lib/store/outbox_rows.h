@@ -50,12 +50,24 @@ int store_emit_clock_event(store_t *s, sqlite3_int64 rowid, armms_err *err);
 /* Whether an outbox line is a reference line. */
 int outbox_line_is_ref(const char *line, size_t len);
 
-/* Render the envelopes (without seq and the chain fields, as store_emit
- * queues them) of reference line `line` from db, calling each for every
- * one in order; *n is how many. 0, or EXIT_SOFTWARE when the line is
+/* One envelope outbox_ref_expand renders: its text (without seq and the
+ * chain fields, as store_emit queues it) and where its "actor" value (a
+ * JSON string) and "payload" value (the ClockEvent record) lie in it.
+ * tail: members follow the payload (those the commit added to the
+ * reference line, which belong to its last event). */
+typedef struct ce_env {
+    const char *s;
+    size_t len;
+    size_t actor_at, actor_len;
+    size_t payload_at, payload_len;
+    int tail;
+} ce_env;
+
+/* Render the envelopes of reference line `line` from db, calling each for
+ * every one in order; *n is how many. 0, or EXIT_SOFTWARE when the line is
  * malformed or its rows are not all there. */
 int outbox_ref_expand(sqlite3 *db, const char *tenant_id, const char *line, size_t len,
-                      int (*each)(const char *env, size_t len, void *ctx), void *ctx, long long *n,
+                      int (*each)(const ce_env *e, void *ctx), void *ctx, long long *n,
                       armms_err *err);
 
 #endif

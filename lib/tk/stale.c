@@ -622,7 +622,7 @@ int tk_stale_pull(tk_run *r, int idle_too, armms_err *err)
     }
     p.last = p.from;
     /* read the journal before taking the write lock */
-    rc = journal_each(r->t, pull_cb, &p, err);
+    rc = journal_each_after(r->t, p.from, pull_cb, &p, err);
     /* nothing of master data since: a read (--validate) leaves the store
      * as it is and reads those lines again next time */
     if (!rc && !idle_too && !jv_array_length(jv_copy(p.list)))
