@@ -455,3 +455,146 @@ print(bad)' < <(journal_lines acme)
     run armms-journal -q -t acme verify
     assert_failure 65
 }
+
+# Journal format 2: clock events after the first of an append are written
+# as short lines (armms-journal(1), JOURNAL FORMAT), and every reader sees
+# the full envelope.
+
+# punches_in N [FROM]: N punches on device D1, event ids E<FROM>.., a
+# minute apart, by G1, G2 and G3 in turn.
+punches_in() {
+    local i from=${2:-1}
+    for i in $(seq "$from" $((from + $1 - 1))); do
+        printf '{"event_id":"E%d","device_id":"D1","guard_id":"G%d","ts":"2026-11-01T%02d:%02d:00Z","type":"IN"}\n' \
+            "$i" $((i % 3 + 1)) $((i / 60)) $((i % 60))
+    done
+}
+short_re='^{"seq":[0-9]*,"src_id":'
+# bad_hashes: how many lines on stdin do not hash to their own hash
+bad_hashes() {
+    python3 -c '
+import hashlib, sys
+bad = 0
+for raw in sys.stdin.buffer:
+    line = raw.rstrip(b"\n")
+    i = line.rindex(b",\"hash\":\"")
+    bad += hashlib.sha256(line[:i]).hexdigest().encode() != line[i + 9:i + 73]
+print(bad)'
+}
+
+@test "clock events after the first of an append are short lines on disk; cat gives every line in full" {
+    small_tenant acme
+    punches_in 20 >"$BATS_TEST_TMPDIR/ev.ndjson"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev.ndjson" >/dev/null
+    local seg n full short
+    seg=$(jdir)/000001.ndjson
+    n=$(wc -l <"$seg")
+    assert_equal "$(grep -c '"event_type":"ClockEventRecorded"' "$seg")" 1
+    assert_equal "$(grep -c "$short_re" "$seg")" 19
+    # a short line names no tenant, type, aggregate or prev, and holds its
+    # clock_event_id once
+    assert_equal "$(grep "$short_re" "$seg" | grep -c -e tenant_id -e '"prev"' -e ClockEventRecorded -e aggregate_id)" 0
+    assert_equal "$(grep "$short_re" "$seg" | grep -o '01[0-9A-Z]\{24\}' | wc -l)" 19
+    full=$(grep '"event_type":"ClockEventRecorded"' "$seg" | wc -c)
+    short=$(grep -m 1 "$short_re" "$seg" | wc -c)
+    [ $((short * 10)) -lt $((full * 6)) ] || fail "a short line of $short bytes against $full"
+
+    run --separate-stderr armms-journal -t acme cat
+    assert_success
+    # the tests' own reading of the format (tests/journal_format.py) agrees
+    assert_equal "$output" "$(journal_lines acme)"
+    assert_equal "$(grep -c "$short_re" <<<"$output")" 0
+    assert_equal "$(bad_hashes <<<"$output")" 0
+    assert_equal "$(jq -s '[.[].seq] == [range(1; length + 1)] and
+        ([range(1; length) as $i | .[$i].prev == .[$i - 1].hash] | all)' <<<"$output")" true
+    # each clock event's envelope as format 1 wrote it
+    assert_equal "$(jq -c 'select(.event_type == "ClockEventRecorded") |
+        [.version, .tenant_id, .aggregate_type, .src, .actor, .event_id == .aggregate_id,
+         .event_id == .payload.clock_event_id, .occurred_at == .payload.received_at] ' <<<"$output" | sort | uniq -c | awk '{print $1, $2}')" \
+        '20 [1,"acme","clock_event","tk","tester",true,true,true]'
+    assert_equal "$(jq -r 'select(.event_type == "ClockEventRecorded") | .payload.event_id' <<<"$output" | paste -sd,)" \
+        "$(seq -f 'E%g' 1 20 | paste -sd,)"
+
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact"
+    run --separate-stderr armms-journal -t acme cat --type ClockEventRecorded --since $((n - 2))
+    assert_success
+    assert_equal "$(jq -r .payload.event_id <<<"$output" | paste -sd,)" E19,E20
+}
+
+@test "a journal written in format 1 goes on in format 2; verify, cat and seal read both" {
+    export ARMMS_JOURNAL_SEGMENT_BYTES=6000
+    small_tenant acme
+    punches_in 12 >"$BATS_TEST_TMPDIR/a.ndjson"
+    punches_in 24 13 >"$BATS_TEST_TMPDIR/b.ndjson"
+    local dir old n
+    dir=$(jdir)
+    ARMMS_JOURNAL_FORMAT=1 armms-ingest -q -t acme --batch 4 "$BATS_TEST_TMPDIR/a.ndjson" >/dev/null
+    old=$(cat "$dir"/*.ndjson)
+    assert_equal "$(grep -c "$short_re" <<<"$old")" 0
+    assert_equal "$(grep -c ClockEventRecorded <<<"$old")" 12
+    armms-ingest -q -t acme --batch 4 "$BATS_TEST_TMPDIR/b.ndjson" >/dev/null
+    # the old lines are as they were; each batch of the new run is one
+    # full line and three short ones; every segment opens with a full line
+    assert_equal "$(cat "$dir"/*.ndjson | head -n "$(wc -l <<<"$old")")" "$old"
+    assert_equal "$(cat "$dir"/*.ndjson | grep -c "$short_re")" 18
+    local s segs=0
+    for s in "$dir"/*.ndjson; do
+        segs=$((segs + 1))
+        head -n 1 "$s" | grep -q "$short_re" && fail "$s opens with a short line"
+    done
+    [ "$segs" -ge 3 ] || fail "only $segs segments"
+    n=$(cat "$dir"/*.ndjson | wc -l)
+
+    local jl
+    jl=$(armms-journal -t acme cat)
+    assert_equal "$jl" "$(journal_lines acme)"
+    assert_equal "$(head -n "$(wc -l <<<"$old")" <<<"$jl")" "$old"
+    assert_equal "$(bad_hashes <<<"$jl")" 0
+    assert_equal "$(jq -r 'select(.event_type == "ClockEventRecorded") | .payload.event_id' <<<"$jl" | paste -sd,)" \
+        "$(seq -f 'E%g' 1 36 | paste -sd,)"
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact"
+
+    run --separate-stderr armms-journal -t acme seal
+    assert_success
+    run --separate-stderr armms-journal -t acme verify
+    assert_success
+    assert_equal "$stderr" "armms-journal: tenant acme: $n events, chain intact"
+    assert_equal "$(armms-journal -t acme cat)" "$jl"
+}
+
+@test "an edited short line is caught as an edit; a line removed before short lines as a gap" {
+    small_tenant acme
+    punches_in 10 >"$BATS_TEST_TMPDIR/ev.ndjson"
+    armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev.ndjson" >/dev/null
+    local seg k seq n
+    seg=$(jdir)/000001.ndjson
+    cp "$seg" "$BATS_TEST_TMPDIR/seg"
+    n=$(wc -l <"$seg")
+    # the fourth short line: its guard changed
+    k=$(grep -n "$short_re" "$seg" | sed -n 4p | cut -d: -f1)
+    seq=$(sed -n "${k}p" "$seg" | jq .seq)
+    sed -i "${k}s/\"guard_id\":\"G[0-9]\"/\"guard_id\":\"G9\"/" "$seg"
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    assert_equal "$stderr" "armms-journal: tenant acme: journal broken: segment 000001 line $k: seq $seq: hash does not match its content (edited) ($((seq - 1)) events verified before it)"
+
+    # the full line that opens the run of short lines, removed
+    cp "$BATS_TEST_TMPDIR/seg" "$seg"
+    k=$(grep -n ClockEventRecorded "$seg" | cut -d: -f1)
+    seq=$(sed -n "${k}p" "$seg" | jq .seq)
+    sed -i "${k}d" "$seg"
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    [[ "$stderr" == *"segment 000001 line $k: seq $((seq + 1)) found where $seq was expected"*"deleted"* ]] || fail "$stderr"
+
+    # a short line moved up, before the one it followed
+    cp "$BATS_TEST_TMPDIR/seg" "$seg"
+    sed -i "$((n - 1)){h;d};${n}G" "$seg"
+    run --separate-stderr armms-journal -t acme verify
+    assert_failure 65
+    [[ "$stderr" == *"segment 000001 line $((n - 1)): seq $n found where $((n - 1)) was expected"*"reordered"* ]] || fail "$stderr"
+}

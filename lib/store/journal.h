@@ -25,6 +25,11 @@
  * previous line's hash (64 zeros for seq 1) and hash is the SHA-256 (hex) of
  * the line's bytes before ',"hash":'. So every line ends in exactly
  * ',"hash":"<64 hex>"}' and any edit, reorder or truncation is detectable.
+ * That is the line every reader is given. On disk a clock event that
+ * follows another of the same append is a short line (format 2,
+ * journal_line.c) holding only what the full line does not repeat, and
+ * its hash, which is the full line's; the readers expand it from the line
+ * before it in its segment (a segment opens with a full line).
  *
  * Invariants: seq is gap-free from 1 per tenant (the first segments may be
  * gone, removed by journal_retain only behind a checkpoint and every
@@ -63,13 +68,13 @@ int journal_flush_ro(tenant_t *t, sqlite3 *db, const char *module, long long *ma
  * journaled rows by its mark, and a later prune takes them). */
 int journal_prune(sqlite3 *db, long long mark);
 
-/* Call cb for each journal line in seq order (sealed segments included).
- * cb returns nonzero to stop early; that value is returned. */
+/* Call cb for each journal line, in full, in seq order (sealed segments
+ * included). cb returns nonzero to stop early; that value is returned. */
 typedef int (*journal_cb)(const char *line, size_t len, void *ctx);
 int journal_each(tenant_t *t, journal_cb cb, void *ctx, armms_err *err);
-/* journal_each from the segment holding seq after + 1 on (the lines
- * before it in that segment are still given: cb passes over them by their
- * seq), so a consumer's run reads what is new, not the years before. */
+/* journal_each of the lines after seq after, read from the segment
+ * holding seq after + 1 on, so a consumer's run reads what is new, not the
+ * years before. */
 int journal_each_after(tenant_t *t, long long after, journal_cb cb, void *ctx, armms_err *err);
 /* The seq a journal line opens with ({"seq":N,...), read without parsing
  * the line, so a consumer passes over what is behind its cursor cheaply;

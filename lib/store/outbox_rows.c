@@ -54,6 +54,34 @@ void ce_record_of_row(strbuf *p, sqlite3_stmt *st)
               col(st, 7), col(st, 8));
 }
 
+void ce_envelope_begin(strbuf *env, ce_env *e, const char *id, const char *tenant_id,
+                       const char *received_at, const char *actor_kv, size_t actor_kv_len)
+{
+    sb_reset(env);
+    sb_adds(env, "{\"event_id\":\"");
+    sb_add(env, id, 26);
+    sb_adds(env, "\",\"event_type\":\"ClockEventRecorded\",\"version\":1");
+    sb_add_json_kv(env, "tenant_id", tenant_id);
+    sb_adds(env, ",\"aggregate_type\":\"clock_event\",\"aggregate_id\":\"");
+    sb_add(env, id, 26);
+    sb_addc(env, '"');
+    sb_add_json_kv(env, "occurred_at", received_at);
+    *e = (ce_env){.actor_at = env->len + 9, .actor_len = actor_kv_len - 9};
+    sb_add(env, actor_kv, actor_kv_len); /* ,"actor":A */
+    sb_adds(env, ",\"payload\":");
+    e->payload_at = env->len;
+}
+
+void ce_envelope_end(strbuf *env, ce_env *e, const char *tail, size_t tail_len)
+{
+    e->payload_len = env->len - e->payload_at;
+    sb_add(env, tail, tail_len);
+    e->tail = tail_len > 0;
+    sb_addc(env, '}');
+    e->s = env->s;
+    e->len = env->len;
+}
+
 /* The fixed part of a reference line, up to and including its actor;
  * *mid (if given) = where last's digits begin. */
 static void ref_fixed(strbuf *b, long long first, long long last, const char *actor, size_t *mid)
@@ -172,29 +200,11 @@ int outbox_ref_expand(sqlite3 *db, const char *tenant_id, const char *line, size
     }
     int bad = 0;
     while (!bad && rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = col(st, 0);
-        sb_reset(&env);
-        sb_adds(&env, "{\"event_id\":\"");
-        sb_add(&env, id, 26);
-        sb_adds(&env, "\",\"event_type\":\"ClockEventRecorded\",\"version\":1");
-        sb_add_json_kv(&env, "tenant_id", tenant_id);
-        sb_adds(&env, ",\"aggregate_type\":\"clock_event\",\"aggregate_id\":\"");
-        sb_add(&env, id, 26);
-        sb_addc(&env, '"');
-        sb_add_json_kv(&env, "occurred_at", col(st, 8));
-        ce_env e = {.actor_at = env.len + 9, .actor_len = actor.len - 9};
-        sb_add(&env, actor.s, actor.len); /* ,"actor":A */
-        sb_adds(&env, ",\"payload\":");
-        e.payload_at = env.len;
+        ce_env e;
+        ce_envelope_begin(&env, &e, col(st, 0), tenant_id, col(st, 8), actor.s, actor.len);
         ce_record_of_row(&env, st);
-        e.payload_len = env.len - e.payload_at;
-        if (++*n == last - first + 1 && tail_at < len - 1) {
-            sb_add(&env, line + tail_at, len - 1 - tail_at);
-            e.tail = 1;
-        }
-        sb_addc(&env, '}');
-        e.s = env.s;
-        e.len = env.len;
+        int last_one = ++*n == last - first + 1;
+        ce_envelope_end(&env, &e, line + tail_at, last_one ? len - 1 - tail_at : 0);
         bad = each(&e, ctx);
         rc = SQLITE_OK;
     }

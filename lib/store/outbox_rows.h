@@ -63,6 +63,14 @@ typedef struct ce_env {
     int tail;
 } ce_env;
 
+/* A ClockEventRecorded envelope in env, in two steps: begin writes it up
+ * to its payload (actor_kv is ,"actor":A as the reference line holds it),
+ * the caller then writes the payload (ce_record), and end closes it with
+ * tail (the members that follow the payload, if any) and fills e. */
+void ce_envelope_begin(strbuf *env, ce_env *e, const char *id, const char *tenant_id,
+                       const char *received_at, const char *actor_kv, size_t actor_kv_len);
+void ce_envelope_end(strbuf *env, ce_env *e, const char *tail, size_t tail_len);
+
 /* Render the envelopes of reference line `line` from db, calling each for
  * every one in order; *n is how many. 0, or EXIT_SOFTWARE when the line is
  * malformed or its rows are not all there. */
