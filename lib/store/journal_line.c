@@ -114,10 +114,8 @@ static int short_parse(const char *line, size_t len, short_line *s)
         end[-76] != '}')
         return -1;
     s->hash = end - 66;
-    for (int i = 0; i < 64; i++)
-        if (!((s->hash[i] >= '0' && s->hash[i] <= '9') ||
-              (s->hash[i] >= 'a' && s->hash[i] <= 'f')))
-            return -1;
+    if (strspn(s->hash, "0123456789abcdef") != 64) /* '"' follows it */
+        return -1;
     end -= 75; /* what comes before ,"hash" */
     if (lit_at(&p, end, LIT("{\"seq\":")) || (s->seq = digits_at(&p, end)) < 1 ||
         lit_at(&p, end, LIT(",\"src_id\":")) || (s->src_id = digits_at(&p, end)) < 1 ||
@@ -134,12 +132,12 @@ static int short_parse(const char *line, size_t len, short_line *s)
     s->ce_len = (size_t)(end - 1 - s->ce); /* without its closing brace */
     if (s->ce_len < CE_ID_AT + 27 || s->ce[CE_ID_AT + 26] != '"')
         return -1;
-    /* the last ,"received_at": of C is the member (it is C's last) */
-    const char *r = NULL;
-    for (const char *q = s->ce; (q = memmem(q, (size_t)(s->ce + s->ce_len - q), LIT(recv_tag)));
-         q++)
-        r = q;
-    if (!r)
+    /* the last ,"received_at": of C is the member (it is C's last), a
+     * few bytes from its end */
+    const char *r = s->ce + s->ce_len - (sizeof recv_tag - 1);
+    while (r > s->ce && memcmp(r, LIT(recv_tag)) != 0)
+        r--;
+    if (r <= s->ce)
         return -1;
     s->recv = r + sizeof recv_tag - 1;
     s->recv_len = (size_t)(s->ce + s->ce_len - s->recv);

@@ -136,7 +136,8 @@ static void test_hard_values(void)
         evs[k] = plain(k);
     evs[1].actor = "a\"b\\\\\",\"ce\":{\"clock_event_id\":\"x";
     evs[1].device = ",\"received_at\":\"1999\"}";
-    evs[2].guard = "Pe\xc3\xb1" "a \xe2\x80\x94 \xf0\x9f\x98\x80";
+    evs[2].guard = "Pe\xc3\xb1"
+                   "a \xe2\x80\x94 \xf0\x9f\x98\x80";
     evs[2].det = "tab\there\nnl\x01\x1f";
     evs[3].actor = NULL; /* a null actor */
     evs[4].event_id = "\\\\\\\"";
@@ -152,9 +153,25 @@ static void test_hard_values(void)
 /* Random values over an alphabet of what JSON makes hard. */
 static void test_random(void)
 {
-    static const char *const bits[] = {"\"", "\\", ",", "{", "}", ":", "a", "Z", "0", " ",
-                                       "\t", "\x01", "\xc3\xa9", "\xe2\x82\xac", "\"ce\"",
-                                       ",\"received_at\":", ",\"hash\":\"", "null", "/"};
+    static const char *const bits[] = {"\"",
+                                       "\\",
+                                       ",",
+                                       "{",
+                                       "}",
+                                       ":",
+                                       "a",
+                                       "Z",
+                                       "0",
+                                       " ",
+                                       "\t",
+                                       "\x01",
+                                       "\xc3\xa9",
+                                       "\xe2\x82\xac",
+                                       "\"ce\"",
+                                       ",\"received_at\":",
+                                       ",\"hash\":\"",
+                                       "null",
+                                       "/"};
     srand(15);
     char buf[6][64];
     int bad = 0;
@@ -188,8 +205,8 @@ static void test_refused(void)
     ce_env ea, eb;
     char h1[65], h2[65];
     render_env(&env, &ea, &a, "acme");
-    full_line(&full, &ea, 10, 3, 1, 2, "0000000000000000000000000000000000000000000000000000000000000000",
-              h1);
+    full_line(&full, &ea, 10, 3, 1, 2,
+              "0000000000000000000000000000000000000000000000000000000000000000", h1);
     char *first = xstrdup(full.s);
     size_t first_len = full.len;
     render_env(&env, &eb, &b, "acme");
