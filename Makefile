@@ -236,7 +236,7 @@ clean:
 # compiler, SAN=1 for ASan/UBSan) that runs every file of a corpus, and an
 # afl++ binary (afl-clang-fast, persistent mode) over an instrumented copy
 # of the library. `make check` replays every corpus; `make fuzz` fuzzes.
-FUZZ_NAMES   ?= ndjson csv zk import profile
+FUZZ_NAMES   ?= ndjson csv zk import profile journal
 FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 500
 FUZZ_OUT     ?= fuzz-out
