@@ -490,12 +490,12 @@ static void flush_encode(flush_t *f, const char *ev, size_t elen, long long k, l
 }
 
 /* The journal line of a clock event rendered from its row: short
- * (journal_line.c) when the line before it is one too, of this append
- * (a reader expands a short line from the line before it, which must be a
- * clock event of this tenant, and a segment must begin with a full line),
- * else in full. The full line is rendered and hashed all the same, and its
- * hash is the short line's. ARMMS_JOURNAL_FORMAT=1 writes every line in full, as format 1
- * did (tests make older journals with it). */
+ * (journal_line.c) when the line before it is a clock event of this
+ * append too (a reader expands a short line from the line before it, whose
+ * tenant_id it takes, and a segment must open with a full line), else in
+ * full. The full line is rendered and hashed all the same, and its hash is
+ * the short line's. ARMMS_JOURNAL_FORMAT=1 writes every line in full, as
+ * format 1 did (the tests make older journals with it). */
 static void flush_encode_ce(flush_t *f, const ce_env *e, long long k, long long nev)
 {
     size_t line_start = f->b.len;
@@ -586,7 +586,8 @@ static int flush_ex(tenant_t *t, sqlite3 *db, const char *module, int prune, lon
                  .module = module,
                  .mi = mi,
                  .fd = -1,
-                 .short_lines = !(fmt && strcmp(fmt, "1") == 0)};
+                 /* a short line says src tk */
+                 .short_lines = !(fmt && strcmp(fmt, "1") == 0) && strcmp(module, "tk") == 0};
     sb_init(&f.b);
     sqlite3_stmt *st = NULL;
     int rc =

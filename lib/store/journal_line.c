@@ -19,9 +19,10 @@
  * and every line a reader, the publisher or a subscriber sees are those of
  * format 1; only the bytes on disk are fewer.
  *
- * A short line always follows another line of its segment (the append
- * writes the first clock event of each outbox row in full), so a reader
- * expands it from the line before, and a segment still begins with a full
+ * A short line always follows a clock event of the same append in its
+ * segment (the first clock event of an append, and one after an event of
+ * another type, are written in full), so a reader expands it from the line
+ * before, whose tenant_id it takes, and a segment still opens with a full
  * line.
  *
  * The fields are found by the structure the writer gives them, not by a
