@@ -604,3 +604,52 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
     assert_equal "$(q acme tk "select status, time_in, time_out from dtr where guard_id = 'G3'")" \
         'COMPLETE|2026-10-20T09:56:00Z|2026-10-20T22:03:00Z'
 }
+
+@test "a run killed after some batches leaves its clock events unfiled; armms-timelog files them first and matches them as a whole run's" {
+    roster
+    local i p=$BATS_TEST_TMPDIR/p
+    for i in 20 21 22 23 24 25; do
+        tk_punch "I$i" G1 "2026-10-${i}T05:55:00+08:00" IN DET1
+        tk_punch "O$i" G1 "2026-10-${i}T18:02:00+08:00" OUT DET1
+    done >"$p"
+    cp -a "$ARMMS_HOME" "$BATS_TEST_TMPDIR/home0"
+    # batches of 4, killed after the second commit: 8 punches in, none filed
+    run --separate-stderr env ARMMS_TEST_CRASH_AFTER_COMMIT=2 armms-ingest -q -t acme --batch 4 "$p"
+    assert_failure
+    assert_equal "$(q acme tk 'select count(*) from clock_event')" 8
+    assert_equal "$(q acme tk 'select count(*) from clock_event_guard')" 0
+    assert_equal "$(q acme tk 'select upto < (select max(rowid) from clock_event) from clock_event_filed')" 1
+    run --separate-stderr armms-timelog -q -t acme --period 2026-10-B
+    assert_success
+    local crashed=$output
+    assert_equal "$(q acme tk 'select count(*) from clock_event_guard')" 8
+    assert_equal "$(q acme tk 'select upto = (select max(rowid) from clock_event) from clock_event_filed')" 1
+    # the same 8 punches ingested whole (filed at the run's end)
+    rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME"
+    head -n 8 "$p" | armms-ingest -q -t acme --batch 4 >/dev/null
+    assert_equal "$(q acme tk 'select count(*) from clock_event_guard')" 8
+    run --separate-stderr armms-timelog -q -t acme --period 2026-10-B
+    assert_success
+    local strip='del(.time_log_id, .clock_event_id)'
+    assert_equal "$(jq -c "$strip" <<<"$crashed")" "$(jq -c "$strip" <<<"$output")"
+    assert_equal "$(jq -r '[.type, .status] | @tsv' <<<"$output" | sort | uniq -c | awk '{print $1, $2, $3}')" \
+        "$(printf '%s\n' '4 IN VALID' '4 OUT VALID')"
+}
+
+@test "a run of many batches has every clock event filed by guard when it ends" {
+    roster
+    local i p=$BATS_TEST_TMPDIR/p
+    for i in 20 21 22 23 24 25; do
+        tk_punch "I$i" G1 "2026-10-${i}T05:55:00+08:00" IN DET1
+        tk_punch "O$i" G3 "2026-10-${i}T17:56:00+08:00" IN DET1
+    done >"$p"
+    armms-ingest -q -t acme --batch 4 "$p" >/dev/null
+    assert_equal "$(q acme tk 'select count(*) from clock_event_guard')" 12
+    assert_equal "$(q acme tk 'select upto = (select max(rowid) from clock_event) from clock_event_filed')" 1
+    # in guard order, each under its own guard and time
+    assert_equal "$(q acme tk 'select count(*) from clock_event_guard g join clock_event c on c.rowid = g.ce
+        where c.guard_id = g.guard_id and c.ts = g.ts')" 12
+    run --separate-stderr armms-timelog -q -t acme --period 2026-10-B
+    assert_success
+    assert_equal "$(wc -l <<<"$output")" 12
+}

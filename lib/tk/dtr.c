@@ -577,4 +577,4 @@ static const char *const dtr_fields[] = {"kind",      "v",          "guard_id", 
                                          "work_date", "shift_date", "was",      NULL};
 
 const tk_stage dtr_stage = {"dtr",     "TimeLog",     dtr_open,   dtr_close, dtr_touch_peek,
-                            dtr_scope, dtr_recompute, dtr_fields, NULL};
+                            dtr_scope, dtr_recompute, dtr_fields, NULL,      NULL};

@@ -42,9 +42,6 @@ static const char held_del_sql[] = "DELETE FROM clock_event_held WHERE held_id=?
 static const char unsent_ins_sql[] =
     "INSERT INTO clock_event_unsent(first_rowid, last_rowid, owner) VALUES (?,?,?)";
 static const char unsent_del_sql[] = "DELETE FROM clock_event_unsent WHERE rowid=?";
-static const char by_guard_sql[] =
-    "INSERT INTO clock_event_guard(guard_id, ts, ce) SELECT guard_id, ts, rowid FROM clock_event"
-    " WHERE rowid BETWEEN ?1 AND ?2 ORDER BY guard_id, ts, rowid";
 
 /* The statements of holding and of reporting what committed; a device
  * fact is no audit row (store.h). */
@@ -57,8 +54,7 @@ static int prepare_more(ingest_t *in, armms_err *err)
                    store_prepare(&in->s, &in->held_dup, held_dup_sql, err) ||
                    store_prepare(&in->s, &in->held_del, held_del_sql, err) ||
                    store_prepare(&in->s, &in->unsent_ins, unsent_ins_sql, err) ||
-                   store_prepare(&in->s, &in->unsent_del, unsent_del_sql, err) ||
-                   store_prepare(&in->s, &in->by_guard, by_guard_sql, err)
+                   store_prepare(&in->s, &in->unsent_del, unsent_del_sql, err)
                ? err->code
                : 0;
 }

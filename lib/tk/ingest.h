@@ -129,4 +129,19 @@ const char *ingest_refused(const ingest_t *in);
 /* Flush, then free. */
 int ingest_close(ingest_t *in, armms_err *err);
 
+/* clock_event_guard, the clock events in (guard_id, ts) order, is filed
+ * up to clock_event_filed.upto (schema.c, migration 16): tk_file_guards
+ * files the rows past it in db's open transaction, in one sorted INSERT,
+ * and moves the mark to the last row. Ingest calls it once a run (at its
+ * end, at each pause, and every INGEST_FILE_EVERY rows), armms-timelog
+ * before it reads; a reader also takes the rows past the mark from
+ * clock_event (TK_SQL_UNFILED), so what a crash or a run under way left
+ * unfiled is never missed. *filed: rows filed (may be NULL). */
+#define INGEST_FILE_EVERY 1000000
+int tk_file_guards(sqlite3 *db, long long *filed);
+/* Whether rows past the mark wait to be filed: 1, 0, or -1 on an error. */
+int tk_guards_unfiled(sqlite3 *db);
+/* The condition on clock_event (as c) of the rows past the mark. */
+#define TK_SQL_UNFILED "c.rowid > (SELECT upto FROM clock_event_filed)"
+
 #endif

@@ -296,15 +296,17 @@ static int flush_batch(ingest_t *in, armms_err *err)
         bad = err->code;
         store_rollback(&in->s);
     }
-    if (in->first && !bad) {
-        /* the batch's clock events by guard (schema.c, migration 12) */
-        sqlite3_bind_int64(in->by_guard, 1, in->first);
-        sqlite3_bind_int64(in->by_guard, 2, in->last);
-        int rc = sqlite3_step(in->by_guard);
-        sqlite3_reset(in->by_guard);
-        if (rc != SQLITE_DONE) {
-            bad = store_fail(&in->s, rc, "filing clock events by guard", err);
+    if (in->first)
+        in->unfiled += in->last - in->first + 1;
+    if (in->unfiled && !bad && (!in->batch_full || in->unfiled >= INGEST_FILE_EVERY)) {
+        /* the clock events by guard (tk_file_guards), once a run rather
+         * than every batch: each time is a pass over most of its pages */
+        if (tk_file_guards(in->s.db, NULL) != SQLITE_OK) {
+            bad =
+                store_fail(&in->s, sqlite3_errcode(in->s.db), "filing clock events by guard", err);
             store_rollback(&in->s);
+        } else {
+            in->unfiled = 0;
         }
     }
     if (in->first && !bad) {
@@ -354,10 +356,27 @@ static int flush_batch(ingest_t *in, armms_err *err)
     return in->failed.code ? err->code : 0;
 }
 
+/* File what the run left unfiled in a transaction of its own, when its
+ * last commit was a full batch's (a commit that ends a run or a pause
+ * files in it). Best effort: rows past the mark are read all the same,
+ * and the next run or armms-timelog files them. */
+static void file_alone(ingest_t *in)
+{
+    armms_err e = {0};
+    if (!in->unfiled || in->in_tx || store_begin(&in->s, &e))
+        return;
+    if (tk_file_guards(in->s.db, NULL) != SQLITE_OK)
+        store_rollback(&in->s);
+    else if (store_commit(&in->s, &e) == 0)
+        in->unfiled = 0;
+}
+
 int ingest_flush(ingest_t *in, armms_err *err)
 {
     int rc = flush_batch(in, err);
     int wrc = writer_wait(in, err);
+    if (!rc && !wrc)
+        file_alone(in);
     return rc ? rc : wrc;
 }
 
@@ -371,7 +390,40 @@ int ing_batch_step(ingest_t *in, armms_err *err)
         in->writer_tried = 1;
         writer_start(in);
     }
-    return flush_batch(in, err);
+    in->batch_full = 1;
+    int rc = flush_batch(in, err);
+    in->batch_full = 0;
+    return rc;
+}
+
+int tk_file_guards(sqlite3 *db, long long *filed)
+{
+    int rc = sqlite3_exec(db,
+                          "INSERT INTO clock_event_guard(guard_id, ts, ce)"
+                          " SELECT guard_id, ts, rowid FROM clock_event c WHERE " TK_SQL_UNFILED
+                          " ORDER BY guard_id, ts, rowid",
+                          NULL, NULL, NULL);
+    long long n = rc == SQLITE_OK ? sqlite3_changes64(db) : 0;
+    if (rc == SQLITE_OK && n > 0)
+        rc = sqlite3_exec(db,
+                          "UPDATE clock_event_filed SET upto ="
+                          " (SELECT coalesce(max(rowid), 0) FROM clock_event)",
+                          NULL, NULL, NULL);
+    if (filed)
+        *filed = n;
+    return rc;
+}
+
+int tk_guards_unfiled(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT (SELECT coalesce(max(rowid), 0) FROM clock_event) >"
+                                " (SELECT upto FROM clock_event_filed)",
+                                -1, &st, NULL);
+    int v = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
 }
 
 static const char unsent_sql[] =

@@ -36,7 +36,7 @@ struct ingest {
     char *map_text; /* the program jq runs (a copy), NULL for none */
     sqlite3_stmt *ins, *dup, *guard, *pin, *det;
     sqlite3_stmt *rows; /* a committed batch's clock events, read back to write */
-    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del, *by_guard;
+    sqlite3_stmt *held_ins, *held_dup, *held_del, *unsent_ins, *unsent_del;
     idset known_guards, known_dets; /* ids already found in hr.db */
     strbuf pending;                 /* records being written out (ingest_commit.c) */
     strbuf payload, key;
@@ -46,6 +46,8 @@ struct ingest {
     armms_err failed;          /* sticky: a commit failed; nothing more lands */
     ingest_counts at_tx;       /* the counts when the open batch began */
     sqlite3_int64 first, last; /* rowids of the batch's new clock events */
+    long long unfiled;         /* rows this run inserted and has not filed by guard */
+    int batch_full;            /* the batch committing is a full one (more to come) */
     char owner[27];            /* this run's id: its unsent rows and lock file */
     int owner_fd;              /* the lock file, held (flock) while the run lives */
     char *owner_path;

@@ -259,6 +259,8 @@ int tk_run_select(tk_run *r, const char *guard, day_t from, day_t to, armms_err 
     if (g && !tk_reaches(r, g, from, to))
         return refuse_guard(r, g, from, to, err);
     r->scoped = 1;
+    if (r->stage->prepare && !r->s.in_tx && r->stage->prepare(r, err))
+        return err->code;
     char last[65] = "";
     long n = 0;
     /* Guards touched already (by input records) are recomputed in one
@@ -415,6 +417,8 @@ int tk_run_write(tk_run *r, armms_err *err)
 int tk_run_flush(tk_run *r, armms_err *err)
 {
     int own_tx = !r->s.in_tx, rc = 0;
+    if (r->ntouch && own_tx && r->stage->prepare && r->stage->prepare(r, err))
+        return err->code;
     if (r->ntouch && !r->stale_own && tk_stale_refresh(r, err))
         return err->code;
     coalesce(r);

@@ -82,6 +82,10 @@ typedef struct tk_stage {
     /* tk_run_flush has recomputed its touches, or failed (NULL: nothing
      * to do): whatever reads them ahead (tk_run.cur) lets go of them. */
     void (*flush_end)(tk_run *r);
+    /* Before a run lists its scope or a flush recomputes, outside any
+     * transaction: bring what the stage reads up to date (timelog files
+     * the clock events ingest left unfiled, tk/ingest.h). NULL: nothing. */
+    int (*prepare)(tk_run *r, armms_err *err);
 } tk_stage;
 
 typedef struct tk_counts {

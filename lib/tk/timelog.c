@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/ndjson.h"
+#include "tk/ingest.h"
 #include "tk/stale.h"
 #include "tk/timelog_int.h"
 
@@ -20,10 +21,16 @@ static const char *const status_names[] = {"VALID", "INVALID", "DUPLICATE"};
 static const char *const review_codes[] = {"NO_ASSIGNMENT", "OFF_SHIFT", "WRONG_DETACHMENT",
                                            "OUT_WITHOUT_IN"};
 
+/* A guard's clock events: those filed by guard, and any past the mark
+ * (tk/ingest.h: none once the run has filed them, unless an ingest
+ * commits meanwhile or the run is a captured change). */
 const char tl_sql_events[] =
     "SELECT c.clock_event_id, c.dedupe_key, g.ts, c.type, coalesce(c.detachment_id, '')"
     " FROM clock_event_guard g CROSS JOIN clock_event c ON c.rowid = g.ce"
-    " WHERE g.guard_id = ?1 AND g.ts >= ?2 AND g.ts < ?3";
+    " WHERE g.guard_id = ?1 AND g.ts >= ?2 AND g.ts < ?3"
+    " UNION ALL SELECT c.clock_event_id, c.dedupe_key, c.ts, c.type,"
+    " coalesce(c.detachment_id, '') FROM clock_event c WHERE " TK_SQL_UNFILED
+    " AND c.guard_id = ?1 AND c.ts >= ?2 AND c.ts < ?3";
 static const char sql_adds[] =
     "SELECT adjustment_id, ts, type, coalesce(detachment_id, ''), coalesce(shift_id, ''),"
     " coalesce(shift_date, '') FROM time_log_adjustment"
@@ -68,6 +75,28 @@ static int tl_open(tk_run *r, armms_err *err)
         store_prepare(&r->s, &e->ins_adj, sql_ins_adj, err))
         return err->code;
     return 0;
+}
+
+/* File the clock events ingest left unfiled (tk/ingest.h), in a
+ * transaction of their own, committed before the run reads: its
+ * read-ahead thread (timelog_ahead.c) reads through a connection of its
+ * own. A captured change reads the rows past the mark as they are. */
+static int tl_prepare(tk_run *r, armms_err *err)
+{
+    if (r->s.in_tx || r->s.capture)
+        return 0;
+    int u = tk_guards_unfiled(r->s.db);
+    if (u <= 0)
+        return u < 0 ? store_fail(&r->s, sqlite3_errcode(r->s.db), "reading the filing mark", err)
+                     : 0;
+    if (store_begin(&r->s, err))
+        return err->code;
+    if (tk_file_guards(r->s.db, NULL) != SQLITE_OK) {
+        int rc = store_fail(&r->s, sqlite3_errcode(r->s.db), "filing clock events by guard", err);
+        store_rollback(&r->s);
+        return rc;
+    }
+    return store_commit(&r->s, err) ? err->code : 0;
 }
 
 static void tl_close(tk_run *r)
@@ -121,6 +150,8 @@ static int tl_touch_peek(tk_run *r, const tk_rec *rec, rejection *rj, armms_err 
 
 static const char sql_scope_ev[] =
     "SELECT DISTINCT guard_id FROM clock_event_guard WHERE ts >= ?1 AND ts < ?2 AND guard_id > ?5"
+    " UNION SELECT DISTINCT c.guard_id FROM clock_event c WHERE " TK_SQL_UNFILED
+    " AND c.ts >= ?1 AND c.ts < ?2 AND c.guard_id > ?5"
     " UNION SELECT DISTINCT guard_id FROM time_log_adjustment WHERE ts >= ?1 AND ts < ?2"
     " AND guard_id > ?5"
     " UNION SELECT DISTINCT guard_id FROM time_log WHERE work_date BETWEEN ?3 AND ?4"
@@ -581,5 +612,5 @@ static int tl_recompute(tk_run *r, const ro_guard *g, day_t d0, day_t d1, armms_
 static const char *const tl_fields[] = {"kind",           "v", "guard_id", "detachment_id",
                                         "clock_event_id", NULL};
 
-const tk_stage timelog_stage = {"timelog", "ClockEvent", tl_open,   tl_close,    tl_touch_peek,
-                                tl_scope,  tl_recompute, tl_fields, tl_ahead_end};
+const tk_stage timelog_stage = {"timelog", "ClockEvent", tl_open,   tl_close,     tl_touch_peek,
+                                tl_scope,  tl_recompute, tl_fields, tl_ahead_end, tl_prepare};

@@ -369,4 +369,4 @@ static const char *const ts_fields[] = {"kind", "v",        "guard_id", "detachm
                                         "date", "shift_id", NULL};
 
 const tk_stage timesheet_stage = {"timesheet", "DTR",        ts_open,   ts_close, ts_touch_peek,
-                                  ts_scope,    ts_recompute, ts_fields, NULL};
+                                  ts_scope,    ts_recompute, ts_fields, NULL,     NULL};
