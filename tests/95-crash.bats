@@ -396,7 +396,7 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
     assert_equal "$(cat "$BATS_TEST_TMPDIR/o1" "$BATS_TEST_TMPDIR/o2" | jq -r .clock_event_id | sort -u | wc -l)" 200
 }
 
-@test "tk.db's migration 14, killed at a write or any sync of the tenant's files, leaves schema 13 or 15 and its rows; a rerun migrates and journals them as a clean one does" {
+@test "tk.db's migration 14, killed at a write or any sync of the tenant's files, leaves schema 13 or the newest and its rows; a rerun migrates and journals them as a clean one does" {
     crash_tenant 300
     local k
     armms-ingest -q -t acme "$BATS_TEST_TMPDIR/ev.ndjson" >/dev/null
@@ -422,9 +422,11 @@ fresh() { rm -rf "$ARMMS_HOME" && cp -a "$BATS_TEST_TMPDIR/home0" "$ARMMS_HOME";
             fired || break
             hit=$((hit + 1))
             v=$(q acme tk 'PRAGMA user_version')
-            [ "$v" = 13 ] || [ "$v" = 15 ] || fail "$kind $n: tk.db is at schema $v"
+            # (every migration from 13 on is one transaction: 14, the
+            # digests, the filing mark, the digests again)
+            [ "$v" = 13 ] || [ "$v" = 17 ] || fail "$kind $n: tk.db is at schema $v"
             armms-init -q -t acme || fail "$kind $n: the rerun failed"
-            assert_equal "$(q acme tk 'PRAGMA user_version')" 15
+            assert_equal "$(q acme tk 'PRAGMA user_version')" 17
             [ "$(tk_dump acme; q acme tk 'SELECT rowid, * FROM stale; SELECT rowid, timesheet_id, version FROM timesheet')" = "$want" ] ||
                 fail "$kind $n: the rows differ from before the migration"
             [ "$(q acme tk "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%IN (''VALID''%'")" = 0 ] ||
