@@ -869,6 +869,28 @@ fingerprint() { cat "$ARMMS_HOME/tenants/acme/"*.db "$ARMMS_HOME/tenants/acme/jo
     assert_equal "$(q acme tk "SELECT request_id FROM audit WHERE event_type = 'TimeLogAdjusted'")" "$id"
 }
 
+@test "an approved correction matches a clock event still past the filing mark, as one filed" {
+    agency
+    printf '%s\n' 'action,requester_role,verifier_role,approver_role' \
+        'timelog.adjust,timekeeper,,hr_manager' | armms-import -q -t acme --as admin --format csv route
+    punch G1-22-out G1 2026-10-22T18:00:00+08:00 OUT >"$BATS_TEST_TMPDIR/out"
+    armms-ingest -q -t acme --as tk1 "$BATS_TEST_TMPDIR/out" >/dev/null
+    # as a run killed before it filed, or one still under way, leaves it
+    sqlite3 "$ARMMS_HOME/tenants/acme/tk.db" "DELETE FROM clock_event_guard WHERE ce = (SELECT max(rowid) FROM clock_event);
+        UPDATE clock_event_filed SET upto = (SELECT max(rowid) FROM clock_event) - 1"
+    run --separate-stderr armms-timelog -t acme --as tk1 adjust add --guard G1 \
+        --ts 2026-10-22T05:55:00+08:00 --type IN --reason "forgot to punch"
+    assert_success
+    local id
+    id=$(jq -r .request_id <<<"$output")
+    run --separate-stderr armms-approve -q -t acme --as hrm1 approve "$id"
+    assert_success
+    # the added IN and the device's OUT make one VALID DAY shift
+    assert_equal "$(q acme tk "SELECT source, type, status, shift_id FROM time_log
+        WHERE guard_id = 'G1' AND work_date = '2026-10-22' ORDER BY ts")" \
+        "$(printf '%s\n' 'adjustment|IN|VALID|DAY' 'device|OUT|VALID|DAY')"
+}
+
 @test "a tenant whose admins are all disabled is not handed to whoever runs armms-init next" {
     agency
     # disabling the last admins is refused, or allowed: either way ops1 gains nothing
