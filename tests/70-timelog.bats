@@ -605,13 +605,21 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
         'COMPLETE|2026-10-20T09:56:00Z|2026-10-20T22:03:00Z'
 }
 
-@test "a run killed after some batches leaves its clock events unfiled; armms-timelog files them first and matches them as a whole run's" {
-    roster
-    local i p=$BATS_TEST_TMPDIR/p
+# Two punches a day from 20 to 25 October at DET1: G1's IN at 05:55 (ids
+# I20..) and, ids O20.., the second guard's punch at the time and of the
+# type given: six_days GUARD HH:MM TYPE.
+six_days() {
+    local i
     for i in 20 21 22 23 24 25; do
         tk_punch "I$i" G1 "2026-10-${i}T05:55:00+08:00" IN DET1
-        tk_punch "O$i" G1 "2026-10-${i}T18:02:00+08:00" OUT DET1
-    done >"$p"
+        tk_punch "O$i" "$1" "2026-10-${i}T$2:00+08:00" "$3" DET1
+    done
+}
+
+@test "a run killed after some batches leaves its clock events unfiled; armms-timelog files them first and matches them as a whole run's" {
+    roster
+    local p=$BATS_TEST_TMPDIR/p
+    six_days G1 18:02 OUT >"$p"
     cp -a "$ARMMS_HOME" "$BATS_TEST_TMPDIR/home0"
     # batches of 4, killed after the second commit: 8 punches in, none filed
     run --separate-stderr env ARMMS_TEST_CRASH_AFTER_COMMIT=2 armms-ingest -q -t acme --batch 4 "$p"
@@ -638,11 +646,8 @@ adjusted() { journal_lines acme | jq -c 'select(.event_type == "TimeLogAdjusted"
 
 @test "a run of many batches has every clock event filed by guard when it ends" {
     roster
-    local i p=$BATS_TEST_TMPDIR/p
-    for i in 20 21 22 23 24 25; do
-        tk_punch "I$i" G1 "2026-10-${i}T05:55:00+08:00" IN DET1
-        tk_punch "O$i" G3 "2026-10-${i}T17:56:00+08:00" IN DET1
-    done >"$p"
+    local p=$BATS_TEST_TMPDIR/p
+    six_days G3 17:56 IN >"$p"
     armms-ingest -q -t acme --batch 4 "$p" >/dev/null
     assert_equal "$(q acme tk 'select count(*) from clock_event_guard')" 12
     assert_equal "$(q acme tk 'select upto = (select max(rowid) from clock_event) from clock_event_filed')" 1

@@ -181,14 +181,14 @@ int ingest_open(ingest_t **out, tenant_t *t, const ingest_opts *o, FILE *f, reje
         ing_owner_take(in, err))
         return err->code;
     /* A batch inserts into clock_event's indexes at one place per device
-     * it holds, and files its events by guard (clock_event_guard) in one
-     * sorted pass: a page cache that holds those pages through a
-     * 100,000-event batch writes each once instead of spilling and reading
-     * it back (ingest of a million events: 18.8 s with 8 MiB, 14.9 s with
-     * 24 MiB, when guards were an index). With the writer thread
-     * (ingest_commit.c, ~5 MiB of buffers and cache) and the default
-     * batch of 200,000 events, whose guard pass sorts in up to as much
-     * memory as the page cache, 14 MiB keeps the run under 50 MiB and
+     * it holds, and a run files its events by guard (clock_event_guard,
+     * tk_file_guards) in one sorted pass, once a run: a page cache that
+     * holds those pages through a batch writes each once instead of
+     * spilling and reading it back (ingest of a million events: 18.8 s
+     * with 8 MiB, 14.9 s with 24 MiB, when guards were an index). With the
+     * writer thread (ingest_commit.c, ~5 MiB of buffers and cache) and the
+     * default batch of 200,000 events, the filing pass sorting in up to as
+     * much memory as the page cache, 14 MiB keeps the run under 50 MiB and
      * was 0.88x the time of 18 MiB and 100,000-event batches (fewer
      * commits, each rewriting the index pages its events touch); fixed,
      * so memory stays flat in the input. */

@@ -13,8 +13,10 @@
  *
  * Invariants: the thread runs load_punches' own statement (tl_sql_events)
  * for the same guard and window, so it reads the same rows: clock_event
- * and clock_event_guard are written by ingest alone (and by the held
- * punches a run releases, committed before its flush), and an ingest
+ * is written by ingest alone (and by the held punches a run releases,
+ * committed before its flush), clock_event_guard by ingest and by the
+ * run's own filing (tl_prepare), committed before its flush too, and the
+ * statement takes the rows past the filing mark itself; an ingest
  * committing during the run is seen or not as it may be by the run's own
  * transactions, its events recomputed again downstream either way. The
  * thread reads the flush's touches (which do not change until the flush
